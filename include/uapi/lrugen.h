@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * lrugen.h - the generic netlink ABI of lrugen.ko, shared by the kernel
+ * module (kmod/) and user space (daemon/backend_kmod.c, tests).
+ *
+ * The module harvests and clears the accessed bits of one process's page
+ * tables for the pages charged to one memory cgroup, as the aging of
+ * Multi-Generational LRU does, so that lrugend can keep generations in user
+ * space. Only what this header documents is the ABI; it is append-only:
+ * new commands, attributes, flags and status values are added at the end of
+ * their enums, nothing is renumbered or removed. LRUGEN_ABI_VERSION grows
+ * whenever something is appended, so user space can ask INFO what it may use.
+ *
+ * Family "lrugen" (LRUGEN_GENL_NAME), version LRUGEN_GENL_VERSION. Every
+ * command needs CAP_NET_ADMIN (GENL_ADMIN_PERM) and works only in the
+ * initial network namespace. Attributes are validated strictly: unknown
+ * attributes, wrong lengths and unknown flags are errors, and every error
+ * carries an extended ack message saying what was wrong.
+ *
+ * Commands
+ * --------
+ * LRUGEN_CMD_INFO (doit)
+ *   Request: no attributes.
+ *   Reply:   LRUGEN_A_ABI_VERSION, LRUGEN_A_RELEASE, LRUGEN_A_CAPS,
+ *            LRUGEN_A_MAX_RANGES, LRUGEN_A_MAX_REGIONS, LRUGEN_A_MAX_PTES,
+ *            LRUGEN_A_COUNTERS (module-wide counters, LRUGEN_C_*).
+ *
+ * LRUGEN_CMD_HARVEST (dump: NLM_F_DUMP is required)
+ *   Request: LRUGEN_A_PID or LRUGEN_A_PIDFD (exactly one; the process whose
+ *              address space is walked);
+ *            LRUGEN_A_CGROUP_ID or LRUGEN_A_CGROUP_FD (at most one; only
+ *              pages charged to that cgroup's memory controller are
+ *              reported and cleared; without either, every page is);
+ *            LRUGEN_A_FLAGS (optional, LRUGEN_F_*);
+ *            LRUGEN_A_RANGES (optional; without it, the whole address space);
+ *            LRUGEN_A_MAX_PTES (optional work bound, default and maximum
+ *              LRUGEN_MAX_PTES);
+ *            LRUGEN_A_RESUME_ADDR (optional: skip everything below this
+ *              address; pass back LRUGEN_A_NEXT_ADDR of a PARTIAL or
+ *              CONTENDED harvest to continue it).
+ *   Reply:   a stream of messages, each with one or more LRUGEN_A_REGION
+ *            (in ascending address order, each region address once per
+ *            harvest), then one last message with LRUGEN_A_STATUS,
+ *            LRUGEN_A_STATS and, unless the status is COMPLETE or GONE,
+ *            LRUGEN_A_NEXT_ADDR. A region is reported only if at least one
+ *            of its pages is present and charged to the cgroup.
+ *   Unless LRUGEN_F_NO_BUMP is given, every young page is also passed on to
+ *   the kernel's LRU with folio_mark_accessed() (the "generation bump"), so
+ *   clearing the accessed bit never makes a hot page look cold to reclaim.
+ *   The mmap lock is only ever try-locked: if it is busy the harvest stops
+ *   at once with LRUGEN_STATUS_CONTENDED; it never waits.
+ *
+ * LRUGEN_CMD_BUMP (doit)
+ *   Request: LRUGEN_A_PID or LRUGEN_A_PIDFD, LRUGEN_A_CGROUP_ID or
+ *            LRUGEN_A_CGROUP_FD as for HARVEST; LRUGEN_A_FLAGS (only
+ *            LRUGEN_F_NO_ANON has a meaning here); the pages to bump as
+ *            LRUGEN_A_RANGES and/or LRUGEN_A_REGION nests (LRUGEN_R_ADDR and
+ *            LRUGEN_R_YOUNG: the pages whose bit is set), at least one.
+ *   Action:  folio_mark_accessed() on every present page of those ranges
+ *            charged to the cgroup; accessed bits are left alone.
+ *   Reply:   LRUGEN_A_STATUS and LRUGEN_A_STATS (LRUGEN_S_BUMPED counts).
+ *
+ * Addresses
+ * ---------
+ * Ranges are half-open [start, end), page aligned, start < end, below the
+ * user address space limit (TASK_SIZE_MAX), sorted and not overlapping.
+ * Anything else is -EINVAL. A region is LRUGEN_REGION_SIZE (2 MiB) aligned;
+ * bit i of a bitmap stands for the page at addr + i * 4096 (bit i is bit
+ * (i % 8) of byte i / 8, i.e. a little-endian array of u64 on x86).
+ *
+ * Errors (negative errno in the netlink ack, with an extack message)
+ * ------
+ *   -EPERM       no CAP_NET_ADMIN (or not in the initial network namespace)
+ *   -EINVAL      malformed request: missing or doubled pid, pid 0, bad
+ *                range, bad cgroup attribute, cgroup without memory
+ *                controller, NLM_F_DUMP missing for HARVEST
+ *   -E2BIG       more than LRUGEN_MAX_RANGES ranges
+ *   -EOPNOTSUPP  unknown flag, or an attribute this kernel cannot serve
+ *                (e.g. LRUGEN_A_PIDFD, see LRUGEN_CAP_PIDFD)
+ *   -ESRCH       no such process, or it has no address space left
+ *   -EBADF       bad cgroup fd; -ENOENT no cgroup with that id
+ *   -EINVAL      kernel thread as target
+ */
+#ifndef _UAPI_LINUX_LRUGEN_H
+#define _UAPI_LINUX_LRUGEN_H
+
+#include <linux/types.h>
+
+#define LRUGEN_GENL_NAME "lrugen"
+#define LRUGEN_GENL_VERSION 1
+
+/* Grows by one whenever anything is appended to this header. */
+#define LRUGEN_ABI_VERSION 1
+
+/* Geometry: a region is what one PTE table maps. */
+#define LRUGEN_PAGE_SIZE 4096ULL
+#define LRUGEN_REGION_SIZE (2ULL << 20)
+#define LRUGEN_REGION_PAGES 512
+#define LRUGEN_BITMAP_BYTES (LRUGEN_REGION_PAGES / 8)	/* 64 */
+
+/* Limits (also reported by INFO, which is authoritative). */
+#define LRUGEN_MAX_RANGES 256		/* ranges per request */
+#define LRUGEN_MAX_REGIONS 64		/* regions per dump message at most */
+#define LRUGEN_MAX_PTES (1ULL << 24)	/* work bound: entries per harvest (64 GiB) */
+
+enum lrugen_cmd {
+	LRUGEN_CMD_UNSPEC,
+	LRUGEN_CMD_INFO,
+	LRUGEN_CMD_HARVEST,
+	LRUGEN_CMD_BUMP,
+	__LRUGEN_CMD_LAST
+};
+#define LRUGEN_CMD_MAX (__LRUGEN_CMD_LAST - 1)
+
+/* One range of LRUGEN_A_RANGES, in host byte order. */
+struct lrugen_range {
+	__u64 start;
+	__u64 end;
+};
+
+/* Top-level attributes. */
+enum lrugen_attr {
+	LRUGEN_A_UNSPEC,
+	LRUGEN_A_ABI_VERSION,	/* u32: LRUGEN_ABI_VERSION of the module */
+	LRUGEN_A_RELEASE,	/* string: kernel release (uname -r) */
+	LRUGEN_A_CAPS,		/* u32: LRUGEN_CAP_* */
+	LRUGEN_A_MAX_RANGES,	/* u32: ranges accepted per request */
+	LRUGEN_A_MAX_REGIONS,	/* u32: regions per dump message at most */
+	LRUGEN_A_PID,		/* u32: process id (in the caller's pid namespace), > 0 */
+	LRUGEN_A_PIDFD,		/* u32: pidfd of the process */
+	LRUGEN_A_CGROUP_ID,	/* u64: cgroup2 id (inode number of its directory) */
+	LRUGEN_A_CGROUP_FD,	/* u32: fd of an open cgroup2 directory */
+	LRUGEN_A_FLAGS,		/* u32: LRUGEN_F_* */
+	LRUGEN_A_RANGES,	/* binary: struct lrugen_range[1..LRUGEN_MAX_RANGES] */
+	LRUGEN_A_REGION,	/* nested: LRUGEN_R_* (one 2 MiB region) */
+	LRUGEN_A_STATUS,	/* u32: enum lrugen_status */
+	LRUGEN_A_STATS,		/* nested: LRUGEN_S_* (walk counters of this request) */
+	LRUGEN_A_NEXT_ADDR,	/* u64: where a stopped harvest would continue */
+	LRUGEN_A_MAX_PTES,	/* u64: work bound, entries scanned per harvest */
+	LRUGEN_A_RESUME_ADDR,	/* u64: start the walk at this address */
+	LRUGEN_A_COUNTERS,	/* nested: LRUGEN_C_* (module-wide, since load) */
+	LRUGEN_A_PAD,		/* padding for 64-bit attributes */
+	__LRUGEN_A_LAST
+};
+#define LRUGEN_A_MAX (__LRUGEN_A_LAST - 1)
+
+/* Attributes nested in LRUGEN_A_REGION. */
+enum lrugen_region_attr {
+	LRUGEN_R_UNSPEC,
+	LRUGEN_R_ADDR,		/* u64: LRUGEN_REGION_SIZE aligned */
+	LRUGEN_R_PRESENT,	/* binary[64]: mapped and charged to the cgroup */
+	LRUGEN_R_YOUNG,		/* binary[64]: accessed bit was set (now cleared) */
+	LRUGEN_R_ANON,		/* binary[64]: anon or shmem page (else file) */
+	LRUGEN_R_HUGE,		/* flag: one PMD-mapped THP covers the region */
+	LRUGEN_R_PAD,
+	__LRUGEN_R_LAST
+};
+#define LRUGEN_R_MAX (__LRUGEN_R_LAST - 1)
+
+/* Attributes nested in LRUGEN_A_STATS (all u64), per request. */
+enum lrugen_stats_attr {
+	LRUGEN_S_UNSPEC,
+	LRUGEN_S_PTE_TOTAL,	/* leaf entries scanned (a PMD-mapped THP counts 1) */
+	LRUGEN_S_PTE_OLD,	/* leaf entries present but not young */
+	LRUGEN_S_PTE_YOUNG,	/* leaf entries young (accessed bit cleared) */
+	LRUGEN_S_PMD_TOTAL,	/* non-leaf PMD entries seen */
+	LRUGEN_S_PMD_YOUNG,	/* non-leaf PMD entries with the accessed bit set */
+	LRUGEN_S_BUMPED,	/* folios passed to folio_mark_accessed() */
+	LRUGEN_S_PAD,
+	__LRUGEN_S_LAST
+};
+#define LRUGEN_S_MAX (__LRUGEN_S_LAST - 1)
+
+/* Attributes nested in LRUGEN_A_COUNTERS (all u64), since module load. */
+enum lrugen_counter_attr {
+	LRUGEN_C_UNSPEC,
+	LRUGEN_C_HARVESTS,	/* harvests started */
+	LRUGEN_C_CONTENDED,	/* harvests stopped by a busy mmap lock: if this
+				 * grows, reclaim works on stale access data */
+	LRUGEN_C_GONE,		/* harvests whose process exited */
+	LRUGEN_C_PARTIAL,	/* harvests stopped by the work bound */
+	LRUGEN_C_PTE_SCANNED,	/* leaf entries scanned */
+	LRUGEN_C_PTE_YOUNG,	/* leaf entries found young */
+	LRUGEN_C_BUMPED,	/* folios bumped */
+	LRUGEN_C_REJECTED,	/* requests refused as invalid */
+	LRUGEN_C_PAD,
+	__LRUGEN_C_LAST
+};
+#define LRUGEN_C_MAX (__LRUGEN_C_LAST - 1)
+
+/* LRUGEN_A_FLAGS. */
+enum lrugen_flags {
+	/*
+	 * Also walk the PTE tables whose non-leaf PMD entry has its accessed
+	 * bit set, anywhere in the address space, even outside
+	 * LRUGEN_A_RANGES, and clear that bit (x86 sets it whenever the MMU
+	 * walks through the entry). Needs LRUGEN_CAP_NONLEAF_YOUNG.
+	 */
+	LRUGEN_F_NONLEAF = 1U << 0,
+	/* Skip anonymous and shmem memory (swap is off: it cannot be evicted). */
+	LRUGEN_F_NO_ANON = 1U << 1,
+	/* Do not folio_mark_accessed() young pages. Tests and benchmarks only. */
+	LRUGEN_F_NO_BUMP = 1U << 2,
+	__LRUGEN_F_ALL = (1U << 3) - 1
+};
+
+/* LRUGEN_A_CAPS. */
+enum lrugen_caps {
+	LRUGEN_CAP_HW_YOUNG = 1U << 0,		/* the MMU sets accessed bits itself */
+	LRUGEN_CAP_NONLEAF_YOUNG = 1U << 1,	/* ... in non-leaf PMD entries too */
+	LRUGEN_CAP_THP = 1U << 2,		/* PMD-mapped THPs exist */
+	LRUGEN_CAP_MEMCG = 1U << 3,		/* memory cgroups: cgroup filter works */
+	LRUGEN_CAP_PIDFD = 1U << 4,		/* LRUGEN_A_PIDFD accepted */
+};
+
+/* LRUGEN_A_STATUS. */
+enum lrugen_status {
+	LRUGEN_STATUS_COMPLETE = 0,	/* every requested range was walked */
+	LRUGEN_STATUS_CONTENDED = 1,	/* the mmap lock was busy: stopped at NEXT_ADDR */
+	LRUGEN_STATUS_GONE = 2,		/* the address space exited during the walk */
+	LRUGEN_STATUS_PARTIAL = 3,	/* the work bound was hit: stopped at NEXT_ADDR */
+};
+
+#endif /* _UAPI_LINUX_LRUGEN_H */
