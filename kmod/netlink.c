@@ -1,0 +1,747 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * netlink.c - the "lrugen" generic netlink family: request validation,
+ * INFO, the HARVEST dump and BUMP. The ABI is documented in
+ * include/uapi/lrugen.h.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/task.h>
+#include <linux/cgroup.h>
+#include <linux/memcontrol.h>
+#include <linux/utsname.h>
+#include <linux/mm.h>
+#include <net/genetlink.h>
+
+#include "compat.h"
+#include "lrugen.h"
+
+static struct genl_family lrugen_family;
+
+static const struct nla_policy lrugen_region_policy[LRUGEN_R_MAX + 1] = {
+	[LRUGEN_R_ADDR] = { .type = NLA_U64 },
+	[LRUGEN_R_PRESENT] = NLA_POLICY_EXACT_LEN(LRUGEN_BITMAP_BYTES),
+	[LRUGEN_R_YOUNG] = NLA_POLICY_EXACT_LEN(LRUGEN_BITMAP_BYTES),
+	[LRUGEN_R_ANON] = NLA_POLICY_EXACT_LEN(LRUGEN_BITMAP_BYTES),
+	[LRUGEN_R_HUGE] = { .type = NLA_FLAG },
+	[LRUGEN_R_PAD] = { .type = NLA_REJECT },
+};
+
+/* Reply-only attributes are NLA_REJECT: a request carrying one is malformed. */
+static const struct nla_policy lrugen_policy[LRUGEN_A_MAX + 1] = {
+	[LRUGEN_A_ABI_VERSION] = { .type = NLA_REJECT },
+	[LRUGEN_A_RELEASE] = { .type = NLA_REJECT },
+	[LRUGEN_A_CAPS] = { .type = NLA_REJECT },
+	[LRUGEN_A_MAX_RANGES] = { .type = NLA_REJECT },
+	[LRUGEN_A_MAX_REGIONS] = { .type = NLA_REJECT },
+	[LRUGEN_A_PID] = { .type = NLA_U32 },
+	[LRUGEN_A_PIDFD] = { .type = NLA_U32 },
+	[LRUGEN_A_CGROUP_ID] = { .type = NLA_U64 },
+	[LRUGEN_A_CGROUP_FD] = { .type = NLA_U32 },
+	[LRUGEN_A_FLAGS] = { .type = NLA_U32 },
+	/* a multiple of 16 bytes, checked with a clearer errno in lrugen_parse_ranges() */
+	[LRUGEN_A_RANGES] = { .type = NLA_BINARY,
+			      .len = (LRUGEN_MAX_RANGES + 1) * sizeof(struct lrugen_range) },
+	[LRUGEN_A_REGION] = NLA_POLICY_NESTED(lrugen_region_policy),
+	[LRUGEN_A_STATUS] = { .type = NLA_REJECT },
+	[LRUGEN_A_STATS] = { .type = NLA_REJECT },
+	[LRUGEN_A_NEXT_ADDR] = { .type = NLA_REJECT },
+	[LRUGEN_A_MAX_PTES] = { .type = NLA_U64 },
+	[LRUGEN_A_RESUME_ADDR] = { .type = NLA_U64 },
+	[LRUGEN_A_COUNTERS] = { .type = NLA_REJECT },
+	[LRUGEN_A_PAD] = { .type = NLA_REJECT },
+};
+
+/* A parsed request: everything the walk needs, pinned. */
+struct lrugen_req {
+	struct mm_struct *mm;		/* mmgrab()ed */
+	struct mem_cgroup *memcg;	/* css reference held, or NULL */
+	unsigned int flags;
+	struct lrugen_range *ranges;	/* kmalloc()ed, sorted, or NULL */
+	unsigned int nr_ranges;
+	u64 max_ptes;
+	u64 resume;
+};
+
+static void lrugen_req_release(struct lrugen_req *req)
+{
+	if (req->mm)
+		mmdrop(req->mm);
+	if (req->memcg)
+		css_put(&req->memcg->css);
+	kfree(req->ranges);
+	memset(req, 0, sizeof(*req));
+}
+
+static int lrugen_get_mm(struct nlattr **attrs, struct netlink_ext_ack *extack,
+			 struct mm_struct **ret_mm)
+{
+	struct task_struct *task;
+	struct mm_struct *mm;
+	struct pid *pid;
+	u32 nr;
+
+	if (attrs[LRUGEN_A_PID] && attrs[LRUGEN_A_PIDFD]) {
+		NL_SET_ERR_MSG(extack, "give LRUGEN_A_PID or LRUGEN_A_PIDFD, not both");
+		return -EINVAL;
+	}
+	if (attrs[LRUGEN_A_PIDFD]) {
+		/* pidfd_get_pid() is not exported: see LRUGEN_CAP_PIDFD */
+		NL_SET_ERR_MSG_ATTR(extack, attrs[LRUGEN_A_PIDFD],
+				    "pidfd targets are not supported by this kernel");
+		return -EOPNOTSUPP;
+	}
+	if (!attrs[LRUGEN_A_PID]) {
+		NL_SET_ERR_MSG(extack, "missing LRUGEN_A_PID");
+		return -EINVAL;
+	}
+
+	nr = nla_get_u32(attrs[LRUGEN_A_PID]);
+	if (!nr || nr > PID_MAX_LIMIT) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[LRUGEN_A_PID], "pid out of range");
+		return -EINVAL;
+	}
+
+	pid = find_get_pid(nr);
+	task = pid ? get_pid_task(pid, PIDTYPE_PID) : NULL;
+	put_pid(pid);
+	if (!task) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[LRUGEN_A_PID], "no such process");
+		return -ESRCH;
+	}
+	if (task->flags & PF_KTHREAD) {
+		put_task_struct(task);
+		NL_SET_ERR_MSG_ATTR(extack, attrs[LRUGEN_A_PID], "kernel threads have no user memory");
+		return -EINVAL;
+	}
+
+	mm = get_task_mm(task);
+	put_task_struct(task);
+	if (!mm) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[LRUGEN_A_PID], "process has no address space (exiting)");
+		return -ESRCH;
+	}
+
+	/* keep the mm_struct, not the address space: an exit is seen as GONE */
+	mmgrab(mm);
+	mmput(mm);
+	*ret_mm = mm;
+	return 0;
+}
+
+static int lrugen_get_memcg(struct nlattr **attrs, struct netlink_ext_ack *extack,
+			    struct mem_cgroup **ret_memcg)
+{
+	struct cgroup_subsys_state *css;
+	struct nlattr *nla;
+	struct cgroup *cgrp;
+
+	if (attrs[LRUGEN_A_CGROUP_ID] && attrs[LRUGEN_A_CGROUP_FD]) {
+		NL_SET_ERR_MSG(extack, "give LRUGEN_A_CGROUP_ID or LRUGEN_A_CGROUP_FD, not both");
+		return -EINVAL;
+	}
+
+	if (attrs[LRUGEN_A_CGROUP_ID]) {
+		u64 id = nla_get_u64(attrs[LRUGEN_A_CGROUP_ID]);
+
+		nla = attrs[LRUGEN_A_CGROUP_ID];
+		if (!id) {
+			NL_SET_ERR_MSG_ATTR(extack, nla, "cgroup id 0 is invalid");
+			return -EINVAL;
+		}
+		cgrp = cgroup_get_from_id(id);
+	} else if (attrs[LRUGEN_A_CGROUP_FD]) {
+		u32 fd = nla_get_u32(attrs[LRUGEN_A_CGROUP_FD]);
+
+		nla = attrs[LRUGEN_A_CGROUP_FD];
+		if (fd > INT_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, nla, "bad cgroup fd");
+			return -EBADF;
+		}
+		cgrp = cgroup_get_from_fd(fd);
+	} else {
+		*ret_memcg = NULL;
+		return 0;
+	}
+
+	if (IS_ERR(cgrp)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "no such cgroup (cgroup2 only)");
+		return PTR_ERR(cgrp);
+	}
+
+	if (mem_cgroup_disabled()) {
+		cgroup_put(cgrp);
+		NL_SET_ERR_MSG_ATTR(extack, nla, "memory cgroups are disabled");
+		return -EOPNOTSUPP;
+	}
+
+	css = cgroup_get_e_css(cgrp, &memory_cgrp_subsys);
+	/* the effective css of a cgroup without the controller is an ancestor's */
+	if (!css || css->cgroup != cgrp) {
+		if (css)
+			css_put(css);
+		cgroup_put(cgrp);
+		NL_SET_ERR_MSG_ATTR(extack, nla, "memory controller not enabled in this cgroup");
+		return -EINVAL;
+	}
+	cgroup_put(cgrp);
+
+	*ret_memcg = mem_cgroup_from_css(css);
+	return 0;
+}
+
+static int lrugen_range_cmp(const void *a, const void *b)
+{
+	const struct lrugen_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Check ranges one by one, then that they are sorted and do not overlap. */
+static int lrugen_check_ranges(const struct lrugen_range *ranges, unsigned int nr,
+			       const struct nlattr *nla, struct netlink_ext_ack *extack)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		const struct lrugen_range *r = &ranges[i];
+
+		if ((r->start | r->end) & ~PAGE_MASK) {
+			NL_SET_ERR_MSG_ATTR(extack, nla, "range not page aligned");
+			return -EINVAL;
+		}
+		if (r->start >= r->end) {
+			NL_SET_ERR_MSG_ATTR(extack, nla, "range start >= end");
+			return -EINVAL;
+		}
+		if (r->end > TASK_SIZE_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, nla, "range beyond user address space");
+			return -EINVAL;
+		}
+		if (i && r->start < ranges[i - 1].end) {
+			NL_SET_ERR_MSG_ATTR(extack, nla, "ranges not sorted or overlapping");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Turn the set bits of BUMP's regions into ranges appended to req->ranges. */
+static int lrugen_regions_to_ranges(struct genl_info *info, struct lrugen_req *req)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *tb[LRUGEN_R_MAX + 1];
+	struct nlattr *nla;
+	int rem, ret;
+
+	nlmsg_for_each_attr(nla, info->nlhdr, GENL_HDRLEN, rem) {
+		DECLARE_BITMAP(bits, LRUGEN_REGION_PAGES);
+		unsigned int first, last;
+		u64 addr;
+
+		if (nla_type(nla) != LRUGEN_A_REGION)
+			continue;
+		ret = nla_parse_nested(tb, LRUGEN_R_MAX, nla, lrugen_region_policy, extack);
+		if (ret)
+			return ret;
+		if (!tb[LRUGEN_R_ADDR] || !tb[LRUGEN_R_YOUNG]) {
+			NL_SET_ERR_MSG_ATTR(extack, nla, "BUMP region needs LRUGEN_R_ADDR and LRUGEN_R_YOUNG");
+			return -EINVAL;
+		}
+		addr = nla_get_u64(tb[LRUGEN_R_ADDR]);
+		if (addr & (LRUGEN_REGION_SIZE - 1) || addr >= TASK_SIZE_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[LRUGEN_R_ADDR], "region address not 2 MiB aligned user address");
+			return -EINVAL;
+		}
+		bitmap_from_arr32(bits, nla_data(tb[LRUGEN_R_YOUNG]), LRUGEN_REGION_PAGES);
+		for_each_set_bitrange(first, last, bits, LRUGEN_REGION_PAGES) {
+			u64 end = min_t(u64, addr + (u64)last * PAGE_SIZE, TASK_SIZE_MAX);
+
+			if (req->nr_ranges >= LRUGEN_MAX_RANGES) {
+				NL_SET_ERR_MSG_ATTR(extack, nla, "too many ranges (ranges plus bitmap runs)");
+				return -E2BIG;
+			}
+			req->ranges[req->nr_ranges].start = addr + (u64)first * PAGE_SIZE;
+			req->ranges[req->nr_ranges].end = end;
+			req->nr_ranges++;
+		}
+	}
+	return 0;
+}
+
+static int lrugen_parse_ranges(struct nlattr **attrs, struct netlink_ext_ack *extack,
+			       struct lrugen_req *req)
+{
+	struct nlattr *nla = attrs[LRUGEN_A_RANGES];
+	unsigned int nr;
+
+	/* room for BUMP's bitmap runs too; allocated before any lock is taken */
+	req->ranges = kcalloc(LRUGEN_MAX_RANGES, sizeof(*req->ranges), GFP_KERNEL);
+	if (!req->ranges)
+		return -ENOMEM;
+
+	if (!nla)
+		return 0;
+
+	if (!nla_len(nla) || nla_len(nla) % sizeof(struct lrugen_range)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "LRUGEN_A_RANGES must be a non-empty array of 16-byte ranges");
+		return -EINVAL;
+	}
+	nr = nla_len(nla) / sizeof(struct lrugen_range);
+	if (nr > LRUGEN_MAX_RANGES) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "too many ranges");
+		return -E2BIG;
+	}
+	memcpy(req->ranges, nla_data(nla), nr * sizeof(struct lrugen_range));
+	req->nr_ranges = nr;
+	return lrugen_check_ranges(req->ranges, nr, nla, extack);
+}
+
+static int lrugen_req_parse(struct nlattr **attrs, struct genl_info *bump_info,
+			    struct netlink_ext_ack *extack, struct lrugen_req *req)
+{
+	int ret;
+
+	memset(req, 0, sizeof(*req));
+	req->max_ptes = LRUGEN_MAX_PTES;
+
+	if (attrs[LRUGEN_A_FLAGS]) {
+		req->flags = nla_get_u32(attrs[LRUGEN_A_FLAGS]);
+		if (req->flags & ~__LRUGEN_F_ALL) {
+			NL_SET_ERR_MSG_ATTR(extack, attrs[LRUGEN_A_FLAGS], "unknown flags");
+			ret = -EOPNOTSUPP;
+			goto err;
+		}
+	}
+
+	if (attrs[LRUGEN_A_MAX_PTES]) {
+		req->max_ptes = nla_get_u64(attrs[LRUGEN_A_MAX_PTES]);
+		if (!req->max_ptes || req->max_ptes > LRUGEN_MAX_PTES) {
+			NL_SET_ERR_MSG_ATTR(extack, attrs[LRUGEN_A_MAX_PTES], "work bound out of range");
+			ret = -EINVAL;
+			goto err;
+		}
+	}
+
+	if (attrs[LRUGEN_A_RESUME_ADDR]) {
+		req->resume = nla_get_u64(attrs[LRUGEN_A_RESUME_ADDR]);
+		if (req->resume & ~PAGE_MASK || req->resume >= TASK_SIZE_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, attrs[LRUGEN_A_RESUME_ADDR],
+					    "resume address not a page aligned user address");
+			ret = -EINVAL;
+			goto err;
+		}
+	}
+
+	ret = lrugen_parse_ranges(attrs, extack, req);
+	if (ret)
+		goto err;
+
+	if (bump_info) {
+		unsigned int nr = req->nr_ranges;
+
+		ret = lrugen_regions_to_ranges(bump_info, req);
+		if (ret)
+			goto err;
+		if (!req->nr_ranges) {
+			NL_SET_ERR_MSG(extack, "BUMP needs LRUGEN_A_RANGES or LRUGEN_A_REGION");
+			ret = -EINVAL;
+			goto err;
+		}
+		if (req->nr_ranges != nr) {
+			sort(req->ranges, req->nr_ranges, sizeof(*req->ranges), lrugen_range_cmp, NULL);
+			ret = lrugen_check_ranges(req->ranges, req->nr_ranges, NULL, extack);
+			if (ret)
+				goto err;
+		}
+	}
+
+	ret = lrugen_get_mm(attrs, extack, &req->mm);
+	if (ret)
+		goto err;
+
+	ret = lrugen_get_memcg(attrs, extack, &req->memcg);
+	if (ret)
+		goto err;
+
+	return 0;
+err:
+	atomic64_inc(&lrugen_counters.rejected);
+	lrugen_req_release(req);
+	return ret;
+}
+
+static void lrugen_walk_init(struct lrugen_walk *walk, struct lrugen_req *req,
+			     enum lrugen_walk_mode mode)
+{
+	memset(walk, 0, sizeof(*walk));
+	walk->mm = req->mm;
+	walk->memcg = req->memcg;
+	walk->mode = mode;
+	walk->flags = req->flags;
+	walk->ranges = req->nr_ranges ? req->ranges : NULL;
+	walk->nr_ranges = req->nr_ranges;
+	walk->max_ptes = req->max_ptes;
+	walk->next_addr = req->resume;
+}
+
+static int lrugen_put_stats(struct sk_buff *skb, const struct lrugen_walk_stats *stats)
+{
+	struct nlattr *nest = nla_nest_start(skb, LRUGEN_A_STATS);
+
+	if (!nest ||
+	    nla_put_u64_64bit(skb, LRUGEN_S_PTE_TOTAL, stats->pte_total, LRUGEN_S_PAD) ||
+	    nla_put_u64_64bit(skb, LRUGEN_S_PTE_OLD, stats->pte_old, LRUGEN_S_PAD) ||
+	    nla_put_u64_64bit(skb, LRUGEN_S_PTE_YOUNG, stats->pte_young, LRUGEN_S_PAD) ||
+	    nla_put_u64_64bit(skb, LRUGEN_S_PMD_TOTAL, stats->pmd_total, LRUGEN_S_PAD) ||
+	    nla_put_u64_64bit(skb, LRUGEN_S_PMD_YOUNG, stats->pmd_young, LRUGEN_S_PAD) ||
+	    nla_put_u64_64bit(skb, LRUGEN_S_BUMPED, stats->bumped, LRUGEN_S_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static void lrugen_account(const struct lrugen_walk_stats *stats, u32 status)
+{
+	atomic64_add(stats->pte_total, &lrugen_counters.pte_scanned);
+	atomic64_add(stats->pte_young, &lrugen_counters.pte_young);
+	atomic64_add(stats->bumped, &lrugen_counters.bumped);
+	if (status == LRUGEN_STATUS_CONTENDED) {
+		atomic64_inc(&lrugen_counters.contended);
+		/* reclaim ages on stale data while this happens: say so */
+		pr_info_ratelimited("mmap lock contended: harvest stopped early\n");
+	} else if (status == LRUGEN_STATUS_GONE) {
+		atomic64_inc(&lrugen_counters.gone);
+	} else if (status == LRUGEN_STATUS_PARTIAL) {
+		atomic64_inc(&lrugen_counters.partial);
+	}
+}
+
+static u32 lrugen_walk_status(int end)
+{
+	switch (end) {
+	case LRUGEN_WALK_CONTENDED:
+		return LRUGEN_STATUS_CONTENDED;
+	case LRUGEN_WALK_GONE:
+		return LRUGEN_STATUS_GONE;
+	case LRUGEN_WALK_BOUND:
+		return LRUGEN_STATUS_PARTIAL;
+	default:
+		return LRUGEN_STATUS_COMPLETE;
+	}
+}
+
+/* ---- INFO ---- */
+
+static u32 lrugen_caps(void)
+{
+	u32 caps = LRUGEN_CAP_HW_YOUNG;
+
+	if (LRUGEN_HAS_NONLEAF_YOUNG)
+		caps |= LRUGEN_CAP_NONLEAF_YOUNG;
+	if (IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE))
+		caps |= LRUGEN_CAP_THP;
+	if (!mem_cgroup_disabled())
+		caps |= LRUGEN_CAP_MEMCG;
+	return caps;
+}
+
+static int lrugen_put_counters(struct sk_buff *skb)
+{
+	const struct {
+		int type;
+		atomic64_t *v;
+	} c[] = {
+		{ LRUGEN_C_HARVESTS, &lrugen_counters.harvests },
+		{ LRUGEN_C_CONTENDED, &lrugen_counters.contended },
+		{ LRUGEN_C_GONE, &lrugen_counters.gone },
+		{ LRUGEN_C_PARTIAL, &lrugen_counters.partial },
+		{ LRUGEN_C_PTE_SCANNED, &lrugen_counters.pte_scanned },
+		{ LRUGEN_C_PTE_YOUNG, &lrugen_counters.pte_young },
+		{ LRUGEN_C_BUMPED, &lrugen_counters.bumped },
+		{ LRUGEN_C_REJECTED, &lrugen_counters.rejected },
+	};
+	struct nlattr *nest = nla_nest_start(skb, LRUGEN_A_COUNTERS);
+	unsigned int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(c); i++)
+		if (nla_put_u64_64bit(skb, c[i].type, atomic64_read(c[i].v), LRUGEN_C_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int lrugen_nl_info(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	hdr = genlmsg_put_reply(msg, info, &lrugen_family, 0, LRUGEN_CMD_INFO);
+	if (!hdr)
+		goto nospace;
+
+	if (nla_put_u32(msg, LRUGEN_A_ABI_VERSION, LRUGEN_ABI_VERSION) ||
+	    nla_put_string(msg, LRUGEN_A_RELEASE, init_utsname()->release) ||
+	    nla_put_u32(msg, LRUGEN_A_CAPS, lrugen_caps()) ||
+	    nla_put_u32(msg, LRUGEN_A_MAX_RANGES, LRUGEN_MAX_RANGES) ||
+	    nla_put_u32(msg, LRUGEN_A_MAX_REGIONS, LRUGEN_MAX_REGIONS) ||
+	    nla_put_u64_64bit(msg, LRUGEN_A_MAX_PTES, LRUGEN_MAX_PTES, LRUGEN_A_PAD) ||
+	    lrugen_put_counters(msg))
+		goto nospace;
+
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+/* ---- HARVEST (dump) ---- */
+
+struct lrugen_dump {
+	struct lrugen_req req;
+	struct lrugen_walk walk;
+	unsigned int emitted;		/* regions of walk.regions already sent */
+	int end;			/* enum lrugen_walk_end of the last step */
+	bool walking;			/* the walk has more steps to take */
+	bool finished;			/* the final message is out */
+	struct lrugen_region regions[LRUGEN_MAX_REGIONS];
+};
+
+static int lrugen_nl_harvest_start(struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct lrugen_dump *dump;
+	int ret;
+
+	/* allocated before the walk takes any lock; the walk never allocates */
+	dump = kvzalloc(sizeof(*dump), GFP_KERNEL);
+	if (!dump)
+		return -ENOMEM;
+
+	ret = lrugen_req_parse(info->attrs, NULL, cb->extack, &dump->req);
+	if (ret) {
+		kvfree(dump);
+		return ret;
+	}
+
+	lrugen_walk_init(&dump->walk, &dump->req, LRUGEN_WALK_HARVEST);
+	dump->walk.regions = dump->regions;
+	dump->walk.max_regions = LRUGEN_MAX_REGIONS;
+	dump->walking = true;
+	atomic64_inc(&lrugen_counters.harvests);
+	cb->args[0] = (long)dump;
+	return 0;
+}
+
+static int lrugen_put_region(struct sk_buff *skb, const struct lrugen_region *reg)
+{
+	struct nlattr *nest = nla_nest_start(skb, LRUGEN_A_REGION);
+	u32 buf[LRUGEN_BITMAP_BYTES / sizeof(u32)];
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, LRUGEN_R_ADDR, reg->addr, LRUGEN_R_PAD))
+		goto cancel;
+	/* bitmap_to_arr32() gives the documented bit order on any word size */
+	bitmap_to_arr32(buf, reg->present, LRUGEN_REGION_PAGES);
+	if (nla_put(skb, LRUGEN_R_PRESENT, sizeof(buf), buf))
+		goto cancel;
+	bitmap_to_arr32(buf, reg->young, LRUGEN_REGION_PAGES);
+	if (nla_put(skb, LRUGEN_R_YOUNG, sizeof(buf), buf))
+		goto cancel;
+	bitmap_to_arr32(buf, reg->anon, LRUGEN_REGION_PAGES);
+	if (nla_put(skb, LRUGEN_R_ANON, sizeof(buf), buf))
+		goto cancel;
+	if (reg->huge && nla_put_flag(skb, LRUGEN_R_HUGE))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int lrugen_nl_harvest_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct lrugen_dump *dump = (struct lrugen_dump *)cb->args[0];
+	struct lrugen_walk *walk = &dump->walk;
+	unsigned int put = 0;
+	void *hdr;
+	u32 status;
+
+	if (dump->finished)
+		return 0;
+
+	/* walk on once every region of the last step is out */
+	while (dump->walking && dump->emitted == walk->nr_regions) {
+		dump->emitted = 0;
+		dump->end = lrugen_walk_step(walk);
+		dump->walking = dump->end == LRUGEN_WALK_FULL;
+		if (walk->nr_regions)
+			break;
+	}
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &lrugen_family, NLM_F_MULTI, LRUGEN_CMD_HARVEST);
+	if (!hdr)
+		return -EMSGSIZE;
+
+	while (dump->emitted < walk->nr_regions) {
+		if (lrugen_put_region(skb, &walk->regions[dump->emitted]))
+			break;
+		dump->emitted++;
+		put++;
+	}
+	if (put) {
+		genlmsg_end(skb, hdr);
+		return skb->len;
+	}
+	if (dump->emitted < walk->nr_regions) {
+		/* not even one region fits an empty message: cannot happen */
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+
+	/* everything is out: the final message */
+	status = lrugen_walk_status(dump->end);
+	if (nla_put_u32(skb, LRUGEN_A_STATUS, status) ||
+	    lrugen_put_stats(skb, &walk->stats) ||
+	    ((status == LRUGEN_STATUS_CONTENDED || status == LRUGEN_STATUS_PARTIAL) &&
+	     nla_put_u64_64bit(skb, LRUGEN_A_NEXT_ADDR, walk->next_addr, LRUGEN_A_PAD))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	lrugen_account(&walk->stats, status);
+	dump->finished = true;
+	return skb->len;
+}
+
+static int lrugen_nl_harvest_done(struct netlink_callback *cb)
+{
+	struct lrugen_dump *dump = (struct lrugen_dump *)cb->args[0];
+
+	if (dump) {
+		lrugen_req_release(&dump->req);
+		kvfree(dump);
+	}
+	return 0;
+}
+
+/* HARVEST without NLM_F_DUMP: say what is wrong instead of -EOPNOTSUPP. */
+static int lrugen_nl_harvest_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	atomic64_inc(&lrugen_counters.rejected);
+	NL_SET_ERR_MSG(info->extack, "HARVEST is a dump request: set NLM_F_DUMP");
+	return -EINVAL;
+}
+
+/* ---- BUMP ---- */
+
+static int lrugen_nl_bump(struct sk_buff *skb, struct genl_info *info)
+{
+	struct lrugen_walk walk;
+	struct lrugen_req req;
+	struct sk_buff *msg;
+	void *hdr;
+	u32 status;
+	int ret;
+
+	ret = lrugen_req_parse(info->attrs, info, info->extack, &req);
+	if (ret)
+		return ret;
+
+	if (req.flags & ~LRUGEN_F_NO_ANON) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[LRUGEN_A_FLAGS],
+				    "BUMP takes LRUGEN_F_NO_ANON only");
+		atomic64_inc(&lrugen_counters.rejected);
+		ret = -EOPNOTSUPP;
+		goto out;
+	}
+
+	/* the reply is allocated before the walk, which must not allocate */
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg) {
+		ret = -ENOMEM;
+		goto out;
+	}
+
+	lrugen_walk_init(&walk, &req, LRUGEN_WALK_BUMP);
+	status = lrugen_walk_status(lrugen_walk_step(&walk));
+	lrugen_account(&walk.stats, status);
+
+	hdr = genlmsg_put_reply(msg, info, &lrugen_family, 0, LRUGEN_CMD_BUMP);
+	if (!hdr || nla_put_u32(msg, LRUGEN_A_STATUS, status) ||
+	    lrugen_put_stats(msg, &walk.stats) ||
+	    (status != LRUGEN_STATUS_COMPLETE && status != LRUGEN_STATUS_GONE &&
+	     nla_put_u64_64bit(msg, LRUGEN_A_NEXT_ADDR, walk.next_addr, LRUGEN_A_PAD))) {
+		nlmsg_free(msg);
+		ret = -EMSGSIZE;
+		goto out;
+	}
+	genlmsg_end(msg, hdr);
+	ret = genlmsg_reply(msg, info);
+out:
+	lrugen_req_release(&req);
+	return ret;
+}
+
+/* Every command is for the administrator only: GENL_ADMIN_PERM. */
+static const struct genl_ops lrugen_ops[] = {
+	{
+		.cmd = LRUGEN_CMD_INFO,
+		.doit = lrugen_nl_info,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = LRUGEN_CMD_HARVEST,
+		.start = lrugen_nl_harvest_start,
+		.dumpit = lrugen_nl_harvest_dump,
+		.done = lrugen_nl_harvest_done,
+		.doit = lrugen_nl_harvest_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = LRUGEN_CMD_BUMP,
+		.doit = lrugen_nl_bump,
+		.flags = GENL_ADMIN_PERM,
+	},
+};
+
+static struct genl_family lrugen_family __ro_after_init = {
+	.name = LRUGEN_GENL_NAME,
+	.version = LRUGEN_GENL_VERSION,
+	.maxattr = LRUGEN_A_MAX,
+	.policy = lrugen_policy,
+	/* page tables of any process: only from the initial namespace */
+	.netnsok = false,
+	.module = THIS_MODULE,
+	.ops = lrugen_ops,
+	.n_ops = ARRAY_SIZE(lrugen_ops),
+#if LRUGEN_GENL_HAS_RESV_START_OP
+	.resv_start_op = LRUGEN_CMD_BUMP + 1,
+#endif
+};
+
+int __init lrugen_netlink_init(void)
+{
+	return genl_register_family(&lrugen_family);
+}
+
+void lrugen_netlink_exit(void)
+{
+	genl_unregister_family(&lrugen_family);
+}

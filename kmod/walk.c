@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * walk.c - the page table walk of a harvest, after the seeds' aging walk
+ * (walk_pmd_range, walk_pte_range, should_skip_vma), with the inline
+ * pgd/p4d/pud/pmd/pte helpers because walk_page_range and
+ * ptep_test_and_clear_young are not exported to modules.
+ *
+ * Locking: the mmap lock is only try-locked for read, and only for one
+ * step (one buffer of regions); PTE tables are walked under their PTE lock,
+ * PMD-mapped THPs under the PMD lock. Nothing here allocates or sleeps
+ * except cond_resched() between PMD entries.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/sched/mm.h>
+#include <linux/memcontrol.h>
+#include <linux/huge_mm.h>
+#include <linux/hugetlb.h>
+#include <linux/pagemap.h>
+#include <linux/swap.h>
+#include <linux/rcupdate.h>
+
+#include "compat.h"
+#include "lrugen.h"
+
+/* The seeds' should_skip_vma(): VMAs whose pages aging must not touch. */
+static bool lrugen_should_skip_vma(const struct lrugen_walk *walk, struct vm_area_struct *vma)
+{
+	struct address_space *mapping;
+
+	if (!vma_is_accessible(vma) || is_vm_hugetlb_page(vma) ||
+	    (vma->vm_flags & (VM_LOCKED | VM_SPECIAL | VM_SEQ_READ | VM_RAND_READ)))
+		return true;
+
+	if (vma_is_anonymous(vma))
+		return walk->flags & LRUGEN_F_NO_ANON;
+
+	if (!vma->vm_file || !vma->vm_file->f_mapping)
+		return true;
+
+	mapping = vma->vm_file->f_mapping;
+	/* reclaim cannot write these back, so their age is of no use */
+	if (!mapping->a_ops->writepage)
+		return true;
+
+	/* shmem is caught per page (swap backed) since shmem_mapping() is not exported */
+	return mapping_unevictable(mapping);
+}
+
+/* Is this folio one the request is about? Called under the PTE or PMD lock. */
+static bool lrugen_folio_wanted(const struct lrugen_walk *walk, struct folio *folio)
+{
+	/* zero pages and folios being truncated or freed have no mapping */
+	if (!READ_ONCE(folio->mapping))
+		return false;
+
+	if ((walk->flags & LRUGEN_F_NO_ANON) && folio_test_swapbacked(folio))
+		return false;
+
+	return !walk->memcg || folio_memcg(folio) == walk->memcg;
+}
+
+static bool lrugen_folio_is_anon(struct folio *folio)
+{
+	/* anon, or shmem: both need swap to be evicted */
+	return folio_test_anon(folio) || folio_test_swapbacked(folio);
+}
+
+/* The seeds carry the dirty bit to the folio so reclaim writes it back. */
+static void lrugen_carry_dirty(struct folio *folio, bool dirty)
+{
+	if (dirty && !folio_test_dirty(folio) &&
+	    !(folio_test_anon(folio) && folio_test_swapbacked(folio) &&
+	      !folio_test_swapcache(folio)))
+		folio_mark_dirty(folio);
+}
+
+/* The region holding addr: the last one if it is the same, else a new one. */
+static struct lrugen_region *lrugen_region_get(struct lrugen_walk *walk, unsigned long addr)
+{
+	unsigned long raddr = addr & PMD_MASK;
+	struct lrugen_region *reg;
+
+	if (walk->nr_regions && walk->regions[walk->nr_regions - 1].addr == raddr)
+		return &walk->regions[walk->nr_regions - 1];
+
+	/* lrugen_walk_pause() keeps a free slot for every new region */
+	reg = &walk->regions[walk->nr_regions++];
+	memset(reg, 0, sizeof(*reg));
+	reg->addr = raddr;
+	return reg;
+}
+
+static void lrugen_bump(struct lrugen_walk *walk, struct folio *folio, struct folio **last)
+{
+	/* once per folio: a second call would activate a large folio at once */
+	if (folio == *last)
+		return;
+	folio_mark_accessed(folio);
+	walk->stats.bumped++;
+	*last = folio;
+}
+
+static void lrugen_walk_pte_range(struct lrugen_walk *walk, pmd_t *pmdval,
+				  unsigned long start, unsigned long end)
+{
+	struct lrugen_region *reg = NULL;
+	struct folio *last = NULL;
+	unsigned long addr;
+	spinlock_t *ptl;
+	pte_t *base, *pte;
+	bool harvest = walk->mode == LRUGEN_WALK_HARVEST;
+	bool bump = !harvest || !(walk->flags & LRUGEN_F_NO_BUMP);
+
+	base = lrugen_pte_map_lock(walk->mm, pmdval, start, &ptl);
+	if (!base)
+		return;
+
+	rcu_read_lock();	/* for folio_memcg() */
+	arch_enter_lazy_mmu_mode();
+	for (addr = start, pte = base; addr != end; addr += PAGE_SIZE, pte++) {
+		pte_t ent = lrugen_ptep_get(pte);
+		unsigned long pfn = pte_pfn(ent);
+		unsigned int bit;
+		struct folio *folio;
+
+		walk->stats.pte_total++;
+
+		if (!pte_present(ent) || is_zero_pfn(pfn) || pte_special(ent) ||
+		    pte_devmap(ent) || !pfn_valid(pfn))
+			continue;
+
+		folio = page_folio(pfn_to_page(pfn));
+		if (!lrugen_folio_wanted(walk, folio))
+			continue;
+
+		if (!harvest) {
+			lrugen_bump(walk, folio, &last);
+			continue;
+		}
+
+		bit = (addr >> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
+		if (!reg)
+			reg = lrugen_region_get(walk, addr);
+		__set_bit(bit, reg->present);
+		if (lrugen_folio_is_anon(folio))
+			__set_bit(bit, reg->anon);
+
+		if (pte_young(ent) && lrugen_pte_test_and_clear_young(pte)) {
+			__set_bit(bit, reg->young);
+			walk->stats.pte_young++;
+			if (bump)
+				lrugen_bump(walk, folio, &last);
+		} else {
+			walk->stats.pte_old++;
+		}
+
+		lrugen_carry_dirty(folio, pte_dirty(ent));
+	}
+	arch_leave_lazy_mmu_mode();
+	rcu_read_unlock();
+	pte_unmap_unlock(base, ptl);
+}
+
+/* A PMD-mapped THP: one leaf entry for the whole region. */
+static void lrugen_walk_thp(struct lrugen_walk *walk, pmd_t *pmdp, unsigned long addr)
+{
+	struct lrugen_region *reg;
+	struct folio *folio, *last = NULL;
+	unsigned long pfn;
+	spinlock_t *ptl;
+	pmd_t val;
+
+	ptl = pmd_lock(walk->mm, pmdp);
+	val = *pmdp;
+	/* split or zapped since the lockless read: leave it to the next harvest */
+	if (!pmd_present(val) || !pmd_trans_huge(val) || pmd_devmap(val))
+		goto unlock;
+
+	pfn = pmd_pfn(val);
+	if (!pfn_valid(pfn))
+		goto unlock;
+
+	walk->stats.pte_total++;
+
+	rcu_read_lock();
+	folio = page_folio(pfn_to_page(pfn));
+	if (!lrugen_folio_wanted(walk, folio))
+		goto unlock_rcu;
+
+	if (walk->mode != LRUGEN_WALK_HARVEST) {
+		lrugen_bump(walk, folio, &last);
+		goto unlock_rcu;
+	}
+
+	reg = lrugen_region_get(walk, addr);
+	reg->huge = true;
+	bitmap_fill(reg->present, LRUGEN_REGION_PAGES);
+	if (lrugen_folio_is_anon(folio))
+		bitmap_fill(reg->anon, LRUGEN_REGION_PAGES);
+
+	if (pmd_young(val) && lrugen_pmd_test_and_clear_young(pmdp)) {
+		bitmap_fill(reg->young, LRUGEN_REGION_PAGES);
+		walk->stats.pte_young++;
+		if (!(walk->flags & LRUGEN_F_NO_BUMP))
+			lrugen_bump(walk, folio, &last);
+	} else {
+		walk->stats.pte_old++;
+	}
+
+	lrugen_carry_dirty(folio, pmd_dirty(val));
+unlock_rcu:
+	rcu_read_unlock();
+unlock:
+	spin_unlock(ptl);
+}
+
+/* Skip the ranges that end at or below addr (addresses only ever grow). */
+static void lrugen_advance_ranges(struct lrugen_walk *walk, unsigned long addr)
+{
+	while (walk->range_idx < walk->nr_ranges && walk->ranges[walk->range_idx].end <= addr)
+		walk->range_idx++;
+}
+
+static bool lrugen_overlaps_ranges(const struct lrugen_walk *walk, unsigned long start,
+				   unsigned long end)
+{
+	unsigned int i;
+
+	if (!walk->ranges)
+		return true;
+	for (i = walk->range_idx; i < walk->nr_ranges && walk->ranges[i].start < end; i++)
+		if (walk->ranges[i].end > start)
+			return true;
+	return false;
+}
+
+/* Walk the parts of [start, end) (within one PTE table) that are in ranges. */
+static void lrugen_walk_pieces(struct lrugen_walk *walk, pmd_t *pmdval,
+			       unsigned long start, unsigned long end)
+{
+	unsigned int i;
+
+	if (!walk->ranges) {
+		lrugen_walk_pte_range(walk, pmdval, start, end);
+		return;
+	}
+
+	for (i = walk->range_idx; i < walk->nr_ranges && walk->ranges[i].start < end; i++) {
+		unsigned long s = max_t(unsigned long, start, walk->ranges[i].start);
+		unsigned long e = min_t(unsigned long, end, walk->ranges[i].end);
+
+		if (s < e)
+			lrugen_walk_pte_range(walk, pmdval, s, e);
+	}
+}
+
+/*
+ * Stop before the PMD entry at addr if the work bound is reached or the
+ * region buffer has no slot left for a new region. Stopping only between
+ * regions keeps each region reported once per harvest.
+ */
+static int lrugen_walk_pause(struct lrugen_walk *walk, unsigned long addr)
+{
+	if (walk->stats.pte_total >= walk->max_ptes) {
+		walk->next_addr = addr;
+		return LRUGEN_WALK_BOUND;
+	}
+
+	if (walk->mode == LRUGEN_WALK_HARVEST && walk->nr_regions >= walk->max_regions &&
+	    (!walk->nr_regions || walk->regions[walk->nr_regions - 1].addr != (addr & PMD_MASK))) {
+		walk->next_addr = addr;
+		return LRUGEN_WALK_FULL;
+	}
+
+	return LRUGEN_WALK_DONE;
+}
+
+static int lrugen_walk_pmd_range(struct lrugen_walk *walk, pud_t *pud,
+				 unsigned long addr, unsigned long end)
+{
+	bool nonleaf = walk->mode == LRUGEN_WALK_HARVEST && (walk->flags & LRUGEN_F_NONLEAF) &&
+		       LRUGEN_HAS_NONLEAF_YOUNG;
+	unsigned long next;
+	pmd_t *pmdp;
+	int ret;
+
+	pmdp = pmd_offset(pud, addr);
+	do {
+		pmd_t val;
+		bool young = false;
+
+		next = pmd_addr_end(addr, end);
+
+		ret = lrugen_walk_pause(walk, addr);
+		if (ret != LRUGEN_WALK_DONE)
+			return ret;
+
+		lrugen_advance_ranges(walk, addr);
+
+		val = lrugen_pmd_read(pmdp);
+		if (!pmd_present(val) || pmd_none(val))
+			continue;
+
+		if (pmd_trans_huge(val) || pmd_devmap(val)) {
+			if (lrugen_overlaps_ranges(walk, addr, next))
+				lrugen_walk_thp(walk, pmdp, addr);
+			continue;
+		}
+
+		if (pmd_bad(val))
+			continue;
+
+		walk->stats.pmd_total++;
+
+		/*
+		 * The MMU set this bit when it walked through the entry since it
+		 * was last cleared: something in this PTE table was accessed.
+		 */
+		if (nonleaf && pmd_young(val) && lrugen_pmd_test_and_clear_young(pmdp)) {
+			walk->stats.pmd_young++;
+			young = true;
+		}
+
+		if (young)
+			lrugen_walk_pte_range(walk, &val, addr, next);
+		else
+			lrugen_walk_pieces(walk, &val, addr, next);
+
+		cond_resched();
+	} while (pmdp++, addr = next, addr != end);
+
+	return LRUGEN_WALK_DONE;
+}
+
+static int lrugen_walk_pud_range(struct lrugen_walk *walk, p4d_t *p4d,
+				 unsigned long addr, unsigned long end)
+{
+	unsigned long next;
+	pud_t *pud;
+	int ret;
+
+	pud = pud_offset(p4d, addr);
+	do {
+		pud_t val = READ_ONCE(*pud);
+
+		next = pud_addr_end(addr, end);
+		if (pud_none(val) || !pud_present(val) || pud_leaf(val) || pud_bad(val))
+			continue;
+		ret = lrugen_walk_pmd_range(walk, pud, addr, next);
+		if (ret != LRUGEN_WALK_DONE)
+			return ret;
+	} while (pud++, addr = next, addr != end);
+
+	return LRUGEN_WALK_DONE;
+}
+
+static int lrugen_walk_p4d_range(struct lrugen_walk *walk, pgd_t *pgd,
+				 unsigned long addr, unsigned long end)
+{
+	unsigned long next;
+	p4d_t *p4d;
+	int ret;
+
+	p4d = p4d_offset(pgd, addr);
+	do {
+		p4d_t val = READ_ONCE(*p4d);
+
+		next = p4d_addr_end(addr, end);
+		if (p4d_none(val) || p4d_bad(val))
+			continue;
+		ret = lrugen_walk_pud_range(walk, p4d, addr, next);
+		if (ret != LRUGEN_WALK_DONE)
+			return ret;
+	} while (p4d++, addr = next, addr != end);
+
+	return LRUGEN_WALK_DONE;
+}
+
+static int lrugen_walk_pgd_range(struct lrugen_walk *walk, unsigned long addr, unsigned long end)
+{
+	unsigned long next;
+	pgd_t *pgd;
+	int ret;
+
+	pgd = pgd_offset(walk->mm, addr);
+	do {
+		pgd_t val = READ_ONCE(*pgd);
+
+		next = pgd_addr_end(addr, end);
+		/* pgd_none_or_clear_bad() does not link: pgd_clear_bad is not exported */
+		if (pgd_none(val) || pgd_bad(val))
+			continue;
+		ret = lrugen_walk_p4d_range(walk, pgd, addr, next);
+		if (ret != LRUGEN_WALK_DONE)
+			return ret;
+	} while (pgd++, addr = next, addr != end);
+
+	return LRUGEN_WALK_DONE;
+}
+
+/*
+ * VMA by VMA from walk->next_addr. With ranges and without NONLEAF only the
+ * ranges are visited; with NONLEAF (or no ranges) the whole address space,
+ * and lrugen_walk_pmd_range() decides per PTE table.
+ */
+static int lrugen_walk_vmas(struct lrugen_walk *walk)
+{
+	bool whole = !walk->ranges ||
+		     (walk->mode == LRUGEN_WALK_HARVEST && (walk->flags & LRUGEN_F_NONLEAF));
+	unsigned long addr = walk->next_addr;
+
+	for (;;) {
+		struct vm_area_struct *vma;
+		unsigned long end;
+		int ret;
+
+		if (!whole) {
+			lrugen_advance_ranges(walk, addr);
+			if (walk->range_idx >= walk->nr_ranges)
+				break;
+			addr = max_t(unsigned long, addr, walk->ranges[walk->range_idx].start);
+		}
+
+		vma = find_vma(walk->mm, addr);
+		if (!vma)
+			break;
+
+		if (!whole && vma->vm_start >= walk->ranges[walk->range_idx].end) {
+			/* nothing mapped in this range: on to the next one */
+			addr = walk->ranges[walk->range_idx].end;
+			continue;
+		}
+
+		addr = max(addr, vma->vm_start);
+		end = vma->vm_end;
+		if (!whole)
+			end = min_t(unsigned long, end, walk->ranges[walk->range_idx].end);
+
+		if (!lrugen_should_skip_vma(walk, vma)) {
+			ret = lrugen_walk_pgd_range(walk, addr, end);
+			if (ret != LRUGEN_WALK_DONE)
+				return ret;
+		}
+		addr = end;
+		if (!addr)	/* rounded-up boundaries can wrap to 0 */
+			break;
+	}
+
+	walk->next_addr = 0;
+	return LRUGEN_WALK_DONE;
+}
+
+/**
+ * lrugen_walk_step - walk on from walk->next_addr until done or stopped
+ * @walk: the walk; walk->regions must have been drained (nr_regions reset)
+ *
+ * Return: enum lrugen_walk_end. For FULL, CONTENDED and BOUND,
+ * walk->next_addr is where the next step starts.
+ */
+int lrugen_walk_step(struct lrugen_walk *walk)
+{
+	int ret;
+
+	walk->nr_regions = 0;
+
+	/* the caller holds mm_count only: an exiting mm is not walked */
+	if (!mmget_not_zero(walk->mm))
+		return LRUGEN_WALK_GONE;
+
+	/* never wait for the mmap lock: aging must not stall page faults */
+	if (!mmap_read_trylock(walk->mm)) {
+		mmput(walk->mm);
+		return LRUGEN_WALK_CONTENDED;
+	}
+
+	ret = lrugen_walk_vmas(walk);
+
+	mmap_read_unlock(walk->mm);
+	mmput(walk->mm);
+	return ret;
+}
