@@ -90,6 +90,11 @@ void lrg_config_defaults(struct lrg_config *c);
  * missing). On success (no errors; warnings allowed) returns 0 and fills
  * *ret. On any error returns -EINVAL, leaves *ret untouched, and diag says
  * why. diag is always filled; free it with lrg_diag_free.
+ *
+ * *ret is overwritten, not freed: on SIGHUP load into a fresh struct and,
+ * on success, lrg_config_free() the old one and take the new. An unreadable
+ * file is a config error (-EINVAL with a diag entry); -ENOMEM if memory ran
+ * out (diag may then be incomplete).
  */
 int lrg_config_load(const char *main_path, const char *dropin_dir,
 		    struct lrg_config *ret, struct lrg_diag *diag);
@@ -108,5 +113,15 @@ void lrg_config_print(const struct lrg_config *c, FILE *f);
 
 void lrg_config_free(struct lrg_config *c);
 void lrg_diag_free(struct lrg_diag *d);
+
+/* Deep copy (the engine keeps its own); 0 or -ENOMEM, *ret untouched on failure. */
+int lrg_config_dup(const struct lrg_config *src, struct lrg_config *ret);
+
+/* The embedded text of a built-in profile ("desktop", "laptop-hdd",
+ * "server"), exactly as conf/profiles/NAME.conf; NULL if there is none. */
+const char *lrg_config_profile_text(const char *name);
+
+/* "process", "cgroup" or "never" (the file's spelling), "?" if out of range. */
+const char *lrg_oom_policy_name(enum lrg_oom_policy o);
 
 #endif /* LRG_CONFIG_H */

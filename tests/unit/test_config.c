@@ -1,0 +1,707 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_config.c - lrugend.conf: profiles, layering, diagnostics, matching,
+ * printing. Fixtures come from $top_srcdir/tests/unit/config-fixtures;
+ * cases that need exact line numbers write their own files to a temp dir.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lrg_config.h"
+#include "tap.h"
+
+static const char *srcdir;
+static char fixtures[4200], tmpdir[] = "/tmp/test_config.XXXXXX";
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		perror(path);
+		exit(99);
+	}
+	fputs(text, f);
+	fclose(f);
+}
+
+static char *tmp_path(const char *name)
+{
+	static char buf[4][4200];
+	static int i;
+	char *p = buf[i++ % 4];
+
+	snprintf(p, sizeof(buf[0]), "%s/%s", tmpdir, name);
+	return p;
+}
+
+static char *fixture(const char *name)
+{
+	static char buf[4][sizeof(fixtures) + 256];
+	static int i;
+	char *p = buf[i++ % 4];
+
+	snprintf(p, sizeof(buf[0]), "%s/%s", fixtures, name);
+	return p;
+}
+
+/* Write text to tmpdir/name and load it as the main file. */
+static int load_text(const char *name, const char *text, struct lrg_config *c, struct lrg_diag *d)
+{
+	write_file(tmp_path(name), text);
+	return lrg_config_load(tmp_path(name), NULL, c, d);
+}
+
+static void dump_diag(const struct lrg_diag *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		diag("%s: %s", d->entries[i].level == LRG_DIAG_ERROR ? "error" : "warning",
+		     d->entries[i].msg);
+}
+
+/* The entry containing all of a, b and c (NULL: not needed), or NULL. */
+static const struct lrg_diag_entry *find_diag(const struct lrg_diag *d, const char *a,
+					      const char *b, const char *c)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const char *m = d->entries[i].msg;
+
+		if (strstr(m, a) && (!b || strstr(m, b)) && (!c || strstr(m, c)))
+			return &d->entries[i];
+	}
+	return NULL;
+}
+
+static const struct lrg_slice_config *slice(const struct lrg_config *c, const char *name)
+{
+	for (size_t i = 0; i < c->nr_slices; i++)
+		if (!strcmp(c->slices[i].name, name))
+			return &c->slices[i];
+	return NULL;
+}
+
+static bool pats_equal(const struct lrg_patterns *a, const struct lrg_patterns *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->pats[i], b->pats[i]))
+			return false;
+	return true;
+}
+
+static bool has_pat(const struct lrg_patterns *p, const char *pat)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (!strcmp(p->pats[i], pat))
+			return true;
+	return false;
+}
+
+/* Values only: file and line say where, not what. */
+static bool slice_equal(const struct lrg_slice_config *a, const struct lrg_slice_config *b)
+{
+	return !strcmp(a->name, b->name) && !strcmp(a->match, b->match) &&
+	       a->min_ttl_ms == b->min_ttl_ms && a->swappiness == b->swappiness &&
+	       a->aging_interval_ms == b->aging_interval_ms && a->evict == b->evict &&
+	       a->evict_min_age_ms == b->evict_min_age_ms &&
+	       a->refault_ceiling_pct == b->refault_ceiling_pct && a->oom == b->oom &&
+	       pats_equal(&a->prefer, &b->prefer) && pats_equal(&a->avoid, &b->avoid) &&
+	       pats_equal(&a->protect, &b->protect);
+}
+
+static bool config_equal(const struct lrg_config *a, const struct lrg_config *b)
+{
+	const struct lrg_daemon_config *x = &a->daemon, *y = &b->daemon;
+
+	if (strcmp(x->backend, y->backend) || strcmp(x->profile, y->profile) ||
+	    x->dry_run != y->dry_run || x->poll_interval_ms != y->poll_interval_ms ||
+	    x->kill_timeout_ms != y->kill_timeout_ms || x->enable_mglru != y->enable_mglru ||
+	    x->mount_debugfs != y->mount_debugfs || x->notify_desktop != y->notify_desktop ||
+	    !pats_equal(&x->protect, &y->protect))
+		return false;
+	if (!slice_equal(&a->defaults, &b->defaults) || a->nr_slices != b->nr_slices)
+		return false;
+	for (size_t i = 0; i < a->nr_slices; i++)
+		if (!slice_equal(&a->slices[i], &b->slices[i]))
+			return false;
+	return true;
+}
+
+static char *read_all(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)n + 1);
+	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* print, load the output, compare */
+static bool round_trip(const struct lrg_config *c, const char *name)
+{
+	struct lrg_config back;
+	struct lrg_diag d;
+	FILE *f = fopen(tmp_path(name), "w");
+	bool same;
+
+	if (!f)
+		return false;
+	lrg_config_print(c, f);
+	fclose(f);
+	if (lrg_config_load(tmp_path(name), NULL, &back, &d)) {
+		dump_diag(&d);
+		lrg_diag_free(&d);
+		return false;
+	}
+	same = config_equal(c, &back) && d.n == 0;
+	if (!same)
+		dump_diag(&d);
+	lrg_config_free(&back);
+	lrg_diag_free(&d);
+	return same;
+}
+
+static void test_defaults(void)
+{
+	struct lrg_config c, l;
+	struct lrg_diag d;
+	const struct lrg_slice_config *u, *s, *i;
+	char *file, path[4200];
+
+	lrg_config_defaults(&c);
+	ok(!strcmp(c.daemon.profile, "desktop") && !strcmp(c.daemon.backend, "auto"),
+	   "defaults: profile desktop, backend auto (got %s, %s)", c.daemon.profile, c.daemon.backend);
+	ok(c.daemon.poll_interval_ms == 250 && c.daemon.kill_timeout_ms == 3000 &&
+	   !c.daemon.dry_run && c.daemon.enable_mglru && c.daemon.mount_debugfs &&
+	   c.daemon.notify_desktop,
+	   "defaults: [daemon] values of desktop.conf");
+	ok(has_pat(&c.daemon.protect, "comm:gnome-shell") && has_pat(&c.daemon.protect, "comm:Xorg") &&
+	   has_pat(&c.daemon.protect, "comm:sshd") && c.daemon.protect.n == 16,
+	   "defaults: compositors and sshd globally protected (%zu patterns)", c.daemon.protect.n);
+	ok(c.nr_slices == 3 && !strcmp(c.slices[0].name, "user.slice") &&
+	   !strcmp(c.slices[1].name, "system.slice") && !strcmp(c.slices[2].name, "init"),
+	   "defaults: slices user.slice, system.slice, init in file order");
+	u = slice(&c, "user.slice");
+	s = slice(&c, "system.slice");
+	i = slice(&c, "init");
+	ok(u && u->min_ttl_ms == 1000 && u->oom == LRG_OOM_PROCESS && !strcmp(u->match, "user.slice") &&
+	   has_pat(&u->prefer, "comm:Isolated?Web?Co") && has_pat(&u->avoid, "comm:bash") &&
+	   has_pat(&u->protect, "comm:gnome-session*"),
+	   "defaults: user.slice min_ttl 1000, oom process, tabs preferred, shells avoided");
+	/* keys user.slice leaves alone come from [slice *] */
+	ok(u && u->swappiness == -1 && u->aging_interval_ms == 1000 && u->evict &&
+	   u->evict_min_age_ms == 0 && u->refault_ceiling_pct == 0,
+	   "defaults: user.slice inherits the rest from [slice *]");
+	ok(s && s->min_ttl_ms == 0 && s->oom == LRG_OOM_PROCESS && has_pat(&s->prefer, "comm:packagekitd"),
+	   "defaults: system.slice min_ttl 0, oom process");
+	ok(i && i->oom == LRG_OOM_NEVER && !strcmp(i->match, "init.scope"), "defaults: init.scope oom never");
+	ok(!strcmp(c.defaults.name, "*") && c.defaults.min_ttl_ms == 0 && c.defaults.swappiness == -1 &&
+	   c.defaults.oom == LRG_OOM_PROCESS && c.defaults.prefer.n == 0,
+	   "defaults: [slice *] values");
+
+	ok(lrg_config_load(NULL, NULL, &l, &d) == 0 && d.n == 0 && config_equal(&c, &l),
+	   "no files at all loads exactly the defaults");
+	lrg_config_free(&l);
+	lrg_diag_free(&d);
+	ok(lrg_config_load(tmp_path("missing.conf"), tmp_path("missing.d"), &l, &d) == 0 &&
+	   config_equal(&c, &l), "missing main file and drop-in dir: the defaults");
+	lrg_config_free(&l);
+	lrg_diag_free(&d);
+
+	/* the embedded text is the file, byte for byte */
+	snprintf(path, sizeof(path), "%s/conf/profiles/desktop.conf", srcdir);
+	file = read_all(path);
+	ok(file && lrg_config_profile_text("desktop") && !strcmp(file, lrg_config_profile_text("desktop")),
+	   "embedded desktop profile equals conf/profiles/desktop.conf");
+	free(file);
+	ok(!lrg_config_profile_text("gaming") && !lrg_config_profile_text(NULL), "no such profile: NULL");
+	ok(round_trip(&c, "rt-defaults.conf"), "defaults: print, parse again: same config");
+	lrg_config_free(&c);
+}
+
+static void test_profiles(void)
+{
+	static const char *const names[] = { "desktop", "laptop-hdd", "server" };
+	struct lrg_config c;
+	struct lrg_diag d;
+	const struct lrg_slice_config *s;
+	char text[128];
+	int r;
+
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(text, sizeof(text), "[daemon]\nprofile = %s\n", names[i]);
+		r = load_text("profile.conf", text, &c, &d);
+		ok(r == 0 && d.n == 0 && !strcmp(c.daemon.profile, names[i]),
+		   "profile %s loads without a single warning", names[i]);
+		dump_diag(&d);
+		lrg_diag_free(&d);
+		if (r)
+			continue;
+		ok(round_trip(&c, "rt-profile.conf"), "profile %s: print, parse again: same config", names[i]);
+		lrg_config_free(&c);
+	}
+
+	r = lrg_config_load(fixture("laptop.conf"), NULL, &c, &d);
+	ok(r == 0, "laptop.conf loads");
+	if (r) {
+		dump_diag(&d);
+		lrg_diag_free(&d);
+		return;
+	}
+	s = slice(&c, "user.slice");
+	ok(!strcmp(c.daemon.profile, "laptop-hdd") && c.daemon.poll_interval_ms == 500,
+	   "profile = laptop-hdd applies its [daemon] values");
+	ok(s && s->min_ttl_ms == 3000 && s->swappiness == 10,
+	   "laptop-hdd: user.slice min_ttl 3000 from the profile, swappiness 10 from the file");
+	ok(c.defaults.aging_interval_ms == 2000, "laptop-hdd: [slice *] aging_interval 2000");
+	lrg_config_free(&c);
+	lrg_diag_free(&d);
+
+	/* a profile named after the slice settings, in a drop-in, still comes first */
+	mkdir(tmp_path("srv.d"), 0700);
+	write_file(tmp_path("srv.conf"), "[slice system.slice]\nevict_min_age_ms = 2min\n");
+	write_file(tmp_path("srv.d/50-profile.conf"), "[daemon]\nprofile = server\n");
+	r = lrg_config_load(tmp_path("srv.conf"), tmp_path("srv.d"), &c, &d);
+	ok(r == 0, "server profile from a drop-in loads");
+	if (!r) {
+		const struct lrg_slice_config *u = slice(&c, "user.slice");
+
+		s = slice(&c, "system.slice");
+		ok(!strcmp(c.daemon.profile, "server") && !c.daemon.notify_desktop &&
+		   c.defaults.oom == LRG_OOM_NEVER, "server: notify off, [slice *] oom never");
+		ok(s && s->evict_min_age_ms == 120000 && s->refault_ceiling_pct == 2 &&
+		   s->oom == LRG_OOM_NEVER,
+		   "server: the main file's system.slice value wins over the profile; the rest inherited");
+		ok(u && u->evict_min_age_ms == 300000 && u->oom == LRG_OOM_NEVER &&
+		   slice(&c, "init")->oom == LRG_OOM_NEVER, "server: oom never in every slice");
+		lrg_config_free(&c);
+	}
+	lrg_diag_free(&d);
+}
+
+static void test_dropins(void)
+{
+	struct lrg_config c;
+	struct lrg_diag d;
+	const struct lrg_slice_config *a, *f, *u;
+	int r;
+
+	r = lrg_config_load(fixture("main.conf"), fixture("dropins"), &c, &d);
+	ok(r == 0 && d.n == 0, "main.conf + dropins/ load cleanly");
+	dump_diag(&d);
+	lrg_diag_free(&d);
+	if (r)
+		return;
+	a = slice(&c, "apps");
+	f = slice(&c, "firefox");
+	u = slice(&c, "user.slice");
+	ok(a && a->min_ttl_ms == 900,
+	   "drop-ins apply in strcmp order: 9-last.conf after 20-second.conf (min_ttl %u)",
+	   a ? a->min_ttl_ms : 0);
+	ok(a && a->oom == LRG_OOM_CGROUP && !strcmp(a->match, "app-*.scope") &&
+	   has_pat(&a->prefer, "exe:/opt/*"), "drop-ins change one key, the main file's others stay");
+	ok(f && f->oom == LRG_OOM_NEVER && !strcmp(f->match, "app-firefox*.scope") &&
+	   f->min_ttl_ms == 0, "a drop-in adds a slice; unset keys come from [slice *]");
+	ok(u && u->min_ttl_ms == 1500 && u->oom == LRG_OOM_PROCESS && has_pat(&u->avoid, "comm:bash"),
+	   "main file changes one key of a profile slice, the profile's others stay");
+	ok(c.daemon.dry_run && c.daemon.poll_interval_ms == 2000 && c.daemon.kill_timeout_ms == 60000,
+	   "durations with suffixes: 2s = 2000 ms, 1min = 60000 ms");
+	ok(c.nr_slices == 5 && !strcmp(c.slices[3].name, "apps") && !strcmp(c.slices[4].name, "firefox"),
+	   "slices in order of first appearance: profile's, then the files'");
+	ok(!strcmp(a->file + strlen(a->file) - strlen("dropins/9-last.conf"), "dropins/9-last.conf") &&
+	   a->line == 3, "a slice remembers where it was last set (%s:%d)", a->file, a->line);
+	ok(round_trip(&c, "rt-dropins.conf"), "main + drop-ins: print, parse again: same config");
+	lrg_config_free(&c);
+
+	/* hidden and non-.conf files are not read; a later file's [slice *]
+	 * reaches every slice key that no layer set */
+	mkdir(tmp_path("h.d"), 0700);
+	write_file(tmp_path("h.d/.hidden.conf"), "[daemon]\ndry_run = yes\n");
+	write_file(tmp_path("h.d/x.conf~"), "[daemon]\ndry_run = yes\n");
+	write_file(tmp_path("h.d/99-defaults.conf"), "[slice *]\nswappiness = 60\nmin_ttl_ms = 5\n");
+	r = lrg_config_load(NULL, tmp_path("h.d"), &c, &d);
+	ok(r == 0 && !c.daemon.dry_run, "hidden and non-.conf files in the drop-in dir are ignored");
+	if (!r) {
+		ok(slice(&c, "user.slice")->swappiness == 60 && slice(&c, "system.slice")->swappiness == 60 &&
+		   slice(&c, "user.slice")->min_ttl_ms == 1000 && slice(&c, "system.slice")->min_ttl_ms == 0,
+		   "[slice *] in a drop-in reaches the keys slices left unset, not the ones they set");
+		lrg_config_free(&c);
+	}
+	lrg_diag_free(&d);
+}
+
+struct err_case {
+	const char *text;
+	int line;
+	const char *key;     /* must appear in the message */
+	const char *detail;  /* and this (the allowed range, ...) */
+};
+
+static void test_errors(void)
+{
+	static const struct err_case cases[] = {
+		{ "[daemon]\n\npoll_interval_ms = 5\n", 3, "poll_interval_ms", "10..60000 ms" },
+		{ "[daemon]\nkill_timeout_ms = 11min\n", 2, "kill_timeout_ms", "100..600000 ms" },
+		{ "[daemon]\npoll_interval_ms = 99999999999999999999999\n", 2, "poll_interval_ms", "out of range" },
+		{ "[daemon]\npoll_interval_ms = 1.5s\n", 2, "poll_interval_ms", "suffix ms, s or min" },
+		{ "[daemon]\npoll_interval_ms = 10h\n", 2, "poll_interval_ms", "not a duration" },
+		{ "[daemon]\npoll_interval_ms =\n", 2, "poll_interval_ms", "not a duration" },
+		{ "[daemon]\ndry_run = maybe\n", 2, "dry_run", "yes/no, true/false, on/off or 1/0" },
+		{ "[daemon]\nbackend = ebpf\n", 2, "backend", "auto, kmod, mglru, proc or sim" },
+		{ "[daemon]\nprofile = gaming\n", 2, "profile", "desktop, laptop-hdd or server" },
+		{ "[daemon]\nprotect = com:bash\n", 2, "protect", "comm:, exe: or cgroup:" },
+		{ "[daemon]\nprotect = exe:\n", 2, "protect", "empty pattern" },
+		{ "# c\n[slice x]\noom = kill\n", 3, "oom", "process, cgroup or never" },
+		{ "[slice x]\nswappiness = 201\n", 2, "swappiness", "-1..200" },
+		{ "[slice x]\nswappiness = -2\n", 2, "swappiness", "-1..200" },
+		{ "[slice x]\nrefault_ceiling_pct = 101\n", 2, "refault_ceiling_pct", "0..100" },
+		{ "[slice x]\nmin_ttl_ms = 2h\n", 2, "min_ttl_ms", "0..3600000 ms" },
+		{ "[slice x]\nmin_ttl_ms = 61min\n", 2, "min_ttl_ms", "0..3600000 ms" },
+		{ "[slice x]\naging_interval_ms = 50\n", 2, "aging_interval_ms", "100..3600000 ms" },
+		{ "[slice x]\nevict_min_age_ms = -1\n", 2, "evict_min_age_ms", "0..86400000 ms" },
+		{ "[slice x]\nevict = 2\n", 2, "evict", "yes/no" },
+		{ "[slice x]\nmatch = user.slice/*\n", 2, "match", "start with '/'" },
+		{ "[slice x]\nmatch = a b\n", 2, "match", "without spaces" },
+		{ "[slice *]\nmatch = foo\n", 2, "match", "no slice matches" },
+		{ "[daemon]\ndry_run yes\n", 2, "dry_run yes", "expected key = value" },
+		{ "[daemon\ndry_run = yes\n", 1, "]", "missing ']'" },
+		{ "[slice]\nmin_ttl_ms = 1\n", 1, "[slice]", "needs a name" },
+		{ "[slice a b]\n", 1, "slice a b", "no spaces" },
+		{ "[daemon] x\n", 1, "after ']'", "x" },
+	};
+	struct lrg_config c;
+	struct lrg_diag d;
+	char where[4300];
+	int r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct err_case *e = &cases[i];
+		const struct lrg_diag_entry *m;
+
+		r = load_text("err.conf", e->text, &c, &d);
+		snprintf(where, sizeof(where), "%s:%d:", tmp_path("err.conf"), e->line);
+		m = find_diag(&d, where, e->key, e->detail);
+		ok(r == -EINVAL && d.nr_errors == 1 && m && m->level == LRG_DIAG_ERROR,
+		   "error names file:%d, '%s' and '%s'%s%s", e->line, e->key, e->detail,
+		   d.n ? ": " : "", d.n ? d.entries[0].msg : "");
+		if (!r)
+			lrg_config_free(&c);
+		lrg_diag_free(&d);
+	}
+
+	/* one file, several errors: each is reported at its own line */
+	r = lrg_config_load(fixture("bad.conf"), NULL, &c, &d);
+	ok(r == -EINVAL && d.nr_errors == 5,
+	   "bad.conf: all 5 errors reported, not only the first (%zu)", d.nr_errors);
+	snprintf(where, sizeof(where), "%s:3: [daemon] poll_interval_ms", fixture("bad.conf"));
+	ok(find_diag(&d, where, "10..60000", NULL) != NULL, "bad.conf:3 poll_interval_ms range");
+	snprintf(where, sizeof(where), "%s:4: [daemon] notify_desktop", fixture("bad.conf"));
+	ok(find_diag(&d, where, "'maybe'", NULL) != NULL, "bad.conf:4 bad bool");
+	snprintf(where, sizeof(where), "%s:6: [slice user.slice] oom", fixture("bad.conf"));
+	ok(find_diag(&d, where, "'kill'", NULL) != NULL, "bad.conf:6 bad oom");
+	snprintf(where, sizeof(where), "%s:7: [slice user.slice] swappiness", fixture("bad.conf"));
+	ok(find_diag(&d, where, "-1..200", NULL) != NULL, "bad.conf:7 swappiness range");
+	snprintf(where, sizeof(where), "%s:8: [slice user.slice] min_ttl_ms", fixture("bad.conf"));
+	ok(find_diag(&d, where, "'soon'", NULL) != NULL, "bad.conf:8 bad duration");
+	lrg_diag_free(&d);
+
+	/* an error in a drop-in names the drop-in */
+	mkdir(tmp_path("e.d"), 0700);
+	write_file(tmp_path("e.d/10-ok.conf"), "[daemon]\ndry_run = yes\n");
+	write_file(tmp_path("e.d/20-bad.conf"), "\n\n[slice a]\noom = sometimes\n");
+	ok(lrg_config_load(NULL, tmp_path("e.d"), &c, &d) == -EINVAL &&
+	   find_diag(&d, "e.d/20-bad.conf:4: [slice a] oom", NULL, NULL),
+	   "an error in a drop-in names the drop-in's file:line");
+	lrg_diag_free(&d);
+
+	/* unreadable: a directory where the main file should be */
+	ok(lrg_config_load(tmp_path("e.d"), NULL, &c, &d) == -EINVAL && d.nr_errors == 1 &&
+	   find_diag(&d, "e.d: cannot read", NULL, NULL), "a main file that cannot be read is an error");
+	lrg_diag_free(&d);
+}
+
+static void test_untouched(void)
+{
+	struct lrg_config c, old;
+	struct lrg_diag d;
+
+	memset(&c, 0xa5, sizeof(c));
+	old = c;
+	ok(lrg_config_load(fixture("bad.conf"), NULL, &c, &d) == -EINVAL &&
+	   !memcmp(&c, &old, sizeof(c)), "a bad main file leaves the output struct untouched");
+	lrg_diag_free(&d);
+	ok(lrg_config_load(fixture("main.conf"), tmp_path("e.d"), &c, &d) == -EINVAL &&
+	   !memcmp(&c, &old, sizeof(c)), "a good main file with a bad drop-in: untouched too");
+	lrg_diag_free(&d);
+}
+
+static void test_warnings(void)
+{
+	struct lrg_config c;
+	struct lrg_diag d;
+	char where[4300];
+	int r;
+
+	r = lrg_config_load(fixture("unknown.conf"), NULL, &c, &d);
+	ok(r == 0 && d.nr_errors == 0 && d.n == 2, "unknown key and section: 2 warnings, loads (%d, %zu)",
+	   r, d.n);
+	snprintf(where, sizeof(where), "%s:3: [daemon] colour", fixture("unknown.conf"));
+	ok(find_diag(&d, where, "unknown key", NULL) && d.entries[0].level == LRG_DIAG_WARNING,
+	   "unknown key warns with file:line and the key");
+	snprintf(where, sizeof(where), "%s:6:", fixture("unknown.conf"));
+	ok(find_diag(&d, where, "unknown section [frobnicate]", NULL) != NULL,
+	   "unknown section warns with file:line, once; its keys are skipped");
+	ok(r == 0 && c.daemon.dry_run && slice(&c, "user.slice")->min_ttl_ms == 2000,
+	   "the rest of a file with warnings is applied");
+	if (!r)
+		lrg_config_free(&c);
+	lrg_diag_free(&d);
+
+	r = load_text("w.conf", "[daemon]\nmin_ttl_ms = 5\n[slice x]\nbackend = sim\n", &c, &d);
+	ok(r == 0 && find_diag(&d, "w.conf:2: [daemon] min_ttl_ms", "belongs in a [slice NAME]", NULL) &&
+	   find_diag(&d, "w.conf:4: [slice x] backend", "belongs in [daemon]", NULL),
+	   "a key in the wrong kind of section says where it belongs");
+	if (!r)
+		lrg_config_free(&c);
+	lrg_diag_free(&d);
+
+	r = load_text("w.conf", "dry_run = yes\n[daemon]\nprotect = comm:gnome-terminal-server\n", &c, &d);
+	ok(r == 0 && find_diag(&d, "w.conf:1: dry_run", "outside any section", NULL) && !c.daemon.dry_run,
+	   "a key before any section warns and is ignored");
+	ok(r == 0 && find_diag(&d, "w.conf:3: [daemon] protect", "at most 15", NULL),
+	   "a comm literal longer than 15 characters warns (it can never match)");
+	if (!r)
+		lrg_config_free(&c);
+	lrg_diag_free(&d);
+}
+
+static void test_syntax(void)
+{
+	struct lrg_config c;
+	struct lrg_diag d;
+	char text[4096], *p = text;
+	const struct lrg_slice_config *s;
+	int r;
+
+	/* repeated key: later wins; indentation ignored; '#' and ';' comments;
+	 * case-insensitive booleans; CRLF */
+	r = load_text("s.conf",
+		      "[daemon]\n"
+		      "\tdry_run = ON   # inline comment\r\n"
+		      "  poll_interval_ms = 100 ; another\n"
+		      "poll_interval_ms = 300ms\n"
+		      "[ slice  y ]\n"
+		      "   oom = CGROUP\n"
+		      "   protect = a b\n"
+		      "   protect = c\n", &c, &d);
+	ok(r == 0 && d.n == 0, "indented keys, inline comments, CRLF, spaced section name parse");
+	dump_diag(&d);
+	s = r ? NULL : slice(&c, "y");
+	ok(!r && c.daemon.dry_run && c.daemon.poll_interval_ms == 300, "repeated key: the later wins");
+	ok(s && s->oom == LRG_OOM_CGROUP && s->protect.n == 1 && !strcmp(s->protect.pats[0], "c"),
+	   "repeated pattern list replaces, does not append");
+	if (!r)
+		lrg_config_free(&c);
+	lrg_diag_free(&d);
+
+	/* a line far longer than inih's 200-byte buffer, then an error after it:
+	 * the value arrives whole and line numbers stay right */
+	p += sprintf(p, "[slice long]\nprotect =");
+	for (int i = 0; i < 60; i++)
+		p += sprintf(p, " comm:proc%02d", i);
+	sprintf(p, "\n\noom = bogus\n");
+	r = load_text("long.conf", text, &c, &d);
+	ok(r == -EINVAL && d.nr_errors == 1 && find_diag(&d, "long.conf:4: [slice long] oom", NULL, NULL),
+	   "after a %zu-byte line the next error is still at line 4", strlen(text));
+	lrg_diag_free(&d);
+	sprintf(p, "\n");
+	r = load_text("long.conf", text, &c, &d);
+	s = r ? NULL : slice(&c, "long");
+	ok(s && s->protect.n == 60 && !strcmp(s->protect.pats[59], "comm:proc59"),
+	   "a long pattern list arrives whole (%zu patterns)", s ? s->protect.n : 0);
+	if (!r) {
+		ok(round_trip(&c, "rt-long.conf"), "a long list prints and parses back the same");
+		lrg_config_free(&c);
+	}
+	lrg_diag_free(&d);
+
+	/* empty list clears what the profile set */
+	r = load_text("s.conf", "[slice user.slice]\navoid =\n", &c, &d);
+	ok(r == 0 && slice(&c, "user.slice")->avoid.n == 0, "an empty list clears the profile's list");
+	if (!r)
+		lrg_config_free(&c);
+	lrg_diag_free(&d);
+}
+
+static const char *match_name(const struct lrg_config *c, const char *path)
+{
+	return lrg_config_match(c, path)->name;
+}
+
+static void test_match(void)
+{
+	struct lrg_config c;
+	struct lrg_diag d;
+	int r;
+
+	r = load_text("m.conf",
+		      "[slice apps]\nmatch = app-*.scope\n"
+		      "[slice firefox]\nmatch = app-firefox*.scope\n"
+		      "[slice u1000]\nmatch = /user.slice/user-1000.slice\n"
+		      "[slice u1000-bare]\nmatch = user-1000.slice\n"
+		      "[slice sess]\nmatch = session-*.scope\n"
+		      "[slice db]\nmatch = /system.slice/postgresql*.service\n"
+		      "[slice db2]\nmatch = /system.slice/postgresql@*.service\n", &c, &d);
+	ok(r == 0, "match fixture loads");
+	if (r) {
+		dump_diag(&d);
+		lrg_diag_free(&d);
+		return;
+	}
+	ok(!strcmp(match_name(&c, "/user.slice/user-1000.slice/app-gedit.scope"), "apps"),
+	   "component glob app-*.scope on the cgroup itself beats user.slice and user-1000.slice above it");
+	ok(!strcmp(match_name(&c, "/user.slice/user-1000.slice/app-firefox-1234.scope"), "firefox"),
+	   "same depth: more literal characters win (app-firefox*.scope over app-*.scope)");
+	ok(!strcmp(match_name(&c, "/user.slice/user-1000.slice/app-firefox-1234.scope/tab"), "firefox"),
+	   "a slice covers the descendants of what it names");
+	ok(!strcmp(match_name(&c, "/user.slice/user-1000.slice/user@1000.service"), "u1000"),
+	   "same depth: the full-path glob has more literal characters than the unit name");
+	ok(!strcmp(match_name(&c, "/user.slice/user-1001.slice/user@1001.service"), "user.slice"),
+	   "the profile's user.slice governs what nothing deeper names");
+	ok(!strcmp(match_name(&c, "user.slice//user-1000.slice/session-3.scope/"), "sess"),
+	   "paths without the leading '/', with '//' or a trailing '/' are normalised");
+	ok(!strcmp(match_name(&c, "/system.slice/postgresql@15-main.service"), "db2"),
+	   "path globs: the more literal one wins");
+	ok(!strcmp(match_name(&c, "/system.slice/postgresql.service"), "db"),
+	   "path glob matches its own cgroup");
+	ok(!strcmp(match_name(&c, "/system.slice/cron.service"), "system.slice"),
+	   "unit name glob on a parent component");
+	ok(!strcmp(match_name(&c, "/machine.slice/qemu.scope"), "*") &&
+	   lrg_config_match(&c, "/machine.slice/qemu.scope") == &c.defaults,
+	   "no slice: [slice *]");
+	ok(lrg_config_match(&c, "/") == &c.defaults && lrg_config_match(&c, "") == &c.defaults &&
+	   lrg_config_match(&c, NULL) == &c.defaults, "the root cgroup gets [slice *]");
+	ok(!strcmp(match_name(&c, "/init.scope"), "init"), "init.scope: the profile's init slice");
+	lrg_config_free(&c);
+	lrg_diag_free(&d);
+
+	/* full tie: the later section wins */
+	r = load_text("m.conf", "[slice a]\nmatch = x-*\n[slice b]\nmatch = x-*\n", &c, &d);
+	ok(r == 0 && !strcmp(match_name(&c, "/x-1"), "b"), "full tie: the later slice wins");
+	if (!r)
+		lrg_config_free(&c);
+	lrg_diag_free(&d);
+	/* '*' in a path glob does not cross '/': /a/ * names only children of /a */
+	r = load_text("m.conf", "[slice kids]\nmatch = /a/*\n[slice deep]\nmatch = c\n", &c, &d);
+	ok(r == 0 && !strcmp(match_name(&c, "/a/b/c"), "deep") && !strcmp(match_name(&c, "/a/b/d"), "kids") &&
+	   !strcmp(match_name(&c, "/a"), "*"), "'*' in a path glob stops at '/'");
+	if (!r)
+		lrg_config_free(&c);
+	lrg_diag_free(&d);
+}
+
+static void test_patterns(void)
+{
+	static char *pats[] = { "comm:bash", "exe:/opt/*", "exe:python3*", "cgroup:session-*.scope",
+				"cgroup:/system.slice/cron.service", "Xorg" };
+	struct lrg_patterns p = { 6, pats };
+	struct lrg_patterns one = { 1, pats };
+	struct lrg_patterns none = { 0, NULL };
+
+	ok(lrg_patterns_match(&p, "bash", NULL, NULL), "comm: matches comm");
+	ok(!lrg_patterns_match(&one, NULL, "/usr/bin/bash", "/bash"), "comm: does not look at exe or cgroup");
+	ok(lrg_patterns_match(&p, "x", "/opt/app/bin/app", NULL), "exe: with '/': '*' spans directories");
+	ok(lrg_patterns_match(&p, "x", "/usr/bin/python3.11", NULL), "exe: without '/': the file name");
+	ok(!lrg_patterns_match(&p, "python3", "/usr/bin/perl", "/x.scope"),
+	   "exe:python3* does not match comm python3");
+	ok(lrg_patterns_match(&p, "x", NULL, "/user.slice/user-1000.slice/session-2.scope"),
+	   "cgroup: unit name on a component");
+	ok(lrg_patterns_match(&p, "x", NULL, "/system.slice/cron.service/sub"),
+	   "cgroup: path covers the subtree");
+	ok(!lrg_patterns_match(&p, "x", "/usr/bin/x", "/system.slice/cron2.service"),
+	   "cgroup: path glob is exact per component");
+	ok(lrg_patterns_match(&p, "Xorg", NULL, NULL) && lrg_patterns_match(&p, "x", "/usr/lib/xorg/Xorg", NULL),
+	   "no prefix: comm or exe file name");
+	ok(!lrg_patterns_match(&p, NULL, NULL, NULL), "nothing to match: false");
+	ok(!lrg_patterns_match(&none, "bash", "/bin/bash", "/"), "empty list: false");
+
+	/* and through the parser */
+	struct lrg_config c;
+	struct lrg_diag d;
+	int r = load_text("p.conf", "[daemon]\nprotect = comm:a?c exe:/usr/*/gnome-* cgroup:init.scope\n", &c, &d);
+
+	ok(r == 0 && lrg_patterns_match(&c.daemon.protect, "abc", NULL, NULL) &&
+	   lrg_patterns_match(&c.daemon.protect, NULL, "/usr/libexec/gnome-shell-x", NULL) &&
+	   lrg_patterns_match(&c.daemon.protect, NULL, NULL, "/init.scope") &&
+	   !lrg_patterns_match(&c.daemon.protect, "abcd", "/usr/gnome", "/user.slice"),
+	   "parsed [daemon] protect matches by prefix");
+	if (!r)
+		lrg_config_free(&c);
+	lrg_diag_free(&d);
+}
+
+static void test_dup(void)
+{
+	struct lrg_config c, copy;
+	struct lrg_diag d;
+
+	if (lrg_config_load(fixture("main.conf"), fixture("dropins"), &c, &d)) {
+		skip("fixture does not load");
+		lrg_diag_free(&d);
+		return;
+	}
+	lrg_diag_free(&d);
+	ok(lrg_config_dup(&c, &copy) == 0 && config_equal(&c, &copy) &&
+	   copy.slices != c.slices && copy.daemon.protect.pats != c.daemon.protect.pats,
+	   "lrg_config_dup: equal values, own memory");
+	lrg_config_free(&c);
+	ok(slice(&copy, "apps")->min_ttl_ms == 900, "the copy outlives the original");
+	lrg_config_free(&copy);
+	ok(!strcmp(lrg_oom_policy_name(LRG_OOM_CGROUP), "cgroup") &&
+	   !strcmp(lrg_oom_policy_name((enum lrg_oom_policy)7), "?"), "oom policy names");
+}
+
+int main(void)
+{
+	const char *top = getenv("top_srcdir");
+
+	srcdir = top ? top : ".";
+	snprintf(fixtures, sizeof(fixtures), "%s/tests/unit/config-fixtures", srcdir);
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 99;
+	}
+	test_defaults();
+	test_profiles();
+	test_dropins();
+	test_errors();
+	test_untouched();
+	test_warnings();
+	test_syntax();
+	test_match();
+	test_patterns();
+	test_dup();
+	{
+		char cmd[200];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+		if (system(cmd))
+			diag("could not remove %s", tmpdir);
+	}
+	return tap_done();
+}
