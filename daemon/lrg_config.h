@@ -82,7 +82,9 @@ struct lrg_diag {
 	struct lrg_diag_entry *entries;
 };
 
-/* Fill c with the built-in defaults (the desktop profile). */
+/* Fill c with the built-in defaults (the desktop profile). Cannot fail: if
+ * memory runs out, c gets the base values with no slices or patterns.
+ * Free with lrg_config_free. */
 void lrg_config_defaults(struct lrg_config *c);
 
 /*
@@ -100,7 +102,13 @@ int lrg_config_load(const char *main_path, const char *dropin_dir,
 		    struct lrg_config *ret, struct lrg_diag *diag);
 
 /* The slice config for a cgroup path like "/user.slice/user-1000.slice/app-x.scope":
- * the most specific matching slice (longest match), else defaults. */
+ * the most specific matching slice (longest match), else defaults.
+ * A match glob without '/' names any cgroup whose own name (one path
+ * component: a unit name like "app-*.scope") matches; one with '/' names
+ * the cgroups whose full path matches, '*' not crossing '/'. A slice
+ * covers what it names and everything below. Most specific: the slice
+ * naming the deepest cgroup on the path, then the glob with the most
+ * literal characters, then the later section. Never NULL. */
 const struct lrg_slice_config *lrg_config_match(const struct lrg_config *c,
 						const char *cgroup_path);
 

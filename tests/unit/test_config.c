@@ -176,6 +176,55 @@ static bool round_trip(const struct lrg_config *c, const char *name)
 	return same;
 }
 
+/*
+ * conf/lrugend.conf, as installed, changes nothing; and with every
+ * commented-out key and section uncommented (up to the example slice of
+ * one's own) it still changes nothing: the defaults it documents are true.
+ */
+static void test_shipped_conf(const struct lrg_config *defaults)
+{
+	struct lrg_config c;
+	struct lrg_diag d;
+	char path[4200], *text, *out, *o;
+	bool example = false;
+	size_t uncommented = 0;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/conf/lrugend.conf", srcdir);
+	r = lrg_config_load(path, NULL, &c, &d);
+	ok(r == 0 && d.n == 0 && config_equal(defaults, &c), "conf/lrugend.conf as shipped: the defaults");
+	if (!r)
+		lrg_config_free(&c);
+	lrg_diag_free(&d);
+
+	text = read_all(path);
+	out = text ? calloc(1, strlen(text) + 1) : NULL;
+	if (!out) {
+		skip("cannot read conf/lrugend.conf");
+		free(text);
+		return;
+	}
+	o = out;
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		if (strstr(line, "A slice of your own"))
+			example = true;
+		if (!example && line[0] == '#' && (line[1] == '[' || (line[1] >= 'a' && line[1] <= 'z'))) {
+			line++;
+			uncommented++;
+		}
+		o += sprintf(o, "%s\n", line);
+	}
+	r = load_text("uncommented.conf", out, &c, &d);
+	ok(r == 0 && d.n == 0 && uncommented > 30 && config_equal(defaults, &c),
+	   "conf/lrugend.conf with its %zu commented settings enabled: still the defaults", uncommented);
+	dump_diag(&d);
+	if (!r)
+		lrg_config_free(&c);
+	lrg_diag_free(&d);
+	free(text);
+	free(out);
+}
+
 static void test_defaults(void)
 {
 	struct lrg_config c, l;
@@ -231,6 +280,7 @@ static void test_defaults(void)
 	free(file);
 	ok(!lrg_config_profile_text("gaming") && !lrg_config_profile_text(NULL), "no such profile: NULL");
 	ok(round_trip(&c, "rt-defaults.conf"), "defaults: print, parse again: same config");
+	test_shipped_conf(&c);
 	lrg_config_free(&c);
 }
 
@@ -603,6 +653,13 @@ static void test_match(void)
 	/* full tie: the later section wins */
 	r = load_text("m.conf", "[slice a]\nmatch = x-*\n[slice b]\nmatch = x-*\n", &c, &d);
 	ok(r == 0 && !strcmp(match_name(&c, "/x-1"), "b"), "full tie: the later slice wins");
+	if (!r)
+		lrg_config_free(&c);
+	lrg_diag_free(&d);
+	/* the more literal glob wins even when it comes first */
+	r = load_text("m.conf", "[slice specific]\nmatch = x-1*\n[slice generic]\nmatch = x-*\n", &c, &d);
+	ok(r == 0 && !strcmp(match_name(&c, "/x-12"), "specific") && !strcmp(match_name(&c, "/x-2"), "generic"),
+	   "more literal characters beat section order");
 	if (!r)
 		lrg_config_free(&c);
 	lrg_diag_free(&d);
