@@ -1,0 +1,575 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * backend_kmod.c - client of lrugen.ko over generic netlink (libnl-genl-3):
+ * the family is resolved by name, replies are parsed with nla_parse against
+ * a policy, the HARVEST dump is consumed as a stream (regions are handed to
+ * the caller as they arrive, never collected).
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
+
+#include <netlink/netlink.h>
+#include <netlink/genl/genl.h>
+#include <netlink/genl/ctrl.h>
+
+#include "backend_kmod.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+struct lrg_kmod {
+	struct lrg_backend base;	/* first: the backend view */
+	struct nl_sock *sk;
+	int family;
+	struct lrg_kmod_info info;
+	char errmsg[256];
+};
+
+static struct nla_policy lrg_kmod_policy[LRUGEN_A_MAX + 1] = {
+	[LRUGEN_A_ABI_VERSION] = { .type = NLA_U32 },
+	[LRUGEN_A_RELEASE] = { .type = NLA_STRING },
+	[LRUGEN_A_CAPS] = { .type = NLA_U32 },
+	[LRUGEN_A_MAX_RANGES] = { .type = NLA_U32 },
+	[LRUGEN_A_MAX_REGIONS] = { .type = NLA_U32 },
+	[LRUGEN_A_REGION] = { .type = NLA_NESTED },
+	[LRUGEN_A_STATUS] = { .type = NLA_U32 },
+	[LRUGEN_A_STATS] = { .type = NLA_NESTED },
+	[LRUGEN_A_NEXT_ADDR] = { .type = NLA_U64 },
+	[LRUGEN_A_MAX_PTES] = { .type = NLA_U64 },
+	[LRUGEN_A_COUNTERS] = { .type = NLA_NESTED },
+};
+
+static struct nla_policy lrg_kmod_region_policy[LRUGEN_R_MAX + 1] = {
+	[LRUGEN_R_ADDR] = { .type = NLA_U64 },
+	[LRUGEN_R_PRESENT] = { .minlen = LRUGEN_BITMAP_BYTES, .maxlen = LRUGEN_BITMAP_BYTES },
+	[LRUGEN_R_YOUNG] = { .minlen = LRUGEN_BITMAP_BYTES, .maxlen = LRUGEN_BITMAP_BYTES },
+	[LRUGEN_R_ANON] = { .minlen = LRUGEN_BITMAP_BYTES, .maxlen = LRUGEN_BITMAP_BYTES },
+	[LRUGEN_R_HUGE] = { .type = NLA_FLAG },
+};
+
+static struct nla_policy lrg_kmod_u64_policy[LRUGEN_C_MAX + 1] = {
+	[1 ... LRUGEN_C_MAX] = { .type = NLA_U64 },
+};
+
+/* What one request collects while its replies stream in. */
+struct lrg_kmod_req {
+	struct lrg_kmod *kmod;
+	bool done;
+	int err;			/* kernel errno, negative */
+	int fn_err;			/* first error of the region callback */
+	lrg_region_fn fn;
+	void *ctx;
+	struct lrg_walk_stats stats;
+	bool got_status;
+	uint64_t next;
+	struct lrg_kmod_info *info;
+};
+
+static void lrg_kmod_set_err(struct lrg_kmod *kmod, const char *msg)
+{
+	snprintf(kmod->errmsg, sizeof(kmod->errmsg), "%s", msg);
+}
+
+/* Bit i of a region is bit i % 32 of the i / 32-th host-endian u32. */
+static void lrg_kmod_bitmap(uint64_t *dst, const struct nlattr *nla)
+{
+	uint32_t w[LRUGEN_BITMAP_BYTES / 4];
+	size_t i;
+
+	memcpy(w, nla_data(nla), sizeof(w));
+	for (i = 0; i < LRG_REGION_WORDS; i++)
+		dst[i] = (uint64_t)w[2 * i] | (uint64_t)w[2 * i + 1] << 32;
+}
+
+static int lrg_kmod_parse_region(struct lrg_kmod_req *req, struct nlattr *nla)
+{
+	struct nlattr *tb[LRUGEN_R_MAX + 1];
+	struct lrg_region reg;
+
+	if (nla_parse_nested(tb, LRUGEN_R_MAX, nla, lrg_kmod_region_policy) < 0 ||
+	    !tb[LRUGEN_R_ADDR] || !tb[LRUGEN_R_PRESENT] || !tb[LRUGEN_R_YOUNG] || !tb[LRUGEN_R_ANON])
+		return -EPROTO;
+
+	memset(&reg, 0, sizeof(reg));
+	reg.addr = nla_get_u64(tb[LRUGEN_R_ADDR]);
+	lrg_kmod_bitmap(reg.present, tb[LRUGEN_R_PRESENT]);
+	lrg_kmod_bitmap(reg.young, tb[LRUGEN_R_YOUNG]);
+	lrg_kmod_bitmap(reg.anon, tb[LRUGEN_R_ANON]);
+	reg.huge = tb[LRUGEN_R_HUGE] != NULL;
+
+	if (req->fn && !req->fn_err)
+		req->fn_err = req->fn(req->ctx, &reg);
+	if (req->fn_err > 0)
+		req->fn_err = 0;
+	return 0;
+}
+
+static int lrg_kmod_parse_stats(struct lrg_kmod_req *req, struct nlattr *nla)
+{
+	struct nlattr *tb[LRUGEN_C_MAX + 1];
+	uint64_t v[LRUGEN_S_MAX + 1] = { 0 };
+	int i;
+
+	if (nla_parse_nested(tb, LRUGEN_S_MAX, nla, lrg_kmod_u64_policy) < 0)
+		return -EPROTO;
+	for (i = 1; i <= LRUGEN_S_MAX; i++)
+		if (tb[i] && i != LRUGEN_S_PAD)
+			v[i] = nla_get_u64(tb[i]);
+	req->stats.pte_total = v[LRUGEN_S_PTE_TOTAL];
+	req->stats.pte_old = v[LRUGEN_S_PTE_OLD];
+	req->stats.pte_young = v[LRUGEN_S_PTE_YOUNG];
+	req->stats.pmd_total = v[LRUGEN_S_PMD_TOTAL];
+	/* the seeds' "found": PTE tables the MMU marked as walked */
+	req->stats.pmd_found = v[LRUGEN_S_PMD_YOUNG];
+	return 0;
+}
+
+static int lrg_kmod_parse_info(struct lrg_kmod_info *info, struct nlattr **tb)
+{
+	struct nlattr *ctb[LRUGEN_C_MAX + 1];
+	int i;
+
+	if (!tb[LRUGEN_A_ABI_VERSION] || !tb[LRUGEN_A_CAPS])
+		return -EPROTO;
+	memset(info, 0, sizeof(*info));
+	info->abi_version = nla_get_u32(tb[LRUGEN_A_ABI_VERSION]);
+	info->caps = nla_get_u32(tb[LRUGEN_A_CAPS]);
+	if (tb[LRUGEN_A_MAX_RANGES])
+		info->max_ranges = nla_get_u32(tb[LRUGEN_A_MAX_RANGES]);
+	if (tb[LRUGEN_A_MAX_REGIONS])
+		info->max_regions = nla_get_u32(tb[LRUGEN_A_MAX_REGIONS]);
+	if (tb[LRUGEN_A_MAX_PTES])
+		info->max_ptes = nla_get_u64(tb[LRUGEN_A_MAX_PTES]);
+	if (tb[LRUGEN_A_RELEASE])
+		snprintf(info->release, sizeof(info->release), "%s",
+			 (const char *)nla_data(tb[LRUGEN_A_RELEASE]));
+	if (tb[LRUGEN_A_COUNTERS] &&
+	    nla_parse_nested(ctb, LRUGEN_C_MAX, tb[LRUGEN_A_COUNTERS], lrg_kmod_u64_policy) == 0)
+		for (i = 1; i <= LRUGEN_C_MAX; i++)
+			if (ctb[i] && i != LRUGEN_C_PAD)
+				info->counters[i] = nla_get_u64(ctb[i]);
+	return 0;
+}
+
+static int lrg_kmod_on_valid(struct nl_msg *msg, void *arg)
+{
+	struct lrg_kmod_req *req = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *gh = nlmsg_data(nlh);
+	struct nlattr *tb[LRUGEN_A_MAX + 1];
+	struct nlattr *nla;
+	int rem, ret;
+
+	ret = genlmsg_parse(nlh, 0, tb, LRUGEN_A_MAX, lrg_kmod_policy);
+	if (ret < 0)
+		goto proto;
+
+	if (gh->cmd == LRUGEN_CMD_INFO) {
+		if (!req->info || lrg_kmod_parse_info(req->info, tb))
+			goto proto;
+		req->done = true;
+		return NL_OK;
+	}
+
+	/* every region attribute, not only the last one tb[] holds */
+	nla_for_each_attr(nla, genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0), rem) {
+		if (nla_type(nla) == LRUGEN_A_REGION && lrg_kmod_parse_region(req, nla))
+			goto proto;
+	}
+
+	if (tb[LRUGEN_A_STATUS]) {
+		req->got_status = true;
+		req->stats.status = nla_get_u32(tb[LRUGEN_A_STATUS]);
+		if (tb[LRUGEN_A_STATS] && lrg_kmod_parse_stats(req, tb[LRUGEN_A_STATS]))
+			goto proto;
+		if (tb[LRUGEN_A_NEXT_ADDR])
+			req->next = nla_get_u64(tb[LRUGEN_A_NEXT_ADDR]);
+		if (gh->cmd == LRUGEN_CMD_BUMP)
+			req->done = true;
+	}
+	return NL_OK;
+proto:
+	if (!req->err)
+		req->err = -EPROTO;
+	lrg_kmod_set_err(req->kmod, "malformed reply from lrugen.ko");
+	return NL_OK;
+}
+
+static int lrg_kmod_on_finish(struct nl_msg *msg, void *arg)
+{
+	struct lrg_kmod_req *req = arg;
+
+	req->done = true;
+	return NL_STOP;
+}
+
+static int lrg_kmod_on_error(struct sockaddr_nl *sa, struct nlmsgerr *e, void *arg)
+{
+	struct lrg_kmod_req *req = arg;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	int len;
+
+	req->done = true;
+	req->err = e->error ? e->error : req->err;
+	if (!e->error)
+		return NL_STOP;
+
+	snprintf(req->kmod->errmsg, sizeof(req->kmod->errmsg), "%s", strerror(-e->error));
+	/* NETLINK_CAP_ACK: the extack attributes follow the error header */
+	len = (int)nlh->nlmsg_len - NLMSG_HDRLEN - (int)sizeof(*e);
+	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) && len > 0 &&
+	    nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)(e + 1), len, NULL) == 0 &&
+	    tb[NLMSGERR_ATTR_MSG])
+		snprintf(req->kmod->errmsg, sizeof(req->kmod->errmsg), "%s: %s",
+			 strerror(-e->error), (const char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+	return NL_STOP;
+}
+
+/* Send msg (consumed) and read replies until the request is answered. */
+static int lrg_kmod_transact(struct lrg_kmod *kmod, struct nl_msg *msg, struct lrg_kmod_req *req)
+{
+	struct nl_cb *cb;
+	int ret;
+
+	req->kmod = kmod;
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, lrg_kmod_on_valid, req);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, lrg_kmod_on_finish, req);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, lrg_kmod_on_finish, req);
+	nl_cb_err(cb, NL_CB_CUSTOM, lrg_kmod_on_error, req);
+
+	ret = nl_send_auto(kmod->sk, msg);
+	nlmsg_free(msg);
+	if (ret < 0) {
+		nl_cb_put(cb);
+		lrg_kmod_set_err(kmod, nl_geterror(ret));
+		return ret == -NLE_PERM ? -EPERM : -EIO;
+	}
+
+	while (!req->done) {
+		ret = nl_recvmsgs(kmod->sk, cb);
+		if (ret < 0 && !req->done) {
+			nl_cb_put(cb);
+			lrg_kmod_set_err(kmod, nl_geterror(ret));
+			return req->err ? req->err : -EIO;
+		}
+	}
+	nl_cb_put(cb);
+	return req->err;
+}
+
+static struct nl_msg *lrg_kmod_msg(struct lrg_kmod *kmod, int cmd, int flags)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (!msg)
+		return NULL;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, kmod->family, 0, flags, cmd,
+			 LRUGEN_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+int lrg_kmod_info(struct lrg_kmod *kmod, struct lrg_kmod_info *ret_info)
+{
+	struct lrg_kmod_info info;
+	struct lrg_kmod_req req = { .info = &info };
+	struct nl_msg *msg;
+	int ret;
+
+	msg = lrg_kmod_msg(kmod, LRUGEN_CMD_INFO, 0);
+	if (!msg)
+		return -ENOMEM;
+	ret = lrg_kmod_transact(kmod, msg, &req);
+	if (ret)
+		return ret;
+	*ret_info = info;
+	return 0;
+}
+
+static int lrg_kmod_put_target(struct nl_msg *msg, pid_t pid, uint64_t cgroup_id, int cgroup_fd,
+			       unsigned int flags)
+{
+	if (nla_put_u32(msg, LRUGEN_A_PID, (uint32_t)pid) < 0)
+		return -EMSGSIZE;
+	if (cgroup_fd >= 0) {
+		if (nla_put_u32(msg, LRUGEN_A_CGROUP_FD, (uint32_t)cgroup_fd) < 0)
+			return -EMSGSIZE;
+	} else if (cgroup_id && nla_put_u64(msg, LRUGEN_A_CGROUP_ID, cgroup_id) < 0) {
+		return -EMSGSIZE;
+	}
+	if (flags && nla_put_u32(msg, LRUGEN_A_FLAGS, flags) < 0)
+		return -EMSGSIZE;
+	return 0;
+}
+
+int lrg_kmod_harvest(struct lrg_kmod *kmod, const struct lrg_kmod_harvest_args *args,
+		     lrg_region_fn fn, void *ctx, struct lrg_walk_stats *ret_stats,
+		     uint64_t *ret_next)
+{
+	struct lrg_kmod_req req = { .fn = fn, .ctx = ctx };
+	struct nl_msg *msg;
+	int ret;
+
+	msg = lrg_kmod_msg(kmod, LRUGEN_CMD_HARVEST, NLM_F_DUMP);
+	if (!msg)
+		return -ENOMEM;
+	ret = lrg_kmod_put_target(msg, args->pid, args->cgroup_id, args->cgroup_fd, args->flags);
+	if (!ret && args->nr_ranges &&
+	    nla_put(msg, LRUGEN_A_RANGES, (int)(args->nr_ranges * sizeof(*args->ranges)),
+		    args->ranges) < 0)
+		ret = -EMSGSIZE;
+	if (!ret && args->max_ptes && nla_put_u64(msg, LRUGEN_A_MAX_PTES, args->max_ptes) < 0)
+		ret = -EMSGSIZE;
+	if (!ret && args->resume && nla_put_u64(msg, LRUGEN_A_RESUME_ADDR, args->resume) < 0)
+		ret = -EMSGSIZE;
+	if (ret) {
+		nlmsg_free(msg);
+		lrg_kmod_set_err(kmod, "request too large");
+		return ret;
+	}
+
+	ret = lrg_kmod_transact(kmod, msg, &req);
+	if (ret)
+		return ret;
+	if (!req.got_status) {
+		lrg_kmod_set_err(kmod, "harvest ended without a status");
+		return -EPROTO;
+	}
+	if (req.fn_err)
+		return req.fn_err;
+	if (ret_stats)
+		*ret_stats = req.stats;
+	if (ret_next)
+		*ret_next = req.next;
+	return 0;
+}
+
+int lrg_kmod_bump(struct lrg_kmod *kmod, pid_t pid, uint64_t cgroup_id, unsigned int flags,
+		  const struct lrugen_range *ranges, size_t nr_ranges,
+		  const struct lrg_region *regions, size_t nr_regions,
+		  struct lrg_walk_stats *ret_stats)
+{
+	struct lrg_kmod_req req = { 0 };
+	struct nl_msg *msg;
+	size_t i;
+	int ret;
+
+	msg = lrg_kmod_msg(kmod, LRUGEN_CMD_BUMP, 0);
+	if (!msg)
+		return -ENOMEM;
+	ret = lrg_kmod_put_target(msg, pid, cgroup_id, -1, flags);
+	if (!ret && nr_ranges &&
+	    nla_put(msg, LRUGEN_A_RANGES, (int)(nr_ranges * sizeof(*ranges)), ranges) < 0)
+		ret = -EMSGSIZE;
+	for (i = 0; !ret && i < nr_regions; i++) {
+		uint32_t w[LRUGEN_BITMAP_BYTES / 4];
+		struct nlattr *nest = nla_nest_start(msg, LRUGEN_A_REGION);
+		size_t j;
+
+		for (j = 0; j < LRG_REGION_WORDS; j++) {
+			w[2 * j] = (uint32_t)regions[i].young[j];
+			w[2 * j + 1] = (uint32_t)(regions[i].young[j] >> 32);
+		}
+		if (!nest || nla_put_u64(msg, LRUGEN_R_ADDR, regions[i].addr) < 0 ||
+		    nla_put(msg, LRUGEN_R_YOUNG, sizeof(w), w) < 0)
+			ret = -EMSGSIZE;
+		else
+			nla_nest_end(msg, nest);
+	}
+	if (ret) {
+		nlmsg_free(msg);
+		lrg_kmod_set_err(kmod, "request too large");
+		return ret;
+	}
+
+	ret = lrg_kmod_transact(kmod, msg, &req);
+	if (ret)
+		return ret;
+	if (ret_stats)
+		*ret_stats = req.stats;
+	return 0;
+}
+
+const char *lrg_kmod_errmsg(const struct lrg_kmod *kmod)
+{
+	return kmod->errmsg;
+}
+
+int lrg_kmod_family(const struct lrg_kmod *kmod)
+{
+	return kmod->family;
+}
+
+void lrg_kmod_close(struct lrg_kmod *kmod)
+{
+	if (!kmod)
+		return;
+	nl_socket_free(kmod->sk);
+	free(kmod);
+}
+
+int lrg_kmod_open(struct lrg_kmod **ret_kmod, char *errbuf, size_t errlen)
+{
+	struct lrg_kmod *kmod;
+	int one = 1;
+	int ret;
+
+	kmod = calloc(1, sizeof(*kmod));
+	if (!kmod)
+		return -ENOMEM;
+	kmod->sk = nl_socket_alloc();
+	if (!kmod->sk) {
+		free(kmod);
+		return -ENOMEM;
+	}
+	ret = genl_connect(kmod->sk);
+	if (ret < 0) {
+		snprintf(errbuf, errlen, "cannot open a generic netlink socket: %s", nl_geterror(ret));
+		ret = -EIO;
+		goto err;
+	}
+	/* errors come back with the kernel's explanation, without our request */
+	setsockopt(nl_socket_get_fd(kmod->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(kmod->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	nl_socket_disable_auto_ack(kmod->sk);
+	nl_socket_enable_msg_peek(kmod->sk);
+	nl_socket_set_buffer_size(kmod->sk, 1 << 20, 1 << 20);
+
+	kmod->family = genl_ctrl_resolve(kmod->sk, LRUGEN_GENL_NAME);
+	if (kmod->family < 0) {
+		snprintf(errbuf, errlen,
+			 "generic netlink family \"%s\" not found: is lrugen.ko loaded? (modprobe lrugen)",
+			 LRUGEN_GENL_NAME);
+		ret = -ENOENT;
+		goto err;
+	}
+
+	ret = lrg_kmod_info(kmod, &kmod->info);
+	if (ret) {
+		snprintf(errbuf, errlen, "lrugen.ko INFO failed: %s", kmod->errmsg);
+		goto err;
+	}
+	if (kmod->info.abi_version < LRUGEN_ABI_VERSION) {
+		snprintf(errbuf, errlen, "lrugen.ko ABI %u is older than %u: update the module",
+			 kmod->info.abi_version, LRUGEN_ABI_VERSION);
+		ret = -EPROTO;
+		goto err;
+	}
+	*ret_kmod = kmod;
+	return 0;
+err:
+	lrg_kmod_close(kmod);
+	return ret;
+}
+
+/* ---- the backend ---- */
+
+static unsigned int lrg_kmod_flags(unsigned int harvest_flags)
+{
+	unsigned int flags = 0;
+
+	if (harvest_flags & LRG_HARVEST_NONLEAF)
+		flags |= LRUGEN_F_NONLEAF;
+	if (harvest_flags & LRG_HARVEST_NO_ANON)
+		flags |= LRUGEN_F_NO_ANON;
+	if (harvest_flags & LRG_HARVEST_NO_BUMP)
+		flags |= LRUGEN_F_NO_BUMP;
+	return flags;
+}
+
+static int lrg_kmod_backend_harvest(struct lrg_backend *b, const struct lrg_harvest_req *hreq,
+				    lrg_region_fn fn, void *ctx, struct lrg_walk_stats *ret_stats)
+{
+	struct lrg_kmod *kmod = (struct lrg_kmod *)b;
+	struct lrg_kmod_harvest_args args = {
+		.pid = hreq->mm->pid,
+		.cgroup_id = hreq->memcg_id == LRG_ROOT_MEMCG ? 0 : hreq->memcg_id,
+		.cgroup_fd = -1,
+		.flags = lrg_kmod_flags(hreq->flags),
+		.ranges = (const struct lrugen_range *)hreq->ranges,
+		.nr_ranges = hreq->nr_ranges,
+	};
+	struct lrg_walk_stats total = { 0 }, stats;
+	uint64_t next = 0;
+	int ret;
+
+	_Static_assert(sizeof(struct lrg_range) == sizeof(struct lrugen_range),
+		       "lrg_range and lrugen_range must match");
+	if (hreq->nr_ranges > kmod->info.max_ranges)
+		return -E2BIG;
+
+	/* a PARTIAL harvest (work bound) goes on where it stopped */
+	do {
+		args.resume = next;
+		ret = lrg_kmod_harvest(kmod, &args, fn, ctx, &stats, &next);
+		if (ret == -ESRCH) {
+			stats = (struct lrg_walk_stats){ .status = LRG_HARVEST_GONE };
+			ret = 0;
+		}
+		if (ret)
+			return ret;
+		total.pte_total += stats.pte_total;
+		total.pte_old += stats.pte_old;
+		total.pte_young += stats.pte_young;
+		total.pmd_total += stats.pmd_total;
+		total.pmd_found += stats.pmd_found;
+		total.status = stats.status;
+	} while (stats.status == LRUGEN_STATUS_PARTIAL && next);
+
+	if (total.status == LRUGEN_STATUS_CONTENDED)
+		total.contended = 1;
+	*ret_stats = total;
+	return 0;
+}
+
+static uint64_t lrg_kmod_now_ms(struct lrg_backend *b)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void lrg_kmod_destroy(struct lrg_backend *b)
+{
+	lrg_kmod_close((struct lrg_kmod *)b);
+}
+
+static const struct lrg_backend_ops lrg_kmod_ops = {
+	.name = "kmod",
+	.accuracy = "exact: per-page accessed bits from the page tables, per memcg",
+	.harvest = lrg_kmod_backend_harvest,
+	.now_ms = lrg_kmod_now_ms,
+	.destroy = lrg_kmod_destroy,
+};
+
+int lrg_kmod_backend_new(struct lrg_backend **ret_backend, char *errbuf, size_t errlen)
+{
+	struct lrg_kmod *kmod;
+	int ret;
+
+	ret = lrg_kmod_open(&kmod, errbuf, errlen);
+	if (ret)
+		return ret;
+	kmod->base.ops = &lrg_kmod_ops;
+	kmod->base.caps = LRG_CAP_HARVEST | LRG_CAP_MEMCG;
+	if (kmod->info.caps & LRUGEN_CAP_NONLEAF_YOUNG)
+		kmod->base.caps |= LRG_CAP_NONLEAF_YOUNG;
+	*ret_backend = &kmod->base;
+	return 0;
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * backend_kmod.h - client of lrugen.ko's generic netlink family (libnl-genl-3),
+ * and the "kmod" backend built on it. The ABI is include/uapi/lrugen.h.
+ */
+#ifndef LRG_BACKEND_KMOD_H
+#define LRG_BACKEND_KMOD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <uapi/lrugen.h>
+
+#include "lrg_backend.h"
+
+struct lrg_kmod;
+
+struct lrg_kmod_info {
+	uint32_t abi_version;
+	uint32_t caps;			/* LRUGEN_CAP_* */
+	uint32_t max_ranges;
+	uint32_t max_regions;
+	uint64_t max_ptes;
+	char release[65];
+	uint64_t counters[LRUGEN_C_MAX + 1];	/* indexed by LRUGEN_C_* */
+};
+
+struct lrg_kmod_harvest_args {
+	pid_t pid;
+	uint64_t cgroup_id;		/* 0: every page, whatever its memcg */
+	int cgroup_fd;			/* >= 0: use this instead of cgroup_id */
+	unsigned int flags;		/* LRUGEN_F_* */
+	const struct lrugen_range *ranges;	/* NULL: whole address space */
+	size_t nr_ranges;
+	uint64_t max_ptes;		/* 0: the module's default */
+	uint64_t resume;		/* start address, 0 from the beginning */
+};
+
+/*
+ * Connect and check the module. Returns 0, -ENOENT (lrugen.ko not loaded),
+ * -EPROTO (module ABI older than this header), -EPERM (no CAP_NET_ADMIN) or
+ * another negative errno; errbuf gets one line saying why.
+ */
+int lrg_kmod_open(struct lrg_kmod **ret_kmod, char *errbuf, size_t errlen);
+void lrg_kmod_close(struct lrg_kmod *kmod);
+
+/* The extack message (or a local explanation) of the last failed request. */
+const char *lrg_kmod_errmsg(const struct lrg_kmod *kmod);
+/* The generic netlink family id, for tests that craft raw messages. */
+int lrg_kmod_family(const struct lrg_kmod *kmod);
+
+int lrg_kmod_info(struct lrg_kmod *kmod, struct lrg_kmod_info *ret_info);
+
+/*
+ * One HARVEST request (one dump). fn is called per region; when it returns
+ * a negative errno the rest of the dump is drained and that errno returned.
+ * ret_stats->status is LRG_HARVEST_*; *ret_next is where a CONTENDED or
+ * PARTIAL harvest stopped. Returns 0 or a negative errno from the kernel.
+ */
+int lrg_kmod_harvest(struct lrg_kmod *kmod, const struct lrg_kmod_harvest_args *args,
+		     lrg_region_fn fn, void *ctx, struct lrg_walk_stats *ret_stats,
+		     uint64_t *ret_next);
+
+/* BUMP: folio_mark_accessed() the pages in ranges and the young bits of regions. */
+int lrg_kmod_bump(struct lrg_kmod *kmod, pid_t pid, uint64_t cgroup_id, unsigned int flags,
+		  const struct lrugen_range *ranges, size_t nr_ranges,
+		  const struct lrg_region *regions, size_t nr_regions,
+		  struct lrg_walk_stats *ret_stats);
+
+/* The kmod backend: harvest() over lrugen.ko (other operations NULL). */
+int lrg_kmod_backend_new(struct lrg_backend **ret_backend, char *errbuf, size_t errlen);
+
+#endif /* LRG_BACKEND_KMOD_H */
