@@ -14,7 +14,7 @@
 #include "tap.h"
 
 static const char *srcdir;
-static char fixtures[4200], tmpdir[] = "/tmp/test_config.XXXXXX";
+static char fixtures[4200], tmpdir[1024];
 
 static void write_file(const char *path, const char *text)
 {
@@ -739,6 +739,8 @@ int main(void)
 
 	srcdir = top ? top : ".";
 	snprintf(fixtures, sizeof(fixtures), "%s/tests/unit/config-fixtures", srcdir);
+	snprintf(tmpdir, sizeof(tmpdir), "%s/test_config.XXXXXX",
+		 getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(tmpdir)) {
 		perror("mkdtemp");
 		return 99;
@@ -754,7 +756,7 @@ int main(void)
 	test_patterns();
 	test_dup();
 	{
-		char cmd[200];
+		char cmd[sizeof(tmpdir) + 16];
 
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 		if (system(cmd))
