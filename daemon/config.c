@@ -203,6 +203,13 @@ void lrg_diag_free(struct lrg_diag *d)
 	d->n = d->nr_errors = 0;
 }
 
+void lrg_diag_print(const struct lrg_diag *d, FILE *f)
+{
+	for (size_t i = 0; i < d->n; i++)
+		fprintf(f, "%s: %s\n", d->entries[i].level == LRG_DIAG_ERROR ? "error" : "warning",
+			d->entries[i].msg);
+}
+
 /* ---- patterns --------------------------------------------------------- */
 
 static void patterns_free(struct lrg_patterns *p)

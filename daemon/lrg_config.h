@@ -122,6 +122,10 @@ void lrg_config_print(const struct lrg_config *c, FILE *f);
 void lrg_config_free(struct lrg_config *c);
 void lrg_diag_free(struct lrg_diag *d);
 
+/* For --check-config and tools: one line per entry, "warning: MSG" or
+ * "error: MSG". The daemon logs entries itself, with their level. */
+void lrg_diag_print(const struct lrg_diag *d, FILE *f);
+
 /* Deep copy (the engine keeps its own); 0 or -ENOMEM, *ret untouched on failure. */
 int lrg_config_dup(const struct lrg_config *src, struct lrg_config *ret);
 

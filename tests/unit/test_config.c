@@ -518,6 +518,20 @@ static void test_warnings(void)
 	   "unknown section warns with file:line, once; its keys are skipped");
 	ok(r == 0 && c.daemon.dry_run && slice(&c, "user.slice")->min_ttl_ms == 2000,
 	   "the rest of a file with warnings is applied");
+	{
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		if (f) {
+			lrg_diag_print(&d, f);
+			fclose(f);
+		}
+		ok(buf && !strncmp(buf, "warning: ", 9) && strstr(buf, "colour") &&
+		   strstr(buf, "\nwarning: ") && buf[len - 1] == '\n' && !strstr(buf, "error"),
+		   "lrg_diag_print: one line per entry, with its level");
+		free(buf);
+	}
 	if (!r)
 		lrg_config_free(&c);
 	lrg_diag_free(&d);
