@@ -24,6 +24,17 @@ enum lrg_sim_policy {
 };
 
 #define LRG_SIM_MAX_KILLS 16
+#define LRG_SIM_MAX_PROCS 32
+
+/* One process instance at the end of the run. */
+struct lrg_sim_proc_report {
+	char name[32];
+	char state[8];           /* pending, running, exited, killed */
+	pid_t pid;
+	uint64_t refaults;
+	uint64_t stall_us;       /* memory stall (refaults, direct reclaim) */
+	uint64_t rss_pages, swap_pages;
+};
 
 /* One OOM kill, by the sim kernel or on the policy's OOM decision. */
 struct lrg_sim_kill {
@@ -61,6 +72,8 @@ struct lrg_sim_report {
 	uint64_t interactive_p99_us, interactive_max_us;
 	uint64_t psi_some_us, psi_full_us;
 	double psi_some_avg10_max, psi_full_avg10_max;
+	size_t nr_procs;                 /* the first LRG_SIM_MAX_PROCS instances */
+	struct lrg_sim_proc_report procs[LRG_SIM_MAX_PROCS];
 };
 
 /*

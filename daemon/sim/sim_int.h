@@ -172,8 +172,11 @@ struct sim_proc {
 	struct sim_pat_state *ps;
 	uint64_t nr_anon, nr_file, swap;
 	uint64_t cpu_ns;
-	int64_t debt_us;          /* stall still to be served */
-	uint64_t tick_stall_us;   /* stall served this tick */
+	int64_t debt_us;          /* waiting still to be served (IO and memory) */
+	int64_t mem_debt_us;      /* the part of it that is a memory stall */
+	uint64_t tick_stall_us;   /* memory stall served this tick (PSI) */
+	uint64_t refaults;
+	uint64_t stall_us;        /* all memory stall served, for the report */
 	bool ran;                 /* not asleep this tick */
 	uint64_t rng[4];
 	uint64_t rss_hist[10];    /* rss at each of the last 10 seconds */

@@ -680,6 +680,7 @@ static int touch(struct lrg_sim *s, struct sim_proc *p, int vi, uint64_t pgoff, 
 	s->cur_stall_us = 0;
 	err = make_room(s, p, 1);
 	*stall += s->cur_stall_us;
+	p->mem_debt_us += s->cur_stall_us;
 	s->cur = NULL;
 	if (err)
 		return err;
@@ -691,18 +692,23 @@ static int touch(struct lrg_sim *s, struct sim_proc *p, int vi, uint64_t pgoff, 
 
 		s->st.refaults[anon ? LRG_ANON : LRG_FILE]++;
 		mc->refaults[anon ? LRG_ANON : LRG_FILE]++;
+		p->refaults++;
 		if (dist <= workingset_size(mc, anon)) {
 			active = true;
 			mc->nonresident_age++;
 		}
 	}
+	/* Only refaults are memory stalls (PSI); a first read is plain IO. */
 	if (old & PTE_SWAP) {
 		s->swap_used--;
 		p->swap--;
 		mc->swap--;
 		*stall += s->w.m.swapin_us;
+		p->mem_debt_us += s->w.m.swapin_us;
 	} else if (!anon) {
 		*stall += s->w.m.disk_read_us;
+		if (old & PTE_SHADOW)
+			p->mem_debt_us += s->w.m.disk_read_us;
 	}
 	fi = frame_get(s);
 	if (fi == SIM_NONE)
@@ -932,11 +938,15 @@ static void run_proc(struct lrg_sim *s, struct sim_proc *p)
 		return;
 	if ((uint64_t)p->debt_us >= tus) {
 		p->debt_us -= tus;
-		p->tick_stall_us = tus;
+		p->tick_stall_us = p->mem_debt_us < (int64_t)tus ? p->mem_debt_us : (int64_t)tus;
+		p->mem_debt_us -= p->tick_stall_us;
+		p->stall_us += p->tick_stall_us;
 		return;
 	}
 	avail = tus - p->debt_us;
-	p->tick_stall_us = p->debt_us;
+	p->tick_stall_us = p->mem_debt_us < p->debt_us ? p->mem_debt_us : p->debt_us;
+	p->mem_debt_us -= p->tick_stall_us;
+	p->stall_us += p->tick_stall_us;
 	p->debt_us = 0;
 	p->cpu_ns += avail * 1000;
 	for (i = 0; i < p->spec->nr_pats && p->state == PROC_RUNNING; i++)
@@ -1583,6 +1593,8 @@ static int cmp_u64(const void *a, const void *b)
 
 void lrg_sim_fill_report(const struct lrg_sim *s, struct lrg_sim_report *r)
 {
+	int i;
+
 	memset(r, 0, sizeof(*r));
 	r->policy = s->policy;
 	r->duration_ms = s->now_us / 1000;
@@ -1618,6 +1630,19 @@ void lrg_sim_fill_report(const struct lrg_sim *s, struct lrg_sim_report *r)
 			r->interactive_max_us = v[s->nr_sweep - 1];
 			free(v);
 		}
+	}
+	for (i = 0; i < s->nr_procs && i < LRG_SIM_MAX_PROCS; i++) {
+		const struct sim_proc *p = &s->procs[i];
+		struct lrg_sim_proc_report *pr = &r->procs[r->nr_procs++];
+		static const char *const states[] = { "pending", "running", "exited", "killed" };
+
+		snprintf(pr->name, sizeof(pr->name), "%s", p->name);
+		snprintf(pr->state, sizeof(pr->state), "%s", states[p->state]);
+		pr->pid = p->pid;
+		pr->refaults = p->refaults;
+		pr->stall_us = p->stall_us;
+		pr->rss_pages = proc_rss(p);
+		pr->swap_pages = p->swap;
 	}
 	r->psi_some_us = s->st.psi_some_us;
 	r->psi_full_us = s->st.psi_full_us;

@@ -186,5 +186,16 @@ void lrg_sim_report_print(const struct lrg_sim_report *r, FILE *f)
 	P("psi_full_us", r->psi_full_us);
 	fprintf(f, "psi_some_avg10_max: %.2f\n", r->psi_some_avg10_max);
 	fprintf(f, "psi_full_avg10_max: %.2f\n", r->psi_full_avg10_max);
+	for (i = 0; i < r->nr_procs && i < LRG_SIM_MAX_PROCS; i++) {
+		const struct lrg_sim_proc_report *p = &r->procs[i];
+
+		fprintf(f, "proc.%s.state: %s\n", p->name, p->state);
+		fprintf(f, "proc.%s.refaults: %" PRIu64 "\n", p->name, p->refaults);
+		fprintf(f, "proc.%s.stall_us: %" PRIu64 "\n", p->name, p->stall_us);
+		fprintf(f, "proc.%s.rss_kib: %" PRIu64 "\n", p->name,
+			p->rss_pages << (LRG_PAGE_SHIFT - 10));
+		fprintf(f, "proc.%s.swap_kib: %" PRIu64 "\n", p->name,
+			p->swap_pages << (LRG_PAGE_SHIFT - 10));
+	}
 #undef P
 }
