@@ -134,7 +134,15 @@ int lrg_ctl_request(int fd, const char *cmd, const char *arg, int timeout_ms, ch
 		     arg ? arg : "");
 	if (n < 0 || n > LRG_CONTROL_REQUEST_MAX)
 		return -EMSGSIZE;
-	if (send(fd, req, (size_t)n, MSG_NOSIGNAL) < 0)
-		return errno == EPIPE ? -ECONNRESET : -errno;
+	if (send(fd, req, (size_t)n, MSG_NOSIGNAL) < 0) {
+		int r = errno == EPIPE || errno == ECONNRESET ? -ECONNRESET : -errno;
+
+		/* A daemon that refuses us (uid, too many clients) says why
+		 * and closes at once, maybe before our request went out: the
+		 * reason is still queued for us to read. */
+		if (r == -ECONNRESET && lrg_ctl_read_reply(fd, 0, ret_doc, ret_len) == 0)
+			return 0;
+		return r;
+	}
 	return lrg_ctl_read_reply(fd, timeout_ms, ret_doc, ret_len);
 }

@@ -475,10 +475,12 @@ static void test_server(void)
 	ok(r == 0, "server starts at %s (%s)", path, r < 0 ? strerror(-r) : "ok");
 	if (r < 0)
 		return;
-	ok(stat(sub, &st) == 0 && (st.st_mode & 07777) == 0700, "directory created 0700 (%o)",
-	   st.st_mode & 07777);
-	ok(stat(path, &st) == 0 && S_ISSOCK(st.st_mode) && (st.st_mode & 07777) == 0600,
-	   "socket is 0600 (%o)", st.st_mode & 07777);
+	r = stat(sub, &st);
+	ok(r == 0 && (st.st_mode & 07777) == 0700, "directory created 0700 (%o)",
+	   (unsigned int)(st.st_mode & 07777));
+	r = stat(path, &st);
+	ok(r == 0 && S_ISSOCK(st.st_mode) && (st.st_mode & 07777) == 0600, "socket is 0600 (%o)",
+	   (unsigned int)(st.st_mode & 07777));
 	r = lrg_control_start(ev, path, &ops, NULL, &other);
 	ok(r == -EADDRINUSE, "a second server on a live socket: EADDRINUSE (%d)", r);
 

@@ -33,6 +33,8 @@ static int stop(void)
 
 static void test_escape(void)
 {
+	int r;
+
 	start();
 	lrg_json_string(&j, "a\"b\\c\n\t\x01\x7f/é");
 	ok(stop() == 0, "string document finishes");
@@ -49,11 +51,13 @@ static void test_escape(void)
 
 	start();
 	lrg_json_stringn(&j, "a\0b", 3);
-	ok(stop() == 0 && !strcmp(buf, "\"a\\u0000b\""), "embedded NUL escaped: %s", buf);
+	r = stop();
+	ok(r == 0 && !strcmp(buf, "\"a\\u0000b\""), "embedded NUL escaped: %s", buf);
 
 	start();
 	lrg_json_string(&j, NULL);
-	ok(stop() == 0 && !strcmp(buf, "null"), "NULL string is null");
+	r = stop();
+	ok(r == 0 && !strcmp(buf, "null"), "NULL string is null");
 }
 
 static void test_nesting(void)
