@@ -45,6 +45,8 @@ static int fail(struct parse_ctx *c, const char *section, const char *key, const
 	return 0;
 }
 
+static void note_section(struct parse_ctx *c, const char *line);
+
 static char *count_reader(char *str, int num, void *stream)
 {
 	struct parse_ctx *c = stream;
@@ -53,8 +55,10 @@ static char *count_reader(char *str, int num, void *stream)
 	r = fgets(str, num, c->f);
 	if (!r)
 		return NULL;
-	if (c->at_bol)
+	if (c->at_bol) {
 		c->line++;
+		note_section(c, str);
+	}
 	/* A line longer than inih's buffer comes in pieces: count it once. */
 	c->at_bol = strchr(str, '\n') != NULL;
 	return r;
@@ -247,6 +251,29 @@ static struct sim_cgroup_spec *get_cgroup(struct parse_ctx *c, const char *name)
 	snprintf(g->path, sizeof(g->path), "/%s", name);
 	g->max = g->high = SIM_NO_LIMIT;
 	return g;
+}
+
+/* inih calls nobody for a section without keys, yet "[cgroup x]" alone
+ * declares a cgroup: spot the headers as the lines go by. */
+static void note_section(struct parse_ctx *c, const char *line)
+{
+	char name[64];
+	size_t n;
+
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (strncmp(line, "[cgroup ", 8))
+		return;
+	line += 8;
+	n = strcspn(line, "]");
+	if (line[n] != ']' || !n || n >= sizeof(name))
+		return;
+	memcpy(name, line, n);
+	name[n] = 0;
+	if (!get_cgroup(c, name) && !c->rc) {
+		c->rc = -ENOMEM;
+		snprintf(c->err, c->errlen, "out of memory");
+	}
 }
 
 static int cgroup_key(struct parse_ctx *c, const char *sec, const char *name,

@@ -419,6 +419,77 @@ static void test_parse_errors(void)
 	unlink(path);
 }
 
+
+static void test_sleep_and_determinism(void)
+{
+	struct lrg_sim *s = load("[machine]\nram_mib = 32\nduration_s = 4\n"
+				 "[process a]\narea = heap anon 4M\naccess = uniform heap rate=1000\n"
+				 "sleep = 1+2\n");
+	struct lrg_sim_report r1, r2;
+	struct lrg_mm_info m0, m1, m2;
+	char err[512];
+	const char *w;
+	int r;
+
+	if (!s) {
+		ok(0, "sleep: workload loads");
+		return;
+	}
+	while (lrg_sim_backend(s)->ops->now_ms(lrg_sim_backend(s)) < 1500)
+		lrg_sim_step(s);
+	lrg_sim_find_mm(s, "a", &m0);
+	while (lrg_sim_backend(s)->ops->now_ms(lrg_sim_backend(s)) < 2500)
+		lrg_sim_step(s);
+	lrg_sim_find_mm(s, "a", &m1);
+	while (lrg_sim_step(s))
+		;
+	lrg_sim_find_mm(s, "a", &m2);
+	ok(m0.cpu_time_ns > 0 && m1.cpu_time_ns == m0.cpu_time_ns && m2.cpu_time_ns > m1.cpu_time_ns,
+	   "cpu time stands still while the process sleeps");
+	lrg_sim_free(s);
+
+	w = workload("[machine]\nram_mib = 32\nswap_mib = 8\nduration_s = 3\nseed = 7\n"
+		     "[process z]\narea = heap anon 48M\naccess = zipf heap s=0.9 rate=20000 write=50\n");
+	r = lrg_sim_run(w, NULL, LRG_SIM_CLASSIC, &r1, err, sizeof(err));
+	r |= lrg_sim_run(w, NULL, LRG_SIM_CLASSIC, &r2, err, sizeof(err));
+	unlink(w);
+	ok(!r && r1.refaults_anon > 0 && r1.refaults_anon == r2.refaults_anon &&
+	   r1.pgscan == r2.pgscan && r1.oom_kills_kernel == r2.oom_kills_kernel &&
+	   r1.psi_some_us == r2.psi_some_us,
+	   "the same seed gives the same run (%llu refaults)", (unsigned long long)r1.refaults_anon);
+}
+
+static void test_memcg_harvest(void)
+{
+	struct lrg_sim *s = load("[machine]\nram_mib = 32\n[cgroup x]\n[cgroup y]\n"
+				 "[process a]\ncgroup = x\narea = heap anon 4M\n");
+	struct lrg_backend *b;
+	struct lrg_mm_info mm;
+	struct lrg_walk_stats st;
+	struct lrg_harvest_req req = { 0 };
+	struct seen seen = { 0 };
+	uint64_t heap, got = 0;
+
+	if (!s || lrg_sim_find_mm(s, "a", &mm) || lrg_sim_area_addr(s, mm.mm_key, "heap", &heap)) {
+		ok(0, "memcg harvest: workload loads");
+		return;
+	}
+	b = lrg_sim_backend(s);
+	lrg_sim_touch(s, mm.mm_key, heap, false);
+	req.mm = &mm;
+	req.memcg_id = 102;
+	b->ops->harvest(b, &req, on_region, &seen, &st);
+	ok(seen.nr == 0 && st.pte_total == 512, "another memcg's pages are walked but not reported");
+	req.memcg_id = mm.memcg_id;
+	b->ops->harvest(b, &req, on_region, &seen, &st);
+	ok(mm.memcg_id == 101 && seen.nr == 1 && seen.young_pages == 1,
+	   "the owner's memcg sees them, still young");
+	ok(b->ops->reclaim(b, 101, 1 << 20, &got) == 0 && got == 0,
+	   "reclaim() in a memcg without swap cannot take anon");
+	ok(b->ops->reclaim(b, 555, 4096, &got) == -ENOENT, "reclaim() of an unknown memcg fails");
+	lrg_sim_free(s);
+}
+
 int main(void)
 {
 	test_harvest();
@@ -429,5 +500,7 @@ int main(void)
 	test_pid_reuse_and_kill();
 	test_memcg_limit();
 	test_parse_errors();
+	test_sleep_and_determinism();
+	test_memcg_harvest();
 	return tap_done();
 }
