@@ -197,6 +197,9 @@ static int cmd_simple(const struct opts *o, const char *cmd, const char *arg)
 		fputs(doc, stdout);
 		if (!*doc || doc[strlen(doc) - 1] != '\n')
 			putchar('\n');
+		/* the exit status must not depend on the output format */
+		if (!strcmp(cmd, "reload") && !lrg_json_get_bool(v, "reloaded", true))
+			r = EXIT_DAEMON;
 	} else if (!strcmp(cmd, "status")) {
 		r = lrg_ctl_render_status(stdout, v, &o->render);
 	} else if (!strcmp(cmd, "stats")) {

@@ -222,6 +222,23 @@ int lrg_cj_write_stats(FILE *out, const struct lrg_policy_stats *policy,
 	return finish(&j);
 }
 
+int lrg_cj_write_reload(FILE *out, bool reloaded, const struct lrg_diag *diag)
+{
+	struct lrg_json j;
+
+	lrg_json_init(&j, out);
+	lrg_json_begin_object(&j);
+	lrg_json_kv_bool(&j, "reloaded", reloaded);
+	lrg_json_kv_u64(&j, "errors", diag ? diag->nr_errors : 0);
+	lrg_json_key(&j, "diagnostics");
+	lrg_json_begin_array(&j);
+	for (size_t i = 0; diag && i < diag->n; i++)
+		lrg_json_string(&j, diag->entries[i].msg);
+	lrg_json_end_array(&j);
+	lrg_json_end_object(&j);
+	return finish(&j);
+}
+
 bool lrg_cj_slice_known(const struct lrg_config *cfg, const char *slice)
 {
 	if (!cfg || !slice)

@@ -95,6 +95,13 @@ void lrg_cj_pressure(struct lrg_json *j, const struct lrg_pressure *p);
  * gens/wss handler checks before rendering, returning -ENOENT if not. */
 bool lrg_cj_slice_known(const struct lrg_config *cfg, const char *slice);
 
+/*
+ * The reload reply: {"reloaded":b,"errors":N,"diagnostics":["file:line: ..."]}.
+ * reloaded false means the new configuration was rejected and the old one
+ * stays (lrugenctl then exits 1); diag may be NULL.
+ */
+int lrg_cj_write_reload(FILE *out, bool reloaded, const struct lrg_diag *diag);
+
 /* ---- gens --------------------------------------------------------------- */
 
 /*

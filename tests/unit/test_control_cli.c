@@ -122,11 +122,15 @@ static int h_explain(void *ctx, FILE *out)
 	return lrg_cj_write_explain(out, &e);
 }
 
+/* Accepts the first reload, rejects the second, and so on. */
 static int h_reload(void *ctx, FILE *out)
 {
-	fputs("{\"reloaded\":true,\"diagnostics\":[\"/etc/lrugend/lrugend.conf:3: [daemon] "
-	      "foo: unknown key\"]}", out);
-	return 0;
+	static int calls;
+	struct lrg_diag_entry e = { .level = LRG_DIAG_WARNING,
+				    .msg = "/etc/lrugend/lrugend.conf:3: [daemon] foo: unknown key" };
+	struct lrg_diag d = { .n = 1, .nr_errors = calls % 2, .entries = &e };
+
+	return lrg_cj_write_reload(out, calls++ % 2 == 0, &d);
 }
 
 static const struct lrg_control_ops ops = {
@@ -311,6 +315,11 @@ int main(void)
 	r = RUN(NULL, "--socket", sock, "reload");
 	check(r == 0 && strstr(out, "configuration reloaded") && strstr(err, "unknown key"),
 	      "reload: done, diagnostics shown");
+	r = RUN(NULL, "--socket", sock, "reload");
+	check(r == 1 && strstr(out, "configuration rejected"), "rejected reload: exit 1");
+	r = RUN(NULL, "--socket", sock, "reload");
+	r = RUN(NULL, "--socket", sock, "--json", "reload");
+	check(r == 1 && strstr(out, "\"reloaded\":false"), "rejected reload with --json: JSON, exit 1");
 
 	r = RUN(NULL, "--socket", sock, "top", "--iterations", "3", "--delay", "100");
 	check(r == 0 && count(out, "\nrates:") == 3 && !strchr(out, '\033') &&

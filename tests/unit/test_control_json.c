@@ -130,6 +130,33 @@ static void test_status(void)
 	   "lrg_cj_slice_known");
 }
 
+static void test_reload(void)
+{
+	struct lrg_diag_entry e[2] = {
+		{ .level = LRG_DIAG_WARNING, .msg = "a.conf:1: [daemon] x: unknown key" },
+		{ .level = LRG_DIAG_ERROR, .msg = "a.conf:2: [slice s] min_ttl: \"abc\" is not a time" },
+	};
+	struct lrg_diag d = { .n = 2, .nr_errors = 1, .entries = e };
+	const struct lrg_jval *dg;
+	struct lrg_jval *v;
+	FILE *f;
+
+	f = open_buf();
+	ok(lrg_cj_write_reload(f, false, &d) == 0, "reload reply renders");
+	v = close_parse(f);
+	dg = lrg_json_get(v, "diagnostics");
+	ok(v && !lrg_json_get_bool(v, "reloaded", true) && lrg_json_get_u64(v, "errors", 0) == 1 &&
+	   dg && dg->n == 2 && strstr(dg->items[1].str, "\"abc\""),
+	   "rejected reload: reloaded false, error count, every diagnostic");
+	lrg_json_free(v);
+	f = open_buf();
+	ok(lrg_cj_write_reload(f, true, NULL) == 0, "clean reload renders");
+	v = close_parse(f);
+	ok(v && lrg_json_get_bool(v, "reloaded", false) && lrg_json_get(v, "diagnostics")->n == 0,
+	   "clean reload: reloaded true, no diagnostics");
+	lrg_json_free(v);
+}
+
 static struct lrg_gens_view view(uint64_t id, const char *path, const char *slice, uint64_t base_age)
 {
 	struct lrg_gens_view v = { .memcg_id = id, .path = path, .slice = slice, .max_seq = 7,
@@ -358,6 +385,7 @@ static void test_oom_converters(void)
 int main(void)
 {
 	test_status();
+	test_reload();
 	test_gens();
 	test_wss();
 	test_explain();
