@@ -919,7 +919,8 @@ static int run_pattern(struct lrg_sim *s, struct sim_proc *p, int i, double frac
 			break;
 		}
 		err = touch(s, p, ts->area, ts->off + pg, write, &stall);
-		if (ps->done)
+		/* p may have been OOM-killed: its pattern state is gone */
+		if (err || ps->done)
 			break;
 	}
 out:
