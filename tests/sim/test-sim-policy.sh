@@ -1,0 +1,54 @@
+#!/bin/sh
+# lrugend's policy against the classic LRU on the same traces. Skips while
+# the build has no policy engine (lrg-simrun exits 77).
+. "$(dirname "$0")/lib.sh"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+run "$T/probe" --set machine.duration_s=0.1 "$W/ttl.ini"
+if [ $? = 77 ]; then
+	skip "no policy engine in this build: $(cat "$T/probe.err")"
+	done_testing
+	exit 0
+fi
+
+for w in seqscan ttl sparse-hot runaway; do
+	run "$T/$w.lrg" "$W/$w.ini"
+	ok $? "$w.ini runs under lrugend"
+	run "$T/$w.cls" --classic "$W/$w.ini"
+	ok $? "$w.ini runs under the classic LRU"
+	echo "# $w: refaults lrugend $(key "$T/$w.lrg" refaults) classic $(key "$T/$w.cls" refaults)"
+done
+
+# A one-time scan must not push out the hot set.
+a_l=$(key "$T/seqscan.lrg" proc.app.refaults)
+a_c=$(key "$T/seqscan.cls" proc.app.refaults)
+[ "$a_l" -lt "$a_c" ]
+ok $? "seqscan: the hot set refaults less under lrugend ($a_l) than classic ($a_c)"
+[ "$(key "$T/seqscan.lrg" aging_passes)" -gt 0 ]
+ok $? "seqscan: aging ran"
+
+# min_ttl: the working set stays while colder memory can go.
+e_l=$(key "$T/ttl.lrg" proc.editor.refaults)
+e_c=$(key "$T/ttl.cls" proc.editor.refaults)
+[ "$e_l" -le "$e_c" ]
+ok $? "ttl: the working set refaults no more under lrugend ($e_l) than classic ($e_c)"
+[ "$(key "$T/ttl.lrg" proc.idle.swap_kib)" -gt 0 ]
+ok $? "ttl: the cold memory is what went to swap"
+
+# Bloom filters: aging skips PTE tables without young entries. A full walk
+# would scan every populated PTE table each pass.
+pte=$(key "$T/sparse-hot.lrg" pte_scanned)
+hits=$(key "$T/sparse-hot.lrg" bloom_hits)
+full=$(key "$T/sparse-hot.lrg" harvest_pte_total)
+[ "$hits" -gt 0 ]
+ok $? "sparse-hot: the Bloom filters are used ($hits hits)"
+[ "$pte" -gt 0 ]
+ok $? "sparse-hot: aging walked page tables ($pte PTEs)"
+
+# The runaway allocator goes, the interactive stand-in stays.
+[ "$(key "$T/runaway.lrg" proc.leak.state)" = killed ] &&
+	[ "$(key "$T/runaway.lrg" proc.desktop.state)" = running ]
+ok $? "runaway: the leak is killed, the desktop is not"
+
+done_testing
