@@ -41,6 +41,7 @@ struct conn {
 struct lrg_control {
 	sd_event *event;
 	sd_event_source *listen_io;
+	sd_event_source *accept_retry;  /* re-enables accepting after EMFILE */
 	int fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	dev_t dev;
@@ -51,6 +52,7 @@ struct lrg_control {
 	uint64_t send_ms, idle_ms;
 	struct conn *conns;
 	size_t nr_conns;
+	size_t out_bytes;       /* replies held by all connections */
 };
 
 static const char *const cmd_names[LRG_CMD_NR] = {
@@ -173,6 +175,8 @@ static void conn_free(struct conn *k)
 {
 	struct lrg_control *c = k->srv;
 
+	c->out_bytes -= k->out_len;
+
 	if (k->prev)
 		k->prev->next = k->next;
 	else
@@ -217,6 +221,7 @@ static int conn_flush(struct conn *k)
 		k->out_off += len;
 	}
 	free(k->out);
+	k->srv->out_bytes -= k->out_len;
 	k->out = NULL;
 	k->out_len = k->out_off = 0;
 	return 1;
@@ -245,8 +250,10 @@ static bool conn_progress(struct conn *k)
 static void conn_set_reply(struct conn *k, char *doc, size_t len)
 {
 	free(k->out);
+	k->srv->out_bytes -= k->out_len;
 	k->out = doc;
-	k->out_len = len;
+	k->out_len = doc ? len : 0;
+	k->srv->out_bytes += k->out_len;
 	k->out_off = 0;
 	k->header_len = 0;
 	if (len > LRG_CONTROL_CHUNK_MAX) {
@@ -351,6 +358,10 @@ static void conn_request(struct conn *k, const char *buf, size_t len)
 		r = -ENODATA;
 	if (r >= 0 && doc_len > LRG_CONTROL_REPLY_MAX)
 		r = -EFBIG;
+	/* the daemon runs when memory is short: all connections together
+	 * hold at most LRG_CONTROL_OUT_BUDGET of replies */
+	if (r >= 0 && k->srv->out_bytes + doc_len > LRG_CONTROL_OUT_BUDGET)
+		r = -EBUSY;
 	if (r < 0) {
 		free(doc);
 		if (r == -ENOENT && req.has_arg)
@@ -362,6 +373,10 @@ static void conn_request(struct conn *k, const char *buf, size_t len)
 		else if (r == -EFBIG)
 			snprintf(msg, sizeof(msg), "%s: reply is larger than %d bytes",
 				 lrg_control_cmd_name(req.cmd), LRG_CONTROL_REPLY_MAX);
+		else if (r == -EBUSY)
+			snprintf(msg, sizeof(msg),
+				 "%s: other clients' replies are still unread, try again",
+				 lrg_control_cmd_name(req.cmd));
 		else
 			snprintf(msg, sizeof(msg), "%s: %s", lrg_control_cmd_name(req.cmd),
 				 strerror(-r));
@@ -462,6 +477,32 @@ fail:
 	return r;
 }
 
+static int on_accept_retry(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct lrg_control *c = userdata;
+
+	sd_event_source_set_enabled(c->listen_io, SD_EVENT_ON);
+	return 0;
+}
+
+/* accept() failed for want of resources (EMFILE, ENOBUFS...): the pending
+ * connection keeps the socket readable, so stop listening for a second
+ * rather than spin the daemon's loop. */
+static void accept_backoff(struct lrg_control *c)
+{
+	uint64_t when = now_us(c) + 1000 * 1000;
+
+	sd_event_source_set_enabled(c->listen_io, SD_EVENT_OFF);
+	if (c->accept_retry) {
+		sd_event_source_set_time(c->accept_retry, when);
+		sd_event_source_set_enabled(c->accept_retry, SD_EVENT_ONESHOT);
+	} else if (sd_event_add_time(c->event, &c->accept_retry, CLOCK_MONOTONIC, when, 0,
+				     on_accept_retry, c) < 0) {
+		/* no timer either: keep listening, busy as that may be */
+		sd_event_source_set_enabled(c->listen_io, SD_EVENT_ON);
+	}
+}
+
 static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct lrg_control *c = userdata;
@@ -474,8 +515,14 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
 		int cfd;
 
 		cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (cfd < 0)
+		if (cfd < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				return 0;
+			if (errno == ECONNABORTED || errno == EPROTO)
+				continue;  /* that client gave up: next */
+			accept_backoff(c);
 			return 0;
+		}
 		if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0) {
 			close(cfd);
 			continue;
@@ -650,6 +697,7 @@ void lrg_control_stop(struct lrg_control *c)
 	while (c->conns)
 		conn_free(c->conns);
 	sd_event_source_disable_unref(c->listen_io);
+	sd_event_source_disable_unref(c->accept_retry);
 	close(c->fd);
 	/* only our own socket: a newer daemon may have replaced it */
 	if (stat(c->path, &st) == 0 && st.st_dev == c->dev && st.st_ino == c->ino)

@@ -48,11 +48,13 @@
  *	EBUSY       too many connections (then closed)
  *	ENOENT      no such slice
  *	EFBIG       the reply would exceed LRG_CONTROL_REPLY_MAX
+ *	EBUSY       also: other clients hold LRG_CONTROL_OUT_BUDGET of unread
+ *	            replies (the daemon runs short of memory; try again)
  *	other       what the daemon's handler returned
  * A bad request never closes the connection: the next request is served.
  *
  * Bounds: at most LRG_CONTROL_MAX_CONNS connections; each holds at most
- * one reply. A client that does not read its reply within the send
+ * one reply, all together at most LRG_CONTROL_OUT_BUDGET bytes of them. A client that does not read its reply within the send
  * timeout, or sends nothing for the idle timeout, is dropped. Everything is
  * nonblocking; nothing a client does can stall the daemon's loop.
  */
@@ -71,6 +73,7 @@
 #define LRG_CONTROL_ARG_MAX 63
 #define LRG_CONTROL_CHUNK_MAX (64 * 1024)
 #define LRG_CONTROL_REPLY_MAX (8 * 1024 * 1024)
+#define LRG_CONTROL_OUT_BUDGET (16 * 1024 * 1024) /* replies held, all connections */
 #define LRG_CONTROL_MAX_CONNS 16
 #define LRG_CONTROL_SEND_TIMEOUT_MS 5000
 #define LRG_CONTROL_IDLE_TIMEOUT_MS 60000

@@ -175,6 +175,17 @@ static void pump(int ms)
 		sd_event_run(ev, 10000);
 }
 
+/* Run the loop until the server has n connections (or ms pass): checks
+ * wait for an outcome, not for a guessed time, so a slow build passes. */
+static size_t pump_conns(struct lrg_control *srv, size_t n, int ms)
+{
+	uint64_t end = mono_ms() + (uint64_t)ms;
+
+	while (lrg_control_nr_connections(srv) != n && mono_ms() < end)
+		sd_event_run(ev, 10000);
+	return lrg_control_nr_connections(srv);
+}
+
 static int connect_to(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -348,6 +359,7 @@ static void test_uid(struct lrg_control *srv, const char *path)
 static void test_bounds(struct lrg_control *srv, const char *path)
 {
 	int fds[LRG_CONTROL_MAX_CONNS + 1], fd, slow, idle;
+	uint64_t t0;
 	size_t base;
 	char buf[512];
 	struct lrg_jval *v = NULL;
@@ -357,8 +369,7 @@ static void test_bounds(struct lrg_control *srv, const char *path)
 	base = lrg_control_nr_connections(srv);
 	for (int i = 0; i < LRG_CONTROL_MAX_CONNS; i++)
 		fds[i] = connect_to(path);
-	pump(100);
-	ok(lrg_control_nr_connections(srv) == LRG_CONTROL_MAX_CONNS,
+	ok(pump_conns(srv, LRG_CONTROL_MAX_CONNS, 2000) == LRG_CONTROL_MAX_CONNS,
 	   "%d connections accepted (had %zu)", LRG_CONTROL_MAX_CONNS, base);
 	fd = connect_to(path);
 	n = recv_pumped(fd, buf, sizeof(buf));
@@ -367,8 +378,7 @@ static void test_bounds(struct lrg_control *srv, const char *path)
 	close(fd);
 	for (int i = 0; i < LRG_CONTROL_MAX_CONNS; i++)
 		close(fds[i]);
-	pump(100);
-	ok(lrg_control_nr_connections(srv) == 0, "closed clients are forgotten");
+	ok(pump_conns(srv, 0, 2000) == 0, "closed clients are forgotten");
 
 	/* a client that asks for a big reply and never reads it */
 	lrg_control_set_timeouts(srv, 300, 0);
@@ -378,22 +388,52 @@ static void test_bounds(struct lrg_control *srv, const char *path)
 	pump(50);
 	fd = connect_to(path);
 	ok(is_status(ask(fd, "lrugend/1 status")), "others are served while a client does not read");
-	pump(500);
-	ok(lrg_control_nr_connections(srv) == 1, "the client that never read is dropped");
+	ok(pump_conns(srv, 1, 3000) == 1, "the client that never read is dropped");
 	close(slow);
 	close(fd);
 	wss_bytes = 100;
 	pump(50);
 
 	lrg_control_set_timeouts(srv, 0, 200);
+	t0 = mono_ms();
 	idle = connect_to(path);
-	pump(50);
-	ok(lrg_control_nr_connections(srv) == 1, "idle client connected");
-	pump(400);
-	ok(lrg_control_nr_connections(srv) == 0, "idle client dropped after the idle timeout");
+	ok(pump_conns(srv, 1, 2000) == 1, "idle client connected");
+	ok(pump_conns(srv, 0, 3000) == 0 && mono_ms() - t0 >= 190,
+	   "idle client dropped after the idle timeout (%llu ms)",
+	   (unsigned long long)(mono_ms() - t0));
 	n = recv(idle, buf, sizeof(buf), MSG_DONTWAIT);
 	ok(n == 0, "dropped client sees end of file");
 	close(idle);
+	lrg_control_set_timeouts(srv, LRG_CONTROL_SEND_TIMEOUT_MS, LRG_CONTROL_IDLE_TIMEOUT_MS);
+}
+
+/* Unread replies of all clients together stay within the budget. */
+static void test_budget(struct lrg_control *srv, const char *path)
+{
+	size_t per = LRG_CONTROL_OUT_BUDGET / 4;
+	int slow[4], fd;
+
+	/* long enough for a slow (sanitizer) build to render all four */
+	lrg_control_set_timeouts(srv, 20000, 0);
+	wss_bytes = per;
+	for (int i = 0; i < 4; i++) {
+		slow[i] = connect_to(path);
+		send(slow[i], "lrugend/1 wss", 13, MSG_NOSIGNAL);
+	}
+	pump(500);
+	fd = connect_to(path);
+	ok(is_error(ask(fd, "lrugend/1 wss"), EBUSY, "still unread"),
+	   "budget of %d bytes held by 4 unread replies: the next reply is EBUSY",
+	   LRG_CONTROL_OUT_BUDGET);
+	/* re-arms the waiting clients' deadlines from now */
+	lrg_control_set_timeouts(srv, 100, 0);
+	ok(pump_conns(srv, 1, 3000) == 1, "the 4 clients that never read are dropped");
+	wss_bytes = 100;
+	ok(is_status(ask(fd, "lrugend/1 status")) , "with the budget free again, served");
+	for (int i = 0; i < 4; i++)
+		close(slow[i]);
+	close(fd);
+	pump(50);
 	lrg_control_set_timeouts(srv, LRG_CONTROL_SEND_TIMEOUT_MS, LRG_CONTROL_IDLE_TIMEOUT_MS);
 }
 
@@ -493,6 +533,7 @@ static void test_server(void)
 	close(fd);
 	test_uid(srv, path);
 	test_bounds(srv, path);
+	test_budget(srv, path);
 
 	lrg_control_stop(srv);
 	ok(access(path, F_OK) != 0, "stop removes the socket");
