@@ -490,6 +490,43 @@ static void test_memcg_harvest(void)
 	lrg_sim_free(s);
 }
 
+static void test_cgroup_kill_and_thp_evict(void)
+{
+	struct lrg_sim *s = load("[machine]\nram_mib = 64\nswap_mib = 16\n"
+				 "[cgroup box]\npath = /user.slice/box.scope\n"
+				 "[process a]\ncgroup = box\ncount = 3\narea = big anon 4M huge\n"
+				 "access = seq big rate=1000\n"
+				 "[process out]\narea = heap anon 1M\n");
+	struct lrg_kill_req kr = { .memcg_id = 101, .whole_cgroup = true };
+	struct lrg_sim_page_state ps;
+	struct lrg_sim_report rep;
+	struct lrg_backend *b;
+	struct lrg_mm_info mm;
+	struct lrg_range rg;
+	uint64_t big, n = 0;
+	int cnt = 0;
+
+	if (!s || lrg_sim_find_mm(s, "a.0", &mm) || lrg_sim_area_addr(s, mm.mm_key, "big", &big)) {
+		ok(0, "cgroup kill: workload loads");
+		return;
+	}
+	b = lrg_sim_backend(s);
+	lrg_sim_page_state(s, mm.mm_key, big, &ps);
+	ok(ps.present && ps.huge, "the first touch of a huge area mapped a THP");
+	rg.start = big + LRG_PAGE_SIZE;
+	rg.end = big + 3 * LRG_PAGE_SIZE;
+	ok(!b->ops->evict(b, &mm, &rg, 1, &n) && n == 2, "evict two pages out of a THP");
+	lrg_sim_page_state(s, mm.mm_key, big, &ps);
+	ok(ps.present && !ps.huge, "which splits it; the rest stays");
+	ok(b->ops->kill(b, &kr) == 0, "kill the whole cgroup");
+	b->ops->list_mms(b, LRG_ROOT_MEMCG, count_mm, &cnt);
+	lrg_sim_fill_report(s, &rep);
+	ok(cnt == 1 && rep.oom_kills_policy == 3 && !lrg_sim_find_mm(s, "out", &mm),
+	   "all three of its processes are gone, the one outside stays");
+	ok(b->ops->kill(b, &kr) == -ESRCH, "killing the empty cgroup again finds nobody");
+	lrg_sim_free(s);
+}
+
 int main(void)
 {
 	test_harvest();
@@ -502,5 +539,6 @@ int main(void)
 	test_parse_errors();
 	test_sleep_and_determinism();
 	test_memcg_harvest();
+	test_cgroup_kill_and_thp_evict();
 	return tap_done();
 }
