@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ttl.c - see ttl.h.
+ */
+#include "ttl.h"
+
+/*
+ * Headroom below a memcg limit that still counts as "at the limit": the
+ * kernel's memcg reclaim starts when a charge does not fit, so usage never
+ * sits exactly on the limit; 1/64 of the limit (at least 1 MiB) catches
+ * it before the charge path stalls in reclaim, not long after.
+ */
+static uint64_t memcg_margin(uint64_t limit)
+{
+	uint64_t m = limit / 64;
+
+	return m < (1ULL << 20) ? 1ULL << 20 : m;
+}
+
+/*
+ * The verdict rests on the quantity the kernel itself reclaims for:
+ *  - machine: free memory below the low watermark is exactly when kswapd
+ *    wakes up (and the seeds run lru_gen_age_node with min_ttl);
+ *  - memcg: usage at its limit (memory.max, or memory.high which throttles)
+ *    is when the charge path reclaims within the memcg.
+ * PSI and refaults are supporting evidence only: a stall can come from
+ * plain I/O on a machine with plenty of free memory, and evicting there
+ * would make it worse. So PSI full stall (>= 1% over 10 s: tasks were
+ * completely stopped on memory) counts only when memory is also close to
+ * the line (free below the high watermark, or usage within four margins
+ * of the limit), where it shows the kernel is already reclaiming hard.
+ * Refaults need a rate (history across samples); the policy uses them for
+ * the proactive refault ceiling, not for this verdict.
+ */
+bool lrg_under_pressure(const struct lrg_pressure *p, bool global)
+{
+	bool stalled = p->psi_full_avg10 >= 1.0;
+
+	if (global) {
+		if (!p->watermark_low && !p->watermark_high)
+			return false;
+		if (p->mem_free < p->watermark_low)
+			return true;
+		return stalled && p->mem_free < p->watermark_high;
+	}
+	if (!p->limit || p->limit == UINT64_MAX)
+		return false;
+	if (p->usage + memcg_margin(p->limit) >= p->limit)
+		return true;
+	return stalled && p->usage + 4 * memcg_margin(p->limit) >= p->limit;
+}
+
+uint64_t lrg_pressure_target_pages(const struct lrg_pressure *p, bool global)
+{
+	uint64_t want;
+
+	if (!lrg_under_pressure(p, global))
+		return 0;
+	if (global) {
+		want = p->watermark_high > p->mem_free ? p->watermark_high - p->mem_free : 0;
+	} else {
+		uint64_t goal = p->limit - 2 * memcg_margin(p->limit);
+
+		if (2 * memcg_margin(p->limit) > p->limit)
+			goal = 0;
+		want = p->usage > goal ? p->usage - goal : 0;
+	}
+	want = (want + LRG_PAGE_SIZE - 1) >> LRG_PAGE_SHIFT;
+	/* at least one batch: pressure was seen, make it count */
+	return want < LRG_MIN_LRU_BATCH ? LRG_MIN_LRU_BATCH : want;
+}
+
+uint64_t lrg_ttl_oldest_age(const struct lrg_lruvec *lv, bool can_swap, uint64_t now_ms)
+{
+	uint64_t birth = lv->timestamps[lrg_gen_from_seq(lv->min_seq[LRG_FILE])];
+
+	if (can_swap) {
+		uint64_t b = lv->timestamps[lrg_gen_from_seq(lv->min_seq[LRG_ANON])];
+
+		if (b < birth)
+			birth = b;
+	}
+	return now_ms > birth ? now_ms - birth : 0;
+}
+
+bool lrg_ttl_protected(const struct lrg_lruvec *lv, bool can_swap, uint64_t now_ms,
+		       uint32_t min_ttl_ms)
+{
+	/* the seeds: time_is_after_jiffies(birth + min_ttl) */
+	return min_ttl_ms && lrg_ttl_oldest_age(lv, can_swap, now_ms) < min_ttl_ms;
+}
+
+enum lrg_ttl_verdict lrg_ttl_decide(bool under_pressure, const struct lrg_ttl_scope *scopes,
+				    size_t n)
+{
+	bool refused = false;
+
+	if (!under_pressure)
+		return LRG_TTL_NO_PRESSURE;
+	for (size_t i = 0; i < n; i++) {
+		if (scopes[i].below_min || !scopes[i].evictable)
+			continue;
+		if (scopes[i].protected_ttl) {
+			refused = true;
+			continue;
+		}
+		return LRG_TTL_EVICT;
+	}
+	return refused ? LRG_TTL_OOM : LRG_TTL_EXHAUSTED;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ttl.h - the seeds' min_ttl rule (lru_gen_min_ttl, age_lruvec,
+ * lru_gen_age_node) as pure functions.
+ *
+ * "Protect the working set of the last min_ttl ms": under memory pressure,
+ * a scope (lruvec) whose oldest eligible generation was born less than
+ * min_ttl ago must not be evicted from. When no scope of an OOM domain can
+ * give memory any more, and at least one refused for min_ttl, an OOM
+ * decision is needed in that domain, rather than thrashing the working set.
+ *
+ * The machine (global pressure) and a memcg at its limit are different OOM
+ * domains, as Michal Hocko insisted in the review: memory freed in one does
+ * not relieve the other, so one domain's state never decides for another.
+ * Overkill (the seeds' oom_reaping_in_progress) is the caller's concern,
+ * per domain: lrugend's OOM handler waits kill_timeout_ms for a victim of
+ * the same domain to release its memory before killing again.
+ */
+#ifndef LRG_TTL_H
+#define LRG_TTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lrg_backend.h"
+#include "lruvec.h"
+
+/*
+ * Pressure verdict of one domain. global: machine figures (free memory vs
+ * the watermarks); else a memcg's (usage vs its limit).
+ */
+bool lrg_under_pressure(const struct lrg_pressure *p, bool global);
+
+/* Pages to reclaim to end the pressure (0 if none): back above the high
+ * watermark, or below the limit with a margin. */
+uint64_t lrg_pressure_target_pages(const struct lrg_pressure *p, bool global);
+
+/*
+ * The age (now - birth) of the oldest eligible generation of lv: min_seq of
+ * file, and of anon when can_swap, whichever was born first (the seeds look
+ * at min_seq[file]; anon's min_seq is never younger when swapping).
+ */
+uint64_t lrg_ttl_oldest_age(const struct lrg_lruvec *lv, bool can_swap, uint64_t now_ms);
+
+/* true: lv's oldest eligible generation is younger than min_ttl_ms, so it
+ * may not be evicted from under pressure (min_ttl_ms 0: never). */
+bool lrg_ttl_protected(const struct lrg_lruvec *lv, bool can_swap, uint64_t now_ms,
+		       uint32_t min_ttl_ms);
+
+/* One scope of an OOM domain, as the domain decision sees it. */
+struct lrg_ttl_scope {
+	bool evictable;       /* has pages eviction could take (after aging) */
+	bool below_min;       /* memory.min protects it: never a source */
+	bool protected_ttl;   /* lrg_ttl_protected() */
+};
+
+enum lrg_ttl_verdict {
+	LRG_TTL_NO_PRESSURE = 0,  /* nothing to do */
+	LRG_TTL_EVICT,            /* some scope can give memory: evict there */
+	LRG_TTL_OOM,              /* only working sets of the last min_ttl are left */
+	LRG_TTL_EXHAUSTED,        /* nothing evictable and no min_ttl involved:
+				   * the kernel's own OOM killer decides */
+};
+
+/* The domain decision: no OOM while older memory can be reclaimed
+ * anywhere in it. */
+enum lrg_ttl_verdict lrg_ttl_decide(bool under_pressure, const struct lrg_ttl_scope *scopes,
+				    size_t n);
+
+#endif /* LRG_TTL_H */
