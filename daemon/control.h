@@ -53,6 +53,34 @@
  *	other       what the daemon's handler returned
  * A bad request never closes the connection: the next request is served.
  *
+ * Wiring (the daemon's event loop, e.g. manager.c):
+ *
+ *	static const struct lrg_control_ops ctl_ops = {
+ *		.status = ctl_status, .stats = ctl_stats, .gens = ctl_gens,
+ *		.wss = ctl_wss, .explain = ctl_explain, .reload = ctl_reload,
+ *	};
+ *	// after sd_event_default(), before sd_event_loop():
+ *	r = lrg_control_start(m->event, NULL, &ctl_ops, m, &m->control);
+ *	if (r < 0)
+ *		log a warning and run without it (lrugenctl then exits 3)
+ *	// after the loop, before sd_event_unref():
+ *	lrg_control_stop(m->control);
+ *
+ * Each handler renders with control_json.h, e.g.
+ *
+ *	static int ctl_gens(void *ctx, const char *slice, FILE *out)
+ *	{
+ *		struct manager *m = ctx;
+ *		uint64_t now = m->backend->ops->now_ms(m->backend);
+ *		struct lrg_cj_gens g;
+ *
+ *		if (slice && !lrg_cj_slice_known(m->cfg, slice))
+ *			return -ENOENT;
+ *		lrg_cj_gens_begin(&g, out, slice, now);
+ *		return lrg_cj_gens_end(&g, lrg_policy_foreach_gens(m->policy, now,
+ *								   lrg_cj_gens_fn, &g));
+ *	}
+ *
  * Bounds: at most LRG_CONTROL_MAX_CONNS connections; each holds at most
  * one reply, all together at most LRG_CONTROL_OUT_BUDGET bytes of them. A client that does not read its reply within the send
  * timeout, or sends nothing for the idle timeout, is dropped. Everything is
