@@ -24,6 +24,10 @@
 #include "control.h"
 #include "json.h"
 
+/* Below the daemon's own sources: when a pressure tick and a client are
+ * both ready, the tick runs first. */
+#define CONTROL_PRIORITY (SD_EVENT_PRIORITY_NORMAL + 10)
+
 struct conn {
 	struct lrg_control *srv;
 	struct conn *prev, *next;
@@ -465,6 +469,10 @@ static int conn_new(struct lrg_control *c, int fd)
 			      now_us(c) + c->idle_ms * 1000, 0, on_conn_timer, k);
 	if (r < 0)
 		goto fail;
+	sd_event_source_set_priority(k->io, CONTROL_PRIORITY);
+	sd_event_source_set_priority(k->timer, CONTROL_PRIORITY);
+	sd_event_source_set_description(k->io, "control-conn");
+	sd_event_source_set_description(k->timer, "control-conn-timer");
 	k->next = c->conns;
 	if (c->conns)
 		c->conns->prev = k;
@@ -473,6 +481,7 @@ static int conn_new(struct lrg_control *c, int fd)
 	return 0;
 fail:
 	sd_event_source_disable_unref(k->io);
+	sd_event_source_disable_unref(k->timer);
 	free(k);
 	return r;
 }
@@ -500,6 +509,8 @@ static void accept_backoff(struct lrg_control *c)
 				     on_accept_retry, c) < 0) {
 		/* no timer either: keep listening, busy as that may be */
 		sd_event_source_set_enabled(c->listen_io, SD_EVENT_ON);
+	} else {
+		sd_event_source_set_priority(c->accept_retry, CONTROL_PRIORITY);
 	}
 }
 
@@ -676,6 +687,8 @@ int lrg_control_start(sd_event *e, const char *path, const struct lrg_control_op
 	r = sd_event_add_io(e, &c->listen_io, c->fd, EPOLLIN, on_accept, c);
 	if (r < 0)
 		goto fail_unlink;
+	sd_event_source_set_priority(c->listen_io, CONTROL_PRIORITY);
+	sd_event_source_set_description(c->listen_io, "control-listen");
 	*ret = c;
 	return 0;
 fail_unlink:
