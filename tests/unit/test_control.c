@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -439,6 +440,41 @@ static void test_budget(struct lrg_control *srv, const char *path)
 	lrg_control_set_timeouts(srv, LRG_CONTROL_SEND_TIMEOUT_MS, LRG_CONTROL_IDLE_TIMEOUT_MS);
 }
 
+/* Out of file descriptors: accept() fails, and the pending connection
+ * keeps the socket readable. The server must back off, not spin. */
+static void test_emfile(struct lrg_control *srv, const char *path)
+{
+	struct rlimit old, low;
+	int fd, lowest, dispatched = 0;
+	uint64_t end;
+
+	fd = connect_to(path);
+	lowest = dup(0);
+	if (fd < 0 || lowest < 0 || getrlimit(RLIMIT_NOFILE, &old) < 0) {
+		skip("cannot set up the descriptor limit test");
+		return;
+	}
+	close(lowest);
+	low = old;
+	low.rlim_cur = (rlim_t)lowest;  /* the next descriptor is one too many */
+	if (setrlimit(RLIMIT_NOFILE, &low) < 0) {
+		skip("cannot lower RLIMIT_NOFILE");
+		close(fd);
+		return;
+	}
+	end = mono_ms() + 300;
+	while (mono_ms() < end)
+		dispatched += sd_event_run(ev, 10000) > 0;
+	setrlimit(RLIMIT_NOFILE, &old);
+	ok(dispatched <= 3, "EMFILE: accept backs off (%d dispatches in 300 ms, not a spin)",
+	   dispatched);
+	ok(lrg_control_nr_connections(srv) == 0, "EMFILE: the client waits in the backlog");
+	ok(pump_conns(srv, 1, 3000) == 1, "descriptors back: the client is accepted after the backoff");
+	ok(is_status(ask(fd, "lrugend/1 status")), "and served");
+	close(fd);
+	pump_conns(srv, 0, 2000);
+}
+
 /* lrugenctl's client code against a server in a child process. */
 static void test_client(const char *dir)
 {
@@ -536,6 +572,7 @@ static void test_server(void)
 	test_uid(srv, path);
 	test_bounds(srv, path);
 	test_budget(srv, path);
+	test_emfile(srv, path);
 
 	lrg_control_stop(srv);
 	ok(access(path, F_OK) != 0, "stop removes the socket");
