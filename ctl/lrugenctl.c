@@ -279,9 +279,6 @@ static int cmd_top(const struct opts *o)
 	uint64_t last_ms = 0;
 	int fd, r = EXIT_OK;
 
-	fd = connect_or_explain(o);
-	if (fd < 0)
-		return EXIT_CONNECT;
 	/* no SA_RESTART: Ctrl-C must break the poll */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -299,15 +296,25 @@ static int cmd_top(const struct opts *o)
 		uint64_t now;
 		FILE *f;
 
-		r = ask(fd, o, "status", NULL, &d1, &st);
-		if (r != EXIT_OK)
+		/* a connection per frame: the daemon drops clients idle for
+		 * longer than its idle timeout, and --delay may be longer */
+		fd = connect_or_explain(o);
+		if (fd < 0) {
+			r = EXIT_CONNECT;
 			break;
+		}
+		r = ask(fd, o, "status", NULL, &d1, &st);
+		if (r != EXIT_OK) {
+			close(fd);
+			break;
+		}
 		now = mono_ms();
 		/* wss and explain are optional: an older daemon still gets a view */
 		if (ask(fd, o, "wss", NULL, &d2, &wss) != EXIT_OK)
 			wss = NULL;
 		if (ask(fd, o, "explain", NULL, &d3, &ex) != EXIT_OK)
 			ex = NULL;
+		close(fd);
 		f = open_memstream(&frame, &frame_len);
 		if (!f) {
 			r = EXIT_DAEMON;
@@ -344,7 +351,6 @@ static int cmd_top(const struct opts *o)
 	if (tty_out)
 		putchar('\n');
 	lrg_json_free(prev);
-	close(fd);
 	return r;
 }
 
