@@ -50,8 +50,13 @@ static ssize_t recv_one(int fd, char *buf, size_t cap, int timeout_ms)
 	if (r == 0)
 		return -ETIMEDOUT;
 	n = recv(fd, buf, cap, MSG_TRUNC);
+	if (n < 0 && errno == ECONNRESET)
+		/* The daemon closed with our request unread (a refusal): the
+		 * kernel reports that first, once, but the refusal's reason
+		 * is still queued behind it. */
+		n = recv(fd, buf, cap, MSG_TRUNC | MSG_DONTWAIT);
 	if (n < 0)
-		return -errno;
+		return errno == EAGAIN ? -ECONNRESET : -errno;
 	if (n == 0)
 		return -ECONNRESET;
 	if ((size_t)n > cap)

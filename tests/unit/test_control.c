@@ -334,7 +334,7 @@ static void test_uid(struct lrg_control *srv, const char *path)
 	char buf[512];
 	struct lrg_jval *v = NULL;
 	ssize_t n;
-	int fd;
+	int fd, r;
 
 	pump(50);  /* let the server see earlier clients go */
 	before = lrg_control_nr_connections(srv);
@@ -349,6 +349,33 @@ static void test_uid(struct lrg_control *srv, const char *path)
 	ok(n == 0, "refused connection is closed");
 	ok(lrg_control_nr_connections(srv) == before, "refused connection holds no state");
 	close(fd);
+
+	/* lrugenctl's side of a refusal, in both orders the race allows */
+	{
+		char *doc = NULL;
+		size_t len = 0;
+
+		/* its request went out, then the daemon refused and closed
+		 * with it unread: the kernel reports ECONNRESET first */
+		fd = connect_to(path);
+		send(fd, "lrugend/1 status", 16, MSG_NOSIGNAL);
+		pump_conns(srv, before, 200);
+		pump(100);
+		r = lrg_ctl_read_reply(fd, 1000, &doc, &len);
+		ok(r == 0 && doc && strstr(doc, "\"code\":13"),
+		   "client reads the refusal behind ECONNRESET (%s)", r ? strerror(-r) : doc);
+		free(doc);
+		doc = NULL;
+		close(fd);
+		/* refused and closed before the request could go out: EPIPE */
+		fd = connect_to(path);
+		pump(100);
+		r = lrg_ctl_request(fd, "status", NULL, 1000, &doc, &len);
+		ok(r == 0 && doc && strstr(doc, "\"code\":13"),
+		   "client reads the refusal after EPIPE (%s)", r ? strerror(-r) : doc);
+		free(doc);
+		close(fd);
+	}
 
 	lrg_control_set_allowed_uid(srv, getuid());
 	fd = connect_to(path);
