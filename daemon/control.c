@@ -39,7 +39,6 @@ struct conn {
 	size_t header_len;      /* 0: none, or already sent */
 	char *out;
 	size_t out_len, out_off;
-	bool close_after;       /* close once the reply is out (refusals) */
 };
 
 struct lrg_control {
@@ -180,7 +179,6 @@ static void conn_free(struct conn *k)
 	struct lrg_control *c = k->srv;
 
 	c->out_bytes -= k->out_len;
-
 	if (k->prev)
 		k->prev->next = k->next;
 	else
@@ -237,7 +235,7 @@ static bool conn_progress(struct conn *k)
 {
 	int r = conn_flush(k);
 
-	if (r < 0 || (r > 0 && k->close_after)) {
+	if (r < 0) {
 		conn_free(k);
 		return false;
 	}
