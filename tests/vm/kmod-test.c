@@ -1,0 +1,1133 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kmod-test.c - tests of lrugen.ko run inside the QEMU guest (tests/vm).
+ *
+ *   lrg-kmod-test MODE [ARGS]
+ *     correctness    anon, file (9p page cache), shmem and THP memory of a
+ *                    child: harvest reports exactly the touched pages young
+ *     memcg DIR      pages charged to another memory cgroup are never
+ *                    reported (DIR: a writable cgroup2 directory)
+ *     bump           young pages become referenced/active in /proc/kpageflags
+ *     contention     an mprotect storm holds the mmap lock: CONTENDED, fast
+ *     race           the target exits during harvests: clean errors only
+ *     badinput       malformed requests get the documented errno and extack
+ *     eperm          without CAP_NET_ADMIN every command fails with EPERM
+ *     fuzz N         N random and mutated messages; INFO still works after
+ *
+ * The toucher is a child process: x86 sets an accessed bit only when it
+ * walks the page table, so a TLB entry cached since the harvest hides a
+ * touch. Under TCG every context switch (CR3 write) empties the TLB, and the
+ * child always sleeps on a pipe while the parent harvests.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "backend_kmod.h"
+#include "../unit/tap.h"
+
+#define MIB (1UL << 20)
+#define PAGE 4096UL
+
+/* ---- the toucher child ---- */
+
+enum area_kind { AREA_ANON, AREA_FILE, AREA_SHMEM, AREA_THP, NR_AREAS };
+static const char *const area_name[NR_AREAS] = { "anon", "file", "shmem", "thp" };
+
+struct ctl {
+	uintptr_t base[NR_AREAS];
+	size_t npages[NR_AREAS];
+	unsigned int nr_touch;
+	uint32_t touch[16384];		/* area << 24 | page index */
+	volatile uint64_t sink;
+};
+
+static struct ctl *ctl;
+static int to_child[2], to_parent[2];
+static pid_t child;
+
+static size_t area_size[NR_AREAS] = { 8 * MIB, 4 * MIB, 4 * MIB, 4 * MIB };
+static const char *file_path;
+
+static void *map_area(enum area_kind k)
+{
+	void *p = MAP_FAILED;
+	int fd;
+
+	switch (k) {
+	case AREA_ANON:
+		p = mmap(NULL, area_size[k], PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p != MAP_FAILED)
+			madvise(p, area_size[k], MADV_NOHUGEPAGE);
+		break;
+	case AREA_FILE:
+		fd = open(file_path, O_RDONLY);
+		if (fd < 0)
+			return NULL;
+		p = mmap(NULL, area_size[k], PROT_READ, MAP_PRIVATE, fd, 0);
+		close(fd);
+		if (p != MAP_FAILED)
+			madvise(p, area_size[k], MADV_NORMAL);
+		break;
+	case AREA_SHMEM:
+		fd = memfd_create("lrg-shmem", 0);
+		if (fd < 0 || ftruncate(fd, (off_t)area_size[k]))
+			return NULL;
+		p = mmap(NULL, area_size[k], PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		close(fd);
+		break;
+	case AREA_THP: {
+		/* 2 MiB aligned so that a PMD can map it */
+		char *q = mmap(NULL, area_size[k] + 2 * MIB, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (q == MAP_FAILED)
+			return NULL;
+		p = (void *)(((uintptr_t)q + 2 * MIB - 1) & ~(2 * MIB - 1));
+		madvise(p, area_size[k], MADV_HUGEPAGE);
+		break;
+	}
+	default:
+		break;
+	}
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void touch_page(enum area_kind k, size_t i)
+{
+	volatile char *p = (volatile char *)(ctl->base[k] + i * PAGE);
+
+	if (k == AREA_FILE)
+		ctl->sink += *p;
+	else
+		*p = (char)(i + 1);
+}
+
+/* The child's loop: one byte per command, one byte back when done. */
+static void child_main(void)
+{
+	char c;
+	int k;
+
+	for (k = 0; k < NR_AREAS; k++) {
+		void *p = map_area((enum area_kind)k);
+
+		ctl->base[k] = (uintptr_t)p;
+		ctl->npages[k] = p ? area_size[k] / PAGE : 0;
+	}
+	while (read(to_child[0], &c, 1) == 1) {
+		unsigned int i;
+
+		if (c == 'q') {
+			if (write(to_parent[1], &c, 1) != 1)
+				break;
+			break;
+		}
+		if (c == 'a') {		/* touch everything */
+			for (k = 0; k < NR_AREAS; k++)
+				for (i = 0; i < ctl->npages[k]; i++)
+					touch_page((enum area_kind)k, i);
+		} else if (c == 't') {	/* touch the list */
+			for (i = 0; i < ctl->nr_touch; i++)
+				touch_page((enum area_kind)(ctl->touch[i] >> 24), ctl->touch[i] & 0xffffff);
+		} else if (c == 'c') {	/* move to the cgroup whose procs file is in ctl */
+			/* handled by the parent writing our pid: nothing to do */
+		}
+		if (write(to_parent[1], &c, 1) != 1)
+			break;
+	}
+	_exit(0);
+}
+
+static int child_cmd(char c)
+{
+	char r;
+
+	if (write(to_child[1], &c, 1) != 1 || read(to_parent[0], &r, 1) != 1)
+		return -EIO;
+	return 0;
+}
+
+static int child_start(void)
+{
+	ctl = mmap(NULL, sizeof(*ctl), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (ctl == MAP_FAILED || pipe(to_child) || pipe(to_parent))
+		return -errno;
+	child = fork();
+	if (child < 0)
+		return -errno;
+	if (!child) {
+		close(to_child[1]);
+		close(to_parent[0]);
+		child_main();
+	}
+	close(to_child[0]);
+	close(to_parent[1]);
+	return child_cmd('n');	/* areas mapped */
+}
+
+static void child_stop(void)
+{
+	if (child > 0) {
+		child_cmd('q');
+		waitpid(child, NULL, 0);
+		child = 0;
+	}
+}
+
+/* ---- collecting a harvest ---- */
+
+struct seen {
+	uint8_t *present[NR_AREAS];
+	uint8_t *young[NR_AREAS];
+	uint8_t *anon[NR_AREAS];
+	bool huge_thp;
+	unsigned int regions, outside_young;
+};
+
+static void seen_reset(struct seen *s)
+{
+	int k;
+
+	for (k = 0; k < NR_AREAS; k++) {
+		size_t n = ctl->npages[k] ? ctl->npages[k] : 1;
+
+		free(s->present[k]);
+		free(s->young[k]);
+		free(s->anon[k]);
+		s->present[k] = calloc(n, 1);
+		s->young[k] = calloc(n, 1);
+		s->anon[k] = calloc(n, 1);
+	}
+	s->huge_thp = false;
+	s->regions = 0;
+	s->outside_young = 0;
+}
+
+static int on_region(void *arg, const struct lrg_region *r)
+{
+	struct seen *s = arg;
+	unsigned int i;
+	int k;
+
+	s->regions++;
+	for (i = 0; i < LRG_PTES_PER_PMD; i++) {
+		uint64_t addr = r->addr + i * PAGE;
+		bool p = r->present[i / 64] >> (i % 64) & 1;
+		bool y = r->young[i / 64] >> (i % 64) & 1;
+		bool a = r->anon[i / 64] >> (i % 64) & 1;
+		bool mine = false;
+
+		for (k = 0; k < NR_AREAS; k++) {
+			if (!ctl->base[k] || addr < ctl->base[k] ||
+			    addr >= ctl->base[k] + ctl->npages[k] * PAGE)
+				continue;
+			mine = true;
+			s->present[k][(addr - ctl->base[k]) / PAGE] = p;
+			s->young[k][(addr - ctl->base[k]) / PAGE] = y;
+			s->anon[k][(addr - ctl->base[k]) / PAGE] = a;
+			if (k == AREA_THP && r->huge)
+				s->huge_thp = true;
+		}
+		if (!mine && y)
+			s->outside_young++;
+	}
+	return 0;
+}
+
+static struct lrg_kmod *kmod;
+
+static int harvest(struct seen *s, uint64_t cgroup_id, unsigned int flags,
+		   struct lrg_walk_stats *ret_stats)
+{
+	struct lrg_kmod_harvest_args a = {
+		.pid = child, .cgroup_id = cgroup_id, .cgroup_fd = -1, .flags = flags,
+	};
+	struct lrg_walk_stats st;
+	uint64_t next;
+	int ret;
+
+	seen_reset(s);
+	ret = lrg_kmod_harvest(kmod, &a, on_region, s, &st, &next);
+	if (!ret && ret_stats)
+		*ret_stats = st;
+	if (ret)
+		diag("harvest: %s", lrg_kmod_errmsg(kmod));
+	return ret;
+}
+
+static unsigned int count(const uint8_t *v, size_t n)
+{
+	unsigned int c = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		c += v[i] != 0;
+	return c;
+}
+
+/* Touch a random subset of the PTE-mapped areas; expect[k][i] says which. */
+static void touch_random(uint8_t **expect, unsigned int percent)
+{
+	int k;
+	size_t i;
+
+	ctl->nr_touch = 0;
+	for (k = 0; k < NR_AREAS; k++) {
+		memset(expect[k], 0, ctl->npages[k]);
+		if (k == AREA_THP)
+			continue;
+		for (i = 0; i < ctl->npages[k]; i++) {
+			if ((unsigned int)(rand() % 100) >= percent)
+				continue;
+			if (ctl->nr_touch >= sizeof(ctl->touch) / sizeof(ctl->touch[0]))
+				break;
+			expect[k][i] = 1;
+			ctl->touch[ctl->nr_touch++] = (uint32_t)k << 24 | (uint32_t)i;
+		}
+	}
+	child_cmd('t');
+}
+
+/* Compare young bits with the expectation; print what differs. */
+static bool young_matches(struct seen *s, uint8_t **expect, int k, unsigned int *ret_missed,
+			  unsigned int *ret_extra)
+{
+	unsigned int missed = 0, extra = 0;
+	size_t i;
+
+	for (i = 0; i < ctl->npages[k]; i++) {
+		if (expect[k][i] && !s->young[k][i])
+			missed++;
+		if (!expect[k][i] && s->young[k][i])
+			extra++;
+	}
+	*ret_missed = missed;
+	*ret_extra = extra;
+	return !missed && !extra;
+}
+
+static int test_correctness(void)
+{
+	struct seen s = { 0 };
+	struct lrg_walk_stats st;
+	uint8_t *expect[NR_AREAS];
+	unsigned int missed, extra, i;
+	int k, round;
+
+	if (child_start()) {
+		ok(0, "start the toucher child");
+		return 1;
+	}
+	for (k = 0; k < NR_AREAS; k++)
+		expect[k] = calloc(ctl->npages[k] ? ctl->npages[k] : 1, 1);
+	ok(ctl->base[AREA_ANON] && ctl->base[AREA_FILE] && ctl->base[AREA_SHMEM] && ctl->base[AREA_THP],
+	   "child mapped anon, file (%s), shmem and THP areas", file_path);
+
+	child_cmd('a');
+	ok(harvest(&s, 0, LRUGEN_F_NO_BUMP, &st) == 0, "first harvest of the child succeeds");
+	for (k = 0; k < NR_AREAS; k++) {
+		ok(count(s.present[k], ctl->npages[k]) == ctl->npages[k],
+		   "first harvest: all %zu %s pages present (got %u)", ctl->npages[k], area_name[k],
+		   count(s.present[k], ctl->npages[k]));
+		ok(count(s.young[k], ctl->npages[k]) == ctl->npages[k],
+		   "first harvest: all %s pages young after touching all (got %u)", area_name[k],
+		   count(s.young[k], ctl->npages[k]));
+	}
+	ok(count(s.anon[AREA_ANON], ctl->npages[AREA_ANON]) == ctl->npages[AREA_ANON] &&
+	   count(s.anon[AREA_SHMEM], ctl->npages[AREA_SHMEM]) == ctl->npages[AREA_SHMEM] &&
+	   count(s.anon[AREA_FILE], ctl->npages[AREA_FILE]) == 0,
+	   "anon bits: anon and shmem set, file clear");
+	ok(s.huge_thp, "THP area reported as a huge region");
+	diag("stats: pte_total %" PRIu64 " young %" PRIu64 " old %" PRIu64 " pmd %" PRIu64,
+	     st.pte_total, st.pte_young, st.pte_old, st.pmd_total);
+
+	for (round = 0; round < 3; round++) {
+		unsigned int pct = round == 0 ? 30 : round == 1 ? 5 : 70;
+
+		touch_random(expect, pct);
+		ok(harvest(&s, 0, LRUGEN_F_NO_BUMP, NULL) == 0, "round %d: harvest after touching %u%%",
+		   round, pct);
+		for (k = 0; k < NR_AREAS; k++) {
+			if (k == AREA_THP)
+				continue;
+			ok(young_matches(&s, expect, k, &missed, &extra),
+			   "round %d: %s: exactly the %u touched pages young (missed %u, extra %u)",
+			   round, area_name[k], count(expect[k], ctl->npages[k]), missed, extra);
+		}
+		ok(count(s.young[AREA_THP], ctl->npages[AREA_THP]) == 0,
+		   "round %d: untouched THP not young", round);
+
+		ok(harvest(&s, 0, LRUGEN_F_NO_BUMP, NULL) == 0, "round %d: second harvest", round);
+		for (k = 0; k < NR_AREAS; k++)
+			ok(count(s.young[k], ctl->npages[k]) == 0,
+			   "round %d: second harvest right after: no %s page young (got %u)", round,
+			   area_name[k], count(s.young[k], ctl->npages[k]));
+	}
+
+	/* one byte of a THP makes the whole region young */
+	ctl->nr_touch = 1;
+	ctl->touch[0] = (uint32_t)AREA_THP << 24 | 7;
+	child_cmd('t');
+	harvest(&s, 0, LRUGEN_F_NO_BUMP, NULL);
+	ok(s.huge_thp ? count(s.young[AREA_THP], 512) == 512 : s.young[AREA_THP][7] == 1,
+	   "touching one byte of the THP: its region is young (%s)",
+	   s.huge_thp ? "huge" : "THP not PMD-mapped: page-wise");
+
+	/* ranges: only the anon area, half of it */
+	{
+		struct lrugen_range r = { ctl->base[AREA_ANON], ctl->base[AREA_ANON] + 2 * MIB };
+		struct lrg_kmod_harvest_args a = { .pid = child, .cgroup_fd = -1,
+			.flags = LRUGEN_F_NO_BUMP, .ranges = &r, .nr_ranges = 1 };
+
+		int ret;
+
+		child_cmd('a');
+		seen_reset(&s);
+		ret = lrg_kmod_harvest(kmod, &a, on_region, &s, &st, NULL);
+		ok(ret == 0 && count(s.young[AREA_ANON], 512) == 512 &&
+		   count(s.young[AREA_ANON], ctl->npages[AREA_ANON]) == 512 &&
+		   count(s.present[AREA_FILE], ctl->npages[AREA_FILE]) == 0,
+		   "a 2 MiB range reports that range only (young %u)",
+		   count(s.young[AREA_ANON], ctl->npages[AREA_ANON]));
+
+		/*
+		 * NONLEAF: clear every non-leaf accessed bit, touch pages outside
+		 * the range only, and expect exactly those through the PMD bit.
+		 */
+		a.flags |= LRUGEN_F_NONLEAF;
+		a.nr_ranges = 0;
+		a.ranges = NULL;
+		ret = lrg_kmod_harvest(kmod, &a, NULL, NULL, &st, NULL);
+		ctl->nr_touch = 0;
+		for (i = 600; i < 700; i++)
+			ctl->touch[ctl->nr_touch++] = (uint32_t)AREA_ANON << 24 | (uint32_t)i;
+		child_cmd('t');
+		a.nr_ranges = 1;
+		a.ranges = &r;
+		seen_reset(&s);
+		ret = ret ?: lrg_kmod_harvest(kmod, &a, on_region, &s, &st, NULL);
+		missed = 0;
+		for (i = 600; i < 700; i++)
+			missed += !s.young[AREA_ANON][i];
+		ok(ret == 0 && !missed && count(s.young[AREA_ANON], ctl->npages[AREA_ANON]) == 100 &&
+		   st.pmd_found >= 1,
+		   "NONLEAF: 100 pages touched outside the range found young through the PMD bit "
+		   "(missed %u, young %u, pmd young %" PRIu64 ")", missed,
+		   count(s.young[AREA_ANON], ctl->npages[AREA_ANON]), st.pmd_found);
+
+		/* work bound: PARTIAL with a resume address, and resuming completes */
+		a.flags = LRUGEN_F_NO_BUMP;
+		a.nr_ranges = 0;
+		a.ranges = NULL;
+		a.max_ptes = 1024;
+		{
+			uint64_t next = 0;
+			int n = 0, rr;
+
+			do {
+				a.resume = next;
+				rr = lrg_kmod_harvest(kmod, &a, NULL, NULL, &st, &next);
+				n++;
+			} while (!rr && st.status == LRG_HARVEST_PARTIAL && next && n < 10000);
+			ok(!rr && n > 1 && st.status == LRG_HARVEST_COMPLETE,
+			   "work bound of 1024 entries: PARTIAL, resumed %d times to COMPLETE", n);
+		}
+	}
+
+	child_stop();
+	return 0;
+}
+
+/* ---- memcg ---- */
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -errno;
+}
+
+static int test_memcg(const char *dir)
+{
+	char a[512], b[512], buf[64];
+	struct seen s = { 0 };
+	struct stat sa, sb;
+	int fd, ret, k;
+
+	snprintf(a, sizeof(a), "%s/lrg-a", dir);
+	snprintf(b, sizeof(b), "%s/lrg-b", dir);
+	mkdir(a, 0755);
+	mkdir(b, 0755);
+	if (stat(a, &sa) || stat(b, &sb)) {
+		ok(0, "create cgroups %s and %s", a, b);
+		return 1;
+	}
+
+	/* the child faults its areas while in A, then touches anon again from B */
+	area_size[AREA_THP] = 0;
+	if (child_start()) {
+		ok(0, "start child");
+		return 1;
+	}
+	snprintf(buf, sizeof(buf), "%d", child);
+	snprintf(a, sizeof(a), "%s/lrg-a/cgroup.procs", dir);
+	ok(write_file(a, buf) == 0, "child moved to cgroup A (id %lu)", (unsigned long)sa.st_ino);
+	child_cmd('a');		/* first touch: charged to A */
+	snprintf(b, sizeof(b), "%s/lrg-b/cgroup.procs", dir);
+	ok(write_file(b, buf) == 0, "child moved to cgroup B (id %lu)", (unsigned long)sb.st_ino);
+	/* memory charged to A stays in A: new memory of the child goes to B */
+	ctl->nr_touch = 0;
+
+	ret = harvest(&s, sb.st_ino, LRUGEN_F_NO_BUMP, NULL);
+	ok(ret == 0, "harvest with cgroup B");
+	for (k = 0; k < NR_AREAS; k++)
+		ok(count(s.present[k], ctl->npages[k]) == 0 && count(s.young[k], ctl->npages[k]) == 0,
+		   "cgroup B: none of the %s pages charged to A reported (present %u)", area_name[k],
+		   count(s.present[k], ctl->npages[k]));
+
+	ret = harvest(&s, sa.st_ino, LRUGEN_F_NO_BUMP, NULL);
+	ok(ret == 0 && count(s.present[AREA_ANON], ctl->npages[AREA_ANON]) == ctl->npages[AREA_ANON] &&
+	   count(s.young[AREA_ANON], ctl->npages[AREA_ANON]) == ctl->npages[AREA_ANON],
+	   "cgroup A: all anon pages present and young (%u)",
+	   count(s.young[AREA_ANON], ctl->npages[AREA_ANON]));
+
+	/* the same through a cgroup fd */
+	snprintf(a, sizeof(a), "%s/lrg-a", dir);
+	fd = open(a, O_RDONLY | O_DIRECTORY);
+	{
+		struct lrg_kmod_harvest_args args = { .pid = child, .cgroup_fd = fd,
+						      .flags = LRUGEN_F_NO_BUMP };
+
+		seen_reset(&s);
+		child_cmd('a');
+		ret = lrg_kmod_harvest(kmod, &args, on_region, &s, NULL, NULL);
+		ok(ret == 0 && count(s.present[AREA_ANON], ctl->npages[AREA_ANON]) == ctl->npages[AREA_ANON],
+		   "cgroup A by fd: anon pages present (%d, %u)", ret,
+		   count(s.present[AREA_ANON], ctl->npages[AREA_ANON]));
+	}
+	close(fd);
+
+	child_stop();
+	snprintf(a, sizeof(a), "%s/lrg-a", dir);
+	snprintf(b, sizeof(b), "%s/lrg-b", dir);
+	rmdir(a);
+	rmdir(b);
+	return 0;
+}
+
+/* ---- bump ---- */
+
+#define KPF_REFERENCED 2
+#define KPF_ACTIVE 6
+
+static int page_flags(pid_t pid, uintptr_t addr, uint64_t *ret_flags)
+{
+	char path[64];
+	uint64_t ent, fl;
+	int fd, kfd;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY);
+	kfd = open("/proc/kpageflags", O_RDONLY);
+	if (fd < 0 || kfd < 0 ||
+	    pread(fd, &ent, 8, (off_t)(addr / PAGE * 8)) != 8 || !(ent >> 63 & 1) ||
+	    pread(kfd, &fl, 8, (off_t)((ent & ((1ULL << 55) - 1)) * 8)) != 8) {
+		if (fd >= 0)
+			close(fd);
+		if (kfd >= 0)
+			close(kfd);
+		return -EIO;
+	}
+	close(fd);
+	close(kfd);
+	*ret_flags = fl;
+	return 0;
+}
+
+static int test_bump(void)
+{
+	struct seen s = { 0 };
+	uint8_t *expect[NR_AREAS];
+	unsigned int hot_ok = 0, cold_ok = 0, hot = 0, cold = 0, err = 0;
+	struct lrg_walk_stats st;
+	size_t i;
+	int k;
+
+	area_size[AREA_THP] = 0;
+	area_size[AREA_FILE] = 0;
+	area_size[AREA_SHMEM] = 0;
+	if (child_start()) {
+		ok(0, "start child");
+		return 1;
+	}
+	for (k = 0; k < NR_AREAS; k++)
+		expect[k] = calloc(ctl->npages[k] ? ctl->npages[k] : 1, 1);
+	child_cmd('a');
+	ok(harvest(&s, 0, LRUGEN_F_NO_BUMP, NULL) == 0, "harvest without bump clears the fault's bits");
+	touch_random(expect, 25);
+	ok(harvest(&s, 0, 0, &st) == 0, "harvest with bump");
+	for (i = 0; i < ctl->npages[AREA_ANON]; i++) {
+		uint64_t fl;
+
+		if (page_flags(child, ctl->base[AREA_ANON] + i * PAGE, &fl)) {
+			err++;
+			continue;
+		}
+		if (expect[AREA_ANON][i]) {
+			hot++;
+			hot_ok += (fl >> KPF_REFERENCED & 1) || (fl >> KPF_ACTIVE & 1);
+		} else {
+			cold++;
+			cold_ok += !(fl >> KPF_REFERENCED & 1) && !(fl >> KPF_ACTIVE & 1);
+		}
+	}
+	ok(!err, "kpageflags readable for every page (%u errors)", err);
+	ok(hot && hot_ok == hot, "every young page referenced or active after the bump (%u of %u)",
+	   hot_ok, hot);
+	ok(cold && cold_ok == cold, "no untouched page referenced or active (%u of %u clean)",
+	   cold_ok, cold);
+	ok(st.pte_young == hot, "stats: young %" PRIu64 " = touched %u", st.pte_young, hot);
+
+	/* BUMP command: mark the cold half accessed by range, the rest untouched */
+	{
+		struct lrugen_range r = { ctl->base[AREA_ANON], ctl->base[AREA_ANON] + 4 * MIB };
+		struct lrg_walk_stats bst;
+		unsigned int marked = 0, n = 0;
+		int ret = lrg_kmod_bump(kmod, child, 0, 0, &r, 1, NULL, 0, &bst);
+
+		ok(ret == 0, "BUMP of a 4 MiB range (%s)", ret ? lrg_kmod_errmsg(kmod) : "ok");
+		for (i = 0; i < 1024; i++) {
+			uint64_t fl;
+
+			if (!page_flags(child, ctl->base[AREA_ANON] + i * PAGE, &fl)) {
+				n++;
+				marked += (fl >> KPF_REFERENCED & 1) || (fl >> KPF_ACTIVE & 1);
+			}
+		}
+		ok(n == 1024 && marked == 1024, "BUMP: all 1024 pages of the range referenced or active (%u)",
+		   marked);
+	}
+	child_stop();
+	return 0;
+}
+
+/* ---- contention ---- */
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int test_contention(void)
+{
+	unsigned int contended = 0, complete = 0, tries;
+	double worst = 0;
+	pid_t storm;
+	int ret = 0;
+
+	storm = fork();
+	if (!storm) {
+		/* holds mmap_lock for writing most of the time */
+		size_t len = 64 * MIB;
+		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+			       -1, 0);
+
+		if (p == MAP_FAILED)
+			_exit(1);
+		madvise(p, len, MADV_NOHUGEPAGE);
+		memset(p, 1, len);
+		for (;;) {
+			mprotect(p, len, PROT_READ);
+			mprotect(p, len, PROT_READ | PROT_WRITE);
+		}
+	}
+	usleep(500 * 1000);
+	child = storm;
+	for (tries = 0; tries < 200 && contended < 5; tries++) {
+		struct lrg_kmod_harvest_args a = { .pid = storm, .cgroup_fd = -1, .flags = LRUGEN_F_NO_BUMP };
+		struct lrg_walk_stats st;
+		double t = now_ms();
+
+		ret = lrg_kmod_harvest(kmod, &a, NULL, NULL, &st, NULL);
+		t = now_ms() - t;
+		if (t > worst)
+			worst = t;
+		if (ret)
+			break;
+		contended += st.status == LRG_HARVEST_CONTENDED;
+		complete += st.status == LRG_HARVEST_COMPLETE;
+	}
+	kill(storm, SIGKILL);
+	waitpid(storm, NULL, 0);
+	child = 0;
+	ok(ret == 0, "harvests during an mprotect storm succeed (%d)", ret);
+	ok(contended > 0, "CONTENDED reported (%u contended, %u complete in %u tries)", contended,
+	   complete, tries);
+	ok(worst < 2000, "no harvest waited for the lock: slowest %.1f ms", worst);
+	{
+		struct lrg_kmod_info info = { 0 };
+
+		ret = lrg_kmod_info(kmod, &info);
+		ok(ret == 0 && info.counters[LRUGEN_C_CONTENDED] >= contended,
+		   "INFO counts contended harvests (%" PRIu64 ")", info.counters[LRUGEN_C_CONTENDED]);
+	}
+	return 0;
+}
+
+/* ---- races ---- */
+
+static int test_race(void)
+{
+	unsigned int i, okay = 0, gone = 0, bad = 0;
+
+	for (i = 0; i < 40; i++) {
+		pid_t p = fork();
+
+		if (!p) {
+			size_t len = 32 * MIB;
+			char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			size_t j;
+
+			for (j = 0; j < len; j += PAGE)
+				m[j] = 1;
+			if (i % 2)
+				munmap(m, len);	/* unmap while harvests run */
+			_exit(0);
+		}
+		for (;;) {
+			struct lrg_kmod_harvest_args a = { .pid = p, .cgroup_fd = -1 };
+			struct lrg_walk_stats st;
+			int ret = lrg_kmod_harvest(kmod, &a, NULL, NULL, &st, NULL);
+
+			if (ret == -ESRCH) {
+				gone++;
+				break;
+			}
+			if (ret) {
+				bad++;
+				diag("unexpected %d: %s", ret, lrg_kmod_errmsg(kmod));
+				break;
+			}
+			okay++;
+			if (st.status == LRG_HARVEST_GONE) {
+				gone++;
+				break;
+			}
+			if (waitpid(p, NULL, WNOHANG) == p) {
+				p = 0;
+				break;
+			}
+		}
+		if (p)
+			waitpid(p, NULL, 0);
+	}
+	ok(!bad, "target exits and unmaps during harvests: only 0/GONE/-ESRCH (%u harvests, %u gone)",
+	   okay, gone);
+	return 0;
+}
+
+/* ---- bad input ---- */
+
+static int expect_err(const char *what, int want, struct lrg_kmod_harvest_args *a)
+{
+	int ret = lrg_kmod_harvest(kmod, a, NULL, NULL, NULL, NULL);
+
+	ok(ret == want && (want == 0 || strchr(lrg_kmod_errmsg(kmod), ':')),
+	   "%s: %s (want %s; \"%s\")", what, ret ? strerror(-ret) : "ok", strerror(-want),
+	   ret ? lrg_kmod_errmsg(kmod) : "");
+	return 0;
+}
+
+/* Raw send of one message; returns the errno in the ack (0 if none). */
+static int raw_send(int fd, const void *buf, size_t len)
+{
+	char rb[65536];
+	int err = 0, rounds = 0;
+
+	if (send(fd, buf, len, 0) < 0)
+		return -errno;
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct nlmsghdr *nlh;
+		ssize_t n;
+
+		if (poll(&pfd, 1, rounds++ ? 200 : 2000) <= 0)
+			return err ? err : -ETIMEDOUT;
+		n = recv(fd, rb, sizeof(rb), 0);
+		if (n <= 0)
+			return -EIO;
+		for (nlh = (struct nlmsghdr *)rb; NLMSG_OK(nlh, (unsigned int)n); nlh = NLMSG_NEXT(nlh, n)) {
+			if (nlh->nlmsg_type == NLMSG_ERROR)
+				return ((struct nlmsgerr *)NLMSG_DATA(nlh))->error;
+			if (nlh->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (!(nlh->nlmsg_flags & NLM_F_MULTI))
+				return 0;	/* a doit reply (no ack requested) */
+		}
+	}
+}
+
+static int raw_socket(void)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	int one = 1;
+
+	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	return fd;
+}
+
+struct rawmsg {
+	struct nlmsghdr nlh;
+	struct genlmsghdr gh;
+	char attrs[8192];
+};
+
+static size_t put_attr(char *p, uint16_t type, const void *data, uint16_t len)
+{
+	struct nlattr *a = (struct nlattr *)p;
+
+	a->nla_type = type;
+	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
+	memcpy(p + NLA_HDRLEN, data, len);
+	return NLA_ALIGN(a->nla_len);
+}
+
+static int test_badinput(void)
+{
+	struct lrugen_range r[LRUGEN_MAX_RANGES + 1];
+	struct lrg_kmod_harvest_args a;
+	unsigned int i;
+	pid_t self = getpid();
+
+	memset(&a, 0, sizeof(a));
+	a.cgroup_fd = -1;
+
+	a.pid = 0;
+	expect_err("pid 0", -EINVAL, &a);
+	a.pid = 2;	/* kthreadd */
+	expect_err("kernel thread", -EINVAL, &a);
+	a.pid = 4194303;
+	expect_err("no such pid", -ESRCH, &a);
+	a.pid = self;
+	a.flags = 1u << 12;
+	expect_err("unknown flag", -EOPNOTSUPP, &a);
+	a.flags = 0;
+	r[0] = (struct lrugen_range){ 0x10000 + 12, 0x20000 };
+	a.ranges = r;
+	a.nr_ranges = 1;
+	expect_err("unaligned range", -EINVAL, &a);
+	r[0] = (struct lrugen_range){ 0x20000, 0x20000 };
+	expect_err("start >= end", -EINVAL, &a);
+	r[0] = (struct lrugen_range){ 0xffff888000000000ULL, 0xffff888000100000ULL };
+	expect_err("kernel address", -EINVAL, &a);
+	r[0] = (struct lrugen_range){ 0x200000, 0x400000 };
+	r[1] = (struct lrugen_range){ 0x100000, 0x300000 };
+	a.nr_ranges = 2;
+	expect_err("overlapping ranges", -EINVAL, &a);
+	for (i = 0; i <= LRUGEN_MAX_RANGES; i++)
+		r[i] = (struct lrugen_range){ (i + 1) * 0x200000ULL, (i + 1) * 0x200000ULL + PAGE };
+	a.nr_ranges = LRUGEN_MAX_RANGES + 1;
+	expect_err("too many ranges", -E2BIG, &a);
+	a.nr_ranges = LRUGEN_MAX_RANGES;
+	expect_err("the maximum number of ranges", 0, &a);
+	a.nr_ranges = 0;
+	a.ranges = NULL;
+	a.cgroup_id = 0xdeadbeef;
+	expect_err("unknown cgroup id", -ENOENT, &a);
+	a.cgroup_id = 0;
+	a.cgroup_fd = 0;	/* stdin is no cgroup */
+	{
+		int ret = lrg_kmod_harvest(kmod, &a, NULL, NULL, NULL, NULL);
+
+		ok(ret == -EBADF || ret == -ENOTDIR || ret == -EINVAL,
+		   "non-cgroup fd refused: %s (\"%s\")", strerror(-ret), lrg_kmod_errmsg(kmod));
+	}
+	a.cgroup_fd = -1;
+	a.max_ptes = LRUGEN_MAX_PTES + 1;
+	expect_err("work bound too large", -EINVAL, &a);
+	a.max_ptes = 0;
+
+	/* raw messages the client library would never build */
+	{
+		int fd = raw_socket();
+		struct rawmsg m;
+		size_t off;
+		uint32_t v;
+		uint64_t v64;
+
+		memset(&m, 0, sizeof(m));
+		m.nlh.nlmsg_type = (uint16_t)lrg_kmod_family(kmod);
+		m.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+		m.gh.cmd = LRUGEN_CMD_HARVEST;
+		m.gh.version = LRUGEN_GENL_VERSION;
+		v = (uint32_t)self;
+		off = put_attr(m.attrs, LRUGEN_A_PID, &v, 4);
+		m.nlh.nlmsg_len = (uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN + off);
+		ok(raw_send(fd, &m, m.nlh.nlmsg_len) == -EINVAL, "HARVEST without NLM_F_DUMP: EINVAL");
+
+		m.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+		v64 = self;
+		off = put_attr(m.attrs, LRUGEN_A_PID, &v64, 8);
+		m.nlh.nlmsg_len = (uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN + off);
+		ok(raw_send(fd, &m, m.nlh.nlmsg_len) == -ERANGE || raw_send(fd, &m, m.nlh.nlmsg_len) == -EINVAL,
+		   "8-byte pid attribute refused (strict lengths)");
+
+		off = put_attr(m.attrs, LRUGEN_A_PID, &v, 4);
+		off += put_attr(m.attrs + off, LRUGEN_A_STATUS, &v, 4);
+		m.nlh.nlmsg_len = (uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN + off);
+		ok(raw_send(fd, &m, m.nlh.nlmsg_len) == -EINVAL, "reply-only attribute in a request: EINVAL");
+
+		off = put_attr(m.attrs, LRUGEN_A_PID, &v, 4);
+		off += put_attr(m.attrs + off, LRUGEN_A_MAX + 5, &v, 4);
+		m.nlh.nlmsg_len = (uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN + off);
+		ok(raw_send(fd, &m, m.nlh.nlmsg_len) < 0, "unknown attribute type refused");
+
+		off = put_attr(m.attrs, LRUGEN_A_PID, &v, 4);
+		off += put_attr(m.attrs + off, LRUGEN_A_RANGES, r, 24);
+		m.nlh.nlmsg_len = (uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN + off);
+		ok(raw_send(fd, &m, m.nlh.nlmsg_len) == -EINVAL, "ranges not a multiple of 16 bytes: EINVAL");
+
+		off = put_attr(m.attrs, LRUGEN_A_PIDFD, &v, 4);
+		m.nlh.nlmsg_len = (uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN + off);
+		ok(raw_send(fd, &m, m.nlh.nlmsg_len) == -EOPNOTSUPP, "pidfd: EOPNOTSUPP (not exported in this kernel)");
+
+		m.gh.cmd = LRUGEN_CMD_BUMP;
+		m.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+		off = put_attr(m.attrs, LRUGEN_A_PID, &v, 4);
+		m.nlh.nlmsg_len = (uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN + off);
+		ok(raw_send(fd, &m, m.nlh.nlmsg_len) == -EINVAL, "BUMP without ranges: EINVAL");
+
+		m.gh.cmd = 77;
+		ok(raw_send(fd, &m, m.nlh.nlmsg_len) == -EOPNOTSUPP, "unknown command: EOPNOTSUPP");
+		close(fd);
+	}
+	return 0;
+}
+
+/* ---- EPERM ---- */
+
+static int test_eperm(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	char err[256] = "";
+	struct lrg_kmod *k = NULL;
+	int ret;
+
+	/* drop CAP_NET_ADMIN from every set, keep the rest of root's power */
+	if (syscall(SYS_capget, &h, d) == 0) {
+		d[0].effective &= ~(1u << CAP_NET_ADMIN);
+		d[0].permitted &= ~(1u << CAP_NET_ADMIN);
+		d[0].inheritable &= ~(1u << CAP_NET_ADMIN);
+		ret = (int)syscall(SYS_capset, &h, d);
+	} else {
+		ret = -1;
+	}
+	ok(ret == 0, "dropped CAP_NET_ADMIN");
+	ret = lrg_kmod_open(&k, err, sizeof(err));
+	ok(ret == -EPERM, "open (INFO) without CAP_NET_ADMIN: %s (%s)", strerror(-ret), err);
+	{
+		struct rawmsg m;
+		int fd = raw_socket();
+		uint32_t v = (uint32_t)getpid();
+		int fam;
+		struct lrg_kmod *dummy = NULL;
+
+		(void)dummy;
+		/* the family id from the parent: passed in LRG_FAMILY */
+		fam = getenv("LRG_FAMILY") ? atoi(getenv("LRG_FAMILY")) : 0;
+		memset(&m, 0, sizeof(m));
+		m.nlh.nlmsg_type = (uint16_t)fam;
+		m.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+		m.gh.cmd = LRUGEN_CMD_HARVEST;
+		m.gh.version = 1;
+		m.nlh.nlmsg_len = (uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN + put_attr(m.attrs, LRUGEN_A_PID, &v, 4));
+		ok(fam > 0 && raw_send(fd, &m, m.nlh.nlmsg_len) == -EPERM, "HARVEST without CAP_NET_ADMIN: EPERM");
+		m.gh.cmd = LRUGEN_CMD_BUMP;
+		m.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+		ok(fam > 0 && raw_send(fd, &m, m.nlh.nlmsg_len) == -EPERM, "BUMP without CAP_NET_ADMIN: EPERM");
+		close(fd);
+	}
+	return 0;
+}
+
+/* ---- fuzz ---- */
+
+static uint32_t rnd(void)
+{
+	return (uint32_t)rand() << 16 ^ (uint32_t)rand();
+}
+
+static int test_fuzz(unsigned int n)
+{
+	static const uint16_t lens[] = { 0, 1, 2, 4, 8, 12, 16, 32, 64, 65, 4096 };
+	unsigned int i, errors = 0, accepted = 0, timeouts = 0;
+	int fd = raw_socket();
+	struct lrg_kmod_info info;
+	pid_t target;
+	struct rawmsg m;
+
+	/* a live target, so that mutated valid requests reach the walk */
+	target = fork();
+	if (!target) {
+		char *p = mmap(NULL, 8 * MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		for (;;) {
+			size_t j;
+
+			for (j = 0; j < 8 * MIB; j += PAGE)
+				p[j]++;
+			usleep(1000);
+		}
+	}
+
+	for (i = 0; i < n; i++) {
+		size_t off = 0;
+		unsigned int j, nattrs = rnd() % 6;
+		int ret;
+
+		memset(&m, 0, sizeof(m));
+		m.nlh.nlmsg_type = (uint16_t)lrg_kmod_family(kmod);
+		m.nlh.nlmsg_flags = NLM_F_REQUEST | (rnd() % 2 ? NLM_F_DUMP : NLM_F_ACK);
+		m.gh.cmd = (uint8_t)(rnd() % 5);
+		m.gh.version = (uint8_t)(rnd() % 4 ? 1 : rnd());
+		if (i % 2) {
+			/* a valid request, then mutated */
+			uint32_t pid = rnd() % 8 ? (uint32_t)target : rnd() % 64;
+			uint32_t flags = rnd() % 8;
+			struct lrugen_range rr[4];
+			unsigned int nr = rnd() % 5;
+
+			for (j = 0; j < nr; j++) {
+				uint64_t s = (uint64_t)(rnd() % 0x8000) << 21;
+
+				rr[j].start = s;
+				rr[j].end = s + ((uint64_t)(rnd() % 1024 + 1) << 12);
+			}
+			off += put_attr(m.attrs + off, LRUGEN_A_PID, &pid, 4);
+			off += put_attr(m.attrs + off, LRUGEN_A_FLAGS, &flags, 4);
+			if (nr)
+				off += put_attr(m.attrs + off, LRUGEN_A_RANGES, rr, (uint16_t)(nr * 16));
+			for (j = 0; j < 1 + rnd() % 4; j++)
+				m.attrs[rnd() % (off + 1)] ^= (char)(1u << (rnd() % 8));
+		} else {
+			for (j = 0; j < nattrs; j++) {
+				char data[4096];
+				uint16_t len = lens[rnd() % (sizeof(lens) / sizeof(lens[0]))];
+				uint16_t type = (uint16_t)(rnd() % (LRUGEN_A_MAX + 3));
+				unsigned int b;
+
+				for (b = 0; b < len; b++)
+					data[b] = (char)rnd();
+				if (type == LRUGEN_A_PID && len == 4)
+					memcpy(data, &target, 4);
+				if (rnd() % 4 == 0)
+					type |= NLA_F_NESTED;
+				if (off + NLA_HDRLEN + len > sizeof(m.attrs))
+					break;
+				off += put_attr(m.attrs + off, type, data, len);
+			}
+			if (off && rnd() % 8 == 0)	/* a lying length */
+				((struct nlattr *)m.attrs)->nla_len = (uint16_t)rnd();
+		}
+		m.nlh.nlmsg_len = (uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN + off);
+		ret = raw_send(fd, &m, m.nlh.nlmsg_len);
+		if (ret == -ETIMEDOUT)
+			timeouts++;
+		else if (ret < 0)
+			errors++;
+		else
+			accepted++;
+	}
+	kill(target, SIGKILL);
+	waitpid(target, NULL, 0);
+	close(fd);
+	ok(errors + accepted + timeouts == n, "%u fuzz messages sent: %u refused, %u accepted, %u unanswered",
+	   n, errors, accepted, timeouts);
+	ok(timeouts == 0, "every fuzz message answered");
+	memset(&info, 0, sizeof(info));
+	i = (unsigned int)lrg_kmod_info(kmod, &info);
+	ok(i == 0, "INFO works after fuzzing (%" PRIu64 " rejected so far)",
+	   info.counters[LRUGEN_C_REJECTED]);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	char err[256] = "";
+	const char *mode = argc > 1 ? argv[1] : "";
+	unsigned int seed = (unsigned int)time(NULL);
+	int ret;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (getenv("LRG_SEED"))
+		seed = (unsigned int)strtoul(getenv("LRG_SEED"), NULL, 0);
+	srand(seed);
+	file_path = getenv("LRG_FILE") ? getenv("LRG_FILE") : "/proc/self/exe";
+
+	if (!strcmp(mode, "eperm"))
+		return test_eperm(), tap_done();
+
+	ret = lrg_kmod_open(&kmod, err, sizeof(err));
+	if (!ok(ret == 0, "%s: open lrugen.ko (%s)", mode, ret ? err : "ok"))
+		return tap_done();
+	diag("%s: seed %u (LRG_SEED=%u reproduces)", mode, seed, seed);
+
+	if (!strcmp(mode, "info")) {
+		struct lrg_kmod_info info;
+
+		memset(&info, 0, sizeof(info));
+		ret = lrg_kmod_info(kmod, &info);
+		ok(ret == 0 && info.abi_version == LRUGEN_ABI_VERSION &&
+		   (info.caps & LRUGEN_CAP_HW_YOUNG) && info.max_ranges == LRUGEN_MAX_RANGES,
+		   "INFO: ABI %u, release %s, caps %#x, max ranges %u, max regions %u", info.abi_version,
+		   info.release, info.caps, info.max_ranges, info.max_regions);
+		printf("LRG_FAMILY=%d\n", lrg_kmod_family(kmod));
+	} else if (!strcmp(mode, "correctness")) {
+		test_correctness();
+	} else if (!strcmp(mode, "memcg") && argc > 2) {
+		test_memcg(argv[2]);
+	} else if (!strcmp(mode, "bump")) {
+		test_bump();
+	} else if (!strcmp(mode, "contention")) {
+		test_contention();
+	} else if (!strcmp(mode, "race")) {
+		test_race();
+	} else if (!strcmp(mode, "badinput")) {
+		test_badinput();
+	} else if (!strcmp(mode, "fuzz")) {
+		test_fuzz(argc > 2 ? (unsigned int)atoi(argv[2]) : 10000);
+	} else {
+		ok(0, "unknown mode '%s'", mode);
+	}
+	child_stop();
+	lrg_kmod_close(kmod);
+	return tap_done();
+}
