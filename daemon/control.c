@@ -557,17 +557,22 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
 int lrg_control_default_path(char *buf, size_t len)
 {
 	const char *rt = getenv("RUNTIME_DIRECTORY");
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int n;
 
 	if (rt && *rt == '/') {
 		/* systemd lists several directories separated by ':' */
 		size_t l = strcspn(rt, ":");
 
-		n = snprintf(buf, len, "%.*s/control", (int)l, rt);
+		n = snprintf(path, sizeof(path), "%.*s/control", (int)(l < 4096 ? l : 4096), rt);
 	} else {
-		n = snprintf(buf, len, "%s", LRG_CONTROL_DEFAULT_PATH);
+		n = snprintf(path, sizeof(path), "%s", LRG_CONTROL_DEFAULT_PATH);
 	}
-	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+	/* a path a socket cannot be bound to is too long as well */
+	if (n < 0 || (size_t)n >= sizeof(path) || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	memcpy(buf, path, (size_t)n + 1);
+	return 0;
 }
 
 /* Is someone answering on the socket at path? */

@@ -156,7 +156,8 @@ typedef struct sd_event sd_event;
 /*
  * The socket path the daemon uses when not told otherwise:
  * $RUNTIME_DIRECTORY/control (first entry) or LRG_CONTROL_DEFAULT_PATH.
- * Returns 0 or -ENAMETOOLONG; buf gets the path.
+ * Returns 0 and the path in buf, or -ENAMETOOLONG (buf untouched) if it
+ * does not fit in len or in a socket address.
  */
 int lrg_control_default_path(char *buf, size_t len);
 

@@ -651,7 +651,19 @@ static void test_default_path(void)
 	setenv("RUNTIME_DIRECTORY", "/tmp/rt", 1);
 	ok(lrg_control_default_path(buf, sizeof(buf)) == 0 && !strcmp(buf, "/tmp/rt/control"),
 	   "RUNTIME_DIRECTORY honoured: %s", buf);
-	ok(lrg_control_default_path(buf, 8) == -ENAMETOOLONG, "too small a buffer");
+	strcpy(buf, "untouched");
+	ok(lrg_control_default_path(buf, 8) == -ENAMETOOLONG && !strcmp(buf, "untouched"),
+	   "too small a buffer: ENAMETOOLONG, buffer untouched");
+	{
+		char longdir[200], big[512];
+
+		memset(longdir, 'd', sizeof(longdir) - 1);
+		longdir[0] = '/';
+		longdir[sizeof(longdir) - 1] = '\0';
+		setenv("RUNTIME_DIRECTORY", longdir, 1);
+		ok(lrg_control_default_path(big, sizeof(big)) == -ENAMETOOLONG,
+		   "RUNTIME_DIRECTORY too long for a socket address: ENAMETOOLONG");
+	}
 	unsetenv("RUNTIME_DIRECTORY");
 }
 
