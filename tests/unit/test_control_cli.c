@@ -9,12 +9,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
+#include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <systemd/sd-event.h>
+#include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "control.h"
@@ -228,6 +233,82 @@ static int count(const char *s, const char *needle)
 	return n;
 }
 
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * lrugenctl top on a terminal: run it on a pty, wait for a drawn frame,
+ * press key; returns its exit status (-1: still running after 3 s, then
+ * killed). *ret_restored: the terminal is back in canonical echo mode.
+ */
+static int top_on_pty(char key, bool *ret_frame, bool *ret_restored)
+{
+	static char screen[1 << 16];
+	size_t got = 0;
+	struct termios t;
+	int master, slave, st;
+	uint64_t end;
+	pid_t pid;
+
+	*ret_frame = *ret_restored = false;
+	screen[0] = '\0';
+	if (openpty(&master, &slave, NULL, NULL, NULL) < 0)
+		return -2;
+	pid = fork();
+	if (pid == 0) {
+		setsid();
+		ioctl(slave, TIOCSCTTY, 0);
+		dup2(slave, 0);
+		dup2(slave, 1);
+		dup2(slave, 2);
+		close(master);
+		execl(ctl, ctl, "--socket", sock, "top", "--delay", "100", (char *)NULL);
+		_exit(127);
+	}
+	end = mono_ms() + 5000;
+	while (mono_ms() < end && !strstr(screen, "(q to quit)")) {
+		struct pollfd p = { .fd = master, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		n = read(master, screen + got, sizeof(screen) - 1 - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		screen[got] = '\0';
+	}
+	*ret_frame = strstr(screen, "\033[H\033[2J") && strstr(screen, "(q to quit)");
+	if (write(master, &key, 1) != 1)
+		diag("cannot type on the pty");
+	end = mono_ms() + 3000;
+	st = -1;
+	while (mono_ms() < end) {
+		struct pollfd p = { .fd = master, .events = POLLIN };
+		char drain[4096];
+
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			break;
+		st = -1;
+		/* keep reading: a full pty would block its writes */
+		if (poll(&p, 1, 20) > 0 && read(master, drain, sizeof(drain)) < 0)
+			usleep(20000);
+	}
+	if (st == -1) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	*ret_restored = tcgetattr(slave, &t) == 0 && (t.c_lflag & ICANON) && (t.c_lflag & ECHO);
+	close(master);
+	close(slave);
+	return st == -1 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 static void show(void)
 {
 	diag("stdout: %.600s", out);
@@ -325,6 +406,21 @@ int main(void)
 	check(r == 0 && count(out, "\nrates:") == 3 && !strchr(out, '\033') &&
 	      count(out, "rates:     0.0 gens/s") == 1,
 	      "top --iterations 3: three frames, rates after the first, no escapes off a tty");
+
+	{
+		bool frame, restored;
+
+		r = top_on_pty('q', &frame, &restored);
+		if (r == -2) {
+			skip("no pty here: top on a terminal not tested");
+		} else {
+			ok(frame, "top on a terminal: clear-screen redraw with the quit hint");
+			ok(r == 0 && restored, "top quits on q with status 0, terminal restored (%d)", r);
+			r = top_on_pty('\003', &frame, &restored);
+			ok(r == 0 && restored, "top quits on Ctrl-C with status 0, terminal restored (%d)",
+			   r);
+		}
+	}
 
 	r = RUN(NULL, "--socket", refuse_sock, "status");
 	check(r == 3 && strstr(err, "permission denied"), "a uid the daemon does not allow: exit 3");
