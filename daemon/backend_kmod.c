@@ -202,7 +202,39 @@ proto:
 	return NL_OK;
 }
 
+/* The extack message of an error, from the attributes that follow it. */
+static void lrg_kmod_extack(struct lrg_kmod *kmod, int error, const struct nlmsghdr *nlh,
+			    const void *tlvs, int len)
+{
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+
+	snprintf(kmod->errmsg, sizeof(kmod->errmsg), "%s", strerror(-error));
+	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) && len > 0 &&
+	    nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)tlvs, len, NULL) == 0 &&
+	    tb[NLMSGERR_ATTR_MSG])
+		snprintf(kmod->errmsg, sizeof(kmod->errmsg), "%s: %s", strerror(-error),
+			 (const char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+}
+
+/* NLMSG_DONE ends a dump; it carries the dump's errno (and extack) if it failed. */
 static int lrg_kmod_on_finish(struct nl_msg *msg, void *arg)
+{
+	struct lrg_kmod_req *req = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	int err = 0;
+
+	req->done = true;
+	if (nlh->nlmsg_type == NLMSG_DONE && nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof(int))
+		memcpy(&err, nlmsg_data(nlh), sizeof(err));
+	if (err < 0) {
+		req->err = err;
+		lrg_kmod_extack(req->kmod, err, nlh, (char *)nlmsg_data(nlh) + sizeof(int),
+				(int)(nlh->nlmsg_len - NLMSG_HDRLEN - sizeof(int)));
+	}
+	return NL_STOP;
+}
+
+static int lrg_kmod_on_ack(struct nl_msg *msg, void *arg)
 {
 	struct lrg_kmod_req *req = arg;
 
@@ -214,22 +246,15 @@ static int lrg_kmod_on_error(struct sockaddr_nl *sa, struct nlmsgerr *e, void *a
 {
 	struct lrg_kmod_req *req = arg;
 	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
-	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
-	int len;
 
 	req->done = true;
 	req->err = e->error ? e->error : req->err;
 	if (!e->error)
 		return NL_STOP;
 
-	snprintf(req->kmod->errmsg, sizeof(req->kmod->errmsg), "%s", strerror(-e->error));
 	/* NETLINK_CAP_ACK: the extack attributes follow the error header */
-	len = (int)nlh->nlmsg_len - NLMSG_HDRLEN - (int)sizeof(*e);
-	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) && len > 0 &&
-	    nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)(e + 1), len, NULL) == 0 &&
-	    tb[NLMSGERR_ATTR_MSG])
-		snprintf(req->kmod->errmsg, sizeof(req->kmod->errmsg), "%s: %s",
-			 strerror(-e->error), (const char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+	lrg_kmod_extack(req->kmod, e->error, nlh, e + 1,
+			(int)nlh->nlmsg_len - NLMSG_HDRLEN - (int)sizeof(*e));
 	return NL_STOP;
 }
 
@@ -247,7 +272,7 @@ static int lrg_kmod_transact(struct lrg_kmod *kmod, struct nl_msg *msg, struct l
 	}
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, lrg_kmod_on_valid, req);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, lrg_kmod_on_finish, req);
-	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, lrg_kmod_on_finish, req);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, lrg_kmod_on_ack, req);
 	nl_cb_err(cb, NL_CB_CUSTOM, lrg_kmod_on_error, req);
 
 	ret = nl_send_auto(kmod->sk, msg);
@@ -272,7 +297,8 @@ static int lrg_kmod_transact(struct lrg_kmod *kmod, struct nl_msg *msg, struct l
 
 static struct nl_msg *lrg_kmod_msg(struct lrg_kmod *kmod, int cmd, int flags)
 {
-	struct nl_msg *msg = nlmsg_alloc();
+	/* room for LRUGEN_MAX_RANGES ranges or as many BUMP regions */
+	struct nl_msg *msg = nlmsg_alloc_size(32768);
 
 	if (!msg)
 		return NULL;
@@ -444,8 +470,9 @@ int lrg_kmod_open(struct lrg_kmod **ret_kmod, char *errbuf, size_t errlen)
 		goto err;
 	}
 	/* errors come back with the kernel's explanation, without our request */
-	setsockopt(nl_socket_get_fd(kmod->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	setsockopt(nl_socket_get_fd(kmod->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (setsockopt(nl_socket_get_fd(kmod->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one)) ||
+	    setsockopt(nl_socket_get_fd(kmod->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one)))
+		snprintf(kmod->errmsg, sizeof(kmod->errmsg), "no extended acks: %s", strerror(errno));
 	nl_socket_disable_auto_ack(kmod->sk);
 	nl_socket_enable_msg_peek(kmod->sk);
 	nl_socket_set_buffer_size(kmod->sk, 1 << 20, 1 << 20);

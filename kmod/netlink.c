@@ -517,32 +517,42 @@ struct lrugen_dump {
 	int end;			/* enum lrugen_walk_end of the last step */
 	bool walking;			/* the walk has more steps to take */
 	bool finished;			/* the final message is out */
+	bool parsed;			/* the request was validated */
 	struct lrugen_region regions[LRUGEN_MAX_REGIONS];
 };
 
+/*
+ * Only allocates: until 6.2 the extack of .start is not sent back, so the
+ * request is validated by the first dumpit call, whose error and extack
+ * message reach user space in NLMSG_DONE.
+ */
 static int lrugen_nl_harvest_start(struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct lrugen_dump *dump;
-	int ret;
 
 	/* allocated before the walk takes any lock; the walk never allocates */
 	dump = kvzalloc(sizeof(*dump), GFP_KERNEL);
 	if (!dump)
 		return -ENOMEM;
+	cb->args[0] = (long)dump;
+	return 0;
+}
+
+static int lrugen_nl_harvest_parse(struct lrugen_dump *dump, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	int ret;
 
 	ret = lrugen_req_parse(info->attrs, NULL, cb->extack, &dump->req);
-	if (ret) {
-		kvfree(dump);
+	if (ret)
 		return ret;
-	}
 
 	lrugen_walk_init(&dump->walk, &dump->req, LRUGEN_WALK_HARVEST);
 	dump->walk.regions = dump->regions;
 	dump->walk.max_regions = LRUGEN_MAX_REGIONS;
 	dump->walking = true;
+	dump->parsed = true;
 	atomic64_inc(&lrugen_counters.harvests);
-	cb->args[0] = (long)dump;
 	return 0;
 }
 
@@ -581,9 +591,16 @@ static int lrugen_nl_harvest_dump(struct sk_buff *skb, struct netlink_callback *
 	unsigned int put = 0;
 	void *hdr;
 	u32 status;
+	int ret;
 
 	if (dump->finished)
 		return 0;
+
+	if (!dump->parsed) {
+		ret = lrugen_nl_harvest_parse(dump, cb);
+		if (ret)
+			return ret;
+	}
 
 	/* walk on once every region of the last step is out */
 	while (dump->walking && dump->emitted == walk->nr_regions) {

@@ -68,8 +68,11 @@
  * bit i of a bitmap stands for the page at addr + i * 4096 (bit i is bit
  * (i % 8) of byte i / 8, i.e. a little-endian array of u64 on x86).
  *
- * Errors (negative errno in the netlink ack, with an extack message)
+ * Errors (negative errno with an extack message when NETLINK_EXT_ACK is on)
  * ------
+ * INFO and BUMP answer errors with NLMSG_ERROR. HARVEST validates its
+ * request in the first dump step, so its errors arrive as the errno in
+ * NLMSG_DONE (kernels before 6.2 drop the extack of a dump's start).
  *   -EPERM       no CAP_NET_ADMIN (or not in the initial network namespace)
  *   -EINVAL      malformed request: missing or doubled pid, pid 0, bad
  *                range, bad cgroup attribute, cgroup without memory

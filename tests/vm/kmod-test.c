@@ -24,6 +24,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -168,6 +169,17 @@ static int child_cmd(char c)
 
 static int child_start(void)
 {
+	cpu_set_t one;
+
+	/*
+	 * Parent and child on one CPU: every switch between them loads the
+	 * other's CR3, which empties TCG's TLB. On two CPUs the child's CPU
+	 * may idle lazily with its TLB intact, and a touch through a cached
+	 * entry sets no accessed bit (MGLRU has the same blind spot).
+	 */
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	sched_setaffinity(0, sizeof(one), &one);
 	ctl = mmap(NULL, sizeof(*ctl), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (ctl == MAP_FAILED || pipe(to_child) || pipe(to_parent))
 		return -errno;
@@ -367,9 +379,12 @@ static int test_correctness(void)
 		ok(harvest(&s, 0, LRUGEN_F_NO_BUMP, NULL) == 0, "round %d: harvest after touching %u%%",
 		   round, pct);
 		for (k = 0; k < NR_AREAS; k++) {
+			bool same;
+
 			if (k == AREA_THP)
 				continue;
-			ok(young_matches(&s, expect, k, &missed, &extra),
+			same = young_matches(&s, expect, k, &missed, &extra);
+			ok(same,
 			   "round %d: %s: exactly the %u touched pages young (missed %u, extra %u)",
 			   round, area_name[k], count(expect[k], ctl->npages[k]), missed, extra);
 		}
@@ -568,6 +583,12 @@ static int page_flags(pid_t pid, uintptr_t addr, uint64_t *ret_flags)
 	return 0;
 }
 
+/* Activation waits in per-CPU batches: compaction drains them (lru_add_drain_all). */
+static void lru_drain(void)
+{
+	write_file("/proc/sys/vm/compact_memory", "1");
+}
+
 static int test_bump(void)
 {
 	struct seen s = { 0 };
@@ -590,6 +611,7 @@ static int test_bump(void)
 	ok(harvest(&s, 0, LRUGEN_F_NO_BUMP, NULL) == 0, "harvest without bump clears the fault's bits");
 	touch_random(expect, 25);
 	ok(harvest(&s, 0, 0, &st) == 0, "harvest with bump");
+	lru_drain();
 	for (i = 0; i < ctl->npages[AREA_ANON]; i++) {
 		uint64_t fl;
 
@@ -610,7 +632,8 @@ static int test_bump(void)
 	   hot_ok, hot);
 	ok(cold && cold_ok == cold, "no untouched page referenced or active (%u of %u clean)",
 	   cold_ok, cold);
-	ok(st.pte_young == hot, "stats: young %" PRIu64 " = touched %u", st.pte_young, hot);
+	/* the child's stack and libc pages are young too */
+	ok(st.pte_young >= hot, "stats: young %" PRIu64 " >= touched %u", st.pte_young, hot);
 
 	/* BUMP command: mark the cold half accessed by range, the rest untouched */
 	{
@@ -620,6 +643,7 @@ static int test_bump(void)
 		int ret = lrg_kmod_bump(kmod, child, 0, 0, &r, 1, NULL, 0, &bst);
 
 		ok(ret == 0, "BUMP of a 4 MiB range (%s)", ret ? lrg_kmod_errmsg(kmod) : "ok");
+		lru_drain();
 		for (i = 0; i < 1024; i++) {
 			uint64_t fl;
 
@@ -766,6 +790,8 @@ static int expect_err(const char *what, int want, struct lrg_kmod_harvest_args *
 }
 
 /* Raw send of one message; returns the errno in the ack (0 if none). */
+static unsigned int raw_err_flags, raw_err_len;
+
 static int raw_send(int fd, const void *buf, size_t len)
 {
 	char rb[65536];
@@ -784,10 +810,12 @@ static int raw_send(int fd, const void *buf, size_t len)
 		if (n <= 0)
 			return -EIO;
 		for (nlh = (struct nlmsghdr *)rb; NLMSG_OK(nlh, (unsigned int)n); nlh = NLMSG_NEXT(nlh, n)) {
+			raw_err_flags = nlh->nlmsg_flags;
+			raw_err_len = nlh->nlmsg_len;
 			if (nlh->nlmsg_type == NLMSG_ERROR)
 				return ((struct nlmsgerr *)NLMSG_DATA(nlh))->error;
-			if (nlh->nlmsg_type == NLMSG_DONE)
-				return 0;
+			if (nlh->nlmsg_type == NLMSG_DONE)	/* the errno of a dump */
+				return *(int *)NLMSG_DATA(nlh);
 			if (!(nlh->nlmsg_flags & NLM_F_MULTI))
 				return 0;	/* a doit reply (no ack requested) */
 		}
@@ -800,6 +828,7 @@ static int raw_socket(void)
 	int one = 1;
 
 	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	return fd;
 }
 
@@ -881,6 +910,7 @@ static int test_badinput(void)
 		size_t off;
 		uint32_t v;
 		uint64_t v64;
+		int ret;
 
 		memset(&m, 0, sizeof(m));
 		m.nlh.nlmsg_type = (uint16_t)lrg_kmod_family(kmod);
@@ -890,7 +920,18 @@ static int test_badinput(void)
 		v = (uint32_t)self;
 		off = put_attr(m.attrs, LRUGEN_A_PID, &v, 4);
 		m.nlh.nlmsg_len = (uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN + off);
-		ok(raw_send(fd, &m, m.nlh.nlmsg_len) == -EINVAL, "HARVEST without NLM_F_DUMP: EINVAL");
+		ret = raw_send(fd, &m, m.nlh.nlmsg_len);
+		ok(ret == -EINVAL, "HARVEST without NLM_F_DUMP: EINVAL");
+		ok(raw_err_flags & NLM_F_ACK_TLVS, "the error carries an extack message (flags %#x, len %u)",
+		   raw_err_flags, raw_err_len);
+		m.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+		v = 0;
+		put_attr(m.attrs, LRUGEN_A_PID, &v, 4);
+		ret = raw_send(fd, &m, m.nlh.nlmsg_len);
+		ok(ret == -EINVAL && (raw_err_flags & NLM_F_ACK_TLVS),
+		   "HARVEST dump with pid 0: EINVAL with extack (flags %#x, len %u)", raw_err_flags, raw_err_len);
+		v = (uint32_t)self;
+		m.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 
 		m.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 		v64 = self;

@@ -217,7 +217,7 @@ while IFS= read -r line; do
 	case $line in
 	"ok "* | "not ok "*)
 		n=$((n + 1))
-		echo "$line" | sed -E "s/^(not )?ok [0-9]+/\\1ok $n/"
+		echo "$line" | sed -E "s/^(not )?ok( [0-9]+)?/\\1ok $n/"
 		;;
 	1..*) ;;
 	*) echo "# $line" | sed 's/^# #/#/' ;;
