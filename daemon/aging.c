@@ -85,11 +85,40 @@ static int on_region(void *ctx, const struct lrg_region *r)
 	return 0;
 }
 
-static int cmp_u64(const void *x, const void *y)
+/*
+ * In-place heapsort: glibc's qsort() may malloc() a merge buffer, and this
+ * runs in direct reclaim too, which must not allocate.
+ */
+static void sift(uint64_t *a, size_t root, size_t n)
 {
-	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+	for (;;) {
+		size_t c = 2 * root + 1;
+		uint64_t t;
 
-	return a < b ? -1 : a > b;
+		if (c >= n)
+			return;
+		if (c + 1 < n && a[c + 1] > a[c])
+			c++;
+		if (a[root] >= a[c])
+			return;
+		t = a[root];
+		a[root] = a[c];
+		a[c] = t;
+		root = c;
+	}
+}
+
+static void sort_u64(uint64_t *a, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift(a, i, n);
+	for (size_t end = n; end-- > 1;) {
+		uint64_t t = a[0];
+
+		a[0] = a[end];
+		a[end] = t;
+		sift(a, 0, end);
+	}
 }
 
 /* Sorted region addresses to coalesced ranges, in place in a->ranges. */
@@ -97,8 +126,10 @@ static size_t coalesce(struct lrg_aging *a, size_t n)
 {
 	size_t nr = 0;
 
-	qsort(a->addrs, n, sizeof(*a->addrs), cmp_u64);
+	sort_u64(a->addrs, n);
 	for (size_t i = 0; i < n; i++) {
+		if (nr && a->addrs[i] < a->ranges[nr - 1].end)
+			continue;   /* a duplicate */
 		if (nr && a->ranges[nr - 1].end == a->addrs[i]) {
 			a->ranges[nr - 1].end += LRG_PMD_SIZE;
 			continue;
