@@ -84,6 +84,12 @@ fail() {
 	exit 1
 }
 
+# Tests run in parallel (make -j): one builder at a time per cache.
+if command -v flock >/dev/null 2>&1; then
+	exec 9>"$cache/lock"
+	flock 9
+fi
+
 # Build lrugen.ko from a copy (the source tree may be read-only).
 if [ $with_kmod = 1 ]; then
 	mkdir -p "$cache/kmod/include/uapi"
@@ -92,7 +98,9 @@ if [ $with_kmod = 1 ]; then
 	done
 	cmp -s "$srcdir/include/uapi/lrugen.h" "$cache/kmod/include/uapi/lrugen.h" ||
 		cp "$srcdir/include/uapi/lrugen.h" "$cache/kmod/include/uapi/lrugen.h"
-	if ! make -s -C "$kdir/build" M="$cache/kmod" modules >"$cache/kmod-build.log" 2>&1; then
+	# not make check's jobserver and flags: kbuild is a separate build
+	if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
+		make -s -C "$kdir/build" M="$cache/kmod" modules >"$cache/kmod-build.log" 2>&1; then
 		sed 's/^/# /' "$cache/kmod-build.log"
 		fail "building lrugen.ko failed"
 	fi
@@ -174,6 +182,8 @@ INIT
 		mv "$initrd.tmp" "$initrd" || fail "cannot build the initramfs"
 	rm -rf "$root"
 fi
+
+exec 9>&-	# the VMs themselves may run in parallel
 
 # Paths as the guest sees them: the host's /tmp is at /run/host-tmp there.
 guest_path() {
