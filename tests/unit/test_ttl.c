@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_ttl - the min_ttl rule as a table: the pressure verdict, the age of
+ * the oldest eligible generation, protection, and the domain decision (no
+ * OOM while older memory can be reclaimed anywhere in the domain).
+ */
+#include <string.h>
+
+#include "lruvec.h"
+#include "tap.h"
+#include "ttl.h"
+
+#define MiB (1ULL << 20)
+
+static void test_pressure(void)
+{
+	static const struct {
+		const char *what;
+		bool global;
+		uint64_t free, low, high, limit, usage;
+		double psi_full;
+		bool want;
+	} t[] = {
+		{ "machine: free above high", true, 500 * MiB, 100 * MiB, 150 * MiB, 0, 0, 0, false },
+		{ "machine: free below low", true, 90 * MiB, 100 * MiB, 150 * MiB, 0, 0, 0, true },
+		{ "machine: between low and high, no stall", true, 120 * MiB, 100 * MiB, 150 * MiB, 0, 0, 0, false },
+		{ "machine: between low and high, stalled", true, 120 * MiB, 100 * MiB, 150 * MiB, 0, 0, 5.0, true },
+		{ "machine: stall alone with plenty free", true, 900 * MiB, 100 * MiB, 150 * MiB, 0, 0, 50.0, false },
+		{ "machine: no watermarks known", true, 0, 0, 0, 0, 0, 0, false },
+		{ "memcg: no limit", false, 0, 0, 0, UINT64_MAX, 900 * MiB, 0, false },
+		{ "memcg: at its limit", false, 0, 0, 0, 1024 * MiB, 1020 * MiB, 0, true },
+		{ "memcg: well below", false, 0, 0, 0, 1024 * MiB, 500 * MiB, 0, false },
+		{ "memcg: near, stalled", false, 0, 0, 0, 1024 * MiB, 1000 * MiB, 2.0, true },
+		{ "memcg: near, not stalled", false, 0, 0, 0, 1024 * MiB, 1000 * MiB, 0, false },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct lrg_pressure p;
+
+		memset(&p, 0, sizeof(p));
+		p.mem_free = t[i].free;
+		p.watermark_low = t[i].low;
+		p.watermark_high = t[i].high;
+		p.limit = t[i].limit;
+		p.usage = t[i].usage;
+		p.psi_full_avg10 = t[i].psi_full;
+		ok(lrg_under_pressure(&p, t[i].global) == t[i].want, "pressure: %s -> %s", t[i].what,
+		   t[i].want ? "yes" : "no");
+	}
+	{
+		struct lrg_pressure p;
+
+		memset(&p, 0, sizeof(p));
+		p.mem_free = 90 * MiB;
+		p.watermark_low = 100 * MiB;
+		p.watermark_high = 150 * MiB;
+		ok(lrg_pressure_target_pages(&p, true) == 60 * MiB / 4096,
+		   "machine target: back above the high watermark (%llu pages)",
+		   (unsigned long long)lrg_pressure_target_pages(&p, true));
+		memset(&p, 0, sizeof(p));
+		p.limit = 1024 * MiB;
+		p.usage = 1024 * MiB;
+		ok(lrg_pressure_target_pages(&p, false) == 2 * 16 * MiB / 4096,
+		   "memcg target: two margins below the limit (%llu pages)",
+		   (unsigned long long)lrg_pressure_target_pages(&p, false));
+	}
+}
+
+static void test_protected(void)
+{
+	static const struct {
+		const char *what;
+		uint64_t birth_anon, birth_file;
+		bool can_swap;
+		uint32_t ttl;
+		uint64_t now;
+		bool want;
+	} t[] = {
+		{ "min_ttl off", 9000, 9000, true, 0, 10000, false },
+		{ "oldest gen 1000 ms old, ttl 1000: not younger", 9000, 9000, true, 1000, 10000, false },
+		{ "oldest gen 999 ms old, ttl 1000: protected", 9001, 9001, true, 1000, 10000, true },
+		{ "file young, anon old, swapping: anon may go", 1000, 9500, true, 1000, 10000, false },
+		{ "file young, anon old, no swap: protected", 1000, 9500, false, 1000, 10000, true },
+		{ "file old: not protected", 9900, 1000, false, 1000, 10000, false },
+		{ "clock behind birth: age 0, protected", 20000, 20000, true, 1, 10000, true },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct lrg_lruvec lv;
+
+		lrg_lruvec_init(&lv, 1, 0, 0);
+		lv.min_seq[LRG_ANON] = 1;
+		lv.min_seq[LRG_FILE] = 2;
+		lv.timestamps[1] = t[i].birth_anon;
+		lv.timestamps[2] = t[i].birth_file;
+		ok(lrg_ttl_protected(&lv, t[i].can_swap, t[i].now, t[i].ttl) == t[i].want,
+		   "min_ttl: %s", t[i].what);
+	}
+}
+
+static void test_decide(void)
+{
+	/* evictable, below_min, protected */
+	static const struct {
+		const char *what;
+		bool pressure;
+		size_t n;
+		struct lrg_ttl_scope s[3];
+		enum lrg_ttl_verdict want;
+	} t[] = {
+		{ "no pressure", false, 1, { { true, false, true } }, LRG_TTL_NO_PRESSURE },
+		{ "one old scope", true, 1, { { true, false, false } }, LRG_TTL_EVICT },
+		{ "one young scope", true, 1, { { true, false, true } }, LRG_TTL_OOM },
+		{ "young + old elsewhere in the domain: no OOM", true, 2,
+		  { { true, false, true }, { true, false, false } }, LRG_TTL_EVICT },
+		{ "young + old but memory.min: OOM", true, 2,
+		  { { true, false, true }, { true, true, false } }, LRG_TTL_OOM },
+		{ "young + empty scope: OOM", true, 2,
+		  { { true, false, true }, { false, false, false } }, LRG_TTL_OOM },
+		{ "nothing evictable, no min_ttl: kernel's OOM", true, 2,
+		  { { false, false, false }, { false, false, false } }, LRG_TTL_EXHAUSTED },
+		{ "empty domain", true, 0, { { false, false, false } }, LRG_TTL_EXHAUSTED },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		ok(lrg_ttl_decide(t[i].pressure, t[i].s, t[i].n) == t[i].want, "decide: %s", t[i].what);
+}
+
+int main(void)
+{
+	test_pressure();
+	test_protected();
+	test_decide();
+	return tap_done();
+}
