@@ -1,0 +1,967 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * backend_proc.c - the fallback backend for any kernel: /proc and cgroup v2.
+ *
+ * What it costs in accuracy (say so, do not hide it):
+ *
+ *  - Aging is VMA-granular. The only per-mm access information /proc gives
+ *    without a module is smaps' "Referenced:" (bytes of a VMA whose pages
+ *    had their accessed bit or PG_referenced set) and clear_refs to reset
+ *    it. A VMA with Referenced > 0 has all its present pages reported
+ *    young: this overestimates the working set, never underestimates it,
+ *    which is the safe side for min_ttl.
+ *  - Writing 1 to clear_refs clears the accessed bits and PG_referenced of
+ *    the whole mm, not only of the ranges asked: it also erases what the
+ *    kernel's own reclaim would have seen, and there is no way to pass the
+ *    bits back (LRG_HARVEST_NO_BUMP is in effect whatever the flags say).
+ *  - Pages are attributed to the memcg the owner is in now; pages charged
+ *    to another memcg (after a migration) cannot be told apart.
+ *  - Presence comes from /proc/PID/pagemap, so it is exact per page; anon
+ *    means "not a page of a file" there (private anon, COW copies), plus
+ *    shared anonymous memory (memfd, SysV, /dev/zero) by the VMA's name.
+ *
+ * Eviction is exact per page (process_madvise(MADV_PAGEOUT)); the pages
+ * freed are counted as present before minus present after in pagemap, so
+ * anon memory without swap (which MADV_PAGEOUT cannot free) counts 0.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backends.h"
+#include "cgroups.h"
+#include "lrg_log.h"
+#include "procfs.h"
+
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_process_madvise
+#define SYS_process_madvise 440
+#endif
+#ifndef SYS_process_mrelease
+#define SYS_process_mrelease 448
+#endif
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+#ifndef KCMP_VM
+#define KCMP_VM 1
+#endif
+#ifndef IOV_MAX
+#define IOV_MAX 1024
+#endif
+
+/* pagemap entry bits (Documentation/admin-guide/mm/pagemap.rst) */
+#define PM_PRESENT (1ULL << 63)
+#define PM_SWAP (1ULL << 62)
+#define PM_FILE (1ULL << 61)
+
+/* pid_max cannot exceed 2^22 (PID_MAX_LIMIT), so the key is exact. */
+#define MM_KEY_PID_BITS 22
+
+struct proc_backend {
+	struct lrg_backend b;
+	char proc_root[512];
+	struct lrg_cgroup_tree *cg;
+	long clk_tck;
+	bool has_reclaim;
+};
+
+static struct proc_backend *to_pb(struct lrg_backend *b)
+{
+	return (struct proc_backend *)b;
+}
+
+static int pidfd_open_(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+static uint64_t mm_key(pid_t pid, uint64_t starttime)
+{
+	return (starttime << MM_KEY_PID_BITS) | (uint64_t)pid;
+}
+
+/* ---- memcgs -------------------------------------------------------------- */
+
+static int global_info(struct proc_backend *pb, struct lrg_memcg_info *mi)
+{
+	struct lrg_meminfo m;
+	struct dirent *de;
+	DIR *d;
+	int r;
+
+	r = lrg_procfs_read_meminfo(pb->proc_root, &m);
+	if (r < 0)
+		return r;
+	memset(mi, 0, sizeof(*mi));
+	mi->id = LRG_ROOT_MEMCG;
+	strcpy(mi->path, "/");
+	mi->current = m.mem_total - m.mem_available;
+	mi->high = mi->max = UINT64_MAX;
+	mi->swap_current = m.swap_total - m.swap_free;
+	mi->swap_max = m.swap_total;
+	mi->anon = (m.active_anon + m.inactive_anon);
+	mi->file = (m.active_file + m.inactive_file);
+	d = opendir(pb->proc_root);
+	if (d) {
+		while ((de = readdir(d)))
+			if (de->d_name[0] >= '1' && de->d_name[0] <= '9')
+				mi->nr_procs++;
+		closedir(d);
+	}
+	return 0;
+}
+
+static int proc_list_memcgs(struct lrg_backend *b, lrg_memcg_fn fn, void *ctx)
+{
+	struct proc_backend *pb = to_pb(b);
+	struct lrg_memcg_info mi;
+	int r;
+
+	if (pb->cg->global) {
+		r = global_info(pb, &mi);
+		return r < 0 ? r : fn(ctx, &mi);
+	}
+	/* Follow creations and removals on every listing. */
+	r = lrg_cgroup_tree_rescan(pb->cg, NULL, NULL);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < pb->cg->n; i++) {
+		const struct lrg_cgroup_entry *e = &pb->cg->v[i];
+
+		memset(&mi, 0, sizeof(mi));
+		mi.id = e->id;
+		strcpy(mi.path, e->path);
+		r = lrg_cgroup_read_info(pb->cg->root, e->path, &mi);
+		if (r == -ENOENT)
+			continue;  /* removed since the scan */
+		if (r < 0)
+			return r;
+		if (!strcmp(e->path, "/") && !mi.current) {
+			struct lrg_memcg_info g;
+
+			/* The root cgroup has no memory.current: the machine's. */
+			if (global_info(pb, &g) == 0)
+				mi.current = g.current;
+		}
+		r = fn(ctx, &mi);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* ---- address spaces ------------------------------------------------------ */
+
+struct mm_cand {
+	struct lrg_mm_info mm;
+	/* equal for every sharer of one mm: a cheap filter before kcmp */
+	uint64_t sig[4];
+	bool dup;
+};
+
+struct mm_collect {
+	struct proc_backend *pb;
+	uint64_t memcg_id;
+	struct mm_cand *v;
+	size_t n, cap;
+};
+
+static int collect_pid(void *ctx, pid_t pid)
+{
+	struct mm_collect *c = ctx;
+	struct lrg_proc_status status;
+	struct lrg_proc_stat st;
+	struct mm_cand *m;
+	int adj = 0;
+
+	if (lrg_procfs_read_stat(c->pb->proc_root, pid, &st) < 0)
+		return 0;  /* exited meanwhile */
+	if (lrg_proc_stat_is_kthread(&st) || st.state == 'Z' || st.state == 'X')
+		return 0;
+	if (lrg_procfs_read_status(c->pb->proc_root, pid, &status) < 0 || !status.has_mm ||
+	    status.tgid != pid)
+		return 0;
+	(void)lrg_procfs_read_oom_score_adj(c->pb->proc_root, pid, &adj);
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 256;
+		struct mm_cand *nv = realloc(c->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		c->v = nv;
+		c->cap = cap;
+	}
+	m = &c->v[c->n++];
+	memset(m, 0, sizeof(*m));
+	m->mm.mm_key = mm_key(pid, st.starttime);
+	m->mm.pid = pid;
+	m->mm.start_time = st.starttime;
+	m->mm.memcg_id = c->memcg_id;
+	m->mm.nr_anon = (status.rss_anon + status.rss_shmem) / LRG_PAGE_SIZE;
+	m->mm.nr_file = status.rss_file / LRG_PAGE_SIZE;
+	m->mm.cpu_time_ns = (st.utime + st.stime) * (1000000000ULL / c->pb->clk_tck);
+	m->mm.oom_score_adj = adj;
+	memcpy(m->mm.comm, st.comm, sizeof(m->mm.comm));
+	m->sig[0] = st.start_code;
+	m->sig[1] = st.end_code;
+	m->sig[2] = st.start_stack;
+	m->sig[3] = st.start_brk;
+	return 0;
+}
+
+static int cmp_sig(const void *a, const void *b)
+{
+	const struct mm_cand *x = a, *y = b;
+	int r = memcmp(x->sig, y->sig, sizeof(x->sig));
+
+	if (r)
+		return r;
+	return x->mm.start_time < y->mm.start_time ? -1 : x->mm.start_time > y->mm.start_time;
+}
+
+static int cmp_pid(const void *a, const void *b)
+{
+	const struct mm_cand *x = a, *y = b;
+
+	return x->mm.pid - y->mm.pid;
+}
+
+/* kcmp(KCMP_VM) orders mms consistently (0 same, 1 less, 2 greater). */
+static int cmp_kcmp(const void *a, const void *b)
+{
+	const struct mm_cand *x = a, *y = b;
+	long r = syscall(SYS_kcmp, x->mm.pid, y->mm.pid, KCMP_VM, 0, 0);
+
+	if (r == 0)
+		return x->mm.start_time < y->mm.start_time ? -1 : x->mm.start_time > y->mm.start_time;
+	if (r == 1 || r == 2)
+		return r == 1 ? -1 : 1;
+	/* gone meanwhile, or no ordering: any consistent order will do */
+	return x->mm.pid - y->mm.pid;
+}
+
+/*
+ * Processes created with clone(CLONE_VM) but not CLONE_THREAD (vfork
+ * children until exec, some runtimes) share one mm: report it once, under
+ * the oldest sharer. Sharers have the same layout in stat (start_code,
+ * end_code, start_stack, start_brk: randomized per exec), so only processes
+ * with equal layouts (sharers, or fork children that did not exec) are
+ * compared, by sorting each such group with kcmp(KCMP_VM) as the order:
+ * O(k log k) syscalls for a group of k, then sharers are neighbours.
+ */
+static void dedup_sharers(struct mm_collect *c)
+{
+	size_t i, j;
+
+	qsort(c->v, c->n, sizeof(c->v[0]), cmp_sig);
+	for (i = 0; i < c->n; i = j) {
+		for (j = i + 1; j < c->n && !memcmp(c->v[i].sig, c->v[j].sig, sizeof(c->v[i].sig)); j++)
+			;
+		if (j - i < 2)
+			continue;
+		qsort(c->v + i, j - i, sizeof(c->v[0]), cmp_kcmp);
+		for (size_t k = i + 1; k < j; k++)
+			if (syscall(SYS_kcmp, c->v[k - 1].mm.pid, c->v[k].mm.pid, KCMP_VM, 0, 0) == 0)
+				c->v[k].dup = true;
+	}
+	qsort(c->v, c->n, sizeof(c->v[0]), cmp_pid);
+}
+
+static int proc_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn, void *ctx)
+{
+	struct proc_backend *pb = to_pb(b);
+	struct mm_collect c = { .pb = pb, .memcg_id = memcg_id };
+	int r = 0;
+
+	if (pb->cg->global) {
+		struct dirent *de;
+		DIR *d;
+
+		if (memcg_id != LRG_ROOT_MEMCG)
+			return -ENOENT;
+		d = opendir(pb->proc_root);
+		if (!d)
+			return -errno;
+		/* readdir of /proc lists thread-group leaders only */
+		while ((de = readdir(d))) {
+			char *e;
+			long pid = strtol(de->d_name, &e, 10);
+
+			if (pid <= 0 || *e)
+				continue;
+			r = collect_pid(&c, (pid_t)pid);
+			if (r < 0)
+				break;
+		}
+		closedir(d);
+	} else {
+		const struct lrg_cgroup_entry *e = lrg_cgroup_tree_find(pb->cg, memcg_id);
+
+		if (!e) {
+			free(c.v);
+			return -ENOENT;
+		}
+		/* Below a memcg that does not enable memory for its children,
+		 * every descendant is charged to it. */
+		r = lrg_cgroup_for_each_pid(pb->cg->root, e->path, !e->memory_subtree,
+					    collect_pid, &c);
+		if (r == -ENOENT)
+			r = 0;  /* removed meanwhile: no processes */
+	}
+	if (r < 0) {
+		free(c.v);
+		return r;
+	}
+	dedup_sharers(&c);
+	for (size_t i = 0; i < c.n && r >= 0; i++)
+		if (!c.v[i].dup)
+			r = fn(ctx, &c.v[i].mm);
+	free(c.v);
+	return r < 0 ? r : 0;
+}
+
+/* Same process as when listed? (-ESRCH when it exited or the pid was reused) */
+static int check_owner(struct proc_backend *pb, pid_t pid, uint64_t start_time)
+{
+	struct lrg_proc_stat st;
+	int r;
+
+	r = lrg_procfs_read_stat(pb->proc_root, pid, &st);
+	if (r < 0)
+		return r == -ENOENT ? -ESRCH : r;
+	return st.starttime == start_time ? 0 : -ESRCH;
+}
+
+/* ---- harvest ------------------------------------------------------------- */
+
+struct vma {
+	uint64_t start, end;
+	bool shared;
+	bool shmem;          /* shared anonymous memory, by name */
+	bool special;        /* VM_IO / VM_PFNMAP: no struct pages to age */
+	uint64_t rss, referenced;
+};
+
+struct region_acc {
+	lrg_region_fn fn;
+	void *ctx;
+	struct lrg_region reg;
+	bool any;
+	struct lrg_walk_stats *stats;
+};
+
+static int region_flush(struct region_acc *acc)
+{
+	int r = 0;
+
+	if (acc->any)
+		r = acc->fn(acc->ctx, &acc->reg);
+	acc->any = false;
+	return r;
+}
+
+static int region_page(struct region_acc *acc, uint64_t addr, bool anon, bool young)
+{
+	uint64_t base = addr & LRG_PMD_MASK;
+	unsigned int i = (addr - base) >> LRG_PAGE_SHIFT;
+	int r;
+
+	if (!acc->any || acc->reg.addr != base) {
+		r = region_flush(acc);
+		if (r < 0)
+			return r;
+		memset(&acc->reg, 0, sizeof(acc->reg));
+		acc->reg.addr = base;
+		acc->any = true;
+	}
+	acc->reg.present[i / 64] |= 1ULL << (i % 64);
+	if (anon)
+		acc->reg.anon[i / 64] |= 1ULL << (i % 64);
+	if (young)
+		acc->reg.young[i / 64] |= 1ULL << (i % 64);
+	acc->stats->pte_total++;
+	if (young)
+		acc->stats->pte_young++;
+	else
+		acc->stats->pte_old++;
+	return 0;
+}
+
+/* Walk pagemap over [start, end) of one VMA, reporting present pages. */
+static int walk_range(int pm_fd, const struct vma *v, uint64_t start, uint64_t end,
+		      unsigned int flags, struct region_acc *acc)
+{
+	uint64_t ent[LRG_PTES_PER_PMD];
+	bool young = v->referenced > 0;
+
+	while (start < end) {
+		uint64_t n = (end - start) >> LRG_PAGE_SHIFT;
+		ssize_t got;
+
+		if (n > LRG_PTES_PER_PMD)
+			n = LRG_PTES_PER_PMD;
+		got = pread(pm_fd, ent, n * 8, (off_t)((start >> LRG_PAGE_SHIFT) * 8));
+		if (got < 0)
+			return errno == ESRCH ? -ESRCH : -errno;
+		if (got == 0)
+			return -ESRCH;  /* the mm went away */
+		n = (uint64_t)got / 8;
+		for (uint64_t i = 0; i < n; i++) {
+			bool anon;
+			int r;
+
+			if (!(ent[i] & PM_PRESENT))
+				continue;
+			anon = !(ent[i] & PM_FILE) || v->shmem;
+			if (anon && (flags & LRG_HARVEST_NO_ANON))
+				continue;
+			r = region_page(acc, start + (i << LRG_PAGE_SHIFT), anon, young);
+			if (r < 0)
+				return r;
+		}
+		start += n << LRG_PAGE_SHIFT;
+	}
+	return 0;
+}
+
+static int harvest_vma(int pm_fd, const struct vma *v, const struct lrg_harvest_req *req,
+		       struct region_acc *acc)
+{
+	if (v->special || !v->rss)
+		return 0;
+	if (!req->ranges)
+		return walk_range(pm_fd, v, v->start, v->end, req->flags, acc);
+	/* Ranges are not required to be sorted; regions must come out in
+	 * address order per VMA only, which holds for sorted ranges. */
+	for (size_t i = 0; i < req->nr_ranges; i++) {
+		uint64_t s = req->ranges[i].start & ~(LRG_PAGE_SIZE - 1);
+		uint64_t e = (req->ranges[i].end + LRG_PAGE_SIZE - 1) & ~(LRG_PAGE_SIZE - 1);
+		int r;
+
+		if (s < v->start)
+			s = v->start;
+		if (e > v->end)
+			e = v->end;
+		if (s >= e)
+			continue;
+		r = walk_range(pm_fd, v, s, e, req->flags, acc);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* "start-end perms offset dev inode [path]" */
+static bool parse_vma_header(const char *line, const char *eol, struct vma *v)
+{
+	unsigned long long s, e;
+	char perms[5];
+	int path_off = 0;
+
+	if (sscanf(line, "%llx-%llx %4s %*x %*x:%*x %*u %n", &s, &e, perms, &path_off) < 3)
+		return false;
+	memset(v, 0, sizeof(*v));
+	v->start = s;
+	v->end = e;
+	v->shared = perms[3] == 's';
+	if (path_off > 0 && line + path_off < eol) {
+		const char *p = line + path_off;
+		size_t len = eol - p;
+
+		v->shmem = v->shared && ((len >= 9 && !memcmp(p, "/dev/zero", 9)) ||
+					 (len >= 5 && !memcmp(p, "/SYSV", 5)) ||
+					 (len >= 7 && !memcmp(p, "/memfd:", 7)) ||
+					 (len >= 12 && !memcmp(p, "[anon_shmem]", 12)));
+	}
+	return true;
+}
+
+static bool vmflags_special(const char *p, const char *eol)
+{
+	while (p < eol) {
+		while (p < eol && *p == ' ')
+			p++;
+		if (eol - p >= 2 && (p + 2 == eol || p[2] == ' ') &&
+		    (!memcmp(p, "io", 2) || !memcmp(p, "pf", 2)))
+			return true;
+		while (p < eol && *p != ' ')
+			p++;
+	}
+	return false;
+}
+
+static int proc_harvest(struct lrg_backend *b, const struct lrg_harvest_req *req,
+			lrg_region_fn fn, void *ctx, struct lrg_walk_stats *ret_stats)
+{
+	struct proc_backend *pb = to_pb(b);
+	struct lrg_walk_stats stats = { 0 };
+	struct region_acc acc = { .fn = fn, .ctx = ctx, .stats = &stats };
+	pid_t pid = req->mm->pid;
+	char path[PATH_MAX], *smaps = NULL, *line;
+	struct vma v;
+	bool have = false;
+	int pm_fd = -1, r;
+
+	r = check_owner(pb, pid, req->mm->start_time);
+	if (r == -ESRCH)
+		goto gone;
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path), "%s/%d/pagemap", pb->proc_root, (int)pid);
+	pm_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (pm_fd < 0) {
+		if (errno == ENOENT || errno == ESRCH)
+			goto gone;
+		return -errno;
+	}
+	snprintf(path, sizeof(path), "%s/%d/smaps", pb->proc_root, (int)pid);
+	r = lrg_read_file(path, &smaps, NULL);
+	if (r == -ENOENT || r == -ESRCH)
+		goto gone;
+	if (r < 0)
+		goto out;
+	/* Reset right after reading, so the window where accesses are lost
+	 * is one smaps read wide. This clears the whole mm (see the top). */
+	snprintf(path, sizeof(path), "%s/%d/clear_refs", pb->proc_root, (int)pid);
+	r = lrg_write_file(path, "1");
+	if (r == -ENOENT || r == -ESRCH)
+		goto gone;
+	if (r < 0)
+		goto out;
+	/* The pid may have been reused while we read: smaps then belongs to
+	 * someone else, and reporting it would poison the policy. */
+	if (check_owner(pb, pid, req->mm->start_time) < 0)
+		goto gone;
+
+	for (line = smaps; *line;) {
+		char *eol = strchr(line, '\n');
+		unsigned long long val;
+
+		if (!eol)
+			eol = line + strlen(line);
+		if (parse_vma_header(line, eol, &(struct vma){ 0 })) {
+			if (have) {
+				r = harvest_vma(pm_fd, &v, req, &acc);
+				if (r < 0)
+					goto fail;
+			}
+			parse_vma_header(line, eol, &v);
+			have = true;
+		} else if (have && sscanf(line, "Rss: %llu kB", &val) == 1) {
+			v.rss = val * 1024;
+		} else if (have && sscanf(line, "Referenced: %llu kB", &val) == 1) {
+			v.referenced = val * 1024;
+		} else if (have && !strncmp(line, "VmFlags:", 8)) {
+			v.special = vmflags_special(line + 8, eol);
+		}
+		line = *eol ? eol + 1 : eol;
+	}
+	if (have) {
+		r = harvest_vma(pm_fd, &v, req, &acc);
+		if (r < 0)
+			goto fail;
+	}
+	r = region_flush(&acc);
+	if (r < 0)
+		goto out;
+	stats.status = LRG_HARVEST_COMPLETE;
+	goto done;
+fail:
+	if (r != -ESRCH)
+		goto out;
+gone:
+	stats.status = LRG_HARVEST_GONE;
+done:
+	if (ret_stats)
+		*ret_stats = stats;
+	r = 0;
+out:
+	free(smaps);
+	if (pm_fd >= 0)
+		close(pm_fd);
+	return r;
+}
+
+/* ---- evict --------------------------------------------------------------- */
+
+/* Present pages of pid in the ranges, from pagemap. */
+static int count_present(int pm_fd, const struct lrg_range *ranges, size_t n, uint64_t *ret)
+{
+	uint64_t ent[LRG_PTES_PER_PMD], total = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t a = ranges[i].start & ~(LRG_PAGE_SIZE - 1);
+		uint64_t end = ranges[i].end;
+
+		while (a < end) {
+			uint64_t cnt = (end - a + LRG_PAGE_SIZE - 1) >> LRG_PAGE_SHIFT;
+			ssize_t got;
+
+			if (cnt > LRG_PTES_PER_PMD)
+				cnt = LRG_PTES_PER_PMD;
+			got = pread(pm_fd, ent, cnt * 8, (off_t)((a >> LRG_PAGE_SHIFT) * 8));
+			if (got < 0)
+				return -errno;
+			if (got == 0)
+				return -ESRCH;
+			cnt = (uint64_t)got / 8;
+			for (uint64_t k = 0; k < cnt; k++)
+				total += !!(ent[k] & PM_PRESENT);
+			a += cnt << LRG_PAGE_SHIFT;
+		}
+	}
+	*ret = total;
+	return 0;
+}
+
+static int proc_evict(struct lrg_backend *b, const struct lrg_mm_info *mm,
+		      const struct lrg_range *ranges, size_t nr_ranges, uint64_t *ret_pages)
+{
+	struct proc_backend *pb = to_pb(b);
+	struct iovec iov[IOV_MAX];
+	uint64_t before = 0, after = 0;
+	char path[PATH_MAX];
+	int pidfd, pm_fd = -1, r;
+	size_t i = 0;
+
+	pidfd = pidfd_open_(mm->pid);
+	if (pidfd < 0)
+		return -errno;
+	/* With the pidfd held, a start time that still matches proves the
+	 * pidfd is the process the policy meant. */
+	r = check_owner(pb, mm->pid, mm->start_time);
+	if (r < 0)
+		goto out;
+	snprintf(path, sizeof(path), "%s/%d/pagemap", pb->proc_root, (int)mm->pid);
+	pm_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (pm_fd < 0) {
+		r = errno == ENOENT ? -ESRCH : -errno;
+		goto out;
+	}
+	r = count_present(pm_fd, ranges, nr_ranges, &before);
+	if (r < 0)
+		goto out;
+	while (i < nr_ranges) {
+		size_t n = 0, want = 0;
+		ssize_t done;
+
+		for (; i + n < nr_ranges && n < IOV_MAX; n++) {
+			uint64_t s = ranges[i + n].start & ~(LRG_PAGE_SIZE - 1);
+			uint64_t e = (ranges[i + n].end + LRG_PAGE_SIZE - 1) & ~(LRG_PAGE_SIZE - 1);
+
+			iov[n].iov_base = (void *)(uintptr_t)s;
+			iov[n].iov_len = e > s ? e - s : 0;
+			want += iov[n].iov_len;
+		}
+		done = syscall(SYS_process_madvise, pidfd, iov, n, MADV_PAGEOUT, 0);
+		if (done < 0) {
+			/* ENOMEM: an unmapped hole in the first range; skip it. */
+			if (errno != ENOMEM) {
+				r = -errno;
+				goto out;
+			}
+			i++;
+			continue;
+		}
+		if ((size_t)done < want) {
+			/* Stopped inside a range (a hole): resume after it. */
+			size_t k = 0, acc = 0;
+
+			while (k < n && acc + iov[k].iov_len <= (size_t)done)
+				acc += iov[k++].iov_len;
+			i += k + 1;
+		} else {
+			i += n;
+		}
+	}
+	r = count_present(pm_fd, ranges, nr_ranges, &after);
+	if (r < 0)
+		goto out;
+	*ret_pages = before > after ? before - after : 0;
+out:
+	if (pm_fd >= 0)
+		close(pm_fd);
+	close(pidfd);
+	return r;
+}
+
+/* ---- reclaim, measure, kill ---------------------------------------------- */
+
+static int memcg_path(struct proc_backend *pb, uint64_t memcg_id, const char **ret)
+{
+	const struct lrg_cgroup_entry *e;
+
+	if (pb->cg->global)
+		return memcg_id == LRG_ROOT_MEMCG ? -EOPNOTSUPP : -ENOENT;
+	e = lrg_cgroup_tree_find(pb->cg, memcg_id);
+	if (!e)
+		return -ENOENT;
+	*ret = e->path;
+	return 0;
+}
+
+static int proc_reclaim(struct lrg_backend *b, uint64_t memcg_id, uint64_t bytes,
+			uint64_t *ret_bytes)
+{
+	struct proc_backend *pb = to_pb(b);
+	struct lrg_vmstat s0, s1;
+	const char *path;
+	int r;
+
+	r = memcg_path(pb, memcg_id, &path);
+	if (r < 0)
+		return r;
+	r = lrg_cgroup_read_stat(pb->cg->root, path, &s0);
+	if (r < 0)
+		return r;
+	r = lrg_cgroup_reclaim(pb->cg->root, path, bytes);
+	if (r < 0 && r != -EAGAIN)
+		return r;
+	/* -EAGAIN: less than asked was reclaimed; report what was. The
+	 * pgsteal delta also counts concurrent reclaim in the memcg. */
+	r = lrg_cgroup_read_stat(pb->cg->root, path, &s1);
+	if (r < 0)
+		return r;
+	*ret_bytes = (s1.pgsteal > s0.pgsteal ? s1.pgsteal - s0.pgsteal : 0) * LRG_PAGE_SIZE;
+	return 0;
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int measure_machine(struct proc_backend *pb, struct lrg_pressure *p)
+{
+	struct lrg_meminfo mi;
+	struct lrg_watermarks wm;
+	struct lrg_vmstat vs;
+	struct lrg_psi psi;
+	char path[PATH_MAX];
+	int r;
+
+	r = lrg_procfs_read_meminfo(pb->proc_root, &mi);
+	if (r < 0)
+		return r;
+	p->mem_total = mi.mem_total;
+	p->mem_free = mi.mem_free;
+	p->mem_available = mi.mem_available;
+	p->swap_total = mi.swap_total;
+	p->swap_free = mi.swap_free;
+	p->limit = mi.mem_total;
+	p->usage = mi.mem_total - mi.mem_available;
+	if (lrg_procfs_read_zoneinfo(pb->proc_root, &wm) == 0) {
+		p->watermark_low = wm.low_pages * LRG_PAGE_SIZE;
+		p->watermark_high = wm.high_pages * LRG_PAGE_SIZE;
+	}
+	/* No PSI (CONFIG_PSI=n or psi=0): the figures stay 0. */
+	snprintf(path, sizeof(path), "%s/pressure/memory", pb->proc_root);
+	if (lrg_read_psi(path, &psi) == 0) {
+		p->psi_some_avg10 = psi.some_avg10;
+		p->psi_full_avg10 = psi.full_avg10;
+		p->psi_some_total_us = psi.some_total_us;
+		p->psi_full_total_us = psi.full_total_us;
+	}
+	r = lrg_procfs_read_vmstat(pb->proc_root, &vs);
+	if (r < 0)
+		return r;
+	p->pgscan = vs.pgscan;
+	p->pgsteal = vs.pgsteal;
+	p->refaults = vs.refaults;
+	p->oom_kills = vs.oom_kill;
+	return 0;
+}
+
+static int proc_measure(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pressure *ret)
+{
+	struct proc_backend *pb = to_pb(b);
+	struct lrg_pressure p = { 0 };
+	struct lrg_memcg_info mi = { 0 };
+	struct lrg_vmstat vs;
+	struct lrg_psi psi;
+	const char *path;
+	int r;
+
+	r = measure_machine(pb, &p);
+	if (r < 0)
+		return r;
+	p.now_ms = mono_ms();
+	if (memcg_id == LRG_ROOT_MEMCG && pb->cg->global)
+		goto done;
+	r = memcg_path(pb, memcg_id, &path);
+	if (r < 0)
+		return r;
+	if (!strcmp(path, "/"))
+		goto done;  /* the root memcg is the machine */
+	r = lrg_cgroup_read_info(pb->cg->root, path, &mi);
+	if (r < 0)
+		return r;
+	p.usage = mi.current;
+	p.limit = mi.high < mi.max ? mi.high : mi.max;
+	if (p.limit > p.mem_total)
+		p.limit = p.mem_total;
+	p.watermark_low = p.watermark_high = 0;
+	/* The memcg's own figures replace the machine's; a file that is
+	 * missing (no PSI) leaves 0 rather than the machine's numbers. */
+	memset(&psi, 0, sizeof(psi));
+	(void)lrg_cgroup_read_pressure(pb->cg->root, path, &psi);
+	p.psi_some_avg10 = psi.some_avg10;
+	p.psi_full_avg10 = psi.full_avg10;
+	p.psi_some_total_us = psi.some_total_us;
+	p.psi_full_total_us = psi.full_total_us;
+	memset(&vs, 0, sizeof(vs));
+	(void)lrg_cgroup_read_stat(pb->cg->root, path, &vs);
+	p.pgscan = vs.pgscan;
+	p.pgsteal = vs.pgsteal;
+	p.refaults = vs.refaults;
+	p.oom_kills = vs.oom_kill;
+done:
+	*ret = p;
+	return 0;
+}
+
+static int proc_kill(struct lrg_backend *b, const struct lrg_kill_req *req)
+{
+	struct proc_backend *pb = to_pb(b);
+	int pidfd, r;
+
+	if (req->whole_cgroup) {
+		const char *path;
+
+		r = memcg_path(pb, req->memcg_id, &path);
+		if (r < 0)
+			return r;
+		if (!strcmp(path, "/"))
+			return -EPERM;  /* never the whole machine */
+		return lrg_cgroup_kill(pb->cg->root, path);
+	}
+	pidfd = pidfd_open_(req->pid);
+	if (pidfd < 0)
+		return -errno;
+	/* The pid number can be reused once the process is reaped, even with
+	 * our pidfd held: read the start time, then check the pidfd's process
+	 * is still alive, so the stat we read was its own. */
+	r = check_owner(pb, req->pid, req->start_time);
+	if (r == 0 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
+		r = -errno;
+	if (r == 0 && syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0)
+		r = -errno;
+	if (r == 0 && req->release) {
+		/* Reap its memory now rather than when the exit path gets to it.
+		 * ESRCH/EINVAL: already gone or not dying yet; the kill stands. */
+		if (syscall(SYS_process_mrelease, pidfd, 0) < 0 && errno != ESRCH &&
+		    errno != EINVAL && errno != ENOSYS)
+			log_debug("process_mrelease(%d): %m", (int)req->pid);
+	}
+	close(pidfd);
+	return r;
+}
+
+static uint64_t proc_now_ms(struct lrg_backend *b)
+{
+	return mono_ms();
+}
+
+static void proc_destroy(struct lrg_backend *b)
+{
+	struct proc_backend *pb = to_pb(b);
+
+	lrg_cgroup_tree_free(pb->cg);
+	free(pb);
+}
+
+static const struct lrg_backend_ops proc_ops = {
+	.name = "proc",
+	.accuracy = "proc: VMA-granular aging from smaps Referenced (overestimates the working set); "
+		    "clear_refs also resets the kernel's own reference info",
+	.list_memcgs = proc_list_memcgs,
+	.list_mms = proc_list_mms,
+	.harvest = proc_harvest,
+	.evict = proc_evict,
+	.reclaim = proc_reclaim,
+	.measure = proc_measure,
+	.kill = proc_kill,
+	.now_ms = proc_now_ms,
+	.destroy = proc_destroy,
+};
+
+int lrg_proc_backend_open(const char *proc_root, const char *cgroup_root,
+			  struct lrg_backend **ret, char *why, size_t whylen)
+{
+	struct proc_backend *pb;
+	char path[PATH_MAX], mnt[PATH_MAX];
+	struct stat st;
+	int r;
+
+	if (!proc_root)
+		proc_root = "/proc";
+	if (strlen(proc_root) >= sizeof(pb->proc_root))
+		return -ENAMETOOLONG;
+	snprintf(path, sizeof(path), "%s/self/stat", proc_root);
+	if (stat(path, &st) < 0) {
+		r = -errno;
+		snprintf(why, whylen, "%s is not a mounted procfs: %s", proc_root, strerror(-r));
+		return r;
+	}
+	if (!cgroup_root) {
+		snprintf(path, sizeof(path), "%s/self/mountinfo", proc_root);
+		r = lrg_cgroup_find_v2_mount(path, mnt, sizeof(mnt));
+		/* No cgroup2 at all: the tree below comes out global. */
+		cgroup_root = r == 0 ? mnt : "/nonexistent-cgroup2";
+	}
+	pb = calloc(1, sizeof(*pb));
+	if (!pb)
+		return -ENOMEM;
+	strcpy(pb->proc_root, proc_root);
+	pb->clk_tck = sysconf(_SC_CLK_TCK);
+	if (pb->clk_tck <= 0)
+		pb->clk_tck = 100;
+	r = lrg_cgroup_tree_open(cgroup_root, &pb->cg);
+	if (r < 0) {
+		snprintf(why, whylen, "cannot read cgroups at %s: %s", cgroup_root, strerror(-r));
+		free(pb);
+		return r;
+	}
+	if (pb->cg->global) {
+		log_notice("proc backend: %s", pb->cg->why);
+	} else {
+		snprintf(path, sizeof(path), "%s/memory.reclaim", pb->cg->root);
+		pb->has_reclaim = access(path, W_OK) == 0;
+		/* The root may lack it where children have it: check one child. */
+		for (size_t i = 0; !pb->has_reclaim && i < pb->cg->n; i++) {
+			if (!strcmp(pb->cg->v[i].path, "/"))
+				continue;
+			snprintf(path, sizeof(path), "%s%s/memory.reclaim", pb->cg->root,
+				 pb->cg->v[i].path);
+			pb->has_reclaim = access(path, W_OK) == 0;
+			break;
+		}
+	}
+	pb->b.ops = &proc_ops;
+	pb->b.caps = LRG_CAP_HARVEST | LRG_CAP_EVICT_PAGES | LRG_CAP_KILL |
+		     (pb->cg->global ? 0 : LRG_CAP_MEMCG) |
+		     (pb->has_reclaim ? LRG_CAP_RECLAIM : 0);
+	*ret = &pb->b;
+	return 0;
+}

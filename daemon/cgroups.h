@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * cgroups.h - cgroup v2 discovery and memory-controller files for the host
+ * backends.
+ *
+ * A cgroup's id is the inode number of its directory on the cgroup2 mount:
+ * the kernel's cgroup id, which the lrugen module and the BPF/fanotify
+ * world use too. Machines without a cgroup2 memory controller (v1-only or
+ * hybrid, where memory is a v1 hierarchy) get one global domain,
+ * LRG_ROOT_MEMCG, and lrg_cgroup_tree.global tells the caller why, once.
+ *
+ * libcgroup is not used here: its v2 support reads controller values
+ * through struct cgroup objects that it fills from every controller file of
+ * a group (far more than the eight files read here), it does not expose
+ * the cgroup id (inode), and it discovers mounts only from the live
+ * /proc/mounts with process-global state, so none of it can be pointed at
+ * a fixture tree. Mount discovery is a 40-line mountinfo parser below.
+ */
+#ifndef LRG_CGROUPS_H
+#define LRG_CGROUPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "lrg_backend.h"
+#include "procfs.h"
+
+/* Find the cgroup2 mount point in a mountinfo file ("/proc/self/mountinfo").
+ * -ENOENT when there is none. */
+int lrg_cgroup_find_v2_mount(const char *mountinfo_path, char *ret, size_t size);
+
+/* One memory-enabled cgroup as the tree knows it. */
+struct lrg_cgroup_entry {
+	uint64_t id;
+	char path[256];          /* below the root, "/" for the root itself */
+	bool memory_subtree;     /* its subtree_control enables memory */
+};
+
+struct lrg_cgroup_tree {
+	char root[1024];         /* the cgroup2 mount ("/sys/fs/cgroup") */
+	bool global;             /* no v2 memory controller: one domain */
+	char why[256];           /* when global: why, for one log line */
+	struct lrg_cgroup_entry *v;
+	size_t n, cap;           /* sorted by id */
+};
+
+/*
+ * Open the tree at cgroup_root (a cgroup2 mount). When it is not cgroup2
+ * or the memory controller is not enabled there, the tree is global (not an
+ * error) and why says so. Scans once.
+ */
+int lrg_cgroup_tree_open(const char *cgroup_root, struct lrg_cgroup_tree **ret);
+void lrg_cgroup_tree_free(struct lrg_cgroup_tree *t);
+
+/* Called per difference: added=true for a new cgroup, false for a gone one. */
+typedef int (*lrg_cgroup_change_fn)(void *ctx, const struct lrg_cgroup_entry *e, bool added);
+/* Re-scan the tree and report the differences since the last scan. */
+int lrg_cgroup_tree_rescan(struct lrg_cgroup_tree *t, lrg_cgroup_change_fn fn, void *ctx);
+
+const struct lrg_cgroup_entry *lrg_cgroup_tree_find(const struct lrg_cgroup_tree *t, uint64_t id);
+const struct lrg_cgroup_entry *lrg_cgroup_tree_find_path(const struct lrg_cgroup_tree *t,
+							 const char *path);
+/*
+ * The memcg a process in cgroup `path` is charged to: the deepest
+ * memory-enabled ancestor-or-self. LRG_ROOT_MEMCG on a global tree.
+ */
+uint64_t lrg_cgroup_tree_memcg_of(const struct lrg_cgroup_tree *t, const char *path);
+
+/* Read the memory.* files of one cgroup into info (id and path kept). The
+ * root cgroup lacks memory.current and the limits: they read as 0 / max. */
+int lrg_cgroup_read_info(const char *cgroup_root, const char *path, struct lrg_memcg_info *info);
+
+/* memory.stat (pgscan, pgsteal, refaults, anon/file) and memory.events oom_kill. */
+int lrg_cgroup_read_stat(const char *cgroup_root, const char *path, struct lrg_vmstat *ret);
+int lrg_cgroup_read_pressure(const char *cgroup_root, const char *path, struct lrg_psi *ret);
+
+typedef int (*lrg_pid_fn)(void *ctx, pid_t pid);
+/* Every pid in cgroup.procs of path; with recursive also of every
+ * descendant. */
+int lrg_cgroup_for_each_pid(const char *cgroup_root, const char *path, bool recursive,
+			    lrg_pid_fn fn, void *ctx);
+
+/* memory.reclaim (5.19+): -EOPNOTSUPP without it; -EAGAIN when the kernel
+ * reclaimed less than asked. */
+int lrg_cgroup_reclaim(const char *cgroup_root, const char *path, uint64_t bytes);
+/* cgroup.kill (5.14+): -EOPNOTSUPP without it. */
+int lrg_cgroup_kill(const char *cgroup_root, const char *path);
+
+/* systemd's view of a cgroup path, from its components. */
+enum lrg_unit_kind {
+	LRG_UNIT_NONE = 0,
+	LRG_UNIT_SLICE,
+	LRG_UNIT_SERVICE,
+	LRG_UNIT_SCOPE,
+};
+
+struct lrg_unit_info {
+	char slice[64];          /* innermost *.slice ("-.slice" at the root) */
+	char unit[128];          /* innermost unit (service, scope or slice) */
+	enum lrg_unit_kind kind;
+	bool user;               /* below user.slice */
+	bool app;                /* app-*.scope / app-*.service (desktop apps) */
+	bool session;            /* session-*.scope (a login session) */
+	uid_t uid;               /* from user-UID.slice; (uid_t)-1 if none */
+};
+
+int lrg_cgroup_unit(const char *path, struct lrg_unit_info *ret);
+
+#endif /* LRG_CGROUPS_H */

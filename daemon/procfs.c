@@ -1,0 +1,719 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * procfs.c - shared /proc readers (see procfs.h).
+ *
+ * Key/value files (status, meminfo, vmstat, memory.stat) are parsed through
+ * tables of { key, offset, scale }: one loop, no per-field code, and an
+ * unknown key is simply skipped so new kernels do not break us.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "procfs.h"
+
+int lrg_read_file(const char *path, char **ret_buf, size_t *ret_len)
+{
+	size_t size = 4096, len = 0;
+	char *buf, *nbuf;
+	ssize_t n;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	buf = malloc(size);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		if (size - len < 2) {
+			/* Virtual files are a few KiB; 64 MiB is surely a bug. */
+			if (size >= 64U << 20) {
+				r = -EFBIG;
+				goto fail;
+			}
+			nbuf = realloc(buf, size * 2);
+			if (!nbuf) {
+				r = -ENOMEM;
+				goto fail;
+			}
+			buf = nbuf;
+			size *= 2;
+		}
+		n = read(fd, buf + len, size - len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	*ret_buf = buf;
+	if (ret_len)
+		*ret_len = len;
+	return 0;
+fail:
+	close(fd);
+	free(buf);
+	return r;
+}
+
+int lrg_read_file_buf(const char *path, char *buf, size_t size, size_t *ret_len)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	if (size < 2)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		if (len == size - 1) {
+			char c;
+
+			/* Full: only fine if the file ends exactly here. */
+			n = read(fd, &c, 1);
+			if (n != 0) {
+				close(fd);
+				return n < 0 ? -errno : -EFBIG;
+			}
+			break;
+		}
+		n = read(fd, buf + len, size - 1 - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			n = -errno;
+			close(fd);
+			return n;
+		}
+		if (n == 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	if (ret_len)
+		*ret_len = len;
+	return 0;
+}
+
+int lrg_write_file(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	ssize_t n;
+	int fd, r = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* Control files act on the whole write; never split a command. */
+	do
+		n = write(fd, text, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		r = -errno;
+	else if ((size_t)n != len)
+		r = -EIO;
+	if (close(fd) < 0 && r == 0 && errno != EINTR)
+		r = -errno;
+	return r;
+}
+
+static int parse_u64(const char *s, char **end, uint64_t *ret)
+{
+	unsigned long long v;
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &e, 10);
+	if (errno)
+		return -errno;
+	*ret = v;
+	if (end)
+		*end = e;
+	return 0;
+}
+
+int lrg_parse_u64_max(const char *s, uint64_t *ret)
+{
+	uint64_t v;
+	char *e;
+	int r;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!strncmp(s, "max", 3) && (s[3] == '\0' || isspace((unsigned char)s[3]))) {
+		*ret = UINT64_MAX;
+		return 0;
+	}
+	r = parse_u64(s, &e, &v);
+	if (r < 0)
+		return r;
+	while (isspace((unsigned char)*e))
+		e++;
+	if (*e)
+		return -EINVAL;
+	*ret = v;
+	return 0;
+}
+
+static int proc_path(char *buf, size_t size, const char *proc_root, pid_t pid, const char *file)
+{
+	int n;
+
+	if (pid > 0)
+		n = snprintf(buf, size, "%s/%d/%s", proc_root, (int)pid, file);
+	else
+		n = snprintf(buf, size, "%s/%s", proc_root, file);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* ---- key/value tables ---------------------------------------------------- */
+
+enum kv_how {
+	KV_SET,  /* value * scale */
+	KV_ADD,  /* += value * scale: several keys feed one field */
+};
+
+struct kv_field {
+	const char *key;
+	size_t off;          /* offset of a uint64_t in the output struct */
+	uint64_t scale;
+	enum kv_how how;
+	unsigned int group;  /* bit set in *seen when parsed */
+};
+
+/*
+ * Lines "key[:] value [kB]". A key may appear in several entries; every
+ * matching entry applies. Returns the OR of the groups seen.
+ */
+static unsigned int parse_kv(const char *text, const struct kv_field *tab, size_t n, void *out)
+{
+	unsigned int seen = 0;
+	const char *line = text;
+
+	while (*line) {
+		const char *eol = strchr(line, '\n');
+		const char *k = line, *ke;
+		size_t klen;
+		uint64_t v;
+		char *e;
+
+		if (!eol)
+			eol = line + strlen(line);
+		ke = k;
+		while (ke < eol && *ke != ':' && *ke != ' ' && *ke != '\t')
+			ke++;
+		klen = ke - k;
+		if (klen && ke < eol && parse_u64(*ke == ':' ? ke + 1 : ke, &e, &v) == 0 &&
+		    e <= eol) {
+			for (size_t i = 0; i < n; i++) {
+				uint64_t *f;
+
+				if (strlen(tab[i].key) != klen || memcmp(tab[i].key, k, klen))
+					continue;
+				f = (uint64_t *)((char *)out + tab[i].off);
+				if (tab[i].how == KV_ADD)
+					*f += v * tab[i].scale;
+				else
+					*f = v * tab[i].scale;
+				seen |= tab[i].group;
+			}
+		}
+		line = *eol ? eol + 1 : eol;
+	}
+	return seen;
+}
+
+/* ---- /proc/PID/stat ------------------------------------------------------ */
+
+int lrg_parse_proc_stat(const char *text, struct lrg_proc_stat *ret)
+{
+	struct lrg_proc_stat st = { 0 };
+	const char *open, *close, *p;
+	unsigned long long f[49] = { 0 };
+	long pid;
+	char *e;
+	size_t len;
+	int i;
+
+	/* comm may hold spaces and parentheses: it runs from the first '('
+	 * to the last ')' of the line. */
+	errno = 0;
+	pid = strtol(text, &e, 10);
+	if (errno || e == text || pid <= 0)
+		return -EINVAL;
+	open = strchr(text, '(');
+	close = strrchr(text, ')');
+	if (!open || !close || close < open || open != e + 1)
+		return -EINVAL;
+	len = close - open - 1;
+	if (len >= sizeof(st.comm))
+		len = sizeof(st.comm) - 1;
+	memcpy(st.comm, open + 1, len);
+	st.comm[len] = '\0';
+
+	p = close + 1;
+	if (p[0] != ' ' || !p[1] || p[2] != ' ')
+		return -EINVAL;
+	st.state = p[1];
+	p += 3;
+	/* fields 4 (ppid) .. 22 (starttime) are required; up to 47
+	 * (start_brk, 3.3+) are taken when present. */
+	for (i = 0; i < 44; i++) {
+		while (*p == ' ')
+			p++;
+		if ((*p == '\n' || !*p) && i >= 19)
+			break;
+		errno = 0;
+		/* tty_nr, tpgid, priority, nice may be negative */
+		if (*p == '-') {
+			long long sv = strtoll(p, &e, 10);
+
+			f[i] = (unsigned long long)sv;
+		} else {
+			f[i] = strtoull(p, &e, 10);
+		}
+		if (errno || e == p)
+			return -EINVAL;
+		p = e;
+	}
+	st.pid = (pid_t)pid;
+	st.ppid = (pid_t)f[0];
+	st.flags = (unsigned int)f[5];
+	st.utime = f[10];
+	st.stime = f[11];
+	st.num_threads = (int64_t)f[16];
+	st.starttime = f[18];
+	st.start_code = f[22];
+	st.end_code = f[23];
+	st.start_stack = f[24];
+	st.start_brk = f[43];
+	*ret = st;
+	return 0;
+}
+
+int lrg_procfs_read_stat(const char *proc_root, pid_t pid, struct lrg_proc_stat *ret)
+{
+	char path[PATH_MAX], buf[1024];
+	int r;
+
+	r = proc_path(path, sizeof(path), proc_root, pid, "stat");
+	if (r < 0)
+		return r;
+	r = lrg_read_file_buf(path, buf, sizeof(buf), NULL);
+	if (r < 0)
+		return r == -ENOENT ? -ESRCH : r;
+	return lrg_parse_proc_stat(buf, ret);
+}
+
+/* ---- /proc/PID/status ---------------------------------------------------- */
+
+#define ST(k, field, g) { k, offsetof(struct lrg_proc_status, field), 1024, KV_SET, g }
+static const struct kv_field status_tab[] = {
+	ST("VmSize", vm_size, 2),
+	ST("VmRSS", vm_rss, 2),
+	ST("RssAnon", rss_anon, 2),
+	ST("RssFile", rss_file, 2),
+	ST("RssShmem", rss_shmem, 2),
+	ST("VmSwap", vm_swap, 2),
+};
+#undef ST
+
+int lrg_parse_proc_status(const char *text, struct lrg_proc_status *ret)
+{
+	struct lrg_proc_status st = { 0 };
+	const char *t;
+	unsigned int seen;
+	uint64_t tgid;
+
+	t = strstr(text, "\nTgid:");
+	if (!t || parse_u64(t + 6, NULL, &tgid) < 0 || tgid == 0 || tgid > INT_MAX)
+		return -EINVAL;
+	st.tgid = (pid_t)tgid;
+	seen = parse_kv(text, status_tab, sizeof(status_tab) / sizeof(status_tab[0]), &st);
+	st.has_mm = seen & 2;
+	*ret = st;
+	return 0;
+}
+
+int lrg_procfs_read_status(const char *proc_root, pid_t pid, struct lrg_proc_status *ret)
+{
+	char path[PATH_MAX], *buf;
+	int r;
+
+	r = proc_path(path, sizeof(path), proc_root, pid, "status");
+	if (r < 0)
+		return r;
+	r = lrg_read_file(path, &buf, NULL);
+	if (r < 0)
+		return r == -ENOENT ? -ESRCH : r;
+	r = lrg_parse_proc_status(buf, ret);
+	free(buf);
+	return r;
+}
+
+/* ---- /proc/PID/cgroup ---------------------------------------------------- */
+
+static bool has_controller(const char *list, size_t len, const char *name)
+{
+	size_t nlen = strlen(name);
+	const char *p = list, *end = list + len;
+
+	while (p < end) {
+		const char *c = memchr(p, ',', end - p);
+
+		if (!c)
+			c = end;
+		if ((size_t)(c - p) == nlen && !memcmp(p, name, nlen))
+			return true;
+		p = c + 1;
+	}
+	return false;
+}
+
+int lrg_parse_proc_cgroup(const char *text, struct lrg_proc_cgroup *ret)
+{
+	struct lrg_proc_cgroup cg = { 0 };
+	const char *line = text;
+
+	while (*line) {
+		const char *eol = strchr(line, '\n');
+		const char *c1, *c2;
+		size_t plen;
+
+		if (!eol)
+			eol = line + strlen(line);
+		/* "hierarchy-ID:controller-list:cgroup-path"; the path may
+		 * contain ':' itself, so split on the first two only. */
+		c1 = memchr(line, ':', eol - line);
+		c2 = c1 ? memchr(c1 + 1, ':', eol - c1 - 1) : NULL;
+		if (!c2) {
+			if (eol != line)
+				return -EINVAL;
+		} else {
+			plen = eol - c2 - 1;
+			if (c1 - line == 1 && line[0] == '0' && c2 == c1 + 1) {
+				if (plen >= sizeof(cg.v2))
+					return -ENAMETOOLONG;
+				memcpy(cg.v2, c2 + 1, plen);
+				cg.v2[plen] = '\0';
+				cg.has_v2 = true;
+			} else if (has_controller(c1 + 1, c2 - c1 - 1, "memory")) {
+				if (plen >= sizeof(cg.memory_v1))
+					return -ENAMETOOLONG;
+				memcpy(cg.memory_v1, c2 + 1, plen);
+				cg.memory_v1[plen] = '\0';
+				cg.has_memory_v1 = true;
+			}
+		}
+		line = *eol ? eol + 1 : eol;
+	}
+	if (!cg.has_v2 && !cg.has_memory_v1)
+		return -ENODATA;
+	*ret = cg;
+	return 0;
+}
+
+int lrg_procfs_read_cgroup(const char *proc_root, pid_t pid, struct lrg_proc_cgroup *ret)
+{
+	char path[PATH_MAX], *buf;
+	int r;
+
+	r = proc_path(path, sizeof(path), proc_root, pid, "cgroup");
+	if (r < 0)
+		return r;
+	r = lrg_read_file(path, &buf, NULL);
+	if (r < 0)
+		return r == -ENOENT ? -ESRCH : r;
+	r = lrg_parse_proc_cgroup(buf, ret);
+	free(buf);
+	return r;
+}
+
+int lrg_procfs_read_oom_score_adj(const char *proc_root, pid_t pid, int *ret)
+{
+	char path[PATH_MAX], buf[32];
+	long v;
+	char *e;
+	int r;
+
+	r = proc_path(path, sizeof(path), proc_root, pid, "oom_score_adj");
+	if (r < 0)
+		return r;
+	r = lrg_read_file_buf(path, buf, sizeof(buf), NULL);
+	if (r < 0)
+		return r == -ENOENT ? -ESRCH : r;
+	errno = 0;
+	v = strtol(buf, &e, 10);
+	if (errno || e == buf || v < -1000 || v > 1000)
+		return -EINVAL;
+	*ret = (int)v;
+	return 0;
+}
+
+/* ---- /proc/meminfo ------------------------------------------------------- */
+
+#define MI(k, field, g) { k, offsetof(struct lrg_meminfo, field), 1024, KV_SET, g }
+static const struct kv_field meminfo_tab[] = {
+	MI("MemTotal", mem_total, 1),
+	MI("MemFree", mem_free, 2),
+	MI("MemAvailable", mem_available, 4),
+	MI("Cached", cached, 0),
+	MI("Buffers", buffers, 0),
+	MI("Shmem", shmem, 0),
+	MI("Active(anon)", active_anon, 0),
+	MI("Inactive(anon)", inactive_anon, 0),
+	MI("Active(file)", active_file, 0),
+	MI("Inactive(file)", inactive_file, 0),
+	MI("SwapTotal", swap_total, 0),
+	MI("SwapFree", swap_free, 0),
+};
+#undef MI
+
+int lrg_parse_meminfo(const char *text, struct lrg_meminfo *ret)
+{
+	struct lrg_meminfo mi = { 0 };
+	unsigned int seen;
+
+	seen = parse_kv(text, meminfo_tab, sizeof(meminfo_tab) / sizeof(meminfo_tab[0]), &mi);
+	if ((seen & 3) != 3)
+		return -EINVAL;
+	/* MemAvailable appeared in 3.14; before, free + page cache is the
+	 * usual estimate. */
+	if (!(seen & 4))
+		mi.mem_available = mi.mem_free + mi.cached + mi.buffers;
+	*ret = mi;
+	return 0;
+}
+
+int lrg_procfs_read_meminfo(const char *proc_root, struct lrg_meminfo *ret)
+{
+	char path[PATH_MAX], *buf;
+	int r;
+
+	r = proc_path(path, sizeof(path), proc_root, 0, "meminfo");
+	if (r < 0)
+		return r;
+	r = lrg_read_file(path, &buf, NULL);
+	if (r < 0)
+		return r;
+	r = lrg_parse_meminfo(buf, ret);
+	free(buf);
+	return r;
+}
+
+/* ---- PSI ----------------------------------------------------------------- */
+
+/* "some avg10=0.00 avg60=0.00 avg300=0.00 total=0" */
+static int parse_psi_line(const char *p, const char *eol, double avg[3], uint64_t *total)
+{
+	static const char *const keys[] = { "avg10=", "avg60=", "avg300=", "total=" };
+	char *e;
+
+	for (int i = 0; i < 4; i++) {
+		size_t kl = strlen(keys[i]);
+
+		while (p < eol && *p == ' ')
+			p++;
+		if ((size_t)(eol - p) < kl || memcmp(p, keys[i], kl))
+			return -EINVAL;
+		p += kl;
+		errno = 0;
+		if (i < 3) {
+			avg[i] = strtod(p, &e);
+		} else {
+			if (!isdigit((unsigned char)*p))
+				return -EINVAL;
+			*total = strtoull(p, &e, 10);
+		}
+		if (errno || e == p || e > eol)
+			return -EINVAL;
+		p = e;
+	}
+	return 0;
+}
+
+int lrg_parse_psi(const char *text, struct lrg_psi *ret)
+{
+	struct lrg_psi psi = { 0 };
+	const char *line = text;
+	bool some = false;
+
+	while (*line) {
+		const char *eol = strchr(line, '\n');
+		double avg[3];
+		uint64_t total;
+
+		if (!eol)
+			eol = line + strlen(line);
+		if (!strncmp(line, "some ", 5)) {
+			if (parse_psi_line(line + 5, eol, avg, &total) < 0)
+				return -EINVAL;
+			psi.some_avg10 = avg[0];
+			psi.some_avg60 = avg[1];
+			psi.some_avg300 = avg[2];
+			psi.some_total_us = total;
+			some = true;
+		} else if (!strncmp(line, "full ", 5)) {
+			if (parse_psi_line(line + 5, eol, avg, &total) < 0)
+				return -EINVAL;
+			psi.full_avg10 = avg[0];
+			psi.full_avg60 = avg[1];
+			psi.full_avg300 = avg[2];
+			psi.full_total_us = total;
+			psi.has_full = true;
+		} else if (eol != line) {
+			return -EINVAL;
+		}
+		line = *eol ? eol + 1 : eol;
+	}
+	if (!some)
+		return -EINVAL;
+	*ret = psi;
+	return 0;
+}
+
+int lrg_read_psi(const char *path, struct lrg_psi *ret)
+{
+	char buf[512];
+	int r;
+
+	r = lrg_read_file_buf(path, buf, sizeof(buf), NULL);
+	if (r < 0)
+		return r;
+	return lrg_parse_psi(buf, ret);
+}
+
+/* ---- vmstat / memory.stat ------------------------------------------------ */
+
+#define VS(k, field, how, scale, g) { k, offsetof(struct lrg_vmstat, field), scale, how, g }
+static const struct kv_field vmstat_tab[] = {
+	/*
+	 * Per reclaim context; pgscan_anon/pgscan_file (5.8+) split the same
+	 * pages by type, so they must not be added as well. pgscan_direct_
+	 * throttle counts throttling events, not pages.
+	 */
+	VS("pgscan_kswapd", pgscan, KV_ADD, 1, 1),
+	VS("pgscan_direct", pgscan, KV_ADD, 1, 1),
+	VS("pgscan_khugepaged", pgscan, KV_ADD, 1, 1),
+	VS("pgscan_proactive", pgscan, KV_ADD, 1, 1),
+	VS("pgsteal_kswapd", pgsteal, KV_ADD, 1, 1),
+	VS("pgsteal_direct", pgsteal, KV_ADD, 1, 1),
+	VS("pgsteal_khugepaged", pgsteal, KV_ADD, 1, 1),
+	VS("pgsteal_proactive", pgsteal, KV_ADD, 1, 1),
+	/* workingset_refault (4.x .. 5.8) became _anon and _file. */
+	VS("workingset_refault", refaults, KV_ADD, 1, 2),
+	VS("workingset_refault_anon", refaults, KV_ADD, 1, 2),
+	VS("workingset_refault_file", refaults, KV_ADD, 1, 2),
+	VS("oom_kill", oom_kill, KV_SET, 1, 4),
+	/* memory.stat: sizes already in bytes */
+	VS("anon", anon, KV_SET, 1, 8),
+	VS("file", file, KV_SET, 1, 8),
+	VS("shmem", shmem, KV_SET, 1, 8),
+};
+#undef VS
+
+int lrg_parse_vmstat(const char *text, struct lrg_vmstat *ret)
+{
+	struct lrg_vmstat vs = { 0 };
+	unsigned int seen;
+
+	seen = parse_kv(text, vmstat_tab, sizeof(vmstat_tab) / sizeof(vmstat_tab[0]), &vs);
+	if (!seen)
+		return -EINVAL;
+	*ret = vs;
+	return 0;
+}
+
+int lrg_procfs_read_vmstat(const char *proc_root, struct lrg_vmstat *ret)
+{
+	char path[PATH_MAX], *buf;
+	int r;
+
+	r = proc_path(path, sizeof(path), proc_root, 0, "vmstat");
+	if (r < 0)
+		return r;
+	r = lrg_read_file(path, &buf, NULL);
+	if (r < 0)
+		return r;
+	r = lrg_parse_vmstat(buf, ret);
+	free(buf);
+	return r;
+}
+
+/* ---- /proc/zoneinfo ------------------------------------------------------ */
+
+int lrg_parse_zoneinfo(const char *text, struct lrg_watermarks *ret)
+{
+	struct lrg_watermarks wm = { 0 };
+	const char *line = text;
+
+	/*
+	 * Per zone: "Node 0, zone   Normal" then "        min      47",
+	 * "        low      58", "        high     69". The per-CPU pageset
+	 * lines "high:  0" carry a colon and are not watermarks.
+	 */
+	while (*line) {
+		const char *eol = strchr(line, '\n');
+		const char *p = line;
+		uint64_t v, *dst = NULL;
+		char *e;
+
+		if (!eol)
+			eol = line + strlen(line);
+		if (!strncmp(p, "Node ", 5) && strstr(p, ", zone") && strstr(p, ", zone") < eol)
+			wm.nr_zones++;
+		while (p < eol && *p == ' ')
+			p++;
+		if (!strncmp(p, "min ", 4))
+			dst = &wm.min_pages;
+		else if (!strncmp(p, "low ", 4))
+			dst = &wm.low_pages;
+		else if (!strncmp(p, "high ", 5))
+			dst = &wm.high_pages;
+		if (dst && p != line && parse_u64(p + 4, &e, &v) == 0 && e <= eol)
+			*dst += v;
+		line = *eol ? eol + 1 : eol;
+	}
+	if (!wm.nr_zones)
+		return -EINVAL;
+	*ret = wm;
+	return 0;
+}
+
+int lrg_procfs_read_zoneinfo(const char *proc_root, struct lrg_watermarks *ret)
+{
+	char path[PATH_MAX], *buf;
+	int r;
+
+	r = proc_path(path, sizeof(path), proc_root, 0, "zoneinfo");
+	if (r < 0)
+		return r;
+	r = lrg_read_file(path, &buf, NULL);
+	if (r < 0)
+		return r;
+	r = lrg_parse_zoneinfo(buf, ret);
+	free(buf);
+	return r;
+}

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_procfs.c - the /proc readers on fixture trees
+ * (tests/unit/fixtures-host/proc) and on strings for the corner cases.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "procfs.h"
+#include "tap.h"
+
+static char root[PATH_MAX];
+
+static void test_stat(void)
+{
+	struct lrg_proc_stat st = { 0 };
+	int r;
+
+	r = lrg_procfs_read_stat(root, 1234, &st);
+	ok(r == 0, "read_stat 1234: %d", r);
+	ok(!strcmp(st.comm, "my (weird) prog"), "comm with spaces and parens: '%s'", st.comm);
+	ok(st.state == 'S', "state S: %c", st.state);
+	ok(st.ppid == 1, "ppid 1: %d", (int)st.ppid);
+	ok(st.utime == 250 && st.stime == 75, "utime 250 stime 75: %llu %llu",
+	   (unsigned long long)st.utime, (unsigned long long)st.stime);
+	ok(st.num_threads == 3, "num_threads 3: %lld", (long long)st.num_threads);
+	ok(st.starttime == 987654, "starttime 987654: %llu", (unsigned long long)st.starttime);
+	ok(!lrg_proc_stat_is_kthread(&st), "1234 is not a kernel thread (flags %#x)", st.flags);
+
+	r = lrg_procfs_read_stat(root, 2, &st);
+	ok(r == 0 && lrg_proc_stat_is_kthread(&st) && !strcmp(st.comm, "kthreadd"),
+	   "kthreadd: PF_KTHREAD set (flags %#x)", st.flags);
+
+	r = lrg_procfs_read_stat(root, 99999, &st);
+	ok(r == -ESRCH, "missing pid: -ESRCH (%d)", r);
+
+	/* comm ending in ") " must not end the field early */
+	r = lrg_parse_proc_stat("77 (a) b) R 5 0 0 0 0 64 0 0 0 0 1 2 0 0 0 0 1 0 55 0 0", &st);
+	ok(r == 0 && !strcmp(st.comm, "a) b") && st.state == 'R' && st.starttime == 55,
+	   "comm 'a) b' parsed up to the last paren: r=%d comm='%s' start=%llu", r, st.comm,
+	   (unsigned long long)st.starttime);
+	/* a 15-character comm at the limit, then a longer kthread name */
+	r = lrg_parse_proc_stat("8 (kworker/u8:1-events_unbound) I 2 0 0 0 -1 69238880 0 0 0 0 0 0 0 0 20 0 1 0 9 0 0",
+				&st);
+	ok(r == 0 && strlen(st.comm) == 15 && st.state == 'I' && st.starttime == 9,
+	   "long comm truncated to 15: '%s'", st.comm);
+	ok(lrg_parse_proc_stat("12 (x R 1 2 3", &st) == -EINVAL, "unclosed comm rejected");
+	ok(lrg_parse_proc_stat("12 (x) R 1 2 3", &st) == -EINVAL, "truncated line rejected");
+	ok(lrg_parse_proc_stat("", &st) == -EINVAL, "empty stat rejected");
+}
+
+static void test_status(void)
+{
+	struct lrg_proc_status s = { 0 };
+	int r;
+
+	r = lrg_procfs_read_status(root, 1234, &s);
+	ok(r == 0 && s.tgid == 1234 && s.has_mm, "status 1234: tgid and mm (%d)", r);
+	ok(s.rss_anon == 5120 * 1024ULL, "RssAnon in bytes: %llu", (unsigned long long)s.rss_anon);
+	ok(s.rss_file == 2048 * 1024ULL && s.rss_shmem == 1024 * 1024ULL,
+	   "RssFile and RssShmem: %llu %llu", (unsigned long long)s.rss_file,
+	   (unsigned long long)s.rss_shmem);
+	ok(s.vm_swap == 256 * 1024ULL && s.vm_size == 120563 * 1024ULL &&
+	   s.vm_rss == 8192 * 1024ULL, "VmSwap, VmSize, VmRSS");
+	r = lrg_procfs_read_status(root, 2, &s);
+	ok(r == 0 && !s.has_mm && s.tgid == 2, "kernel thread: no mm");
+	ok(lrg_parse_proc_status("Name:\tx\nPid:\t4\n", &s) == -EINVAL, "status without Tgid rejected");
+}
+
+static void test_cgroup(void)
+{
+	struct lrg_proc_cgroup cg = { 0 };
+	int r, adj = 0;
+
+	r = lrg_procfs_read_cgroup(root, 1234, &cg);
+	ok(r == 0 && cg.has_v2 && !cg.has_memory_v1, "v2-only cgroup file (%d)", r);
+	ok(!strcmp(cg.v2, "/user.slice/user-1000.slice/user@1000.service/app.slice/app-org.gnome.Terminal.slice/vte-spawn-1:2.scope"),
+	   "v2 path with ':' kept whole: %s", cg.v2);
+	r = lrg_procfs_read_cgroup(root, 4321, &cg);
+	ok(r == 0 && cg.has_v2 && cg.has_memory_v1, "hybrid: both lines (%d)", r);
+	ok(!strcmp(cg.memory_v1, "/user.slice/user-1000.slice/session-2.scope"),
+	   "v1 memory path: %s", cg.memory_v1);
+	ok(!strcmp(cg.v2, "/user.slice/user-1000.slice/session-2.scope"), "hybrid v2 path: %s", cg.v2);
+	r = lrg_procfs_read_cgroup(root, 2, &cg);
+	ok(r == 0 && !cg.has_v2 && cg.has_memory_v1 && !strcmp(cg.memory_v1, "/"),
+	   "v1-only: memory line, no v2 line");
+	ok(lrg_parse_proc_cgroup("3:cpu:/x\n", &cg) == -ENODATA, "neither v2 nor memory: -ENODATA");
+	ok(lrg_parse_proc_cgroup("garbage\n", &cg) == -EINVAL, "garbage rejected");
+
+	r = lrg_procfs_read_oom_score_adj(root, 1234, &adj);
+	ok(r == 0 && adj == 200, "oom_score_adj 200: %d", adj);
+}
+
+static void test_meminfo(void)
+{
+	struct lrg_meminfo mi = { 0 };
+	char p[PATH_MAX + 32];
+	int r;
+
+	r = lrg_procfs_read_meminfo(root, &mi);
+	ok(r == 0, "meminfo: %d", r);
+	ok(mi.mem_total == 16318480ULL * 1024 && mi.mem_free == 1203452ULL * 1024 &&
+	   mi.mem_available == 9876543ULL * 1024, "MemTotal/MemFree/MemAvailable in bytes");
+	ok(mi.swap_total == 8388604ULL * 1024 && mi.swap_free == 8000000ULL * 1024, "swap");
+	ok(mi.active_anon == 3000000ULL * 1024 && mi.inactive_file == 4000000ULL * 1024,
+	   "Active(anon), Inactive(file): keys with parentheses");
+	snprintf(p, sizeof(p), "%s/old", root);
+	r = lrg_procfs_read_meminfo(p, &mi);
+	ok(r == 0 && mi.mem_available == (100000ULL + 20000 + 300000) * 1024,
+	   "no MemAvailable (pre-3.14): free + buffers + cached: %llu",
+	   (unsigned long long)mi.mem_available);
+	ok(lrg_parse_meminfo("Foo: 1 kB\n", &mi) == -EINVAL, "meminfo without MemTotal rejected");
+}
+
+static void test_psi(void)
+{
+	struct lrg_psi psi = { 0 };
+	char p[PATH_MAX + 32];
+	int r;
+
+	snprintf(p, sizeof(p), "%s/pressure/memory", root);
+	r = lrg_read_psi(p, &psi);
+	ok(r == 0 && psi.has_full, "PSI some+full: %d", r);
+	ok(psi.some_avg10 > 1.52 && psi.some_avg10 < 1.54 && psi.full_avg10 > 0.41 &&
+	   psi.full_avg10 < 0.43, "avg10: %.2f %.2f", psi.some_avg10, psi.full_avg10);
+	ok(psi.some_total_us == 123456789 && psi.full_total_us == 98765, "totals");
+	snprintf(p, sizeof(p), "%s/old/pressure-some-only", root);
+	r = lrg_read_psi(p, &psi);
+	ok(r == 0 && !psi.has_full && psi.some_total_us == 4242 && psi.full_avg10 == 0,
+	   "some-only PSI: has_full false");
+	ok(lrg_parse_psi("some avg10=x avg60=0 avg300=0 total=0\n", &psi) == -EINVAL,
+	   "bad PSI number rejected");
+	ok(lrg_parse_psi("full avg10=0.00 avg60=0.00 avg300=0.00 total=1\n", &psi) == -EINVAL,
+	   "PSI without a some line rejected");
+}
+
+static void test_vmstat(void)
+{
+	struct lrg_vmstat vs = { 0 };
+	char p[PATH_MAX + 32];
+	int r;
+
+	r = lrg_procfs_read_vmstat(root, &vs);
+	ok(r == 0, "vmstat: %d", r);
+	ok(vs.pgscan == 5000 + 600 + 7 + 80, "pgscan sums contexts, not anon/file or throttle: %llu",
+	   (unsigned long long)vs.pgscan);
+	ok(vs.pgsteal == 1000 + 200 + 3 + 40, "pgsteal: %llu", (unsigned long long)vs.pgsteal);
+	ok(vs.refaults == 1500 + 275342, "refaults anon+file: %llu", (unsigned long long)vs.refaults);
+	ok(vs.oom_kill == 4, "oom_kill: %llu", (unsigned long long)vs.oom_kill);
+	snprintf(p, sizeof(p), "%s/old", root);
+	r = lrg_procfs_read_vmstat(p, &vs);
+	ok(r == 0 && vs.refaults == 321 && vs.pgscan == 150 && vs.pgsteal == 15,
+	   "pre-5.9 vmstat: workingset_refault: %llu", (unsigned long long)vs.refaults);
+	r = lrg_parse_vmstat("anon 4096\nfile 8192\nshmem 0\npgscan 9\npgsteal 9\npgsteal_direct 7\n"
+			     "workingset_refault_file 3\n", &vs);
+	ok(r == 0 && vs.anon == 4096 && vs.file == 8192 && vs.pgsteal == 7 && vs.refaults == 3,
+	   "memory.stat: bytes, pgsteal from contexts");
+}
+
+static void test_zoneinfo(void)
+{
+	struct lrg_watermarks wm = { 0 };
+	int r;
+
+	r = lrg_procfs_read_zoneinfo(root, &wm);
+	ok(r == 0 && wm.nr_zones == 4, "zoneinfo: 4 zones (%d, %d)", r, wm.nr_zones);
+	ok(wm.min_pages == 47 + 9555 + 16000, "min summed: %llu", (unsigned long long)wm.min_pages);
+	ok(wm.low_pages == 58 + 11943 + 20000, "low summed: %llu", (unsigned long long)wm.low_pages);
+	ok(wm.high_pages == 69 + 14331 + 24000, "high summed, pageset high: ignored: %llu",
+	   (unsigned long long)wm.high_pages);
+	ok(lrg_parse_zoneinfo("nothing\n", &wm) == -EINVAL, "no zones rejected");
+}
+
+static void test_files(void)
+{
+	char buf[8], path[PATH_MAX + 32];
+	uint64_t v = 0;
+
+	snprintf(path, sizeof(path), "%s/meminfo", root);
+	ok(lrg_read_file_buf(path, buf, sizeof(buf), NULL) == -EFBIG, "small buffer: -EFBIG");
+	ok(lrg_parse_u64_max("max\n", &v) == 0 && v == UINT64_MAX, "\"max\" is UINT64_MAX");
+	ok(lrg_parse_u64_max("123\n", &v) == 0 && v == 123, "123");
+	ok(lrg_parse_u64_max("12x", &v) == -EINVAL, "trailing garbage rejected");
+}
+
+static void test_live(void)
+{
+	struct lrg_proc_stat st;
+	struct lrg_proc_status s;
+	struct lrg_meminfo mi;
+	struct lrg_vmstat vs;
+	struct lrg_watermarks wm;
+	int r;
+
+	/* The parsers also hold on this machine's own files. */
+	r = lrg_procfs_read_stat("/proc", getpid(), &st);
+	ok(r == 0 && st.pid == getpid() && !lrg_proc_stat_is_kthread(&st), "live stat of self");
+	r = lrg_procfs_read_status("/proc", getpid(), &s);
+	ok(r == 0 && s.has_mm && s.tgid == getpid() && s.vm_rss > 0, "live status of self");
+	r = lrg_procfs_read_meminfo("/proc", &mi);
+	ok(r == 0 && mi.mem_total > 0 && mi.mem_available <= mi.mem_total, "live meminfo");
+	ok(lrg_procfs_read_vmstat("/proc", &vs) == 0, "live vmstat");
+	r = lrg_procfs_read_zoneinfo("/proc", &wm);
+	ok(r == 0 && wm.nr_zones > 0 && wm.high_pages >= wm.low_pages && wm.low_pages >= wm.min_pages,
+	   "live zoneinfo: %d zones, high %llu >= low %llu", wm.nr_zones,
+	   (unsigned long long)wm.high_pages, (unsigned long long)wm.low_pages);
+}
+
+int main(void)
+{
+	const char *src = getenv("top_srcdir");
+
+	snprintf(root, sizeof(root), "%s/tests/unit/fixtures-host/proc", src ? src : ".");
+	test_stat();
+	test_status();
+	test_cgroup();
+	test_meminfo();
+	test_psi();
+	test_vmstat();
+	test_zoneinfo();
+	test_files();
+	test_live();
+	return tap_done();
+}
