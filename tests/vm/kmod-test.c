@@ -13,6 +13,7 @@
  *     badinput       malformed requests get the documented errno and extack
  *     eperm          without CAP_NET_ADMIN every command fails with EPERM
  *     fuzz N         N random and mutated messages; INFO still works after
+ *     absent         (on the host) open fails with -ENOENT and says why
  *
  * The toucher is a child process: x86 sets an accessed bit only when it
  * walks the page table, so a TLB entry cached since the harvest hides a
@@ -1135,6 +1136,18 @@ int main(int argc, char **argv)
 
 	if (!strcmp(mode, "eperm"))
 		return test_eperm(), tap_done();
+	if (!strcmp(mode, "absent")) {
+		/* on a host without lrugen.ko: a clear -ENOENT, never a crash */
+		ret = lrg_kmod_open(&kmod, err, sizeof(err));
+		if (ret == 0) {
+			lrg_kmod_close(kmod);
+			printf("1..0 # SKIP lrugen.ko is loaded on this host\n");
+			return 0;
+		}
+		ok(ret == -ENOENT && strstr(err, "lrugen.ko"), "open without the module: %s (%s)",
+		   strerror(-ret), err);
+		return tap_done();
+	}
 
 	ret = lrg_kmod_open(&kmod, err, sizeof(err));
 	if (!ok(ret == 0, "%s: open lrugen.ko (%s)", mode, ret ? err : "ok"))
