@@ -126,7 +126,7 @@ static int evict_mm(struct lrg_evict *e, const struct lrg_evict_args *args, stru
 		 * with a fault) is found again by the next aging, which walks
 		 * its region because we put it in the Bloom filter now.
 		 */
-		gone = lrg_pagemap_forget(pm, args->lv, type, e->ranges, n);
+		gone = lrg_pagemap_forget(pm, args->lv, type, e->ranges, n, err < 0 || freed < pages);
 		res->forgotten += gone;
 		if (err < 0 || freed < pages) {
 			for (size_t i = 0; i < n; i++)

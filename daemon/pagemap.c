@@ -326,7 +326,7 @@ out:
 }
 
 uint64_t lrg_pagemap_forget(struct lrg_pagemap *pm, struct lrg_lruvec *lv, int type,
-			    const struct lrg_range *ranges, size_t nr)
+			    const struct lrg_range *ranges, size_t nr, bool keep_empty)
 {
 	uint64_t n = 0;
 
@@ -350,7 +350,7 @@ uint64_t lrg_pagemap_forget(struct lrg_pagemap *pm, struct lrg_lruvec *lv, int t
 			}
 			addr = end;
 			/* an emptied region goes back to the free list; no allocation */
-			if (r && !r->nr)
+			if (r && !r->nr && !keep_empty)
 				free_region(pm, r);
 		}
 	}

@@ -103,9 +103,14 @@ size_t lrg_pagemap_collect(const struct lrg_pagemap *pm, const struct lrg_lruvec
 			   uint64_t seq, struct lrg_range *buf, size_t cap,
 			   struct lrg_pm_cursor *cur, uint64_t *ret_pages);
 bool lrg_pagemap_cursor_done(const struct lrg_pagemap *pm, const struct lrg_pm_cursor *cur);
-/* Stop tracking the pages of type in ranges (evicted); returns how many. */
+/*
+ * Stop tracking the pages of type in ranges (evicted); returns how many.
+ * Emptied regions are freed unless keep_empty: a region the backend could
+ * not fully evict stays known (empty), so the next aging, which walks only
+ * known regions in the Bloom filter, finds the survivors again.
+ */
 uint64_t lrg_pagemap_forget(struct lrg_pagemap *pm, struct lrg_lruvec *lv, int type,
-			    const struct lrg_range *ranges, size_t nr);
+			    const struct lrg_range *ranges, size_t nr, bool keep_empty);
 
 void lrg_pagemap_renormalise(struct lrg_pagemap *pm, const struct lrg_lruvec *lv);
 

@@ -184,7 +184,7 @@ static void random_run(int swappiness, int steps)
 					setb(truth[k].present, (a >> LRG_PAGE_SHIFT) & 511, false);
 				}
 			}
-			evicted += lrg_pagemap_forget(&pm, &lv, type, buf, n);
+			evicted += lrg_pagemap_forget(&pm, &lv, type, buf, n, false);
 			lrg_lruvec_try_inc_min_seq(&lv, can_swap);
 		}
 		if (lrg_lruvec_check(&lv, why, sizeof(why)) < 0 && !bad_inv++)

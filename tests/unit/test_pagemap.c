@@ -100,7 +100,7 @@ int main(void)
 		   buf[0].end == BASE + 100 * 4096,
 		   "collect: one coalesced range of the 80 old file pages (n=%zu pages=%llu)", n,
 		   (unsigned long long)pages);
-		ok(lrg_pagemap_forget(&pm, &lv, LRG_FILE, buf, n) == 80, "forget drops them");
+		ok(lrg_pagemap_forget(&pm, &lv, LRG_FILE, buf, n, false) == 80, "forget drops them");
 		ok(consistent(&pm, &lv), "consistent after eviction");
 		ok(lrg_lruvec_try_inc_min_seq(&lv, true) || true, "try_to_inc_min_seq runs");
 		ok(!lrg_lruvec_check(&lv, why, sizeof(why)), "invariants hold: %s", why);
