@@ -723,6 +723,21 @@ static uint64_t reclaim_domain(struct lrg_policy *p, const struct domain *d,
 	return done;
 }
 
+/*
+ * How often to create a generation by time. With only MAX_NR_GENS = 4
+ * generations, the oldest one absorbs everything older (inc_min_seq), so
+ * "idle for at least X" can only be told apart while two generations span
+ * X: every page of generation min_seq was last seen young before
+ * min_seq + 1 was born, at most two intervals ago in steady state. A slice
+ * with proactive eviction therefore ages no faster than evict_min_age / 2.
+ */
+static uint32_t aging_interval(const struct lrg_slice_config *s)
+{
+	uint32_t half = s->evict && s->evict_min_age_ms ? s->evict_min_age_ms / 2 : 0;
+
+	return half > s->aging_interval_ms ? half : s->aging_interval_ms;
+}
+
 /* Proactive: generations older than evict_min_age_ms go, pressure or not. */
 static void proactive(struct lrg_policy *p, struct pmemcg *m, const struct lrg_pressure *gp,
 		      uint64_t now_ms, struct lrg_tick_result *tr)
@@ -795,15 +810,15 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 	for (size_t i = 0; i < p->nr_memcgs; i++) {
 		struct pmemcg *m = p->memcgs[i];
 		int sw = swappiness_of(p, m, &gp);
+		uint32_t interval = aging_interval(m->slice);
 
-		if (lrg_aging_due(&m->lv, sw > 0, false, m->slice->aging_interval_ms, now_ms)) {
+		if (lrg_aging_due(&m->lv, sw > 0, false, interval, now_ms)) {
 			r = age_memcg(p, m, &gp, now_ms, true, &tr);
 			if (r < 0)
 				goto out;
 		}
-		if (m->slice->aging_interval_ms) {
-			uint64_t due = m->lv.timestamps[lrg_gen_from_seq(m->lv.max_seq)] +
-				       m->slice->aging_interval_ms;
+		if (interval) {
+			uint64_t due = m->lv.timestamps[lrg_gen_from_seq(m->lv.max_seq)] + interval;
 
 			if (due > now_ms && due < next)
 				next = due;

@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_policy - the engine over the fake backend: refresh (add, exit,
+ * migrate), aging by time, eviction under machine pressure oldest first,
+ * memory.min never and memory.low last, a memcg at its limit as its own
+ * OOM domain, min_ttl refusals turning into OOM requests (and not while
+ * older memory is left elsewhere), the direct reclaim hook, dry run,
+ * proactive eviction, and the generation view.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fake_backend.h"
+#include "lrg_config.h"
+#include "lrg_policy.h"
+#include "tap.h"
+
+#define MiB (1ULL << 20)
+#define R(k) (0x7f0000000000ULL + ((uint64_t)(k) << LRG_PMD_SHIFT))
+
+static struct fake_backend f;
+static struct lrg_config cfg;
+
+static void cfg_init(uint32_t min_ttl, uint32_t interval)
+{
+	lrg_config_defaults(&cfg);
+	cfg.defaults.min_ttl_ms = min_ttl;
+	cfg.defaults.aging_interval_ms = interval;
+	cfg.defaults.swappiness = 0;
+	cfg.defaults.evict = true;
+	cfg.defaults.evict_min_age_ms = 0;
+	cfg.daemon.dry_run = false;
+}
+
+static void no_pressure(void)
+{
+	memset(&f.global, 0, sizeof(f.global));
+	f.global.mem_total = 8192 * MiB;
+	f.global.mem_free = 4096 * MiB;
+	f.global.watermark_low = 64 * MiB;
+	f.global.watermark_high = 96 * MiB;
+	f.global.swap_total = f.global.swap_free = 0;
+	f.global.limit = f.global.mem_total;
+}
+
+/* free just below the low watermark, short_pages below the high one */
+static void global_pressure(uint64_t short_pages)
+{
+	f.global.mem_free = f.global.watermark_low - 4096;
+	f.global.watermark_high = f.global.mem_free + short_pages * 4096;
+}
+
+struct gens {
+	int n;
+	uint64_t max_seq[4], pages[4], mms[4];
+};
+
+static int on_gens(void *ctx, const struct lrg_gens_view *v)
+{
+	struct gens *g = ctx;
+
+	g->max_seq[g->n] = v->max_seq;
+	g->mms[g->n] = v->nr_mms;
+	g->pages[g->n] = 0;
+	for (int i = 0; i < v->nr_gens; i++)
+		g->pages[g->n] += v->gens[i].nr_pages[0] + v->gens[i].nr_pages[1];
+	g->n++;
+	return 0;
+}
+
+static struct gens view(struct lrg_policy *p)
+{
+	struct gens g;
+
+	memset(&g, 0, sizeof(g));
+	lrg_policy_foreach_gens(p, f.now, on_gens, &g);
+	return g;
+}
+
+static bool all_present(struct fake_mm *m, uint64_t addr, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (!fake_present(m, addr + (uint64_t)i * 4096))
+			return false;
+	return true;
+}
+
+static void test_global(void)
+{
+	struct lrg_policy *p;
+	struct lrg_tick_result tr;
+	struct lrg_policy_stats st;
+	struct fake_mm *a, *b;
+	struct gens g;
+
+	fake_init(&f, LRG_CAP_HARVEST | LRG_CAP_EVICT_PAGES | LRG_CAP_RECLAIM);
+	no_pressure();
+	cfg_init(0, 1000);
+	a = fake_add_mm(&f, 1, LRG_ROOT_MEMCG);
+	b = fake_add_mm(&f, 2, LRG_ROOT_MEMCG);
+	for (int k = 0; k < 4; k++) {
+		fake_map(a, R(k), 0, 512, false);
+		fake_map(b, R(k), 0, 512, false);
+	}
+	ok(lrg_policy_new(&f.b, &cfg, &p) == 0 && f.b.direct_reclaim && f.b.direct_reclaim_ctx == p,
+	   "new: the direct reclaim hook is installed");
+	lrg_config_free(&cfg);   /* the engine keeps its own copy */
+	ok(lrg_policy_refresh(p, 0) == 0, "refresh");
+	g = view(p);
+	ok(g.n == 1 && g.mms[0] == 2, "no memory controller: one list with both mms");
+
+	ok(lrg_policy_tick(p, 0, &tr) == 0 && tr.gens_created == 0 && tr.pages_evicted == 0,
+	   "tick at 0: nothing due");
+	ok(tr.next_tick_ms > 0 && tr.next_tick_ms <= 1000, "next tick by the aging interval (%llu)",
+	   (unsigned long long)tr.next_tick_ms);
+	f.now = 1000;
+	lrg_policy_tick(p, 1000, &tr);
+	g = view(p);
+	ok(tr.gens_created == 1 && g.pages[0] == 4096, "tick at 1000: a generation, all 4096 pages tracked");
+
+	/* a's first region is hot, everything else cold; three more agings */
+	for (int t = 2; t <= 4; t++) {
+		fake_touch(a, R(0), 0, 512);
+		f.now = t * 1000;
+		lrg_policy_refresh(p, f.now);
+		lrg_policy_tick(p, f.now, &tr);
+	}
+	ok(view(p).max_seq[0] == 7, "generation %llu after 4 agings", (unsigned long long)view(p).max_seq[0]);
+
+	/* machine pressure: 600 pages short of the high watermark */
+	global_pressure(600);
+	fake_touch(a, R(0), 0, 512);
+	f.now = 4500;
+	lrg_policy_tick(p, f.now, &tr);
+	ok(tr.pages_evicted >= 600 && tr.pages_evicted < 1200,
+	   "pressure: evicts about the shortfall (%llu pages)", (unsigned long long)tr.pages_evicted);
+	ok(all_present(a, R(0), 512), "the hot region is untouched");
+	ok(f.evicted[LRG_ANON] == 0, "file only");
+	ok(tr.nr_oom == 0, "no OOM request without min_ttl");
+	ok(tr.next_tick_ms <= f.now + 100, "under pressure the engine asks to run again soon");
+
+	/* the backend's direct reclaim: synchronous */
+	{
+		uint64_t got = 0, before = f.evicted[LRG_FILE];
+
+		no_pressure();
+		ok(f.b.direct_reclaim(f.b.direct_reclaim_ctx, LRG_ROOT_MEMCG, 256, &got) == 0 &&
+		   got >= 256 && f.evicted[LRG_FILE] - before == got,
+		   "direct reclaim evicts synchronously (%llu pages)", (unsigned long long)got);
+		lrg_policy_get_stats(p, &st);
+		ok(st.direct_reclaims == 1 && st.pages_evicted >= 856, "stats count it");
+		ok(all_present(a, R(0), 512), "still oldest first: hot region untouched");
+	}
+
+	/* exit and refresh */
+	b->gone = true;
+	lrg_policy_refresh(p, f.now);
+	g = view(p);
+	ok(g.mms[0] == 1 && g.pages[0] <= 2048, "an exited mm leaves with its pages (%llu left)",
+	   (unsigned long long)g.pages[0]);
+	lrg_policy_get_stats(p, &st);
+	ok(st.gens_created >= 4 && st.harvests >= 4 && st.pte_total > 0,
+	   "stats: %llu gens, %llu harvests, %llu ptes, %llu found, %llu added",
+	   (unsigned long long)st.gens_created, (unsigned long long)st.harvests,
+	   (unsigned long long)st.pte_total, (unsigned long long)st.pmd_found,
+	   (unsigned long long)st.pmd_added);
+	lrg_policy_free(p);
+	ok(!f.b.direct_reclaim, "free uninstalls the hook");
+}
+
+static void test_ttl(void)
+{
+	struct lrg_policy *p;
+	struct lrg_tick_result tr;
+	struct lrg_policy_stats st;
+	struct fake_mm *a;
+
+	fake_init(&f, LRG_CAP_HARVEST | LRG_CAP_EVICT_PAGES);
+	no_pressure();
+	cfg_init(5000, 100);
+	a = fake_add_mm(&f, 1, LRG_ROOT_MEMCG);
+	for (int k = 0; k < 4; k++)
+		fake_map(a, R(k), 0, 512, false);
+	lrg_policy_new(&f.b, &cfg, &p);
+	lrg_config_free(&cfg);
+	lrg_policy_refresh(p, 0);
+	/* generations every 100 ms from t=10000: all of them younger than 5 s */
+	for (int t = 0; t < 6; t++) {
+		f.now = 10000 + t * 100;
+		lrg_policy_tick(p, f.now, &tr);
+	}
+	global_pressure(600);
+	f.now = 10600;
+	lrg_policy_tick(p, f.now, &tr);
+	ok(tr.pages_evicted == 0, "min_ttl 5 s, every generation younger: nothing evicted");
+	ok(tr.nr_oom == 1 && tr.oom[0].global && tr.oom[0].memcg_id == LRG_ROOT_MEMCG &&
+	   tr.oom[0].min_ttl_ms == 5000 && tr.oom[0].oldest_age_ms < 5000,
+	   "an OOM request for the machine (oldest %llu ms)", (unsigned long long)tr.oom[0].oldest_age_ms);
+	lrg_policy_get_stats(p, &st);
+	ok(st.ttl_refusals >= 1 && st.oom_decisions == 1, "refusal and decision counted");
+
+	/* 5 s later the oldest generation may go: eviction, no OOM */
+	f.now = 15400;
+	lrg_policy_tick(p, f.now, &tr);
+	ok(tr.pages_evicted > 0 && tr.nr_oom == 0, "past min_ttl: evicts (%llu), no OOM",
+	   (unsigned long long)tr.pages_evicted);
+	lrg_policy_free(p);
+}
+
+static void test_memcgs(void)
+{
+	struct lrg_policy *p;
+	struct lrg_tick_result tr;
+	struct fake_mm *m[4];
+	int ia, ib, ic, id;
+
+	fake_init(&f, LRG_CAP_HARVEST | LRG_CAP_EVICT_PAGES | LRG_CAP_MEMCG);
+	no_pressure();
+	cfg_init(0, 1000);
+	ia = fake_add_memcg(&f, 10, "/a");
+	ib = fake_add_memcg(&f, 11, "/b");
+	ic = fake_add_memcg(&f, 12, "/c");
+	id = fake_add_memcg(&f, 13, "/d");
+	for (int i = 0; i < 4; i++) {
+		m[i] = fake_add_mm(&f, 100 + i, 10 + i);
+		fake_map(m[i], R(0), 0, 512, false);
+		fake_map(m[i], R(1), 0, 512, false);
+		f.memcgs[i].current = 1024 * 4096;
+	}
+	f.memcgs[ia].min = 2048 * 4096;   /* a: below memory.min */
+	f.memcgs[ib].low = 2048 * 4096;   /* b: below memory.low */
+	lrg_policy_new(&f.b, &cfg, &p);
+	lrg_config_free(&cfg);
+	lrg_policy_refresh(p, 0);
+	ok(view(p).n == 4, "four memcgs");
+	for (int t = 1; t <= 3; t++) {
+		f.now = t * 1000;
+		lrg_policy_tick(p, f.now, &tr);
+	}
+	/* machine pressure larger than c and d together */
+	global_pressure(3000);
+	f.now = 3500;
+	lrg_policy_tick(p, f.now, &tr);
+	ok(f.evicted_by_memcg[ia] == 0, "memory.min: never evicted from a");
+	ok(f.evicted_by_memcg[ic] > 0 && f.evicted_by_memcg[id] > 0,
+	   "c and d give first (%llu, %llu)", (unsigned long long)f.evicted_by_memcg[ic],
+	   (unsigned long long)f.evicted_by_memcg[id]);
+	ok(f.evicted_by_memcg[ib] > 0, "b below memory.low only once nothing else is left (%llu)",
+	   (unsigned long long)f.evicted_by_memcg[ib]);
+
+	/* only b and its limit: its own domain, the others untouched */
+	{
+		uint64_t before_c = f.evicted_by_memcg[ic], before_b = f.evicted_by_memcg[ib];
+
+		no_pressure();
+		fake_map(m[ib], R(2), 0, 512, false);
+		f.now = 4000;
+		lrg_policy_refresh(p, f.now);
+		lrg_policy_tick(p, f.now, &tr);
+		f.now = 5000;
+		lrg_policy_tick(p, f.now, &tr);
+		f.pressure[ib].limit = 64 * MiB;
+		f.pressure[ib].usage = 64 * MiB;
+		f.memcgs[ib].low = 0;
+		lrg_policy_refresh(p, f.now);
+		f.now = 5100;
+		lrg_policy_tick(p, f.now, &tr);
+		ok(f.evicted_by_memcg[ib] > before_b && f.evicted_by_memcg[ic] == before_c,
+		   "b at its limit: evicted from b only (%llu)",
+		   (unsigned long long)(f.evicted_by_memcg[ib] - before_b));
+		f.pressure[ib].limit = UINT64_MAX;
+	}
+
+	/* migration: d's mm moves to c */
+	m[id]->info.memcg_id = 12;
+	lrg_policy_refresh(p, f.now);
+	{
+		struct gens g = view(p);
+		uint64_t nc = 0, nd = 0;
+
+		for (int i = 0; i < g.n; i++) {
+			/* views come in memcg order a, b, c, d */
+			if (i == ic)
+				nc = g.mms[i];
+			if (i == id)
+				nd = g.mms[i];
+		}
+		ok(nc == 2 && nd == 0, "migrated mm follows its owner (c has %llu, d %llu)",
+		   (unsigned long long)nc, (unsigned long long)nd);
+	}
+	lrg_policy_free(p);
+}
+
+static void test_memcg_ttl_domain(void)
+{
+	struct lrg_policy *p;
+	struct lrg_tick_result tr;
+	struct fake_mm *m0, *m1;
+	int i0;
+
+	fake_init(&f, LRG_CAP_HARVEST | LRG_CAP_EVICT_PAGES | LRG_CAP_MEMCG);
+	no_pressure();
+	cfg_init(5000, 100);
+	i0 = fake_add_memcg(&f, 20, "/young");
+	fake_add_memcg(&f, 21, "/old");
+	m0 = fake_add_mm(&f, 200, 20);
+	m1 = fake_add_mm(&f, 201, 21);
+	fake_map(m0, R(0), 0, 512, false);
+	fake_map(m1, R(0), 0, 512, false);
+	lrg_policy_new(&f.b, &cfg, &p);
+	lrg_config_free(&cfg);
+	f.now = 0;
+	lrg_policy_refresh(p, 0);
+	for (int t = 0; t < 6; t++) {
+		f.now = 20000 + t * 100;
+		lrg_policy_tick(p, f.now, &tr);
+	}
+	/* /young at its limit, all its generations young; /old has old memory
+	 * but is another domain: the OOM request names /young, not global */
+	f.pressure[i0].limit = 2 * MiB;
+	f.pressure[i0].usage = 2 * MiB;
+	f.now = 20600;
+	lrg_policy_tick(p, f.now, &tr);
+	ok(tr.nr_oom == 1 && !tr.oom[0].global && tr.oom[0].memcg_id == 20,
+	   "memcg at its limit with only young generations: OOM request for that memcg, not global");
+	ok(f.evicted_by_memcg[1] == 0, "nothing taken from the other memcg for it");
+	lrg_policy_free(p);
+}
+
+static void test_dry_run_and_proactive(void)
+{
+	struct lrg_policy *p;
+	struct lrg_tick_result tr;
+	struct fake_mm *a;
+
+	fake_init(&f, LRG_CAP_HARVEST | LRG_CAP_EVICT_PAGES);
+	no_pressure();
+	cfg_init(0, 1000);
+	cfg.daemon.dry_run = true;
+	a = fake_add_mm(&f, 1, LRG_ROOT_MEMCG);
+	fake_map(a, R(0), 0, 512, false);
+	lrg_policy_new(&f.b, &cfg, &p);
+	lrg_config_free(&cfg);
+	lrg_policy_refresh(p, 0);
+	for (int t = 1; t <= 4; t++) {
+		f.now = t * 1000;
+		lrg_policy_tick(p, f.now, &tr);
+	}
+	global_pressure(100);
+	lrg_policy_tick(p, f.now, &tr);
+	ok(f.evict_calls == 0 && tr.pages_evicted == 0, "dry run: never evicts");
+	lrg_policy_free(p);
+
+	fake_init(&f, LRG_CAP_HARVEST | LRG_CAP_EVICT_PAGES);
+	no_pressure();
+	cfg_init(0, 1000);
+	cfg.defaults.evict_min_age_ms = 2500;
+	a = fake_add_mm(&f, 1, LRG_ROOT_MEMCG);
+	fake_map(a, R(0), 0, 512, false);
+	fake_map(a, R(1), 0, 512, false);
+	lrg_policy_new(&f.b, &cfg, &p);
+	lrg_config_free(&cfg);
+	lrg_policy_refresh(p, 0);
+	f.now = 1000;
+	lrg_policy_tick(p, f.now, &tr);
+	f.now = 2000;
+	fake_touch(a, R(0), 0, 512);
+	lrg_policy_refresh(p, f.now);
+	lrg_policy_tick(p, f.now, &tr);
+	ok(f.evicted[LRG_FILE] == 0, "proactive: nothing older than 2.5 s yet");
+	for (int t = 3; t <= 5; t++) {
+		f.now = t * 1000;
+		fake_touch(a, R(0), 0, 512);
+		lrg_policy_refresh(p, f.now);
+		lrg_policy_tick(p, f.now, &tr);
+	}
+	ok(f.evicted[LRG_FILE] == 512 && all_present(a, R(0), 512),
+	   "proactive, no pressure: the idle region went, the used one stayed (%llu)",
+	   (unsigned long long)f.evicted[LRG_FILE]);
+	lrg_policy_free(p);
+}
+
+int main(void)
+{
+	test_global();
+	test_ttl();
+	test_memcgs();
+	test_memcg_ttl_domain();
+	test_dry_run_and_proactive();
+	return tap_done();
+}
