@@ -57,7 +57,8 @@ for f in /usr/sbin/lrugend \
 	/usr/share/lrugend/profiles/desktop.conf /usr/share/lrugend/profiles/laptop-hdd.conf \
 	/usr/share/lrugend/profiles/server.conf \
 	/usr/share/man/man8/lrugend.8 /usr/share/man/man8/lrugenctl.8 \
-	/usr/share/man/man5/lrugend.conf.5 /usr/share/man/man4/lrugen.4; do
+	/usr/share/man/man5/lrugend.conf.5 /usr/share/man/man5/lrugend-sim.5 \
+	/usr/share/man/man4/lrugen.4; do
 	[ -f "$dest$f" ] || missing="$missing $f"
 done
 result "binaries, unit, slice drop-in, config, profiles and man pages installed" "$missing"
@@ -118,8 +119,13 @@ if grep -q 'dkms' "$top_srcdir/kmod/kmod.am" && grep -q '_DATA\|install-data-loc
 	missing=
 	d=$(ls -d "$dest"/usr/src/lrugen-* 2>/dev/null | head -1)
 	[ -n "$d" ] || missing=" /usr/src/lrugen-VERSION/"
-	for f in dkms.conf Makefile Kbuild; do [ -n "$d" ] && [ -f "$d/$f" ] || missing="$missing $f"; done
-	result "DKMS source in /usr/src/lrugen-VERSION/ with dkms.conf, Makefile, Kbuild" "$missing"
+	for f in dkms.conf Makefile Kbuild main.c include/uapi/lrugen.h; do
+		[ -n "$d" ] && [ -f "$d/$f" ] || missing="$missing $f"
+	done
+	# dkms.conf's PACKAGE_VERSION must name the directory it is installed in.
+	v=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$d/dkms.conf" 2>/dev/null)
+	[ -n "$d" ] && [ "$(basename "$d")" = "lrugen-$v" ] || missing="$missing (dkms.conf PACKAGE_VERSION '$v' vs $(basename "${d:-none}"))"
+	result "DKMS source in /usr/src/lrugen-VERSION/ (dkms.conf, Makefile, Kbuild, sources, uapi header)" "$missing"
 else
 	skip "kmod/kmod.am has no install rules for the DKMS source yet"
 fi
