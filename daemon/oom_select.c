@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * oom_select.c - rank OOM candidates.
+ *
+ * The order answers the complaints users have about other killers: the
+ * process that caused the pressure (the one that grew most during the
+ * episode) dies before a large but steady one (the user's editor or
+ * browser), nothing a pattern protects ever dies, and oom_score_adj is
+ * honoured as the kernel honours it.
+ */
+#include <errno.h>
+
+#include "oom_select.h"
+
+static void rank(struct lrg_oom_candidate *c, const struct lrg_patterns *global_protect,
+		 uint64_t total_pages)
+{
+	const struct lrg_slice_config *s = c->slice;
+	const char *comm = c->comm;
+
+	c->badness = (int64_t)c->rss_pages + (int64_t)c->oom_score_adj * (int64_t)(total_pages / 1000);
+	c->tier = LRG_TIER_NORMAL;
+	c->reason = "largest";
+
+	if (c->pid <= 1) {
+		c->tier = LRG_TIER_EXCLUDED;
+		c->reason = "init";
+	} else if (c->is_self) {
+		c->tier = LRG_TIER_EXCLUDED;
+		c->reason = "lrugend itself";
+	} else if (c->is_kthread) {
+		c->tier = LRG_TIER_EXCLUDED;
+		c->reason = "kernel thread";
+	} else if (c->oom_score_adj <= -1000) {
+		c->tier = LRG_TIER_EXCLUDED;
+		c->reason = "oom_score_adj -1000";
+	} else if (global_protect && lrg_patterns_match(global_protect, comm, c->exe, c->cgroup)) {
+		c->tier = LRG_TIER_EXCLUDED;
+		c->reason = "protected ([daemon] protect)";
+	} else if (s && s->oom == LRG_OOM_NEVER) {
+		c->tier = LRG_TIER_EXCLUDED;
+		c->reason = "slice oom=never";
+	} else if (s && lrg_patterns_match(&s->protect, comm, c->exe, c->cgroup)) {
+		c->tier = LRG_TIER_EXCLUDED;
+		c->reason = "protected (slice protect)";
+	} else if (s && lrg_patterns_match(&s->prefer, comm, c->exe, c->cgroup)) {
+		c->tier = LRG_TIER_PREFER;
+		c->reason = "prefer pattern";
+	} else if (s && lrg_patterns_match(&s->avoid, comm, c->exe, c->cgroup)) {
+		c->tier = LRG_TIER_AVOID;
+		c->reason = "avoid pattern";
+	} else if (c->growth_pages >= LRG_OOM_GROWTH_STEP_PAGES) {
+		c->reason = "grew most during the episode";
+	}
+	/* A rss of 0 frees nothing: killing it cannot relieve the pressure. */
+	if (c->tier != LRG_TIER_EXCLUDED && c->rss_pages == 0) {
+		c->tier = LRG_TIER_EXCLUDED;
+		c->reason = "no resident memory";
+	}
+}
+
+int lrg_oom_compare(const struct lrg_oom_candidate *a, const struct lrg_oom_candidate *b)
+{
+	uint64_t ga = a->growth_pages / LRG_OOM_GROWTH_STEP_PAGES;
+	uint64_t gb = b->growth_pages / LRG_OOM_GROWTH_STEP_PAGES;
+
+	if (a->tier != b->tier)
+		return a->tier > b->tier ? 1 : -1;
+	if (ga != gb)
+		return ga > gb ? 1 : -1;
+	if (a->badness != b->badness)
+		return a->badness > b->badness ? 1 : -1;
+	/* Deterministic: the younger process (higher start time) first. */
+	if (a->start_time != b->start_time)
+		return a->start_time > b->start_time ? 1 : -1;
+	return 0;
+}
+
+int lrg_oom_select(struct lrg_oom_candidate *c, size_t n, const struct lrg_patterns *global_protect,
+		   uint64_t total_pages, size_t *ret_index)
+{
+	size_t best = n;
+
+	for (size_t i = 0; i < n; i++) {
+		rank(&c[i], global_protect, total_pages);
+		if (c[i].tier == LRG_TIER_EXCLUDED)
+			continue;
+		if (best == n || lrg_oom_compare(&c[i], &c[best]) > 0)
+			best = i;
+	}
+	if (best == n)
+		return -ESRCH;
+	*ret_index = best;
+	return 0;
+}
