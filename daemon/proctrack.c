@@ -360,7 +360,14 @@ int lrg_proctrack_dispatch(struct lrg_proctrack *t)
 			cn = NLMSG_DATA(nlh);
 			if (cn->id.idx != CN_IDX_PROC || cn->id.val != CN_VAL_PROC)
 				continue;
-			handle_event(t, (const struct proc_event *)cn->data);
+			{
+				struct proc_event ev;
+
+				/* cn->data sits at offset 36: copy out rather
+				 * than read an 8-byte-aligned struct in place */
+				memcpy(&ev, cn->data, sizeof(ev));
+				handle_event(t, &ev);
+			}
 			handled++;
 		}
 	}
