@@ -60,6 +60,8 @@ struct lrg_sim_report {
 	uint64_t kswapd_wakeups;
 	uint64_t swap_used_peak_pages;
 	uint64_t harvests, harvest_pte_total, harvest_pmd_total;
+	uint64_t harvest_full_walks;     /* harvests of a whole mm (ranges NULL) */
+	uint64_t harvest_pte_nonleaf;    /* PTEs walked for a young non-leaf entry outside the ranges */
 	/* the policy engine's own totals (0 in classic mode) */
 	uint64_t aging_passes, gens_created, pte_scanned, bloom_hits;
 	uint64_t policy_direct_reclaims, ttl_refusals;

@@ -190,6 +190,7 @@ struct sim_stats {
 	uint64_t direct_reclaims, hook_pages, kswapd_wakeups;
 	uint64_t swap_peak;
 	uint64_t harvests, harvest_pte, harvest_pmd;
+	uint64_t harvest_full, harvest_pte_nonleaf;
 	uint64_t oom_kills_kernel, oom_kills_policy;
 	uint64_t psi_some_us, psi_full_us;
 	double psi_some_avg10, psi_full_avg10;

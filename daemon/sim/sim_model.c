@@ -1228,6 +1228,8 @@ static int sim_harvest(struct lrg_backend *b, const struct lrg_harvest_req *req,
 		only = mc - s->memcgs;
 	}
 	s->st.harvests++;
+	if (!req->ranges)
+		s->st.harvest_full++;
 	for (vi = 0; vi < p->nr_vmas && !err; vi++) {
 		struct sim_vma *v = &p->vmas[vi];
 		uint32_t r;
@@ -1274,6 +1276,8 @@ static int sim_harvest(struct lrg_backend *b, const struct lrg_harvest_req *req,
 				if (!(req->flags & LRG_HARVEST_NONLEAF) || !(v->pmd[r] & PMD_YOUNG))
 					continue;
 				memcpy(masks[r], full, sizeof(full));
+				if (!(v->pmd[r] & PMD_HUGE))
+					s->st.harvest_pte_nonleaf += nslots;
 			}
 			/* every PTE under it is walked: the hint is spent */
 			if (!(v->pmd[r] & PMD_HUGE) && !memcmp(masks[r], full, sizeof(full)))
@@ -1615,6 +1619,8 @@ void lrg_sim_fill_report(const struct lrg_sim *s, struct lrg_sim_report *r)
 	r->harvests = s->st.harvests;
 	r->harvest_pte_total = s->st.harvest_pte;
 	r->harvest_pmd_total = s->st.harvest_pmd;
+	r->harvest_full_walks = s->st.harvest_full;
+	r->harvest_pte_nonleaf = s->st.harvest_pte_nonleaf;
 	r->oom_kills_policy = s->st.oom_kills_policy;
 	r->oom_kills_kernel = s->st.oom_kills_kernel;
 	r->nr_kills = s->nr_kills;

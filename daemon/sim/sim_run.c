@@ -160,6 +160,8 @@ void lrg_sim_report_print(const struct lrg_sim_report *r, FILE *f)
 	P("harvests", r->harvests);
 	P("harvest_pte_total", r->harvest_pte_total);
 	P("harvest_pmd_total", r->harvest_pmd_total);
+	P("harvest_full_walks", r->harvest_full_walks);
+	P("harvest_pte_nonleaf", r->harvest_pte_nonleaf);
 	P("aging_passes", r->aging_passes);
 	P("gens_created", r->gens_created);
 	P("pte_scanned", r->pte_scanned);

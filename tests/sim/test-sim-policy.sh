@@ -23,8 +23,8 @@ done
 # A one-time scan must not push out the hot set.
 a_l=$(key "$T/seqscan.lrg" proc.app.refaults)
 a_c=$(key "$T/seqscan.cls" proc.app.refaults)
-[ "$a_l" -lt "$a_c" ]
-ok $? "seqscan: the hot set refaults less under lrugend ($a_l) than classic ($a_c)"
+[ $((a_l * 2)) -lt "$a_c" ]
+ok $? "seqscan: the hot set refaults less than half as often under lrugend ($a_l) as under classic ($a_c)"
 [ "$(key "$T/seqscan.lrg" aging_passes)" -gt 0 ]
 ok $? "seqscan: aging ran"
 
@@ -36,15 +36,19 @@ ok $? "ttl: the working set refaults no more under lrugend ($e_l) than classic (
 [ "$(key "$T/ttl.lrg" proc.idle.swap_kib)" -gt 0 ]
 ok $? "ttl: the cold memory is what went to swap"
 
-# Bloom filters: aging skips PTE tables without young entries. A full walk
-# would scan every populated PTE table each pass.
+# Bloom filters: aging walks only the PTE tables that had young entries
+# (plus those whose non-leaf entry is young). The engine has no switch to
+# turn them off, so this checks they are used and shows the cost; a
+# bloom-on/off comparison needs such a switch (e.g. in lrugend.conf, then
+# --config here).
 pte=$(key "$T/sparse-hot.lrg" pte_scanned)
 hits=$(key "$T/sparse-hot.lrg" bloom_hits)
-full=$(key "$T/sparse-hot.lrg" harvest_pte_total)
+echo "# sparse-hot: pte_scanned $pte, bloom_hits $hits, nonleaf-only PTEs $(key "$T/sparse-hot.lrg" harvest_pte_nonleaf), full walks $(key "$T/sparse-hot.lrg" harvest_full_walks)"
 [ "$hits" -gt 0 ]
 ok $? "sparse-hot: the Bloom filters are used ($hits hits)"
-[ "$pte" -gt 0 ]
-ok $? "sparse-hot: aging walked page tables ($pte PTEs)"
+full=$(key "$T/sparse-hot.lrg" harvest_full_walks)
+[ "$full" -lt "$(key "$T/sparse-hot.lrg" aging_passes)" ]
+ok $? "sparse-hot: most aging walks are Bloom-filtered, not whole-mm ($full whole-mm walks)"
 
 # The runaway allocator goes, the interactive stand-in stays.
 [ "$(key "$T/runaway.lrg" proc.leak.state)" = killed ] &&
