@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_backend_fixtures.c - the proc and mglru backends on the cgroup v2
+ * paths this build machine (hybrid, no MGLRU) cannot exercise for real:
+ * a fixture /proc and a fixture cgroup2 tree
+ * (tests/unit/fixtures-host/{proc,cgroup2}), and a copy of a fixture
+ * lru_gen file that the aging and eviction commands are written into.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backends.h"
+#include "procfs.h"
+#include "../unit/tap.h"
+
+static char fx[PATH_MAX];
+
+static uint64_t ino_of(const char *rel)
+{
+	char p[PATH_MAX * 2];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/cgroup2%s", fx, rel);
+	return stat(p, &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
+
+struct memcgs {
+	int n;
+	struct lrg_memcg_info sshd, root;
+};
+
+static int memcg_fn(void *ctx, const struct lrg_memcg_info *mi)
+{
+	struct memcgs *m = ctx;
+
+	m->n++;
+	if (!strcmp(mi->path, "/system.slice/sshd.service"))
+		m->sshd = *mi;
+	if (!strcmp(mi->path, "/"))
+		m->root = *mi;
+	return 0;
+}
+
+struct mms {
+	int n;
+	struct lrg_mm_info v[8];
+};
+
+static int mm_fn(void *ctx, const struct lrg_mm_info *mm)
+{
+	struct mms *m = ctx;
+
+	if (m->n < 8)
+		m->v[m->n] = *mm;
+	m->n++;
+	return 0;
+}
+
+static void test_proc(void)
+{
+	char proc[PATH_MAX * 2], cg[PATH_MAX * 2], why[256] = "";
+	struct lrg_backend *b = NULL;
+	struct memcgs m = { 0 };
+	struct mms mm = { 0 };
+	struct lrg_pressure p;
+	uint64_t bytes = 0;
+	int r;
+
+	snprintf(proc, sizeof(proc), "%s/proc", fx);
+	snprintf(cg, sizeof(cg), "%s/cgroup2", fx);
+	r = lrg_proc_backend_open(proc, cg, &b, why, sizeof(why));
+	ok(r == 0, "proc backend on fixtures (%d %s)", r, why);
+	if (r < 0)
+		return;
+	ok(lrg_backend_has(b, LRG_CAP_MEMCG) && !lrg_backend_has(b, LRG_CAP_RECLAIM),
+	   "v2 tree: MEMCG; no memory.reclaim: no RECLAIM (caps %#x)", b->caps);
+	r = b->ops->list_memcgs(b, memcg_fn, &m);
+	ok(r == 0 && m.n == 7, "list_memcgs: 7 (%d)", m.n);
+	ok(m.sshd.id == ino_of("/system.slice/sshd.service") && m.sshd.current == 20971520 &&
+	   m.sshd.nr_procs == 2, "sshd.service: inode id, memory.current, 2 procs");
+	ok(m.root.id == ino_of("") && m.root.current > 0,
+	   "root: current from the fixture meminfo (%" PRIu64 ")", m.root.current);
+
+	r = b->ops->list_mms(b, m.sshd.id, mm_fn, &mm);
+	ok(r == 0 && mm.n == 3, "list_mms(sshd.service): 500, 501 and 502 of its payload child (%d)",
+	   mm.n);
+	if (mm.n == 3) {
+		ok(mm.v[0].pid == 500 && mm.v[1].pid == 501 && mm.v[2].pid == 502, "in pid order");
+		ok(mm.v[0].start_time == 1001 && mm.v[0].mm_key == ((uint64_t)1001 << 22 | 500),
+		   "mm_key = start_time << 22 | pid");
+		ok(mm.v[1].nr_anon == (800 + 4) * 1024 / 4096 && mm.v[1].nr_file == 1024 * 1024 / 4096,
+		   "501: anon+shmem and file pages from status");
+		ok(mm.v[2].oom_score_adj == 10 && !strcmp(mm.v[0].comm, "sshd1") &&
+		   mm.v[1].memcg_id == m.sshd.id, "oom_score_adj, comm, memcg id");
+		ok(mm.v[1].cpu_time_ns == (uint64_t)(200 + 10) * (1000000000ULL / sysconf(_SC_CLK_TCK)),
+		   "cpu time from utime+stime");
+	}
+	mm.n = 0;
+	r = b->ops->list_mms(b, ino_of("/user.slice/user-1000.slice/app-firefox-1.scope"), mm_fn, &mm);
+	ok(r == 0 && mm.n == 0, "app scope: its pids are not in the fixture /proc: none listed");
+	ok(b->ops->list_mms(b, 12345678, mm_fn, &mm) == -ENOENT, "unknown memcg: -ENOENT");
+
+	r = b->ops->measure(b, m.sshd.id, &p);
+	ok(r == 0 && p.usage == 20971520 && p.limit == 1073741824 && p.mem_total == 16318480ULL * 1024,
+	   "measure(sshd): usage, limit = memory.max, machine total");
+	ok(p.psi_full_total_us == 50 && p.pgscan == 30 && p.pgsteal == 12 && p.refaults == 3 &&
+	   p.oom_kills == 1, "measure(sshd): the memcg's PSI and counters");
+	r = b->ops->measure(b, ino_of(""), &p);
+	ok(r == 0 && p.limit == p.mem_total && p.watermark_high == (69 + 14331 + 24000) * 4096ULL &&
+	   p.pgscan == 5687 && p.psi_some_total_us == 123456789,
+	   "measure(root): the machine's figures from the fixture /proc");
+	ok(b->ops->reclaim(b, m.sshd.id, 4096, &bytes) == -EOPNOTSUPP, "reclaim without memory.reclaim");
+	{
+		struct lrg_kill_req kr = { .memcg_id = ino_of(""), .whole_cgroup = true };
+
+		ok(b->ops->kill(b, &kr) == -EPERM, "cgroup.kill of the root refused");
+	}
+	b->ops->destroy(b);
+}
+
+struct cmdfile {
+	char path[PATH_MAX];
+};
+
+static int copy_file(const char *from, const char *to)
+{
+	char *text;
+	FILE *f;
+	int r;
+
+	r = lrg_read_file(from, &text, NULL);
+	if (r < 0)
+		return r;
+	f = fopen(to, "w");
+	if (!f) {
+		free(text);
+		return -errno;
+	}
+	fputs(text, f);
+	fclose(f);
+	free(text);
+	return 0;
+}
+
+/* The start of a file (what a command overwrote). */
+static int read_head(const char *path, char *buf, size_t size)
+{
+	char *text;
+	int r = lrg_read_file(path, &text, NULL);
+
+	if (r < 0)
+		return r;
+	snprintf(buf, size, "%s", text);
+	free(text);
+	return 0;
+}
+
+static void test_mglru(void)
+{
+	char proc[PATH_MAX * 2], cg[PATH_MAX * 2], lg[PATH_MAX * 2], en[PATH_MAX * 2], why[256] = "";
+	char tmp[PATH_MAX], buf[256];
+	const char *td = getenv("TMPDIR");
+	struct lrg_backend *b = NULL;
+	struct lrg_kernel_gens g;
+	uint64_t sys = ino_of("/system.slice");
+	int r, fd;
+
+	snprintf(proc, sizeof(proc), "%s/proc", fx);
+	snprintf(cg, sizeof(cg), "%s/cgroup2", fx);
+	snprintf(lg, sizeof(lg), "%s/lru_gen/basic", fx);
+	snprintf(en, sizeof(en), "%s/lru_gen/enabled-on", fx);
+	snprintf(tmp, sizeof(tmp), "%s/lrg-lru_gen-XXXXXX", td && *td ? td : "/tmp");
+	fd = mkstemp(tmp);
+	if (fd < 0 || copy_file(lg, tmp) < 0) {
+		skip("cannot make a scratch lru_gen copy");
+		return;
+	}
+	close(fd);
+	r = lrg_mglru_backend_open_at(tmp, en, proc, cg, false, false, &b, why, sizeof(why));
+	ok(r == 0 && lrg_backend_has(b, LRG_CAP_KERNEL_GENS | LRG_CAP_MEMCG),
+	   "mglru backend on fixtures: KERNEL_GENS|MEMCG (%d %s)", r, why);
+	if (r < 0)
+		goto out;
+	r = b->ops->read_gens(b, sys, 1, &g);
+	ok(r == 0 && g.memcg_id == sys && g.node == 1 && g.max_seq == 4 && g.nr_gens == 2,
+	   "read_gens(system.slice, node 1): mapped by path (max_seq %" PRIu64 ")", g.max_seq);
+	r = b->ops->read_gens(b, ino_of("/user.slice/user-1000.slice/app-firefox-1.scope"), 0, &g);
+	ok(r == 0 && g.max_seq == 101 && g.gens[0].nr_pages[LRG_ANON] == 70000, "read_gens(app scope)");
+	ok(b->ops->read_gens(b, ino_of("/user.slice"), 0, &g) == -ENOENT,
+	   "memcg absent from lru_gen: -ENOENT");
+
+	r = b->ops->age(b, sys, 0, 9, true, false);
+	ok(r == 0 && read_head(tmp, buf, sizeof(buf)) == 0 &&
+	   !strncmp(buf, "+ 2 0 9 1 0\n", 12), "age writes \"+ KERNEL_ID NODE MAX_SEQ CAN_SWAP FORCE\": %.12s",
+	   buf);
+	copy_file(lg, tmp);
+	r = b->ops->evict_gen(b, sys, 0, 7, 0, 128);
+	ok(r == 0 && read_head(tmp, buf, sizeof(buf)) == 0 &&
+	   !strncmp(buf, "- 2 0 7 0 128\n", 14), "evict_gen writes \"- 2 0 7 0 128\": %.14s", buf);
+	copy_file(lg, tmp);
+	r = b->ops->evict_gen(b, ino_of(""), 1, 4, 200, 0);
+	ok(r == 0 && read_head(tmp, buf, sizeof(buf)) == 0 &&
+	   !strncmp(buf, "- 1 1 4 200\n", 12), "no page limit: \"- 1 1 4 200\": %.12s", buf);
+	ok(b->ops->evict_gen(b, sys, 0, 7, 201, 0) == -EINVAL, "swappiness > 200 refused");
+	{
+		struct memcgs m = { 0 };
+
+		ok(b->ops->list_memcgs(b, memcg_fn, &m) == 0 && m.n == 7, "list_memcgs shared with proc");
+	}
+	b->ops->destroy(b);
+out:
+	unlink(tmp);
+}
+
+int main(void)
+{
+	const char *src = getenv("top_srcdir");
+
+	snprintf(fx, sizeof(fx), "%s/tests/unit/fixtures-host", src ? src : ".");
+	test_proc();
+	test_mglru();
+	return tap_done();
+}
