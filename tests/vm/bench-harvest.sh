@@ -4,4 +4,4 @@
 # to MGLRU's aging and clear_refs + smaps, all in one VM boot (TCG figures).
 # Run from the build tree after make check:
 #   top_srcdir=SRC top_builddir=BUILD SRC/tests/vm/bench-harvest.sh
-exec "$(dirname "$0")/vm-run.sh" --mem 1024 --timeout 900 "$(dirname "$0")/guest/bench-harvest.sh"
+exec "$(dirname "$0")/vm-run.sh" --mem 1024 --timeout 900 "$(dirname "$0")/guest/bench-harvest.sh" "$@"

@@ -137,6 +137,7 @@ int main(int argc, char **argv)
 {
 	static const unsigned char pcts[] = { 0, 25, 100 };
 	const char *cgdir = argc > 1 ? argv[1] : "/sys/fs/cgroup/lrg-bench";
+	int first = getenv("LRG_BENCH_THP_ONLY") ? 1 : 0;
 	struct lrg_kmod *k;
 	char err[256], buf[256];
 	int thp, p;
@@ -154,7 +155,7 @@ int main(int argc, char **argv)
 	printf("# 256 MiB anon, %lu pages; ns per PTE scanned / per young PTE (TCG)\n", NPAGES);
 	printf("# %-4s %5s | %10s %10s %10s | %12s | %12s %10s\n", "thp", "young", "kmod ns/pte",
 	       "ns/young", "ptes", "mglru ns/pg", "clrefs ns/pg", "ref MiB");
-	for (thp = 0; thp < 2; thp++) {
+	for (thp = first; thp < 2; thp++) {
 		pid_t pid;
 
 		write_str("/sys/kernel/mm/transparent_hugepage/enabled", thp ? "always" : "never");
@@ -166,17 +167,20 @@ int main(int argc, char **argv)
 		snprintf(buf, sizeof(buf), "%s/cgroup.procs", cgdir);
 		snprintf(err, sizeof(err), "%d", pid);
 		write_str(buf, err);
+		printf("# thp %d: populate\n", thp);
 		cmd(100);
 		for (p = 0; p < 3; p++) {
 			struct lrg_walk_stats st = { 0 };
 			unsigned long id = 0, seq = 0, ref = 0;
 			double tk, tm = -1, tc;
 
+			printf("# thp %d young %u: harvest\n", thp, pcts[p]);
 			harvest_ns(k, pid, &st);	/* clear */
 			cmd(pcts[p]);
 			tk = harvest_ns(k, pid, &st);
 
 			/* MGLRU aging of the same memcg: one forced walk */
+			printf("# thp %d young %u: mglru\n", thp, pcts[p]);
 			cmd(pcts[p]);
 			if (write_str("/sys/kernel/mm/lru_gen/enabled", "y") == 0 &&
 			    mglru_ids(cgdir + strlen("/sys/fs/cgroup"), &id, &seq) == 0) {
@@ -190,6 +194,7 @@ int main(int argc, char **argv)
 			write_str("/sys/kernel/mm/lru_gen/enabled", "n");
 
 			/* clear_refs + smaps: one read and one clear */
+			printf("# thp %d young %u: clear_refs\n", thp, pcts[p]);
 			clear_refs_ns(pid, &ref);
 			cmd(pcts[p]);
 			tc = clear_refs_ns(pid, &ref);
