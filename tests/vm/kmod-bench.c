@@ -102,6 +102,24 @@ static int mglru_ids(const char *cgpath, unsigned long *ret_id, unsigned long *r
 	return max_seq ? 0 : -ENOENT;
 }
 
+/* AnonHugePages of pid, in MiB: whether THP really maps the area. */
+static unsigned long thp_mib(pid_t pid)
+{
+	char path[64], line[256];
+	unsigned long kb = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps_rollup", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "AnonHugePages: %lu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb / 1024;
+}
+
 static double harvest_ns(struct lrg_kmod *k, pid_t pid, struct lrg_walk_stats *st)
 {
 	struct lrg_kmod_harvest_args a = { .pid = pid, .cgroup_fd = -1, .flags = LRUGEN_F_NO_BUMP };
@@ -169,6 +187,7 @@ int main(int argc, char **argv)
 		write_str(buf, err);
 		printf("# thp %d: populate\n", thp);
 		cmd(100);
+		printf("# thp %d: %lu MiB mapped by THP\n", thp, thp_mib(pid));
 		for (p = 0; p < 3; p++) {
 			struct lrg_walk_stats st = { 0 };
 			unsigned long id = 0, seq = 0, ref = 0;
@@ -204,7 +223,13 @@ int main(int argc, char **argv)
 			       st.pte_young ? tk / st.pte_young : 0, st.pte_total,
 			       tm > 0 ? tm / NPAGES : -1, tc / NPAGES, ref / 1024);
 		}
-		cmd(255);
+		{
+			unsigned char q = 255;
+
+			/* the child exits without answering */
+			if (write(to_child[1], &q, 1) != 1)
+				return 1;
+		}
 		waitpid(pid, NULL, 0);
 		close(to_child[0]);
 		close(to_child[1]);
