@@ -143,6 +143,8 @@ static struct lrg_pm_region *add_region(struct lrg_pagemap *pm, uint64_t addr)
 		}
 		k = pm->nr_used++;
 	}
+	/* not live until linked below: rehash must skip it */
+	pm->regions[k].addr = UINT64_MAX;
 	if (pm->nr_live + 1 > pm->nr_buckets &&
 	    rehash(pm, pm->nr_buckets ? pm->nr_buckets * 2 : 16) < 0) {
 		/* give the slot back */

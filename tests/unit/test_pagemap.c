@@ -169,6 +169,30 @@ int main(void)
 	}
 	lrg_pagemap_release(&pm, &lv);
 
+	/* growth through many rehashes: every region found, chains sane */
+	{
+		unsigned int missing = 0;
+
+		lrg_pagemap_init(&pm);
+		for (unsigned int k = 0; k < 3000; k++) {
+			/* garbage in fresh slots must not be taken for regions */
+			rep_init(&r, BASE + ((uint64_t)(k * 7) << 21));
+			setb(r.present, k % 512, 1);
+			lrg_pagemap_update(&pm, &lv, &r, 1, 3, true, NULL, NULL);
+		}
+		for (unsigned int k = 0; k < 3000; k++) {
+			const struct lrg_pm_region *f = lrg_pagemap_find(&pm, BASE + ((uint64_t)(k * 7) << 21));
+
+			if (!f || f->nr != 1)
+				missing++;
+		}
+		ok(!missing && pm.nr_live == 3000 && pm.nr_buckets >= 3000,
+		   "3000 regions through %u buckets: all found (%u missing)", pm.nr_buckets, missing);
+		ok(!lrg_pagemap_find(&pm, BASE + (1ULL << 21)), "an absent region is not found");
+		ok(consistent(&pm, &lv), "consistent after growth");
+		lrg_pagemap_release(&pm, &lv);
+	}
+
 	/* the uint16 encoding across 65535 generations */
 	{
 		uint64_t s0 = 65530;
