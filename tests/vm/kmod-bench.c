@@ -63,7 +63,7 @@ static void child_main(int thp)
 			break;
 		for (i = 0; i < NPAGES; i++)
 			if (pct == 100 || (pct && (i * 2654435761UL >> 7) % 100 < pct))
-				area[i * PAGE]++;
+				area[i * PAGE] = (char)i;	/* a write: a read would map the huge zero page, whose COW splits */
 		if (write(to_parent[1], &pct, 1) != 1)
 			break;
 	}
