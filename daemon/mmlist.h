@@ -19,8 +19,10 @@
  * memcg treat those pages as not present (harvest reports only pages charged
  * to the memcg being aged), and the old memcg no longer walks this mm: the
  * kernel catches such pages through rmap look-around on eviction; lrugend
- * has no rmap, so the policy falls back on the backend's reclaim() for
- * memcgs whose usage its page tracking does not explain.
+ * has no rmap, so those pages are invisible to its eviction until the
+ * owner maps them again from an mm in the old memcg. (TODO: fall back on
+ * the backend's reclaim() for a memcg whose usage the page tracking does
+ * not explain.)
  */
 #ifndef LRG_MMLIST_H
 #define LRG_MMLIST_H
