@@ -282,6 +282,58 @@ static int kill_(struct lrg_backend *b, const struct lrg_kill_req *req)
 	return -EPERM;
 }
 
+static int read_gens(struct lrg_backend *b, uint64_t memcg_id, int node, struct lrg_kernel_gens *ret)
+{
+	struct fake_backend *f = fb(b);
+	const struct lrg_lruvec *lv = &f->kgens;
+	uint64_t lo = lv->min_seq[0] < lv->min_seq[1] ? lv->min_seq[0] : lv->min_seq[1];
+
+	memset(ret, 0, sizeof(*ret));
+	ret->memcg_id = memcg_id;
+	ret->node = node;
+	ret->max_seq = lv->max_seq;
+	ret->min_seq[0] = lv->min_seq[0];
+	ret->min_seq[1] = lv->min_seq[1];
+	for (uint64_t seq = lo; seq <= lv->max_seq; seq++) {
+		unsigned int g = lrg_gen_from_seq(seq);
+
+		ret->gens[ret->nr_gens].seq = seq;
+		ret->gens[ret->nr_gens].age_ms = f->now - lv->timestamps[g];
+		for (int t = 0; t < LRG_NR_TYPES; t++)
+			ret->gens[ret->nr_gens].nr_pages[t] =
+				seq >= lv->min_seq[t] ? (uint64_t)lv->nr_pages[g][t] : 0;
+		ret->nr_gens++;
+	}
+	return 0;
+}
+
+static int age(struct lrg_backend *b, uint64_t memcg_id, int node, uint64_t max_seq,
+	       bool can_swap, bool force_scan)
+{
+	struct fake_backend *f = fb(b);
+
+	f->age_calls++;
+	lrg_lruvec_inc_max_seq(&f->kgens, max_seq, f->now);
+	return 0;
+}
+
+static int evict_gen(struct lrg_backend *b, uint64_t memcg_id, int node, uint64_t min_seq,
+		     int swappiness, uint64_t nr_pages)
+{
+	struct fake_backend *f = fb(b);
+	int type = swappiness > 0 ? LRG_ANON : LRG_FILE;
+	int64_t *n = lrg_lruvec_count(&f->kgens, min_seq, type);
+	uint64_t take = (uint64_t)*n < nr_pages ? (uint64_t)*n : nr_pages;
+
+	f->evict_gen_calls++;
+	f->last_evict_gen_seq = min_seq;
+	f->last_evict_gen_swappiness = swappiness;
+	*n -= (int64_t)take;
+	f->evicted[type] += take;
+	lrg_lruvec_try_inc_min_seq(&f->kgens, swappiness > 0);
+	return 0;
+}
+
 static uint64_t now_ms(struct lrg_backend *b)
 {
 	return fb(b)->now;
@@ -300,6 +352,12 @@ void fake_init(struct fake_backend *f, unsigned int caps)
 	f->ops.measure = measure;
 	f->ops.kill = kill_;
 	f->ops.now_ms = now_ms;
+	if (caps & LRG_CAP_KERNEL_GENS) {
+		f->ops.read_gens = read_gens;
+		f->ops.age = age;
+		f->ops.evict_gen = evict_gen;
+		lrg_lruvec_init(&f->kgens, LRG_ROOT_MEMCG, 0, 0);
+	}
 	f->b.ops = &f->ops;
 	f->b.caps = caps;
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "lrg_backend.h"
+#include "lruvec.h"
 
 #define FAKE_MAX_MMS 16
 #define FAKE_MAX_REGIONS 16
@@ -52,6 +53,10 @@ struct fake_backend {
 	uint64_t evicted[LRG_NR_TYPES];
 	uint64_t evicted_by_memcg[FAKE_MAX_MEMCGS];
 	uint64_t last_evict_seq_check; /* free for tests */
+	/* LRG_CAP_KERNEL_GENS: the "kernel's" generations of the root memcg */
+	struct lrg_lruvec kgens;
+	uint64_t age_calls, evict_gen_calls, last_evict_gen_seq;
+	int last_evict_gen_swappiness;
 };
 
 void fake_init(struct fake_backend *f, unsigned int caps);

@@ -381,6 +381,38 @@ static void test_dry_run_and_proactive(void)
 	lrg_policy_free(p);
 }
 
+static void test_kernel_gens(void)
+{
+	struct lrg_policy *p;
+	struct lrg_tick_result tr;
+	struct gens g;
+
+	fake_init(&f, LRG_CAP_KERNEL_GENS | LRG_CAP_RECLAIM);
+	no_pressure();
+	cfg_init(0, 1000);
+	/* the kernel holds 1000 file pages in its oldest generation */
+	f.kgens.nr_pages[0][LRG_FILE] = 1000;
+	f.kgens.nr_pages[3][LRG_FILE] = 50;
+	lrg_policy_new(&f.b, &cfg, &p);
+	lrg_config_free(&cfg);
+	lrg_policy_refresh(p, 0);
+	f.now = 1000;
+	lrg_policy_tick(p, f.now, &tr);
+	g = view(p);
+	ok(f.age_calls == 1 && tr.gens_created == 1 && g.max_seq[0] == 4 && g.pages[0] == 1050,
+	   "kernel generations: aging asks the kernel, the engine mirrors max_seq %llu, %llu pages",
+	   (unsigned long long)g.max_seq[0], (unsigned long long)g.pages[0]);
+	global_pressure(300);
+	f.now = 1100;
+	lrg_policy_tick(p, f.now, &tr);
+	ok(f.evict_gen_calls > 0 && f.last_evict_gen_seq == 1 && f.last_evict_gen_swappiness == 0,
+	   "pressure: evict_gen on the oldest generation (seq %llu), swappiness 0 without swap",
+	   (unsigned long long)f.last_evict_gen_seq);
+	ok(tr.pages_evicted >= 300 && f.evicted[LRG_FILE] == tr.pages_evicted,
+	   "evicted counted from the mirrored generations (%llu)", (unsigned long long)tr.pages_evicted);
+	lrg_policy_free(p);
+}
+
 int main(void)
 {
 	test_global();
@@ -388,5 +420,6 @@ int main(void)
 	test_memcgs();
 	test_memcg_ttl_domain();
 	test_dry_run_and_proactive();
+	test_kernel_gens();
 	return tap_done();
 }
