@@ -166,6 +166,17 @@ else
 	notok "system.slice.d/50-lrugend.conf is not a valid slice fragment"; sed 's/^/# /' "$tmp/out"
 fi
 
+# alive PID: running, not a zombie waiting to be reaped.
+alive() { [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* ([^)]*) Z' "/proc/$1/stat" 2>/dev/null; }
+# stop PID: SIGTERM, then SIGKILL after 10 s if the daemon's event loop
+# does not answer; prints "killed" in that case. The caller reaps it.
+stop() {
+	kill -TERM "$1" 2>/dev/null
+	i=0
+	while alive "$1" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	if alive "$1"; then kill -KILL "$1" 2>/dev/null; echo killed; fi
+}
+
 # The daemon's real syscalls pass the unit's filter: run the built lrugend
 # (proc backend, dry run: nothing is evicted or killed) under strace for a
 # few seconds with a reload, and check each syscall it made against the
@@ -197,8 +208,11 @@ else
 	pid=$(sed -n 's/^\([0-9]\{1,\}\) \{1,\}execve(.*/\1/p' "$tmp/trace" | head -1)
 	[ -n "$pid" ] && kill -HUP "$pid" 2>/dev/null
 	sleep 1
-	[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null
-	wait "$tracer"
+	if [ -n "$pid" ] && [ "$(stop "$pid")" = killed ]; then
+		echo "# lrugend did not exit within 10 s of SIGTERM (event loop blocked?): killed; checking the syscalls it made until then"
+	fi
+	kill -KILL "$tracer" 2>/dev/null
+	wait "$tracer" 2>/dev/null
 	sed -n 's/^[0-9]\{1,\} \{1,\}\([a-z0-9_]\{1,\}\)(.*/\1/p' "$tmp/trace" | sort -u >"$tmp/used"
 	# exec and the loader run before the filter applies in the unit too,
 	# but they are in @system-service anyway: no exceptions needed.
@@ -236,9 +250,12 @@ else
 	sleep 3
 	kill -HUP "$pid" 2>/dev/null
 	sleep 1
-	kill -TERM "$pid" 2>/dev/null
-	wait "$pid"
-	st=$?
+	if [ "$(stop "$pid")" = killed ]; then
+		st="killed: no exit within 10 s of SIGTERM (event loop blocked?)"
+	else
+		wait "$pid" 2>/dev/null
+		st=$?
+	fi
 	# Some sandboxes refuse any oom_score_adj below 0, even to root.
 	if sh -c 'echo -1000 >/proc/self/oom_score_adj' 2>/dev/null; then adj=oom_score_adj
 	else adj=NO-SUCH-LINE; echo "# this machine refuses oom_score_adj -1000 even to root: not checked"; fi

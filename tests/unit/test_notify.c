@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -316,6 +317,10 @@ int main(void)
 	if (daemon_pid == 0) {
 		char wd_pid[32], wd_usec[32];
 
+		/* Never outlive the test (killed by a timeout, or SIGPIPE). */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(127);
 		snprintf(wd_pid, sizeof(wd_pid), "%d", (int)getpid());
 		snprintf(wd_usec, sizeof(wd_usec), "%llu", WATCHDOG_USEC);
 		/* As systemd would: but log to stderr, not the journal, and keep
