@@ -122,6 +122,15 @@ static int swappiness_of(const struct lrg_policy *p, const struct pmemcg *m,
 	return sw > 200 ? 200 : sw;
 }
 
+/*
+ * memory.min / memory.low as the memcg's own values against its usage.
+ * Michal Hocko's point on the seeds (mem_cgroup_below_min needs the
+ * effective protection of the reclaimed hierarchy) applies: a child's
+ * protection is capped by its parent's and shared among siblings. The
+ * backend reports only the configured values; computing the effective
+ * ones from the paths is a TODO, so a child claiming more than its parent
+ * grants is over-protected here (never under-protected).
+ */
 static bool below_min(const struct pmemcg *m)
 {
 	return m->info.min && m->info.current <= m->info.min;
