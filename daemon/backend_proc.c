@@ -271,6 +271,8 @@ static void dedup_sharers(struct mm_collect *c)
 {
 	size_t i, j;
 
+	if (!c->n)
+		return;  /* c->v may be NULL: qsort must not see it */
 	qsort(c->v, c->n, sizeof(c->v[0]), cmp_sig);
 	for (i = 0; i < c->n; i = j) {
 		for (j = i + 1; j < c->n && !memcmp(c->v[i].sig, c->v[j].sig, sizeof(c->v[i].sig)); j++)
