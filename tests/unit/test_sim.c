@@ -527,6 +527,34 @@ static void test_cgroup_kill_and_thp_evict(void)
 	lrg_sim_free(s);
 }
 
+static void test_pick_victim(void)
+{
+	struct lrg_sim *s = load("[machine]\nram_mib = 256\nduration_s = 30\n"
+				 "[cgroup box]\n"
+				 "[process big]\nprotect = yes\narea = heap anon 64M\naccess = grow heap mibps=8\n"
+				 "[process fat]\narea = heap anon 48M\naccess = seq heap loop=no rate=100000\n"
+				 "[process grower]\narea = heap anon 64M\naccess = grow heap mibps=2\n"
+				 "[process boxed]\ncgroup = box\narea = heap anon 16M\naccess = grow heap mibps=1\n");
+	struct lrg_kill_req kr;
+	struct lrg_mm_info g, b;
+	int i;
+
+	if (!s) {
+		ok(0, "pick victim: workload loads");
+		return;
+	}
+	for (i = 0; i < 1200; i++)   /* 12 s: the fat one stopped growing long ago */
+		lrg_sim_step(s);
+	lrg_sim_find_mm(s, "grower", &g);
+	lrg_sim_find_mm(s, "boxed", &b);
+	ok(!lrg_sim_pick_victim(s, LRG_ROOT_MEMCG, true, &kr) && kr.pid == g.pid &&
+	   kr.start_time == g.start_time,
+	   "the OOM decision picks the fastest grower that is not protected (pid %d)", (int)kr.pid);
+	ok(!lrg_sim_pick_victim(s, 101, false, &kr) && kr.pid == b.pid && kr.memcg_id == 101,
+	   "a memcg OOM picks inside the memcg");
+	lrg_sim_free(s);
+}
+
 int main(void)
 {
 	test_harvest();
@@ -540,5 +568,6 @@ int main(void)
 	test_sleep_and_determinism();
 	test_memcg_harvest();
 	test_cgroup_kill_and_thp_evict();
+	test_pick_victim();
 	return tap_done();
 }
