@@ -71,6 +71,13 @@ int lrg_policy_refresh(struct lrg_policy *p, uint64_t now_ms);
 /* Age where due, evict where under pressure, check min_ttl. */
 int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_result *ret);
 
+/*
+ * Benchmarks only: walk every address space whole on every aging pass, as
+ * if there were no Bloom filters, so their saving can be measured on the
+ * same trace (bench/bench-sim.sh).
+ */
+void lrg_policy_set_force_scan(struct lrg_policy *p, bool on);
+
 void lrg_policy_get_stats(const struct lrg_policy *p, struct lrg_policy_stats *ret);
 
 /* For lrugenctl gens / wss: visit every lruvec's generations. */

@@ -70,6 +70,7 @@ struct lrg_policy {
 	struct lrg_aging aging;
 	struct lrg_evict evict;
 	struct lrg_policy_stats stats;
+	bool force_scan;   /* benchmarks: walk every mm whole, no Bloom filters */
 	pthread_mutex_t lock;
 	pthread_t owner;
 	bool held;
@@ -493,6 +494,7 @@ static int age_memcg(struct lrg_policy *p, struct pmemcg *m, const struct lrg_pr
 	struct lrg_aging_args args = {
 		.lv = &m->lv, .list = &m->list, .node = 0,
 		.can_swap = sw > 0, .may_grow = may_grow, .now_ms = now_ms,
+		.force_scan = p->force_scan,
 	};
 	struct lrg_aging_result res;
 	uint64_t before = m->lv.max_seq;
@@ -908,6 +910,11 @@ static int direct_reclaim(void *ctx, uint64_t memcg_id, uint64_t nr_pages,
 	policy_unlock(p);
 	*ret_reclaimed = got;
 	return 0;
+}
+
+void lrg_policy_set_force_scan(struct lrg_policy *p, bool on)
+{
+	p->force_scan = on;
 }
 
 void lrg_policy_get_stats(const struct lrg_policy *p, struct lrg_policy_stats *ret)
