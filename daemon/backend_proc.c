@@ -362,12 +362,26 @@ struct vma {
 	uint64_t rss, referenced;
 };
 
+/*
+ * The daemon's event loop waits while a harvest runs, so a harvest must be
+ * bounded. pagemap costs one entry per virtual page whether or not it is
+ * resident, and real programs reserve sparse terabytes (ASan shadow, V8 and
+ * Go heaps, JVM reservations): such VMAs are skipped (their few resident
+ * pages are not aged by this backend), and a harvest stops after
+ * PROC_MAX_PTES entries with LRG_HARVEST_PARTIAL, as the module does.
+ */
+#define PROC_MAX_PTES (1ULL << 22)                /* 16 GiB of address space */
+#define PROC_SPARSE_MIN_BYTES (1ULL << 30)        /* VMAs larger than 1 GiB ... */
+#define PROC_SPARSE_RATIO 32                      /* ... less than 1/32 resident */
+#define PROC_BUDGET_SPENT (-EOVERFLOW)            /* internal: the bound was hit */
+
 struct region_acc {
 	lrg_region_fn fn;
 	void *ctx;
 	struct lrg_region reg;
 	bool any;
 	struct lrg_walk_stats *stats;
+	uint64_t budget;      /* pagemap entries this harvest may still read */
 };
 
 static int region_flush(struct region_acc *acc)
@@ -420,6 +434,9 @@ static int walk_range(int pm_fd, const struct vma *v, uint64_t start, uint64_t e
 
 		if (n > LRG_PTES_PER_PMD)
 			n = LRG_PTES_PER_PMD;
+		if (acc->budget < n)
+			return PROC_BUDGET_SPENT;
+		acc->budget -= n;
 		got = pread(pm_fd, ent, n * 8, (off_t)((start >> LRG_PAGE_SHIFT) * 8));
 		if (got < 0)
 			return errno == ESRCH ? -ESRCH : -errno;
@@ -448,6 +465,9 @@ static int harvest_vma(int pm_fd, const struct vma *v, const struct lrg_harvest_
 		       struct region_acc *acc)
 {
 	if (v->special || !v->rss)
+		return 0;
+	if (v->end - v->start > PROC_SPARSE_MIN_BYTES &&
+	    v->rss * PROC_SPARSE_RATIO < v->end - v->start)
 		return 0;
 	if (!req->ranges)
 		return walk_range(pm_fd, v, v->start, v->end, req->flags, acc);
@@ -515,7 +535,7 @@ static int proc_harvest(struct lrg_backend *b, const struct lrg_harvest_req *req
 {
 	struct proc_backend *pb = to_pb(b);
 	struct lrg_walk_stats stats = { 0 };
-	struct region_acc acc = { .fn = fn, .ctx = ctx, .stats = &stats };
+	struct region_acc acc = { .fn = fn, .ctx = ctx, .stats = &stats, .budget = PROC_MAX_PTES };
 	pid_t pid = req->mm->pid;
 	char path[PATH_MAX], *smaps = NULL, *line;
 	struct vma v;
@@ -587,6 +607,13 @@ static int proc_harvest(struct lrg_backend *b, const struct lrg_harvest_req *req
 	stats.status = LRG_HARVEST_COMPLETE;
 	goto done;
 fail:
+	if (r == PROC_BUDGET_SPENT) {
+		r = region_flush(&acc);
+		if (r < 0)
+			goto out;
+		stats.status = LRG_HARVEST_PARTIAL;
+		goto done;
+	}
 	if (r != -ESRCH)
 		goto out;
 gone:
