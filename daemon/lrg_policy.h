@@ -43,6 +43,7 @@ struct lrg_oom_request {
 	uint32_t min_ttl_ms;        /* the slice's min_ttl that would be broken */
 	struct lrg_pressure pressure;
 	char slice[64];
+	char reason[64];            /* why the working set cannot be kept */
 };
 
 #define LRG_MAX_OOM_REQUESTS 8

@@ -319,8 +319,8 @@ static size_t top_insert(const struct lrg_oom_candidate **top, size_t n,
 static void log_kill_event(const struct lrg_oom *o, const struct lrg_oom_request *req,
 			   const struct lrg_oom_candidate *v, bool whole_cgroup, bool dry, int err)
 {
-	char f[16][160];
-	const char *fields[17];
+	char f[17][160];
+	const char *fields[18];
 	char msg[256];
 	int n = 0;
 	const struct lrg_pressure *p = &req->pressure;
@@ -332,6 +332,7 @@ static void log_kill_event(const struct lrg_oom *o, const struct lrg_oom_request
 	snprintf(f[n++], sizeof(f[0]), "VICTIM_GROWTH_KB=%" PRIu64, v->growth_pages * 4);
 	snprintf(f[n++], sizeof(f[0]), "VICTIM_OOM_SCORE_ADJ=%d", v->oom_score_adj);
 	snprintf(f[n++], sizeof(f[0]), "REASON=%s", v->reason);
+	snprintf(f[n++], sizeof(f[0]), "DECISION=%s", req->reason[0] ? req->reason : "working set at risk");
 	snprintf(f[n++], sizeof(f[0]), "KILL_UNIT=%s", whole_cgroup ? "cgroup" : "process");
 	snprintf(f[n++], sizeof(f[0]), "OOM_DOMAIN=%s", req->global ? "machine" : req->slice);
 	snprintf(f[n++], sizeof(f[0]), "MIN_TTL_MS=%u", req->min_ttl_ms);
@@ -344,11 +345,12 @@ static void log_kill_event(const struct lrg_oom *o, const struct lrg_oom_request
 	for (int i = 0; i < n; i++)
 		fields[i] = f[i];
 	fields[n] = NULL;
-	snprintf(msg, sizeof(msg), "%s %s %d (%s), %" PRIu64 " KiB: %s; oldest generation %" PRIu64
-		 " ms < min_ttl %u ms%s",
+	snprintf(msg, sizeof(msg), "%s %s %d (%s), %" PRIu64 " KiB: %s; %s (oldest generation %" PRIu64
+		 " ms, min_ttl %u ms)%s",
 		 dry ? "would kill" : err ? "failed to kill" : "killed",
 		 whole_cgroup ? "cgroup of pid" : "pid", (int)v->pid, v->comm, v->rss_pages * 4,
-		 v->reason, req->oldest_age_ms, req->min_ttl_ms, dry ? " (dry run)" : "");
+		 v->reason, req->reason[0] ? req->reason : "working set at risk", req->oldest_age_ms,
+		 req->min_ttl_ms, dry ? " (dry run)" : "");
 	lrg_log_event(err ? LOG_ERR : LOG_WARNING, LRG_MESSAGE_ID_KILL, msg, fields);
 }
 
@@ -382,9 +384,9 @@ int lrg_oom_handle(struct lrg_oom *o, const struct lrg_oom_request *req, uint64_
 	for (size_t i = 0; i < o->nr_cands; i++)
 		if (o->cands[i].tier != LRG_TIER_EXCLUDED)
 			nr_top = top_insert(top, nr_top, &o->cands[i]);
-	log_notice("OOM decision in %s: oldest generation %" PRIu64 " ms < min_ttl %u ms under pressure"
+	log_notice("OOM decision in %s (%s): oldest generation %" PRIu64 " ms, min_ttl %u ms"
 		   " (available %" PRIu64 " KiB, PSI full avg10 %.2f); %zu candidate(s)",
-		   req->global ? "the machine" : req->slice, req->oldest_age_ms, req->min_ttl_ms,
+		   req->global ? "the machine" : req->slice, req->reason, req->oldest_age_ms, req->min_ttl_ms,
 		   req->pressure.mem_available / 1024, req->pressure.psi_full_avg10, o->nr_cands);
 	log_candidates(o, top, nr_top);
 	if (r < 0) {

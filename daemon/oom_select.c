@@ -40,6 +40,10 @@ static void rank(struct lrg_oom_candidate *c, const struct lrg_patterns *global_
 	} else if (s && s->oom == LRG_OOM_NEVER) {
 		c->tier = LRG_TIER_EXCLUDED;
 		c->reason = "slice oom=never";
+	} else if (s && !s->min_ttl_ms) {
+		/* min_ttl_ms = 0 turns lrugend's protection, and its kills, off */
+		c->tier = LRG_TIER_EXCLUDED;
+		c->reason = "slice min_ttl_ms=0";
 	} else if (s && lrg_patterns_match(&s->protect, comm, c->exe, c->cgroup)) {
 		c->tier = LRG_TIER_EXCLUDED;
 		c->reason = "protected (slice protect)";

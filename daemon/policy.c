@@ -620,6 +620,28 @@ struct domain {
  * its slice's min_ttl is refused; if the domain then cannot meet the
  * target, an OOM request is filed.
  */
+/*
+ * Evidence that a domain lrugend can no longer evict from is thrashing,
+ * not merely full: tasks completely stalled on memory (PSI full, over
+ * 10 s) at LRG_EXHAUSTED_STALL_PCT; or at LRG_SWAPLESS_STALL_PCT once swap
+ * can take nothing more (none, or full), since then only refaults of the
+ * working set are left for the kernel to do; or free memory far below the
+ * low watermark (direct reclaim failing right now).
+ */
+#define LRG_EXHAUSTED_STALL_PCT 10.0
+#define LRG_SWAPLESS_STALL_PCT 1.0
+
+static bool exhausted_stall(const struct lrg_pressure *dp, bool global)
+{
+	bool swap_gone = !dp->swap_total || dp->swap_free < dp->swap_total / 64;
+
+	if (dp->psi_full_avg10 >= LRG_EXHAUSTED_STALL_PCT)
+		return true;
+	if (swap_gone && dp->psi_full_avg10 >= LRG_SWAPLESS_STALL_PCT)
+		return true;
+	return global && dp->watermark_low && dp->mem_free < dp->watermark_low / 2;
+}
+
 static uint64_t reclaim_domain(struct lrg_policy *p, const struct domain *d,
 			       const struct lrg_pressure *dp, const struct lrg_pressure *gp,
 			       uint64_t target, uint64_t now_ms, struct lrg_tick_result *tr)
@@ -676,7 +698,9 @@ static uint64_t reclaim_domain(struct lrg_policy *p, const struct domain *d,
 		if (budget < LRG_MIN_LRU_BATCH)
 			budget = LRG_MIN_LRU_BATCH;
 		r = evict_from(p, best, best_sw, budget, now_ms, &freed);
-		if (r < 0)
+		/* Nothing freed (swap full, pages locked or gone): asking again
+		 * this tick would free nothing either. */
+		if (r < 0 || !freed)
 			best->exhausted = true;
 		done += freed;
 		p->stats.pages_evicted += freed;
@@ -688,6 +712,7 @@ static uint64_t reclaim_domain(struct lrg_policy *p, const struct domain *d,
 		/* who is left, and why: the min_ttl decision for the domain */
 		const struct pmemcg *refuser = NULL;
 		uint64_t youngest_refused_age = UINT64_MAX;
+		bool exhausted = false;
 		size_t refused = 0;
 		bool any_evict = false;
 
@@ -718,6 +743,29 @@ static uint64_t reclaim_domain(struct lrg_policy *p, const struct domain *d,
 		if (any_evict)
 			refuser = NULL;
 		p->stats.ttl_refusals += refused;
+		/*
+		 * Nothing refused for min_ttl, but nothing left to evict either
+		 * (swap full, or no swap and the file cache gone) while the
+		 * domain stalls: the working set is already being lost, and the
+		 * kernel's own OOM killer would only come after a long thrash.
+		 * The stall evidence keeps this from firing on memory lrugend
+		 * cannot see but the kernel can still reclaim (unmapped cache).
+		 */
+		if (!refuser && !any_evict && exhausted_stall(dp, d->global)) {
+			for (size_t i = 0; i < p->nr_memcgs; i++) {
+				struct pmemcg *m = p->memcgs[i];
+				uint64_t age;
+
+				if (!in_domain(m, d->root) || !m->exhausted || !m->slice->min_ttl_ms)
+					continue;
+				age = lrg_ttl_oldest_age(&m->lv, swappiness_of(p, m, gp) > 0, now_ms);
+				if (!refuser || age < youngest_refused_age) {
+					refuser = m;
+					youngest_refused_age = age;
+				}
+			}
+			exhausted = refuser != NULL;
+		}
 		if (refuser && tr->nr_oom < LRG_MAX_OOM_REQUESTS) {
 			struct lrg_oom_request *o = &tr->oom[tr->nr_oom++];
 
@@ -728,6 +776,9 @@ static uint64_t reclaim_domain(struct lrg_policy *p, const struct domain *d,
 			o->min_ttl_ms = refuser->slice->min_ttl_ms;
 			o->pressure = *dp;
 			snprintf(o->slice, sizeof(o->slice), "%s", refuser->slice->name);
+			snprintf(o->reason, sizeof(o->reason), "%s",
+				 exhausted ? "nothing left to evict while the domain stalls"
+					   : "working set younger than min_ttl under pressure");
 			p->stats.oom_decisions++;
 		}
 	}

@@ -76,6 +76,7 @@ struct sim_machine_spec {
 	uint32_t refresh_ms;
 	int kswapd;               /* SIM_KSWAPD_* */
 	bool nonleaf;             /* offer LRG_CAP_NONLEAF_YOUNG */
+	bool aging_full_scan;     /* benchmark: the policy walks every mm whole (no Bloom filters) */
 };
 
 enum { SIM_KSWAPD_HOOK, SIM_KSWAPD_CLASSIC, SIM_KSWAPD_OFF };

@@ -51,6 +51,7 @@ static int run_lrugend(struct lrg_sim *s, const struct lrg_config *cfg,
 		snprintf(err, errlen, "cannot start the policy engine: %s", strerror(-r));
 		return r;
 	}
+	lrg_policy_set_force_scan(pol, s->w.m.aging_full_scan);
 	while (more) {
 		uint64_t now;
 

@@ -224,9 +224,12 @@ static int machine_key(struct parse_ctx *c, const char *sec, const char *k, cons
 	} else if (!strcmp(k, "nonleaf")) {
 		if (parse_bool(v, &m->nonleaf))
 			return fail(c, sec, k, "'%s' (expected yes or no)", v);
+	} else if (!strcmp(k, "aging_full_scan")) {
+		if (parse_bool(v, &m->aging_full_scan))
+			return fail(c, sec, k, "'%s' (expected yes or no)", v);
 	} else {
 		(void)d;
-		return fail(c, sec, k, "unknown key (expected ram_mib, swap_mib, seed, duration_s, tick_ms, swapin_us, swapout_us, disk_read_us, disk_write_us, min_free_kib, pid_max, swappiness, direct_batch, refresh_ms, kswapd, nonleaf)");
+		return fail(c, sec, k, "unknown key (expected ram_mib, swap_mib, seed, duration_s, tick_ms, swapin_us, swapout_us, disk_read_us, disk_write_us, min_free_kib, pid_max, swappiness, direct_batch, refresh_ms, kswapd, nonleaf, aging_full_scan)");
 	}
 #undef U64
 	return 1;

@@ -35,6 +35,7 @@ int main(void)
 
 	memset(&slice, 0, sizeof(slice));
 	slice.oom = LRG_OOM_PROCESS;
+	slice.min_ttl_ms = 1000;
 
 	/* The runaway (grew 1 GiB) dies before the larger steady editor. */
 	c[0] = cand(100, "editor", MIB(3000), 0);
@@ -84,7 +85,7 @@ int main(void)
 
 	/* Global protect patterns match exe and cgroup too. */
 	{
-		char *prot[] = { "exe:/usr/bin/Xwayland", "cgroup:*/session-*.scope" };
+		char *prot[] = { "exe:/usr/bin/Xwayland", "cgroup:session-*.scope" };
 		struct lrg_patterns gp = pats(prot, 2);
 
 		c[0] = cand(400, "Xwayland", MIB(800), 0);
@@ -103,6 +104,15 @@ int main(void)
 	r = lrg_oom_select(c, 1, &none, TOTAL, &idx);
 	ok(r == -ESRCH, "slice oom=never: no victim");
 	slice.oom = LRG_OOM_PROCESS;
+
+	/* min_ttl_ms = 0: lrugend kills nothing in that slice. */
+	slice.min_ttl_ms = 0;
+	c[0] = cand(550, "batch", MIB(4000), MIB(4000));
+	c[0].slice = &slice;
+	r = lrg_oom_select(c, 1, &none, TOTAL, &idx);
+	ok(r == -ESRCH && strstr(c[0].reason, "min_ttl_ms=0"), "slice min_ttl_ms=0: no victim (%s)",
+	   c[0].reason);
+	slice.min_ttl_ms = 1000;
 
 	/* prefer beats size and growth; avoid loses to everything else. */
 	{
