@@ -836,7 +836,9 @@ static int proc_measure(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pre
 	if (r < 0)
 		return r;
 	p.now_ms = mono_ms();
-	if (memcg_id == LRG_ROOT_MEMCG && pb->cg->global)
+	/* LRG_ROOT_MEMCG is the machine on every host (the policy's global
+	 * OOM domain), with or without a cgroup2 memory controller. */
+	if (memcg_id == LRG_ROOT_MEMCG)
 		goto done;
 	r = memcg_path(pb, memcg_id, &path);
 	if (r < 0)

@@ -104,7 +104,9 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 	}
 	if (delay_ms < 10)
 		delay_ms = 10;
+	/* Time sources are one-shot: re-arm, or the engine never ticks again. */
 	sd_event_source_set_time(s, usec + delay_ms * 1000ULL);
+	sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
 	return 0;
 }
 

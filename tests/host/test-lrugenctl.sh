@@ -115,5 +115,17 @@ else
 	skip "python3 not installed: raw protocol not tested"
 fi
 run 0 "status still answered after all that" status
+
+# The engine keeps ticking: aging creates a generation every aging interval
+# (1 s by default), so the count grows while the daemon runs.
+gens_created() { "$ctl" --socket "$sock" --json stats | sed -n 's/.*"gens_created":\([0-9]*\).*/\1/p'; }
+g1=$(gens_created)
+sleep 2.5
+g2=$(gens_created)
+if [ -n "$g1" ] && [ -n "$g2" ] && [ "$g2" -gt "$g1" ]; then
+	ok "the policy engine keeps ticking (generations $g1 -> $g2 in 2.5 s)"
+else
+	notok "the policy engine keeps ticking (generations '$g1' -> '$g2' in 2.5 s)"
+fi
 kill -0 "$pid" 2>/dev/null && ok "daemon still running" || notok "daemon still running"
 echo "1..$n"
