@@ -1,0 +1,91 @@
+#!/bin/sh
+# Guest: the seeds' reproduction on the real kernel. zram swap, lrugend
+# (kmod backend, min_ttl_ms=1000 on user.slice), an interactive stand-in
+# sweeping 48 MiB every 100 ms, and three incidents of `tail /dev/zero`
+# (a runaway allocator). Only tail may die, once per incident, killed by
+# lrugend; the stand-in never.
+set -u
+B=$LRG_BUILDDIR
+T=$LRG_TMP
+CG=/sys/fs/cgroup
+INCIDENTS=${LRG_INCIDENTS:-3}
+
+insmod "$LRG_KO" || { echo "not ok - insmod lrugen.ko"; exit 1; }
+modprobe zram 2>/dev/null
+if echo 256M >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null && swapon /dev/zram0; then
+	echo "ok - zram swap of 256 MiB"
+else
+	echo "not ok - zram swap of 256 MiB"
+	exit 1
+fi
+echo +memory >$CG/cgroup.subtree_control
+mkdir -p $CG/user.slice
+
+cat >"$T/lrugend.conf" <<CONF
+[daemon]
+backend = kmod
+[slice user.slice]
+min_ttl_ms = 1000
+oom = process
+CONF
+RUNTIME_DIRECTORY=$T "$B/lrugend" --config="$T/lrugend.conf" ${LRG_LRUGEND_ARGS:-} >"$T/lrugend.log" 2>&1 &
+dpid=$!
+sleep 2
+if kill -0 $dpid 2>/dev/null && grep -q "backend kmod" "$T/lrugend.log"; then
+	echo "ok - lrugend runs on the kmod backend"
+else
+	echo "not ok - lrugend runs on the kmod backend"
+	sed 's/^/# /' "$T/lrugend.log"
+	exit 1
+fi
+
+in_slice() { # run a command inside user.slice
+	sh -c "echo \$\$ >$CG/user.slice/cgroup.procs && exec \"\$@\"" sh "$@"
+}
+in_slice "$B/tests/vm/lrg-standin" 48 >"$T/standin.out" &
+spid=$!
+sleep 3
+
+for i in $(seq 1 "$INCIDENTS"); do
+	s=$(date +%s)
+	in_slice tail /dev/zero &
+	tpid=$!
+	# the kernel's OOM killer would end it too; give lrugend 150 s
+	(sleep 150; kill -9 $tpid 2>/dev/null) &
+	wpid=$!
+	sleep 4
+	"$B/lrugenctl" -s "$T/control" status 2>&1 | grep -E "memory|pressure|policy|walks|oom" | sed "s/^/# [4 s] /"
+	wait $tpid
+	st=$?
+	kill $wpid 2>/dev/null
+	echo "# incident $i: tail $tpid ended with status $st after $(($(date +%s) - s)) s"
+	sleep 3
+done
+
+alive=0
+kill -0 $spid 2>/dev/null && alive=1
+kill $spid 2>/dev/null
+wait $spid 2>/dev/null
+kill $dpid 2>/dev/null
+wait $dpid 2>/dev/null
+sed 's/^/# /' "$T/standin.out" | tail -1
+grep -E "killed|would kill|OOM decision|candidate" "$T/lrugend.log" | sed 's/^/# /' | head -40
+echo "# lrugend log, last lines:"
+tail -15 "$T/lrugend.log" | sed 's/^/#   /'
+
+kills=$(grep -c "lrugend: killed" "$T/lrugend.log")
+tail_kills=$(grep -c "lrugend: killed pid [0-9]* (tail)" "$T/lrugend.log")
+kernel_kills=$(dmesg | grep -c "Out of memory: Killed process")
+[ $alive = 1 ] && echo "ok - the stand-in survived every incident" ||
+	echo "not ok - the stand-in survived every incident"
+[ "$kills" = "$tail_kills" ] && echo "ok - every lrugend kill was a tail ($kills kills)" ||
+	echo "not ok - every lrugend kill was a tail ($tail_kills of $kills)"
+[ "$tail_kills" = "$INCIDENTS" ] && echo "ok - one kill per incident ($tail_kills for $INCIDENTS)" ||
+	echo "not ok - one kill per incident ($tail_kills for $INCIDENTS)"
+[ "$kernel_kills" = 0 ] && echo "ok - the kernel's OOM killer was never needed" ||
+	echo "not ok - the kernel's OOM killer was never needed ($kernel_kills kills)"
+grep -q "MESSAGE_ID=4c1e2f8a9b7d4e06a3c5d2b1e0f9a8c7.*VICTIM_PID=.*REASON=.*MIN_TTL_MS=1000" "$T/lrugend.log" &&
+	echo "ok - each kill is one structured event with victim, reason and min_ttl" ||
+	echo "not ok - each kill is one structured event with victim, reason and min_ttl"
+swapoff /dev/zram0 2>/dev/null
+exit 0
