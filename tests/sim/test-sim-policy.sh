@@ -74,6 +74,18 @@ full=$(key "$T/sparse-hot.lrg" harvest_full_walks)
 [ "$full" -lt "$(key "$T/sparse-hot.lrg" aging_passes)" ]
 ok $? "sparse-hot: most aging walks are Bloom-filtered, not whole-mm ($full whole-mm walks)"
 
+# The same trace with every mm walked whole on every pass (no Bloom
+# filters): the filters must cut the PTEs scanned, and the hot set must not
+# pay for it in refaults.
+run "$T/sparse-hot.full" --set machine.aging_full_scan=yes "$W/sparse-hot.ini"
+ok $? "sparse-hot.ini runs with full walks"
+pte_full=$(key "$T/sparse-hot.full" pte_scanned)
+[ "$pte" -lt "$pte_full" ]
+ok $? "sparse-hot: Bloom filters scan fewer PTEs ($pte) than full walks ($pte_full)"
+rf_b=$(key "$T/sparse-hot.lrg" refaults) rf_f=$(key "$T/sparse-hot.full" refaults)
+[ "$rf_b" -le $((rf_f + rf_f / 20)) ]
+ok $? "sparse-hot: refaults with Bloom filters ($rf_b) within 5% of full walks ($rf_f)"
+
 # The runaway allocator goes, the interactive stand-in stays.
 [ "$(key "$T/runaway.lrg" proc.leak.state)" = killed ] &&
 	[ "$(key "$T/runaway.lrg" proc.desktop.state)" = running ]
