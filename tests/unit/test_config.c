@@ -256,8 +256,8 @@ static void test_defaults(void)
 	ok(u && u->swappiness == -1 && u->aging_interval_ms == 1000 && u->evict &&
 	   u->evict_min_age_ms == 0 && u->refault_ceiling_pct == 0,
 	   "defaults: user.slice inherits the rest from [slice *]");
-	ok(s && s->min_ttl_ms == 0 && s->oom == LRG_OOM_PROCESS && has_pat(&s->prefer, "comm:packagekitd"),
-	   "defaults: system.slice min_ttl 0, oom process");
+	ok(s && s->min_ttl_ms == 250 && s->oom == LRG_OOM_PROCESS && has_pat(&s->prefer, "comm:packagekitd"),
+	   "defaults: system.slice min_ttl 250, oom process");
 	ok(i && i->oom == LRG_OOM_NEVER && !strcmp(i->match, "init.scope"), "defaults: init.scope oom never");
 	ok(!strcmp(c.defaults.name, "*") && c.defaults.min_ttl_ms == 0 && c.defaults.swappiness == -1 &&
 	   c.defaults.oom == LRG_OOM_PROCESS && c.defaults.prefer.n == 0,
@@ -388,7 +388,7 @@ static void test_dropins(void)
 	ok(r == 0 && !c.daemon.dry_run, "hidden and non-.conf files in the drop-in dir are ignored");
 	if (!r) {
 		ok(slice(&c, "user.slice")->swappiness == 60 && slice(&c, "system.slice")->swappiness == 60 &&
-		   slice(&c, "user.slice")->min_ttl_ms == 1000 && slice(&c, "system.slice")->min_ttl_ms == 0,
+		   slice(&c, "user.slice")->min_ttl_ms == 1000 && slice(&c, "system.slice")->min_ttl_ms == 250,
 		   "[slice *] in a drop-in reaches the keys slices left unset, not the ones they set");
 		lrg_config_free(&c);
 	}
