@@ -357,17 +357,31 @@ int lrg_parse_proc_status(const char *text, struct lrg_proc_status *ret)
 	return 0;
 }
 
-int lrg_procfs_read_status(const char *proc_root, pid_t pid, struct lrg_proc_status *ret)
+/*
+ * Read PROC_ROOT[/PID]/NAME whole into *ret_buf (free it). For a process
+ * file, ENOENT means the process is gone: -ESRCH, as everywhere else.
+ */
+static int read_proc_text(const char *proc_root, pid_t pid, const char *name, char **ret_buf)
 {
-	char path[PATH_MAX], *buf;
+	char path[PATH_MAX];
 	int r;
 
-	r = proc_path(path, sizeof(path), proc_root, pid, "status");
+	r = proc_path(path, sizeof(path), proc_root, pid, name);
 	if (r < 0)
 		return r;
-	r = lrg_read_file(path, &buf, NULL);
+	r = lrg_read_file(path, ret_buf, NULL);
+	if (r == -ENOENT && pid > 0)
+		return -ESRCH;
+	return r;
+}
+
+int lrg_procfs_read_status(const char *proc_root, pid_t pid, struct lrg_proc_status *ret)
+{
+	char *buf;
+	int r = read_proc_text(proc_root, pid, "status", &buf);
+
 	if (r < 0)
-		return r == -ENOENT ? -ESRCH : r;
+		return r;
 	r = lrg_parse_proc_status(buf, ret);
 	free(buf);
 	return r;
@@ -437,15 +451,11 @@ int lrg_parse_proc_cgroup(const char *text, struct lrg_proc_cgroup *ret)
 
 int lrg_procfs_read_cgroup(const char *proc_root, pid_t pid, struct lrg_proc_cgroup *ret)
 {
-	char path[PATH_MAX], *buf;
-	int r;
+	char *buf;
+	int r = read_proc_text(proc_root, pid, "cgroup", &buf);
 
-	r = proc_path(path, sizeof(path), proc_root, pid, "cgroup");
 	if (r < 0)
 		return r;
-	r = lrg_read_file(path, &buf, NULL);
-	if (r < 0)
-		return r == -ENOENT ? -ESRCH : r;
 	r = lrg_parse_proc_cgroup(buf, ret);
 	free(buf);
 	return r;
@@ -509,13 +519,9 @@ int lrg_parse_meminfo(const char *text, struct lrg_meminfo *ret)
 
 int lrg_procfs_read_meminfo(const char *proc_root, struct lrg_meminfo *ret)
 {
-	char path[PATH_MAX], *buf;
-	int r;
+	char *buf;
+	int r = read_proc_text(proc_root, 0, "meminfo", &buf);
 
-	r = proc_path(path, sizeof(path), proc_root, 0, "meminfo");
-	if (r < 0)
-		return r;
-	r = lrg_read_file(path, &buf, NULL);
 	if (r < 0)
 		return r;
 	r = lrg_parse_meminfo(buf, ret);
@@ -648,13 +654,9 @@ int lrg_parse_vmstat(const char *text, struct lrg_vmstat *ret)
 
 int lrg_procfs_read_vmstat(const char *proc_root, struct lrg_vmstat *ret)
 {
-	char path[PATH_MAX], *buf;
-	int r;
+	char *buf;
+	int r = read_proc_text(proc_root, 0, "vmstat", &buf);
 
-	r = proc_path(path, sizeof(path), proc_root, 0, "vmstat");
-	if (r < 0)
-		return r;
-	r = lrg_read_file(path, &buf, NULL);
 	if (r < 0)
 		return r;
 	r = lrg_parse_vmstat(buf, ret);
@@ -704,13 +706,9 @@ int lrg_parse_zoneinfo(const char *text, struct lrg_watermarks *ret)
 
 int lrg_procfs_read_zoneinfo(const char *proc_root, struct lrg_watermarks *ret)
 {
-	char path[PATH_MAX], *buf;
-	int r;
+	char *buf;
+	int r = read_proc_text(proc_root, 0, "zoneinfo", &buf);
 
-	r = proc_path(path, sizeof(path), proc_root, 0, "zoneinfo");
-	if (r < 0)
-		return r;
-	r = lrg_read_file(path, &buf, NULL);
 	if (r < 0)
 		return r;
 	r = lrg_parse_zoneinfo(buf, ret);
