@@ -22,6 +22,7 @@
 #include "lrg_log.h"
 #include "oom.h"
 #include "oom_select.h"
+#include "ttl.h"
 
 #define MAX_CANDIDATES 8192
 #define MAX_MEMCGS 1024
@@ -60,6 +61,9 @@ struct lrg_oom {
 	struct baseline *base, *next_base;
 	size_t nr_base, nr_next_base;
 	uint64_t base_ms, last_request_ms;
+	/* the kernel's own OOM kills (vmstat oom_kill) and when the count last moved */
+	uint64_t kernel_kills, kernel_kill_ms;
+	bool kernel_kills_known;
 	/* the domain being served, for the list callbacks */
 	const char *domain_path;
 	struct lrg_oom_stats stats;
@@ -84,6 +88,27 @@ int lrg_oom_new(struct lrg_backend *b, const struct lrg_config *cfg, struct lrg_
 	}
 	*ret = o;
 	return 0;
+}
+
+/*
+ * Did the kernel's OOM killer act recently? Its victim's memory is being
+ * reaped, and the pressure figures the request carries predate that: a
+ * kill now would be a second kill for one incident. Returns true while
+ * kill_timeout_ms has not passed since the kernel's count last moved.
+ */
+static bool kernel_killed_recently(struct lrg_oom *o, const struct lrg_pressure *now_p,
+				   uint64_t now_ms)
+{
+	if (!o->kernel_kills_known) {
+		o->kernel_kills = now_p->oom_kills;
+		o->kernel_kills_known = true;
+		return false;
+	}
+	if (now_p->oom_kills != o->kernel_kills) {
+		o->kernel_kills = now_p->oom_kills;
+		o->kernel_kill_ms = now_ms;
+	}
+	return o->kernel_kill_ms && now_ms - o->kernel_kill_ms < o->cfg->daemon.kill_timeout_ms;
 }
 
 void lrg_oom_set_config(struct lrg_oom *o, const struct lrg_config *cfg)
@@ -137,7 +162,11 @@ static int record_baseline(void *ctx, const struct lrg_mm_info *mm)
 
 void lrg_oom_observe(struct lrg_oom *o, uint64_t now_ms)
 {
+	struct lrg_pressure mp;
 	struct baseline *t;
+
+	if (o->b->ops->measure(o->b, LRG_ROOT_MEMCG, &mp) == 0)
+		kernel_killed_recently(o, &mp, now_ms);
 
 	/* Frozen while an episode goes on, so a runaway's growth stays visible. */
 	if (o->base_ms && now_ms - o->base_ms < BASELINE_WINDOW_MS)
@@ -366,8 +395,33 @@ int lrg_oom_handle(struct lrg_oom *o, const struct lrg_oom_request *req, uint64_
 	uint64_t total_pages = req->pressure.mem_total / LRG_PAGE_SIZE;
 	int r;
 
+	struct lrg_pressure mp, dp;
+
 	o->stats.decisions++;
 	o->last_request_ms = now_ms;
+	/*
+	 * The request was made from figures taken earlier in this tick (and
+	 * PSI averages lag by design). Look again right before choosing:
+	 * if the kernel's OOM killer acted meanwhile, or the domain is no
+	 * longer under pressure, a kill now would hit a bystander.
+	 */
+	if (o->b->ops->measure(o->b, LRG_ROOT_MEMCG, &mp) == 0 &&
+	    kernel_killed_recently(o, &mp, now_ms)) {
+		o->stats.guarded++;
+		snprintf(decision, len, "the kernel's OOM killer acted %" PRIu64 " ms ago: waiting",
+			 now_ms - o->kernel_kill_ms);
+		log_notice("OOM decision in %s skipped: %s", req->global ? "the machine" : req->slice,
+			   decision);
+		return 0;
+	}
+	if (o->b->ops->measure(o->b, req->global ? LRG_ROOT_MEMCG : req->memcg_id, &dp) == 0 &&
+	    !lrg_under_pressure(&dp, req->global)) {
+		o->stats.guarded++;
+		snprintf(decision, len, "pressure gone before the kill (%s)",
+			 req->global ? "machine" : req->slice);
+		log_notice("OOM decision skipped: %s", decision);
+		return 0;
+	}
 	r = collect(o, req->global, req->memcg_id);
 	if (r < 0)
 		return r;

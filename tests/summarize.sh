@@ -17,6 +17,11 @@ for dir in "$@"; do
 		f=$(grep -c -E '^:test-result: (FAIL|XPASS|ERROR)' "$trs")
 		s=$(grep -c -E '^:test-result: SKIP' "$trs")
 		printf '%-12s %-40s %4d passed %3d failed %3d skipped\n' "$(basename "$dir")" "$suite" "$p" "$f" "$s"
+		if [ "$f" -gt 0 ]; then
+			# what failed and the diagnostics after it, so a CI log alone tells why
+			awk '/^not ok/ {n = 25} n > 0 && /^(not ok|#)/ {print "    " $0; n--}' \
+				"${trs%.trs}.log" 2>/dev/null | head -60
+		fi
 		if [ "$s" -gt 0 ]; then
 			grep -h -E '^(ok|not ok).*# SKIP' "${trs%.trs}.log" 2>/dev/null | sed 's/^/    /' | head -5
 		fi

@@ -30,9 +30,14 @@ oom = process
 CONF
 RUNTIME_DIRECTORY=$T "$B/lrugend" --config="$T/lrugend.conf" ${LRG_LRUGEND_ARGS:-} >"$T/lrugend.log" 2>&1 &
 dpid=$!
-sleep 2
+# TCG guests on a loaded host start slowly: wait for the backend line, up to 20 s
+n=0
+while [ $n -lt 20 ] && kill -0 $dpid 2>/dev/null && ! grep -q "backend kmod" "$T/lrugend.log"; do
+	sleep 1
+	n=$((n + 1))
+done
 if kill -0 $dpid 2>/dev/null && grep -q "backend kmod" "$T/lrugend.log"; then
-	echo "ok - lrugend runs on the kmod backend"
+	echo "ok - lrugend runs on the kmod backend (after $n s)"
 else
 	echo "not ok - lrugend runs on the kmod backend"
 	sed 's/^/# /' "$T/lrugend.log"
