@@ -15,9 +15,9 @@ BUILD_DEPS="build-essential autoconf automake libtool pkg-config libsystemd-dev
 	libnl-3-dev libnl-genl-3-dev libcgroup-dev libinih-dev"
 # QEMU + Debian's own kernel and headers for the VM suites; groff/man for the
 # man page check; systemd for systemd-analyze verify; earlyoom/nohang for the
-# comparison benchmark.
+# comparison benchmark; dbus for the desktop notification test.
 TEST_DEPS="qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static cpio
-	kmod groff-base man-db systemd zstd"
+	kmod groff-base man-db systemd zstd dbus"
 
 need() { # install the packages that are not installed yet
 	local missing=() p
