@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "lrg_log.h"
+#include "notify_desktop.h"
 #include "oom.h"
 #include "oom_select.h"
 #include "ttl.h"
@@ -383,6 +384,24 @@ static void log_kill_event(const struct lrg_oom *o, const struct lrg_oom_request
 	lrg_log_event(err ? LOG_ERR : LOG_WARNING, LRG_MESSAGE_ID_KILL, msg, fields);
 }
 
+/* After the kill: tell the victim's desktop session, if it has one. */
+static void notify_session(const struct lrg_oom_request *req, const struct lrg_oom_candidate *v,
+			   bool whole_cgroup)
+{
+	struct lrg_kill_note note = { .pid = v->pid, .rss_kb = v->rss_pages * (LRG_PAGE_SIZE / 1024),
+				      .reason = v->reason, .whole_cgroup = whole_cgroup,
+				      .domain = req->global ? "machine" : req->slice };
+	long uid = lrg_session_uid_of_cgroup(v->cgroup);
+	int r;
+
+	memcpy(note.comm, v->comm, sizeof(note.comm));
+	note.comm[sizeof(note.comm) - 1] = '\0';
+	r = lrg_notify_desktop_kill("/run/user", uid, &note);
+	if (r < 0)
+		log_debug("no desktop notification for pid %d (uid %ld): %s", (int)v->pid, uid,
+			  strerror(-r));
+}
+
 int lrg_oom_handle(struct lrg_oom *o, const struct lrg_oom_request *req, uint64_t now_ms,
 		   char *decision, size_t len)
 {
@@ -457,6 +476,8 @@ int lrg_oom_handle(struct lrg_oom *o, const struct lrg_oom_request *req, uint64_
 				    .memcg_id = v->memcg_id, .whole_cgroup = whole, .release = true };
 	r = dry ? 0 : o->b->ops->kill(o->b, &kr);
 	log_kill_event(o, req, v, whole, dry, r);
+	if (!dry && r == 0 && o->cfg->daemon.notify_desktop)
+		notify_session(req, v, whole);
 	snprintf(decision, len, "%s pid %d (%s)", dry ? "would kill" : r ? "failed to kill" : "killed",
 		 (int)v->pid, v->comm);
 	if (r < 0) {
