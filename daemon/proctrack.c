@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/cn_proc.h>
@@ -41,10 +42,20 @@ struct lrg_proctrack {
 	size_t cap, n, nsharers;
 	uint32_t epoch;
 	bool need_full;
+	uint64_t interval_ms;    /* least time between overrun-driven passes */
+	uint64_t last_full_ns;   /* CLOCK_MONOTONIC end of the last full pass */
 	lrg_proctrack_fn fn;
 	void *ctx;
 	struct lrg_proctrack_stats st;
 };
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
 
 static size_t hash_pid(const struct lrg_proctrack *t, pid_t pid)
 {
@@ -225,6 +236,7 @@ int lrg_proctrack_reconcile(struct lrg_proctrack *t)
 	struct dirent *de;
 	pid_t *gone = NULL;
 	size_t ngone = 0;
+	uint64_t t0 = mono_ns(), dt;
 	DIR *d;
 	int r = 0;
 
@@ -271,6 +283,11 @@ int lrg_proctrack_reconcile(struct lrg_proctrack *t)
 	free(gone);
 	t->st.reconciles++;
 	t->need_full = false;
+	t->last_full_ns = mono_ns();
+	dt = t->last_full_ns - t0;
+	t->st.reconcile_ns += dt;
+	if (dt > t->st.reconcile_max_ns)
+		t->st.reconcile_max_ns = dt;
 	return 0;
 }
 
@@ -371,7 +388,9 @@ int lrg_proctrack_dispatch(struct lrg_proctrack *t)
 			handled++;
 		}
 	}
-	if (t->need_full) {
+	if (t->need_full && (!t->interval_ms ||
+			     (t->interval_ms != UINT64_MAX &&
+			      (mono_ns() - t->last_full_ns) / 1000000ULL >= t->interval_ms))) {
 		int r = lrg_proctrack_reconcile(t);
 
 		if (r < 0)
@@ -454,6 +473,16 @@ void lrg_proctrack_free(struct lrg_proctrack *t)
 	close(t->fd);
 	free(t->tab);
 	free(t);
+}
+
+void lrg_proctrack_set_reconcile_interval(struct lrg_proctrack *t, uint64_t interval_ms)
+{
+	t->interval_ms = interval_ms;
+}
+
+bool lrg_proctrack_pending(const struct lrg_proctrack *t)
+{
+	return t->need_full;
 }
 
 void lrg_proctrack_set_callback(struct lrg_proctrack *t, lrg_proctrack_fn fn, void *ctx)

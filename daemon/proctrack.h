@@ -12,7 +12,8 @@
  *
  * Lost events: the socket overflows (ENOBUFS) when events come faster
  * than they are read; lrg_proctrack_dispatch() then flags and runs a full
- * reconciliation against /proc. Without the connector (no
+ * reconciliation against /proc (at once, or at most once per interval:
+ * lrg_proctrack_set_reconcile_interval). Without the connector (no
  * CONFIG_PROC_EVENTS, no CAP_NET_ADMIN, a non-initial network namespace)
  * open fails and the caller reconciles on a timer instead.
  */
@@ -46,6 +47,8 @@ struct lrg_proctrack_stats {
 	uint64_t overruns;       /* ENOBUFS: events were lost */
 	uint64_t reconciles;     /* full passes over /proc */
 	uint64_t reused;         /* pids found with another start time */
+	uint64_t reconcile_ns;   /* time spent in full passes, total */
+	uint64_t reconcile_max_ns; /* the longest one */
 	size_t nr_procs;         /* tracked thread groups */
 	size_t nr_sharers;       /* of which share another's mm */
 };
@@ -70,6 +73,20 @@ int lrg_proctrack_dispatch(struct lrg_proctrack *t);
 
 /* Walk /proc: add what is missing, drop what is gone or was reused. */
 int lrg_proctrack_reconcile(struct lrg_proctrack *t);
+
+/*
+ * After an overrun, dispatch reconciles only if the last full pass is at
+ * least interval_ms old (0, the default: always at once). Otherwise the
+ * pass stays pending (lrg_proctrack_pending) until a later dispatch, or
+ * the caller's timer calls lrg_proctrack_reconcile: a fork storm that
+ * overruns the socket on every wake-up then costs one /proc walk per
+ * interval, not one per wake-up. UINT64_MAX: never from dispatch.
+ */
+void lrg_proctrack_set_reconcile_interval(struct lrg_proctrack *t, uint64_t interval_ms);
+
+/* True when events were lost and no full pass has run since: until one
+ * does, the table may lack live processes and keep dead ones. */
+bool lrg_proctrack_pending(const struct lrg_proctrack *t);
 
 /* 0 and *ret if pid is tracked, else -ENOENT. */
 int lrg_proctrack_lookup(const struct lrg_proctrack *t, pid_t pid, struct lrg_proctrack_entry *ret);

@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_forkstorm.c - issue 4: "a fork storm of 500 forks per second for
+ * 10 s loses no live process from the lists once reconciliation has run".
+ *
+ * The storm: 5,000 forks paced at 500 per second (absolute deadlines, so a
+ * late fork is caught up on, not dropped). Every 10th child sleeps on a
+ * pipe until told to exit; the others exit at once and are reaped. Two
+ * trackers follow it on this machine's real proc connector:
+ *
+ *  - "daemon": a 4 MiB socket buffer, reconciling at once after an
+ *    overrun, dispatched every 20 ms: what lrugend would run.
+ *  - "starved": a 4 KiB buffer (the kernel drops events: ENOBUFS) whose
+ *    overruns leave the full pass pending (interval UINT64_MAX) so the
+ *    test can look at the lists before it. A consumer mirrors its
+ *    callbacks into a real mm list (daemon/mmlist.c), one lrg_mm per
+ *    tracked process, as the policy's lists would be fed.
+ *
+ * After the storm and one reconciliation, every live child must be in
+ * both trackers and the mirrored mm list with its start time, and no
+ * dead child (pid with its start time) may be. The test proves that the
+ * reconciliation did the work: ENOBUFS was seen and, before the pass, the
+ * starved tracker's lists were wrong (live children missing or dead ones
+ * present). Without reconciliation this test fails.
+ *
+ * Checks are about our own children only: other processes on the machine
+ * come and go meanwhile. Time is printed, never asserted (a loaded build
+ * machine), except a generous hang guard.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mmlist.h"
+#include "procfs.h"
+#include "proctrack.h"
+#include "../unit/tap.h"
+
+#define RATE 500           /* forks per second */
+#define SECONDS 10
+#define KEEP_EVERY 10      /* every 10th child lives on */
+#define NFORK (RATE * SECONDS)
+#define NKEEP (NFORK / KEEP_EVERY)
+#define DISPATCH_MS 20
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- the mm list fed by the starved tracker's callbacks ---- */
+
+static struct lrg_mm_list mlist;
+static struct lrg_mm **by_pid;   /* indexed by pid, up to pid_max */
+static long pid_max;
+static uint64_t mirror_added, mirror_removed;
+
+static void mirror_drop(pid_t pid)
+{
+	struct lrg_mm *mm = by_pid[pid];
+
+	if (!mm)
+		return;
+	lrg_mm_list_del(mm);
+	free(mm);
+	by_pid[pid] = NULL;
+	mirror_removed++;
+}
+
+static void on_change(void *ctx, const struct lrg_proctrack_entry *e, enum lrg_proctrack_change c)
+{
+	struct lrg_mm_info info;
+	struct lrg_mm *mm;
+
+	(void)ctx;
+	if (e->pid <= 0 || e->pid > pid_max)
+		return;
+	switch (c) {
+	case LRG_PROC_ADDED:
+		mirror_drop(e->pid);
+		mm = malloc(sizeof(*mm));
+		if (!mm)
+			abort();
+		memset(&info, 0, sizeof(info));
+		info.mm_key = (uint64_t)e->pid << 32 ^ e->start_time;
+		info.pid = e->pid;
+		info.start_time = e->start_time;
+		lrg_mm_init(mm, &info);
+		lrg_mm_list_add(&mlist, mm);
+		by_pid[e->pid] = mm;
+		mirror_added++;
+		break;
+	case LRG_PROC_REMOVED:
+		if (by_pid[e->pid] && by_pid[e->pid]->info.start_time == e->start_time)
+			mirror_drop(e->pid);
+		break;
+	case LRG_PROC_EXEC:
+		break;
+	}
+}
+
+static int seed(void *ctx, const struct lrg_proctrack_entry *e)
+{
+	on_change(ctx, e, LRG_PROC_ADDED);
+	return 0;
+}
+
+/* Is (pid, start) on the mirrored list? Walks the list itself. */
+static bool on_list(pid_t pid, uint64_t start)
+{
+	for (struct lrg_list_head *h = mlist.fifo.next; h != &mlist.fifo; h = h->next) {
+		struct lrg_mm *mm = (struct lrg_mm *)((char *)h - offsetof(struct lrg_mm, link));
+
+		if (mm->info.pid == pid && mm->info.start_time == start)
+			return true;
+	}
+	return false;
+}
+
+static size_t list_len(void)
+{
+	size_t n = 0;
+
+	for (struct lrg_list_head *h = mlist.fifo.next; h != &mlist.fifo; h = h->next)
+		n++;
+	return n;
+}
+
+/* ---- the storm's children ---- */
+
+static pid_t keep_pid[NKEEP];
+static uint64_t keep_start[NKEEP];
+static pid_t dead_pid[NFORK - NKEEP];
+static int nkeep, ndead;
+
+/* A dead child counts as present if its pid is tracked with a start time
+ * that no live process has (a live holder of a reused pid is fine). */
+static bool dead_present(const struct lrg_proctrack *t, pid_t pid)
+{
+	struct lrg_proctrack_entry e;
+	struct lrg_proc_stat ps;
+
+	if (lrg_proctrack_lookup(t, pid, &e) < 0)
+		return false;
+	return lrg_procfs_read_stat("/proc", pid, &ps) < 0 || ps.starttime != e.start_time ||
+	       ps.state == 'Z';
+}
+
+struct verdict {
+	int missing;       /* live children not tracked (or wrong start time) */
+	int stale;         /* dead children still tracked */
+	int list_missing;  /* live children not on the mirrored mm list */
+	int list_stale;    /* dead children on it */
+};
+
+static void judge(const struct lrg_proctrack *t, bool mirrored, struct verdict *v)
+{
+	struct lrg_proctrack_entry e;
+
+	memset(v, 0, sizeof(*v));
+	for (int i = 0; i < nkeep; i++) {
+		if (lrg_proctrack_lookup(t, keep_pid[i], &e) < 0 || e.start_time != keep_start[i])
+			v->missing++;
+		if (mirrored && !on_list(keep_pid[i], keep_start[i]))
+			v->list_missing++;
+	}
+	for (int i = 0; i < ndead; i++) {
+		if (dead_present(t, dead_pid[i]))
+			v->stale++;
+		if (mirrored && by_pid[dead_pid[i]]) {
+			struct lrg_proc_stat ps;
+			pid_t p = dead_pid[i];
+
+			if (lrg_procfs_read_stat("/proc", p, &ps) < 0 ||
+			    ps.starttime != by_pid[p]->info.start_time || ps.state == 'Z')
+				v->list_stale++;
+		}
+	}
+}
+
+static void reap_nohang(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+int main(void)
+{
+	struct lrg_proctrack *big = NULL, *small = NULL;
+	struct lrg_proctrack_stats sb0, sb, ss0, ss;
+	struct verdict vb_before, vs_before, vb, vs;
+	uint64_t t0, t_end, late_max = 0, dispatch_ns = 0, rc_ns_small, rc_ns_big;
+	int gate[2], r, dispatches = 0, nfork = 0;
+	uint64_t next_dispatch;
+	FILE *f;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	r = lrg_proctrack_open("/proc", 0, &big);
+	if (r < 0) {
+		printf("1..0 # SKIP proc connector unavailable here: %s\n", strerror(-r));
+		return 0;
+	}
+	r = lrg_proctrack_open("/proc", 4096, &small);
+	ok(r == 0, "second tracker with a 4 KiB socket buffer (%d)", r);
+	if (r < 0)
+		return tap_done();
+	lrg_proctrack_set_reconcile_interval(small, UINT64_MAX);
+
+	f = fopen("/proc/sys/kernel/pid_max", "r");
+	if (!f || fscanf(f, "%ld", &pid_max) != 1 || pid_max <= 0)
+		pid_max = 4194304;
+	if (f)
+		fclose(f);
+	by_pid = calloc((size_t)pid_max + 1, sizeof(*by_pid));
+	if (!by_pid)
+		return 1;
+	lrg_mm_list_init(&mlist, LRG_ROOT_MEMCG);
+	/* the processes tracked so far enter the list, then every change */
+	lrg_proctrack_foreach(small, seed, NULL);
+	lrg_proctrack_set_callback(small, on_change, NULL);
+
+	lrg_proctrack_get_stats(big, &sb0);
+	lrg_proctrack_get_stats(small, &ss0);
+	if (pipe(gate) < 0)
+		return 1;
+
+	t0 = now_ns();
+	next_dispatch = t0 + DISPATCH_MS * 1000000ULL;
+	for (int i = 0; i < NFORK; i++) {
+		uint64_t deadline = t0 + (uint64_t)i * (1000000000ULL / RATE), now;
+		struct timespec ts = { .tv_sec = (time_t)(deadline / 1000000000ULL),
+				       .tv_nsec = (long)(deadline % 1000000000ULL) };
+		pid_t p;
+
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+			;
+		now = now_ns();
+		if (now > deadline && now - deadline > late_max)
+			late_max = now - deadline;
+		p = fork();
+		if (p < 0) {
+			diag("fork %d: %s", i, strerror(errno));
+			break;
+		}
+		if (p == 0) {
+			if (i % KEEP_EVERY == 0) {
+				char c;
+
+				close(gate[1]);
+				while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+					;
+			}
+			_exit(0);
+		}
+		nfork++;
+		if (i % KEEP_EVERY == 0) {
+			struct lrg_proc_stat ps;
+
+			keep_pid[nkeep] = p;
+			keep_start[nkeep] = lrg_procfs_read_stat("/proc", p, &ps) == 0 ? ps.starttime : 0;
+			nkeep++;
+		} else {
+			dead_pid[ndead++] = p;
+		}
+		reap_nohang();
+		now = now_ns();
+		if (now >= next_dispatch) {
+			uint64_t d0 = now;
+
+			if (lrg_proctrack_dispatch(big) < 0 || lrg_proctrack_dispatch(small) < 0)
+				diag("dispatch failed");
+			dispatches++;
+			dispatch_ns += now_ns() - d0;
+			next_dispatch = now + DISPATCH_MS * 1000000ULL;
+		}
+		if (now - t0 > 60ULL * 1000000000ULL) {
+			diag("hang guard: storm stopped after 60 s");
+			break;
+		}
+	}
+	t_end = now_ns();
+	/* every short-lived child is gone before we judge */
+	for (int i = 0; i < ndead; i++)
+		while (waitpid(dead_pid[i], NULL, 0) < 0 && errno == EINTR)
+			;
+	reap_nohang();
+	lrg_proctrack_dispatch(big);
+	lrg_proctrack_dispatch(small);
+
+	ok(nfork == NFORK, "storm: %d forks in %.2f s (%.0f/s, latest fork %.1f ms behind its slot), %d live",
+	   nfork, (double)(t_end - t0) / 1e9, nfork / ((double)(t_end - t0) / 1e9),
+	   (double)late_max / 1e6, nkeep);
+
+	lrg_proctrack_get_stats(big, &sb);
+	lrg_proctrack_get_stats(small, &ss);
+	diag("daemon tracker (4 MiB): events %llu (forks %llu, exits %llu), ENOBUFS %llu, "
+	     "reconciliations during the storm %llu (%.1f ms in all)",
+	     (unsigned long long)(sb.events - sb0.events), (unsigned long long)(sb.forks - sb0.forks),
+	     (unsigned long long)(sb.exits - sb0.exits), (unsigned long long)(sb.overruns - sb0.overruns),
+	     (unsigned long long)(sb.reconciles - sb0.reconciles),
+	     (double)(sb.reconcile_ns - sb0.reconcile_ns) / 1e6);
+	diag("starved tracker (4 KiB): events %llu (forks %llu, exits %llu) of >= %d sent, ENOBUFS %llu",
+	     (unsigned long long)(ss.events - ss0.events), (unsigned long long)(ss.forks - ss0.forks),
+	     (unsigned long long)(ss.exits - ss0.exits), 2 * nfork,
+	     (unsigned long long)(ss.overruns - ss0.overruns));
+	diag("%d dispatch rounds of both trackers, %.1f ms in all", dispatches, (double)dispatch_ns / 1e6);
+
+	ok(ss.overruns > ss0.overruns && ss.forks - ss0.forks < (uint64_t)nfork,
+	   "starved tracker: ENOBUFS seen (%llu) and fork events lost (%llu of %d received)",
+	   (unsigned long long)(ss.overruns - ss0.overruns),
+	   (unsigned long long)(ss.forks - ss0.forks), nfork);
+	ok(lrg_proctrack_pending(small), "starved tracker: a full pass is pending");
+
+	judge(big, false, &vb_before);
+	judge(small, true, &vs_before);
+	diag("before reconciliation: daemon tracker %d live missing, %d dead present; "
+	     "starved tracker %d live missing, %d dead present; mm list %d missing, %d stale",
+	     vb_before.missing, vb_before.stale, vs_before.missing, vs_before.stale,
+	     vs_before.list_missing, vs_before.list_stale);
+	ok(vs_before.missing + vs_before.stale > 0 && vs_before.list_missing + vs_before.list_stale > 0,
+	   "without reconciliation the starved lists are wrong (%d missing, %d stale)",
+	   vs_before.missing, vs_before.stale);
+
+	/* one reconciliation each */
+	{
+		uint64_t a = now_ns();
+
+		r = lrg_proctrack_reconcile(small);
+		rc_ns_small = now_ns() - a;
+		ok(r == 0, "starved tracker: one reconciliation (%.1f ms)", (double)rc_ns_small / 1e6);
+		a = now_ns();
+		r = lrg_proctrack_reconcile(big);
+		rc_ns_big = now_ns() - a;
+		ok(r == 0, "daemon tracker: one reconciliation (%.1f ms)", (double)rc_ns_big / 1e6);
+	}
+	ok(!lrg_proctrack_pending(small), "nothing pending after it");
+	judge(big, false, &vb);
+	judge(small, true, &vs);
+	ok(vb.missing == 0, "daemon tracker: all %d live children tracked (%d missing)", nkeep, vb.missing);
+	ok(vb.stale == 0, "daemon tracker: none of %d dead children tracked (%d present)", ndead, vb.stale);
+	ok(vs.missing == 0, "starved tracker: all %d live children tracked (%d missing)", nkeep, vs.missing);
+	ok(vs.stale == 0, "starved tracker: none of %d dead children tracked (%d present)", ndead, vs.stale);
+	ok(vs.list_missing == 0 && vs.list_stale == 0,
+	   "mm list: every live child on it, no dead one (%d missing, %d stale)",
+	   vs.list_missing, vs.list_stale);
+	lrg_proctrack_get_stats(small, &ss);
+	ok(mlist.nr_mms == list_len() && mlist.nr_mms == ss.nr_procs,
+	   "mm list length %zu = walked %zu = tracked %zu (added %llu, removed %llu)",
+	   mlist.nr_mms, list_len(), ss.nr_procs, (unsigned long long)mirror_added,
+	   (unsigned long long)mirror_removed);
+	printf("# FIGURES forks=%d seconds=%.2f live=%d daemon_events=%llu daemon_enobufs=%llu "
+	       "starved_events=%llu starved_enobufs=%llu reconcile_ms=%.1f/%.1f tracked=%zu\n",
+	       nfork, (double)(t_end - t0) / 1e9, nkeep, (unsigned long long)(sb.events - sb0.events),
+	       (unsigned long long)(sb.overruns - sb0.overruns),
+	       (unsigned long long)(ss.events - ss0.events),
+	       (unsigned long long)(ss.overruns - ss0.overruns), (double)rc_ns_small / 1e6,
+	       (double)rc_ns_big / 1e6, ss.nr_procs);
+
+	/* the survivors go: events (daemon) or the next pass (starved) */
+	close(gate[0]);
+	close(gate[1]);
+	for (int i = 0; i < nkeep; i++)
+		while (waitpid(keep_pid[i], NULL, 0) < 0 && errno == EINTR)
+			;
+	lrg_proctrack_dispatch(big);
+	lrg_proctrack_dispatch(small);
+	lrg_proctrack_reconcile(small);
+	judge(big, false, &vb);
+	judge(small, true, &vs);
+	{
+		int gone_b = 0, gone_s = 0, gone_l = 0;
+
+		for (int i = 0; i < nkeep; i++) {
+			gone_b += dead_present(big, keep_pid[i]);
+			gone_s += dead_present(small, keep_pid[i]);
+			gone_l += on_list(keep_pid[i], keep_start[i]);
+		}
+		ok(gone_b == 0 && gone_s == 0 && gone_l == 0,
+		   "after the survivors exit: none left (daemon %d, starved %d, mm list %d)",
+		   gone_b, gone_s, gone_l);
+	}
+
+	lrg_proctrack_set_callback(small, NULL, NULL);
+	for (long p = 1; p <= pid_max; p++)
+		if (by_pid[p])
+			mirror_drop((pid_t)p);
+	lrg_mm_list_destroy(&mlist);
+	free(by_pid);
+	lrg_proctrack_free(small);
+	lrg_proctrack_free(big);
+	return tap_done();
+}
