@@ -7,6 +7,11 @@
  * SECONDS, it prints one line:
  *   standin sweeps=N stall_ms=S p99_ms=P max_ms=M
  * stall_ms is the sum of the sweeps that took over 100 ms.
+ * With LRG_STANDIN_SWEEPS=1 in the environment it also prints, after each
+ * sweep and flushed at once (so a killed stand-in leaves its record):
+ *   sweep end_ms=T ms=D
+ * T being CLOCK_MONOTONIC in ms at the end of the sweep (bench/oom-bench.sh
+ * cuts these into incidents).
  *
  *   lrg-standin MiB [SECONDS]
  */
@@ -53,6 +58,7 @@ int main(int argc, char **argv)
 	uint64_t stall = 0, end, t0;
 	volatile char *mem;
 	long page = sysconf(_SC_PAGESIZE);
+	int each = getenv("LRG_STANDIN_SWEEPS") && strcmp(getenv("LRG_STANDIN_SWEEPS"), "1") == 0;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: lrg-standin MiB [SECONDS]\n");
@@ -83,6 +89,11 @@ int main(int argc, char **argv)
 		d = now_ms() - t0;
 		if (n < MAX_SWEEPS)
 			dur_ms[n++] = (uint32_t)d;
+		if (each) {
+			printf("sweep end_ms=%llu ms=%llu\n", (unsigned long long)(t0 + d),
+			       (unsigned long long)d);
+			fflush(stdout);
+		}
 		if (d > PERIOD_MS)
 			stall += d;
 		else

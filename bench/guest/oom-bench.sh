@@ -1,0 +1,134 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Guest side of bench/oom-bench.sh (run by tests/vm/vm-run.sh): one
+# configuration, one scenario, N incidents of a runaway allocator.
+#
+#   oom-bench.sh SCENARIO CONFIG INCIDENTS CAP_S
+#
+# SCENARIO  s1: zram swap (256 MiB), the stand-in and `tail /dev/zero`
+#               (the seeds' reproduction, as tests/vm/oom-tail.sh)
+#           s2: no swap; four readers mmap 48 MiB files each on an ext4
+#               virtio disk (/dev/vda, attached by the host) and touch them
+#               over and over, beside the stand-in and `tail /dev/zero`
+# CONFIG    classic | mglru | mglru-ttl | earlyoom | nohang | lrugend
+#
+# Sets up the kernel and the defender, then hands over to oom-bench.py,
+# which runs the workload and prints "# RESULT" and "# SUMMARY" lines.
+set -u
+scenario=$1 config=$2 incidents=$3 cap=$4
+B=$LRG_BUILDDIR
+S=$LRG_SRCDIR
+T=$LRG_TMP
+CG=/sys/fs/cgroup
+LG=/sys/kernel/mm/lru_gen
+
+echo +memory >$CG/cgroup.subtree_control
+mkdir -p $CG/user.slice $CG/system.slice $CG/bench.scope
+echo $$ >$CG/bench.scope/cgroup.procs
+
+case $scenario in
+s1)
+	modprobe zram 2>/dev/null
+	if echo 256M >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null && swapon /dev/zram0; then
+		echo "ok - zram swap of 256 MiB"
+	else
+		echo "not ok - zram swap of 256 MiB"
+		exit 1
+	fi
+	disk=
+	;;
+s2)
+	mkdir -p "$T/disk"
+	if [ -b /dev/vda ] && mount -t ext4 -o ro /dev/vda "$T/disk"; then
+		echo "ok - ext4 disk mounted read-only, no swap ($(ls "$T/disk" | tr '\n' ' '))"
+	else
+		echo "not ok - ext4 disk /dev/vda mounted (did the host attach it?)"
+		exit 1
+	fi
+	disk=$T/disk
+	;;
+*) echo "not ok - unknown scenario $scenario"; exit 1 ;;
+esac
+
+# Every configuration starts from the kernel's default: MGLRU off.
+echo n >$LG/enabled
+echo 0 >$LG/min_ttl_ms
+dpid=
+probe="grep -E 'MemFree|MemAvailable|^Cached|Active|Inactive' /proc/meminfo | tr -s ' ' | tr '\n' ' '; echo; cat /proc/pressure/memory"
+dlog=$T/defender.log
+: >"$dlog"
+start_service() { # NAME CMD...: start a defender in system.slice/NAME.service
+	name=$1
+	shift
+	mkdir -p $CG/system.slice/$name.service
+	sh -c "echo \$\$ >$CG/system.slice/$name.service/cgroup.procs && exec \"\$@\"" sh "$@" >"$dlog" 2>&1 &
+	dpid=$!
+}
+case $config in
+classic) ;;
+mglru) echo y >$LG/enabled ;;
+mglru-ttl)
+	echo y >$LG/enabled
+	echo 1000 >$LG/min_ttl_ms
+	;;
+earlyoom)
+	# Debian's default: /etc/default/earlyoom
+	EARLYOOM_ARGS=
+	[ -r /etc/default/earlyoom ] && . /etc/default/earlyoom
+	# shellcheck disable=SC2086
+	start_service earlyoom earlyoom $EARLYOOM_ARGS
+	;;
+nohang)
+	conf=/etc/nohang/nohang-desktop.conf
+	[ -r $conf ] || conf=/usr/share/nohang/nohang-desktop.conf
+	start_service nohang nohang --monitor --config $conf
+	;;
+lrugend)
+	insmod "$LRG_KO" || { echo "not ok - insmod lrugen.ko"; exit 1; }
+	# the built-in desktop profile; only the backend is pinned
+	printf '[daemon]\nbackend = kmod\n' >"$T/lrugend.conf"
+	export RUNTIME_DIRECTORY=$T
+	start_service lrugend "$B/lrugend" --config="$T/lrugend.conf"
+	probe="$probe; $B/lrugenctl -s $T/control status"
+	;;
+*) echo "not ok - unknown configuration $config"; exit 1 ;;
+esac
+if [ -n "$dpid" ]; then
+	n=0
+	while [ $n -lt 30 ] && kill -0 $dpid 2>/dev/null; do
+		case $config in
+		lrugend) grep -q "backend kmod" "$dlog" && break ;;
+		*) [ $n -ge 3 ] && break ;;
+		esac
+		sleep 1
+		n=$((n + 1))
+	done
+	if kill -0 $dpid 2>/dev/null; then
+		echo "ok - $config runs (pid $dpid, after $n s)"
+	else
+		echo "not ok - $config runs"
+		sed 's/^/# /' "$dlog"
+		exit 1
+	fi
+fi
+echo "# lru_gen enabled=$(cat $LG/enabled) min_ttl_ms=$(cat $LG/min_ttl_ms); $(grep -E 'MemTotal|MemAvailable' /proc/meminfo | tr -s ' ' | tr '\n' ' ')"
+
+python3 "$S/bench/guest/oom-bench.py" --scenario "$scenario" --config "$config" \
+	--incidents "$incidents" --cap "$cap" --standin "$B/tests/vm/lrg-standin" \
+	--disk "$disk" --defender-log "$dlog" --defender-pid "${dpid:-0}" --tmp "$T" \
+	--probe "$probe"
+rc=$?
+
+if [ -n "$dpid" ]; then
+	kill -0 $dpid 2>/dev/null && echo "ok - $config still runs" || echo "not ok - $config still runs"
+	echo "# $config log, kill lines:"
+	grep -i -E "killed|sending|corrective|victim|would kill" "$dlog" | head -30 | sed 's/^/#   /'
+	echo "# $config log, last lines:"
+	tail -8 "$dlog" | sed 's/^/#   /'
+	kill $dpid 2>/dev/null
+	wait $dpid 2>/dev/null
+fi
+[ "$scenario" = s1 ] && swapoff /dev/zram0 2>/dev/null
+[ "$scenario" = s2 ] && umount "$T/disk" 2>/dev/null
+exit $rc

@@ -1,0 +1,213 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# oom-bench.sh - the OOM benchmark (issue 5): what a runaway allocator does
+# to an interactive stand-in under six memory managers, in the same run,
+# each in its own VM boot (tests/vm/vm-run.sh, Debian's kernel under QEMU):
+#
+#   classic    the kernel alone, classic two-list LRU (Debian's default)
+#   mglru      the kernel's MGLRU (/sys/kernel/mm/lru_gen/enabled = y)
+#   mglru-ttl  MGLRU with /sys/kernel/mm/lru_gen/min_ttl_ms = 1000
+#   earlyoom   earlyoom (Debian package, /etc/default/earlyoom), classic LRU
+#   nohang     nohang (Debian package, nohang-desktop.conf), classic LRU
+#   lrugend    lrugend as built (desktop profile, kmod backend)
+#
+# and two scenarios:
+#   s1  zram swap, the stand-in and repeated `tail /dev/zero` (the seeds'
+#       reproduction, as tests/vm/oom-tail.sh)
+#   s2  no swap; four processes mmap and read 48 MiB files each on an ext4
+#       virtio disk (throttled to 50 MB/s, 2000 IOPS), beside the stand-in
+#       and repeated `tail /dev/zero`: the classic desktop livelock
+#
+# Measures per configuration and scenario the stand-in's stall time and p99
+# sweep, wrong kills, kills per incident, time from pressure onset to relief
+# and PSI memory full time (method: docs/oom-benchmark.md). Each incident is
+# capped (OOM_BENCH_CAP s): a runaway still alive then is SIGKILLed by the
+# benchmark and the incident counted as "capped" (livelock).
+#
+#   bench/oom-bench.sh [BUILDDIR]     (as root; BUILDDIR has lrugend,
+#                                      lrugenctl and tests/vm/lrg-standin)
+#
+# Environment: OOM_BENCH_INCIDENTS (2), OOM_BENCH_CAP (120),
+# OOM_BENCH_CONFIGS, OOM_BENCH_SCENARIOS ("s1 s2"), OOM_BENCH_JOBS (1: VMs
+# at once), OOM_BENCH_OUT (docs/ of the source tree: oom-benchmark.md's
+# results block is replaced, oom-benchmark.png written).
+#
+# Installs earlyoom, nohang and gnuplot-nox (Debian) with apt-get when they
+# are missing; skips, saying why, when it cannot. Asserts nothing: it is run
+# by hand, never by make check. About 40-70 minutes on a 2-core machine.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/.." && pwd)
+B=$(cd "${1:-.}" && pwd)
+incidents=${OOM_BENCH_INCIDENTS:-2}
+cap=${OOM_BENCH_CAP:-120}
+configs=${OOM_BENCH_CONFIGS:-classic mglru mglru-ttl earlyoom nohang lrugend}
+scenarios=${OOM_BENCH_SCENARIOS:-s1 s2}
+jobs=${OOM_BENCH_JOBS:-1}
+out=${OOM_BENCH_OUT:-$src/docs}
+
+skip() {
+	echo "oom-bench: SKIP: $*"
+	exit 77
+}
+
+[ -x "$B/lrugend" ] && [ -x "$B/tests/vm/lrg-standin" ] ||
+	skip "$B has no lrugend or tests/vm/lrg-standin (make && make tests/vm/lrg-standin there)"
+[ "$(id -u)" = 0 ] || skip "must run as root (installs packages, builds VM images)"
+
+need=
+for p in earlyoom nohang gnuplot-nox qemu-system-x86 busybox-static cpio e2fsprogs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need="$need $p"
+done
+if [ -n "$need" ]; then
+	echo "oom-bench: installing$need"
+	command -v apt-get >/dev/null 2>&1 || skip "missing$need and no apt-get"
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q $need >/dev/null 2>&1 ||
+		{ apt-get update -q >/dev/null 2>&1 &&
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q $need >/dev/null 2>&1; } ||
+		skip "apt-get install$need failed"
+fi
+qemu=$(command -v qemu-system-x86_64) || skip "qemu-system-x86_64 not found"
+
+work=$B/bench/oom-bench
+rm -rf "$work/logs"
+mkdir -p "$work/wrap" "$work/logs"
+
+# The disk of s2: an ext4 image with four 48 MiB files of random bytes,
+# made without mounting (mke2fs -d); attached read-only to every VM.
+img=$work/disk.img
+if [ ! -f "$img" ]; then
+	rm -rf "$work/disk.d"
+	mkdir -p "$work/disk.d"
+	for i in 1 2 3 4; do
+		head -c $((48 << 20)) /dev/urandom >"$work/disk.d/r$i.dat"
+	done
+	mke2fs -q -t ext4 -F -d "$work/disk.d" "$img.tmp" 256M && mv "$img.tmp" "$img" ||
+		skip "mke2fs -d failed"
+	rm -rf "$work/disk.d"
+fi
+
+# vm-run.sh boots qemu-system-x86_64 from PATH: this wrapper adds the disk
+# (a throttled virtio disk, as a SATA SSD is to native speed what 50 MB/s
+# is to QEMU's emulated CPU).
+cat >"$work/wrap/qemu-system-x86_64" <<WRAP
+#!/bin/sh
+exec "$qemu" "\$@" -drive file=$img,if=virtio,format=raw,readonly=on,throttling.bps-total=50000000,throttling.iops-total=2000
+WRAP
+chmod +x "$work/wrap/qemu-system-x86_64"
+
+{
+	echo "host: $(uname -srm), $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)"
+	echo "host load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "settings: $incidents incidents per run, cap ${cap}s, VM 512 MiB 2 vCPUs (TCG), $jobs VM(s) at a time"
+} >"$work/machine.txt"
+cat "$work/machine.txt"
+
+runone() { # SCENARIO CONFIG
+	log=$work/logs/$1-$2.log
+	start=$(date +%s)
+	PATH=$work/wrap:$PATH top_srcdir=$src top_builddir=$B \
+		"$src/tests/vm/vm-run.sh" --mem 512 --smp 2 \
+		--timeout $((incidents * (cap + 60) + 240)) \
+		--modules "zsmalloc zram crc32c_generic libcrc32c ext4 virtio_blk" \
+		"$here/guest/oom-bench.sh" "$1" "$2" "$incidents" "$cap" >"$log" 2>&1
+	echo "oom-bench: $1 $2 done in $(($(date +%s) - start)) s: $(grep -c '^not ok' "$log") failed points" \
+		"$(grep -m1 -o 'SUMMARY.*' "$log" | cut -c1-150)"
+}
+
+running=0
+for s in $scenarios; do
+	for c in $configs; do
+		runone "$s" "$c" &
+		running=$((running + 1))
+		if [ $running -ge "$jobs" ]; then
+			wait
+			running=0
+		fi
+	done
+done
+wait
+echo "host load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$work/machine.txt"
+kver=$(grep -h -o 'kernel [0-9][^ )]*' "$work"/logs/*.log | head -1 | cut -d' ' -f2)
+echo "guest kernel: Debian $kver under qemu-system-x86_64 $("$qemu" --version | sed -n '1s/.*version \([^ ]*\).*/\1/p') (TCG)" >>"$work/machine.txt"
+
+# The table: one row per scenario and configuration.
+table=$work/table.md
+data=$work/plot.dat
+{
+	echo "| scenario | configuration | stand-in stall (s) | p99 sweep (ms) | max sweep (ms) | wrong kills | kills per incident | onset to relief (s) | capped (livelock) | PSI full (s) |"
+	echo "|---|---|---:|---:|---:|---:|---|---|---:|---:|"
+} >"$table"
+: >"$data"
+for s in $scenarios; do
+	for c in $configs; do
+		line=$(grep -h -o "SUMMARY scenario=$s config=$c .*" "$work/logs/$s-$c.log" 2>/dev/null | head -1)
+		if [ -z "$line" ]; then
+			echo "| $s | $c | no result (see $work/logs/$s-$c.log) |||||||" >>"$table"
+			continue
+		fi
+		get() { echo "$line" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+		echo "| $s | $c | $(awk "BEGIN{printf \"%.1f\", $(get stall_ms)/1000}") | $(get p99_ms) | $(get max_ms) | $(get wrong) | $(get kills) | $(get onset_to_relief_s) | $(get capped) of $incidents | $(awk "BEGIN{printf \"%.1f\", $(get psi_full_ms)/1000}") |" >>"$table"
+		echo "$s $c $(get stall_ms) $(get p99_ms) $(get psi_full_ms) $(get wrong)" >>"$data"
+	done
+done
+echo
+cat "$table"
+echo
+grep -h "RESULT" "$work"/logs/*.log | sed 's/^# *//' >"$work/incidents.txt"
+cat "$work/incidents.txt"
+
+# The plot: stand-in stall time and PSI full time, per configuration.
+if command -v gnuplot >/dev/null 2>&1 && [ -s "$data" ]; then
+	for s in s1 s2; do
+		awk -v s=$s '$1 == s { print $2, $3 / 1000, $5 / 1000, $4 }' "$data" >"$work/plot-$s.dat"
+		[ -s "$work/plot-$s.dat" ] || echo "none 0 0 0" >"$work/plot-$s.dat"
+	done
+	gnuplot <<GP || echo "oom-bench: gnuplot failed"
+set terminal pngcairo size 1100,500 font ",10" noenhanced
+set output "$out/oom-benchmark.png"
+set multiplot layout 1,2 title "OOM benchmark: $incidents runaway incidents per run, cap ${cap}s each (Debian $kver, QEMU TCG, 512 MiB)"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set boxwidth 0.9
+set xtics rotate by -30
+set ylabel "seconds"
+set key top left
+set grid ytics
+set title "S1: zram swap + tail /dev/zero"
+plot "$work/plot-s1.dat" using 2:xtic(1) title "stand-in stall (s)", "" using 3 title "PSI memory full (s)"
+set title "S2: no swap, file working sets on ext4 + tail /dev/zero"
+plot "$work/plot-s2.dat" using 2:xtic(1) title "stand-in stall (s)", "" using 3 title "PSI memory full (s)"
+unset multiplot
+GP
+fi
+
+# docs/oom-benchmark.md: replace the block between the markers, keep the text.
+md=$out/oom-benchmark.md
+block=$work/block.md
+{
+	echo "<!-- oom-bench results begin: written by bench/oom-bench.sh on $(date -u '+%Y-%m-%d %H:%M UTC') -->"
+	echo
+	sed 's/^/    /' "$work/machine.txt"
+	echo
+	cat "$table"
+	echo
+	echo "Per incident (runaway lifetime, onset of pressure after its start, who killed what):"
+	echo
+	sed 's/^/    /' "$work/incidents.txt"
+	echo
+	echo "<!-- oom-bench results end -->"
+} >"$block"
+if [ -f "$md" ] && grep -q "oom-bench results begin" "$md"; then
+	awk -v blk="$block" '
+		/oom-bench results begin/ { while ((getline l < blk) > 0) print l; skip = 1; next }
+		/oom-bench results end/ { skip = 0; next }
+		!skip' "$md" >"$md.tmp" && mv "$md.tmp" "$md"
+else
+	{ echo "# OOM benchmark"; echo; cat "$block"; } >"$md"
+fi
+echo "oom-bench: wrote $md and $out/oom-benchmark.png; logs in $work/logs"
