@@ -65,6 +65,9 @@ struct lrg_oom {
 	/* the kernel's own OOM kills (vmstat oom_kill) and when the count last moved */
 	uint64_t kernel_kills, kernel_kill_ms;
 	bool kernel_kills_known;
+	/* the last "no eligible victim" decision: one log per kill_timeout_ms
+	 * and domain, since a request comes every tick while it lasts */
+	uint64_t no_victim_domain, no_victim_ms;
 	/* the domain being served, for the list callbacks */
 	const char *domain_path;
 	struct lrg_oom_stats stats;
@@ -412,6 +415,7 @@ int lrg_oom_handle(struct lrg_oom *o, const struct lrg_oom_request *req, uint64_
 	size_t idx, nr_top = 0;
 	bool dry = o->cfg->daemon.dry_run, whole;
 	uint64_t total_pages = req->pressure.mem_total / LRG_PAGE_SIZE;
+	uint64_t domain = req->global ? LRG_ROOT_MEMCG : req->memcg_id;
 	int r;
 
 	struct lrg_pressure mp, dp;
@@ -445,7 +449,7 @@ int lrg_oom_handle(struct lrg_oom *o, const struct lrg_oom_request *req, uint64_
 	if (r < 0)
 		return r;
 
-	g = guard_for(o, req->global ? LRG_ROOT_MEMCG : req->memcg_id);
+	g = guard_for(o, domain);
 	if (g && guard_holds(o, g, now_ms, &req->pressure)) {
 		o->stats.guarded++;
 		snprintf(decision, len, "waiting for pid %d's memory (%s)", (int)g->pid,
@@ -454,8 +458,18 @@ int lrg_oom_handle(struct lrg_oom *o, const struct lrg_oom_request *req, uint64_
 	}
 
 	r = lrg_oom_select(o->cands, o->nr_cands, &o->cfg->daemon.protect, total_pages, &idx);
+	if (r < 0 && o->no_victim_ms && o->no_victim_domain == domain &&
+	    now_ms - o->no_victim_ms < o->cfg->daemon.kill_timeout_ms) {
+		/* said already, with the reasons; the kernel's OOM killer may act */
+		o->stats.no_victim++;
+		snprintf(decision, len, "no eligible victim");
+		return 0;
+	}
+	/* With no victim, every candidate is excluded: list those instead, so
+	 * the log says why the largest ones were passed over (protected,
+	 * oom=never, min_ttl_ms=0). */
 	for (size_t i = 0; i < o->nr_cands; i++)
-		if (o->cands[i].tier != LRG_TIER_EXCLUDED)
+		if (r < 0 || o->cands[i].tier != LRG_TIER_EXCLUDED)
 			nr_top = top_insert(top, nr_top, &o->cands[i]);
 	log_notice("OOM decision in %s (%s): oldest generation %" PRIu64 " ms, min_ttl %u ms"
 		   " (available %" PRIu64 " KiB, PSI full avg10 %.2f); %zu candidate(s)",
@@ -464,6 +478,8 @@ int lrg_oom_handle(struct lrg_oom *o, const struct lrg_oom_request *req, uint64_
 	log_candidates(o, top, nr_top);
 	if (r < 0) {
 		o->stats.no_victim++;
+		o->no_victim_domain = domain;
+		o->no_victim_ms = now_ms;
 		lrg_log_event(LOG_WARNING, LRG_MESSAGE_ID_NO_VICTIM,
 			      "OOM decision: no eligible victim (all protected or excluded)", NULL);
 		snprintf(decision, len, "no eligible victim");

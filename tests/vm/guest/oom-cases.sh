@@ -1,0 +1,298 @@
+#!/bin/sh
+# Guest: the OOM policy's configuration cases on the real kernel, one boot,
+# one zram swap, a fresh lrugend (kmod backend) per case:
+#   A. min_ttl_ms = 0 and oom = never: a runaway in each such slice, the
+#      only other process (the stand-in) protected; lrugend kills nothing
+#      and logs why each runaway was passed over.
+#   B. protect: the largest grower (bigapp, 256 MiB) is protected, so the
+#      runaway (smaller) dies instead; without the pattern bigapp would be
+#      chosen (growth is compared in 64 MiB steps: 4 against 1-2).
+#   C. dry run (--dry-run): "would kill" the runaway, with candidates, and
+#      nothing dies by lrugend's hand.
+#   D. oom = cgroup: the runaway's scope (tail and two sleeps) goes whole
+#      through cgroup.kill; the stand-in and a sleep outside it live on.
+# Every wait is a poll with a deadline: the host is loaded and TCG is slow.
+set -u
+B=$LRG_BUILDDIR
+T=$LRG_TMP
+CG=/sys/fs/cgroup
+# an incident ends within about 20 s here; 120 s means something is wrong
+INCIDENT_TIMEOUT=${LRG_INCIDENT_TIMEOUT:-120}
+
+insmod "$LRG_KO" || { echo "not ok - insmod lrugen.ko"; exit 1; }
+modprobe zram 2>/dev/null
+if echo 256M >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null && swapon /dev/zram0; then
+	echo "ok - zram swap of 256 MiB"
+else
+	echo "not ok - zram swap of 256 MiB"
+	exit 1
+fi
+echo +memory >$CG/cgroup.subtree_control
+# user.slice gets the memory controller for its children (each scope its
+# own memcg, so protect = cgroup: and oom = cgroup see the scope); cgroup v2
+# then allows processes only in its leaves, the scopes
+mkdir -p $CG/user.slice $CG/batch0.slice $CG/never.slice
+echo +memory >$CG/user.slice/cgroup.subtree_control
+mkdir -p $CG/user.slice/standin.scope $CG/user.slice/app.scope
+
+ok() { # ok CONDITION-STATUS DESCRIPTION
+	if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi
+}
+
+# alive PID: running (a zombie, killed but not yet reaped by us, is not)
+alive() {
+	[ -r "/proc/$1/stat" ] || return 1
+	case $(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) in
+	Z | X | "") return 1 ;;
+	esac
+	return 0
+}
+
+# wait_for SECONDS COMMAND...: poll every 0.5 s; 0 when COMMAND succeeded
+wait_for() {
+	w_n=$(($1 * 2))
+	shift
+	while [ $w_n -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.5
+		w_n=$((w_n - 1))
+	done
+	"$@"
+}
+
+# in_cg CGROUP COMMAND... &: run COMMAND inside CGROUP (below $CG). Only
+# in the background: the exec keeps $! the pid of COMMAND itself.
+in_cg() {
+	i_cg=$1
+	shift
+	exec sh -c "echo \$\$ >$CG/$i_cg/cgroup.procs && exec \"\$@\"" sh "$@"
+}
+
+# start_daemon NAME [ARGS...]: lrugend with $T/NAME.conf, log in $T/NAME.log
+start_daemon() {
+	LOG=$T/$1.log
+	conf=$T/$1.conf
+	shift
+	RUNTIME_DIRECTORY=$T "$B/lrugend" --config="$conf" "$@" >"$LOG" 2>&1 &
+	dpid=$!
+	# TCG guests on a loaded host start slowly: wait for the backend line
+	if wait_for 30 grep -q "backend kmod" "$LOG" && alive $dpid; then
+		echo "ok - lrugend runs on the kmod backend ($(basename "$conf"))"
+	else
+		echo "not ok - lrugend runs on the kmod backend ($(basename "$conf"))"
+		sed 's/^/# /' "$LOG"
+		exit 1
+	fi
+}
+
+stop_daemon() {
+	kill $dpid 2>/dev/null
+	wait $dpid 2>/dev/null
+	grep -E "OOM decision|candidate|killed|would kill|no eligible" "$LOG" | head -30 | cut -c1-400 | sed 's/^/# /'
+}
+
+# watchdog SECONDS PID...: SIGKILL the PIDs after SECONDS (a stuck incident)
+watchdog() {
+	w_s=$1
+	shift
+	(sleep "$w_s"; kill -9 "$@" 2>/dev/null) &
+	wd=$!
+}
+
+# reap PID...: SIGKILL and reap what is left of an incident
+reap() {
+	kill -9 "$@" 2>/dev/null
+	for r_p in "$@"; do
+		wait "$r_p" 2>/dev/null
+	done
+	kill $wd 2>/dev/null
+}
+
+# the stand-in: an interactive application in user.slice, 48 MiB swept
+# every 100 ms; started once, it must live through every case
+in_cg user.slice/standin.scope "$B/tests/vm/lrg-standin" 48 >"$T/standin.out" &
+spid=$!
+wait_for 30 grep -q "standin ready" "$T/standin.out" || echo "# the stand-in is slow to start"
+
+# ---- A: min_ttl_ms = 0 and oom = never ----------------------------------
+# user.slice asks for the OOM decisions (its working set, the stand-in, is
+# younger than min_ttl); the stand-in is protected there, so the runaways
+# are the only processes left to choose from, and neither may be taken.
+cat >"$T/a.conf" <<CONF
+[daemon]
+backend = kmod
+[slice user.slice]
+min_ttl_ms = 1000
+oom = process
+protect = comm:standin
+[slice batch0.slice]
+min_ttl_ms = 0
+oom = process
+[slice never.slice]
+min_ttl_ms = 1000
+oom = never
+CONF
+start_daemon a
+s=$(date +%s)
+in_cg batch0.slice tail /dev/zero &
+t0=$!
+in_cg never.slice tail /dev/zero &
+t1=$!
+watchdog $INCIDENT_TIMEOUT $t0 $t1
+# the decision, then one more kill_timeout (3 s) in which a kill could follow
+wait_for $INCIDENT_TIMEOUT grep -q "no eligible victim" "$LOG"
+decided=$?
+sleep 4
+st0=dead st1=dead
+alive $t0 && st0=alive
+alive $t1 && st1=alive
+reap $t0 $t1
+stop_daemon
+echo "# A: after $(($(date +%s) - s)) s: batch0.slice tail $t0 $st0, never.slice tail $t1 $st1"
+ok $decided "A: lrugend decided with no eligible victim"
+! grep -q "lrugend: killed .*VICTIM_CGROUP=/batch0.slice" "$LOG"
+ok $? "A: lrugend killed nothing in the min_ttl_ms=0 slice"
+! grep -q "lrugend: killed .*VICTIM_CGROUP=/never.slice" "$LOG"
+ok $? "A: lrugend killed nothing in the oom=never slice"
+! grep -q "lrugend: killed" "$LOG"
+ok $? "A: lrugend killed nothing at all ($(grep -c 'lrugend: killed' "$LOG") kills)"
+grep -q "candidate [0-9]*: pid $t0 (tail) cgroup /batch0.slice .*: slice min_ttl_ms=0" "$LOG"
+ok $? "A: the log says why: pid $t0 (tail) slice min_ttl_ms=0"
+grep -q "candidate [0-9]*: pid $t1 (tail) cgroup /never.slice .*: slice oom=never" "$LOG"
+ok $? "A: the log says why: pid $t1 (tail) slice oom=never"
+[ "$(grep -c "no eligible victim" "$LOG")" -le 10 ]
+ok $? "A: the no-victim decision is logged once per kill_timeout, not every tick ($(grep -c "no eligible victim" "$LOG") times)"
+alive $spid
+ok $? "A: the stand-in survived"
+sleep 2
+
+# ---- B: protect ----------------------------------------------------------
+# bigapp: a second stand-in of 256 MiB in its own scope, started after
+# lrugend, so it is the largest process and the largest grower; the
+# runaway gets the rest of the memory (about 100 MiB).
+mkdir -p $CG/user.slice/bigapp.scope
+cat >"$T/b.conf" <<CONF
+[daemon]
+backend = kmod
+protect = cgroup:bigapp.scope
+[slice user.slice]
+min_ttl_ms = 1000
+oom = process
+CONF
+start_daemon b
+in_cg user.slice/bigapp.scope "$B/tests/vm/lrg-standin" 256 >"$T/bigapp.out" &
+bpid=$!
+wait_for 60 grep -q "standin ready" "$T/bigapp.out"
+ok $? "B: bigapp (256 MiB) ready"
+s=$(date +%s)
+in_cg user.slice/app.scope tail /dev/zero &
+tpid=$!
+watchdog $INCIDENT_TIMEOUT $tpid
+wait_for $INCIDENT_TIMEOUT grep -q "lrugend: killed" "$LOG"
+sleep 4
+st=dead
+alive $tpid && st=alive
+reap $tpid
+echo "# B: after $(($(date +%s) - s)) s: tail $tpid $st"
+alive $bpid
+ok $? "B: the protected bigapp $bpid survived"
+grep -q "lrugend: killed pid $tpid (tail)" "$LOG"
+ok $? "B: lrugend killed the next candidate, tail $tpid"
+[ "$(grep -c "lrugend: killed" "$LOG")" = 1 ]
+ok $? "B: one kill ($(grep -c 'lrugend: killed' "$LOG"))"
+! grep -q "candidate [0-9]*: pid $bpid " "$LOG"
+ok $? "B: bigapp was never a candidate"
+kill $bpid 2>/dev/null
+wait $bpid 2>/dev/null
+stop_daemon
+alive $spid
+ok $? "B: the stand-in survived"
+sleep 2
+
+# ---- C: dry run ----------------------------------------------------------
+cat >"$T/c.conf" <<CONF
+[daemon]
+backend = kmod
+[slice user.slice]
+min_ttl_ms = 1000
+oom = process
+CONF
+start_daemon c --dry-run
+s=$(date +%s)
+in_cg user.slice/app.scope tail /dev/zero &
+tpid=$!
+watchdog $INCIDENT_TIMEOUT $tpid
+wait_for $INCIDENT_TIMEOUT grep -q "would kill pid $tpid (tail)" "$LOG"
+decided=$?
+st=dead
+alive $tpid && st=alive
+sleep 4
+reap $tpid
+stop_daemon
+echo "# C: after $(($(date +%s) - s)) s: tail $tpid $st when the decision was logged"
+ok $decided "C: the decision is logged: would kill pid $tpid (tail)"
+grep -q "would kill pid $tpid (tail).*DRY_RUN=1" "$LOG"
+ok $? "C: the kill event says DRY_RUN=1"
+grep -q "candidate 1: pid $tpid (tail)" "$LOG"
+ok $? "C: the candidates are logged, tail $tpid first"
+[ $st = alive ]
+ok $? "C: tail $tpid was alive after the decision"
+! grep -q "lrugend: killed" "$LOG"
+ok $? "C: nothing died by lrugend's hand ($(grep -c 'lrugend: killed' "$LOG") kills)"
+alive $spid
+ok $? "C: the stand-in survived"
+sleep 2
+
+# ---- D: oom = cgroup -----------------------------------------------------
+mkdir -p $CG/user.slice/batch.scope
+cat >"$T/d.conf" <<CONF
+[daemon]
+backend = kmod
+[slice user.slice]
+min_ttl_ms = 1000
+oom = process
+[slice batch]
+match = batch.scope
+min_ttl_ms = 1000
+oom = cgroup
+CONF
+start_daemon d
+in_cg user.slice/app.scope sleep 600 &
+opid=$!
+in_cg user.slice/batch.scope sleep 600 &
+k1=$!
+in_cg user.slice/batch.scope sleep 600 &
+k2=$!
+s=$(date +%s)
+in_cg user.slice/batch.scope tail /dev/zero &
+tpid=$!
+watchdog $INCIDENT_TIMEOUT $tpid
+wait_for $INCIDENT_TIMEOUT grep -q "lrugend: killed" "$LOG"
+# cgroup.kill is asynchronous: wait for the scope to empty
+wait_for 20 grep -q "populated 0" $CG/user.slice/batch.scope/cgroup.events
+empty=$?
+sleep 2
+left=$(cat $CG/user.slice/batch.scope/cgroup.procs | tr '\n' ' ')
+n_alive=0
+for p in $tpid $k1 $k2; do alive $p && n_alive=$((n_alive + 1)); done
+echo "# D: after $(($(date +%s) - s)) s: scope batch.scope holds [$left], $n_alive of tail $tpid, sleeps $k1 $k2 alive"
+grep -q "lrugend: killed cgroup of pid $tpid (tail).*KILL_UNIT=cgroup" "$LOG"
+ok $? "D: lrugend killed the cgroup of tail $tpid"
+[ $empty = 0 ] && [ $n_alive = 0 ]
+ok $? "D: the whole scope went (tail $tpid, sleeps $k1 $k2)"
+alive $opid
+ok $? "D: the sleep outside the scope ($opid) survived"
+alive $spid
+ok $? "D: the stand-in survived"
+[ "$(grep -c "lrugend: killed" "$LOG")" = 1 ]
+ok $? "D: one kill ($(grep -c 'lrugend: killed' "$LOG"))"
+reap $tpid $k1 $k2 $opid
+stop_daemon
+
+kill $spid 2>/dev/null
+wait $spid 2>/dev/null
+sed 's/^/# /' "$T/standin.out" | tail -1
+echo "# kernel OOM kills: $(dmesg | grep -c "Out of memory: Killed process")"
+dmesg | grep "Out of memory: Killed process" | sed 's/^/# /'
+swapoff /dev/zram0 2>/dev/null
+exit 0
