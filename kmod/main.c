@@ -11,6 +11,10 @@
 
 #include "lrugen.h"
 
+/* the one place the tracepoints of lrugen_trace.h are defined */
+#define CREATE_TRACE_POINTS
+#include "lrugen_trace.h"
+
 #define LRUGEN_MODULE_VERSION "0.1.0"
 
 struct lrugen_counters lrugen_counters;

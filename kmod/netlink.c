@@ -17,10 +17,16 @@
 #include <linux/memcontrol.h>
 #include <linux/utsname.h>
 #include <linux/mm.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/magic.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
 #include <net/genetlink.h>
 
 #include "compat.h"
 #include "lrugen.h"
+#include "lrugen_trace.h"
 
 static struct genl_family lrugen_family;
 
@@ -67,6 +73,8 @@ struct lrugen_req {
 	unsigned int nr_ranges;
 	u64 max_ptes;
 	u64 resume;
+	pid_t pid;			/* thread group id of the target, for tracing */
+	u64 cgroup_id;			/* of req->memcg, 0 without; for tracing */
 };
 
 static void lrugen_req_release(struct lrugen_req *req)
@@ -79,52 +87,106 @@ static void lrugen_req_release(struct lrugen_req *req)
 	memset(req, 0, sizeof(*req));
 }
 
-static int lrugen_get_mm(struct nlattr **attrs, struct netlink_ext_ack *extack,
-			 struct mm_struct **ret_mm)
+/*
+ * The struct pid behind a pidfd, referenced. pidfd_get_pid() is not exported,
+ * so the pidfd is recognised by what pidfd_create() makes of it: an anon
+ * inode file named "[pidfd]" whose private_data is the struct pid. Both the
+ * file system and the name are checked; any other file is -EBADF.
+ */
+static struct pid *lrugen_pidfd_get_pid(struct nlattr *nla, struct netlink_ext_ack *extack)
 {
+	u32 fd = nla_get_u32(nla);
+	struct file *file;
+	struct pid *pid;
+
+	if (fd > INT_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "bad pidfd");
+		return ERR_PTR(-EBADF);
+	}
+	/* the request is parsed in the sender's context: its file table */
+	file = fget(fd);
+	if (!file) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "pidfd is not an open file descriptor");
+		return ERR_PTR(-EBADF);
+	}
+	if (file_inode(file)->i_sb->s_magic != ANON_INODE_FS_MAGIC ||
+	    strcmp((const char *)file->f_path.dentry->d_name.name, "[pidfd]") ||
+	    !file->private_data) {
+		fput(file);
+		NL_SET_ERR_MSG_ATTR(extack, nla, "fd is not a pidfd");
+		return ERR_PTR(-EBADF);
+	}
+	pid = get_pid(file->private_data);
+	fput(file);
+	return pid;
+}
+
+/*
+ * The target process: LRUGEN_A_PIDFD, LRUGEN_A_PID, or both. With both, the
+ * pidfd decides and the pid must name the same process (-EINVAL otherwise);
+ * a pidfd whose process is gone is -ESRCH whatever the pid says.
+ */
+static int lrugen_get_mm(struct nlattr **attrs, struct netlink_ext_ack *extack,
+			 struct mm_struct **ret_mm, pid_t *ret_pid)
+{
+	struct nlattr *nla = attrs[LRUGEN_A_PIDFD] ?: attrs[LRUGEN_A_PID];
 	struct task_struct *task;
 	struct mm_struct *mm;
-	struct pid *pid;
-	u32 nr;
+	struct pid *pid = NULL;
+	u32 nr = 0;
 
-	if (attrs[LRUGEN_A_PID] && attrs[LRUGEN_A_PIDFD]) {
-		NL_SET_ERR_MSG(extack, "give LRUGEN_A_PID or LRUGEN_A_PIDFD, not both");
+	if (!nla) {
+		NL_SET_ERR_MSG(extack, "missing LRUGEN_A_PID or LRUGEN_A_PIDFD");
 		return -EINVAL;
 	}
+
+	if (attrs[LRUGEN_A_PID]) {
+		nr = nla_get_u32(attrs[LRUGEN_A_PID]);
+		if (!nr || nr > PID_MAX_LIMIT) {
+			NL_SET_ERR_MSG_ATTR(extack, attrs[LRUGEN_A_PID], "pid out of range");
+			return -EINVAL;
+		}
+	}
+
 	if (attrs[LRUGEN_A_PIDFD]) {
-		/* pidfd_get_pid() is not exported: see LRUGEN_CAP_PIDFD */
-		NL_SET_ERR_MSG_ATTR(extack, attrs[LRUGEN_A_PIDFD],
-				    "pidfd targets are not supported by this kernel");
-		return -EOPNOTSUPP;
-	}
-	if (!attrs[LRUGEN_A_PID]) {
-		NL_SET_ERR_MSG(extack, "missing LRUGEN_A_PID");
-		return -EINVAL;
-	}
+		pid = lrugen_pidfd_get_pid(attrs[LRUGEN_A_PIDFD], extack);
+		if (IS_ERR(pid))
+			return PTR_ERR(pid);
+		/* what pidfd_get_task() does: the thread group leader */
+		task = get_pid_task(pid, PIDTYPE_TGID);
+		if (task && nr) {
+			struct pid *by_nr = find_get_pid(nr);
+			bool same = by_nr == pid;
 
-	nr = nla_get_u32(attrs[LRUGEN_A_PID]);
-	if (!nr || nr > PID_MAX_LIMIT) {
-		NL_SET_ERR_MSG_ATTR(extack, attrs[LRUGEN_A_PID], "pid out of range");
-		return -EINVAL;
+			put_pid(by_nr);
+			if (!same) {
+				put_pid(pid);
+				put_task_struct(task);
+				NL_SET_ERR_MSG_ATTR(extack, attrs[LRUGEN_A_PID],
+						    "LRUGEN_A_PID and LRUGEN_A_PIDFD name different processes");
+				return -EINVAL;
+			}
+		}
+	} else {
+		pid = find_get_pid(nr);
+		task = pid ? get_pid_task(pid, PIDTYPE_PID) : NULL;
 	}
-
-	pid = find_get_pid(nr);
-	task = pid ? get_pid_task(pid, PIDTYPE_PID) : NULL;
 	put_pid(pid);
 	if (!task) {
-		NL_SET_ERR_MSG_ATTR(extack, attrs[LRUGEN_A_PID], "no such process");
+		NL_SET_ERR_MSG_ATTR(extack, nla, "no such process");
 		return -ESRCH;
 	}
 	if (task->flags & PF_KTHREAD) {
 		put_task_struct(task);
-		NL_SET_ERR_MSG_ATTR(extack, attrs[LRUGEN_A_PID], "kernel threads have no user memory");
+		NL_SET_ERR_MSG_ATTR(extack, nla, "kernel threads have no user memory");
 		return -EINVAL;
 	}
 
+	*ret_pid = task_tgid_nr(task);
 	mm = get_task_mm(task);
 	put_task_struct(task);
 	if (!mm) {
-		NL_SET_ERR_MSG_ATTR(extack, attrs[LRUGEN_A_PID], "process has no address space (exiting)");
+		NL_SET_ERR_MSG_ATTR(extack, nla, "process has no address space (exiting)");
 		return -ESRCH;
 	}
 
@@ -136,7 +198,7 @@ static int lrugen_get_mm(struct nlattr **attrs, struct netlink_ext_ack *extack,
 }
 
 static int lrugen_get_memcg(struct nlattr **attrs, struct netlink_ext_ack *extack,
-			    struct mem_cgroup **ret_memcg)
+			    struct mem_cgroup **ret_memcg, u64 *ret_cgroup_id)
 {
 	struct cgroup_subsys_state *css;
 	struct nlattr *nla;
@@ -190,6 +252,7 @@ static int lrugen_get_memcg(struct nlattr **attrs, struct netlink_ext_ack *extac
 		NL_SET_ERR_MSG_ATTR(extack, nla, "memory controller not enabled in this cgroup");
 		return -EINVAL;
 	}
+	*ret_cgroup_id = cgroup_id(cgrp);
 	cgroup_put(cgrp);
 
 	*ret_memcg = mem_cgroup_from_css(css);
@@ -362,11 +425,11 @@ static int lrugen_req_parse(struct nlattr **attrs, struct genl_info *bump_info,
 		}
 	}
 
-	ret = lrugen_get_mm(attrs, extack, &req->mm);
+	ret = lrugen_get_mm(attrs, extack, &req->mm, &req->pid);
 	if (ret)
 		goto err;
 
-	ret = lrugen_get_memcg(attrs, extack, &req->memcg);
+	ret = lrugen_get_memcg(attrs, extack, &req->memcg, &req->cgroup_id);
 	if (ret)
 		goto err;
 
@@ -407,13 +470,19 @@ static int lrugen_put_stats(struct sk_buff *skb, const struct lrugen_walk_stats 
 	return 0;
 }
 
-static void lrugen_account(const struct lrugen_walk_stats *stats, u32 status)
+/* Module counters and tracepoints of one finished HARVEST or BUMP. */
+static void lrugen_account(const struct lrugen_req *req, const struct lrugen_walk *walk,
+			   u32 status, bool bump, u64 walk_ns)
 {
+	const struct lrugen_walk_stats *stats = &walk->stats;
+
 	atomic64_add(stats->pte_total, &lrugen_counters.pte_scanned);
 	atomic64_add(stats->pte_young, &lrugen_counters.pte_young);
 	atomic64_add(stats->bumped, &lrugen_counters.bumped);
 	if (status == LRUGEN_STATUS_CONTENDED) {
 		atomic64_inc(&lrugen_counters.contended);
+		trace_harvest_contended(req->pid, req->cgroup_id, bump, stats->pte_total,
+					walk->next_addr);
 		/* reclaim ages on stale data while this happens: say so */
 		pr_info_ratelimited("mmap lock contended: harvest stopped early\n");
 	} else if (status == LRUGEN_STATUS_GONE) {
@@ -421,6 +490,12 @@ static void lrugen_account(const struct lrugen_walk_stats *stats, u32 status)
 	} else if (status == LRUGEN_STATUS_PARTIAL) {
 		atomic64_inc(&lrugen_counters.partial);
 	}
+	if (bump)
+		trace_bump_done(req->pid, req->cgroup_id, status, stats->pte_total,
+				stats->pte_young, stats->bumped, walk->next_addr, walk_ns);
+	else
+		trace_harvest_done(req->pid, req->cgroup_id, status, stats->pte_total,
+				   stats->pte_young, stats->bumped, walk->next_addr, walk_ns);
 }
 
 static u32 lrugen_walk_status(int end)
@@ -449,6 +524,7 @@ static u32 lrugen_caps(void)
 		caps |= LRUGEN_CAP_THP;
 	if (!mem_cgroup_disabled())
 		caps |= LRUGEN_CAP_MEMCG;
+	caps |= LRUGEN_CAP_PIDFD;
 	return caps;
 }
 
@@ -518,6 +594,7 @@ struct lrugen_dump {
 	bool walking;			/* the walk has more steps to take */
 	bool finished;			/* the final message is out */
 	bool parsed;			/* the request was validated */
+	u64 walk_ns;			/* time in lrugen_walk_step(), for tracing */
 	struct lrugen_region regions[LRUGEN_MAX_REGIONS];
 };
 
@@ -604,8 +681,11 @@ static int lrugen_nl_harvest_dump(struct sk_buff *skb, struct netlink_callback *
 
 	/* walk on once every region of the last step is out */
 	while (dump->walking && dump->emitted == walk->nr_regions) {
+		u64 t0 = ktime_get_ns();
+
 		dump->emitted = 0;
 		dump->end = lrugen_walk_step(walk);
+		dump->walk_ns += ktime_get_ns() - t0;
 		dump->walking = dump->end == LRUGEN_WALK_FULL;
 		if (walk->nr_regions)
 			break;
@@ -642,7 +722,7 @@ static int lrugen_nl_harvest_dump(struct sk_buff *skb, struct netlink_callback *
 		return -EMSGSIZE;
 	}
 	genlmsg_end(skb, hdr);
-	lrugen_account(&walk->stats, status);
+	lrugen_account(&dump->req, walk, status, false, dump->walk_ns);
 	dump->finished = true;
 	return skb->len;
 }
@@ -673,6 +753,7 @@ static int lrugen_nl_bump(struct sk_buff *skb, struct genl_info *info)
 	struct lrugen_walk walk;
 	struct lrugen_req req;
 	struct sk_buff *msg;
+	u64 walk_ns;
 	void *hdr;
 	u32 status;
 	int ret;
@@ -697,8 +778,10 @@ static int lrugen_nl_bump(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	lrugen_walk_init(&walk, &req, LRUGEN_WALK_BUMP);
+	walk_ns = ktime_get_ns();
 	status = lrugen_walk_status(lrugen_walk_step(&walk));
-	lrugen_account(&walk.stats, status);
+	walk_ns = ktime_get_ns() - walk_ns;
+	lrugen_account(&req, &walk, status, true, walk_ns);
 
 	hdr = genlmsg_put_reply(msg, info, &lrugen_family, 0, LRUGEN_CMD_BUMP);
 	if (!hdr || nla_put_u32(msg, LRUGEN_A_STATUS, status) ||

@@ -26,8 +26,8 @@
  *            LRUGEN_A_COUNTERS (module-wide counters, LRUGEN_C_*).
  *
  * LRUGEN_CMD_HARVEST (dump: NLM_F_DUMP is required)
- *   Request: LRUGEN_A_PID or LRUGEN_A_PIDFD (exactly one; the process whose
- *              address space is walked);
+ *   Request: LRUGEN_A_PID and/or LRUGEN_A_PIDFD (the process whose address
+ *              space is walked; see "Target process" below);
  *            LRUGEN_A_CGROUP_ID or LRUGEN_A_CGROUP_FD (at most one; only
  *              pages charged to that cgroup's memory controller are
  *              reported and cleared; without either, every page is);
@@ -60,6 +60,16 @@
  *            charged to the cgroup; accessed bits are left alone.
  *   Reply:   LRUGEN_A_STATUS and LRUGEN_A_STATS (LRUGEN_S_BUMPED counts).
  *
+ * Target process
+ * --------------
+ * LRUGEN_A_PID is a pid in the sender's pid namespace. LRUGEN_A_PIDFD is a
+ * file descriptor of the sender from pidfd_open(2) or clone(CLONE_PIDFD)
+ * (LRUGEN_CAP_PIDFD): it names the process without the pid-reuse race.
+ * Any other fd (a regular file, an eventfd, a socket, a closed fd) is
+ * -EBADF; the pidfd of a process that has exited is -ESRCH. With both
+ * attributes the pidfd decides, and the pid must name the same process
+ * (-EINVAL otherwise; -ESRCH first if the pidfd's process is gone).
+ *
  * Addresses
  * ---------
  * Ranges are half-open [start, end), page aligned, start < end, below the
@@ -74,15 +84,29 @@
  * request in the first dump step, so its errors arrive as the errno in
  * NLMSG_DONE (kernels before 6.2 drop the extack of a dump's start).
  *   -EPERM       no CAP_NET_ADMIN (or not in the initial network namespace)
- *   -EINVAL      malformed request: missing or doubled pid, pid 0, bad
+ *   -EINVAL      malformed request: missing pid, pid and pidfd naming
+ *                different processes, pid 0, bad
  *                range, bad cgroup attribute, cgroup without memory
  *                controller, NLM_F_DUMP missing for HARVEST
  *   -E2BIG       more than LRUGEN_MAX_RANGES ranges
  *   -EOPNOTSUPP  unknown flag, or an attribute this kernel cannot serve
- *                (e.g. LRUGEN_A_PIDFD, see LRUGEN_CAP_PIDFD)
+ *                (LRUGEN_A_PIDFD from a module without LRUGEN_CAP_PIDFD)
  *   -ESRCH       no such process, or it has no address space left
- *   -EBADF       bad cgroup fd; -ENOENT no cgroup with that id
+ *   -EBADF       bad cgroup fd, or LRUGEN_A_PIDFD not an open pidfd;
+ *   -ENOENT      no cgroup with that id
  *   -EINVAL      kernel thread as target
+ *
+ * Tracing (not ABI)
+ * -----------------
+ * How an administrator learns that reclaim is degraded by contention,
+ * without lrugend: besides LRUGEN_C_CONTENDED, the module has tracepoints
+ * in trace system "lrugen" (echo 1 > /sys/kernel/tracing/events/lrugen/enable):
+ * lrugen:harvest_done and lrugen:bump_done for every HARVEST and BUMP that
+ * ran (pid, cgroup id, status complete/contended/gone/partial, entries
+ * scanned and young, folios bumped, next_addr, walk_ns) and
+ * lrugen:harvest_contended for each one a busy mmap lock stopped. Their
+ * fields may change between releases; see kmod/lrugen_trace.h, lrugen(4)
+ * and lrugend(8), "Degraded reclaim".
  */
 #ifndef _UAPI_LINUX_LRUGEN_H
 #define _UAPI_LINUX_LRUGEN_H

@@ -10,6 +10,7 @@
  *     bump           young pages become referenced/active in /proc/kpageflags
  *     contention     an mprotect storm holds the mmap lock: CONTENDED, fast
  *     race           the target exits during harvests: clean errors only
+ *     pidfd          harvest by pidfd; other fds EBADF, exited process ESRCH
  *     badinput       malformed requests get the documented errno and extack
  *     eperm          without CAP_NET_ADMIN every command fails with EPERM
  *     fuzz N         N random and mutated messages; INFO still works after
@@ -40,6 +41,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -673,29 +675,46 @@ static double now_ms(void)
 static int test_contention(void)
 {
 	unsigned int contended = 0, complete = 0, tries;
-	double worst = 0;
+	double worst = 0, start;
 	pid_t storm;
 	int ret = 0;
 
+	if (pipe(to_parent))
+		return 1;
 	storm = fork();
 	if (!storm) {
 		/* holds mmap_lock for writing most of the time */
 		size_t len = 64 * MIB;
 		char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
 			       -1, 0);
+		char c = 'r';
 
 		if (p == MAP_FAILED)
 			_exit(1);
 		madvise(p, len, MADV_NOHUGEPAGE);
 		memset(p, 1, len);
+		mprotect(p, len, PROT_READ);
+		mprotect(p, len, PROT_READ | PROT_WRITE);
+		/* storming now: a loaded machine may take seconds to get here */
+		if (write(to_parent[1], &c, 1) != 1)
+			_exit(1);
 		for (;;) {
 			mprotect(p, len, PROT_READ);
 			mprotect(p, len, PROT_READ | PROT_WRITE);
 		}
 	}
-	usleep(500 * 1000);
+	close(to_parent[1]);
+	{
+		struct pollfd pfd = { .fd = to_parent[0], .events = POLLIN };
+		char c;
+
+		ok(poll(&pfd, 1, 60000) == 1 && read(to_parent[0], &c, 1) == 1,
+		   "the mprotect storm runs");
+		close(to_parent[0]);
+	}
 	child = storm;
-	for (tries = 0; tries < 200 && contended < 5; tries++) {
+	start = now_ms();
+	for (tries = 0; tries < 5000 && contended < 5 && now_ms() - start < 30000; tries++) {
 		struct lrg_kmod_harvest_args a = { .pid = storm, .cgroup_fd = -1, .flags = LRUGEN_F_NO_BUMP };
 		struct lrg_walk_stats st;
 		double t = now_ms();
@@ -956,9 +975,11 @@ static int test_badinput(void)
 		m.nlh.nlmsg_len = (uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN + off);
 		ok(raw_send(fd, &m, m.nlh.nlmsg_len) == -EINVAL, "ranges not a multiple of 16 bytes: EINVAL");
 
+		v = 999999;
 		off = put_attr(m.attrs, LRUGEN_A_PIDFD, &v, 4);
 		m.nlh.nlmsg_len = (uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN + off);
-		ok(raw_send(fd, &m, m.nlh.nlmsg_len) == -EOPNOTSUPP, "pidfd: EOPNOTSUPP (not exported in this kernel)");
+		ok(raw_send(fd, &m, m.nlh.nlmsg_len) == -EBADF, "pidfd that is no open fd: EBADF");
+		v = (uint32_t)self;
 
 		m.gh.cmd = LRUGEN_CMD_BUMP;
 		m.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
@@ -970,6 +991,247 @@ static int test_badinput(void)
 		ok(raw_send(fd, &m, m.nlh.nlmsg_len) == -EOPNOTSUPP, "unknown command: EOPNOTSUPP");
 		close(fd);
 	}
+	return 0;
+}
+
+/* ---- pidfd ---- */
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+static int pidfd_open_(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/*
+ * A HARVEST dump built by hand (the client library speaks pid only): each
+ * region goes to on_region(); returns the errno of NLMSG_DONE, with the
+ * extack message in raw_msg. *ret_status is the final LRUGEN_A_STATUS.
+ */
+static char raw_msg[256];
+
+static void raw_region(struct seen *s, const struct nlattr *nest)
+{
+	const char *p = (const char *)nest + NLA_HDRLEN;
+	int rem = nest->nla_len - NLA_HDRLEN;
+	struct lrg_region r;
+
+	memset(&r, 0, sizeof(r));
+	while (rem >= NLA_HDRLEN) {
+		const struct nlattr *a = (const struct nlattr *)p;
+		const void *d = p + NLA_HDRLEN;
+
+		if (a->nla_len < NLA_HDRLEN || a->nla_len > rem)
+			break;
+		switch (a->nla_type & NLA_TYPE_MASK) {
+		case LRUGEN_R_ADDR:
+			memcpy(&r.addr, d, 8);
+			break;
+		case LRUGEN_R_PRESENT:
+			memcpy(r.present, d, sizeof(r.present));
+			break;
+		case LRUGEN_R_YOUNG:
+			memcpy(r.young, d, sizeof(r.young));
+			break;
+		case LRUGEN_R_ANON:
+			memcpy(r.anon, d, sizeof(r.anon));
+			break;
+		case LRUGEN_R_HUGE:
+			r.huge = true;
+			break;
+		}
+		rem -= NLA_ALIGN(a->nla_len);
+		p += NLA_ALIGN(a->nla_len);
+	}
+	on_region(s, &r);
+}
+
+static void raw_extack(const struct nlmsghdr *nlh, size_t skip)
+{
+	const char *p = (const char *)NLMSG_DATA(nlh) + skip;
+	int rem = (int)nlh->nlmsg_len - NLMSG_HDRLEN - (int)skip;
+
+	raw_msg[0] = 0;
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	while (rem >= NLA_HDRLEN) {
+		const struct nlattr *a = (const struct nlattr *)p;
+
+		if (a->nla_len < NLA_HDRLEN || a->nla_len > rem)
+			break;
+		if (a->nla_type == NLMSGERR_ATTR_MSG)
+			snprintf(raw_msg, sizeof(raw_msg), "%.*s", a->nla_len - NLA_HDRLEN,
+				 p + NLA_HDRLEN);
+		rem -= NLA_ALIGN(a->nla_len);
+		p += NLA_ALIGN(a->nla_len);
+	}
+}
+
+static int raw_harvest(int fd, int pid, int64_t pidfd, unsigned int flags, struct seen *s,
+		       uint32_t *ret_status)
+{
+	static char rb[1 << 17];
+	struct rawmsg m;
+	size_t off = 0;
+	uint32_t v;
+
+	memset(&m, 0, sizeof(m));
+	m.nlh.nlmsg_type = (uint16_t)lrg_kmod_family(kmod);
+	m.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	m.gh.cmd = LRUGEN_CMD_HARVEST;
+	m.gh.version = LRUGEN_GENL_VERSION;
+	if (pid) {
+		v = (uint32_t)pid;
+		off += put_attr(m.attrs + off, LRUGEN_A_PID, &v, 4);
+	}
+	if (pidfd >= 0) {
+		v = (uint32_t)pidfd;
+		off += put_attr(m.attrs + off, LRUGEN_A_PIDFD, &v, 4);
+	}
+	off += put_attr(m.attrs + off, LRUGEN_A_FLAGS, &flags, 4);
+	m.nlh.nlmsg_len = (uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN + off);
+	raw_msg[0] = 0;
+	*ret_status = ~0u;
+	if (s)
+		seen_reset(s);
+	if (send(fd, &m, m.nlh.nlmsg_len, 0) < 0)
+		return -errno;
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct nlmsghdr *nlh;
+		ssize_t n;
+
+		if (poll(&pfd, 1, 5000) <= 0)
+			return -ETIMEDOUT;
+		n = recv(fd, rb, sizeof(rb), 0);
+		if (n <= 0)
+			return -EIO;
+		for (nlh = (struct nlmsghdr *)rb; NLMSG_OK(nlh, (unsigned int)n); nlh = NLMSG_NEXT(nlh, n)) {
+			const char *p;
+			int rem;
+
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				raw_extack(nlh, sizeof(struct nlmsgerr));
+				return ((struct nlmsgerr *)NLMSG_DATA(nlh))->error;
+			}
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				raw_extack(nlh, sizeof(int));
+				return *(int *)NLMSG_DATA(nlh);
+			}
+			p = (const char *)NLMSG_DATA(nlh) + GENL_HDRLEN;
+			rem = (int)nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+			while (rem >= NLA_HDRLEN) {
+				const struct nlattr *a = (const struct nlattr *)p;
+
+				if (a->nla_len < NLA_HDRLEN || a->nla_len > rem)
+					break;
+				if ((a->nla_type & NLA_TYPE_MASK) == LRUGEN_A_REGION && s)
+					raw_region(s, a);
+				else if (a->nla_type == LRUGEN_A_STATUS)
+					memcpy(ret_status, p + NLA_HDRLEN, 4);
+				rem -= NLA_ALIGN(a->nla_len);
+				p += NLA_ALIGN(a->nla_len);
+			}
+		}
+	}
+}
+
+static int test_pidfd(void)
+{
+	struct lrg_kmod_info info = { 0 };
+	struct seen s = { 0 };
+	int fd = raw_socket(), pidfd, other, ret, k;
+	unsigned int young, present;
+	uint32_t status;
+
+	ok(lrg_kmod_info(kmod, &info) == 0 && (info.caps & LRUGEN_CAP_PIDFD),
+	   "INFO: LRUGEN_CAP_PIDFD set (caps %#x)", info.caps);
+
+	area_size[AREA_FILE] = 0;
+	area_size[AREA_SHMEM] = 0;
+	area_size[AREA_THP] = 0;
+	if (child_start()) {
+		ok(0, "start the toucher child");
+		return 1;
+	}
+	pidfd = pidfd_open_(child);
+	if (!ok(pidfd >= 0, "pidfd_open(child %d): %s", child, pidfd >= 0 ? "ok" : strerror(errno)))
+		return 1;
+
+	/* by pidfd: the child's pages, exactly as by pid */
+	child_cmd('a');
+	ret = raw_harvest(fd, 0, pidfd, LRUGEN_F_NO_BUMP, &s, &status);
+	k = AREA_ANON;
+	present = count(s.present[k], ctl->npages[k]);
+	young = count(s.young[k], ctl->npages[k]);
+	ok(ret == 0 && status == LRUGEN_STATUS_COMPLETE && present == ctl->npages[k] &&
+	   young == ctl->npages[k],
+	   "harvest by pidfd: COMPLETE, all %zu anon pages of the child present and young "
+	   "(%d \"%s\", status %u, present %u, young %u)", ctl->npages[k], ret, raw_msg, status,
+	   present, young);
+	ret = lrg_kmod_harvest(kmod, &(struct lrg_kmod_harvest_args){ .pid = child, .cgroup_fd = -1,
+		.flags = LRUGEN_F_NO_BUMP }, on_region, &s, NULL, NULL);
+	ok(ret == 0 && count(s.present[k], ctl->npages[k]) == ctl->npages[k] &&
+	   !count(s.young[k], ctl->npages[k]),
+	   "then by pid: the same process, its bits cleared by the pidfd harvest (young %u)",
+	   count(s.young[k], ctl->npages[k]));
+
+	/* pid and pidfd together: they must agree */
+	child_cmd('a');
+	ret = raw_harvest(fd, child, pidfd, LRUGEN_F_NO_BUMP, &s, &status);
+	ok(ret == 0 && count(s.young[k], ctl->npages[k]) == ctl->npages[k],
+	   "pid and pidfd of the same process: accepted (%d \"%s\")", ret, raw_msg);
+	ret = raw_harvest(fd, getpid(), pidfd, LRUGEN_F_NO_BUMP, NULL, &status);
+	ok(ret == -EINVAL && raw_msg[0], "pid and pidfd of different processes: EINVAL (\"%s\")",
+	   raw_msg);
+
+	/* anything else than a pidfd: EBADF */
+	other = open(file_path, O_RDONLY);
+	ret = raw_harvest(fd, 0, other, 0, NULL, &status);
+	ok(other >= 0 && ret == -EBADF && raw_msg[0], "a regular file as pidfd: EBADF (\"%s\")",
+	   raw_msg);
+	close(other);
+	other = eventfd(0, 0);
+	ret = raw_harvest(fd, 0, other, 0, NULL, &status);
+	ok(other >= 0 && ret == -EBADF && raw_msg[0],
+	   "an eventfd (anon inode \"[eventfd]\") as pidfd: EBADF (\"%s\")", raw_msg);
+	close(other);
+	other = (int)syscall(SYS_memfd_create, "[pidfd]", 0);
+	ret = raw_harvest(fd, 0, other, 0, NULL, &status);
+	ok(other >= 0 && ret == -EBADF, "a memfd named \"[pidfd]\" as pidfd: EBADF (\"%s\")", raw_msg);
+	close(other);
+	ret = raw_harvest(fd, 0, fd, 0, NULL, &status);
+	ok(ret == -EBADF, "the netlink socket as pidfd: EBADF (\"%s\")", raw_msg);
+	ret = raw_harvest(fd, 0, 1000000, 0, NULL, &status);
+	ok(ret == -EBADF && raw_msg[0], "a closed fd as pidfd: EBADF (\"%s\")", raw_msg);
+	ret = raw_harvest(fd, 0, 0x80000000LL, 0, NULL, &status);
+	ok(ret == -EBADF, "fd 2^31 as pidfd: EBADF (\"%s\")", raw_msg);
+
+	/* kernel thread (kthreadd, pid 2) */
+	other = pidfd_open_(2);
+	if (other >= 0) {
+		ret = raw_harvest(fd, 0, other, 0, NULL, &status);
+		ok(ret == -EINVAL, "pidfd of a kernel thread: EINVAL (\"%s\")", raw_msg);
+		close(other);
+	}
+
+	/* the child exits: first a zombie, then reaped */
+	kill(child, SIGKILL);
+	{
+		siginfo_t si;
+
+		waitid(P_PID, (id_t)child, &si, WEXITED | WNOWAIT);
+	}
+	ret = raw_harvest(fd, 0, pidfd, 0, NULL, &status);
+	ok(ret == -ESRCH && raw_msg[0], "pidfd of an exited (zombie) process: ESRCH (\"%s\")", raw_msg);
+	waitpid(child, NULL, 0);
+	child = 0;
+	ret = raw_harvest(fd, 0, pidfd, 0, NULL, &status);
+	ok(ret == -ESRCH && raw_msg[0], "pidfd of a reaped process: ESRCH (\"%s\")", raw_msg);
+	close(pidfd);
+	close(fd);
 	return 0;
 }
 
@@ -1174,6 +1436,8 @@ int main(int argc, char **argv)
 		test_contention();
 	} else if (!strcmp(mode, "race")) {
 		test_race();
+	} else if (!strcmp(mode, "pidfd")) {
+		test_pidfd();
 	} else if (!strcmp(mode, "badinput")) {
 		test_badinput();
 	} else if (!strcmp(mode, "fuzz")) {

@@ -96,7 +96,7 @@ fi
 # Build lrugen.ko from a copy (the source tree may be read-only).
 if [ $with_kmod = 1 ]; then
 	mkdir -p "$cache/kmod/include/uapi"
-	for f in Kbuild Makefile compat.h lrugen.h main.c netlink.c walk.c; do
+	for f in Kbuild Makefile compat.h lrugen.h lrugen_trace.h main.c netlink.c walk.c; do
 		cmp -s "$srcdir/kmod/$f" "$cache/kmod/$f" || cp "$srcdir/kmod/$f" "$cache/kmod/$f"
 	done
 	cmp -s "$srcdir/include/uapi/lrugen.h" "$cache/kmod/include/uapi/lrugen.h" ||

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Guest: lrugen.ko harvest, memcg, bump, contention, race, bad input,
-# EPERM and fuzz tests (tests/vm/kmod-test.c), one module load.
+# Guest: lrugen.ko harvest, memcg, bump, contention (and its tracepoints),
+# race, pidfd, bad input, EPERM and fuzz tests (tests/vm/kmod-test.c), one
+# module load.
 t=$LRG_BUILDDIR/tests/vm/lrg-kmod-test
 [ -x "$t" ] || { echo "not ok 1 - $t not built"; exit 1; }
 
@@ -22,8 +23,36 @@ step "$t" correctness
 echo "+memory" >/sys/fs/cgroup/cgroup.subtree_control
 step "$t" memcg /sys/fs/cgroup
 step "$t" bump
+# the lrugen tracepoints show a contended harvest (lrugen_trace.h)
+tr=/sys/kernel/tracing
+[ -d $tr/events ] || mount -t tracefs nodev $tr
+if [ -d $tr/events/lrugen ]; then
+	echo "ok - tracepoints lrugen:$(ls $tr/events/lrugen | grep -v -e enable -e filter | tr '\n' ' ')"
+	echo >$tr/trace
+	echo 1 >$tr/events/lrugen/enable
+else
+	echo "not ok - no $tr/events/lrugen"
+fi
 step "$t" contention
+if [ -d $tr/events/lrugen ]; then
+	grep -m 2 'harvest_' $tr/trace | sed 's/^ */# /'
+	grep -q 'harvest_contended: pid=[0-9]* cgroup=0 cmd=harvest' $tr/trace &&
+		echo "ok - trace: lrugen:harvest_contended" ||
+		echo "not ok - trace: lrugen:harvest_contended"
+	grep -q 'harvest_done: pid=[0-9]* cgroup=0 status=contended' $tr/trace &&
+		echo "ok - trace: lrugen:harvest_done with status=contended" ||
+		echo "not ok - trace: lrugen:harvest_done with status=contended"
+	echo >$tr/trace
+fi
 step "$t" race
+if [ -d $tr/events/lrugen ]; then
+	echo 0 >$tr/events/lrugen/enable
+	grep -q 'harvest_done: .*status=complete' $tr/trace &&
+		echo "ok - trace: lrugen:harvest_done with status=complete" ||
+		echo "not ok - trace: lrugen:harvest_done with status=complete"
+	echo >$tr/trace
+fi
+step "$t" pidfd
 step "$t" badinput
 export LRG_FAMILY="$fam"
 step "$t" eperm
