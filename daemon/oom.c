@@ -284,16 +284,24 @@ int lrg_oom_rank(struct lrg_oom *o, bool global, uint64_t memcg_id, uint64_t tot
 
 static struct guard *guard_for(struct lrg_oom *o, uint64_t memcg_id)
 {
-	struct guard *free_slot = NULL;
+	struct guard *free_slot = NULL, *idle = NULL;
 
 	for (size_t i = 0; i < MAX_DOMAINS; i++) {
-		if (o->guards[i].active && o->guards[i].memcg_id == memcg_id)
-			return &o->guards[i];
-		if (!o->guards[i].active && !free_slot)
-			free_slot = &o->guards[i];
+		struct guard *s = &o->guards[i];
+
+		/* its guard, or once lifted, the record of its last victim
+		 * (lrg_oom_handle must know it if it is chosen again) */
+		if (s->memcg_id == memcg_id && (s->active || s->pid))
+			return s;
+		if (!s->active && !s->pid && !free_slot)
+			free_slot = s;
+		if (!s->active && !idle)
+			idle = s;
 	}
+	if (!free_slot)
+		free_slot = idle;
 	if (free_slot)
-		free_slot->memcg_id = memcg_id;
+		*free_slot = (struct guard){ .memcg_id = memcg_id };
 	return free_slot;
 }
 
@@ -490,6 +498,25 @@ int lrg_oom_handle(struct lrg_oom *o, const struct lrg_oom_request *req, uint64_
 	whole = v->slice && v->slice->oom == LRG_OOM_CGROUP;
 	kr = (struct lrg_kill_req){ .pid = v->pid, .start_time = v->start_time,
 				    .memcg_id = v->memcg_id, .whole_cgroup = whole, .release = true };
+	if (!dry && g && g->pid == v->pid && g->start_time == v->start_time) {
+		/*
+		 * Our last victim again: killed, but still exiting after
+		 * kill_timeout_ms (freeing hundreds of MiB takes seconds on a
+		 * loaded machine; cgroup.kill is asynchronous). Signalling it
+		 * again is harmless, but it is the same kill, not a second
+		 * event, count or notification; then wait once more.
+		 */
+		uint64_t ago = now_ms - g->since_ms;
+
+		r = o->b->ops->kill(o->b, &kr);
+		g->active = true;
+		g->since_ms = now_ms;
+		o->stats.guarded++;
+		snprintf(decision, len, "pid %d (%s), killed %" PRIu64 " ms ago, is still exiting%s",
+			 (int)v->pid, v->comm, ago, r < 0 && r != -ESRCH ? " (signal failed)" : "");
+		log_notice("OOM decision in %s: %s", req->global ? "the machine" : req->slice, decision);
+		return 0;
+	}
 	r = dry ? 0 : o->b->ops->kill(o->b, &kr);
 	log_kill_event(o, req, v, whole, dry, r);
 	if (!dry && r == 0 && o->cfg->daemon.notify_desktop)

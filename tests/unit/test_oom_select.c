@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Victim ranking: who dies first, and who never dies. */
+/* Victim ranking: who dies first, and who never dies; then one kill acted
+ * on (lrg_oom_handle) over a minimal scripted backend. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lrg_config.h"
+#include "oom.h"
 #include "oom_select.h"
 #include "tap.h"
 
@@ -23,6 +25,107 @@ static struct lrg_oom_candidate cand(pid_t pid, const char *comm, uint64_t rss, 
 static struct lrg_patterns pats(char **p, size_t n)
 {
 	return (struct lrg_patterns){ .n = n, .pats = p };
+}
+
+/* ---- lrg_oom_handle over a scripted machine: one memcg, two processes ---- */
+
+static struct lrg_mm_info mms[2];
+static bool mm_gone[2];
+static struct lrg_pressure machine;
+static int nr_kills;
+
+static int t_list_memcgs(struct lrg_backend *b, lrg_memcg_fn fn, void *ctx)
+{
+	struct lrg_memcg_info root = { .id = LRG_ROOT_MEMCG, .path = "/" };
+
+	(void)b;
+	return fn(ctx, &root);
+}
+
+static int t_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn, void *ctx)
+{
+	(void)b;
+	(void)memcg_id;
+	for (int i = 0; i < 2; i++)
+		if (!mm_gone[i] && fn(ctx, &mms[i]) < 0)
+			return -1;
+	return 0;
+}
+
+static int t_measure(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pressure *ret)
+{
+	(void)b;
+	(void)memcg_id;
+	*ret = machine;
+	return 0;
+}
+
+static int t_kill(struct lrg_backend *b, const struct lrg_kill_req *req)
+{
+	(void)b;
+	(void)req;
+	nr_kills++;
+	return 0;
+}
+
+/*
+ * Freeing a victim's memory can outlast kill_timeout_ms (hundreds of MiB on
+ * a loaded machine; cgroup.kill is asynchronous). Chosen again then, it is
+ * signalled again but not counted, logged or notified as a second kill.
+ */
+static void test_still_exiting(void)
+{
+	static const struct lrg_backend_ops ops = { .name = "test", .list_memcgs = t_list_memcgs,
+						    .list_mms = t_list_mms, .measure = t_measure,
+						    .kill = t_kill };
+	/* virtual time: no /proc/PID/exe lookups of these made-up pids */
+	struct lrg_backend b = { .ops = &ops, .caps = LRG_CAP_VIRTUAL_TIME };
+	struct lrg_config cfg;
+	struct lrg_oom *o;
+	struct lrg_oom_request req;
+	struct lrg_oom_stats st;
+	char d[160];
+
+	lrg_config_defaults(&cfg);
+	cfg.defaults.min_ttl_ms = 1000;	/* 0 would exclude everyone */
+	cfg.daemon.kill_timeout_ms = 3000;
+	cfg.daemon.dry_run = false;
+	cfg.daemon.notify_desktop = false;
+	for (int i = 0; i < 2; i++)
+		mms[i] = (struct lrg_mm_info){ .mm_key = 100 + i, .pid = 100 + i, .start_time = 7,
+					       .memcg_id = LRG_ROOT_MEMCG, .nr_anon = i ? MIB(100) : MIB(400) };
+	strcpy(mms[0].comm, "runaway");
+	strcpy(mms[1].comm, "other");
+	/* free below the low watermark: under pressure */
+	machine = (struct lrg_pressure){ .mem_total = 8192ULL << 20, .mem_free = 32ULL << 20,
+					 .watermark_low = 64ULL << 20, .watermark_high = 96ULL << 20 };
+	memset(&req, 0, sizeof(req));
+	req.memcg_id = LRG_ROOT_MEMCG;
+	req.global = true;
+	req.min_ttl_ms = 1000;
+	req.pressure = machine;
+	strcpy(req.slice, "*");
+	strcpy(req.reason, "test");
+
+	ok(lrg_oom_new(&b, &cfg, &o) == 0, "oom: new");
+	ok(lrg_oom_handle(o, &req, 1000, d, sizeof(d)) == 1 && nr_kills == 1 && strstr(d, "pid 100"),
+	   "oom: the largest is killed (%s)", d);
+	ok(lrg_oom_handle(o, &req, 2000, d, sizeof(d)) == 0 && nr_kills == 1,
+	   "oom: within kill_timeout_ms, waiting (%s)", d);
+	ok(lrg_oom_handle(o, &req, 4500, d, sizeof(d)) == 0 && nr_kills == 2 && strstr(d, "pid 100") &&
+	   strstr(d, "still exiting"),
+	   "oom: still there after kill_timeout_ms: signalled again, not a new kill (%s)", d);
+	lrg_oom_get_stats(o, &st);
+	ok(st.kills == 1, "oom: one kill counted (%llu)", (unsigned long long)st.kills);
+	ok(lrg_oom_handle(o, &req, 6000, d, sizeof(d)) == 0 && nr_kills == 2,
+	   "oom: and the wait starts again (%s)", d);
+	mm_gone[0] = true;
+	ok(lrg_oom_handle(o, &req, 8000, d, sizeof(d)) == 1 && nr_kills == 3 && strstr(d, "pid 101"),
+	   "oom: once it is gone, the next one is a new kill (%s)", d);
+	lrg_oom_get_stats(o, &st);
+	ok(st.kills == 2, "oom: two kills counted (%llu)", (unsigned long long)st.kills);
+	lrg_oom_free(o);
+	lrg_config_free(&cfg);
 }
 
 int main(void)
@@ -141,5 +244,6 @@ int main(void)
 	ok(r == 0 && idx == 0, "oom_score_adj 500 (+4 GiB of 8) outranks 3 GiB more rss");
 	ok(c[0].badness == (int64_t)(MIB(1000) + 500 * (TOTAL / 1000)), "badness = rss + adj*total/1000");
 
+	test_still_exiting();
 	return tap_done();
 }

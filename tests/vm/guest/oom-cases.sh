@@ -1,12 +1,12 @@
 #!/bin/sh
 # Guest: the OOM policy's configuration cases on the real kernel, one boot,
 # one zram swap, a fresh lrugend (kmod backend) per case:
-#   A. min_ttl_ms = 0 and oom = never: a runaway in each such slice, the
+#   A. min_ttl_ms = 0, then oom = never: a runaway in such a slice, the
 #      only other process (the stand-in) protected; lrugend kills nothing
-#      and logs why each runaway was passed over.
-#   B. protect: the largest grower (bigapp, 256 MiB) is protected, so the
-#      runaway (smaller) dies instead; without the pattern bigapp would be
-#      chosen (growth is compared in 64 MiB steps: 4 against 1-2).
+#      and logs why the runaway was passed over.
+#   B. protect: the largest process and grower (bigapp, 256 MiB, started
+#      after lrugend) is protected, so the runaway (about 100 MiB) dies
+#      instead; without the pattern bigapp is chosen (checked by hand).
 #   C. dry run (--dry-run): "would kill" the runaway, with candidates, and
 #      nothing dies by lrugend's hand.
 #   D. oom = cgroup: the runaway's scope (tail and two sleeps) goes whole
@@ -21,10 +21,12 @@ INCIDENT_TIMEOUT=${LRG_INCIDENT_TIMEOUT:-120}
 
 insmod "$LRG_KO" || { echo "not ok - insmod lrugen.ko"; exit 1; }
 modprobe zram 2>/dev/null
-if echo 256M >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null && swapon /dev/zram0; then
-	echo "ok - zram swap of 256 MiB"
+# 128 MiB: the runaways write zero pages, which zram keeps for nothing, so
+# the swap size is time spent filling it before the machine runs out
+if echo 128M >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null && swapon /dev/zram0; then
+	echo "ok - zram swap of 128 MiB"
 else
-	echo "not ok - zram swap of 256 MiB"
+	echo "not ok - zram swap of 128 MiB"
 	exit 1
 fi
 echo +memory >$CG/cgroup.subtree_control
@@ -133,38 +135,36 @@ min_ttl_ms = 1000
 oom = never
 CONF
 start_daemon a
-s=$(date +%s)
-in_cg batch0.slice tail /dev/zero &
-t0=$!
-in_cg never.slice tail /dev/zero &
-t1=$!
-watchdog $INCIDENT_TIMEOUT $t0 $t1
-# the decision, then one more kill_timeout (3 s) in which a kill could follow
-wait_for $INCIDENT_TIMEOUT grep -q "no eligible victim" "$LOG"
-decided=$?
-sleep 4
-st0=dead st1=dead
-alive $t0 && st0=alive
-alive $t1 && st1=alive
-reap $t0 $t1
+# one runaway at a time: with two, the kernel's OOM killer tended to take
+# one before lrugend's first decision could list it
+a_incident() { # a_incident SLICE REASON: one runaway in SLICE, which lrugend must pass over
+	s=$(date +%s)
+	in_cg "$1" tail /dev/zero &
+	tpid=$!
+	watchdog $INCIDENT_TIMEOUT $tpid
+	# the decision naming it, then one more kill_timeout (3 s) for a kill
+	wait_for $INCIDENT_TIMEOUT grep -q "candidate [0-9]*: pid $tpid (tail) cgroup /$1 .*: $2\$" "$LOG"
+	decided=$?
+	sleep 4
+	st=dead
+	alive $tpid && st=alive
+	reap $tpid
+	echo "# A: after $(($(date +%s) - s)) s: $1 tail $tpid $st"
+	ok $decided "A: the log says why lrugend passed over pid $tpid (tail) in $1: $2"
+	! grep -q "lrugend: killed .*VICTIM_CGROUP=/$1" "$LOG"
+	ok $? "A: lrugend killed nothing in $1"
+}
+a_incident batch0.slice "slice min_ttl_ms=0"
+a_incident never.slice "slice oom=never"
 stop_daemon
-echo "# A: after $(($(date +%s) - s)) s: batch0.slice tail $t0 $st0, never.slice tail $t1 $st1"
-ok $decided "A: lrugend decided with no eligible victim"
-! grep -q "lrugend: killed .*VICTIM_CGROUP=/batch0.slice" "$LOG"
-ok $? "A: lrugend killed nothing in the min_ttl_ms=0 slice"
-! grep -q "lrugend: killed .*VICTIM_CGROUP=/never.slice" "$LOG"
-ok $? "A: lrugend killed nothing in the oom=never slice"
 ! grep -q "lrugend: killed" "$LOG"
 ok $? "A: lrugend killed nothing at all ($(grep -c 'lrugend: killed' "$LOG") kills)"
-grep -q "candidate [0-9]*: pid $t0 (tail) cgroup /batch0.slice .*: slice min_ttl_ms=0" "$LOG"
-ok $? "A: the log says why: pid $t0 (tail) slice min_ttl_ms=0"
-grep -q "candidate [0-9]*: pid $t1 (tail) cgroup /never.slice .*: slice oom=never" "$LOG"
-ok $? "A: the log says why: pid $t1 (tail) slice oom=never"
+grep -q "no eligible victim" "$LOG"
+ok $? "A: the decision says: no eligible victim"
 [ "$(grep -c "no eligible victim" "$LOG")" -le 10 ]
 ok $? "A: the no-victim decision is logged once per kill_timeout, not every tick ($(grep -c "no eligible victim" "$LOG") times)"
 alive $spid
 ok $? "A: the stand-in survived"
-sleep 2
 
 # ---- B: protect ----------------------------------------------------------
 # bigapp: a second stand-in of 256 MiB in its own scope, started after
@@ -207,7 +207,6 @@ wait $bpid 2>/dev/null
 stop_daemon
 alive $spid
 ok $? "B: the stand-in survived"
-sleep 2
 
 # ---- C: dry run ----------------------------------------------------------
 cat >"$T/c.conf" <<CONF
@@ -226,7 +225,6 @@ wait_for $INCIDENT_TIMEOUT grep -q "would kill pid $tpid (tail)" "$LOG"
 decided=$?
 st=dead
 alive $tpid && st=alive
-sleep 4
 reap $tpid
 stop_daemon
 echo "# C: after $(($(date +%s) - s)) s: tail $tpid $st when the decision was logged"
@@ -241,7 +239,6 @@ ok $? "C: tail $tpid was alive after the decision"
 ok $? "C: nothing died by lrugend's hand ($(grep -c 'lrugend: killed' "$LOG") kills)"
 alive $spid
 ok $? "C: the stand-in survived"
-sleep 2
 
 # ---- D: oom = cgroup -----------------------------------------------------
 mkdir -p $CG/user.slice/batch.scope
