@@ -428,7 +428,23 @@ static int mglru_age(struct lrg_backend *b, uint64_t memcg_id, int node, uint64_
 		return r;
 	snprintf(cmd, sizeof(cmd), "+ %" PRIu64 " %d %" PRIu64 " %d %d\n", kid, node, max_seq,
 		 can_swap ? 1 : 0, force_scan ? 1 : 0);
-	return mglru_cmd(mb, cmd);
+	r = mglru_cmd(mb, cmd);
+	if (r == -ERANGE && !force_scan) {
+		/*
+		 * The kernel refuses plain aging while the lruvec already has
+		 * MAX_NR_GENS generations (run_aging: -ERANGE), which is the
+		 * normal state of an idle memcg right after MGLRU is switched
+		 * on. The policy asks for a generation because its aging
+		 * interval has passed; force_scan lets the kernel make room by
+		 * folding the oldest generation into the next (inc_min_seq),
+		 * as the debugfs interface does by default, at the price of a
+		 * full page-table walk instead of a Bloom-filtered one.
+		 */
+		snprintf(cmd, sizeof(cmd), "+ %" PRIu64 " %d %" PRIu64 " %d 1\n", kid, node,
+			 max_seq, can_swap ? 1 : 0);
+		r = mglru_cmd(mb, cmd);
+	}
+	return r;
 }
 
 static int mglru_evict_gen(struct lrg_backend *b, uint64_t memcg_id, int node, uint64_t min_seq,
