@@ -1,0 +1,269 @@
+#!/bin/sh
+# Guest: the host backends on the real kernel, cgroup v2, one boot.
+#   1. kmod eviction: the daemon's kmod backend harvests a child that keeps
+#      half of 64 MiB hot and pages out the other half (backend-test).
+#   2. mglru: the backend parses the real lru_gen, '+' makes a generation
+#      that reads back, '-' retires the oldest (backend-test); then lrugend
+#      --backend=mglru ages a cgroup (lrugenctl gens).
+#   3. cgroup move: lrugend (kmod) lists an mm under its cgroup; after the
+#      pid is written to another cgroup's cgroup.procs the mm is listed and
+#      aged there, and the old cgroup lets go of it (lrugenctl gens --json).
+#   4. proc: lrugend --backend=proc ages, reports generations, evicts a
+#      cold VMA (evict_min_age_ms), with no warning or error in its log.
+# Every wait polls with a deadline: the host runs other VMs beside this one.
+set -u
+B=$LRG_BUILDDIR
+T=$LRG_TMP
+CG=/sys/fs/cgroup
+CTL="$B/lrugenctl"
+
+pass() { echo "ok - $*"; }
+fail() { echo "not ok - $*"; }
+check() { # check "description" command...: one TAP point from a command's status
+	d=$1
+	shift
+	if "$@"; then pass "$d"; else fail "$d"; fi
+}
+# poll SECONDS command...: until the command succeeds, once a second
+poll() {
+	_lim=$1
+	shift
+	_n=0
+	while [ "$_n" -lt "$_lim" ]; do
+		"$@" 2>/dev/null && return 0
+		sleep 1
+		_n=$((_n + 1))
+	done
+	return 1
+}
+
+for p in backend-test backend-mem; do
+	[ -x "$B/tests/vm/$p" ] || { echo "not ok - $B/tests/vm/$p not built"; exit 1; }
+done
+command -v jq >/dev/null || { echo "not ok - jq is needed to read lrugenctl --json"; exit 1; }
+
+insmod "$LRG_KO" || { echo "not ok - insmod lrugen.ko"; exit 1; }
+modprobe zram 2>/dev/null
+if echo 192M >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null && swapon /dev/zram0; then
+	pass "zram swap of 192 MiB"
+else
+	fail "zram swap of 192 MiB"
+	exit 1
+fi
+echo +memory >$CG/cgroup.subtree_control
+for c in bk-evict bk-mglru bk-a bk-b bk-proc; do
+	mkdir -p $CG/$c
+done
+
+in_cg() { # in_cg CGROUP command...: run a command inside a cgroup
+	sh -c "echo \$\$ >$CG/$1/cgroup.procs && shift && exec \"\$@\"" sh "$@"
+}
+
+# start_mem NAME CGROUP HOT COLD [GROW]: backend-mem in the background;
+# sets mem_pid, its output in $T/NAME.out
+start_mem() {
+	_name=$1
+	_cg=$2
+	shift 2
+	: >"$T/$_name.out"
+	in_cg "$_cg" "$B/tests/vm/backend-mem" "$@" >"$T/$_name.out" 2>&1 &
+	if poll 30 grep -q "^ready" "$T/$_name.out"; then
+		# its own pid: $! is the background subshell's
+		mem_pid=$(sed -n 's/^ready pid=\([0-9]*\).*/\1/p' "$T/$_name.out")
+		return 0
+	fi
+	echo "# backend-mem $_name did not get ready:"
+	sed 's/^/#   /' "$T/$_name.out"
+	return 1
+}
+
+# start_daemon NAME CONF BACKEND: lrugend with its own runtime directory;
+# sets dpid and sock
+start_daemon() {
+	_name=$1
+	mkdir -p "$T/$_name"
+	printf '%s\n' "$2" >"$T/$_name/lrugend.conf"
+	RUNTIME_DIRECTORY="$T/$_name" "$B/lrugend" --config="$T/$_name/lrugend.conf" \
+		--backend="$3" >"$T/$_name/lrugend.log" 2>&1 &
+	dpid=$!
+	sock="$T/$_name/control"
+	if poll 30 "$CTL" -s "$sock" -t 2000 status >/dev/null; then
+		return 0
+	fi
+	echo "# lrugend ($3) did not serve:"
+	sed 's/^/#   /' "$T/$_name/lrugend.log"
+	return 1
+}
+stop_daemon() {
+	kill "$dpid" 2>/dev/null
+	wait "$dpid" 2>/dev/null
+}
+# log_clean NAME: lrugend's log holds only what a healthy run logs (stderr
+# has no priorities: anything else is a warning or an error)
+log_clean() {
+	if grep -vE "^lrugend: (backend [a-z]+: |lrugend [0-9.]+ running|switched MGLRU on|tick: |signal 15: exiting)" \
+		"$T/$1/lrugend.log" >"$T/$1.bad"; then
+		fail "lrugend ($1) logged no warning or error"
+		head -n 20 "$T/$1.bad" | sed 's/^/#   /'
+	else
+		pass "lrugend ($1) logged no warning or error"
+	fi
+}
+
+# snap: one lrugenctl gens --json, one jq, into $T/gens.txt as lines of
+# "PATH NR_MMS MAX_SEQ PAGES" (pages: every generation, anon + file).
+# Each exec costs seconds under TCG on a busy host: one of each per poll.
+snap() {
+	"$CTL" -s "$sock" -t 10000 -j gens 2>/dev/null | jq -r '.memcgs[] |
+		"\(.path) \(.nr_mms) \(.nodes[0].max_seq) \([.nodes[].gens[] | .anon + .file] | add // 0)"' \
+		>"$T/gens.txt.new" 2>/dev/null && mv "$T/gens.txt.new" "$T/gens.txt"
+}
+# memcg FIELD PATH: one figure (nr_mms | max_seq | pages) from the last
+# snap, with shell builtins only
+memcg() {
+	while read -r _p _n _s _g; do
+		[ "$_p" = "$2" ] || continue
+		case $1 in
+		nr_mms) echo "$_n" ;;
+		max_seq) echo "$_s" ;;
+		pages) echo "$_g" ;;
+		esac
+		return 0
+	done <"$T/gens.txt"
+}
+ge() { [ -n "$1" ] && [ "$1" -ge "$2" ]; }
+
+# ---- 1. kmod eviction --------------------------------------------------------
+s=$(date +%s)
+"$B/tests/vm/backend-test" kmod-evict $CG/bk-evict 64
+echo "# case kmod-evict: $(($(date +%s) - s)) s"
+
+# ---- 2. mglru ------------------------------------------------------------------
+s=$(date +%s)
+echo y >/sys/kernel/mm/lru_gen/enabled
+start_mem mglru bk-mglru 4 12 || fail "backend-mem runs in bk-mglru"
+mglru_pid=$mem_pid
+"$B/tests/vm/backend-test" mglru $CG/bk-mglru
+
+conf="[daemon]
+enable_mglru = yes
+mount_debugfs = no
+[slice bk]
+match = bk-mglru
+aging_interval_ms = 500"
+if start_daemon mglru "$conf" mglru; then
+	pass "lrugend --backend=mglru serves"
+	"$CTL" -s "$sock" status | grep -i backend | sed 's/^/# /'
+	snap
+	seq0=$(memcg max_seq /bk-mglru)
+	want=$((${seq0:-0} + 2))
+	has_seq() { snap && ge "$(memcg max_seq /bk-mglru)" "$want"; }
+	poll 30 has_seq
+	seq1=$(memcg max_seq /bk-mglru)
+	echo "# lrugend mglru: /bk-mglru max_seq $seq0 -> $seq1"
+	check "lrugend (mglru) ages /bk-mglru through lru_gen: max_seq $seq0 -> $seq1" ge "${seq1:-0}" "$want"
+	# the daemon's figures are the kernel's: same max_seq in debugfs
+	kseq=$(awk '/^memcg/ {on = ($3 == "/bk-mglru")} on && $1 ~ /^[0-9]+$/ {m = $1} END {print m}' \
+		/sys/kernel/debug/lru_gen)
+	check "lrugenctl gens shows the kernel's max_seq (lrugend $seq1, lru_gen $kseq)" \
+		ge "${kseq:-0}" "${seq1:-1}"
+	stop_daemon
+	log_clean mglru
+else
+	fail "lrugend --backend=mglru serves"
+fi
+kill "$mglru_pid" 2>/dev/null
+wait "$mglru_pid" 2>/dev/null
+echo "# case mglru: $(($(date +%s) - s)) s"
+
+# ---- 3. cgroup move (kmod) -----------------------------------------------------
+s=$(date +%s)
+conf="[slice bka]
+match = bk-a
+aging_interval_ms = 500
+[slice bkb]
+match = bk-b
+aging_interval_ms = 500"
+if start_daemon move "$conf" kmod && start_mem move bk-a 4 4 8; then
+	pass "lrugend (kmod) serves, backend-mem runs in bk-a"
+	mpid=$mem_pid
+	listed_a() { snap && [ "$(memcg nr_mms /bk-a)" = 1 ] && ge "$(memcg pages /bk-a)" 1600; }
+	poll 30 listed_a
+	a_pages=$(memcg pages /bk-a)
+	check "before the move: the mm is aged in /bk-a (nr_mms $(memcg nr_mms /bk-a), $a_pages pages)" listed_a
+	snap
+	b_seq0=$(memcg max_seq /bk-b)
+	echo "$mpid" >$CG/bk-b/cgroup.procs
+	kill -USR1 "$mpid"
+	poll 30 grep -q "^grown" "$T/move.out"
+	snap
+	b_seq1=$(memcg max_seq /bk-b)
+	# the 8 MiB allocated after the move are charged to bk-b: 2048 pages
+	moved() {
+		snap && [ "$(memcg nr_mms /bk-b)" = 1 ] && [ "$(memcg nr_mms /bk-a)" = 0 ] &&
+			ge "$(memcg pages /bk-b)" 1600 && ge "$(memcg max_seq /bk-b)" $((${b_seq1:-0} + 1))
+	}
+	poll 40 moved
+	echo "# after the move: /bk-a nr_mms=$(memcg nr_mms /bk-a) pages=$(memcg pages /bk-a)" \
+		"max_seq=$(memcg max_seq /bk-a); /bk-b nr_mms=$(memcg nr_mms /bk-b)" \
+		"pages=$(memcg pages /bk-b) max_seq $b_seq0 -> $b_seq1 -> $(memcg max_seq /bk-b)"
+	check "after the move: listed under /bk-b only" \
+		test "$(memcg nr_mms /bk-b)/$(memcg nr_mms /bk-a)" = 1/0
+	check "after the move: aged in /bk-b (its pages in /bk-b's generations, max_seq grows)" moved
+	# the old memcg let go of the mm's pages (lru_gen_migrate_mm)
+	a_after=$(memcg pages /bk-a)
+	check "after the move: /bk-a no longer holds the mm's pages ($a_pages -> $a_after)" \
+		test "${a_after:-999999}" -lt $((${a_pages:-0} / 4 + 1))
+	kill "$mpid" 2>/dev/null
+	wait "$mpid" 2>/dev/null
+	stop_daemon
+	log_clean move
+else
+	fail "lrugend (kmod) serves, backend-mem runs in bk-a"
+	stop_daemon
+fi
+echo "# case move: $(($(date +%s) - s)) s"
+
+# ---- 4. proc end to end --------------------------------------------------------
+s=$(date +%s)
+conf="[slice bkp]
+match = bk-proc
+aging_interval_ms = 500
+evict_min_age_ms = 3000
+min_ttl_ms = 0"
+if start_daemon proc "$conf" proc && start_mem proc bk-proc 4 24; then
+	pass "lrugend --backend=proc serves, backend-mem runs in bk-proc"
+	ppid=$mem_pid
+	check "lrugenctl status names the proc backend" \
+		sh -c "'$CTL' -s '$sock' -j status | jq -e '.backend.name == \"proc\"' >/dev/null"
+	evicted() {
+		n=$("$CTL" -s "$sock" -j status | jq -r '.policy.pages_evicted')
+		ge "$n" 3000
+	}
+	poll 60 evicted
+	ev=$("$CTL" -s "$sock" -j status | jq -r '.policy.pages_evicted')
+	gc=$("$CTL" -s "$sock" -j status | jq -r '.policy.gens_created')
+	kill -USR2 "$ppid"
+	poll 10 grep -q "^resident" "$T/proc.out"
+	res=$(grep "^resident" "$T/proc.out" | tail -n 1)
+	echo "# proc: pages_evicted=$ev gens_created=$gc; backend-mem $res;" \
+		"bk-proc memory.swap.current=$(cat $CG/bk-proc/memory.swap.current)"
+	"$CTL" -s "$sock" gens bkp 2>&1 | sed 's/^/#   /'
+	snap
+	check "proc: generations are created and reported (max_seq $(memcg max_seq /bk-proc), nr_mms $(memcg nr_mms /bk-proc))" \
+		sh -c "[ '$(memcg nr_mms /bk-proc)' = 1 ] && [ '$(memcg max_seq /bk-proc)' -ge 3 ]"
+	check "proc: lrugend evicted the cold VMA ($ev pages; 6144 are cold)" ge "${ev:-0}" 3000
+	cold_in=$(echo "$res" | sed -n 's/.*cold=\([0-9]*\)\/.*/\1/p')
+	check "proc: the cold VMA is mostly out ($res)" test "${cold_in:-6144}" -lt 3072
+	kill "$ppid" 2>/dev/null
+	wait "$ppid" 2>/dev/null
+	stop_daemon
+	log_clean proc
+else
+	fail "lrugend --backend=proc serves, backend-mem runs in bk-proc"
+	stop_daemon
+fi
+echo "# case proc: $(($(date +%s) - s)) s"
+
+swapoff /dev/zram0 2>/dev/null
+exit 0
