@@ -43,6 +43,7 @@ struct guard {
 	uint64_t start_time;
 	uint64_t usage_at_kill;   /* domain usage when we killed */
 	uint64_t victim_bytes;
+	uint64_t gone_ms;         /* when the victim was first seen gone, 0 = not yet */
 };
 
 struct baseline {
@@ -313,18 +314,32 @@ static bool victim_alive(const struct lrg_oom *o, const struct guard *g)
 	return false;
 }
 
-/* The guard lifts when the victim is gone and the domain got at least half
- * of its memory back, or when kill_timeout_ms has passed. */
+/*
+ * The guard lifts when the victim is gone and the domain got at least half
+ * of its memory back, or when kill_timeout_ms has passed both since the
+ * kill and since the victim went: a victim that exits late (or, in a dry
+ * run, is ended by someone else) frees its memory over seconds after it
+ * leaves the process list, and until then the pressure figures still
+ * count it, so the next choice would be a bystander.
+ */
 static bool guard_holds(struct lrg_oom *o, struct guard *g, uint64_t now_ms,
 			const struct lrg_pressure *p)
 {
+	uint64_t timeout = o->cfg->daemon.kill_timeout_ms;
+	bool alive;
+
 	if (!g->active)
 		return false;
-	if (now_ms - g->since_ms >= o->cfg->daemon.kill_timeout_ms) {
+	alive = victim_alive(o, g);
+	/* first seen gone only after the timeout (no request came between,
+	 * so no pressure): it may have gone long ago, do not wait again */
+	if (!alive && !g->gone_ms)
+		g->gone_ms = now_ms - g->since_ms < timeout ? now_ms : g->since_ms;
+	if (now_ms - g->since_ms >= timeout && (alive || now_ms - g->gone_ms >= timeout)) {
 		g->active = false;
 		return false;
 	}
-	if (!victim_alive(o, g) && p->usage + g->victim_bytes / 2 <= g->usage_at_kill) {
+	if (!alive && p->usage + g->victim_bytes / 2 <= g->usage_at_kill) {
 		g->active = false;
 		return false;
 	}

@@ -124,6 +124,15 @@ static void test_still_exiting(void)
 	   "oom: once it is gone, the next one is a new kill (%s)", d);
 	lrg_oom_get_stats(o, &st);
 	ok(st.kills == 2, "oom: two kills counted (%llu)", (unsigned long long)st.kills);
+	/* it exits a second later, but its memory does not come back (usage
+	 * stays): the wait runs kill_timeout_ms from its exit, not the kill */
+	mm_gone[1] = true;
+	ok(lrg_oom_handle(o, &req, 9000, d, sizeof(d)) == 0 && strstr(d, "waiting for pid 101"),
+	   "oom: gone, memory not back: waiting (%s)", d);
+	ok(lrg_oom_handle(o, &req, 11500, d, sizeof(d)) == 0 && strstr(d, "waiting for pid 101"),
+	   "oom: kill_timeout_ms after the kill, 2.5 s after the exit: still waiting (%s)", d);
+	ok(lrg_oom_handle(o, &req, 12100, d, sizeof(d)) == 0 && !strstr(d, "waiting"),
+	   "oom: kill_timeout_ms after the exit: the guard lifts (%s)", d);
 	lrg_oom_free(o);
 	lrg_config_free(&cfg);
 }

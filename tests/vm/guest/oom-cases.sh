@@ -8,7 +8,8 @@
 #      after lrugend) is protected, so the runaway (about 100 MiB) dies
 #      instead; without the pattern bigapp is chosen (checked by hand).
 #   C. dry run (--dry-run): "would kill" the runaway, with candidates, and
-#      nothing dies by lrugend's hand.
+#      nothing dies by lrugend's hand; once the runaway is ended by another
+#      hand, no decision turns to the stand-in.
 #   D. oom = cgroup: the runaway's scope (tail and two sleeps) goes whole
 #      through cgroup.kill; the stand-in and a sleep outside it live on.
 # Every wait is a poll with a deadline: the host is loaded and TCG is slow.
@@ -225,7 +226,12 @@ wait_for $INCIDENT_TIMEOUT grep -q "would kill pid $tpid (tail)" "$LOG"
 decided=$?
 st=dead
 alive $tpid && st=alive
+# Then the runaway ends by another hand while lrugend watches: its memory
+# comes back over seconds, and no decision may turn to a bystander (here
+# it would only be logged; outside a dry run, the stand-in would die).
+sleep 1
 reap $tpid
+sleep 5
 stop_daemon
 echo "# C: after $(($(date +%s) - s)) s: tail $tpid $st when the decision was logged"
 ok $decided "C: the decision is logged: would kill pid $tpid (tail)"
@@ -237,6 +243,8 @@ ok $? "C: the candidates are logged, tail $tpid first"
 ok $? "C: tail $tpid was alive after the decision"
 ! grep -q "lrugend: killed" "$LOG"
 ok $? "C: nothing died by lrugend's hand ($(grep -c 'lrugend: killed' "$LOG") kills)"
+! grep -q "would kill pid $spid " "$LOG"
+ok $? "C: once tail $tpid was ended, no decision turned to the stand-in $spid"
 alive $spid
 ok $? "C: the stand-in survived"
 
