@@ -661,13 +661,42 @@ cancel:
 	return -EMSGSIZE;
 }
 
+/* The last message of a harvest: status, stats, where to resume. */
+static int lrugen_put_final(struct sk_buff *skb, struct netlink_callback *cb,
+			    struct lrugen_dump *dump)
+{
+	struct lrugen_walk *walk = &dump->walk;
+	u32 status = lrugen_walk_status(dump->end);
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &lrugen_family, NLM_F_MULTI, LRUGEN_CMD_HARVEST);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, LRUGEN_A_STATUS, status) ||
+	    lrugen_put_stats(skb, &walk->stats) ||
+	    ((status == LRUGEN_STATUS_CONTENDED || status == LRUGEN_STATUS_PARTIAL) &&
+	     nla_put_u64_64bit(skb, LRUGEN_A_NEXT_ADDR, walk->next_addr, LRUGEN_A_PAD))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	lrugen_account(&dump->req, walk, status, false, dump->walk_ns);
+	dump->finished = true;
+	return 0;
+}
+
+/*
+ * Fill the skb: regions of as many walk steps as fit (a round trip to user
+ * space costs more than the walk of a few THPs), then the final message and,
+ * if there is room, NLMSG_DONE, all in as few skbs as possible.
+ */
 static int lrugen_nl_harvest_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct lrugen_dump *dump = (struct lrugen_dump *)cb->args[0];
 	struct lrugen_walk *walk = &dump->walk;
 	unsigned int put = 0;
-	void *hdr;
-	u32 status;
+	void *hdr = NULL;
 	int ret;
 
 	if (dump->finished)
@@ -679,51 +708,54 @@ static int lrugen_nl_harvest_dump(struct sk_buff *skb, struct netlink_callback *
 			return ret;
 	}
 
-	/* walk on once every region of the last step is out */
-	while (dump->walking && dump->emitted == walk->nr_regions) {
-		u64 t0 = ktime_get_ns();
+	for (;;) {
+		if (dump->emitted == walk->nr_regions) {
+			u64 t0;
 
-		dump->emitted = 0;
-		dump->end = lrugen_walk_step(walk);
-		dump->walk_ns += ktime_get_ns() - t0;
-		dump->walking = dump->end == LRUGEN_WALK_FULL;
-		if (walk->nr_regions)
-			break;
-	}
-
-	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			  &lrugen_family, NLM_F_MULTI, LRUGEN_CMD_HARVEST);
-	if (!hdr)
-		return -EMSGSIZE;
-
-	while (dump->emitted < walk->nr_regions) {
+			if (!dump->walking)
+				break;
+			/* every region of the last step is out: walk on */
+			if (put)
+				cond_resched();
+			t0 = ktime_get_ns();
+			dump->emitted = 0;
+			dump->end = lrugen_walk_step(walk);
+			dump->walk_ns += ktime_get_ns() - t0;
+			dump->walking = dump->end == LRUGEN_WALK_FULL;
+			continue;
+		}
+		if (!hdr) {
+			hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+					  &lrugen_family, NLM_F_MULTI, LRUGEN_CMD_HARVEST);
+			if (!hdr)
+				break;
+		}
 		if (lrugen_put_region(skb, &walk->regions[dump->emitted]))
 			break;
 		dump->emitted++;
 		put++;
 	}
-	if (put) {
-		genlmsg_end(skb, hdr);
-		return skb->len;
-	}
-	if (dump->emitted < walk->nr_regions) {
-		/* not even one region fits an empty message: cannot happen */
-		genlmsg_cancel(skb, hdr);
-		return -EMSGSIZE;
+	if (hdr) {
+		if (put)
+			genlmsg_end(skb, hdr);
+		else
+			genlmsg_cancel(skb, hdr);
 	}
 
-	/* everything is out: the final message */
-	status = lrugen_walk_status(dump->end);
-	if (nla_put_u32(skb, LRUGEN_A_STATUS, status) ||
-	    lrugen_put_stats(skb, &walk->stats) ||
-	    ((status == LRUGEN_STATUS_CONTENDED || status == LRUGEN_STATUS_PARTIAL) &&
-	     nla_put_u64_64bit(skb, LRUGEN_A_NEXT_ADDR, walk->next_addr, LRUGEN_A_PAD))) {
-		genlmsg_cancel(skb, hdr);
-		return -EMSGSIZE;
+	if (dump->walking || dump->emitted < walk->nr_regions) {
+		/* not even one region fits an empty skb: cannot happen */
+		if (!skb->len)
+			return -EMSGSIZE;
+		return skb->len;
 	}
-	genlmsg_end(skb, hdr);
-	lrugen_account(&dump->req, walk, status, false, dump->walk_ns);
-	dump->finished = true;
+
+	/* everything is out: the final message, in this skb if it fits */
+	if (lrugen_put_final(skb, cb, dump))
+		return skb->len ? skb->len : -EMSGSIZE;
+
+	/* 0 ends the dump: netlink appends NLMSG_DONE to this skb if it has room */
+	if (skb_tailroom(skb) >= nlmsg_total_size(sizeof(int)))
+		return 0;
 	return skb->len;
 }
 

@@ -107,7 +107,8 @@ static void lrugen_walk_pte_range(struct lrugen_walk *walk, pmd_t *pmdval,
 				  unsigned long start, unsigned long end)
 {
 	struct lrugen_region *reg = NULL;
-	struct folio *last = NULL;
+	struct folio *last = NULL, *seen = NULL;
+	bool seen_wanted = false, seen_anon = false;
 	unsigned long addr;
 	spinlock_t *ptl;
 	pte_t *base, *pte;
@@ -133,7 +134,13 @@ static void lrugen_walk_pte_range(struct lrugen_walk *walk, pmd_t *pmdval,
 			continue;
 
 		folio = page_folio(pfn_to_page(pfn));
-		if (!lrugen_folio_wanted(walk, folio))
+		/* a PTE-mapped large folio: its memcg and kind checked once */
+		if (folio != seen) {
+			seen = folio;
+			seen_wanted = lrugen_folio_wanted(walk, folio);
+			seen_anon = seen_wanted && lrugen_folio_is_anon(folio);
+		}
+		if (!seen_wanted)
 			continue;
 
 		if (!harvest) {
@@ -145,7 +152,7 @@ static void lrugen_walk_pte_range(struct lrugen_walk *walk, pmd_t *pmdval,
 		if (!reg)
 			reg = lrugen_region_get(walk, addr);
 		__set_bit(bit, reg->present);
-		if (lrugen_folio_is_anon(folio))
+		if (seen_anon)
 			__set_bit(bit, reg->anon);
 
 		if (pte_young(ent) && lrugen_pte_test_and_clear_young(pte)) {
@@ -305,8 +312,10 @@ static int lrugen_walk_pmd_range(struct lrugen_walk *walk, pud_t *pud,
 			continue;
 
 		if (pmd_trans_huge(val) || pmd_devmap(val)) {
-			if (lrugen_overlaps_ranges(walk, addr, next))
+			if (lrugen_overlaps_ranges(walk, addr, next)) {
 				lrugen_walk_thp(walk, pmdp, addr);
+				cond_resched();
+			}
 			continue;
 		}
 
