@@ -2,8 +2,11 @@
 /*
  * kmod-bench.c - cost of one harvest of a 256 MiB process, next to MGLRU's
  * own aging (debugfs "+" command) and clear_refs + smaps, at 0/25/100%
- * young, THP off and on. Run in the VM by tests/vm/bench-harvest.sh; the
- * figures are TCG figures: compare the columns, not with native numbers.
+ * young, THP off and on, best of LRG_BENCH_REPS (5) runs each. With the
+ * lrugen:harvest_done tracepoint (tracefs at /sys/kernel/tracing) it also
+ * shows the page table walk alone (walk_ns), without the netlink round trip.
+ * Run in the VM by tests/vm/bench-harvest.sh; the figures are TCG figures:
+ * compare the columns, not with native numbers.
  *
  *   lrg-kmod-bench CGROUP_DIR   (a cgroup2 directory the target is put in)
  */
@@ -16,7 +19,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -120,14 +126,110 @@ static unsigned long thp_mib(pid_t pid)
 	return kb / 1024;
 }
 
-static double harvest_ns(struct lrg_kmod *k, pid_t pid, struct lrg_walk_stats *st)
-{
-	struct lrg_kmod_harvest_args a = { .pid = pid, .cgroup_fd = -1, .flags = LRUGEN_F_NO_BUMP };
-	double t = now_ns();
+/* The walk time lrugen.ko traced for the last harvest of pid (lrugen:harvest_done). */
+static const char *trace_dir = "/sys/kernel/tracing";
+static int tracing;
 
+static void trace_clear(void)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/trace", trace_dir);
+	if (tracing)
+		write_str(path, "\n");
+}
+
+static double trace_walk_ns(pid_t pid)
+{
+	char path[256], line[512], want[32];
+	double ns = -1;
+	FILE *f;
+
+	if (!tracing)
+		return -1;
+	snprintf(path, sizeof(path), "%s/trace", trace_dir);
+	snprintf(want, sizeof(want), " pid=%d ", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		const char *w = strstr(line, "walk_ns=");
+
+		if (strstr(line, "harvest_done:") && strstr(line, want) && w)
+			ns = strtod(w + 8, NULL);
+	}
+	fclose(f);
+	return ns;
+}
+
+static double harvest_ns(struct lrg_kmod *k, pid_t pid, const struct lrugen_range *r,
+			 struct lrg_walk_stats *st, double *ret_walk_ns)
+{
+	struct lrg_kmod_harvest_args a = { .pid = pid, .cgroup_fd = -1, .flags = LRUGEN_F_NO_BUMP,
+					   .ranges = r, .nr_ranges = r ? 1 : 0 };
+	double t;
+
+	trace_clear();
+	t = now_ns();
 	if (lrg_kmod_harvest(k, &a, NULL, NULL, st, NULL))
 		return -1;
-	return now_ns() - t;
+	t = now_ns() - t;
+	if (ret_walk_ns)
+		*ret_walk_ns = trace_walk_ns(pid);
+	return t;
+}
+
+/*
+ * The same harvest over a plain netlink socket, replies read but not
+ * parsed: what the module and the kernel's netlink cost without libnl.
+ */
+static double raw_harvest_ns(int fd, int family, pid_t pid, unsigned int *ret_skbs)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct genlmsghdr gh;
+		struct nlattr a1;
+		uint32_t pid;
+		struct nlattr a2;
+		uint32_t flags;
+	} m;
+	static char rb[1 << 16];
+	unsigned int skbs = 0;
+	double t;
+
+	memset(&m, 0, sizeof(m));
+	m.nlh.nlmsg_len = sizeof(m);
+	m.nlh.nlmsg_type = (uint16_t)family;
+	m.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	m.gh.cmd = LRUGEN_CMD_HARVEST;
+	m.gh.version = LRUGEN_GENL_VERSION;
+	m.a1.nla_len = NLA_HDRLEN + 4;
+	m.a1.nla_type = LRUGEN_A_PID;
+	m.pid = (uint32_t)pid;
+	m.a2.nla_len = NLA_HDRLEN + 4;
+	m.a2.nla_type = LRUGEN_A_FLAGS;
+	m.flags = LRUGEN_F_NO_BUMP;
+	t = now_ns();
+	if (send(fd, &m, sizeof(m), 0) < 0)
+		return -1;
+	for (;;) {
+		ssize_t n = recv(fd, rb, sizeof(rb), 0);
+		struct nlmsghdr *nlh;
+
+		if (n <= 0)
+			return -1;
+		skbs++;
+		for (nlh = (struct nlmsghdr *)rb; NLMSG_OK(nlh, (unsigned int)n); nlh = NLMSG_NEXT(nlh, n))
+			if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR) {
+				*ret_skbs = skbs;
+				return now_ns() - t;
+			}
+	}
+}
+
+static double min_pos(double a, double b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
 }
 
 static double clear_refs_ns(pid_t pid, unsigned long *ret_ref_kb)
@@ -156,9 +258,10 @@ int main(int argc, char **argv)
 	static const unsigned char pcts[] = { 0, 25, 100 };
 	const char *cgdir = argc > 1 ? argv[1] : "/sys/fs/cgroup/lrg-bench";
 	int first = getenv("LRG_BENCH_THP_ONLY") ? 1 : 0;
+	int reps = getenv("LRG_BENCH_REPS") ? atoi(getenv("LRG_BENCH_REPS")) : 5;
 	struct lrg_kmod *k;
 	char err[256], buf[256];
-	int thp, p;
+	int thp, p, r, raw_fd;
 	cpu_set_t one;
 
 	if (lrg_kmod_open(&k, err, sizeof(err))) {
@@ -169,10 +272,18 @@ int main(int argc, char **argv)
 	CPU_SET(0, &one);
 	sched_setaffinity(0, sizeof(one), &one);
 	mkdir(cgdir, 0755);
+	raw_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	snprintf(buf, sizeof(buf), "%s/events/lrugen/harvest_done/enable", trace_dir);
+	tracing = write_str(buf, "1") == 0;
 
-	printf("# 256 MiB anon, %lu pages; ns per PTE scanned / per young PTE (TCG)\n", NPAGES);
-	printf("# %-4s %5s | %10s %10s %10s | %12s | %12s %10s\n", "thp", "young", "kmod ns/pte",
-	       "ns/young", "ptes", "mglru ns/pg", "clrefs ns/pg", "ref MiB");
+	printf("# 256 MiB anon, %lu pages, best of %d; TCG figures: compare columns\n", NPAGES, reps);
+	printf("# kmod: ns per leaf entry scanned (a PMD-mapped THP is one), per young entry,\n"
+	       "#   per 4 KiB page of the area (harvest as user space sees it, and the page\n"
+	       "#   table walk alone, walk_ns of lrugen:harvest_done; raw: read over a plain\n"
+	       "#   socket, not parsed, in skbs of 32 KiB); mglru: ns per page of a\n"
+	       "#   forced aging (debugfs +); clear_refs: smaps read + clear_refs per page\n");
+	printf("# %-4s %5s | %9s %9s %9s %9s %9s %7s | %9s | %9s %7s\n", "thp", "young", "ns/pte",
+	       "ns/young", "ns/pg", "walk/pg", "raw/pg", "ptes", "mglru/pg", "clref/pg", "ref MiB");
 	for (thp = first; thp < 2; thp++) {
 		pid_t pid;
 
@@ -188,39 +299,73 @@ int main(int argc, char **argv)
 		printf("# thp %d: populate\n", thp);
 		cmd(100);
 		printf("# thp %d: %lu MiB mapped by THP\n", thp, thp_mib(pid));
+		{
+			/* the fixed cost: a harvest of one page where nothing is mapped */
+			struct lrugen_range none = { 4096, 8192 };
+			struct lrg_walk_stats st;
+			double t = -1, w = -1, x, y = -1;
+
+			for (r = 0; r < reps; r++) {
+				x = harvest_ns(k, pid, &none, &st, &y);
+				t = min_pos(t, x);
+				w = min_pos(w, y);
+			}
+			printf("# thp %d: a harvest of nothing costs %.1f us (walk %.1f us)\n", thp,
+			       t / 1e3, w / 1e3);
+		}
 		for (p = 0; p < 3; p++) {
 			struct lrg_walk_stats st = { 0 };
 			unsigned long id = 0, seq = 0, ref = 0;
-			double tk, tm = -1, tc;
+			double tk = -1, tw = -1, tr = -1, tm = -1, tc = -1, x, y = -1;
+			unsigned int skbs = 0;
 
 			printf("# thp %d young %u: harvest\n", thp, pcts[p]);
-			harvest_ns(k, pid, &st);	/* clear */
+			for (r = 0; r < reps; r++) {
+				harvest_ns(k, pid, NULL, &st, NULL);	/* clear */
+				cmd(pcts[p]);
+				x = harvest_ns(k, pid, NULL, &st, &y);
+				tk = min_pos(tk, x);
+				tw = min_pos(tw, y);
+			}
+			for (r = 0; r < reps && raw_fd >= 0; r++) {
+				harvest_ns(k, pid, NULL, &st, NULL);
+				cmd(pcts[p]);
+				tr = min_pos(tr, raw_harvest_ns(raw_fd, lrg_kmod_family(k), pid, &skbs));
+			}
+			/* the libnl harvest last: its stats are printed */
+			harvest_ns(k, pid, NULL, &st, NULL);
 			cmd(pcts[p]);
-			tk = harvest_ns(k, pid, &st);
+			harvest_ns(k, pid, NULL, &st, NULL);
 
 			/* MGLRU aging of the same memcg: one forced walk */
 			printf("# thp %d young %u: mglru\n", thp, pcts[p]);
-			cmd(pcts[p]);
-			if (write_str("/sys/kernel/mm/lru_gen/enabled", "y") == 0 &&
-			    mglru_ids(cgdir + strlen("/sys/fs/cgroup"), &id, &seq) == 0) {
-				snprintf(buf, sizeof(buf), "+ %lu 0 %lu 1 1", id, seq);
-				tm = now_ns();
-				if (write_str("/sys/kernel/debug/lru_gen", buf))
-					tm = -1;
-				else
-					tm = now_ns() - tm;
+			for (r = 0; r < reps; r++) {
+				cmd(pcts[p]);
+				if (write_str("/sys/kernel/mm/lru_gen/enabled", "y") == 0 &&
+				    mglru_ids(cgdir + strlen("/sys/fs/cgroup"), &id, &seq) == 0) {
+					snprintf(buf, sizeof(buf), "+ %lu 0 %lu 1 1", id, seq);
+					x = now_ns();
+					if (write_str("/sys/kernel/debug/lru_gen", buf))
+						x = -1;
+					else
+						x = now_ns() - x;
+					tm = min_pos(tm, x);
+				}
+				write_str("/sys/kernel/mm/lru_gen/enabled", "n");
 			}
-			write_str("/sys/kernel/mm/lru_gen/enabled", "n");
 
 			/* clear_refs + smaps: one read and one clear */
 			printf("# thp %d young %u: clear_refs\n", thp, pcts[p]);
-			clear_refs_ns(pid, &ref);
-			cmd(pcts[p]);
-			tc = clear_refs_ns(pid, &ref);
+			for (r = 0; r < reps; r++) {
+				clear_refs_ns(pid, &ref);
+				cmd(pcts[p]);
+				tc = min_pos(tc, clear_refs_ns(pid, &ref));
+			}
 
-			printf("  %-4s %4u%% | %10.1f %10.1f %10" PRIu64 " | %12.1f | %12.1f %10lu\n",
+			printf("  %-4s %4u%% | %9.1f %9.1f %9.1f %9.1f %9.1f %7" PRIu64 " | %9.1f | %9.1f %7lu\n",
 			       thp ? "on" : "off", pcts[p], st.pte_total ? tk / st.pte_total : 0,
-			       st.pte_young ? tk / st.pte_young : 0, st.pte_total,
+			       st.pte_young ? tk / st.pte_young : 0, tk / NPAGES,
+			       tw > 0 ? tw / NPAGES : -1, tr > 0 ? tr / NPAGES : -1, st.pte_total,
 			       tm > 0 ? tm / NPAGES : -1, tc / NPAGES, ref / 1024);
 		}
 		{
@@ -236,6 +381,12 @@ int main(int argc, char **argv)
 		close(to_parent[0]);
 		close(to_parent[1]);
 	}
+	if (tracing) {
+		snprintf(buf, sizeof(buf), "%s/events/lrugen/harvest_done/enable", trace_dir);
+		write_str(buf, "0");
+	}
+	if (raw_fd >= 0)
+		close(raw_fd);
 	rmdir(cgdir);
 	lrg_kmod_close(k);
 	return 0;

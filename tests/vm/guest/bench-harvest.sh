@@ -4,6 +4,8 @@ b=$LRG_BUILDDIR/tests/vm/lrg-kmod-bench
 [ -x "$b" ] || { echo "not ok 1 - $b not built (make check builds it)"; exit 1; }
 insmod "$LRG_KO" || exit 1
 echo "+memory" >/sys/fs/cgroup/cgroup.subtree_control
+# lrugen:harvest_done gives the walk time alone
+[ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing
 [ -n "$1" ] && export LRG_BENCH_THP_ONLY=1
 "$b" /sys/fs/cgroup/lrg-bench && echo "ok 1 - benchmark ran" || echo "not ok 1 - benchmark failed"
 rmmod lrugen
