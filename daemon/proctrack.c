@@ -281,6 +281,17 @@ int lrg_proctrack_reconcile(struct lrg_proctrack *t)
 			remove_at(t, (size_t)k);
 	}
 	free(gone);
+	/* A sharer whose exec event was lost (vfork, posix_spawn) still
+	 * points to its parent's mm: ask the kernel again. */
+	for (size_t i = 0; t->nsharers && i < t->cap; i++) {
+		struct slot *e = &t->tab[i];
+
+		if (!e->pid || !e->mm_owner ||
+		    syscall(SYS_kcmp, e->mm_owner, e->pid, KCMP_VM, 0, 0) == 0)
+			continue;
+		set_owner(t, e, 0);
+		notify(t, e, LRG_PROC_EXEC);
+	}
 	t->st.reconciles++;
 	t->need_full = false;
 	t->last_full_ns = mono_ns();
