@@ -127,7 +127,7 @@ static struct pid *lrugen_pidfd_get_pid(struct nlattr *nla, struct netlink_ext_a
  * a pidfd whose process is gone is -ESRCH whatever the pid says.
  */
 static int lrugen_get_mm(struct nlattr **attrs, struct netlink_ext_ack *extack,
-			 struct mm_struct **ret_mm, pid_t *ret_pid)
+			 struct pid *pidfd_pid, struct mm_struct **ret_mm, pid_t *ret_pid)
 {
 	struct nlattr *nla = attrs[LRUGEN_A_PIDFD] ?: attrs[LRUGEN_A_PID];
 	struct task_struct *task;
@@ -149,7 +149,9 @@ static int lrugen_get_mm(struct nlattr **attrs, struct netlink_ext_ack *extack,
 	}
 
 	if (attrs[LRUGEN_A_PIDFD]) {
-		pid = lrugen_pidfd_get_pid(attrs[LRUGEN_A_PIDFD], extack);
+		/* HARVEST resolves the pidfd in .start, in the sender's context */
+		pid = pidfd_pid ? get_pid(pidfd_pid) :
+				  lrugen_pidfd_get_pid(attrs[LRUGEN_A_PIDFD], extack);
 		if (IS_ERR(pid))
 			return PTR_ERR(pid);
 		/* what pidfd_get_task() does: the thread group leader */
@@ -367,7 +369,8 @@ static int lrugen_parse_ranges(struct nlattr **attrs, struct netlink_ext_ack *ex
 }
 
 static int lrugen_req_parse(struct nlattr **attrs, struct genl_info *bump_info,
-			    struct netlink_ext_ack *extack, struct lrugen_req *req)
+			    struct netlink_ext_ack *extack, struct pid *pidfd_pid,
+			    struct lrugen_req *req)
 {
 	int ret;
 
@@ -425,7 +428,7 @@ static int lrugen_req_parse(struct nlattr **attrs, struct genl_info *bump_info,
 		}
 	}
 
-	ret = lrugen_get_mm(attrs, extack, &req->mm, &req->pid);
+	ret = lrugen_get_mm(attrs, extack, pidfd_pid, &req->mm, &req->pid);
 	if (ret)
 		goto err;
 
@@ -595,16 +598,20 @@ struct lrugen_dump {
 	bool finished;			/* the final message is out */
 	bool parsed;			/* the request was validated */
 	u64 walk_ns;			/* time in lrugen_walk_step(), for tracing */
+	struct pid *pidfd_pid;		/* LRUGEN_A_PIDFD resolved by .start */
+	int pidfd_err;			/* ... or why it could not be */
+	const char *pidfd_msg;
 	struct lrugen_region regions[LRUGEN_MAX_REGIONS];
 };
 
 /*
- * Only allocates: until 6.2 the extack of .start is not sent back, so the
- * request is validated by the first dumpit call, whose error and extack
- * message reach user space in NLMSG_DONE.
+ * Allocates, and looks up a pidfd: until 6.2 the extack of .start is not
+ * sent back, so the request is validated by the first dumpit call, whose
+ * error and extack message reach user space in NLMSG_DONE.
  */
 static int lrugen_nl_harvest_start(struct netlink_callback *cb)
 {
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct lrugen_dump *dump;
 
 	/* allocated before the walk takes any lock; the walk never allocates */
@@ -612,6 +619,24 @@ static int lrugen_nl_harvest_start(struct netlink_callback *cb)
 	if (!dump)
 		return -ENOMEM;
 	cb->args[0] = (long)dump;
+
+	/*
+	 * A pidfd is looked up in the sender's file table, and only .start
+	 * surely runs in the sender's context (a dump whose first step finds
+	 * the receive queue full goes on from whoever calls recvmsg()). Its
+	 * error is reported by the first step, with the extack message.
+	 */
+	if (info->attrs[LRUGEN_A_PIDFD]) {
+		struct netlink_ext_ack ea = {};
+		struct pid *pid = lrugen_pidfd_get_pid(info->attrs[LRUGEN_A_PIDFD], &ea);
+
+		if (IS_ERR(pid)) {
+			dump->pidfd_err = PTR_ERR(pid);
+			dump->pidfd_msg = ea._msg;
+		} else {
+			dump->pidfd_pid = pid;
+		}
+	}
 	return 0;
 }
 
@@ -620,7 +645,16 @@ static int lrugen_nl_harvest_parse(struct lrugen_dump *dump, struct netlink_call
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	int ret;
 
-	ret = lrugen_req_parse(info->attrs, NULL, cb->extack, &dump->req);
+	if (dump->pidfd_err) {
+		if (cb->extack) {
+			cb->extack->_msg = dump->pidfd_msg;
+			cb->extack->bad_attr = info->attrs[LRUGEN_A_PIDFD];
+		}
+		atomic64_inc(&lrugen_counters.rejected);
+		return dump->pidfd_err;
+	}
+
+	ret = lrugen_req_parse(info->attrs, NULL, cb->extack, dump->pidfd_pid, &dump->req);
 	if (ret)
 		return ret;
 
@@ -765,6 +799,7 @@ static int lrugen_nl_harvest_done(struct netlink_callback *cb)
 
 	if (dump) {
 		lrugen_req_release(&dump->req);
+		put_pid(dump->pidfd_pid);
 		kvfree(dump);
 	}
 	return 0;
@@ -790,7 +825,7 @@ static int lrugen_nl_bump(struct sk_buff *skb, struct genl_info *info)
 	u32 status;
 	int ret;
 
-	ret = lrugen_req_parse(info->attrs, info, info->extack, &req);
+	ret = lrugen_req_parse(info->attrs, info, info->extack, NULL, &req);
 	if (ret)
 		return ret;
 
