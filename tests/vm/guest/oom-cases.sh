@@ -4,8 +4,9 @@
 #   A. min_ttl_ms = 0, then oom = never: a runaway in such a slice, the
 #      only other process (the stand-in) protected; lrugend kills nothing
 #      and logs why the runaway was passed over.
-#   B. protect: the largest process and grower (bigapp, 256 MiB, started
-#      after lrugend) is protected, so the runaway (about 100 MiB) dies
+#   B. protect: the largest process (bigapp, 256 MiB, started after
+#      lrugend, so also the largest grower unless the growth baseline was
+#      taken after it) is protected, so the runaway (about 100 MiB) dies
 #      instead; without the pattern bigapp is chosen (checked by hand).
 #   C. dry run (--dry-run): "would kill" the runaway, with candidates, and
 #      nothing dies by lrugend's hand; once the runaway is ended by another
@@ -131,7 +132,7 @@ reap() {
 # every 100 ms; started once, it must live through every case
 in_cg user.slice/standin.scope "$B/tests/vm/lrg-standin" 48 >"$T/standin.out" &
 spid=$!
-wait_for 30 grep -q "standin ready" "$T/standin.out" || echo "# the stand-in is slow to start"
+wait_for 30 grep -qs "standin ready" "$T/standin.out" || echo "# the stand-in is slow to start"
 
 # ---- A: min_ttl_ms = 0 and oom = never ----------------------------------
 # user.slice asks for the OOM decisions (its working set, the stand-in, is
@@ -209,7 +210,7 @@ CONF
 start_daemon b
 in_cg user.slice/bigapp.scope "$B/tests/vm/lrg-standin" 256 >"$T/bigapp.out" &
 bpid=$!
-wait_for 60 grep -q "standin ready" "$T/bigapp.out"
+wait_for 60 grep -qs "standin ready" "$T/bigapp.out"
 ok $? "B: bigapp (256 MiB) ready"
 s=$(date +%s)
 in_cg user.slice/app.scope tail /dev/zero &
