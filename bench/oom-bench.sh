@@ -30,7 +30,8 @@
 #
 # Environment: OOM_BENCH_INCIDENTS (2), OOM_BENCH_CAP (120),
 # OOM_BENCH_CONFIGS, OOM_BENCH_SCENARIOS ("s1 s2"), OOM_BENCH_JOBS (1: VMs
-# at once), OOM_BENCH_OUT (docs/ of the source tree: oom-benchmark.md's
+# at once), OOM_BENCH_RESUME (1: keep the runs of the last invocation that
+# have a result, run the others), OOM_BENCH_OUT (docs/ of the source tree: oom-benchmark.md's
 # results block is replaced, oom-benchmark.png written).
 #
 # Installs earlyoom, nohang and gnuplot-nox (Debian) with apt-get when they
@@ -73,7 +74,7 @@ fi
 qemu=$(command -v qemu-system-x86_64) || skip "qemu-system-x86_64 not found"
 
 work=$B/bench/oom-bench
-rm -rf "$work/logs"
+[ "${OOM_BENCH_RESUME:-0}" = 1 ] || rm -rf "$work/logs"
 mkdir -p "$work/wrap" "$work/logs"
 
 # The disk of s2: an ext4 image with four 48 MiB files of random bytes,
@@ -99,23 +100,41 @@ exec "$qemu" "\$@" -drive file=$img,if=virtio,format=raw,readonly=on,throttling.
 WRAP
 chmod +x "$work/wrap/qemu-system-x86_64"
 
-{
+if [ "${OOM_BENCH_RESUME:-0}" = 1 ] && [ -f "$work/machine.txt" ]; then
+	grep -v "^host load at end\|^guest kernel" "$work/machine.txt" >"$work/machine.tmp"
+	echo "resumed $(date -u '+%H:%M UTC'), host load then: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$work/machine.tmp"
+	mv "$work/machine.tmp" "$work/machine.txt"
+else {
 	echo "host: $(uname -srm), $(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)"
 	echo "host load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "settings: $incidents incidents per run, cap ${cap}s, VM 512 MiB 2 vCPUs (TCG), $jobs VM(s) at a time"
 } >"$work/machine.txt"
+fi
 cat "$work/machine.txt"
 
 runone() { # SCENARIO CONFIG
 	log=$work/logs/$1-$2.log
+	if [ "${OOM_BENCH_RESUME:-0}" = 1 ] && grep -q "SUMMARY" "$log" 2>/dev/null; then
+		echo "oom-bench: $1 $2 kept from the previous run"
+		return
+	fi
 	start=$(date +%s)
+	for attempt in 1 2; do
+		runvm "$@"
+		# under a heavy host load TCG guests sometimes panic at boot
+		# ("IO-APIC + timer doesn't work"): boot once more
+		grep -q "SUMMARY" "$log" && break
+		[ $attempt = 1 ] && mv "$log" "$log.attempt1"
+	done
+	echo "oom-bench: $1 $2 done in $(($(date +%s) - start)) s: $(grep -c '^not ok' "$log") failed points" \
+		"$(grep -m1 -o 'SUMMARY.*' "$log" | cut -c1-150)"
+}
+runvm() {
 	PATH=$work/wrap:$PATH top_srcdir=$src top_builddir=$B \
 		"$src/tests/vm/vm-run.sh" --mem 512 --smp 2 \
 		--timeout $((incidents * (cap + 60) + 240)) \
 		--modules "zsmalloc zram crc32c_generic libcrc32c ext4 virtio_blk" \
 		"$here/guest/oom-bench.sh" "$1" "$2" "$incidents" "$cap" >"$log" 2>&1
-	echo "oom-bench: $1 $2 done in $(($(date +%s) - start)) s: $(grep -c '^not ok' "$log") failed points" \
-		"$(grep -m1 -o 'SUMMARY.*' "$log" | cut -c1-150)"
 }
 
 running=0
@@ -131,33 +150,33 @@ for s in $scenarios; do
 done
 wait
 echo "host load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$work/machine.txt"
-kver=$(grep -h -o 'kernel [0-9][^ )]*' "$work"/logs/*.log | head -1 | cut -d' ' -f2)
+kver=$(grep -h -o 'kernel [0-9][^ )]*' "$work"/logs/*-*.log | head -1 | cut -d' ' -f2)
 echo "guest kernel: Debian $kver under qemu-system-x86_64 $("$qemu" --version | sed -n '1s/.*version \([^ ]*\).*/\1/p') (TCG)" >>"$work/machine.txt"
 
 # The table: one row per scenario and configuration.
 table=$work/table.md
 data=$work/plot.dat
 {
-	echo "| scenario | configuration | stand-in stall (s) | p99 sweep (ms) | max sweep (ms) | wrong kills | kills per incident | onset to relief (s) | capped (livelock) | PSI full (s) |"
-	echo "|---|---|---:|---:|---:|---:|---|---|---:|---:|"
+	echo "| scenario | configuration | stand-in stall (s) | p99 sweep (ms) | max sweep (ms) | wrong kills | kills per incident | onset to relief (s) | capped (livelock) | PSI full (s) | runaway lifetime (s) | baseline stall (s) |"
+	echo "|---|---|---:|---:|---:|---:|---|---|---:|---:|---|---:|"
 } >"$table"
 : >"$data"
 for s in $scenarios; do
 	for c in $configs; do
 		line=$(grep -h -o "SUMMARY scenario=$s config=$c .*" "$work/logs/$s-$c.log" 2>/dev/null | head -1)
 		if [ -z "$line" ]; then
-			echo "| $s | $c | no result (see $work/logs/$s-$c.log) |||||||" >>"$table"
+			echo "| $s | $c | no result (see $work/logs/$s-$c.log) |||||||||" >>"$table"
 			continue
 		fi
 		get() { echo "$line" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
-		echo "| $s | $c | $(awk "BEGIN{printf \"%.1f\", $(get stall_ms)/1000}") | $(get p99_ms) | $(get max_ms) | $(get wrong) | $(get kills) | $(get onset_to_relief_s) | $(get capped) of $incidents | $(awk "BEGIN{printf \"%.1f\", $(get psi_full_ms)/1000}") |" >>"$table"
+		echo "| $s | $c | $(awk "BEGIN{printf \"%.1f\", $(get stall_ms)/1000}") | $(get p99_ms) | $(get max_ms) | $(get wrong) | $(get kills) | $(get onset_to_relief_s) | $(get capped) of $incidents | $(awk "BEGIN{printf \"%.1f\", $(get psi_full_ms)/1000}") | $(get life_s) | $(awk "BEGIN{printf \"%.1f\", $(get baseline_stall_ms)/1000}") |" >>"$table"
 		echo "$s $c $(get stall_ms) $(get p99_ms) $(get psi_full_ms) $(get wrong)" >>"$data"
 	done
 done
 echo
 cat "$table"
 echo
-grep -h "RESULT" "$work"/logs/*.log | sed 's/^# *//' >"$work/incidents.txt"
+grep -h "RESULT" "$work"/logs/*-*.log | sed 's/^# *//' >"$work/incidents.txt"
 cat "$work/incidents.txt"
 
 # The plot: stand-in stall time and PSI full time, per configuration.
