@@ -196,8 +196,8 @@ ok $? "A: the stand-in survived"
 
 # ---- B: protect ----------------------------------------------------------
 # bigapp: a second stand-in of 256 MiB in its own scope, started after
-# lrugend, so it is the largest process and the largest grower; the
-# runaway gets the rest of the memory (about 100 MiB).
+# lrugend: the largest process (and grower, unless the growth baseline was
+# refreshed after it started); the runaway gets the rest (about 100 MiB).
 mkdir -p $CG/user.slice/bigapp.scope
 cat >"$T/b.conf" <<CONF
 [daemon]
