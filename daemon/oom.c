@@ -331,11 +331,13 @@ static bool guard_holds(struct lrg_oom *o, struct guard *g, uint64_t now_ms,
 	if (!g->active)
 		return false;
 	alive = victim_alive(o, g);
-	/* first seen gone only after the timeout (no request came between,
-	 * so no pressure): it may have gone long ago, do not wait again */
+	/* Requests come only under pressure, so "first seen gone" may be a
+	 * while after it went; past twice the timeout from the kill, a guard
+	 * no request came to for that long is stale and lifts. */
 	if (!alive && !g->gone_ms)
-		g->gone_ms = now_ms - g->since_ms < timeout ? now_ms : g->since_ms;
-	if (now_ms - g->since_ms >= timeout && (alive || now_ms - g->gone_ms >= timeout)) {
+		g->gone_ms = now_ms;
+	if (now_ms - g->since_ms >= timeout &&
+	    (alive || now_ms - g->gone_ms >= timeout || now_ms - g->since_ms >= 2 * timeout)) {
 		g->active = false;
 		return false;
 	}
