@@ -36,7 +36,7 @@
 #
 # Installs earlyoom, nohang and gnuplot-nox (Debian) with apt-get when they
 # are missing; skips, saying why, when it cannot. Asserts nothing: it is run
-# by hand, never by make check. About 40-70 minutes on a 2-core machine.
+# by hand, never by make check. About 40 minutes on a 2-core machine (12 VM runs).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
