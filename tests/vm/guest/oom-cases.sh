@@ -52,14 +52,15 @@ alive() {
 	return 0
 }
 
-# wait_for SECONDS COMMAND...: poll every 0.5 s; 0 when COMMAND succeeded
+# wait_for SECONDS COMMAND...: poll every 0.5 s; 0 when COMMAND succeeded.
+# By the clock, not by a count of polls: on a loaded host each poll takes
+# far longer than its 0.5 s sleep.
 wait_for() {
-	w_n=$(($1 * 2))
+	w_end=$(($(date +%s) + $1))
 	shift
-	while [ $w_n -gt 0 ]; do
+	while [ "$(date +%s)" -lt $w_end ]; do
 		"$@" && return 0
 		sleep 0.5
-		w_n=$((w_n - 1))
 	done
 	"$@"
 }
@@ -126,6 +127,21 @@ reap() {
 		alive "$r_p" || wait "$r_p" 2>/dev/null
 	done
 	kill $wd 2>/dev/null
+}
+
+# run_runaway CGROUP DONE_FN: tail /dev/zero in CGROUP as $tpid; wait until
+# DONE_FN (which sees $tpid) succeeds or tail is gone. The kernel's OOM
+# killer sometimes ends tail before lrugend acts on a loaded host (PSI
+# averages lag); the cases then run the incident again, up to 3 times.
+done_or_gone() {
+	"$1" || ! alive $tpid
+}
+run_runaway() {
+	s=$(date +%s)
+	in_cg "$1" tail /dev/zero &
+	tpid=$!
+	watchdog $INCIDENT_TIMEOUT $tpid
+	wait_for $INCIDENT_TIMEOUT done_or_gone "$2"
 }
 
 # the stand-in: an interactive application in user.slice, 48 MiB swept
@@ -208,30 +224,36 @@ min_ttl_ms = 1000
 oom = process
 CONF
 start_daemon b
-in_cg user.slice/bigapp.scope "$B/tests/vm/lrg-standin" 256 >"$T/bigapp.out" &
-bpid=$!
-wait_for 60 grep -qs "standin ready" "$T/bigapp.out"
-ok $? "B: bigapp (256 MiB) ready"
-s=$(date +%s)
-in_cg user.slice/app.scope tail /dev/zero &
-tpid=$!
-watchdog $INCIDENT_TIMEOUT $tpid
-wait_for $INCIDENT_TIMEOUT grep -q "lrugend: killed" "$LOG"
-sleep 4
-st=dead
-alive $tpid && st=alive
-reap $tpid
-echo "# B: after $(($(date +%s) - s)) s: tail $tpid $st"
+b_killed() {
+	grep -q "lrugend: killed" "$LOG"
+}
+bpid=
+for attempt in 1 2 3; do
+	# (again if the kernel's OOM killer took it: it knows no protect)
+	if [ -z "$bpid" ] || ! alive $bpid; then
+		rm -f "$T/bigapp.out"
+		in_cg user.slice/bigapp.scope "$B/tests/vm/lrg-standin" 256 >"$T/bigapp.out" &
+		bpid=$!
+		wait_for 60 grep -qs "standin ready" "$T/bigapp.out" || echo "# bigapp $bpid is slow to start"
+	fi
+	run_runaway user.slice/app.scope b_killed
+	sleep 4
+	st=dead
+	alive $tpid && st=alive
+	reap $tpid
+	echo "# B: attempt $attempt after $(($(date +%s) - s)) s: tail $tpid $st, bigapp $bpid $(alive $bpid && echo alive || echo dead)"
+	b_killed && break
+done
 alive $bpid
 ok $? "B: the protected bigapp $bpid survived"
 grep -q "lrugend: killed pid $tpid (tail)" "$LOG"
 ok $? "B: lrugend killed the next candidate, tail $tpid"
 [ "$(grep -c "lrugend: killed" "$LOG")" = 1 ]
 ok $? "B: one kill ($(grep -c 'lrugend: killed' "$LOG"))"
-! grep -q "candidate [0-9]*: pid $bpid " "$LOG"
+! grep -q "candidate [0-9]*: pid [0-9]* ([a-z]*) cgroup /user.slice/bigapp.scope" "$LOG"
 ok $? "B: bigapp was never a candidate"
 kill $bpid 2>/dev/null
-wait $bpid 2>/dev/null
+wait_for 20 none_alive $bpid && wait $bpid 2>/dev/null
 stop_daemon
 alive $spid
 ok $? "B: the stand-in survived"
@@ -245,19 +267,23 @@ min_ttl_ms = 1000
 oom = process
 CONF
 start_daemon c --dry-run
-s=$(date +%s)
-in_cg user.slice/app.scope tail /dev/zero &
-tpid=$!
-watchdog $INCIDENT_TIMEOUT $tpid
-wait_for $INCIDENT_TIMEOUT grep -q "would kill pid $tpid (tail)" "$LOG"
-decided=$?
-st=dead
-alive $tpid && st=alive
-# Then the runaway ends by another hand while lrugend watches: its memory
-# comes back over seconds, and no decision may turn to a bystander (here
-# it would only be logged; outside a dry run, the stand-in would die).
-sleep 1
-reap $tpid
+c_decided() {
+	grep -q "would kill pid $tpid (tail)" "$LOG"
+}
+for attempt in 1 2 3; do
+	run_runaway user.slice/app.scope c_decided
+	c_decided
+	decided=$?
+	st=dead
+	alive $tpid && st=alive
+	# Then the runaway ends by another hand while lrugend watches: its
+	# memory comes back over seconds, and no decision may turn to a
+	# bystander (logged only here; outside a dry run, the stand-in dies).
+	sleep 1
+	reap $tpid
+	echo "# C: attempt $attempt: decided $([ $decided = 0 ] && echo yes || echo no)"
+	[ $decided = 0 ] && break
+done
 sleep 5
 stop_daemon
 echo "# C: after $(($(date +%s) - s)) s: tail $tpid $st when the decision was logged"
@@ -291,15 +317,19 @@ CONF
 start_daemon d
 in_cg user.slice/app.scope sleep 600 &
 opid=$!
-in_cg user.slice/batch.scope sleep 600 &
-k1=$!
-in_cg user.slice/batch.scope sleep 600 &
-k2=$!
-s=$(date +%s)
-in_cg user.slice/batch.scope tail /dev/zero &
-tpid=$!
-watchdog $INCIDENT_TIMEOUT $tpid
-wait_for $INCIDENT_TIMEOUT grep -q "lrugend: killed" "$LOG"
+d_killed() {
+	grep -q "lrugend: killed" "$LOG"
+}
+for attempt in 1 2 3; do
+	in_cg user.slice/batch.scope sleep 600 &
+	k1=$!
+	in_cg user.slice/batch.scope sleep 600 &
+	k2=$!
+	run_runaway user.slice/batch.scope d_killed
+	d_killed && break
+	echo "# D: attempt $attempt: tail $tpid ended before lrugend acted; again"
+	reap $tpid $k1 $k2
+done
 # cgroup.kill is asynchronous: wait for the scope to empty
 wait_for 20 grep -q "populated 0" $CG/user.slice/batch.scope/cgroup.events
 empty=$?
