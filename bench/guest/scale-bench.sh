@@ -99,11 +99,11 @@ CONF
 	# first reply: under TCG on a loaded host that takes minutes
 	s0=$(date +%s)
 	while [ $(($(date +%s) - s0)) -lt "$STARTUP" ] && kill -0 $dpid 2>/dev/null &&
-		! "$B/lrugenctl" -t 10000 -s "$rt/control" --json status >"$T/$label.s0" 2>/dev/null; do
+		! timeout 30 "$B/lrugenctl" -t 10000 -s "$rt/control" --json status >"$T/$label.s0" 2>/dev/null; do
 		sleep 1
 	done
 	echo "# $label: first status reply after $(($(date +%s) - s0)) s"
-	if ! "$B/lrugenctl" -t 10000 -s "$rt/control" --json status >/dev/null 2>&1; then
+	if ! timeout 30 "$B/lrugenctl" -t 10000 -s "$rt/control" --json status >/dev/null 2>&1; then
 		echo "not ok - lrugend ($label) answers within ${STARTUP} s"
 		kill $dpid
 		wait $dpid
@@ -115,11 +115,11 @@ CONF
 		return 1
 	fi
 	sleep "$WARM"
-	"$B/lrugenctl" -t 120000 -s "$rt/control" --json status >"$T/$label.s0"
+	timeout 150 "$B/lrugenctl" -t 120000 -s "$rt/control" --json status >"$T/$label.s0"
 	c0=$(cpu_ticks $dpid)
 	t0=$(date +%s.%N)
 	sleep "$SECS"
-	"$B/lrugenctl" -t 120000 -s "$rt/control" --json status >"$T/$label.s1"
+	timeout 150 "$B/lrugenctl" -t 120000 -s "$rt/control" --json status >"$T/$label.s1"
 	c1=$(cpu_ticks $dpid)
 	t1=$(date +%s.%N)
 	rss=$(status_kb $dpid VmRSS)
