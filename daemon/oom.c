@@ -34,6 +34,8 @@
 /* RSS growth is measured against a baseline refreshed this often while no
  * OOM request arrives; during an episode the baseline stays frozen. */
 #define BASELINE_WINDOW_MS 30000
+#define BASELINE_MAX_AGE_MS 600000 /* a baseline this old is retaken even under pressure */
+#define EPISODE_PSI_SOME 1.0       /* % of time some task stalled on memory (avg10) */
 
 struct guard {
 	uint64_t memcg_id;
@@ -169,14 +171,27 @@ void lrg_oom_observe(struct lrg_oom *o, uint64_t now_ms)
 {
 	struct lrg_pressure mp;
 	struct baseline *t;
+	bool measured = o->b->ops->measure(o->b, LRG_ROOT_MEMCG, &mp) == 0;
 
-	if (o->b->ops->measure(o->b, LRG_ROOT_MEMCG, &mp) == 0)
+	if (measured)
 		kernel_killed_recently(o, &mp, now_ms);
 
 	/* Frozen while an episode goes on, so a runaway's growth stays visible. */
 	if (o->base_ms && now_ms - o->base_ms < BASELINE_WINDOW_MS)
 		return;
 	if (o->last_request_ms && now_ms - o->last_request_ms < BASELINE_WINDOW_MS)
+		return;
+	/*
+	 * Nor is it retaken while the machine stalls or is short of memory,
+	 * even before any OOM request: a runaway fills memory in seconds and
+	 * the thrash that follows can last longer than the window, and a
+	 * baseline taken then would show the runaway as grown by nothing
+	 * (seen in the VM: "grew 0 KiB", and the ranking fell back to size).
+	 * The baseline is the last calm moment; on a machine that is never
+	 * calm, at most BASELINE_MAX_AGE_MS old.
+	 */
+	if (measured && o->base_ms && now_ms - o->base_ms < BASELINE_MAX_AGE_MS &&
+	    (mp.psi_some_avg10 >= EPISODE_PSI_SOME || lrg_under_pressure(&mp, true)))
 		return;
 	o->nr_next_base = 0;
 	o->nr_memcgs = 0;

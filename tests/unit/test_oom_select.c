@@ -139,6 +139,64 @@ static void test_still_exiting(void)
 	lrg_config_free(&cfg);
 }
 
+/*
+ * A runaway fills memory, then the machine thrashes for longer than the
+ * baseline window before lrugend's first request: the baseline must stay
+ * at the last calm moment, so the runaway still shows its growth and dies
+ * instead of a larger process that did not grow.
+ */
+static void test_baseline_frozen_under_pressure(void)
+{
+	static const struct lrg_backend_ops ops = { .name = "test", .list_memcgs = t_list_memcgs,
+						    .list_mms = t_list_mms, .measure = t_measure,
+						    .kill = t_kill };
+	struct lrg_backend b = { .ops = &ops, .caps = LRG_CAP_VIRTUAL_TIME };
+	struct lrg_config cfg;
+	struct lrg_oom *o;
+	struct lrg_oom_request req;
+	char d[160];
+
+	lrg_config_defaults(&cfg);
+	cfg.defaults.min_ttl_ms = 1000;
+	cfg.daemon.dry_run = false;
+	cfg.daemon.notify_desktop = false;
+	memset(mm_gone, 0, sizeof(mm_gone));
+	nr_kills = 0;
+	mms[0] = (struct lrg_mm_info){ .mm_key = 200, .pid = 200, .start_time = 7,
+				       .memcg_id = LRG_ROOT_MEMCG, .nr_anon = MIB(400) };
+	mms[1] = (struct lrg_mm_info){ .mm_key = 201, .pid = 201, .start_time = 7,
+				       .memcg_id = LRG_ROOT_MEMCG, .nr_anon = MIB(10) };
+	strcpy(mms[0].comm, "steady");
+	strcpy(mms[1].comm, "runaway");
+	/* calm: plenty free, no stall */
+	machine = (struct lrg_pressure){ .mem_total = 8192ULL << 20, .mem_free = 4096ULL << 20,
+					 .watermark_low = 64ULL << 20, .watermark_high = 96ULL << 20 };
+	ok(lrg_oom_new(&b, &cfg, &o) == 0, "oom: new");
+	lrg_oom_observe(o, 1000);
+	/* the runaway grows to 300 MiB; the machine stalls but stays above
+	 * its watermarks (kswapd keeps it there) */
+	mms[1].nr_anon = MIB(300);
+	machine.mem_free = 128ULL << 20;
+	machine.psi_some_avg10 = 40;
+	machine.psi_full_avg10 = 12;
+	lrg_oom_observe(o, 32000);
+	lrg_oom_observe(o, 64000);
+	/* then the first request */
+	machine.mem_free = 32ULL << 20;
+	memset(&req, 0, sizeof(req));
+	req.memcg_id = LRG_ROOT_MEMCG;
+	req.global = true;
+	req.min_ttl_ms = 1000;
+	req.pressure = machine;
+	strcpy(req.slice, "*");
+	strcpy(req.reason, "test");
+	ok(lrg_oom_handle(o, &req, 65000, d, sizeof(d)) == 1 && strstr(d, "pid 201"),
+	   "oom: 64 s into a stall, the runaway's growth still counts and it dies, not the larger steady process (%s)",
+	   d);
+	lrg_oom_free(o);
+	lrg_config_free(&cfg);
+}
+
 int main(void)
 {
 	struct lrg_slice_config slice;
@@ -256,5 +314,6 @@ int main(void)
 	ok(c[0].badness == (int64_t)(MIB(1000) + 500 * (TOTAL / 1000)), "badness = rss + adj*total/1000");
 
 	test_still_exiting();
+	test_baseline_frozen_under_pressure();
 	return tap_done();
 }
