@@ -240,6 +240,9 @@ for attempt in 1 2 3; do
 	sleep 4
 	st=dead
 	alive $tpid && st=alive
+	# In a dry run nobody but the kernel ends tail: its OOM killer may do
+	# so between the decision and this check (seen once under load).
+	[ $st = dead ] && dmesg | grep -q "Killed process $tpid (tail)" && st=kernel
 	reap $tpid
 	echo "# B: attempt $attempt after $(($(date +%s) - s)) s: tail $tpid $st, bigapp $bpid $(alive $bpid && echo alive || echo dead)"
 	b_killed && break
@@ -292,8 +295,8 @@ grep -q "would kill pid $tpid (tail).*DRY_RUN=1" "$LOG"
 ok $? "C: the kill event says DRY_RUN=1"
 grep -q "candidate 1: pid $tpid (tail)" "$LOG"
 ok $? "C: the candidates are logged, tail $tpid first"
-[ $st = alive ]
-ok $? "C: tail $tpid was alive after the decision"
+[ $st = alive ] || [ $st = kernel ]
+ok $? "C: tail $tpid was not killed by lrugend: alive after the decision, or ended by the kernel's OOM killer ($st)"
 ! grep -q "lrugend: killed" "$LOG"
 ok $? "C: nothing died by lrugend's hand ($(grep -c 'lrugend: killed' "$LOG") kills)"
 ! grep -q "would kill pid $spid " "$LOG"
