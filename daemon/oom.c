@@ -456,9 +456,9 @@ int lrg_oom_handle(struct lrg_oom *o, const struct lrg_oom_request *req, uint64_
 	bool dry = o->cfg->daemon.dry_run, whole;
 	uint64_t total_pages = req->pressure.mem_total / LRG_PAGE_SIZE;
 	uint64_t domain = req->global ? LRG_ROOT_MEMCG : req->memcg_id;
+	struct lrg_pressure mp;
+	bool measured;
 	int r;
-
-	struct lrg_pressure mp, dp;
 
 	o->stats.decisions++;
 	o->last_request_ms = now_ms;
@@ -468,8 +468,8 @@ int lrg_oom_handle(struct lrg_oom *o, const struct lrg_oom_request *req, uint64_
 	 * if the kernel's OOM killer acted meanwhile, or the domain is no
 	 * longer under pressure, a kill now would hit a bystander.
 	 */
-	if (o->b->ops->measure(o->b, LRG_ROOT_MEMCG, &mp) == 0 &&
-	    kernel_killed_recently(o, &mp, now_ms)) {
+	measured = o->b->ops->measure(o->b, LRG_ROOT_MEMCG, &mp) == 0;
+	if (measured && kernel_killed_recently(o, &mp, now_ms)) {
 		o->stats.guarded++;
 		snprintf(decision, len, "the kernel's OOM killer acted %" PRIu64 " ms ago: waiting",
 			 now_ms - o->kernel_kill_ms);
@@ -477,8 +477,10 @@ int lrg_oom_handle(struct lrg_oom *o, const struct lrg_oom_request *req, uint64_
 			   decision);
 		return 0;
 	}
-	if (o->b->ops->measure(o->b, req->global ? LRG_ROOT_MEMCG : req->memcg_id, &dp) == 0 &&
-	    !lrg_under_pressure(&dp, req->global)) {
+	/* the machine's figures were just read; a memcg domain needs its own */
+	if (!req->global)
+		measured = o->b->ops->measure(o->b, domain, &mp) == 0;
+	if (measured && !lrg_under_pressure(&mp, req->global)) {
 		o->stats.guarded++;
 		snprintf(decision, len, "pressure gone before the kill (%s)",
 			 req->global ? "machine" : req->slice);
