@@ -68,6 +68,31 @@ static int t_kill(struct lrg_backend *b, const struct lrg_kill_req *req)
 	return 0;
 }
 
+static const struct lrg_backend_ops scripted_ops = { .name = "test", .list_memcgs = t_list_memcgs,
+						     .list_mms = t_list_mms, .measure = t_measure,
+						     .kill = t_kill };
+
+/* The defaults, made to kill: min_ttl 1000 ms (0 would exclude everyone). */
+static void scripted_config(struct lrg_config *cfg)
+{
+	lrg_config_defaults(cfg);
+	cfg->defaults.min_ttl_ms = 1000;
+	cfg->daemon.dry_run = false;
+	cfg->daemon.notify_desktop = false;
+}
+
+/* A request for the machine, made from the scripted machine's figures. */
+static void machine_request(struct lrg_oom_request *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->memcg_id = LRG_ROOT_MEMCG;
+	req->global = true;
+	req->min_ttl_ms = 1000;
+	req->pressure = machine;
+	strcpy(req->slice, "*");
+	strcpy(req->reason, "test");
+}
+
 /*
  * Freeing a victim's memory can outlast kill_timeout_ms (hundreds of MiB on
  * a loaded machine; cgroup.kill is asynchronous). Chosen again then, it is
@@ -75,22 +100,16 @@ static int t_kill(struct lrg_backend *b, const struct lrg_kill_req *req)
  */
 static void test_still_exiting(void)
 {
-	static const struct lrg_backend_ops ops = { .name = "test", .list_memcgs = t_list_memcgs,
-						    .list_mms = t_list_mms, .measure = t_measure,
-						    .kill = t_kill };
 	/* virtual time: no /proc/PID/exe lookups of these made-up pids */
-	struct lrg_backend b = { .ops = &ops, .caps = LRG_CAP_VIRTUAL_TIME };
+	struct lrg_backend b = { .ops = &scripted_ops, .caps = LRG_CAP_VIRTUAL_TIME };
 	struct lrg_config cfg;
 	struct lrg_oom *o;
 	struct lrg_oom_request req;
 	struct lrg_oom_stats st;
 	char d[160];
 
-	lrg_config_defaults(&cfg);
-	cfg.defaults.min_ttl_ms = 1000;	/* 0 would exclude everyone */
+	scripted_config(&cfg);
 	cfg.daemon.kill_timeout_ms = 3000;
-	cfg.daemon.dry_run = false;
-	cfg.daemon.notify_desktop = false;
 	for (int i = 0; i < 2; i++)
 		mms[i] = (struct lrg_mm_info){ .mm_key = 100 + i, .pid = 100 + i, .start_time = 7,
 					       .memcg_id = LRG_ROOT_MEMCG, .nr_anon = i ? MIB(100) : MIB(400) };
@@ -99,13 +118,7 @@ static void test_still_exiting(void)
 	/* free below the low watermark: under pressure */
 	machine = (struct lrg_pressure){ .mem_total = 8192ULL << 20, .mem_free = 32ULL << 20,
 					 .watermark_low = 64ULL << 20, .watermark_high = 96ULL << 20 };
-	memset(&req, 0, sizeof(req));
-	req.memcg_id = LRG_ROOT_MEMCG;
-	req.global = true;
-	req.min_ttl_ms = 1000;
-	req.pressure = machine;
-	strcpy(req.slice, "*");
-	strcpy(req.reason, "test");
+	machine_request(&req);
 
 	ok(lrg_oom_new(&b, &cfg, &o) == 0, "oom: new");
 	ok(lrg_oom_handle(o, &req, 1000, d, sizeof(d)) == 1 && nr_kills == 1 && strstr(d, "pid 100"),
@@ -147,19 +160,13 @@ static void test_still_exiting(void)
  */
 static void test_baseline_frozen_under_pressure(void)
 {
-	static const struct lrg_backend_ops ops = { .name = "test", .list_memcgs = t_list_memcgs,
-						    .list_mms = t_list_mms, .measure = t_measure,
-						    .kill = t_kill };
-	struct lrg_backend b = { .ops = &ops, .caps = LRG_CAP_VIRTUAL_TIME };
+	struct lrg_backend b = { .ops = &scripted_ops, .caps = LRG_CAP_VIRTUAL_TIME };
 	struct lrg_config cfg;
 	struct lrg_oom *o;
 	struct lrg_oom_request req;
 	char d[160];
 
-	lrg_config_defaults(&cfg);
-	cfg.defaults.min_ttl_ms = 1000;
-	cfg.daemon.dry_run = false;
-	cfg.daemon.notify_desktop = false;
+	scripted_config(&cfg);
 	memset(mm_gone, 0, sizeof(mm_gone));
 	nr_kills = 0;
 	mms[0] = (struct lrg_mm_info){ .mm_key = 200, .pid = 200, .start_time = 7,
@@ -183,13 +190,7 @@ static void test_baseline_frozen_under_pressure(void)
 	lrg_oom_observe(o, 64000);
 	/* then the first request */
 	machine.mem_free = 32ULL << 20;
-	memset(&req, 0, sizeof(req));
-	req.memcg_id = LRG_ROOT_MEMCG;
-	req.global = true;
-	req.min_ttl_ms = 1000;
-	req.pressure = machine;
-	strcpy(req.slice, "*");
-	strcpy(req.reason, "test");
+	machine_request(&req);
 	ok(lrg_oom_handle(o, &req, 65000, d, sizeof(d)) == 1 && strstr(d, "pid 201"),
 	   "oom: 64 s into a stall, the runaway's growth still counts and it dies, not the larger steady process (%s)",
 	   d);
