@@ -52,6 +52,11 @@ alive() {
 	return 0
 }
 
+# kernel_killed PID: the kernel's OOM killer logged PID as its victim
+kernel_killed() {
+	dmesg | grep -q "Killed process $1 (tail)"
+}
+
 # wait_for SECONDS COMMAND...: poll every 0.5 s; 0 when COMMAND succeeded.
 # By the clock, not by a count of polls: on a loaded host each poll takes
 # far longer than its 0.5 s sleep.
@@ -241,8 +246,10 @@ for attempt in 1 2 3; do
 	st=dead
 	alive $tpid && st=alive
 	# In a dry run nobody but the kernel ends tail: its OOM killer may do
-	# so between the decision and this check (seen once under load).
-	[ $st = dead ] && dmesg | grep -q "Killed process $tpid (tail)" && st=kernel
+	# so between the decision and this check (seen once under load). The
+	# kernel signals its victim before it logs "Killed process", so the
+	# line can lag the death: give it a few seconds.
+	[ $st = dead ] && wait_for 10 kernel_killed $tpid && st=kernel
 	reap $tpid
 	echo "# B: attempt $attempt after $(($(date +%s) - s)) s: tail $tpid $st, bigapp $bpid $(alive $bpid && echo alive || echo dead)"
 	b_killed && break
