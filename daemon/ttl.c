@@ -18,32 +18,67 @@ static uint64_t memcg_margin(uint64_t limit)
 }
 
 /*
+ * What the machine can still give without swapping: the kernel's
+ * MemAvailable, or free memory where that reads lower than free (an
+ * estimate that is not filled in reads 0, and free memory is available).
+ */
+static uint64_t machine_available(const struct lrg_pressure *p)
+{
+	return p->mem_available > p->mem_free ? p->mem_available : p->mem_free;
+}
+
+/*
+ * A memcg is its own OOM domain only under a limit that binds before the
+ * machine runs out: a memory.max/high at or above the machine's memory
+ * (the backends report "max" as MemTotal) never does, and the root memcg
+ * is the machine. Treating those as domains labelled a machine-wide
+ * incident with whichever slice filled the memory.
+ */
+static bool memcg_limited(const struct lrg_pressure *p)
+{
+	if (!p->limit || p->limit == UINT64_MAX)
+		return false;
+	return !p->mem_total || p->limit < p->mem_total;
+}
+
+/*
  * The verdict rests on the quantity the kernel itself reclaims for:
  *  - machine: free memory below the low watermark is exactly when kswapd
- *    wakes up (and the seeds run lru_gen_age_node with min_ttl);
+ *    wakes up (and the seeds run lru_gen_age_node with min_ttl); kswapd
+ *    then holds free memory between its watermarks, so free memory alone
+ *    shows pressure only in flashes. What stays visible is MemAvailable,
+ *    the kernel's estimate of what it can still give without swapping
+ *    (free memory above the reserves plus reclaimable cache): within
+ *    1/64 of the machine's memory of zero is the same "at the limit" line
+ *    a memcg has, with the machine as the memcg;
  *  - memcg: usage at its limit (memory.max, or memory.high which throttles)
  *    is when the charge path reclaims within the memcg.
  * PSI and refaults are supporting evidence only: a stall can come from
  * plain I/O on a machine with plenty of free memory, and evicting there
  * would make it worse. So PSI full stall (>= 1% over 10 s: tasks were
  * completely stopped on memory) counts only when memory is also close to
- * the line (free below the high watermark, or usage within four margins
- * of the limit), where it shows the kernel is already reclaiming hard.
- * Refaults need a rate (history across samples); the policy uses them for
- * the proactive refault ceiling, not for this verdict.
+ * the line (free below the high watermark, available or the memcg's
+ * headroom within four margins), where it shows the kernel is already
+ * reclaiming hard. Refaults need a rate (history across samples); the
+ * policy uses them for the proactive refault ceiling, not for this verdict.
  */
 bool lrg_under_pressure(const struct lrg_pressure *p, bool global)
 {
 	bool stalled = p->psi_full_avg10 >= 1.0;
 
 	if (global) {
-		if (!p->watermark_low && !p->watermark_high)
-			return false;
-		if (p->mem_free < p->watermark_low)
+		uint64_t avail = machine_available(p), m;
+
+		if (p->watermark_low && p->mem_free < p->watermark_low)
 			return true;
-		return stalled && p->mem_free < p->watermark_high;
+		if (stalled && p->watermark_high && p->mem_free < p->watermark_high)
+			return true;
+		if (!p->mem_total)
+			return false;
+		m = memcg_margin(p->mem_total);
+		return avail <= m || (stalled && avail <= 4 * m);
 	}
-	if (!p->limit || p->limit == UINT64_MAX)
+	if (!memcg_limited(p))
 		return false;
 	if (p->usage + memcg_margin(p->limit) >= p->limit)
 		return true;
@@ -57,7 +92,13 @@ uint64_t lrg_pressure_target_pages(const struct lrg_pressure *p, bool global)
 	if (!lrg_under_pressure(p, global))
 		return 0;
 	if (global) {
+		/* back above the high watermark and two margins available */
+		uint64_t avail = machine_available(p);
+		uint64_t goal = p->mem_total ? 2 * memcg_margin(p->mem_total) : 0;
+
 		want = p->watermark_high > p->mem_free ? p->watermark_high - p->mem_free : 0;
+		if (goal > avail && goal - avail > want)
+			want = goal - avail;
 	} else {
 		uint64_t goal = p->limit - 2 * memcg_margin(p->limit);
 

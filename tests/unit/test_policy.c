@@ -38,16 +38,19 @@ static void no_pressure(void)
 	memset(&f.global, 0, sizeof(f.global));
 	f.global.mem_total = 8192 * MiB;
 	f.global.mem_free = 4096 * MiB;
+	f.global.mem_available = 4096 * MiB;
 	f.global.watermark_low = 64 * MiB;
 	f.global.watermark_high = 96 * MiB;
 	f.global.swap_total = f.global.swap_free = 0;
 	f.global.limit = f.global.mem_total;
 }
 
-/* free just below the low watermark, short_pages below the high one */
+/* free just below the low watermark, short_pages below the high one;
+ * plenty still available (cache), so only the watermarks call for reclaim */
 static void global_pressure(uint64_t short_pages)
 {
 	f.global.mem_free = f.global.watermark_low - 4096;
+	f.global.mem_available = 1024 * MiB;
 	f.global.watermark_high = f.global.mem_free + short_pages * 4096;
 }
 

@@ -20,18 +20,35 @@ static void test_pressure(void)
 		uint64_t free, low, high, limit, usage;
 		double psi_full;
 		bool want;
+		uint64_t total, avail;   /* 0: not filled in */
 	} t[] = {
-		{ "machine: free above high", true, 500 * MiB, 100 * MiB, 150 * MiB, 0, 0, 0, false },
-		{ "machine: free below low", true, 90 * MiB, 100 * MiB, 150 * MiB, 0, 0, 0, true },
-		{ "machine: between low and high, no stall", true, 120 * MiB, 100 * MiB, 150 * MiB, 0, 0, 0, false },
-		{ "machine: between low and high, stalled", true, 120 * MiB, 100 * MiB, 150 * MiB, 0, 0, 5.0, true },
-		{ "machine: stall alone with plenty free", true, 900 * MiB, 100 * MiB, 150 * MiB, 0, 0, 50.0, false },
-		{ "machine: no watermarks known", true, 0, 0, 0, 0, 0, 0, false },
-		{ "memcg: no limit", false, 0, 0, 0, UINT64_MAX, 900 * MiB, 0, false },
-		{ "memcg: at its limit", false, 0, 0, 0, 1024 * MiB, 1020 * MiB, 0, true },
-		{ "memcg: well below", false, 0, 0, 0, 1024 * MiB, 500 * MiB, 0, false },
-		{ "memcg: near, stalled", false, 0, 0, 0, 1024 * MiB, 1000 * MiB, 2.0, true },
-		{ "memcg: near, not stalled", false, 0, 0, 0, 1024 * MiB, 1000 * MiB, 0, false },
+		{ "machine: free above high", true, 500 * MiB, 100 * MiB, 150 * MiB, 0, 0, 0, false, 0, 0 },
+		{ "machine: free below low", true, 90 * MiB, 100 * MiB, 150 * MiB, 0, 0, 0, true, 0, 0 },
+		{ "machine: between low and high, no stall", true, 120 * MiB, 100 * MiB, 150 * MiB, 0, 0, 0, false, 0, 0 },
+		{ "machine: between low and high, stalled", true, 120 * MiB, 100 * MiB, 150 * MiB, 0, 0, 5.0, true, 0, 0 },
+		{ "machine: stall alone with plenty free", true, 900 * MiB, 100 * MiB, 150 * MiB, 0, 0, 50.0, false, 0, 0 },
+		{ "machine: no watermarks known", true, 0, 0, 0, 0, 0, 0, false, 0, 0 },
+		{ "memcg: no limit", false, 0, 0, 0, UINT64_MAX, 900 * MiB, 0, false, 0, 0 },
+		{ "memcg: at its limit", false, 0, 0, 0, 1024 * MiB, 1020 * MiB, 0, true, 0, 0 },
+		{ "memcg: well below", false, 0, 0, 0, 1024 * MiB, 500 * MiB, 0, false, 0, 0 },
+		{ "memcg: near, stalled", false, 0, 0, 0, 1024 * MiB, 1000 * MiB, 2.0, true, 0, 0 },
+		{ "memcg: near, not stalled", false, 0, 0, 0, 1024 * MiB, 1000 * MiB, 0, false, 0, 0 },
+		/* kswapd keeps free between the watermarks: MemAvailable shows it */
+		{ "machine: free between watermarks, 6 of 466 MiB available", true, 4 * MiB, 3 * MiB,
+		  5 * MiB, 0, 0, 0, true, 466 * MiB, 6 * MiB },
+		{ "machine: 20 of 466 MiB available, no stall", true, 20 * MiB, 3 * MiB, 5 * MiB, 0, 0,
+		  0, false, 466 * MiB, 20 * MiB },
+		{ "machine: 20 of 466 MiB available, stalled", true, 20 * MiB, 3 * MiB, 5 * MiB, 0, 0,
+		  2.0, true, 466 * MiB, 20 * MiB },
+		{ "machine: 40 of 466 MiB available, stalled", true, 40 * MiB, 3 * MiB, 5 * MiB, 0, 0,
+		  2.0, false, 466 * MiB, 40 * MiB },
+		{ "machine: MemAvailable not filled in, plenty free", true, 400 * MiB, 3 * MiB,
+		  5 * MiB, 0, 0, 0, false, 466 * MiB, 0 },
+		/* an unlimited memcg (max reported as MemTotal) is the machine's business */
+		{ "memcg: limit = MemTotal, full", false, 0, 0, 0, 466 * MiB, 465 * MiB, 5.0, false,
+		  466 * MiB, 0 },
+		{ "memcg: limit below MemTotal, full", false, 0, 0, 0, 256 * MiB, 255 * MiB, 0, true,
+		  466 * MiB, 0 },
 	};
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
@@ -44,6 +61,8 @@ static void test_pressure(void)
 		p.limit = t[i].limit;
 		p.usage = t[i].usage;
 		p.psi_full_avg10 = t[i].psi_full;
+		p.mem_total = t[i].total;
+		p.mem_available = t[i].avail;
 		ok(lrg_under_pressure(&p, t[i].global) == t[i].want, "pressure: %s -> %s", t[i].what,
 		   t[i].want ? "yes" : "no");
 	}
@@ -63,6 +82,15 @@ static void test_pressure(void)
 		ok(lrg_pressure_target_pages(&p, false) == 2 * 16 * MiB / 4096,
 		   "memcg target: two margins below the limit (%llu pages)",
 		   (unsigned long long)lrg_pressure_target_pages(&p, false));
+		memset(&p, 0, sizeof(p));
+		p.mem_total = 640 * MiB;    /* margin 10 MiB */
+		p.mem_free = 4 * MiB;
+		p.mem_available = 6 * MiB;
+		p.watermark_low = 3 * MiB;
+		p.watermark_high = 5 * MiB;
+		ok(lrg_pressure_target_pages(&p, true) == 14 * MiB / 4096,
+		   "machine target: back to two margins available (%llu pages)",
+		   (unsigned long long)lrg_pressure_target_pages(&p, true));
 	}
 }
 
