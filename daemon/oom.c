@@ -158,6 +158,27 @@ static const char *memcg_path(const struct lrg_oom *o, uint64_t id)
 	return "/";
 }
 
+/*
+ * What the journal and the log call the OOM domain: "machine", or the
+ * path of the memory cgroup at its limit (the slice name, whose min_ttl is
+ * at stake, names something else: the slice of the youngest refusing
+ * cgroup, which for the machine can be any slice).
+ */
+static const char *domain_name(const struct lrg_oom *o, const struct lrg_oom_request *req)
+{
+	if (req->global)
+		return "machine";
+	for (size_t i = 0; i < o->nr_memcgs; i++)
+		if (o->memcgs[i].id == req->memcg_id)
+			return o->memcgs[i].path;
+	return req->slice;
+}
+
+static const char *domain_label(const struct lrg_oom *o, const struct lrg_oom_request *req)
+{
+	return req->global ? "the machine" : domain_name(o, req);
+}
+
 static int record_baseline(void *ctx, const struct lrg_mm_info *mm)
 {
 	struct lrg_oom *o = ctx;
@@ -392,8 +413,8 @@ static size_t top_insert(const struct lrg_oom_candidate **top, size_t n,
 static void log_kill_event(const struct lrg_oom *o, const struct lrg_oom_request *req,
 			   const struct lrg_oom_candidate *v, bool whole_cgroup, bool dry, int err)
 {
-	char f[17][160];
-	const char *fields[18];
+	char f[18][288];   /* OOM_DOMAIN holds a cgroup path */
+	const char *fields[19];
 	char msg[256];
 	int n = 0;
 	const struct lrg_pressure *p = &req->pressure;
@@ -407,7 +428,8 @@ static void log_kill_event(const struct lrg_oom *o, const struct lrg_oom_request
 	snprintf(f[n++], sizeof(f[0]), "REASON=%s", v->reason);
 	snprintf(f[n++], sizeof(f[0]), "DECISION=%s", req->reason[0] ? req->reason : "working set at risk");
 	snprintf(f[n++], sizeof(f[0]), "KILL_UNIT=%s", whole_cgroup ? "cgroup" : "process");
-	snprintf(f[n++], sizeof(f[0]), "OOM_DOMAIN=%s", req->global ? "machine" : req->slice);
+	snprintf(f[n++], sizeof(f[0]), "OOM_DOMAIN=%s", domain_name(o, req));
+	snprintf(f[n++], sizeof(f[0]), "TTL_SLICE=%s", req->slice);
 	snprintf(f[n++], sizeof(f[0]), "MIN_TTL_MS=%u", req->min_ttl_ms);
 	snprintf(f[n++], sizeof(f[0]), "OLDEST_GEN_AGE_MS=%" PRIu64, req->oldest_age_ms);
 	snprintf(f[n++], sizeof(f[0]), "MEM_AVAILABLE_KB=%" PRIu64, p->mem_available / 1024);
@@ -428,12 +450,12 @@ static void log_kill_event(const struct lrg_oom *o, const struct lrg_oom_request
 }
 
 /* After the kill: tell the victim's desktop session, if it has one. */
-static void notify_session(const struct lrg_oom_request *req, const struct lrg_oom_candidate *v,
+static void notify_session(const struct lrg_oom *o, const struct lrg_oom_request *req, const struct lrg_oom_candidate *v,
 			   bool whole_cgroup)
 {
 	struct lrg_kill_note note = { .pid = v->pid, .rss_kb = v->rss_pages * (LRG_PAGE_SIZE / 1024),
 				      .reason = v->reason, .whole_cgroup = whole_cgroup,
-				      .domain = req->global ? "machine" : req->slice };
+				      .domain = domain_name(o, req) };
 	long uid = lrg_session_uid_of_cgroup(v->cgroup);
 	int r;
 
@@ -473,7 +495,7 @@ int lrg_oom_handle(struct lrg_oom *o, const struct lrg_oom_request *req, uint64_
 		o->stats.guarded++;
 		snprintf(decision, len, "the kernel's OOM killer acted %" PRIu64 " ms ago: waiting",
 			 now_ms - o->kernel_kill_ms);
-		log_notice("OOM decision in %s skipped: %s", req->global ? "the machine" : req->slice,
+		log_notice("OOM decision in %s skipped: %s", domain_label(o, req),
 			   decision);
 		return 0;
 	}
@@ -483,7 +505,7 @@ int lrg_oom_handle(struct lrg_oom *o, const struct lrg_oom_request *req, uint64_
 	if (measured && !lrg_under_pressure(&mp, req->global)) {
 		o->stats.guarded++;
 		snprintf(decision, len, "pressure gone before the kill (%s)",
-			 req->global ? "machine" : req->slice);
+			 domain_name(o, req));
 		log_notice("OOM decision skipped: %s", decision);
 		return 0;
 	}
@@ -495,7 +517,7 @@ int lrg_oom_handle(struct lrg_oom *o, const struct lrg_oom_request *req, uint64_
 	if (g && guard_holds(o, g, now_ms, &req->pressure)) {
 		o->stats.guarded++;
 		snprintf(decision, len, "waiting for pid %d's memory (%s)", (int)g->pid,
-			 req->global ? "machine" : req->slice);
+			 domain_name(o, req));
 		return 0;
 	}
 
@@ -515,7 +537,7 @@ int lrg_oom_handle(struct lrg_oom *o, const struct lrg_oom_request *req, uint64_
 			nr_top = top_insert(top, nr_top, &o->cands[i]);
 	log_notice("OOM decision in %s (%s): oldest generation %" PRIu64 " ms, min_ttl %u ms"
 		   " (available %" PRIu64 " KiB, PSI full avg10 %.2f); %zu candidate(s)",
-		   req->global ? "the machine" : req->slice, req->reason, req->oldest_age_ms, req->min_ttl_ms,
+		   domain_label(o, req), req->reason, req->oldest_age_ms, req->min_ttl_ms,
 		   req->pressure.mem_available / 1024, req->pressure.psi_full_avg10, o->nr_cands);
 	log_candidates(o, top, nr_top);
 	if (r < 0) {
@@ -548,13 +570,13 @@ int lrg_oom_handle(struct lrg_oom *o, const struct lrg_oom_request *req, uint64_
 		o->stats.guarded++;
 		snprintf(decision, len, "pid %d (%s), killed %" PRIu64 " ms ago, is still exiting%s",
 			 (int)v->pid, v->comm, ago, r < 0 && r != -ESRCH ? " (signal failed)" : "");
-		log_notice("OOM decision in %s: %s", req->global ? "the machine" : req->slice, decision);
+		log_notice("OOM decision in %s: %s", domain_label(o, req), decision);
 		return 0;
 	}
 	r = dry ? 0 : o->b->ops->kill(o->b, &kr);
 	log_kill_event(o, req, v, whole, dry, r);
 	if (!dry && r == 0 && o->cfg->daemon.notify_desktop)
-		notify_session(req, v, whole);
+		notify_session(o, req, v, whole);
 	snprintf(decision, len, "%s pid %d (%s)", dry ? "would kill" : r ? "failed to kill" : "killed",
 		 (int)v->pid, v->comm);
 	if (r < 0) {
