@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * pagemap.c - see pagemap.h.
+ *
+ * A region's tracked pages are the set bits of pages->tracked; the seq of
+ * the page at index i is pages->seq[rank(i)], rank(i) being the number of
+ * tracked pages below i. Every operation that visits many pages walks the
+ * set bits in order with a running rank, so none costs more than one pass
+ * over the region (512 bits and r->nr seqs).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -27,12 +33,9 @@ static inline bool test_bit64(const uint64_t *map, unsigned int i)
 	return map[i / 64] >> (i % 64) & 1;
 }
 
-static inline void assign_bit64(uint64_t *map, unsigned int i, bool v)
+static inline void set_bit64(uint64_t *map, unsigned int i)
 {
-	if (v)
-		map[i / 64] |= 1ULL << (i % 64);
-	else
-		map[i / 64] &= ~(1ULL << (i % 64));
+	map[i / 64] |= 1ULL << (i % 64);
 }
 
 static inline uint32_t bucket_of(const struct lrg_pagemap *pm, uint64_t addr)
@@ -41,44 +44,89 @@ static inline uint32_t bucket_of(const struct lrg_pagemap *pm, uint64_t addr)
 	       (pm->nr_buckets - 1);
 }
 
+static inline int type_of(const struct lrg_pm_pages *p, unsigned int i)
+{
+	return test_bit64(p->anon, i) ? LRG_ANON : LRG_FILE;
+}
+
+static inline uint64_t seq_of(const struct lrg_lruvec *lv, int type, uint16_t e)
+{
+	return lrg_lruvec_clamp(lv, type, dec_seq(e, lv->max_seq));
+}
+
+/* Tracked pages below page i. */
+static unsigned int rank_of(const struct lrg_pm_pages *p, unsigned int i)
+{
+	unsigned int n = 0;
+
+	for (unsigned int w = 0; w < i / 64; w++)
+		n += (unsigned int)__builtin_popcountll(p->tracked[w]);
+	if (i % 64)
+		n += (unsigned int)__builtin_popcountll(p->tracked[i / 64] & ((1ULL << (i % 64)) - 1));
+	return n;
+}
+
+static size_t pages_bytes(unsigned int cap)
+{
+	return sizeof(struct lrg_pm_pages) + sizeof(uint16_t) * cap;
+}
+
+static unsigned int round_cap(unsigned int n)
+{
+	return (n + LRG_PM_SLACK - 1) / LRG_PM_SLACK * LRG_PM_SLACK;
+}
+
+/*
+ * Shrink a region's page array that lost many pages (never below the
+ * rounded need; failure to shrink keeps the bigger one). Frees it when
+ * empty.
+ */
+static void trim_pages(struct lrg_pm_region *r)
+{
+	unsigned int want;
+	struct lrg_pm_pages *n;
+
+	if (!r->nr) {
+		free(r->pages);
+		r->pages = NULL;
+		r->cap = 0;
+		return;
+	}
+	want = round_cap(r->nr);
+	if (r->cap <= want + 4 * LRG_PM_SLACK && r->cap <= 2 * want)
+		return;
+	n = realloc(r->pages, pages_bytes(want));
+	if (n) {
+		r->pages = n;
+		r->cap = (uint16_t)want;
+	}
+}
+
 void lrg_pagemap_init(struct lrg_pagemap *pm)
 {
 	memset(pm, 0, sizeof(*pm));
 	pm->free_head = LRG_PM_NIL;
 }
 
-static uint64_t page_seq(const struct lrg_pm_region *r, const struct lrg_lruvec *lv,
-			 unsigned int i, int *ret_type)
-{
-	int type = test_bit64(r->anon, i) ? LRG_ANON : LRG_FILE;
-
-	*ret_type = type;
-	return lrg_lruvec_clamp(lv, type, dec_seq(r->seq[i], lv->max_seq));
-}
-
-static void drop_page(struct lrg_pagemap *pm, struct lrg_pm_region *r, struct lrg_lruvec *lv,
-		      unsigned int i)
-{
-	int type;
-	uint64_t seq = page_seq(r, lv, i, &type);
-
-	(*lrg_lruvec_count(lv, seq, type))--;
-	pm->nr_pages[type]--;
-	r->seq[i] = 0;
-	r->nr--;
-}
-
 void lrg_pagemap_release(struct lrg_pagemap *pm, struct lrg_lruvec *lv)
 {
 	for (uint32_t k = 0; k < pm->nr_used; k++) {
 		struct lrg_pm_region *r = &pm->regions[k];
+		const struct lrg_pm_pages *p = r->pages;
+		unsigned int rank = 0;
 
-		if (!lrg_pm_region_live(r) || !lv)
-			continue;
-		for (unsigned int i = 0; i < LRG_PTES_PER_PMD && r->nr; i++) {
-			if (r->seq[i])
-				drop_page(pm, r, lv, i);
+		if (lrg_pm_region_live(r) && lv && r->nr) {
+			for (unsigned int w = 0; w < LRG_REGION_WORDS; w++) {
+				for (uint64_t bits = p->tracked[w]; bits; bits &= bits - 1) {
+					unsigned int i = w * 64 + (unsigned int)__builtin_ctzll(bits);
+					int type = type_of(p, i);
+
+					(*lrg_lruvec_count(lv, seq_of(lv, type, p->seq[rank++]), type))--;
+					pm->nr_pages[type]--;
+				}
+			}
 		}
+		free(r->pages);
 	}
 	free(pm->regions);
 	free(pm->buckets);
@@ -122,40 +170,50 @@ static int rehash(struct lrg_pagemap *pm, uint32_t nr_buckets)
 	return 0;
 }
 
-static struct lrg_pm_region *add_region(struct lrg_pagemap *pm, uint64_t addr)
+/* A new live region with room for cap pages, or NULL (nothing changed). */
+static struct lrg_pm_region *add_region(struct lrg_pagemap *pm, uint64_t addr, unsigned int cap)
 {
+	struct lrg_pm_pages *pages = malloc(pages_bytes(cap));
 	struct lrg_pm_region *r;
 	uint32_t k, h;
 
+	if (!pages)
+		return NULL;
 	/* reuse a freed region before growing */
 	if (pm->free_head != LRG_PM_NIL) {
 		k = pm->free_head;
 		pm->free_head = pm->regions[k].next;
 	} else {
 		if (pm->nr_used == pm->cap) {
-			uint32_t cap = pm->cap ? pm->cap * 2 : 16;
-			struct lrg_pm_region *n = realloc(pm->regions, sizeof(*n) * cap);
+			/* most mms have a handful of regions: start small */
+			uint32_t ncap = pm->cap ? pm->cap * 2 : 4;
+			struct lrg_pm_region *n = realloc(pm->regions, sizeof(*n) * ncap);
 
-			if (!n)
+			if (!n) {
+				free(pages);
 				return NULL;
+			}
 			pm->regions = n;
-			pm->cap = cap;
+			pm->cap = ncap;
 		}
 		k = pm->nr_used++;
 	}
 	/* not live until linked below: rehash must skip it */
 	pm->regions[k].addr = UINT64_MAX;
+	pm->regions[k].pages = NULL;
 	if (pm->nr_live + 1 > pm->nr_buckets &&
-	    rehash(pm, pm->nr_buckets ? pm->nr_buckets * 2 : 16) < 0) {
+	    rehash(pm, pm->nr_buckets ? pm->nr_buckets * 2 : 8) < 0) {
 		/* give the slot back */
-		pm->regions[k].addr = UINT64_MAX;
 		pm->regions[k].next = pm->free_head;
 		pm->free_head = k;
+		free(pages);
 		return NULL;
 	}
 	r = &pm->regions[k];
 	memset(r, 0, sizeof(*r));
 	r->addr = addr;
+	r->pages = pages;
+	r->cap = (uint16_t)cap;
 	h = bucket_of(pm, addr);
 	r->next = pm->buckets[h];
 	pm->buckets[h] = k;
@@ -171,10 +229,48 @@ static void free_region(struct lrg_pagemap *pm, struct lrg_pm_region *r)
 	while (*p != k)
 		p = &pm->regions[*p].next;
 	*p = r->next;
+	free(r->pages);
+	r->pages = NULL;
+	r->cap = 0;
+	r->nr = 0;
 	r->addr = UINT64_MAX;
 	r->next = pm->free_head;
 	pm->free_head = k;
 	pm->nr_live--;
+}
+
+/*
+ * Drop the tracked pages of r that are in drop (a page bitmap) and of a
+ * type in types_mask, subtracting them from lv; one pass, in place (never
+ * allocates). Returns how many were dropped.
+ */
+static unsigned int drop_pages(struct lrg_pagemap *pm, struct lrg_pm_region *r,
+			       struct lrg_lruvec *lv, const uint64_t *drop, unsigned int types_mask)
+{
+	struct lrg_pm_pages *p = r->pages;
+	unsigned int rd = 0, wr = 0, n = 0;
+
+	if (!r->nr)
+		return 0;
+	for (unsigned int w = 0; w < LRG_REGION_WORDS; w++) {
+		for (uint64_t bits = p->tracked[w]; bits; bits &= bits - 1) {
+			unsigned int b = (unsigned int)__builtin_ctzll(bits);
+			unsigned int i = w * 64 + b;
+			int type = type_of(p, i);
+			uint16_t e = p->seq[rd++];
+
+			if ((!drop || test_bit64(drop, i)) && (types_mask & (1U << type))) {
+				(*lrg_lruvec_count(lv, seq_of(lv, type, e), type))--;
+				pm->nr_pages[type]--;
+				p->tracked[w] &= ~(1ULL << b);
+				n++;
+				continue;
+			}
+			p->seq[wr++] = e;
+		}
+	}
+	r->nr = (uint16_t)wr;
+	return n;
 }
 
 int lrg_pagemap_update(struct lrg_pagemap *pm, struct lrg_lruvec *lv, const struct lrg_region *rep,
@@ -182,58 +278,113 @@ int lrg_pagemap_update(struct lrg_pagemap *pm, struct lrg_lruvec *lv, const stru
 		       unsigned int *ret_young, unsigned int *ret_total)
 {
 	struct lrg_pm_region *r = lrg_pagemap_find(pm, rep->addr);
-	unsigned int young = 0, total = 0;
+	const struct lrg_pm_pages *old = r && r->nr ? r->pages : NULL;
+	uint64_t tracked[LRG_REGION_WORDS], anon[LRG_REGION_WORDS];
+	uint16_t seqs[LRG_PTES_PER_PMD];
+	int64_t delta[LRG_MAX_NR_GENS][LRG_NR_TYPES];
+	int64_t dpages[LRG_NR_TYPES] = { 0, 0 };
+	unsigned int young = 0, total = 0, n = 0, rank = 0;
 
-	if (!r) {
-		if (!may_grow)
-			return -ENOSPC;
-		r = add_region(pm, rep->addr & LRG_PMD_MASK);
-		if (!r)
-			return -ENOMEM;
-	}
-	r->seen = epoch;
+	if (!r && !may_grow)
+		return -ENOSPC;
 
+	/*
+	 * folio_update_gen page by page, into scratch: nothing changes until
+	 * the region has room for the result (so a failed allocation leaves
+	 * the map and lv as they were).
+	 */
+	memset(tracked, 0, sizeof(tracked));
+	memset(anon, 0, sizeof(anon));
+	memset(delta, 0, sizeof(delta));
 	for (unsigned int i = 0; i < LRG_PTES_PER_PMD; i++) {
 		bool present = test_bit64(rep->present, i);
 		int type = test_bit64(rep->anon, i) ? LRG_ANON : LRG_FILE;
-		uint64_t old = 0, seq;
+		bool was = old && test_bit64(old->tracked, i);
 		int old_type = type;
+		uint64_t oseq = 0, seq;
+		uint16_t e = 0;
 
-		if (r->seq[i])
-			old = page_seq(r, lv, i, &old_type);
-
+		if (was) {
+			e = old->seq[rank++];
+			old_type = type_of(old, i);
+			oseq = seq_of(lv, old_type, e);
+		}
 		if (!present) {
-			if (r->seq[i] && (types_mask & (1U << old_type)))
-				drop_page(pm, r, lv, i);
+			if (!was)
+				continue;
+			if (types_mask & (1U << old_type)) {
+				delta[lrg_gen_from_seq(oseq)][old_type]--;
+				dpages[old_type]--;
+				continue;
+			}
+			/* a type this harvest did not look at: kept as stored */
+			set_bit64(tracked, i);
+			if (old_type == LRG_ANON)
+				set_bit64(anon, i);
+			seqs[n++] = e;
 			continue;
 		}
 		total++;
-		if (r->seq[i] && old_type != type) {
+		if (was && old_type != type) {
 			/* the address was reused for the other type */
-			drop_page(pm, r, lv, i);
+			delta[lrg_gen_from_seq(oseq)][old_type]--;
+			dpages[old_type]--;
+			was = false;
 		}
 		if (test_bit64(rep->young, i)) {
 			young++;
 			seq = lv->max_seq;
 		} else {
-			seq = r->seq[i] ? old : lv->min_seq[type];
+			seq = was ? oseq : lv->min_seq[type];
 		}
-		if (r->seq[i]) {
-			if (seq != old) {
-				(*lrg_lruvec_count(lv, old, type))--;
-				(*lrg_lruvec_count(lv, seq, type))++;
+		if (was) {
+			if (seq != oseq) {
+				delta[lrg_gen_from_seq(oseq)][type]--;
+				delta[lrg_gen_from_seq(seq)][type]++;
 			}
 		} else {
-			(*lrg_lruvec_count(lv, seq, type))++;
-			pm->nr_pages[type]++;
-			r->nr++;
-			assign_bit64(r->anon, i, type == LRG_ANON);
+			delta[lrg_gen_from_seq(seq)][type]++;
+			dpages[type]++;
 		}
+		set_bit64(tracked, i);
+		if (type == LRG_ANON)
+			set_bit64(anon, i);
 		/* also renormalises a stale stored value */
-		r->seq[i] = enc_seq(seq);
+		seqs[n++] = enc_seq(seq);
 	}
-	if (!r->nr)
-		free_region(pm, r);
+
+	if (!r) {
+		/* n == 0: a report with no page of ours; nothing to add */
+		if (n && !(r = add_region(pm, rep->addr & LRG_PMD_MASK, round_cap(n))))
+			return -ENOMEM;
+	} else if (n > r->cap) {
+		unsigned int cap = round_cap(n);
+		struct lrg_pm_pages *np = realloc(r->pages, pages_bytes(cap));
+
+		if (!np)
+			return may_grow ? -ENOMEM : -ENOSPC;
+		r->pages = np;
+		r->cap = (uint16_t)cap;
+	}
+
+	for (unsigned int g = 0; g < LRG_MAX_NR_GENS; g++)
+		for (int t = 0; t < LRG_NR_TYPES; t++)
+			lv->nr_pages[g][t] += delta[g][t];
+	for (int t = 0; t < LRG_NR_TYPES; t++)
+		pm->nr_pages[t] += dpages[t];
+
+	if (r) {
+		r->seen = epoch;
+		r->nr = (uint16_t)n;
+		if (n) {
+			memcpy(r->pages->tracked, tracked, sizeof(tracked));
+			memcpy(r->pages->anon, anon, sizeof(anon));
+			memcpy(r->pages->seq, seqs, sizeof(seqs[0]) * n);
+			trim_pages(r);
+		} else {
+			free_region(pm, r);
+		}
+	}
 	if (ret_young)
 		*ret_young = young;
 	if (ret_total)
@@ -259,12 +410,8 @@ void lrg_pagemap_sweep(struct lrg_pagemap *pm, struct lrg_lruvec *lv, uint32_t e
 			continue;
 		if (!whole && r->want != epoch)
 			continue;
-		for (unsigned int i = 0; i < LRG_PTES_PER_PMD && r->nr; i++) {
-			int type = test_bit64(r->anon, i) ? LRG_ANON : LRG_FILE;
-
-			if (r->seq[i] && (types_mask & (1U << type)))
-				drop_page(pm, r, lv, i);
-		}
+		if (drop_pages(pm, r, lv, NULL, types_mask))
+			trim_pages(r);
 		if (!r->nr)
 			free_region(pm, r);
 	}
@@ -276,13 +423,12 @@ bool lrg_pagemap_page(const struct lrg_pagemap *pm, const struct lrg_lruvec *lv,
 	const struct lrg_pm_region *r = lrg_pagemap_find(pm, addr);
 	unsigned int i = (addr & ~LRG_PMD_MASK) >> LRG_PAGE_SHIFT;
 	int type;
-	uint64_t seq;
 
-	if (!r || !r->seq[i])
+	if (!r || !r->nr || !test_bit64(r->pages->tracked, i))
 		return false;
-	seq = page_seq(r, lv, i, &type);
+	type = type_of(r->pages, i);
 	*ret_type = type;
-	*ret_seq = seq;
+	*ret_seq = seq_of(lv, type, r->pages->seq[rank_of(r->pages, i)]);
 	return true;
 }
 
@@ -300,16 +446,28 @@ size_t lrg_pagemap_collect(const struct lrg_pagemap *pm, const struct lrg_lruvec
 
 	for (; cur->region < pm->nr_used; cur->region++, cur->page = 0) {
 		const struct lrg_pm_region *r = &pm->regions[cur->region];
+		const struct lrg_pm_pages *p = r->pages;
+		unsigned int rank;
 
-		if (!lrg_pm_region_live(r) || !r->nr)
+		if (!lrg_pm_region_live(r) || !r->nr || cur->page >= LRG_PTES_PER_PMD)
 			continue;
+		rank = rank_of(p, cur->page);
 		for (; cur->page < LRG_PTES_PER_PMD; cur->page++) {
 			unsigned int i = cur->page;
 			uint64_t addr = r->addr + (uint64_t)i * LRG_PAGE_SIZE;
 			int t;
+			uint16_t e;
 
-			if (!r->seq[i] || page_seq(r, lv, i, &t) != seq || t != type)
+			if (!test_bit64(p->tracked, i))
 				continue;
+			/* the page stays tracked: read its seq, advance past it
+			 * only when it is consumed (a full buf stops before) */
+			e = p->seq[rank];
+			t = type_of(p, i);
+			if (t != type || seq_of(lv, t, e) != seq) {
+				rank++;
+				continue;
+			}
 			if (n && buf[n - 1].end == addr) {
 				buf[n - 1].end += LRG_PAGE_SIZE;
 			} else {
@@ -319,6 +477,7 @@ size_t lrg_pagemap_collect(const struct lrg_pagemap *pm, const struct lrg_lruvec
 				buf[n].end = addr + LRG_PAGE_SIZE;
 				n++;
 			}
+			rank++;
 			pages++;
 		}
 	}
@@ -338,20 +497,19 @@ uint64_t lrg_pagemap_forget(struct lrg_pagemap *pm, struct lrg_lruvec *lv, int t
 		while (addr < ranges[k].end) {
 			struct lrg_pm_region *r = lrg_pagemap_find(pm, addr);
 			uint64_t end = (addr & LRG_PMD_MASK) + LRG_PMD_SIZE;
+			uint64_t drop[LRG_REGION_WORDS];
 
 			if (end > ranges[k].end)
 				end = ranges[k].end;
-			for (; r && addr < end; addr += LRG_PAGE_SIZE) {
-				unsigned int i = (addr & ~LRG_PMD_MASK) >> LRG_PAGE_SHIFT;
-				int t = test_bit64(r->anon, i) ? LRG_ANON : LRG_FILE;
-
-				if (r->seq[i] && t == type) {
-					drop_page(pm, r, lv, i);
-					n++;
-				}
+			if (r && r->nr) {
+				memset(drop, 0, sizeof(drop));
+				for (; addr < end; addr += LRG_PAGE_SIZE)
+					set_bit64(drop, (addr & ~LRG_PMD_MASK) >> LRG_PAGE_SHIFT);
+				/* in place: the eviction path never allocates */
+				n += drop_pages(pm, r, lv, drop, 1U << type);
 			}
 			addr = end;
-			/* an emptied region goes back to the free list; no allocation */
+			/* an emptied region goes back to the free list */
 			if (r && !r->nr && !keep_empty)
 				free_region(pm, r);
 		}
@@ -363,14 +521,18 @@ void lrg_pagemap_renormalise(struct lrg_pagemap *pm, const struct lrg_lruvec *lv
 {
 	for (uint32_t k = 0; k < pm->nr_used; k++) {
 		struct lrg_pm_region *r = &pm->regions[k];
+		struct lrg_pm_pages *p = r->pages;
+		unsigned int rank = 0;
 
-		if (!lrg_pm_region_live(r))
+		if (!lrg_pm_region_live(r) || !r->nr)
 			continue;
-		for (unsigned int i = 0; i < LRG_PTES_PER_PMD; i++) {
-			int type;
+		for (unsigned int w = 0; w < LRG_REGION_WORDS; w++) {
+			for (uint64_t bits = p->tracked[w]; bits; bits &= bits - 1) {
+				unsigned int i = w * 64 + (unsigned int)__builtin_ctzll(bits);
 
-			if (r->seq[i])
-				r->seq[i] = enc_seq(page_seq(r, lv, i, &type));
+				p->seq[rank] = enc_seq(seq_of(lv, type_of(p, i), p->seq[rank]));
+				rank++;
+			}
 		}
 	}
 	pm->renorm_seq = lv->max_seq;
@@ -381,17 +543,28 @@ void lrg_pagemap_count(const struct lrg_pagemap *pm, const struct lrg_lruvec *lv
 {
 	for (uint32_t k = 0; k < pm->nr_used; k++) {
 		const struct lrg_pm_region *r = &pm->regions[k];
+		const struct lrg_pm_pages *p = r->pages;
+		unsigned int rank = 0;
 
-		if (!lrg_pm_region_live(r))
+		if (!lrg_pm_region_live(r) || !r->nr)
 			continue;
-		for (unsigned int i = 0; i < LRG_PTES_PER_PMD; i++) {
-			int type;
-			uint64_t seq;
+		for (unsigned int w = 0; w < LRG_REGION_WORDS; w++) {
+			for (uint64_t bits = p->tracked[w]; bits; bits &= bits - 1) {
+				unsigned int i = w * 64 + (unsigned int)__builtin_ctzll(bits);
+				int type = type_of(p, i);
 
-			if (!r->seq[i])
-				continue;
-			seq = page_seq(r, lv, i, &type);
-			counts[lrg_gen_from_seq(seq)][type]++;
+				counts[lrg_gen_from_seq(seq_of(lv, type, p->seq[rank++]))][type]++;
+			}
 		}
 	}
+}
+
+size_t lrg_pagemap_bytes(const struct lrg_pagemap *pm)
+{
+	size_t n = sizeof(pm->regions[0]) * pm->cap + sizeof(pm->buckets[0]) * pm->nr_buckets;
+
+	for (uint32_t k = 0; k < pm->nr_used; k++)
+		if (pm->regions[k].pages)
+			n += pages_bytes(pm->regions[k].cap);
+	return n;
 }

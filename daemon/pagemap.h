@@ -14,12 +14,24 @@
  * value is never read as a young one. Regions touched by a harvest are
  * renormalised in passing.
  *
- * Memory: a region costs ~1.1 KiB per 2 MiB tracked. Regions are allocated
- * only while harvesting (aging) and only when may_grow is set: a region
- * that empties goes on a free list and is reused before the array grows,
- * so a process that maps and unmaps repeatedly does not grow the map, and
- * the eviction path (collect/forget) never allocates: it only reads and
- * clears entries.
+ * Memory: sized to the pages actually tracked. A region is a 32-byte slot
+ * in the per-mm array (hashed by address) plus, while it tracks pages, one
+ * allocation of two bitmaps (tracked, anon: 128 bytes) and a packed uint16
+ * seq per tracked page, in address order (rank = popcount of the tracked
+ * bits below): ~1.2 KiB for a full 2 MiB region, ~0.2 KiB for one with 30
+ * pages (a sleeping process's libc, stack or heap). The packed array keeps
+ * a little slack (LRG_PM_SLACK slots) so that pages coming and going do not
+ * reallocate at every harvest, and is shrunk when it is much too big.
+ *
+ * Regions are added only while harvesting (aging) and only when may_grow
+ * is set: a region that empties goes on the free list (its page allocation
+ * freed, the 32-byte slot kept) and is reused before the array grows, so a
+ * process that maps and unmaps repeatedly does not grow the map. The
+ * eviction path (collect/forget/sweep) never allocates: it only reads and
+ * removes entries. An update of a region already tracked (look-around in
+ * direct reclaim, may_grow clear) may enlarge that region's packed array by
+ * a few slots when new pages appear in it; if that allocation fails, the
+ * update changes nothing and returns -ENOSPC, as for an untracked region.
  */
 #ifndef LRG_PAGEMAP_H
 #define LRG_PAGEMAP_H
@@ -33,15 +45,24 @@
 
 #define LRG_PM_RENORM_GENS 16384U
 #define LRG_PM_NIL UINT32_MAX
+/* Packed seq slots are allocated in multiples of this (and freed back to it). */
+#define LRG_PM_SLACK 8U
+
+/* The pages of one region: only allocated while it tracks some. */
+struct lrg_pm_pages {
+	uint64_t tracked[LRG_REGION_WORDS];
+	uint64_t anon[LRG_REGION_WORDS];   /* meaningful for tracked pages only */
+	uint16_t seq[];                    /* r->nr encoded seqs, in address order */
+};
 
 struct lrg_pm_region {
 	uint64_t addr;       /* PMD aligned; UINT64_MAX when on the free list */
 	uint32_t next;       /* hash chain, or free list */
 	uint32_t seen;       /* epoch of the last harvest that reported it */
 	uint32_t want;       /* epoch of the last harvest that asked for it */
-	uint32_t nr;         /* tracked pages */
-	uint64_t anon[LRG_REGION_WORDS];
-	uint16_t seq[LRG_PTES_PER_PMD];
+	uint16_t nr;         /* tracked pages */
+	uint16_t cap;        /* seq slots in pages */
+	struct lrg_pm_pages *pages;  /* NULL when cap == 0 */
 };
 
 struct lrg_pagemap {
@@ -113,6 +134,9 @@ uint64_t lrg_pagemap_forget(struct lrg_pagemap *pm, struct lrg_lruvec *lv, int t
 			    const struct lrg_range *ranges, size_t nr, bool keep_empty);
 
 void lrg_pagemap_renormalise(struct lrg_pagemap *pm, const struct lrg_lruvec *lv);
+
+/* Bytes this map has allocated (slots, buckets, page arrays): for tests. */
+size_t lrg_pagemap_bytes(const struct lrg_pagemap *pm);
 
 /* Add this map's pages per generation slot and type into counts (tests). */
 void lrg_pagemap_count(const struct lrg_pagemap *pm, const struct lrg_lruvec *lv,
