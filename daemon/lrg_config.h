@@ -56,6 +56,7 @@ struct lrg_daemon_config {
 	char profile[32];          /* desktop|laptop-hdd|server */
 	bool dry_run;              /* decide and log, never kill or evict */
 	uint32_t poll_interval_ms; /* pressure sampling period */
+	uint32_t tick_budget_ms;   /* work per policy tick before the loop is served again */
 	uint32_t kill_timeout_ms;  /* overkill guard: wait for the victim's memory this long */
 	bool enable_mglru;         /* may switch /sys/kernel/mm/lru_gen/enabled on */
 	bool mount_debugfs;        /* may mount debugfs to reach lru_gen */

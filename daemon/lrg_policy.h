@@ -33,6 +33,12 @@ struct lrg_policy_stats {
 	uint64_t direct_reclaims;   /* synchronous reclaim requests from the backend */
 	uint64_t ttl_refusals;      /* evictions refused to keep min_ttl */
 	uint64_t oom_decisions;     /* times the working set could not be kept */
+	uint64_t refreshes;         /* full re-lists (lrg_policy_refresh) */
+	uint64_t relists;           /* targeted re-lists (lrg_policy_refresh_marked) */
+	uint64_t mms_added_live;    /* address spaces added from fork/exec events */
+	uint64_t mms_dropped_live;  /* address spaces dropped by exit/exec events */
+	uint64_t ticks_cut;         /* ticks whose aging the budget cut short */
+	uint64_t agings_deferred;   /* due agings left for a later tick by the budget */
 };
 
 /* Why the engine asks for an OOM decision in one domain. */
@@ -55,6 +61,11 @@ struct lrg_tick_result {
 	size_t nr_oom;
 	struct lrg_oom_request oom[LRG_MAX_OOM_REQUESTS];
 	uint64_t next_tick_ms;      /* when the engine wants to run again */
+	/* The tick budget ran out with aging still due: run again soon (after
+	 * serving the event loop), next_tick_ms is now. */
+	bool more;
+	size_t nr_aged;             /* memcgs aged by time in this tick */
+	size_t nr_deferred;         /* memcgs due but left for the next tick */
 };
 
 /* cfg is copied; b must outlive the engine. Installs b->direct_reclaim. */
@@ -69,7 +80,60 @@ int lrg_policy_set_config(struct lrg_policy *p, const struct lrg_config *cfg);
  * exited ones, move migrated ones (the seeds' lru_gen_migrate_mm). */
 int lrg_policy_refresh(struct lrg_policy *p, uint64_t now_ms);
 
-/* Age where due, evict where under pressure, check min_ttl. */
+/*
+ * Live updates between re-lists (the proc connector's events): the
+ * engine's lists follow processes at once:
+ *
+ *  LRG_POLICY_PROC_EXIT  the address space of (pid, start_time) is dropped
+ *                        now (nothing else is touched: a pid reused by a
+ *                        process listed meanwhile has another start time).
+ *  LRG_POLICY_PROC_EXEC  the old address space is dropped now, and the new
+ *                        one added as for NEW.
+ *  LRG_POLICY_PROC_NEW   mm (as the backend's listing would report the
+ *                        process's address space; pid and start_time must
+ *                        match) is added to the process's memcg, unless it
+ *                        is listed already. Without mm, the memcg is
+ *                        marked for the next lrg_policy_refresh_marked.
+ *
+ * cgroup: the process's cgroup v2 path ("/user.slice/..."), used with a
+ * memcg-aware backend to find its memcg (the deepest listed memcg whose
+ * path contains it); NULL, or no memcg found: nothing is added and the
+ * next re-list is a full one. Without LRG_CAP_MEMCG the one global list
+ * takes it. mm->memcg_id is set to the memcg found.
+ */
+enum lrg_policy_proc_event {
+	LRG_POLICY_PROC_NEW,
+	LRG_POLICY_PROC_EXEC,
+	LRG_POLICY_PROC_EXIT,
+};
+void lrg_policy_proc_event(struct lrg_policy *p, enum lrg_policy_proc_event ev, pid_t pid,
+			   uint64_t start_time, const char *cgroup, const struct lrg_mm_info *mm);
+
+/* True when events marked memcgs that no re-list has looked at since. */
+bool lrg_policy_relist_pending(const struct lrg_policy *p);
+
+/*
+ * Re-list the marked memcgs only (all of them with a full refresh when a
+ * mark needed one): add new address spaces, update listed ones, move
+ * migrated ones. Drops nothing: exits come as events, and lost events are
+ * the full refresh's business (lrg_policy_refresh).
+ */
+int lrg_policy_refresh_marked(struct lrg_policy *p, uint64_t now_ms);
+
+/* Every address space on the engine's lists (tests, lrugenctl). */
+typedef int (*lrg_policy_mm_fn)(void *ctx, uint64_t memcg_id, const struct lrg_mm_info *mm);
+int lrg_policy_foreach_mm(const struct lrg_policy *p, lrg_policy_mm_fn fn, void *ctx);
+
+/*
+ * Age where due, evict where under pressure, check min_ttl.
+ *
+ * The work is bounded by the config's tick_budget_ms on the backend's
+ * clock: due memcgs are aged least recently aged first until the budget is
+ * spent (at least one per tick), the rest wait for the next tick, which
+ * the result asks for at once (ret->more). Pressure handling (the memcgs
+ * at their limit, the machine, the OOM requests) runs in every tick after
+ * the aging slice, so aging other memcgs delays it by one budget at most.
+ */
 int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_result *ret);
 
 /*

@@ -3,13 +3,17 @@
  * manager.c - lrugend's event loop.
  *
  * One sd-event loop drives everything: a tick timer that runs the policy
- * engine (aging, eviction, min_ttl) when it asks to, a refresh timer that
- * re-lists cgroups and address spaces, SIGHUP for reload, SIGTERM/SIGINT
- * for exit, and the systemd watchdog. The engine never logs; this file logs
- * what it decided.
+ * engine (aging, eviction, min_ttl) when it asks to, in slices of at most
+ * tick_budget_ms so the control socket and the proc connector are served
+ * between them; the periodic full re-list of cgroups and address spaces;
+ * the proc connector's socket, whose fork, exec and exit events keep the
+ * engine's lists live between re-lists (struct manager_live); SIGHUP for
+ * reload, SIGTERM/SIGINT for exit, and the systemd watchdog. The engine
+ * never logs; this file logs what it decided.
  */
 #include <errno.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,14 +21,203 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "backend_select.h"
 #include "lrg_log.h"
 #include "manager_int.h"
+#include "procfs.h"
 
-/* How often the address-space lists are re-read from the backend when no
- * event source keeps them live. */
+/*
+ * How often the address-space lists are re-read from the backend in full.
+ * With the proc connector the lists follow processes between re-lists,
+ * but the full one stays this frequent: it also brings each memcg's
+ * figures and each process's CPU time (the "has it run" hint the next
+ * aging relies on), and catches what lost events hid.
+ */
 #define REFRESH_INTERVAL_MS 2000
+/* A tick cut short by its budget runs again this soon, once the loop has
+ * served whatever else was waiting. */
+#define TICK_CONTINUE_US 5000
+
+/* ---- live lists: the proc connector feeding the engine ---- */
+
+/*
+ * A new address space as the backend's listing reports it. Every backend
+ * with real processes lists them with the proc backend's list_mms, whose
+ * key is (start time << 22) | pid (backend_proc.c, mm_key()); were the two
+ * ever to differ, the next listing finds the entry by its owner and keeps
+ * the backend's key. -ESRCH: gone, reused, a zombie or no mm of its own.
+ */
+static int describe_mm(struct manager_live *l, pid_t pid, uint64_t start_time,
+		       struct lrg_mm_info *ret)
+{
+	struct lrg_proc_status status;
+	struct lrg_proc_stat st;
+	int adj = 0, r;
+
+	r = lrg_procfs_read_stat(l->proc_root, pid, &st);
+	if (r < 0)
+		return r;
+	if (st.starttime != start_time || lrg_proc_stat_is_kthread(&st) || st.state == 'Z' ||
+	    st.state == 'X')
+		return -ESRCH;
+	r = lrg_procfs_read_status(l->proc_root, pid, &status);
+	if (r < 0)
+		return r;
+	if (!status.has_mm || status.tgid != pid)
+		return -ESRCH;
+	(void)lrg_procfs_read_oom_score_adj(l->proc_root, pid, &adj);
+	memset(ret, 0, sizeof(*ret));
+	ret->mm_key = (st.starttime << 22) | (uint64_t)pid;
+	ret->pid = pid;
+	ret->start_time = st.starttime;
+	ret->nr_anon = (status.rss_anon + status.rss_shmem) / LRG_PAGE_SIZE;
+	ret->nr_file = status.rss_file / LRG_PAGE_SIZE;
+	ret->cpu_time_ns = (st.utime + st.stime) * (1000000000ULL / (uint64_t)l->clk_tck);
+	ret->oom_score_adj = adj;
+	memcpy(ret->comm, st.comm, sizeof(ret->comm));
+	return 0;
+}
+
+static void on_proc_change(void *ctx, const struct lrg_proctrack_entry *e,
+			   enum lrg_proctrack_change c)
+{
+	struct manager_live *l = ctx;
+	enum lrg_policy_proc_event ev;
+	struct lrg_proc_cgroup cg;
+	struct lrg_mm_info mm;
+	const char *path = NULL;
+	int r;
+
+	if (l->full_due)
+		return;   /* a full re-list is coming: it sees this too */
+	switch (c) {
+	case LRG_PROC_ADDED:
+		/* a vfork child or clone(CLONE_VM) sharer: its address space
+		 * is its parent's, listed already; its exec comes as an event */
+		if (e->mm_owner)
+			return;
+		ev = LRG_POLICY_PROC_NEW;
+		break;
+	case LRG_PROC_EXEC:
+		ev = LRG_POLICY_PROC_EXEC;
+		break;
+	case LRG_PROC_REMOVED:
+	default:
+		ev = LRG_POLICY_PROC_EXIT;
+		break;
+	}
+	if (ev == LRG_POLICY_PROC_EXIT) {
+		lrg_policy_proc_event(l->policy, ev, e->pid, e->start_time, NULL, NULL);
+		return;
+	}
+	r = describe_mm(l, e->pid, e->start_time, &mm);
+	if (r == -ESRCH || r == -ENOENT) {
+		/* gone already (its exit event follows) or not ours to list;
+		 * after an exec the old address space must still go */
+		if (ev == LRG_POLICY_PROC_EXEC)
+			lrg_policy_proc_event(l->policy, LRG_POLICY_PROC_EXIT, e->pid, e->start_time,
+					      NULL, NULL);
+		return;
+	}
+	if (lrg_backend_has(l->backend, LRG_CAP_MEMCG) &&
+	    lrg_procfs_read_cgroup(l->proc_root, e->pid, &cg) == 0 && cg.has_v2)
+		path = cg.v2;
+	/* not described (r < 0): the engine marks its memcg for a re-list */
+	lrg_policy_proc_event(l->policy, ev, e->pid, e->start_time, path, r < 0 ? NULL : &mm);
+	l->events++;
+}
+
+int manager_live_open(struct manager_live *l, struct lrg_backend *b, struct lrg_policy *p,
+		      const char *proc_root, int rcvbuf)
+{
+	int r;
+
+	memset(l, 0, sizeof(*l));
+	if (!proc_root)
+		proc_root = "/proc";
+	if (strlen(proc_root) >= sizeof(l->proc_root))
+		return -ENAMETOOLONG;
+	strcpy(l->proc_root, proc_root);
+	l->backend = b;
+	l->policy = p;
+	l->clk_tck = sysconf(_SC_CLK_TCK);
+	if (l->clk_tck <= 0)
+		l->clk_tck = 100;
+	r = lrg_proctrack_open(proc_root, rcvbuf, &l->t);
+	if (r < 0) {
+		l->t = NULL;
+		return r;
+	}
+	/* we decide when to reconcile (manager_live_run), not dispatch */
+	lrg_proctrack_set_reconcile_interval(l->t, UINT64_MAX);
+	lrg_proctrack_set_callback(l->t, on_proc_change, l);
+	return 0;
+}
+
+void manager_live_close(struct manager_live *l)
+{
+	lrg_proctrack_free(l->t);
+	l->t = NULL;
+}
+
+int manager_live_dispatch(struct manager_live *l)
+{
+	int r;
+
+	if (!l->t)
+		return 0;
+	r = lrg_proctrack_dispatch(l->t);
+	if (lrg_proctrack_pending(l->t))
+		l->full_due = true;
+	return r;
+}
+
+uint64_t manager_live_due_ms(const struct manager_live *l)
+{
+	if (!l->t)
+		return UINT64_MAX;
+	if (l->full_due)
+		return l->last_full_ms + LIVE_FULL_MIN_MS;
+	if (lrg_policy_relist_pending(l->policy))
+		return l->last_relist_ms + LIVE_RELIST_MIN_MS;
+	return UINT64_MAX;
+}
+
+int manager_live_run(struct manager_live *l, uint64_t now_ms)
+{
+	struct lrg_proctrack_stats st;
+	int r;
+
+	if (!l->t || now_ms < manager_live_due_ms(l))
+		return 0;
+	if (l->full_due) {
+		/* the tracker's table first, so later exits find their start
+		 * times, then the engine's lists against the backend's */
+		r = lrg_proctrack_reconcile(l->t);
+		if (r < 0)
+			return r;
+		l->full_due = false;
+		r = lrg_policy_refresh(l->policy, now_ms);
+		if (r < 0)
+			return r;
+		lrg_proctrack_get_stats(l->t, &st);
+		l->overruns_seen = st.overruns;
+		l->fulls++;
+		l->last_full_ms = l->last_relist_ms = now_ms;
+		return 1;
+	}
+	r = lrg_policy_refresh_marked(l->policy, now_ms);
+	l->relists++;
+	l->last_relist_ms = now_ms;
+	return r < 0 ? r : 0;
+}
+
+void manager_live_refreshed(struct manager_live *l, uint64_t now_ms)
+{
+	l->last_full_ms = l->last_relist_ms = now_ms;
+}
 
 
 static int load_config(const char *path, const char *dropin_dir, struct lrg_config *ret,
@@ -71,6 +264,57 @@ static void log_tick(struct manager *m, const struct lrg_tick_result *res)
 			  (unsigned long long)res->pages_evicted);
 }
 
+/* Arm the one-shot re-list timer for whatever the live lists have due. */
+static void arm_relist(struct manager *m)
+{
+	uint64_t due = manager_live_due_ms(&m->live), now, at;
+
+	if (!m->relist_source || due == UINT64_MAX)
+		return;
+	now = m->backend->ops->now_ms(m->backend);
+	at = now_usec() + (due > now ? (due - now) * 1000ULL : 0);
+	sd_event_source_set_time(m->relist_source, at);
+	sd_event_source_set_enabled(m->relist_source, SD_EVENT_ONESHOT);
+}
+
+static int on_relist(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct manager *m = userdata;
+	uint64_t now = m->backend->ops->now_ms(m->backend);
+	uint64_t overruns = m->live.overruns_seen;
+	int r = manager_live_run(&m->live, now);
+
+	if (r < 0) {
+		lrg_log_errno(LOG_WARNING, r, "re-listing address spaces after process events");
+	} else if (r > 0) {
+		/* a full re-list: what the periodic one would have done */
+		lrg_oom_observe(m->oom, now);
+		m->last_refresh_ms = now;
+		log_debug("proc connector: %llu overrun(s), events lost; reconciled",
+			  (unsigned long long)(m->live.overruns_seen - overruns));
+	}
+	arm_relist(m);
+	return 0;
+}
+
+static int on_proc_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct manager *m = userdata;
+	int r = manager_live_dispatch(&m->live);
+
+	if (r < 0) {
+		lrg_log_errno(LOG_WARNING, r,
+			      "proc connector failed: address spaces re-listed every %d s only",
+			      REFRESH_INTERVAL_MS / 1000);
+		sd_event_source_set_enabled(s, SD_EVENT_OFF);
+		sd_event_source_set_enabled(m->relist_source, SD_EVENT_OFF);
+		manager_live_close(&m->live);
+		return 0;
+	}
+	arm_relist(m);
+	return 0;
+}
+
 static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct manager *m = userdata;
@@ -85,6 +329,7 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 			lrg_log_errno(LOG_WARNING, r, "refreshing cgroups and address spaces");
 		lrg_oom_observe(m->oom, now);
 		m->last_refresh_ms = now;
+		manager_live_refreshed(&m->live, now);
 	}
 	m->ticks++;
 
@@ -101,6 +346,17 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 		}
 		if (res.next_tick_ms > now && res.next_tick_ms - now < delay_ms)
 			delay_ms = res.next_tick_ms - now;
+	}
+	if (r >= 0 && res.more) {
+		/*
+		 * The budget ran out with aging left: the rest in the next
+		 * slice, after the loop has served the control socket and the
+		 * proc connector (their events are pending by now; sd-event
+		 * dispatches what waited longest first).
+		 */
+		sd_event_source_set_time(s, now_usec() + TICK_CONTINUE_US);
+		sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+		return 0;
 	}
 	if (delay_ms < 10)
 		delay_ms = 10;
@@ -221,6 +477,25 @@ int lrg_manager_run(const struct lrg_manager_opts *o, struct lrg_config *cfg)
 	if (r < 0)
 		lrg_log_errno(LOG_WARNING, r, "control socket unavailable (lrugenctl will not connect)");
 
+	/* Real processes only: a simulated kernel's come from its script. */
+	if (!lrg_backend_has(m.backend, LRG_CAP_VIRTUAL_TIME)) {
+		r = manager_live_open(&m.live, m.backend, m.policy, "/proc", 0);
+		if (r >= 0 &&
+		    ((r = sd_event_add_io(m.event, &m.proc_source, lrg_proctrack_fd(m.live.t), EPOLLIN,
+					  on_proc_io, &m)) < 0 ||
+		     (r = sd_event_add_time(m.event, &m.relist_source, CLOCK_MONOTONIC, now_usec(),
+					    1000, on_relist, &m)) < 0 ||
+		     (r = sd_event_source_set_enabled(m.relist_source, SD_EVENT_OFF)) < 0)) {
+			m.proc_source = sd_event_source_unref(m.proc_source);
+			manager_live_close(&m.live);
+		}
+		if (r < 0)
+			log_notice("proc connector unavailable (%s): address spaces re-listed every %d s only",
+				   strerror(-r), REFRESH_INTERVAL_MS / 1000);
+		else
+			log_info("proc connector: address spaces follow fork, exec and exit events");
+	}
+
 	m.started_ms = m.backend->ops->now_ms(m.backend);
 	protect_self();
 	log_notice("lrugend %s running: %zu slice(s) configured%s", PACKAGE_VERSION,
@@ -232,6 +507,9 @@ int lrg_manager_run(const struct lrg_manager_opts *o, struct lrg_config *cfg)
 	ret = r < 0 ? LRG_EXIT_FAILURE : LRG_EXIT_OK;
 	lrg_control_stop(m.control);
 out_event:
+	sd_event_source_unref(m.relist_source);
+	sd_event_source_unref(m.proc_source);
+	manager_live_close(&m.live);
 	sd_event_source_unref(m.tick_source);
 	sd_event_unref(m.event);
 out_oom:

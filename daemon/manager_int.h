@@ -13,10 +13,57 @@
 #include "lrg_policy.h"
 #include "manager.h"
 #include "oom.h"
+#include "proctrack.h"
+
+/*
+ * The engine's lists kept live by the proc connector (manager.c): exits
+ * and execs drop address spaces at once, forks and execs add the new ones
+ * at once (read from /proc/PID as the backend would list them; when that
+ * fails, their memcg is marked for a targeted re-list, at most every
+ * LIVE_RELIST_MIN_MS), and lost events (ENOBUFS) bring a reconciliation
+ * of the tracker against /proc and a full re-list of the engine (at most
+ * every LIVE_FULL_MIN_MS). Without the
+ * connector (t == NULL) the periodic full re-list is all there is. No
+ * sd-event here: the loop's sources call these, and so can tests.
+ */
+#define LIVE_RELIST_MIN_MS 200
+#define LIVE_FULL_MIN_MS 1000
+
+struct manager_live {
+	struct lrg_proctrack *t;
+	struct lrg_policy *policy;
+	struct lrg_backend *backend;
+	char proc_root[256];
+	long clk_tck;
+	bool full_due;            /* events were lost: reconcile, full re-list */
+	uint64_t last_relist_ms;  /* last targeted or full re-list */
+	uint64_t last_full_ms;    /* last full re-list (ours or the caller's) */
+	uint64_t events, relists, fulls, overruns_seen;
+};
+
+/* Open the connector (rcvbuf 0: the tracker's default). -errno if it is
+ * not available; l is then unusable (l->t NULL). */
+int manager_live_open(struct manager_live *l, struct lrg_backend *b, struct lrg_policy *p,
+		      const char *proc_root, int rcvbuf);
+void manager_live_close(struct manager_live *l);
+/* Read the pending events (the socket is readable). Returns the number of
+ * events or -errno. */
+int manager_live_dispatch(struct manager_live *l);
+/* When manager_live_run has work: a time on the backend's clock, or
+ * UINT64_MAX for nothing pending. */
+uint64_t manager_live_due_ms(const struct manager_live *l);
+/* Do what is due at now_ms. Returns 1 after a full re-list (the caller's
+ * periodic one may wait), 0 otherwise, or -errno. */
+int manager_live_run(struct manager_live *l, uint64_t now_ms);
+/* The caller ran a full re-list itself (lrg_policy_refresh). */
+void manager_live_refreshed(struct manager_live *l, uint64_t now_ms);
 
 struct manager {
 	sd_event *event;
 	sd_event_source *tick_source;
+	sd_event_source *proc_source;    /* the proc connector's socket */
+	sd_event_source *relist_source;  /* one-shot: manager_live_run */
+	struct manager_live live;
 	struct lrg_backend *backend;
 	struct lrg_policy *policy;
 	struct lrg_oom *oom;

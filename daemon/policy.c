@@ -47,7 +47,9 @@ struct pmemcg {
 	struct lrg_pressure pr;
 	bool pr_ok;
 	bool seen;
+	bool marked;              /* events since the last listing: re-list it */
 	uint64_t aged_tick;       /* tick number of the last aging */
+	uint64_t aged_stamp;      /* p->age_stamp at the last aging by time: 0 never */
 	uint64_t last_refaults, last_pgsteal;
 	/* per-round scratch of reclaim_domain */
 	bool exhausted;
@@ -67,6 +69,10 @@ struct lrg_policy {
 	size_t nr_memcgs, cap_memcgs;
 	struct pmm **mms;
 	size_t nr_mms, cap_mms;
+	struct pmemcg **due;      /* tick scratch: memcgs due for aging (cap_memcgs) */
+	bool relist_all;          /* an event no memcg could take: full refresh */
+	size_t nr_marked;
+	uint64_t age_stamp;
 	struct lrg_aging aging;
 	struct lrg_evict evict;
 	struct lrg_policy_stats stats;
@@ -212,6 +218,7 @@ void lrg_policy_free(struct lrg_policy *p)
 	}
 	free(p->mms);
 	free(p->memcgs);
+	free(p->due);
 	lrg_evict_destroy(&p->evict);
 	lrg_aging_destroy(&p->aging);
 	lrg_config_free(&p->cfg);
@@ -260,10 +267,15 @@ static int on_memcg(void *ctx, const struct lrg_memcg_info *info)
 		if (p->nr_memcgs == p->cap_memcgs) {
 			size_t cap = p->cap_memcgs ? p->cap_memcgs * 2 : 8;
 			struct pmemcg **n = realloc(p->memcgs, cap * sizeof(*n));
+			struct pmemcg **d;
 
 			if (!n)
 				return -ENOMEM;
 			p->memcgs = n;
+			d = realloc(p->due, cap * sizeof(*d));
+			if (!d)
+				return -ENOMEM;
+			p->due = d;
 			p->cap_memcgs = cap;
 		}
 		m = calloc(1, sizeof(*m));
@@ -291,6 +303,7 @@ struct mm_ctx {
 	struct lrg_policy *p;
 	struct pmemcg *m;
 	struct pmm **index;   /* existing entries sorted by key */
+	struct pmm **by_pid;  /* the same sorted by (pid, start time) */
 	size_t nr_index;
 	size_t first_new;     /* p->mms[first_new..] were added this refresh */
 };
@@ -301,6 +314,40 @@ static int cmp_pmm(const void *x, const void *y)
 	uint64_t b = (*(struct pmm *const *)y)->mm.info.mm_key;
 
 	return a < b ? -1 : a > b;
+}
+
+static int cmp_pmm_pid(const void *x, const void *y)
+{
+	const struct lrg_mm_info *a = &(*(struct pmm *const *)x)->mm.info;
+	const struct lrg_mm_info *b = &(*(struct pmm *const *)y)->mm.info;
+
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	return a->start_time < b->start_time ? -1 : a->start_time > b->start_time;
+}
+
+/*
+ * An entry added from a process event carries the key its describer
+ * computed; should that ever differ from the backend's, the listing finds
+ * the entry by its owner (pid and start time, which never repeat) and the
+ * backend's key replaces it.
+ */
+static struct pmm *lookup_mm_owner(struct mm_ctx *c, const struct lrg_mm_info *info)
+{
+	size_t lo = 0, hi = c->nr_index;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const struct lrg_mm_info *k = &c->by_pid[mid]->mm.info;
+
+		if (k->pid == info->pid && k->start_time == info->start_time)
+			return c->by_pid[mid];
+		if (k->pid < info->pid || (k->pid == info->pid && k->start_time < info->start_time))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 static struct pmm *lookup_mm(struct mm_ctx *c, uint64_t key)
@@ -325,12 +372,44 @@ static struct pmm *lookup_mm(struct mm_ctx *c, uint64_t key)
 	return NULL;
 }
 
+/* A new address space on m's list: walked whole by its first aging. */
+static int add_mm(struct lrg_policy *p, struct pmemcg *m, const struct lrg_mm_info *info)
+{
+	struct pmm *e;
+
+	if (p->nr_mms == p->cap_mms) {
+		size_t cap = p->cap_mms ? p->cap_mms * 2 : 64;
+		struct pmm **n = realloc(p->mms, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		p->mms = n;
+		p->cap_mms = cap;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	lrg_mm_init(&e->mm, info);
+	e->mm.info.memcg_id = m->id;
+	lrg_pagemap_init(&e->priv.pm);
+	e->priv.last_cpu_time_ns = info->cpu_time_ns;
+	e->mm.priv = &e->priv;
+	e->memcg = m;
+	e->seen = true;
+	lrg_mm_set_ran(&e->mm);
+	lrg_mm_list_add(&m->list, &e->mm);
+	p->mms[p->nr_mms++] = e;
+	return 0;
+}
+
 static int on_mm(void *ctx, const struct lrg_mm_info *info)
 {
 	struct mm_ctx *c = ctx;
 	struct lrg_policy *p = c->p;
 	struct pmm *e = lookup_mm(c, info->mm_key);
 
+	if (!e && c->nr_index)
+		e = lookup_mm_owner(c, info);
 	if (e) {
 		if (e->seen && e->memcg != c->m)
 			return 0;   /* listed twice in one refresh: keep the first */
@@ -352,40 +431,69 @@ static int on_mm(void *ctx, const struct lrg_mm_info *info)
 		e->seen = true;
 		return 0;
 	}
-	if (p->nr_mms == p->cap_mms) {
-		size_t cap = p->cap_mms ? p->cap_mms * 2 : 64;
-		struct pmm **n = realloc(p->mms, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		p->mms = n;
-		p->cap_mms = cap;
-	}
-	e = calloc(1, sizeof(*e));
-	if (!e)
-		return -ENOMEM;
-	lrg_mm_init(&e->mm, info);
-	lrg_pagemap_init(&e->priv.pm);
-	e->priv.last_cpu_time_ns = info->cpu_time_ns;
-	e->mm.priv = &e->priv;
-	e->memcg = c->m;
-	e->seen = true;
-	lrg_mm_set_ran(&e->mm);
-	lrg_mm_list_add(&c->m->list, &e->mm);
-	p->mms[p->nr_mms++] = e;
-	return 0;
+	return add_mm(p, c->m, info);
 }
 
-static int refresh_locked(struct lrg_policy *p)
+/*
+ * List the address spaces of the memcgs seen by the last memcg listing
+ * (only the marked ones if only_marked), adding and updating entries and
+ * setting their seen flags.
+ */
+static int list_mms_locked(struct lrg_policy *p, bool only_marked)
 {
 	struct lrg_backend *b = p->b;
 	struct mm_ctx c = { .p = p };
 	int r = 0;
 
-	for (size_t i = 0; i < p->nr_memcgs; i++)
-		p->memcgs[i]->seen = false;
 	for (size_t i = 0; i < p->nr_mms; i++)
 		p->mms[i]->seen = false;
+	c.nr_index = p->nr_mms;
+	c.first_new = p->nr_mms;
+	if (p->nr_mms) {
+		c.index = malloc(p->nr_mms * sizeof(*c.index));
+		if (!c.index)
+			return -ENOMEM;
+		memcpy(c.index, p->mms, p->nr_mms * sizeof(*c.index));
+		qsort(c.index, c.nr_index, sizeof(*c.index), cmp_pmm);
+		c.by_pid = malloc(p->nr_mms * sizeof(*c.by_pid));
+		if (!c.by_pid) {
+			free(c.index);
+			return -ENOMEM;
+		}
+		memcpy(c.by_pid, p->mms, p->nr_mms * sizeof(*c.by_pid));
+		qsort(c.by_pid, c.nr_index, sizeof(*c.by_pid), cmp_pmm_pid);
+	}
+	for (size_t i = 0; i < p->nr_memcgs && r >= 0; i++) {
+		if (!p->memcgs[i]->seen || (only_marked && !p->memcgs[i]->marked))
+			continue;
+		c.m = p->memcgs[i];
+		r = b->ops->list_mms(b, c.m->id, on_mm, &c);
+		if (r == -ENOENT && only_marked) {
+			/* the memcg went since the last full listing */
+			p->relist_all = true;
+			r = 0;
+		}
+	}
+	free(c.index);
+	free(c.by_pid);
+	return r;
+}
+
+static void clear_marks(struct lrg_policy *p)
+{
+	for (size_t i = 0; i < p->nr_memcgs; i++)
+		p->memcgs[i]->marked = false;
+	p->nr_marked = 0;
+	p->relist_all = false;
+}
+
+static int refresh_locked(struct lrg_policy *p)
+{
+	struct lrg_backend *b = p->b;
+	int r = 0;
+
+	for (size_t i = 0; i < p->nr_memcgs; i++)
+		p->memcgs[i]->seen = false;
 
 	if (lrg_backend_has(b, LRG_CAP_MEMCG) && b->ops->list_memcgs) {
 		r = b->ops->list_memcgs(b, on_memcg, p);
@@ -401,24 +509,7 @@ static int refresh_locked(struct lrg_policy *p)
 	if (r < 0)
 		goto out;
 
-	c.nr_index = p->nr_mms;
-	c.first_new = p->nr_mms;
-	if (p->nr_mms) {
-		c.index = malloc(p->nr_mms * sizeof(*c.index));
-		if (!c.index) {
-			r = -ENOMEM;
-			goto out;
-		}
-		memcpy(c.index, p->mms, p->nr_mms * sizeof(*c.index));
-		qsort(c.index, c.nr_index, sizeof(*c.index), cmp_pmm);
-	}
-	for (size_t i = 0; i < p->nr_memcgs && r >= 0; i++) {
-		if (!p->memcgs[i]->seen)
-			continue;
-		c.m = p->memcgs[i];
-		r = b->ops->list_mms(b, c.m->id, on_mm, &c);
-	}
-	free(c.index);
+	r = list_mms_locked(p, false);
 	if (r < 0)
 		goto out;
 
@@ -442,7 +533,9 @@ static int refresh_locked(struct lrg_policy *p)
 		free(m);
 		p->memcgs[i] = p->memcgs[--p->nr_memcgs];
 	}
+	clear_marks(p);
 	p->started = true;
+	p->stats.refreshes++;
 out:
 	return r;
 }
@@ -456,6 +549,142 @@ int lrg_policy_refresh(struct lrg_policy *p, uint64_t now_ms)
 	r = refresh_locked(p);
 	policy_unlock(p);
 	return r;
+}
+
+/* ---- live updates (process events) ---- */
+
+static struct pmm *find_mm_pid(struct lrg_policy *p, pid_t pid, uint64_t start_time, size_t *ret_i)
+{
+	for (size_t i = 0; i < p->nr_mms; i++) {
+		struct pmm *e = p->mms[i];
+
+		if (e->mm.info.pid == pid && e->mm.info.start_time == start_time) {
+			*ret_i = i;
+			return e;
+		}
+	}
+	return NULL;
+}
+
+/* The deepest listed memcg whose path is cgroup or one of its ancestors. */
+static struct pmemcg *memcg_of_path(struct lrg_policy *p, const char *cgroup)
+{
+	struct pmemcg *best = NULL;
+	size_t best_len = 0;
+
+	for (size_t i = 0; i < p->nr_memcgs; i++) {
+		struct pmemcg *m = p->memcgs[i];
+		size_t n = strcmp(m->info.path, "/") ? strlen(m->info.path) : 0;
+
+		if (!m->seen)
+			continue;
+		if (n && (strncmp(cgroup, m->info.path, n) || (cgroup[n] && cgroup[n] != '/')))
+			continue;
+		if (!best || n > best_len) {
+			best = m;
+			best_len = n;
+		}
+	}
+	return best;
+}
+
+static void mark(struct lrg_policy *p, struct pmemcg *m)
+{
+	if (!m) {
+		p->relist_all = true;
+		return;
+	}
+	if (!m->marked) {
+		m->marked = true;
+		p->nr_marked++;
+	}
+}
+
+void lrg_policy_proc_event(struct lrg_policy *p, enum lrg_policy_proc_event ev, pid_t pid,
+			   uint64_t start_time, const char *cgroup, const struct lrg_mm_info *mm)
+{
+	struct pmemcg *m = NULL;
+	struct pmm *e;
+	size_t i;
+
+	if (policy_lock(p) < 0)
+		return;
+	if (!p->started)
+		goto out;   /* the first full listing is still to come */
+	e = find_mm_pid(p, pid, start_time, &i);
+	if (ev == LRG_POLICY_PROC_NEW && e)
+		goto out;   /* listed already */
+	if (e) {
+		/* exit, or exec: the address space is gone */
+		m = e->memcg;
+		free_mm(e);
+		p->mms[i] = p->mms[--p->nr_mms];
+		p->stats.mms_dropped_live++;
+	}
+	if (ev == LRG_POLICY_PROC_EXIT)
+		goto out;
+	if (!lrg_backend_has(p->b, LRG_CAP_MEMCG) || !p->b->ops->list_memcgs) {
+		m = find_memcg(p, LRG_ROOT_MEMCG);
+	} else if (cgroup) {
+		struct pmemcg *c = memcg_of_path(p, cgroup);
+
+		m = c;   /* NULL: a memcg we do not know yet: a full re-list */
+	}
+	if (m && mm && mm->pid == pid && mm->start_time == start_time) {
+		if (add_mm(p, m, mm) == 0) {
+			p->stats.mms_added_live++;
+			goto out;
+		}
+	}
+	mark(p, m);
+out:
+	policy_unlock(p);
+}
+
+bool lrg_policy_relist_pending(const struct lrg_policy *p)
+{
+	struct lrg_policy *q = (struct lrg_policy *)p;
+	bool r;
+
+	if (policy_lock(q) < 0)
+		return p->relist_all || p->nr_marked;
+	r = p->relist_all || p->nr_marked;
+	policy_unlock(q);
+	return r;
+}
+
+int lrg_policy_refresh_marked(struct lrg_policy *p, uint64_t now_ms)
+{
+	int r = policy_lock(p);
+
+	if (r < 0)
+		return r;
+	if (!p->started || p->relist_all) {
+		r = refresh_locked(p);
+	} else if (p->nr_marked) {
+		r = list_mms_locked(p, true);
+		if (r >= 0 && p->relist_all)
+			r = refresh_locked(p);
+		else if (r >= 0) {
+			clear_marks(p);
+			p->stats.relists++;
+		}
+	}
+	policy_unlock(p);
+	return r < 0 ? r : 0;
+}
+
+int lrg_policy_foreach_mm(const struct lrg_policy *p, lrg_policy_mm_fn fn, void *ctx)
+{
+	struct lrg_policy *q = (struct lrg_policy *)p;
+	int r = policy_lock(q);
+
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < p->nr_mms && r >= 0; i++)
+		r = fn(ctx, p->mms[i]->memcg->id, &p->mms[i]->mm.info);
+	policy_unlock(q);
+	return r < 0 ? r : 0;
 }
 
 /* ---- aging ---- */
@@ -837,6 +1066,15 @@ static void proactive(struct lrg_policy *p, struct pmemcg *m, const struct lrg_p
 	}
 }
 
+/* Least recently aged by time first; never aged first of all. */
+static int cmp_aged_stamp(const void *x, const void *y)
+{
+	uint64_t a = (*(struct pmemcg *const *)x)->aged_stamp;
+	uint64_t b = (*(struct pmemcg *const *)y)->aged_stamp;
+
+	return a < b ? -1 : a > b;
+}
+
 int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_result *ret)
 {
 	struct lrg_backend *b = p->b;
@@ -844,6 +1082,8 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 	struct lrg_pressure gp;
 	uint64_t poll = p->cfg.daemon.poll_interval_ms ? p->cfg.daemon.poll_interval_ms : 1000;
 	uint64_t next = now_ms + poll;
+	uint64_t budget = p->cfg.daemon.tick_budget_ms, t0 = b->ops->now_ms(b);
+	size_t nr_due;
 	bool gpress;
 	int r;
 
@@ -868,23 +1108,48 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 			mirror_gens(p, m, now_ms);
 	}
 
-	/* aging by time: keep generations a time scale */
+	/*
+	 * Aging by time, to keep generations a time scale: the due memcgs,
+	 * least recently aged first, until the tick's budget is spent (one at
+	 * least, so every tick makes progress); the others wait for the next
+	 * tick, which comes at once. A memcg aged here goes to the back of
+	 * the queue: none is aged twice while another waits.
+	 */
+	nr_due = 0;
 	for (size_t i = 0; i < p->nr_memcgs; i++) {
 		struct pmemcg *m = p->memcgs[i];
 		int sw = swappiness_of(p, m, &gp);
+
+		if (lrg_aging_due(&m->lv, sw > 0, false, aging_interval(m->slice), now_ms))
+			p->due[nr_due++] = m;
+	}
+	if (nr_due > 1)
+		qsort(p->due, nr_due, sizeof(*p->due), cmp_aged_stamp);
+	for (size_t k = 0; k < nr_due; k++) {
+		if (k && budget && b->ops->now_ms(b) - t0 >= budget) {
+			tr.nr_deferred = nr_due - k;
+			break;
+		}
+		p->due[k]->aged_stamp = ++p->age_stamp;
+		r = age_memcg(p, p->due[k], &gp, now_ms, true, &tr);
+		if (r < 0)
+			goto out;
+		tr.nr_aged++;
+	}
+	for (size_t i = 0; i < p->nr_memcgs; i++) {
+		struct pmemcg *m = p->memcgs[i];
 		uint32_t interval = aging_interval(m->slice);
 
-		if (lrg_aging_due(&m->lv, sw > 0, false, interval, now_ms)) {
-			r = age_memcg(p, m, &gp, now_ms, true, &tr);
-			if (r < 0)
-				goto out;
-		}
 		if (interval) {
 			uint64_t due = m->lv.timestamps[lrg_gen_from_seq(m->lv.max_seq)] + interval;
 
 			if (due > now_ms && due < next)
 				next = due;
 		}
+	}
+	if (tr.nr_deferred) {
+		p->stats.ticks_cut++;
+		p->stats.agings_deferred += tr.nr_deferred;
 	}
 
 	/* memcgs at their limit: each its own OOM domain */
@@ -913,6 +1178,10 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 
 		if (soon < next)
 			next = soon;
+	}
+	if (tr.nr_deferred) {
+		tr.more = true;
+		next = now_ms;
 	}
 	tr.next_tick_ms = next;
 	r = 0;
