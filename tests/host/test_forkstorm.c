@@ -27,6 +27,20 @@
  * starved tracker's lists were wrong (live children missing or dead ones
  * present). Without reconciliation this test fails.
  *
+ * The daemon's own lists go through the same storm: two instances of what
+ * lrugend runs (the proc backend, the policy engine's per-memcg lists, and
+ * the manager's live-list wiring, struct manager_live, driven as its event
+ * loop drives it: dispatch when the socket is read, manager_live_run when
+ * it is due). "daemon lists" has the 4 MiB buffer; "starved daemon lists"
+ * 4 KiB, so its events are lost and only the wiring's ENOBUFS-driven
+ * reconciliation (the tracker against /proc, the engine's full re-list)
+ * can put its lists right. The test never re-lists them itself after the
+ * first listing: without the wiring they would hold none of the storm's
+ * children. Before the storm, the event path alone: a new process is on
+ * the daemon's lists from its fork and exec events, with no full re-list
+ * (the periodic one never runs here), and its exit takes it off with no
+ * re-list at all.
+ *
  * Checks are about our own children only: other processes on the machine
  * come and go meanwhile. Time is printed, never asserted (a loaded build
  * machine), except a generous hang guard.
@@ -43,6 +57,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <poll.h>
+
+#include "backends.h"
+#include "lrg_policy.h"
+#include "manager_int.h"
 #include "mmlist.h"
 #include "procfs.h"
 #include "proctrack.h"
@@ -141,6 +160,225 @@ static size_t list_len(void)
 	return n;
 }
 
+/* ---- the daemon's lists: proc backend, policy engine, manager_live ---- */
+
+struct dlive {
+	const char *name;
+	struct lrg_backend *b;
+	struct lrg_policy *p;
+	struct manager_live l;
+	uint64_t fulls_run;   /* manager_live_run said 1 */
+};
+
+struct ident {
+	pid_t pid;
+	uint64_t start;
+};
+
+struct snap {
+	struct ident *v;
+	size_t n, cap;
+};
+
+static uint64_t dnow(const struct dlive *d)
+{
+	return d->b->ops->now_ms(d->b);
+}
+
+static int dlive_open(struct dlive *d, const char *name, int rcvbuf)
+{
+	struct lrg_config cfg;
+	char why[256] = "";
+	int r;
+
+	memset(d, 0, sizeof(*d));
+	d->name = name;
+	r = lrg_proc_backend_open("/proc", NULL, &d->b, why, sizeof(why));
+	if (r < 0) {
+		diag("%s: proc backend: %s", name, why);
+		return r;
+	}
+	lrg_config_defaults(&cfg);
+	r = lrg_policy_new(d->b, &cfg, &d->p);
+	lrg_config_free(&cfg);
+	if (r < 0)
+		return r;
+	r = manager_live_open(&d->l, d->b, d->p, "/proc", rcvbuf);
+	if (r < 0)
+		return r;
+	/* the first full listing, as the daemon's first tick does */
+	r = lrg_policy_refresh(d->p, dnow(d));
+	manager_live_refreshed(&d->l, dnow(d));
+	return r;
+}
+
+static void dlive_close(struct dlive *d)
+{
+	manager_live_close(&d->l);
+	lrg_policy_free(d->p);
+	if (d->b)
+		d->b->ops->destroy(d->b);
+}
+
+/* What the event loop does: read the socket, run what is due. */
+static void dlive_pump(struct dlive *d)
+{
+	int r = manager_live_dispatch(&d->l);
+
+	if (r < 0)
+		diag("%s: dispatch: %s", d->name, strerror(-r));
+	if (manager_live_due_ms(&d->l) <= dnow(d)) {
+		r = manager_live_run(&d->l, dnow(d));
+		if (r < 0)
+			diag("%s: run: %s", d->name, strerror(-r));
+		if (r > 0)
+			d->fulls_run++;
+	}
+}
+
+static int snap_add(void *ctx, uint64_t memcg_id, const struct lrg_mm_info *mm)
+{
+	struct snap *s = ctx;
+
+	(void)memcg_id;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 1024;
+		struct ident *v = realloc(s->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n++] = (struct ident){ mm->pid, mm->start_time };
+	return 0;
+}
+
+static int cmp_ident(const void *a, const void *b)
+{
+	const struct ident *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static void snap_take(struct dlive *d, struct snap *s)
+{
+	s->n = 0;
+	if (lrg_policy_foreach_mm(d->p, snap_add, s) < 0)
+		diag("%s: foreach_mm failed", d->name);
+	if (s->n)
+		qsort(s->v, s->n, sizeof(*s->v), cmp_ident);
+}
+
+/* Is (pid, start) on the daemon's lists? start UINT64_MAX: any start. */
+static bool snap_has(const struct snap *s, pid_t pid, uint64_t start, uint64_t *ret_start)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (s->v[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < s->n && s->v[lo].pid == pid; lo++) {
+		if (start == UINT64_MAX || s->v[lo].start == start) {
+			if (ret_start)
+				*ret_start = s->v[lo].start;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool snap_on(struct dlive *d, pid_t pid, uint64_t start)
+{
+	struct snap s = { 0 };
+	bool r;
+
+	snap_take(d, &s);
+	r = snap_has(&s, pid, start, NULL);
+	free(s.v);
+	return r;
+}
+
+static void wait_readable(struct dlive *d, int ms)
+{
+	struct pollfd pfd = { .fd = lrg_proctrack_fd(d->l.t), .events = POLLIN };
+
+	(void)poll(&pfd, 1, ms);
+}
+
+extern char **environ;
+static char *cat_argv[] = { "cat", NULL };
+
+/*
+ * The event path: a new process reaches the daemon's lists through the
+ * connector's events, not through a full re-list (the periodic one is
+ * never run here), and its exit takes it off them with no re-list at all.
+ */
+static void test_event_path(struct dlive *d)
+{
+	struct lrg_policy_stats st0, st1, st2;
+	struct lrg_proc_stat ps;
+	uint64_t t0, start = 0, relists0;
+	int gate[2], r;
+	posix_spawn_file_actions_t fa;
+	bool seen = false;
+	pid_t pid;
+
+	lrg_policy_get_stats(d->p, &st0);
+	relists0 = d->l.relists;
+	if (pipe2(gate, O_CLOEXEC) < 0)
+		return;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, gate[0], 0);
+	r = posix_spawn(&pid, "/bin/cat", &fa, NULL, cat_argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	ok(r == 0, "event path: a new process (cat, pid %d)", (int)pid);
+	if (r)
+		return;
+	if (lrg_procfs_read_stat("/proc", pid, &ps) == 0)
+		start = ps.starttime;
+	t0 = now_ns();
+	while (!seen && now_ns() - t0 < 30ULL * 1000000000ULL) {
+		wait_readable(d, 20);
+		dlive_pump(d);
+		seen = snap_on(d, pid, start);
+	}
+	lrg_policy_get_stats(d->p, &st1);
+	ok(seen, "event path: it is on the daemon's lists with its start time %llu (after %.0f ms, "
+	   "%llu targeted re-list(s))", (unsigned long long)start, (double)(now_ns() - t0) / 1e6,
+	   (unsigned long long)(d->l.relists - relists0));
+	ok(st1.refreshes == st0.refreshes && d->fulls_run == 0 &&
+	   st1.mms_added_live > st0.mms_added_live,
+	   "event path: added from its events, no full re-list (full %llu -> %llu, added by events %llu)",
+	   (unsigned long long)st0.refreshes, (unsigned long long)st1.refreshes,
+	   (unsigned long long)(st1.mms_added_live - st0.mms_added_live));
+
+	/* its exit: the event alone takes it off */
+	close(gate[1]);
+	close(gate[0]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	t0 = now_ns();
+	while (seen && now_ns() - t0 < 30ULL * 1000000000ULL) {
+		wait_readable(d, 20);
+		if (manager_live_dispatch(&d->l) < 0)
+			break;
+		seen = snap_on(d, pid, start);
+	}
+	lrg_policy_get_stats(d->p, &st2);
+	ok(!seen && st2.relists == st1.relists && st2.refreshes == st1.refreshes &&
+	   st2.mms_dropped_live > st1.mms_dropped_live,
+	   "event path: its exit took it off the lists with no re-list (dropped by events: %llu)",
+	   (unsigned long long)(st2.mms_dropped_live - st1.mms_dropped_live));
+}
+
 /* ---- the storm's children ---- */
 
 static pid_t keep_pid[NKEEP];
@@ -196,8 +434,29 @@ static void judge(const struct lrg_proctrack *t, bool mirrored, struct verdict *
 	}
 }
 
-extern char **environ;
-static char *cat_argv[] = { "cat", NULL };
+/* The daemon's lists against our children: live ones missing (or with
+ * another start time), dead ones present. */
+static void judge_lists(struct dlive *d, int *missing, int *stale)
+{
+	struct snap s = { 0 };
+
+	snap_take(d, &s);
+	*missing = *stale = 0;
+	for (int i = 0; i < nkeep; i++)
+		if (!snap_has(&s, keep_pid[i], keep_start[i], NULL))
+			(*missing)++;
+	for (int i = 0; i < ndead; i++) {
+		struct lrg_proc_stat ps;
+		uint64_t st;
+
+		if (!snap_has(&s, dead_pid[i], UINT64_MAX, &st))
+			continue;
+		if (lrg_procfs_read_stat("/proc", dead_pid[i], &ps) < 0 || ps.starttime != st ||
+		    ps.state == 'Z')
+			(*stale)++;
+	}
+	free(s.v);
+}
 
 /* A child that exits at once; vfork in a function of its own, so the
  * caller's locals are not "clobbered" (the child never returns here). */
@@ -219,6 +478,9 @@ static void reap_nohang(void)
 int main(void)
 {
 	struct lrg_proctrack *big = NULL, *small = NULL;
+	struct dlive dd, ds;
+	int dd_missing, dd_stale, ds_missing, ds_stale;
+	uint64_t ds_overruns0;
 	struct lrg_proctrack_stats sb0, sb, ss0, ss;
 	struct verdict vb_before, vs_before, vb, vs;
 	uint64_t t0, t_end, late_max = 0, dispatch_ns = 0, rc_ns_small, rc_ns_big;
@@ -237,6 +499,23 @@ int main(void)
 	if (r < 0)
 		return tap_done();
 	lrg_proctrack_set_reconcile_interval(small, UINT64_MAX);
+	r = dlive_open(&dd, "daemon lists", 0);
+	ok(r == 0, "daemon lists: proc backend, policy engine, live wiring (4 MiB), first listing (%d)", r);
+	if (r < 0)
+		return tap_done();
+	r = dlive_open(&ds, "starved daemon lists", 4096);
+	ok(r == 0, "starved daemon lists: the same with a 4 KiB socket buffer (%d)", r);
+	if (r < 0)
+		return tap_done();
+	test_event_path(&dd);
+	/* what happened meanwhile on the machine is not the storm's business */
+	ds.fulls_run = 0;
+	{
+		struct lrg_proctrack_stats st;
+
+		lrg_proctrack_get_stats(ds.l.t, &st);
+		ds_overruns0 = st.overruns;
+	}
 
 	f = fopen("/proc/sys/kernel/pid_max", "r");
 	if (!f || fscanf(f, "%ld", &pid_max) != 1 || pid_max <= 0)
@@ -302,6 +581,8 @@ int main(void)
 
 			if (lrg_proctrack_dispatch(big) < 0 || lrg_proctrack_dispatch(small) < 0)
 				diag("dispatch failed");
+			dlive_pump(&dd);
+			dlive_pump(&ds);
 			dispatches++;
 			dispatch_ns += now_ns() - d0;
 			next_dispatch = now + DISPATCH_MS * 1000000ULL;
@@ -319,6 +600,8 @@ int main(void)
 	reap_nohang();
 	lrg_proctrack_dispatch(big);
 	lrg_proctrack_dispatch(small);
+	manager_live_dispatch(&dd.l);
+	manager_live_dispatch(&ds.l);
 
 	ok(nfork == NFORK, "storm: %d forks in %.2f s (%.0f/s, latest fork %.1f ms behind its slot), %d live",
 	   nfork, (double)(t_end - t0) / 1e9, nfork / ((double)(t_end - t0) / 1e9),
@@ -369,6 +652,57 @@ int main(void)
 	ok(!lrg_proctrack_pending(small), "nothing pending after it");
 	judge(big, false, &vb);
 	judge(small, true, &vs);
+
+	/* the daemon's lists: one reconciliation by the wiring */
+	{
+		struct lrg_proctrack_stats st;
+		struct lrg_policy_stats ps0, ps1;
+		uint64_t a, due;
+
+		lrg_proctrack_get_stats(ds.l.t, &st);
+		judge_lists(&ds, &ds_missing, &ds_stale);
+		diag("starved daemon lists before their reconciliation: %d live missing, %d dead present; "
+		     "ENOBUFS %llu, full re-lists by the wiring during the storm %llu",
+		     ds_missing, ds_stale, (unsigned long long)(st.overruns - ds_overruns0),
+		     (unsigned long long)ds.fulls_run);
+		ok(st.overruns > ds_overruns0 && ds.l.full_due,
+		   "starved daemon lists: ENOBUFS seen (%llu), a reconciliation is due",
+		   (unsigned long long)(st.overruns - ds_overruns0));
+		ok(ds_missing + ds_stale > 0,
+		   "starved daemon lists: wrong before it (%d live missing, %d dead present)",
+		   ds_missing, ds_stale);
+		lrg_policy_get_stats(ds.p, &ps0);
+		due = manager_live_due_ms(&ds.l);
+		while (dnow(&ds) < due)
+			usleep(10000);
+		a = now_ns();
+		r = manager_live_run(&ds.l, dnow(&ds));
+		lrg_policy_get_stats(ds.p, &ps1);
+		ok(r == 1 && ps1.refreshes == ps0.refreshes + 1 && !ds.l.full_due,
+		   "starved daemon lists: the wiring's reconciliation is one full re-list (%d, %.1f ms)",
+		   r, (double)(now_ns() - a) / 1e6);
+		judge_lists(&ds, &ds_missing, &ds_stale);
+		ok(ds_missing == 0 && ds_stale == 0,
+		   "starved daemon lists after it: all %d live children with their start times, none of %d "
+		   "dead (%d missing, %d present)", nkeep, ndead, ds_missing, ds_stale);
+
+		judge_lists(&dd, &dd_missing, &dd_stale);
+		lrg_proctrack_get_stats(dd.l.t, &st);
+		diag("daemon lists before their last re-list: %d live missing, %d dead present; ENOBUFS %llu, "
+		     "targeted re-lists %llu, full %llu", dd_missing, dd_stale,
+		     (unsigned long long)st.overruns, (unsigned long long)dd.l.relists,
+		     (unsigned long long)dd.fulls_run);
+		due = manager_live_due_ms(&dd.l);
+		if (due != UINT64_MAX) {
+			while (dnow(&dd) < due)
+				usleep(10000);
+			r = manager_live_run(&dd.l, dnow(&dd));
+		}
+		judge_lists(&dd, &dd_missing, &dd_stale);
+		ok(dd_missing == 0 && dd_stale == 0,
+		   "daemon lists after it: all %d live children with their start times, none of %d dead "
+		   "(%d missing, %d present)", nkeep, ndead, dd_missing, dd_stale);
+	}
 	ok(vb.missing == 0, "daemon tracker: all %d live children tracked (%d missing)", nkeep, vb.missing);
 	ok(vb.stale == 0, "daemon tracker: none of %d dead children tracked (%d present)", ndead, vb.stale);
 	ok(vs.missing == 0, "starved tracker: all %d live children tracked (%d missing)", nkeep, vs.missing);
@@ -415,6 +749,43 @@ int main(void)
 		   "after the survivors exit: none left (daemon %d, starved %d, mm list %d)",
 		   gone_b, gone_s, gone_l);
 	}
+	/* the daemon's lists: exit events alone (4 MiB), the wiring's
+	 * reconciliation where they were lost (4 KiB) */
+	{
+		struct lrg_policy_stats ps0, ps1;
+		struct snap sd = { 0 };
+		int left_d = 0, left_s = 0, rounds = 0;
+		uint64_t due;
+
+		lrg_policy_get_stats(dd.p, &ps0);
+		/* the exit events may still be on their way: read until they are in */
+		do {
+			if (rounds++)
+				wait_readable(&dd, 20);
+			manager_live_dispatch(&dd.l);
+			snap_take(&dd, &sd);
+			left_d = 0;
+			for (int i = 0; i < nkeep; i++)
+				left_d += snap_has(&sd, keep_pid[i], keep_start[i], NULL);
+		} while (left_d && rounds < 500);
+		free(sd.v);
+		lrg_policy_get_stats(dd.p, &ps1);
+		ok(left_d == 0 && ps1.relists == ps0.relists && ps1.refreshes == ps0.refreshes,
+		   "daemon lists: the survivors' exits took all %d off with no re-list (%d left, %llu dropped by events)",
+		   nkeep, left_d, (unsigned long long)(ps1.mms_dropped_live - ps0.mms_dropped_live));
+		manager_live_dispatch(&ds.l);
+		due = manager_live_due_ms(&ds.l);
+		if (due != UINT64_MAX) {
+			while (dnow(&ds) < due)
+				usleep(10000);
+			manager_live_run(&ds.l, dnow(&ds));
+		}
+		for (int i = 0; i < nkeep; i++)
+			left_s += snap_on(&ds, keep_pid[i], keep_start[i]);
+		ok(left_s == 0, "starved daemon lists: none of the survivors left (%d)", left_s);
+	}
+	dlive_close(&ds);
+	dlive_close(&dd);
 
 	lrg_proctrack_set_callback(small, NULL, NULL);
 	for (long p = 1; p <= pid_max; p++)
