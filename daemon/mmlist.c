@@ -57,7 +57,25 @@ void lrg_mm_list_init(struct lrg_mm_list *l, uint64_t memcg_id)
 
 void lrg_mm_list_destroy(struct lrg_mm_list *l)
 {
+	for (int nid = 0; nid < LRG_NR_NODES; nid++)
+		lrg_bloom_destroy(&l->state[nid].bloom);
 	pthread_mutex_destroy(&l->lock);
+}
+
+uint64_t lrg_mm_list_bloom_items(const struct lrg_mm_list *l, int node)
+{
+	const struct lrg_bloom *b = &l->state[node].bloom;
+	uint64_t n = 0;
+
+	/* what the last two iterations added, twice over, ... */
+	for (uint64_t f = 0; f < LRG_NR_BLOOM_FILTERS; f++)
+		if (lrg_bloom_items(b, f) > n)
+			n = lrg_bloom_items(b, f);
+	n *= 2;
+	/* ... and room for the dense regions of mms walked whole */
+	if (n < LRG_MM_BLOOM_ITEMS * l->nr_mms)
+		n = LRG_MM_BLOOM_ITEMS * l->nr_mms;
+	return n;
 }
 
 void lrg_mm_init(struct lrg_mm *mm, const struct lrg_mm_info *info)
@@ -247,7 +265,7 @@ done:
 		last = false;
 
 	if (mm && first)
-		lrg_bloom_clear(&s->bloom, walk->max_seq + 1);
+		lrg_bloom_clear_sized(&s->bloom, walk->max_seq + 1, lrg_mm_list_bloom_items(l, node));
 
 	if (*iter || last)
 		reset_mm_stats(s, walk, last);

@@ -36,6 +36,8 @@
 #include "lrg_backend.h"
 
 #define LRG_NR_NODES 1
+/* Bloom filter items expected per mm at least (see lrg_mm_list_bloom_items). */
+#define LRG_MM_BLOOM_ITEMS 4
 /* Keep history for every live generation (CONFIG_LRU_GEN_STATS). */
 #define LRG_NR_HIST_GENS LRG_MAX_NR_GENS
 
@@ -81,7 +83,10 @@ struct lrg_mm_state {
 	struct lrg_list_head *head;
 	/* where the last iteration ends (exclusive) */
 	struct lrg_list_head *tail;
-	/* double-buffering Bloom filters, preallocated */
+	/*
+	 * double-buffering Bloom filters; the first walker of an iteration
+	 * sizes the one it clears by lrg_mm_list_bloom_items() (bloom.h)
+	 */
 	struct lrg_bloom bloom;
 	/* the mm stats, per generation */
 	uint64_t stats[LRG_NR_HIST_GENS][LRG_NR_MM_STATS];
@@ -134,6 +139,12 @@ bool lrg_mm_list_next(struct lrg_mm_list *l, int node, struct lrg_mm_walk *walk,
 		      struct lrg_mm **iter);
 
 uint64_t lrg_mm_list_seq(struct lrg_mm_list *l, int node);
+/*
+ * Items the next generation's Bloom filter is sized for: twice the most
+ * either filter took in the last two iterations, and at least
+ * LRG_MM_BLOOM_ITEMS per mm on the list. Call under the list's lock.
+ */
+uint64_t lrg_mm_list_bloom_items(const struct lrg_mm_list *l, int node);
 /* Copy of the stats of generation seq (for lrugenctl and tests). */
 void lrg_mm_list_stats(struct lrg_mm_list *l, int node, uint64_t seq,
 		       uint64_t ret[LRG_NR_MM_STATS]);

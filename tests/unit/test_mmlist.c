@@ -4,7 +4,8 @@
  * iteration (also with concurrent walkers), full scans for new mms, the
  * skip rules, seq advancing once per iteration, the Bloom filter cleared by
  * the first walker, stats reset by the last one, add/del/migrate fixing
- * head and tail.
+ * head and tail; the Bloom filter sized per iteration from the list's mms
+ * and what the last iterations added.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -272,9 +273,59 @@ static void test_concurrent(void)
 	lrg_mm_list_destroy(&cl);
 }
 
+/* The first walker sizes the filter it clears. */
+static void test_bloom_sizing(void)
+{
+	static struct lrg_mm_list l;
+	static struct lrg_mm m[20];
+	uint64_t max_seq = LRG_MIN_NR_GENS + 1;
+	const struct lrg_bloom *b = &l.state[0].bloom;
+	unsigned int v, f;
+	bool last;
+
+	lrg_mm_list_init(&l, 9);
+	for (int i = 0; i < 20; i++) {
+		struct lrg_mm_info info;
+
+		memset(&info, 0, sizeof(info));
+		info.mm_key = 500 + i;
+		info.nr_file = 1000;
+		lrg_mm_init(&m[i], &info);
+		lrg_mm_list_add(&l, &m[i]);
+	}
+	iterate(&l, max_seq, true, true, &v, &f, &last);
+	ok(lrg_bloom_size(b, max_seq + 1) == 1U << lrg_bloom_shift_for(20 * LRG_MM_BLOOM_ITEMS) &&
+	   lrg_bloom_size(b, max_seq + 1) == 2048,
+	   "20 mms, nothing added yet: sized for %d items per mm (%u bits, not the seeds' 32768)",
+	   LRG_MM_BLOOM_ITEMS, lrg_bloom_size(b, max_seq + 1));
+	/* the walkers of this iteration add 500 dense regions */
+	for (int i = 0; i < 500; i++)
+		lrg_bloom_set(&l.state[0].bloom, max_seq + 1, 500 + i % 20, (uint64_t)i << 21);
+	max_seq++;
+	iterate(&l, max_seq, true, true, &v, &f, &last);
+	ok(lrg_bloom_size(b, max_seq + 1) == 1U << lrg_bloom_shift_for(1000) &&
+	   lrg_bloom_size(b, max_seq) == 2048,
+	   "after 500 items: the next filter sized for twice that (%u bits)", lrg_bloom_size(b, max_seq + 1));
+	v = 0;
+	for (int i = 0; i < 500; i++)
+		v += !lrg_bloom_test(b, max_seq, 500 + i % 20, (uint64_t)i << 21);
+	ok(v == 0, "the filter being tested kept every item across the other's resize (%u lost)", v);
+	max_seq++;
+	iterate(&l, max_seq, true, true, &v, &f, &last);
+	ok(lrg_bloom_size(b, max_seq + 1) == 1U << lrg_bloom_shift_for(1000),
+	   "one quiet iteration: the 500 items of the one before still count");
+	max_seq++;
+	iterate(&l, max_seq, true, true, &v, &f, &last);
+	ok(lrg_bloom_size(b, max_seq + 1) == 2048, "two quiet iterations: back to the per-mm floor");
+	for (int i = 0; i < 20; i++)
+		lrg_mm_list_del(&m[i]);
+	lrg_mm_list_destroy(&l);
+}
+
 int main(void)
 {
 	test_single();
 	test_concurrent();
+	test_bloom_sizing();
 	return tap_done();
 }
