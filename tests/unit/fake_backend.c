@@ -173,6 +173,7 @@ static int harvest(struct lrg_backend *b, const struct lrg_harvest_req *req, lrg
 	struct fake_mm *m = find_mm(f, req->mm->mm_key);
 
 	f->harvest_calls++;
+	f->now += f->harvest_cost_ms;
 	if (!m || m->gone) {
 		st->status = LRG_HARVEST_GONE;
 		return 0;
@@ -313,6 +314,7 @@ static int age(struct lrg_backend *b, uint64_t memcg_id, int node, uint64_t max_
 	struct fake_backend *f = fb(b);
 
 	f->age_calls++;
+	f->now += f->harvest_cost_ms;
 	lrg_lruvec_inc_max_seq(&f->kgens, max_seq, f->now);
 	return 0;
 }

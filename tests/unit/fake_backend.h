@@ -4,7 +4,8 @@
  * address spaces with per-page present/young/anon bits that the test sets,
  * harvest that reports and clears them (honouring ranges, NONLEAF and
  * NO_ANON), evict that unmaps and counts, and pressure figures the test
- * writes. Deterministic; no threads.
+ * writes. Time is a fake clock the test sets, which harvests (and kernel
+ * agings) move on by harvest_cost_ms. Deterministic; no threads.
  */
 #ifndef LRG_FAKE_BACKEND_H
 #define LRG_FAKE_BACKEND_H
@@ -15,9 +16,9 @@
 #include "lrg_backend.h"
 #include "lruvec.h"
 
-#define FAKE_MAX_MMS 16
+#define FAKE_MAX_MMS 256
 #define FAKE_MAX_REGIONS 16
-#define FAKE_MAX_MEMCGS 8
+#define FAKE_MAX_MEMCGS 256
 
 struct fake_region {
 	uint64_t addr;
@@ -48,6 +49,9 @@ struct fake_backend {
 	struct fake_mm mms[FAKE_MAX_MMS];
 	int nr_mms;
 	uint64_t now;
+	/* simulated cost on the fake clock: each harvest (and each kernel
+	 * aging, age()) moves now on by this many ms */
+	uint64_t harvest_cost_ms;
 	/* what happened */
 	uint64_t harvest_calls, evict_calls, reclaim_calls;
 	uint64_t evicted[LRG_NR_TYPES];

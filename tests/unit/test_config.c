@@ -119,6 +119,7 @@ static bool config_equal(const struct lrg_config *a, const struct lrg_config *b)
 
 	if (strcmp(x->backend, y->backend) || strcmp(x->profile, y->profile) ||
 	    x->dry_run != y->dry_run || x->poll_interval_ms != y->poll_interval_ms ||
+	    x->tick_budget_ms != y->tick_budget_ms ||
 	    x->kill_timeout_ms != y->kill_timeout_ms || x->enable_mglru != y->enable_mglru ||
 	    x->mount_debugfs != y->mount_debugfs || x->notify_desktop != y->notify_desktop ||
 	    !pats_equal(&x->protect, &y->protect))
@@ -407,6 +408,8 @@ static void test_errors(void)
 	static const struct err_case cases[] = {
 		{ "[daemon]\n\npoll_interval_ms = 5\n", 3, "poll_interval_ms", "10..60000 ms" },
 		{ "[daemon]\nkill_timeout_ms = 11min\n", 2, "kill_timeout_ms", "100..600000 ms" },
+		{ "[daemon]\ntick_budget_ms = 0\n", 2, "tick_budget_ms", "1..60000 ms" },
+		{ "[daemon]\ntick_budget_ms = 2min\n", 2, "tick_budget_ms", "1..60000 ms" },
 		{ "[daemon]\npoll_interval_ms = 99999999999999999999999\n", 2, "poll_interval_ms", "out of range" },
 		{ "[daemon]\npoll_interval_ms = 1.5s\n", 2, "poll_interval_ms", "suffix ms, s or min" },
 		{ "[daemon]\npoll_interval_ms = 10h\n", 2, "poll_interval_ms", "not a duration" },
@@ -726,6 +729,33 @@ static void test_patterns(void)
 	lrg_diag_free(&d);
 }
 
+/* [daemon] tick_budget_ms: the policy tick's work limit */
+static void test_tick_budget(void)
+{
+	struct lrg_config c;
+	struct lrg_diag d;
+	int r;
+
+	lrg_config_defaults(&c);
+	ok(c.daemon.tick_budget_ms == 50, "tick_budget_ms: 50 ms by default (%u)", c.daemon.tick_budget_ms);
+	lrg_config_free(&c);
+	r = load_text("budget.conf", "[daemon]\ntick_budget_ms = 20\n", &c, &d);
+	ok(r == 0 && d.n == 0 && c.daemon.tick_budget_ms == 20, "tick_budget_ms = 20: 20 ms");
+	if (!r)
+		lrg_config_free(&c);
+	lrg_diag_free(&d);
+	r = load_text("budget.conf", "[daemon]\ntick_budget_ms = 1s\n", &c, &d);
+	ok(r == 0 && c.daemon.tick_budget_ms == 1000 && round_trip(&c, "budget-rt.conf"),
+	   "tick_budget_ms = 1s: 1000 ms, printed and parsed again the same");
+	if (!r)
+		lrg_config_free(&c);
+	lrg_diag_free(&d);
+	r = load_text("budget.conf", "[daemon]\ntick_budget_ms = 60001\n", &c, &d);
+	ok(r == -EINVAL && find_diag(&d, "budget.conf:2: [daemon] tick_budget_ms", "1..60000", NULL),
+	   "tick_budget_ms above 60000: an error naming the range");
+	lrg_diag_free(&d);
+}
+
 static void test_dup(void)
 {
 	struct lrg_config c, copy;
@@ -768,6 +798,7 @@ int main(void)
 	test_syntax();
 	test_match();
 	test_patterns();
+	test_tick_budget();
 	test_dup();
 	{
 		char cmd[sizeof(tmpdir) + 16];

@@ -5,7 +5,10 @@
  * memory.min never and memory.low last, a memcg at its limit as its own
  * OOM domain, min_ttl refusals turning into OOM requests (and not while
  * older memory is left elsewhere), the direct reclaim hook, dry run,
- * proactive eviction, and the generation view.
+ * proactive eviction, and the generation view. The tick's budget: with
+ * aging costs on the fake clock, a tick ages what fits, least recently
+ * aged first, the rest in the next ticks, and the memcg at its limit gets
+ * its OOM decision in every one of them.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -416,6 +419,166 @@ static void test_kernel_gens(void)
 	lrg_policy_free(p);
 }
 
+/* ---- the tick budget, on the fake clock ---- */
+
+#define NB 200           /* memcgs aging by time */
+#define NB_COST 5        /* fake ms per aging (one harvest) */
+#define NB_BUDGET 50
+#define NB_TIGHT 5000    /* the memcg at its limit */
+
+struct seqs {
+	uint64_t max_seq[NB];
+};
+
+static int on_seq(void *ctx, const struct lrg_gens_view *v)
+{
+	struct seqs *s = ctx;
+
+	if (v->memcg_id >= 1000 && v->memcg_id < 1000 + NB)
+		s->max_seq[v->memcg_id - 1000] = v->max_seq;
+	return 0;
+}
+
+static struct seqs seqs(struct lrg_policy *p)
+{
+	struct seqs s;
+
+	memset(&s, 0, sizeof(s));
+	lrg_policy_foreach_gens(p, f.now, on_seq, &s);
+	return s;
+}
+
+static void test_tick_budget(void)
+{
+	struct lrg_policy *p;
+	struct lrg_tick_result tr;
+	struct lrg_policy_stats st;
+	struct seqs s0, s1;
+	uint64_t t_start, aged[NB];
+	int it, ticks, bad_oom = 0, twice = 0, first_aged;
+	bool all_once = false;
+	char path[32];
+
+	fake_init(&f, LRG_CAP_HARVEST | LRG_CAP_EVICT_PAGES | LRG_CAP_MEMCG);
+	no_pressure();
+	/* min_ttl 1 h: the memcg at its limit can give nothing, so every tick
+	 * that handles its pressure files an OOM request for it */
+	cfg_init(3600000, 100000);
+	cfg.daemon.tick_budget_ms = NB_BUDGET;
+	for (int i = 0; i < NB; i++) {
+		struct fake_mm *m;
+
+		snprintf(path, sizeof(path), "/m%d", i);
+		fake_add_memcg(&f, 1000 + i, path);
+		m = fake_add_mm(&f, 1 + i, 1000 + i);
+		fake_map(m, R(0), 0, 64, false);
+	}
+	it = fake_add_memcg(&f, NB_TIGHT, "/tight");
+	fake_map(fake_add_mm(&f, 900, NB_TIGHT), R(0), 0, 512, false);
+	ok(lrg_policy_new(&f.b, &cfg, &p) == 0, "budget: %d memcgs, budget %d ms, aging %d fake ms each",
+	   NB + 1, NB_BUDGET, NB_COST);
+	lrg_config_free(&cfg);
+	/* every aging walks its mm whole: one harvest, NB_COST ms, each time */
+	lrg_policy_set_force_scan(p, true);
+	lrg_policy_refresh(p, 0);
+
+	/* a first round for free (the clock stands still): generations with pages */
+	f.now = 100000;
+	lrg_policy_tick(p, f.now, &tr);
+	ok(tr.nr_aged == NB + 1 && !tr.more, "free aging: one tick ages all %zu", tr.nr_aged);
+
+	/* now every aging costs, all are due again, and /tight is at its limit */
+	f.harvest_cost_ms = NB_COST;
+	f.pressure[it].limit = 2 * MiB;
+	f.pressure[it].usage = 2 * MiB;
+	f.now = 200000;
+	s0 = seqs(p);
+	t_start = f.now;
+	lrg_policy_tick(p, f.now, &tr);
+	s1 = seqs(p);
+	first_aged = 0;
+	for (int i = 0; i < NB; i++)
+		first_aged += s1.max_seq[i] == s0.max_seq[i] + 1;
+	ok(tr.nr_aged >= NB_BUDGET / NB_COST - 1 && tr.nr_aged <= NB_BUDGET / NB_COST + 1 &&
+	   tr.more && tr.nr_deferred == NB + 1 - tr.nr_aged && tr.next_tick_ms <= f.now,
+	   "one tick ages %zu of %d due memcgs (~budget / cost), defers %zu and asks to run again now",
+	   tr.nr_aged, NB + 1, tr.nr_deferred);
+	ok(tr.nr_oom == 1 && tr.oom[0].memcg_id == NB_TIGHT,
+	   "the memcg at its limit is handled in that tick all the same (%zu OOM request)", tr.nr_oom);
+
+	/* the next ticks, until all are aged: none twice before all once */
+	for (ticks = 1; tr.more && ticks < 100; ticks++) {
+		lrg_policy_tick(p, f.now, &tr);
+		bad_oom += !(tr.nr_oom == 1 && tr.oom[0].memcg_id == NB_TIGHT);
+		s1 = seqs(p);
+		for (int i = 0; i < NB; i++)
+			twice += s1.max_seq[i] > s0.max_seq[i] + 1;
+	}
+	all_once = true;
+	for (int i = 0; i < NB; i++)
+		all_once &= s1.max_seq[i] == s0.max_seq[i] + 1;
+	ok(all_once && twice == 0, "all %d aged exactly once, in %d ticks (none twice meanwhile: %d)",
+	   NB, ticks, twice);
+	ok(ticks >= (NB + 1) * NB_COST / NB_BUDGET - 1 && ticks <= (NB + 1) * NB_COST / NB_BUDGET + 2,
+	   "%d ticks for %d agings of %d ms with a %d ms budget", ticks, NB + 1, NB_COST, NB_BUDGET);
+	ok(bad_oom == 0, "the memcg at its limit: an OOM request in every tick (%d without)", bad_oom);
+	ok(f.now - t_start <= (uint64_t)(NB + 1 + ticks) * NB_COST,
+	   "fake time spent %llu ms: each memcg aged once, plus the pressure path",
+	   (unsigned long long)(f.now - t_start));
+	lrg_policy_get_stats(p, &st);
+	ok(st.ticks_cut == (uint64_t)ticks - 1 && st.agings_deferred > 0,
+	   "stats: %llu ticks cut short, %llu agings deferred", (unsigned long long)st.ticks_cut,
+	   (unsigned long long)st.agings_deferred);
+
+	/* always due (interval 100 ms, ticks back to back): round robin */
+	{
+		struct lrg_config c2;
+		uint64_t lo = UINT64_MAX, hi = 0;
+
+		cfg_init(3600000, 100);
+		cfg.daemon.tick_budget_ms = NB_BUDGET;
+		lrg_config_dup(&cfg, &c2);
+		lrg_config_free(&cfg);
+		lrg_policy_set_config(p, &c2);
+		lrg_config_free(&c2);
+		s0 = seqs(p);
+		f.now += 1000;
+		for (int t = 0; t < 60; t++) {
+			lrg_policy_tick(p, f.now, &tr);
+			bad_oom += !(tr.nr_oom == 1 && tr.oom[0].memcg_id == NB_TIGHT);
+		}
+		s1 = seqs(p);
+		for (int i = 0; i < NB; i++) {
+			aged[i] = s1.max_seq[i] - s0.max_seq[i];
+			if (aged[i] < lo)
+				lo = aged[i];
+			if (aged[i] > hi)
+				hi = aged[i];
+		}
+		ok(lo >= 2 && hi - lo <= 1,
+		   "always due: 60 ticks age each memcg %llu to %llu times (round robin, none ahead by two)",
+		   (unsigned long long)lo, (unsigned long long)hi);
+		ok(bad_oom == 0, "and the memcg at its limit was handled in every tick");
+	}
+
+	/* a budget larger than the work: one tick ages them all, as before */
+	{
+		struct lrg_config c2;
+
+		cfg_init(3600000, 100000);
+		cfg.daemon.tick_budget_ms = 60000;
+		lrg_config_dup(&cfg, &c2);
+		lrg_config_free(&cfg);
+		lrg_policy_set_config(p, &c2);
+		lrg_config_free(&c2);
+		f.now += 200000;
+		lrg_policy_tick(p, f.now, &tr);
+		ok(tr.nr_aged == NB + 1 && !tr.more && tr.nr_deferred == 0,
+		   "budget 60 s: one tick ages all %zu due memcgs", tr.nr_aged);
+	}
+	lrg_policy_free(p);
+}
+
 int main(void)
 {
 	test_global();
@@ -424,5 +587,6 @@ int main(void)
 	test_memcg_ttl_domain();
 	test_dry_run_and_proactive();
 	test_kernel_gens();
+	test_tick_budget();
 	return tap_done();
 }
