@@ -3,9 +3,10 @@
  * scale-sleepers.c - lrg-scale-sleepers CGROUP_DIR N KIB: move into the
  * cgroup, then be N processes (this one and N-1 children), each with KIB
  * of its own anonymous memory touched once, all asleep until killed (the
- * scale benchmark kills them with cgroup.kill). Prints "ready" once every
- * process has touched its memory, so the caller knows the population is
- * complete.
+ * scale benchmark kills them with cgroup.kill). CGROUP_DIR "-" stays in
+ * the caller's cgroup (the benchmark's native-host variant, which kills the
+ * process group). Prints "ready" once every process has touched its memory,
+ * so the caller knows the population is complete.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,14 +39,16 @@ int main(int argc, char **argv)
 	}
 	n = atoi(argv[2]);
 	kib = strtoul(argv[3], NULL, 10);
-	snprintf(path, sizeof(path), "%s/cgroup.procs", argv[1]);
-	fd = open(path, O_WRONLY);
-	snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-	if (fd < 0 || write(fd, buf, strlen(buf)) < 0) {
-		perror(path);
-		return 1;
+	if (strcmp(argv[1], "-") != 0) {
+		snprintf(path, sizeof(path), "%s/cgroup.procs", argv[1]);
+		fd = open(path, O_WRONLY);
+		snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+		if (fd < 0 || write(fd, buf, strlen(buf)) < 0) {
+			perror(path);
+			return 1;
+		}
+		close(fd);
 	}
-	close(fd);
 	if (pipe(ready) < 0)
 		return 1;
 	for (int i = 1; i < n; i++) {
