@@ -35,6 +35,12 @@ import sys
 import time
 
 CG = "/sys/fs/cgroup/user.slice/cgroup.procs"
+# The stand-in runs in a cgroup of its own below user.slice (no controller
+# of its own: user.slice keeps its processes, so it is still user.slice's
+# memory), only for its memory.pressure: the time the stand-in itself was
+# stalled on memory, which host CPU starvation of the VM does not inflate
+# (TCG shows the guest no steal time; slow sweeps include it).
+STANDIN_CG = "/sys/fs/cgroup/user.slice/standin"
 SAMPLE = 0.1
 READER = r"""
 import mmap, os, sys, time
@@ -65,12 +71,57 @@ def psi():
     return some, full  # microseconds
 
 
-def in_user_slice():
+def in_user_slice(procs=CG):
     # children inherit this script's oom_score_adj of -1000: undo it
     with open("/proc/self/oom_score_adj", "w") as f:
         f.write("0")
-    with open(CG, "w") as f:
+    with open(procs, "w") as f:
         f.write(str(os.getpid()))
+
+
+def standin_psi():
+    """(some, full) memory stall totals of the stand-in's cgroup, us."""
+    some = full = 0
+    try:
+        with open(os.path.join(STANDIN_CG, "memory.pressure")) as f:
+            for line in f:
+                total = int(line.split("total=")[1])
+                if line.startswith("some"):
+                    some = total
+                else:
+                    full = total
+    except OSError:
+        pass
+    return some, full
+
+
+def cpu_ms(pid):
+    """utime + stime of pid in ms (0 when it is gone or pid is 0)."""
+    if not pid:
+        return 0
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) * 1000 // os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def meminfo_kb(*keys):
+    with open("/proc/meminfo") as f:
+        mi = dict(l.split(":", 1) for l in f)
+    return [int(mi[k].split()[0]) for k in keys]
+
+
+def rss_kb(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 def kernel_kills():
@@ -80,17 +131,18 @@ def kernel_kills():
 
 
 class Proc:
-    def __init__(self, role, argv, out=None, env=None):
+    def __init__(self, role, argv, out=None, env=None, procs=CG):
         self.role = role
         self.argv = argv
         self.out = out
         self.env = env
+        self.procs = procs
         self.start()
 
     def start(self):
         fo = open(self.out, "a") if self.out else subprocess.DEVNULL
         self.p = subprocess.Popen(self.argv, stdout=fo, stderr=subprocess.DEVNULL,
-                                  preexec_fn=in_user_slice, env=self.env)
+                                  preexec_fn=lambda: in_user_slice(self.procs), env=self.env)
         if self.out:
             fo.close()
         self.pid = self.p.pid
@@ -101,6 +153,18 @@ class Proc:
             self.died_ms = mono_ms()
             return True
         return False
+
+
+def slow_sweeps(path, seen):
+    """Sum of the sweeps over 100 ms recorded after line `seen`; new count."""
+    total = 0
+    with open(path) as f:
+        lines = f.readlines()
+    for line in lines[seen:]:
+        m = re.match(r"sweep end_ms=(\d+) ms=(\d+)", line)
+        if m and int(m.group(2)) > 100:
+            total += int(m.group(2))
+    return total, len(lines)
 
 
 def main():
@@ -115,6 +179,9 @@ def main():
     ap.add_argument("--defender-pid", type=int, default=0)
     ap.add_argument("--tmp", default="/tmp")
     ap.add_argument("--probe", default="", help="shell command run 20 s into each incident")
+    ap.add_argument("--timeline", action="store_true",
+                    help="print a line a second per incident: memory, swap, PSI, defender CPU, "
+                         "the stand-in's slow sweeps")
     a = ap.parse_args()
 
     libc = ctypes.CDLL(None, use_errno=True)
@@ -127,7 +194,9 @@ def main():
     env = dict(os.environ, LRG_STANDIN_SWEEPS="1")
     sout = os.path.join(a.tmp, "standin.sweeps")
     open(sout, "w").close()
-    work = [Proc("standin", [a.standin, "48"], out=sout, env=env)]
+    os.makedirs(STANDIN_CG, exist_ok=True)
+    work = [Proc("standin", [a.standin, "48"], out=sout, env=env,
+                 procs=os.path.join(STANDIN_CG, "cgroup.procs"))]
     if a.disk:
         for path in sorted(glob.glob(os.path.join(a.disk, "*.dat"))):
             work.append(Proc("reader", [sys.executable, "-c", READER, path]))
@@ -149,15 +218,20 @@ def main():
     windows = []
     incidents = []
     psi_start = psi()
+    cpu_start = cpu_ms(a.defender_pid)
+    sweeps_seen = 0
+    standin_mem_us = [0, 0]
     for i in range(1, a.incidents + 1):
         t0 = mono_ms()
         some0, full0 = psi()
+        ssome0, sfull0 = standin_psi()
         run = Proc("runaway", ["tail", "/dev/zero"])
         prev = (t0, some0)
         onset = death = relief = None
         capped = False
         probe = None
         early = []  # workload processes that died in this incident
+        tl_prev = (t0, some0, full0, cpu_ms(a.defender_pid))
         while True:
             time.sleep(SAMPLE)
             now = mono_ms()
@@ -168,6 +242,17 @@ def main():
             for w in work:
                 if w.check():
                     early.append(w)
+            if a.timeline and now - tl_prev[0] >= 1000:
+                some_t, full_t = psi()
+                cpu = cpu_ms(a.defender_pid)
+                avail, swapf = meminfo_kb("MemAvailable", "SwapFree")
+                slow, sweeps_seen = slow_sweeps(sout, sweeps_seen)
+                print("# TL %d t=%.1f avail_mb=%d swapfree_mb=%d some_ms=%d full_ms=%d "
+                      "defender_cpu_ms=%d slow_sweeps_ms=%d runaway_rss_mb=%d" %
+                      (i, (now - t0) / 1000.0, avail // 1024, swapf // 1024,
+                       (some_t - tl_prev[1]) // 1000, (full_t - tl_prev[2]) // 1000,
+                       cpu - tl_prev[3], slow, rss_kb(run.pid) // 1024 if death is None else 0))
+                tl_prev = (now, some_t, full_t, cpu)
             if a.probe and probe is None and death is None and now - t0 >= 20000:
                 probe = subprocess.Popen(["sh", "-c", a.probe], stdout=open(
                     os.path.join(a.tmp, "probe-%d.txt" % i), "w"), stderr=subprocess.STDOUT)
@@ -188,6 +273,9 @@ def main():
                 break
         time.sleep(3)  # settle: the stand-in's last slow sweep ends
         t1 = mono_ms()
+        ssome1, sfull1 = standin_psi()
+        standin_mem_us[0] += ssome1 - ssome0
+        standin_mem_us[1] += sfull1 - sfull0
         for w in work:
             if w.check():
                 early.append(w)
@@ -240,6 +328,7 @@ def main():
                 print("# %s %d died between incidents" % (w.role, w.pid))
                 w.start()
     psi_end = psi()
+    cpu_end = cpu_ms(a.defender_pid)
 
     standin = work[0]
     standin_alive = standin.p.poll() is None
@@ -271,13 +360,14 @@ def main():
     wrong = sum(x["wrong"] for x in incidents)
     print("# SUMMARY %s stall_ms=%d p99_ms=%d max_ms=%d sweeps=%d wrong=%d kills=%s "
           "onset_to_relief_s=%s capped=%d psi_full_ms=%d psi_some_ms=%d baseline_stall_ms=%d "
-          "life_s=%s standin_alive=%d" %
+          "life_s=%s standin_alive=%d defender_cpu_ms=%d standin_mem_some_ms=%d" %
           (tag, stall, p99, mx, len(sweeps), wrong,
            ",".join(str(x["kills"]) for x in incidents),
            ",".join("%.1f" % x["o2r"] for x in incidents),
            sum(1 for x in incidents if x["capped"]),
            (psi_end[1] - psi_start[1]) // 1000, (psi_end[0] - psi_start[0]) // 1000, bstall,
-           ",".join("%.1f" % x["life"] for x in incidents), standin_alive))
+           ",".join("%.1f" % x["life"] for x in incidents), standin_alive,
+           cpu_end - cpu_start, standin_mem_us[0] // 1000))
     print("ok - %s: %d incidents measured" % (tag, len(incidents)))
     return 0
 

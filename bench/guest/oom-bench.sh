@@ -117,7 +117,7 @@ echo "# lru_gen enabled=$(cat $LG/enabled) min_ttl_ms=$(cat $LG/min_ttl_ms); $(g
 python3 "$S/bench/guest/oom-bench.py" --scenario "$scenario" --config "$config" \
 	--incidents "$incidents" --cap "$cap" --standin "$B/tests/vm/lrg-standin" \
 	--disk "$disk" --defender-log "$dlog" --defender-pid "${dpid:-0}" --tmp "$T" \
-	--probe "$probe"
+	--probe "$probe" --timeline
 rc=$?
 
 if [ -n "$dpid" ]; then

@@ -6,8 +6,7 @@
 # away, twice. Asserts: no wrong victim (by anyone, the kernel included), at
 # most one lrugend kill per incident, the stand-in survives.
 #
-# vm-run.sh has no disk option: a qemu-system-x86_64 wrapper first in PATH
-# adds the image (read-only, throttled as in the benchmark).
+# The image is attached read-only and throttled (vm-run.sh --drive).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
@@ -19,13 +18,13 @@ skip() {
 	exit 0
 }
 [ "${LRUGEN_VM_TESTS:-on}" = off ] && skip "VM suites run in the main build only (LRUGEN_VM_TESTS=off)"
-qemu=$(command -v qemu-system-x86_64) || skip "qemu-system-x86_64 not installed"
+command -v qemu-system-x86_64 >/dev/null 2>&1 || skip "qemu-system-x86_64 not installed"
 command -v mke2fs >/dev/null 2>&1 || skip "mke2fs not installed (e2fsprogs)"
 command -v python3 >/dev/null 2>&1 || skip "python3 not installed (the guest driver is bench/guest/oom-bench.py)"
 [ -x "$builddir/tests/vm/lrg-standin" ] || skip "tests/vm/lrg-standin not built"
 
 cache=$builddir/tests/vm/cache/oom-noswap
-mkdir -p "$cache/wrap" || skip "cannot write $cache"
+mkdir -p "$cache" || skip "cannot write $cache"
 img=$cache/disk.img
 if [ ! -f "$img" ]; then
 	rm -rf "$cache/disk.d"
@@ -37,11 +36,6 @@ if [ ! -f "$img" ]; then
 		skip "mke2fs -d failed (e2fsprogs too old?)"
 	rm -rf "$cache/disk.d"
 fi
-cat >"$cache/wrap/qemu-system-x86_64" <<WRAP
-#!/bin/sh
-exec "$qemu" "\$@" -drive file=$img,if=virtio,format=raw,readonly=on,throttling.bps-total=50000000,throttling.iops-total=2000
-WRAP
-chmod +x "$cache/wrap/qemu-system-x86_64"
-
-PATH=$cache/wrap:$PATH exec "$here/vm-run.sh" --mem 512 --timeout 900 \
+exec "$here/vm-run.sh" --mem 512 --timeout 900 \
+	--drive "file=$img,if=virtio,format=raw,readonly=on,throttling.bps-total=50000000,throttling.iops-total=2000" \
 	--modules "crc32c_generic libcrc32c ext4 virtio_blk" "$here/guest/oom-noswap.sh"

@@ -6,7 +6,11 @@
 # guest's TAP lines. Reusable by every VM suite:
 #
 #   vm-run.sh [--mem MiB] [--smp N] [--timeout S] [--modules "zram ..."]
-#             [--no-kmod] GUEST_SCRIPT [ARGS...]
+#             [--drive QEMU_DRIVE_SPEC] [--no-kmod] GUEST_SCRIPT [ARGS...]
+#
+# --drive adds one disk (a QEMU -drive value, e.g. "file=x.img,if=virtio,
+# format=raw,readonly=on,throttling.bps-total=10000000"); the first
+# virtio disk is /dev/vda in the guest (load virtio_blk with --modules).
 #
 # The guest script runs as root in a chroot of the host's / (read-only 9p)
 # with proc, sys, dev, tmpfs /tmp and /run, cgroup2 and debugfs mounted, and
@@ -29,6 +33,7 @@ mem=512
 smp=2
 timeout=240
 extra_modules=
+drive=
 with_kmod=1
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -36,6 +41,7 @@ while [ $# -gt 0 ]; do
 	--smp) smp=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--modules) extra_modules=$2; shift 2 ;;
+	--drive) drive=$2; shift 2 ;;
 	--no-kmod) with_kmod=0; shift ;;
 	--) shift; break ;;
 	-*) echo "vm-run.sh: unknown option $1" >&2; exit 2 ;;
@@ -212,7 +218,8 @@ out=$cache/out-$$.log
 } >"$run"
 
 start=$(date +%s)
-timeout -k 5 "$timeout" qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp "$smp" \
+# shellcheck disable=SC2086 # no disk: no words; one disk: two words
+timeout -k 5 "$timeout" qemu-system-x86_64 ${drive:+-drive "$drive"} -accel tcg -cpu max -m "$mem" -smp "$smp" \
 	-nographic -nodefaults -serial stdio -no-reboot \
 	-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
 	-append "console=ttyS0 quiet panic=-1 lrgrun=$(guest_path "$run")" \
