@@ -98,6 +98,43 @@ static uint64_t mm_key(pid_t pid, uint64_t starttime)
 	return (starttime << MM_KEY_PID_BITS) | (uint64_t)pid;
 }
 
+/*
+ * Scratch arrays that live for one call (the mm candidates of a listing,
+ * the VMAs of a harvest) are page-granular anonymous mappings, not malloc:
+ * at 2,000 processes the candidates of one listing are 240 KiB, and glibc
+ * raises its mmap threshold to the size of each large block freed, so the
+ * next listing's array would come from the heap and stay there (locked
+ * by mlockall) after it is freed, under the mm lists' allocations.
+ */
+static void *scratch_grow(void *p, size_t *cap_bytes, size_t need)
+{
+	size_t cap = *cap_bytes, ps = 4096;
+	void *n;
+
+	if (need <= cap)
+		return p;
+	if (cap < 16 * ps)
+		cap = 16 * ps;
+	while (cap < need)
+		cap *= 2;
+	cap = (cap + ps - 1) / ps * ps;
+	n = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (n == MAP_FAILED)
+		return NULL;
+	if (p) {
+		memcpy(n, p, *cap_bytes);
+		munmap(p, *cap_bytes);
+	}
+	*cap_bytes = cap;
+	return n;
+}
+
+static void scratch_free(void *p, size_t cap_bytes)
+{
+	if (p)
+		munmap(p, cap_bytes);
+}
+
 /* ---- memcgs -------------------------------------------------------------- */
 
 static int global_info(struct proc_backend *pb, struct lrg_memcg_info *mi)
@@ -181,7 +218,8 @@ struct mm_collect {
 	struct proc_backend *pb;
 	uint64_t memcg_id;
 	struct mm_cand *v;
-	size_t n, cap;
+	size_t n;
+	size_t bytes;        /* of the scratch mapping v */
 };
 
 static int collect_pid(void *ctx, pid_t pid)
@@ -200,14 +238,12 @@ static int collect_pid(void *ctx, pid_t pid)
 	    status.tgid != pid)
 		return 0;
 	(void)lrg_procfs_read_oom_score_adj(c->pb->proc_root, pid, &adj);
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct mm_cand *nv = realloc(c->v, cap * sizeof(*nv));
+	if ((c->n + 1) * sizeof(*c->v) > c->bytes) {
+		struct mm_cand *nv = scratch_grow(c->v, &c->bytes, (c->n + 1) * sizeof(*nv));
 
 		if (!nv)
 			return -ENOMEM;
 		c->v = nv;
-		c->cap = cap;
 	}
 	m = &c->v[c->n++];
 	memset(m, 0, sizeof(*m));
@@ -318,7 +354,7 @@ static int proc_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn,
 		const struct lrg_cgroup_entry *e = lrg_cgroup_tree_find(pb->cg, memcg_id);
 
 		if (!e) {
-			free(c.v);
+			scratch_free(c.v, c.bytes);
 			return -ENOENT;
 		}
 		/* Below a memcg that does not enable memory for its children,
@@ -329,14 +365,14 @@ static int proc_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn,
 			r = 0;  /* removed meanwhile: no processes */
 	}
 	if (r < 0) {
-		free(c.v);
+		scratch_free(c.v, c.bytes);
 		return r;
 	}
 	dedup_sharers(&c);
 	for (size_t i = 0; i < c.n && r >= 0; i++)
 		if (!c.v[i].dup)
 			r = fn(ctx, &c.v[i].mm);
-	free(c.v);
+	scratch_free(c.v, c.bytes);
 	return r < 0 ? r : 0;
 }
 
@@ -530,16 +566,127 @@ static bool vmflags_special(const char *p, const char *eol)
 	return false;
 }
 
+/* The VMAs of one smaps text worth walking, in order (scratch mapping). */
+struct vma_list {
+	struct vma *v;
+	size_t n;
+	size_t bytes;
+};
+
+static int vma_push(struct vma_list *l, const struct vma *v)
+{
+	/* what harvest_vma would skip need not be kept */
+	if (v->special || !v->rss)
+		return 0;
+	if ((l->n + 1) * sizeof(*l->v) > l->bytes) {
+		struct vma *n = scratch_grow(l->v, &l->bytes, (l->n + 1) * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		l->v = n;
+	}
+	l->v[l->n++] = *v;
+	return 0;
+}
+
+/* One line of smaps (NUL-terminated at eol). */
+static int smaps_line(char *line, char *eol, struct vma *v, bool *have, struct vma_list *l)
+{
+	unsigned long long val;
+	struct vma nv;
+
+	if (parse_vma_header(line, eol, &nv)) {
+		if (*have) {
+			int r = vma_push(l, v);
+
+			if (r < 0)
+				return r;
+		}
+		*v = nv;
+		*have = true;
+	} else if (*have && sscanf(line, "Rss: %llu kB", &val) == 1) {
+		v->rss = val * 1024;
+	} else if (*have && sscanf(line, "Referenced: %llu kB", &val) == 1) {
+		v->referenced = val * 1024;
+	} else if (*have && !strncmp(line, "VmFlags:", 8)) {
+		v->special = vmflags_special(line + 8, eol);
+	}
+	return 0;
+}
+
+/*
+ * Read smaps into a list of VMAs, a buffer at a time: the text is about
+ * 1 KiB per VMA (megabytes for a browser), the list 48 bytes per VMA with
+ * resident pages. Lines are at most a path (PATH_MAX) and a few dozen
+ * bytes, so SMAPS_BUF holds any of them whole.
+ */
+#define SMAPS_BUF (PATH_MAX + 4096)
+
+static int read_smaps(const char *path, struct vma_list *l)
+{
+	char buf[SMAPS_BUF];
+	size_t len = 0;
+	struct vma v;
+	bool have = false, eof = false;
+	int fd, r = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	memset(&v, 0, sizeof(v));
+	while (!eof) {
+		ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
+		char *line = buf, *nl;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			break;
+		}
+		if (n == 0)
+			eof = true;
+		len += (size_t)n;
+		buf[len] = '\0';
+		/* Terminate each line: sscanf on a string takes its length
+		 * first (see the history of this loop: on a whole multi-MiB
+		 * smaps text that was half the daemon's CPU). */
+		while ((nl = memchr(line, '\n', len - (size_t)(line - buf)))) {
+			*nl = '\0';
+			r = smaps_line(line, nl, &v, &have, l);
+			if (r < 0)
+				goto out;
+			line = nl + 1;
+		}
+		len -= (size_t)(line - buf);
+		if (eof && len) {
+			/* a last line without a newline */
+			r = smaps_line(line, line + len, &v, &have, l);
+			if (r < 0)
+				goto out;
+			len = 0;
+		} else if (len == sizeof(buf) - 1) {
+			len = 0;   /* no line is that long: drop the piece */
+		} else {
+			memmove(buf, line, len);
+		}
+	}
+	if (!r && have)
+		r = vma_push(l, &v);
+out:
+	close(fd);
+	return r;
+}
+
 static int proc_harvest(struct lrg_backend *b, const struct lrg_harvest_req *req,
 			lrg_region_fn fn, void *ctx, struct lrg_walk_stats *ret_stats)
 {
 	struct proc_backend *pb = to_pb(b);
 	struct lrg_walk_stats stats = { 0 };
 	struct region_acc acc = { .fn = fn, .ctx = ctx, .stats = &stats, .budget = PROC_MAX_PTES };
+	struct vma_list vl = { NULL, 0, 0 };
 	pid_t pid = req->mm->pid;
-	char path[PATH_MAX], *smaps = NULL, *line;
-	struct vma v;
-	bool have = false;
+	char path[PATH_MAX];
 	int pm_fd = -1, r;
 
 	r = check_owner(pb, pid, req->mm->start_time);
@@ -555,7 +702,7 @@ static int proc_harvest(struct lrg_backend *b, const struct lrg_harvest_req *req
 		return -errno;
 	}
 	snprintf(path, sizeof(path), "%s/%d/smaps", pb->proc_root, (int)pid);
-	r = lrg_read_file(path, &smaps, NULL);
+	r = read_smaps(path, &vl);
 	if (r == -ENOENT || r == -ESRCH)
 		goto gone;
 	if (r < 0)
@@ -573,40 +720,8 @@ static int proc_harvest(struct lrg_backend *b, const struct lrg_harvest_req *req
 	if (check_owner(pb, pid, req->mm->start_time) < 0)
 		goto gone;
 
-	for (line = smaps; *line;) {
-		char *eol = strchr(line, '\n'), *next;
-		unsigned long long val;
-
-		/* Terminate the line: sscanf on a string takes its length first,
-		 * and on the rest of a multi-MiB smaps text that made every
-		 * line cost the whole file (half the daemon's CPU at 2,000
-		 * processes, in __rawmemchr). */
-		if (eol) {
-			*eol = '\0';
-			next = eol + 1;
-		} else {
-			eol = line + strlen(line);
-			next = eol;
-		}
-		if (parse_vma_header(line, eol, &(struct vma){ 0 })) {
-			if (have) {
-				r = harvest_vma(pm_fd, &v, req, &acc);
-				if (r < 0)
-					goto fail;
-			}
-			parse_vma_header(line, eol, &v);
-			have = true;
-		} else if (have && sscanf(line, "Rss: %llu kB", &val) == 1) {
-			v.rss = val * 1024;
-		} else if (have && sscanf(line, "Referenced: %llu kB", &val) == 1) {
-			v.referenced = val * 1024;
-		} else if (have && !strncmp(line, "VmFlags:", 8)) {
-			v.special = vmflags_special(line + 8, eol);
-		}
-		line = next;
-	}
-	if (have) {
-		r = harvest_vma(pm_fd, &v, req, &acc);
+	for (size_t i = 0; i < vl.n; i++) {
+		r = harvest_vma(pm_fd, &vl.v[i], req, &acc);
 		if (r < 0)
 			goto fail;
 	}
@@ -632,7 +747,7 @@ done:
 		*ret_stats = stats;
 	r = 0;
 out:
-	free(smaps);
+	scratch_free(vl.v, vl.bytes);
 	if (pm_fd >= 0)
 		close(pm_fd);
 	return r;
