@@ -2,11 +2,12 @@
 /*
  * pagemap.c - see pagemap.h.
  *
- * A region's tracked pages are the set bits of pages->tracked; the seq of
- * the page at index i is pages->seq[rank(i)], rank(i) being the number of
- * tracked pages below i. Every operation that visits many pages walks the
- * set bits in order with a running rank, so none costs more than one pass
- * over the region (512 bits and r->nr seqs).
+ * A region's tracked pages are the set bits of its tracked bitmap (of which
+ * only the non-zero words are stored); the seq of the page at index i is
+ * seqs[rank(i)], rank(i) being the number of tracked pages below i. Every
+ * operation that visits many pages walks the set bits in order with a
+ * running rank, so none costs more than one pass over the region (8 words
+ * and r->nr seqs).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -44,9 +45,40 @@ static inline uint32_t bucket_of(const struct lrg_pagemap *pm, uint64_t addr)
 	       (pm->nr_buckets - 1);
 }
 
+/* Word w of the tracked (anon) bitmap; words not stored are zero. */
+static inline unsigned int word_index(uint8_t mask, unsigned int w)
+{
+	return (unsigned int)__builtin_popcount(mask & ((1U << w) - 1));
+}
+
+static inline uint64_t tword(const struct lrg_pm_pages *p, unsigned int w)
+{
+	return p->tmask >> w & 1 ? p->words[word_index(p->tmask, w)] : 0;
+}
+
+static inline uint64_t aword(const struct lrg_pm_pages *p, unsigned int w)
+{
+	return p->amask >> w & 1 ? p->words[p->ntw + word_index(p->amask, w)] : 0;
+}
+
+static inline uint16_t *seqs_of(struct lrg_pm_pages *p)
+{
+	return (uint16_t *)(p->words + p->ntw + p->naw);
+}
+
+static inline const uint16_t *cseqs_of(const struct lrg_pm_pages *p)
+{
+	return (const uint16_t *)(p->words + p->ntw + p->naw);
+}
+
+static inline bool is_tracked(const struct lrg_pm_pages *p, unsigned int i)
+{
+	return tword(p, i / 64) >> (i % 64) & 1;
+}
+
 static inline int type_of(const struct lrg_pm_pages *p, unsigned int i)
 {
-	return test_bit64(p->anon, i) ? LRG_ANON : LRG_FILE;
+	return aword(p, i / 64) >> (i % 64) & 1 ? LRG_ANON : LRG_FILE;
 }
 
 static inline uint64_t seq_of(const struct lrg_lruvec *lv, int type, uint16_t e)
@@ -60,15 +92,10 @@ static unsigned int rank_of(const struct lrg_pm_pages *p, unsigned int i)
 	unsigned int n = 0;
 
 	for (unsigned int w = 0; w < i / 64; w++)
-		n += (unsigned int)__builtin_popcountll(p->tracked[w]);
+		n += (unsigned int)__builtin_popcountll(tword(p, w));
 	if (i % 64)
-		n += (unsigned int)__builtin_popcountll(p->tracked[i / 64] & ((1ULL << (i % 64)) - 1));
+		n += (unsigned int)__builtin_popcountll(tword(p, i / 64) & ((1ULL << (i % 64)) - 1));
 	return n;
-}
-
-static size_t pages_bytes(unsigned int cap)
-{
-	return sizeof(struct lrg_pm_pages) + sizeof(uint16_t) * cap;
 }
 
 static unsigned int round_cap(unsigned int n)
@@ -76,29 +103,35 @@ static unsigned int round_cap(unsigned int n)
 	return (n + LRG_PM_SLACK - 1) / LRG_PM_SLACK * LRG_PM_SLACK;
 }
 
+/* Bytes for nw stored words and n seqs (with slack). */
+static size_t layout_bytes(unsigned int nw, unsigned int n)
+{
+	return sizeof(struct lrg_pm_pages) + sizeof(uint64_t) * nw + sizeof(uint16_t) * round_cap(n);
+}
+
 /*
- * Shrink a region's page array that lost many pages (never below the
- * rounded need; failure to shrink keeps the bigger one). Frees it when
- * empty.
+ * Shrink a region's allocation that lost many pages (never below the
+ * rounded need; failure to shrink keeps the bigger one; the seqs come last,
+ * so nothing moves). Frees it when empty.
  */
 static void trim_pages(struct lrg_pm_region *r)
 {
-	unsigned int want;
+	size_t want;
 	struct lrg_pm_pages *n;
 
 	if (!r->nr) {
 		free(r->pages);
 		r->pages = NULL;
-		r->cap = 0;
+		r->bytes = 0;
 		return;
 	}
-	want = round_cap(r->nr);
-	if (r->cap <= want + 4 * LRG_PM_SLACK && r->cap <= 2 * want)
+	want = layout_bytes(r->pages->ntw + r->pages->naw, r->nr);
+	if (r->bytes <= want + 4 * LRG_PM_SLACK * sizeof(uint16_t) && r->bytes <= 2 * want)
 		return;
-	n = realloc(r->pages, pages_bytes(want));
+	n = realloc(r->pages, want);
 	if (n) {
 		r->pages = n;
-		r->cap = (uint16_t)want;
+		r->bytes = (uint16_t)want;
 	}
 }
 
@@ -117,11 +150,11 @@ void lrg_pagemap_release(struct lrg_pagemap *pm, struct lrg_lruvec *lv)
 
 		if (lrg_pm_region_live(r) && lv && r->nr) {
 			for (unsigned int w = 0; w < LRG_REGION_WORDS; w++) {
-				for (uint64_t bits = p->tracked[w]; bits; bits &= bits - 1) {
+				for (uint64_t bits = tword(p, w); bits; bits &= bits - 1) {
 					unsigned int i = w * 64 + (unsigned int)__builtin_ctzll(bits);
 					int type = type_of(p, i);
 
-					(*lrg_lruvec_count(lv, seq_of(lv, type, p->seq[rank++]), type))--;
+					(*lrg_lruvec_count(lv, seq_of(lv, type, cseqs_of(p)[rank++]), type))--;
 					pm->nr_pages[type]--;
 				}
 			}
@@ -170,10 +203,10 @@ static int rehash(struct lrg_pagemap *pm, uint32_t nr_buckets)
 	return 0;
 }
 
-/* A new live region with room for cap pages, or NULL (nothing changed). */
-static struct lrg_pm_region *add_region(struct lrg_pagemap *pm, uint64_t addr, unsigned int cap)
+/* A new live region with bytes allocated for its pages, or NULL (nothing changed). */
+static struct lrg_pm_region *add_region(struct lrg_pagemap *pm, uint64_t addr, size_t bytes)
 {
-	struct lrg_pm_pages *pages = malloc(pages_bytes(cap));
+	struct lrg_pm_pages *pages = malloc(bytes);
 	struct lrg_pm_region *r;
 	uint32_t k, h;
 
@@ -213,7 +246,7 @@ static struct lrg_pm_region *add_region(struct lrg_pagemap *pm, uint64_t addr, u
 	memset(r, 0, sizeof(*r));
 	r->addr = addr;
 	r->pages = pages;
-	r->cap = (uint16_t)cap;
+	r->bytes = (uint16_t)bytes;
 	h = bucket_of(pm, addr);
 	r->next = pm->buckets[h];
 	pm->buckets[h] = k;
@@ -231,7 +264,7 @@ static void free_region(struct lrg_pagemap *pm, struct lrg_pm_region *r)
 	*p = r->next;
 	free(r->pages);
 	r->pages = NULL;
-	r->cap = 0;
+	r->bytes = 0;
 	r->nr = 0;
 	r->addr = UINT64_MAX;
 	r->next = pm->free_head;
@@ -248,25 +281,33 @@ static unsigned int drop_pages(struct lrg_pagemap *pm, struct lrg_pm_region *r,
 			       struct lrg_lruvec *lv, const uint64_t *drop, unsigned int types_mask)
 {
 	struct lrg_pm_pages *p = r->pages;
+	uint16_t *seq;
 	unsigned int rd = 0, wr = 0, n = 0;
 
 	if (!r->nr)
 		return 0;
+	seq = seqs_of(p);
 	for (unsigned int w = 0; w < LRG_REGION_WORDS; w++) {
-		for (uint64_t bits = p->tracked[w]; bits; bits &= bits - 1) {
+		uint64_t *tw;
+
+		if (!(p->tmask >> w & 1))
+			continue;
+		/* a word emptied here stays stored (zero) until the next update */
+		tw = &p->words[word_index(p->tmask, w)];
+		for (uint64_t bits = *tw; bits; bits &= bits - 1) {
 			unsigned int b = (unsigned int)__builtin_ctzll(bits);
 			unsigned int i = w * 64 + b;
 			int type = type_of(p, i);
-			uint16_t e = p->seq[rd++];
+			uint16_t e = seq[rd++];
 
 			if ((!drop || test_bit64(drop, i)) && (types_mask & (1U << type))) {
 				(*lrg_lruvec_count(lv, seq_of(lv, type, e), type))--;
 				pm->nr_pages[type]--;
-				p->tracked[w] &= ~(1ULL << b);
+				*tw &= ~(1ULL << b);
 				n++;
 				continue;
 			}
-			p->seq[wr++] = e;
+			seq[wr++] = e;
 		}
 	}
 	r->nr = (uint16_t)wr;
@@ -283,7 +324,9 @@ int lrg_pagemap_update(struct lrg_pagemap *pm, struct lrg_lruvec *lv, const stru
 	uint16_t seqs[LRG_PTES_PER_PMD];
 	int64_t delta[LRG_MAX_NR_GENS][LRG_NR_TYPES];
 	int64_t dpages[LRG_NR_TYPES] = { 0, 0 };
-	unsigned int young = 0, total = 0, n = 0, rank = 0;
+	unsigned int young = 0, total = 0, n = 0, rank = 0, nw;
+	uint8_t tmask = 0, amask = 0;
+	size_t need;
 
 	if (!r && !may_grow)
 		return -ENOSPC;
@@ -299,13 +342,13 @@ int lrg_pagemap_update(struct lrg_pagemap *pm, struct lrg_lruvec *lv, const stru
 	for (unsigned int i = 0; i < LRG_PTES_PER_PMD; i++) {
 		bool present = test_bit64(rep->present, i);
 		int type = test_bit64(rep->anon, i) ? LRG_ANON : LRG_FILE;
-		bool was = old && test_bit64(old->tracked, i);
+		bool was = old && is_tracked(old, i);
 		int old_type = type;
 		uint64_t oseq = 0, seq;
 		uint16_t e = 0;
 
 		if (was) {
-			e = old->seq[rank++];
+			e = cseqs_of(old)[rank++];
 			old_type = type_of(old, i);
 			oseq = seq_of(lv, old_type, e);
 		}
@@ -353,18 +396,26 @@ int lrg_pagemap_update(struct lrg_pagemap *pm, struct lrg_lruvec *lv, const stru
 		seqs[n++] = enc_seq(seq);
 	}
 
+	/* the layout: only the non-zero words of both bitmaps */
+	for (unsigned int w = 0; w < LRG_REGION_WORDS; w++) {
+		if (tracked[w])
+			tmask |= (uint8_t)(1U << w);
+		if (anon[w])
+			amask |= (uint8_t)(1U << w);
+	}
+	nw = (unsigned int)(__builtin_popcount(tmask) + __builtin_popcount(amask));
+	need = layout_bytes(nw, n);
 	if (!r) {
 		/* n == 0: a report with no page of ours; nothing to add */
-		if (n && !(r = add_region(pm, rep->addr & LRG_PMD_MASK, round_cap(n))))
+		if (n && !(r = add_region(pm, rep->addr & LRG_PMD_MASK, need)))
 			return -ENOMEM;
-	} else if (n > r->cap) {
-		unsigned int cap = round_cap(n);
-		struct lrg_pm_pages *np = realloc(r->pages, pages_bytes(cap));
+	} else if (n && need > r->bytes) {
+		struct lrg_pm_pages *np = realloc(r->pages, need);
 
 		if (!np)
 			return may_grow ? -ENOMEM : -ENOSPC;
 		r->pages = np;
-		r->cap = (uint16_t)cap;
+		r->bytes = (uint16_t)need;
 	}
 
 	for (unsigned int g = 0; g < LRG_MAX_NR_GENS; g++)
@@ -377,9 +428,21 @@ int lrg_pagemap_update(struct lrg_pagemap *pm, struct lrg_lruvec *lv, const stru
 		r->seen = epoch;
 		r->nr = (uint16_t)n;
 		if (n) {
-			memcpy(r->pages->tracked, tracked, sizeof(tracked));
-			memcpy(r->pages->anon, anon, sizeof(anon));
-			memcpy(r->pages->seq, seqs, sizeof(seqs[0]) * n);
+			struct lrg_pm_pages *p = r->pages;
+			unsigned int k = 0;
+
+			p->tmask = tmask;
+			p->amask = amask;
+			p->ntw = (uint8_t)__builtin_popcount(tmask);
+			p->naw = (uint8_t)__builtin_popcount(amask);
+			p->pad = 0;
+			for (unsigned int w = 0; w < LRG_REGION_WORDS; w++)
+				if (tracked[w])
+					p->words[k++] = tracked[w];
+			for (unsigned int w = 0; w < LRG_REGION_WORDS; w++)
+				if (anon[w])
+					p->words[k++] = anon[w];
+			memcpy(seqs_of(p), seqs, sizeof(seqs[0]) * n);
 			trim_pages(r);
 		} else {
 			free_region(pm, r);
@@ -424,11 +487,11 @@ bool lrg_pagemap_page(const struct lrg_pagemap *pm, const struct lrg_lruvec *lv,
 	unsigned int i = (addr & ~LRG_PMD_MASK) >> LRG_PAGE_SHIFT;
 	int type;
 
-	if (!r || !r->nr || !test_bit64(r->pages->tracked, i))
+	if (!r || !r->nr || !is_tracked(r->pages, i))
 		return false;
 	type = type_of(r->pages, i);
 	*ret_type = type;
-	*ret_seq = seq_of(lv, type, r->pages->seq[rank_of(r->pages, i)]);
+	*ret_seq = seq_of(lv, type, cseqs_of(r->pages)[rank_of(r->pages, i)]);
 	return true;
 }
 
@@ -458,11 +521,11 @@ size_t lrg_pagemap_collect(const struct lrg_pagemap *pm, const struct lrg_lruvec
 			int t;
 			uint16_t e;
 
-			if (!test_bit64(p->tracked, i))
+			if (!is_tracked(p, i))
 				continue;
 			/* the page stays tracked: read its seq, advance past it
 			 * only when it is consumed (a full buf stops before) */
-			e = p->seq[rank];
+			e = cseqs_of(p)[rank];
 			t = type_of(p, i);
 			if (t != type || seq_of(lv, t, e) != seq) {
 				rank++;
@@ -523,14 +586,16 @@ void lrg_pagemap_renormalise(struct lrg_pagemap *pm, const struct lrg_lruvec *lv
 		struct lrg_pm_region *r = &pm->regions[k];
 		struct lrg_pm_pages *p = r->pages;
 		unsigned int rank = 0;
+		uint16_t *seq;
 
 		if (!lrg_pm_region_live(r) || !r->nr)
 			continue;
+		seq = seqs_of(p);
 		for (unsigned int w = 0; w < LRG_REGION_WORDS; w++) {
-			for (uint64_t bits = p->tracked[w]; bits; bits &= bits - 1) {
+			for (uint64_t bits = tword(p, w); bits; bits &= bits - 1) {
 				unsigned int i = w * 64 + (unsigned int)__builtin_ctzll(bits);
 
-				p->seq[rank] = enc_seq(seq_of(lv, type_of(p, i), p->seq[rank]));
+				seq[rank] = enc_seq(seq_of(lv, type_of(p, i), seq[rank]));
 				rank++;
 			}
 		}
@@ -549,11 +614,11 @@ void lrg_pagemap_count(const struct lrg_pagemap *pm, const struct lrg_lruvec *lv
 		if (!lrg_pm_region_live(r) || !r->nr)
 			continue;
 		for (unsigned int w = 0; w < LRG_REGION_WORDS; w++) {
-			for (uint64_t bits = p->tracked[w]; bits; bits &= bits - 1) {
+			for (uint64_t bits = tword(p, w); bits; bits &= bits - 1) {
 				unsigned int i = w * 64 + (unsigned int)__builtin_ctzll(bits);
 				int type = type_of(p, i);
 
-				counts[lrg_gen_from_seq(seq_of(lv, type, p->seq[rank++]))][type]++;
+				counts[lrg_gen_from_seq(seq_of(lv, type, cseqs_of(p)[rank++]))][type]++;
 			}
 		}
 	}
@@ -564,7 +629,6 @@ size_t lrg_pagemap_bytes(const struct lrg_pagemap *pm)
 	size_t n = sizeof(pm->regions[0]) * pm->cap + sizeof(pm->buckets[0]) * pm->nr_buckets;
 
 	for (uint32_t k = 0; k < pm->nr_used; k++)
-		if (pm->regions[k].pages)
-			n += pages_bytes(pm->regions[k].cap);
+		n += pm->regions[k].bytes;
 	return n;
 }

@@ -16,11 +16,12 @@
  *
  * Memory: sized to the pages actually tracked. A region is a 32-byte slot
  * in the per-mm array (hashed by address) plus, while it tracks pages, one
- * allocation of two bitmaps (tracked, anon: 128 bytes) and a packed uint16
- * seq per tracked page, in address order (rank = popcount of the tracked
- * bits below): ~1.2 KiB for a full 2 MiB region, ~0.2 KiB for one with 30
- * pages (a sleeping process's libc, stack or heap). The packed array keeps
- * a little slack (LRG_PM_SLACK slots) so that pages coming and going do not
+ * allocation holding an 8-byte header, the non-zero 64-bit words of its
+ * tracked and anon bitmaps (a word absent is all zero), and a packed uint16
+ * seq per tracked page, in address order (rank = tracked pages below):
+ * ~1.2 KiB for a full 2 MiB region, ~80 bytes for one with 30 pages in one
+ * run (a sleeping process's libc, stack or heap). The seq array keeps a
+ * little slack (LRG_PM_SLACK slots) so that pages coming and going do not
  * reallocate at every harvest, and is shrunk when it is much too big.
  *
  * Regions are added only while harvesting (aging) and only when may_grow
@@ -48,11 +49,17 @@
 /* Packed seq slots are allocated in multiples of this (and freed back to it). */
 #define LRG_PM_SLACK 8U
 
-/* The pages of one region: only allocated while it tracks some. */
+/*
+ * The pages of one region: only allocated while it tracks some. words[]
+ * holds the tracked words present in tmask (bit w: word w of the tracked
+ * bitmap is stored), then the anon words present in amask (anon bits are
+ * meaningful for tracked pages only), then the seqs as uint16_t.
+ */
 struct lrg_pm_pages {
-	uint64_t tracked[LRG_REGION_WORDS];
-	uint64_t anon[LRG_REGION_WORDS];   /* meaningful for tracked pages only */
-	uint16_t seq[];                    /* r->nr encoded seqs, in address order */
+	uint8_t tmask, amask;
+	uint8_t ntw, naw;                  /* popcounts of tmask, amask */
+	uint32_t pad;
+	uint64_t words[];
 };
 
 struct lrg_pm_region {
@@ -61,8 +68,8 @@ struct lrg_pm_region {
 	uint32_t seen;       /* epoch of the last harvest that reported it */
 	uint32_t want;       /* epoch of the last harvest that asked for it */
 	uint16_t nr;         /* tracked pages */
-	uint16_t cap;        /* seq slots in pages */
-	struct lrg_pm_pages *pages;  /* NULL when cap == 0 */
+	uint16_t bytes;      /* allocated at pages */
+	struct lrg_pm_pages *pages;  /* NULL when bytes == 0 */
 };
 
 struct lrg_pagemap {

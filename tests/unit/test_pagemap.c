@@ -488,7 +488,7 @@ int main(void)
 			setb(r.present, 0, 30);
 			lrg_pagemap_update(&pm, &lv, &r, 3, 3, true, NULL, NULL);
 		}
-		ok(sparse <= 8 * 256 + 64 && dense >= 8 * 1024 && lrg_pagemap_bytes(&pm) == sparse,
+		ok(sparse <= 8 * 128 + 64 && dense >= 8 * 1024 && lrg_pagemap_bytes(&pm) == sparse,
 		   "8 regions of 30 pages: %zu bytes; of 512 pages: %zu; back to 30: %zu", sparse, dense,
 		   lrg_pagemap_bytes(&pm));
 		lrg_pagemap_sweep(&pm, &lv, 4, true, 3);
