@@ -51,6 +51,7 @@ struct pmemcg {
 	uint64_t aged_tick;       /* tick number of the last aging */
 	uint64_t aged_stamp;      /* p->age_stamp at the last aging by time: 0 never */
 	uint64_t last_refaults, last_pgsteal;
+	struct lrg_thrash thrash;  /* this memcg as an OOM domain */
 	/* per-round scratch of reclaim_domain */
 	bool exhausted;
 };
@@ -76,6 +77,7 @@ struct lrg_policy {
 	struct lrg_aging aging;
 	struct lrg_evict evict;
 	struct lrg_policy_stats stats;
+	struct lrg_thrash thrash;  /* the machine as an OOM domain */
 	bool force_scan;   /* benchmarks: walk every mm whole, no Bloom filters */
 	pthread_mutex_t lock;
 	pthread_t owner;
@@ -871,15 +873,49 @@ static bool exhausted_stall(const struct lrg_pressure *dp, bool global)
 	return global && dp->watermark_low && dp->mem_free < dp->watermark_low / 2;
 }
 
+/* An OOM request for domain d, in the name of ws's slice (whose min_ttl
+ * is at stake); false when the tick has no room for another. */
+static bool file_oom_request(struct lrg_policy *p, const struct domain *d,
+			     const struct lrg_pressure *dp, const struct pmemcg *ws,
+			     uint64_t oldest_age_ms, const char *reason, struct lrg_tick_result *tr)
+{
+	struct lrg_oom_request *o;
+
+	if (tr->nr_oom >= LRG_MAX_OOM_REQUESTS)
+		return false;
+	o = &tr->oom[tr->nr_oom++];
+	memset(o, 0, sizeof(*o));
+	o->memcg_id = d->root ? d->root->id : LRG_ROOT_MEMCG;
+	o->global = d->global;
+	o->oldest_age_ms = oldest_age_ms;
+	o->min_ttl_ms = ws->slice->min_ttl_ms;
+	o->pressure = *dp;
+	snprintf(o->slice, sizeof(o->slice), "%s", ws->slice->name);
+	snprintf(o->reason, sizeof(o->reason), "%s", reason);
+	p->stats.oom_decisions++;
+	return true;
+}
+
 static uint64_t reclaim_domain(struct lrg_policy *p, const struct domain *d,
 			       const struct lrg_pressure *dp, const struct lrg_pressure *gp,
 			       uint64_t target, uint64_t now_ms, struct lrg_tick_result *tr)
 {
 	uint64_t done = 0;
-	int rounds = 0;
+	int rounds = 0, thrash_pct = -1;
+	bool filed = false;
 
 	for (size_t i = 0; i < p->nr_memcgs; i++)
 		p->memcgs[i]->exhausted = false;
+	if (d->apply_ttl && tr) {
+		/* lrugend's own evictions (process_madvise) are not in the
+		 * kernel's pgsteal but their refaults are in its refaults:
+		 * count them as reclaimed too (all domains': conservative) */
+		struct lrg_pressure sample = *dp;
+
+		sample.pgsteal += p->stats.pages_evicted;
+		thrash_pct = lrg_thrash_sample(d->root ? &d->root->thrash : &p->thrash, &sample,
+					       now_ms);
+	}
 
 	while (done < target && rounds++ < MAX_ROUNDS) {
 		struct pmemcg *best = NULL;
@@ -995,21 +1031,43 @@ static uint64_t reclaim_domain(struct lrg_policy *p, const struct domain *d,
 			}
 			exhausted = refuser != NULL;
 		}
-		if (refuser && tr->nr_oom < LRG_MAX_OOM_REQUESTS) {
-			struct lrg_oom_request *o = &tr->oom[tr->nr_oom++];
+		if (refuser)
+			filed = file_oom_request(p, d, dp, refuser, youngest_refused_age,
+						 exhausted ? "nothing left to evict while the domain stalls"
+							   : "working set younger than min_ttl under pressure",
+						 tr);
+	}
 
-			memset(o, 0, sizeof(*o));
-			o->memcg_id = d->root ? d->root->id : LRG_ROOT_MEMCG;
-			o->global = d->global;
-			o->oldest_age_ms = youngest_refused_age;
-			o->min_ttl_ms = refuser->slice->min_ttl_ms;
-			o->pressure = *dp;
-			snprintf(o->slice, sizeof(o->slice), "%s", refuser->slice->name);
-			snprintf(o->reason, sizeof(o->reason), "%s",
-				 exhausted ? "nothing left to evict while the domain stalls"
-					   : "working set younger than min_ttl under pressure");
-			p->stats.oom_decisions++;
+	/*
+	 * Eviction may still "succeed" while the domain thrashes: what it
+	 * takes is the working set, read back at once (no swap, only page
+	 * cache left; a working set read slowly because it thrashes looks
+	 * old). When half of what was reclaimed came back over the last
+	 * window and tasks are stalled on memory, the working set cannot be
+	 * kept: decide now, in a slice that has min_ttl, not after the
+	 * kernel's long thrash.
+	 */
+	if (!filed && lrg_thrashing(thrash_pct, dp)) {
+		const struct pmemcg *slice_of_ws = NULL;
+		uint64_t youngest = UINT64_MAX;
+		char why[64];
+
+		for (size_t i = 0; i < p->nr_memcgs; i++) {
+			struct pmemcg *m = p->memcgs[i];
+			uint64_t age;
+
+			if (!in_domain(m, d->root) || !m->slice->min_ttl_ms)
+				continue;
+			age = lrg_ttl_oldest_age(&m->lv, swappiness_of(p, m, gp) > 0, now_ms);
+			if (!slice_of_ws || age < youngest) {
+				slice_of_ws = m;
+				youngest = age;
+			}
 		}
+		snprintf(why, sizeof(why), "working set thrashing: %d%% of reclaim refaulted",
+			 thrash_pct > 999 ? 999 : thrash_pct);
+		if (slice_of_ws)
+			filed = file_oom_request(p, d, dp, slice_of_ws, youngest, why, tr);
 	}
 	return done;
 }
@@ -1097,6 +1155,20 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 	if (!b->ops->measure || b->ops->measure(b, LRG_ROOT_MEMCG, &gp) < 0)
 		memset(&gp, 0, sizeof(gp));
 	gpress = lrg_under_pressure(&gp, true);
+	{
+		/*
+		 * A machine whose working set thrashes is under pressure
+		 * whatever its free memory says: kswapd keeps free memory at
+		 * its watermarks, and the page cache being thrashed counts as
+		 * available. Fed every tick, so the window is whole when it
+		 * matters (reclaim_domain reads the same meter).
+		 */
+		struct lrg_pressure s = gp;
+
+		s.pgsteal += p->stats.pages_evicted;
+		if (lrg_thrashing(lrg_thrash_sample(&p->thrash, &s, now_ms), &gp))
+			gpress = true;
+	}
 
 	for (size_t i = 0; i < p->nr_memcgs; i++) {
 		struct pmemcg *m = p->memcgs[i];

@@ -149,3 +149,45 @@ enum lrg_ttl_verdict lrg_ttl_decide(bool under_pressure, const struct lrg_ttl_sc
 	}
 	return refused ? LRG_TTL_OOM : LRG_TTL_EXHAUSTED;
 }
+
+static void thrash_restart(struct lrg_thrash *t, const struct lrg_pressure *p, uint64_t now_ms)
+{
+	t->start_ms = now_ms;
+	t->refaults = p->refaults;
+	t->pgsteal = p->pgsteal;
+}
+
+int lrg_thrash_sample(struct lrg_thrash *t, const struct lrg_pressure *p, uint64_t now_ms)
+{
+	uint64_t steal, back;
+
+	if (!t->last_ms || now_ms < t->last_ms || now_ms - t->last_ms > LRG_THRASH_STALE_MS ||
+	    p->refaults < t->refaults || p->pgsteal < t->pgsteal) {
+		/* first sample, a gap, or counters that went back (a new memcg
+		 * under the same id): no verdict until a whole window is seen */
+		thrash_restart(t, p, now_ms);
+		t->last_ms = now_ms ? now_ms : 1;
+		t->valid = false;
+		return -1;
+	}
+	t->last_ms = now_ms;
+	if (now_ms - t->start_ms >= LRG_THRASH_WINDOW_MS) {
+		steal = p->pgsteal - t->pgsteal;
+		back = p->refaults - t->refaults;
+		/* a few pages either way is noise, not a working set */
+		if (back < LRG_MIN_LRU_BATCH)
+			t->pct = 0;
+		else if (!steal || back >= steal * 10)
+			t->pct = 1000;
+		else
+			t->pct = (uint32_t)(back * 100 / steal);
+		t->valid = true;
+		thrash_restart(t, p, now_ms);
+	}
+	return t->valid ? (int)t->pct : -1;
+}
+
+bool lrg_thrashing(int pct, const struct lrg_pressure *p)
+{
+	return pct >= LRG_THRASH_PCT && p->psi_full_avg10 >= LRG_THRASH_STALL_PCT;
+}

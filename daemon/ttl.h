@@ -68,4 +68,39 @@ enum lrg_ttl_verdict {
 enum lrg_ttl_verdict lrg_ttl_decide(bool under_pressure, const struct lrg_ttl_scope *scopes,
 				    size_t n);
 
+/*
+ * Is a domain's working set being lost? The kernel counts what its reclaim
+ * takes (pgsteal) and which evicted pages come back while their shadow
+ * entries still say they were recently used (workingset_refault). When,
+ * over a window of LRG_THRASH_WINDOW_MS, the refaults reach
+ * LRG_THRASH_PCT percent of what was reclaimed, reclaim is taking the
+ * working set and getting it back: memory is not being freed but churned
+ * (the desktop livelock without swap, where page cache is the only thing
+ * left to take). That is the seeds' "the working set cannot be kept"
+ * observed after the fact, for memory whose age lrugend cannot know (a
+ * working set that is read slowly because it thrashes looks old).
+ */
+#define LRG_THRASH_WINDOW_MS 2000
+/* a window not fed for this long is stale: start again */
+#define LRG_THRASH_STALE_MS 5000
+#define LRG_THRASH_PCT 50
+/* ... while tasks were completely stalled on memory this share of the
+ * last 10 s (PSI full avg10): refaults alone are normal page cache life */
+#define LRG_THRASH_STALL_PCT 10.0
+
+struct lrg_thrash {
+	uint64_t start_ms, last_ms;    /* window start, last sample (0: none) */
+	uint64_t refaults, pgsteal;    /* counters at the window start */
+	uint32_t pct;                  /* refaults per 100 pages reclaimed, last window */
+	bool valid;                    /* pct is from a complete, recent window */
+};
+
+/* Feed one sample of a domain's counters; returns the refault percentage
+ * of the last complete window (capped at 1000), or -1 while there is none. */
+int lrg_thrash_sample(struct lrg_thrash *t, const struct lrg_pressure *p, uint64_t now_ms);
+
+/* The verdict: pct (from lrg_thrash_sample) and p's stall both say the
+ * working set is being lost. */
+bool lrg_thrashing(int pct, const struct lrg_pressure *p);
+
 #endif /* LRG_TTL_H */

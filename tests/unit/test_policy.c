@@ -214,6 +214,66 @@ static void test_ttl(void)
 	lrg_policy_free(p);
 }
 
+/*
+ * A domain that thrashes: old memory is there to evict (so the min_ttl rule
+ * never refuses), but most of what is reclaimed comes back. Runs the engine
+ * 3 s under machine pressure with the kernel's counters advancing per tick;
+ * returns the OOM requests filed, the last one's reason in why.
+ */
+static size_t thrash_run(uint64_t steal_per_tick, uint64_t refaults_per_tick, double psi_full,
+			 char *why, size_t len)
+{
+	struct lrg_policy *p;
+	struct lrg_tick_result tr;
+	struct fake_mm *a;
+	size_t filed = 0;
+
+	fake_init(&f, LRG_CAP_HARVEST | LRG_CAP_EVICT_PAGES);
+	no_pressure();
+	cfg_init(1000, 500);
+	for (int i = 0; i < 2; i++) {
+		a = fake_add_mm(&f, 1 + i, LRG_ROOT_MEMCG);
+		for (int k = 0; k < FAKE_MAX_REGIONS; k++)
+			fake_map(a, R(k), 0, 512, false);
+	}
+	lrg_policy_new(&f.b, &cfg, &p);
+	lrg_config_free(&cfg);
+	lrg_policy_refresh(p, 0);
+	for (int t = 1; t <= 8; t++) {   /* generations up to 4 s old */
+		f.now = t * 500;
+		lrg_policy_tick(p, f.now, &tr);
+	}
+	global_pressure(64);
+	f.global.psi_full_avg10 = psi_full;
+	why[0] = '\0';
+	for (int t = 0; t <= 12; t++) {   /* 3 s, a tick every 250 ms */
+		f.now = 5000 + t * 250;
+		f.global.pgsteal += steal_per_tick;
+		f.global.refaults += refaults_per_tick;
+		lrg_policy_tick(p, f.now, &tr);
+		filed += tr.nr_oom;
+		if (tr.nr_oom)
+			snprintf(why, len, "%s", tr.oom[tr.nr_oom - 1].reason);
+	}
+	lrg_policy_free(p);
+	return filed;
+}
+
+static void test_thrash(void)
+{
+	char why[64];
+	size_t n;
+
+	n = thrash_run(2000, 1800, 20.0, why, sizeof(why));
+	ok(n >= 1 && strstr(why, "thrashing"),
+	   "thrash: old memory left, but most of what is reclaimed comes back while tasks stall:"
+	   " an OOM request (%zu: %s)", n, why);
+	n = thrash_run(2000, 100, 20.0, why, sizeof(why));
+	ok(n == 0, "thrash: the same stall with few refaults: no request (%zu)", n);
+	n = thrash_run(2000, 1800, 5.0, why, sizeof(why));
+	ok(n == 0, "thrash: the same refaults without a 10%% full stall: no request (%zu)", n);
+}
+
 static void test_memcgs(void)
 {
 	struct lrg_policy *p;
@@ -583,6 +643,7 @@ int main(void)
 {
 	test_global();
 	test_ttl();
+	test_thrash();
 	test_memcgs();
 	test_memcg_ttl_domain();
 	test_dry_run_and_proactive();

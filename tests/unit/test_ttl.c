@@ -154,10 +154,46 @@ static void test_decide(void)
 		ok(lrg_ttl_decide(t[i].pressure, t[i].s, t[i].n) == t[i].want, "decide: %s", t[i].what);
 }
 
+static int feed(struct lrg_thrash *t, uint64_t ms, uint64_t steal, uint64_t refaults)
+{
+	struct lrg_pressure p;
+
+	memset(&p, 0, sizeof(p));
+	p.pgsteal = steal;
+	p.refaults = refaults;
+	return lrg_thrash_sample(t, &p, ms);
+}
+
+static void test_thrash(void)
+{
+	struct lrg_thrash t;
+	int pct;
+
+	memset(&t, 0, sizeof(t));
+	ok(feed(&t, 1000, 5000, 100) == -1, "thrash: the first sample gives no verdict");
+	ok(feed(&t, 2500, 9000, 2000) == -1, "thrash: nor a window shorter than %d ms",
+	   LRG_THRASH_WINDOW_MS);
+	pct = feed(&t, 3000, 10000, 3600);
+	ok(pct == 70, "thrash: 3500 of 5000 reclaimed pages came back: 70%% (%d)", pct);
+	ok(feed(&t, 3100, 10100, 3700) == 70, "thrash: the verdict holds until the next window ends");
+	pct = feed(&t, 5000, 14000, 3800);
+	ok(pct == 5, "thrash: next window, 200 of 4000 came back: 5%% (%d)", pct);
+	pct = feed(&t, 7000, 14010, 3830);
+	ok(pct == 0, "thrash: 30 refaults are noise, not a working set (%d)", pct);
+	pct = feed(&t, 9000, 14010, 5830);
+	ok(pct == 1000, "thrash: refaults with nothing reclaimed: capped at 1000 (%d)", pct);
+	ok(feed(&t, 9000 + LRG_THRASH_STALE_MS + 1, 90000, 90000) == -1,
+	   "thrash: after a gap of over %d ms, a new window (no verdict)", LRG_THRASH_STALE_MS);
+	pct = feed(&t, 16100, 91000, 90100);
+	ok(pct == 10, "thrash: and the new window counts from the gap (%d)", pct);
+	ok(feed(&t, 16200, 10, 10) == -1, "thrash: counters that went back restart the window");
+}
+
 int main(void)
 {
 	test_pressure();
 	test_protected();
 	test_decide();
+	test_thrash();
 	return tap_done();
 }
