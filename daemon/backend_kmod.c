@@ -1,17 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * backend_kmod.c - client of lrugen.ko over generic netlink (libnl-genl-3):
- * the family is resolved by name, replies are parsed with nla_parse against
- * a policy, the HARVEST dump is consumed as a stream (regions are handed to
- * the caller as they arrive, never collected).
+ * the family is resolved by name (once, when connecting), replies are
+ * parsed with nla_parse against a policy, the HARVEST dump is consumed as a
+ * stream (regions are handed to the caller as they arrive, never
+ * collected).
+ *
+ * HARVEST is the hot path (every mm, every aging pass): its replies are
+ * read with recv() into one buffer kept for the connection and parsed in
+ * place, without libnl's per-message allocation, copy and MSG_PEEK round
+ * trip; INFO and BUMP go through nl_recvmsgs().
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <linux/netlink.h>
 
 #include <netlink/netlink.h>
@@ -24,12 +33,32 @@
 #define SOL_NETLINK 270
 #endif
 
+/*
+ * The receive buffer of HARVEST. The kernel sizes each dump skb after the
+ * largest recvmsg() buffer the socket has seen (at most 32 KiB): 16 KiB is
+ * what libnl itself uses for INFO and BUMP, holds a whole 256 MiB THP
+ * harvest in compact form and keeps the skb the kernel allocates (and
+ * zeroes) per round trip small.
+ */
+#define LRG_KMOD_RBUF (16u << 10)
+
+/* pidfds of harvest targets, by (pid, start time); see lrg_kmod_target() */
+#define LRG_KMOD_PIDFDS 256
+
+struct lrg_kmod_pidfd {
+	pid_t pid;			/* 0: free */
+	uint64_t start_time;
+	int fd;
+};
+
 struct lrg_kmod {
 	struct lrg_backend base;	/* first: the backend view */
 	struct nl_sock *sk;
 	int family;
 	struct lrg_kmod_info info;
 	char errmsg[256];
+	char *rbuf;			/* LRG_KMOD_RBUF bytes */
+	struct lrg_kmod_pidfd pidfds[LRG_KMOD_PIDFDS];
 };
 
 static struct nla_policy lrg_kmod_policy[LRUGEN_A_MAX + 1] = {
@@ -52,6 +81,7 @@ static struct nla_policy lrg_kmod_region_policy[LRUGEN_R_MAX + 1] = {
 	[LRUGEN_R_YOUNG] = { .minlen = LRUGEN_BITMAP_BYTES, .maxlen = LRUGEN_BITMAP_BYTES },
 	[LRUGEN_R_ANON] = { .minlen = LRUGEN_BITMAP_BYTES, .maxlen = LRUGEN_BITMAP_BYTES },
 	[LRUGEN_R_HUGE] = { .type = NLA_FLAG },
+	[LRUGEN_R_ALL] = { .type = NLA_U32 },
 };
 
 static struct nla_policy lrg_kmod_u64_policy[LRUGEN_C_MAX + 1] = {
@@ -88,26 +118,58 @@ static void lrg_kmod_bitmap(uint64_t *dst, const struct nlattr *nla)
 		dst[i] = (uint64_t)w[2 * i] | (uint64_t)w[2 * i + 1] << 32;
 }
 
+/*
+ * A region's bitmap: sent in full, or (LRUGEN_F_COMPACT, where
+ * LRUGEN_R_ALL is there) left out because it is all ones (its LRUGEN_RA_*
+ * bit) or all zeros. Without LRUGEN_R_ALL every bitmap must be there.
+ */
+static int lrg_kmod_region_bitmap(uint64_t *dst, struct nlattr **tb, int type,
+				  const struct nlattr *all, unsigned int bit)
+{
+	if (tb[type]) {
+		lrg_kmod_bitmap(dst, tb[type]);
+		return 0;
+	}
+	if (!all)
+		return -EPROTO;
+	memset(dst, (nla_get_u32((struct nlattr *)all) & bit) ? 0xff : 0,
+	       LRG_REGION_WORDS * sizeof(*dst));
+	return 0;
+}
+
 static int lrg_kmod_parse_region(struct lrg_kmod_req *req, struct nlattr *nla)
 {
 	struct nlattr *tb[LRUGEN_R_MAX + 1];
 	struct lrg_region reg;
+	const struct nlattr *all;
+	uint32_t count = 1, i;
 
 	if (nla_parse_nested(tb, LRUGEN_R_MAX, nla, lrg_kmod_region_policy) < 0 ||
-	    !tb[LRUGEN_R_ADDR] || !tb[LRUGEN_R_PRESENT] || !tb[LRUGEN_R_YOUNG] || !tb[LRUGEN_R_ANON])
+	    !tb[LRUGEN_R_ADDR])
 		return -EPROTO;
 
-	memset(&reg, 0, sizeof(reg));
+	all = tb[LRUGEN_R_ALL];
 	reg.addr = nla_get_u64(tb[LRUGEN_R_ADDR]);
-	lrg_kmod_bitmap(reg.present, tb[LRUGEN_R_PRESENT]);
-	lrg_kmod_bitmap(reg.young, tb[LRUGEN_R_YOUNG]);
-	lrg_kmod_bitmap(reg.anon, tb[LRUGEN_R_ANON]);
+	if (lrg_kmod_region_bitmap(reg.present, tb, LRUGEN_R_PRESENT, all, LRUGEN_RA_PRESENT) ||
+	    lrg_kmod_region_bitmap(reg.young, tb, LRUGEN_R_YOUNG, all, LRUGEN_RA_YOUNG) ||
+	    lrg_kmod_region_bitmap(reg.anon, tb, LRUGEN_R_ANON, all, LRUGEN_RA_ANON))
+		return -EPROTO;
 	reg.huge = tb[LRUGEN_R_HUGE] != NULL;
 
-	if (req->fn && !req->fn_err)
-		req->fn_err = req->fn(req->ctx, &reg);
-	if (req->fn_err > 0)
-		req->fn_err = 0;
+	/* a run of alike regions (compact): only in compact form, and within the address space */
+	if (tb[LRUGEN_R_COUNT]) {
+		count = nla_get_u32(tb[LRUGEN_R_COUNT]);
+		if (!all || count < 2 || reg.addr % LRUGEN_REGION_SIZE ||
+		    count > (UINT64_MAX - reg.addr) / LRUGEN_REGION_SIZE)
+			return -EPROTO;
+	}
+
+	for (i = 0; i < count; i++, reg.addr += LRUGEN_REGION_SIZE) {
+		if (req->fn && !req->fn_err)
+			req->fn_err = req->fn(req->ctx, &reg);
+		if (req->fn_err > 0)
+			req->fn_err = 0;
+	}
 	return 0;
 }
 
@@ -217,10 +279,8 @@ static void lrg_kmod_extack(struct lrg_kmod *kmod, int error, const struct nlmsg
 }
 
 /* NLMSG_DONE ends a dump; it carries the dump's errno (and extack) if it failed. */
-static int lrg_kmod_on_finish(struct nl_msg *msg, void *arg)
+static void lrg_kmod_done(struct lrg_kmod_req *req, struct nlmsghdr *nlh)
 {
-	struct lrg_kmod_req *req = arg;
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	int err = 0;
 
 	req->done = true;
@@ -231,6 +291,11 @@ static int lrg_kmod_on_finish(struct nl_msg *msg, void *arg)
 		lrg_kmod_extack(req->kmod, err, nlh, (char *)nlmsg_data(nlh) + sizeof(int),
 				(int)(nlh->nlmsg_len - NLMSG_HDRLEN - sizeof(int)));
 	}
+}
+
+static int lrg_kmod_on_finish(struct nl_msg *msg, void *arg)
+{
+	lrg_kmod_done(arg, nlmsg_hdr(msg));
 	return NL_STOP;
 }
 
@@ -295,10 +360,9 @@ static int lrg_kmod_transact(struct lrg_kmod *kmod, struct nl_msg *msg, struct l
 	return req->err;
 }
 
-static struct nl_msg *lrg_kmod_msg(struct lrg_kmod *kmod, int cmd, int flags)
+static struct nl_msg *lrg_kmod_msg(struct lrg_kmod *kmod, int cmd, int flags, size_t size)
 {
-	/* room for LRUGEN_MAX_RANGES ranges or as many BUMP regions */
-	struct nl_msg *msg = nlmsg_alloc_size(32768);
+	struct nl_msg *msg = nlmsg_alloc_size(size);
 
 	if (!msg)
 		return NULL;
@@ -317,7 +381,7 @@ int lrg_kmod_info(struct lrg_kmod *kmod, struct lrg_kmod_info *ret_info)
 	struct nl_msg *msg;
 	int ret;
 
-	msg = lrg_kmod_msg(kmod, LRUGEN_CMD_INFO, 0);
+	msg = lrg_kmod_msg(kmod, LRUGEN_CMD_INFO, 0, 256);
 	if (!msg)
 		return -ENOMEM;
 	ret = lrg_kmod_transact(kmod, msg, &req);
@@ -327,11 +391,10 @@ int lrg_kmod_info(struct lrg_kmod *kmod, struct lrg_kmod_info *ret_info)
 	return 0;
 }
 
-static int lrg_kmod_put_target(struct nl_msg *msg, pid_t pid, uint64_t cgroup_id, int cgroup_fd,
+/* The memcg filter and the flags of a request. */
+static int lrg_kmod_put_target(struct nl_msg *msg, uint64_t cgroup_id, int cgroup_fd,
 			       unsigned int flags)
 {
-	if (nla_put_u32(msg, LRUGEN_A_PID, (uint32_t)pid) < 0)
-		return -EMSGSIZE;
 	if (cgroup_fd >= 0) {
 		if (nla_put_u32(msg, LRUGEN_A_CGROUP_FD, (uint32_t)cgroup_fd) < 0)
 			return -EMSGSIZE;
@@ -343,18 +406,141 @@ static int lrg_kmod_put_target(struct nl_msg *msg, pid_t pid, uint64_t cgroup_id
 	return 0;
 }
 
+/* One message of a HARVEST dump (not an error or NLMSG_DONE). */
+static void lrg_kmod_harvest_msg(struct lrg_kmod_req *req, struct nlmsghdr *nlh)
+{
+	struct genlmsghdr *gh = nlmsg_data(nlh);
+	struct nlattr *nla;
+	int rem;
+
+	if (nlh->nlmsg_type != req->kmod->family ||
+	    !nlmsg_valid_hdr(nlh, GENL_HDRLEN) || gh->cmd != LRUGEN_CMD_HARVEST)
+		goto proto;
+
+	nla_for_each_attr(nla, genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0), rem) {
+		switch (nla_type(nla)) {
+		case LRUGEN_A_REGION:
+			if (lrg_kmod_parse_region(req, nla))
+				goto proto;
+			break;
+		case LRUGEN_A_STATUS:
+			if (nla_len(nla) != sizeof(uint32_t))
+				goto proto;
+			req->got_status = true;
+			req->stats.status = nla_get_u32(nla);
+			break;
+		case LRUGEN_A_STATS:
+			if (lrg_kmod_parse_stats(req, nla))
+				goto proto;
+			break;
+		case LRUGEN_A_NEXT_ADDR:
+			if (nla_len(nla) != sizeof(uint64_t))
+				goto proto;
+			req->next = nla_get_u64(nla);
+			break;
+		default:
+			break;	/* attributes a newer module may add */
+		}
+	}
+	return;
+proto:
+	if (!req->err)
+		req->err = -EPROTO;
+	lrg_kmod_set_err(req->kmod, "malformed reply from lrugen.ko");
+}
+
+/*
+ * Send a HARVEST (msg is consumed) and read its dump with recv() into
+ * kmod->rbuf until NLMSG_DONE or an error. Messages of other sequence
+ * numbers (what an earlier request left unread) are skipped.
+ */
+static int lrg_kmod_harvest_transact(struct lrg_kmod *kmod, struct nl_msg *msg,
+				     struct lrg_kmod_req *req)
+{
+	int fd = nl_socket_get_fd(kmod->sk);
+	uint32_t seq;
+	int ret;
+
+	req->kmod = kmod;
+	ret = nl_send_auto(kmod->sk, msg);
+	seq = nlmsg_hdr(msg)->nlmsg_seq;
+	nlmsg_free(msg);
+	if (ret < 0) {
+		lrg_kmod_set_err(kmod, nl_geterror(ret));
+		return ret == -NLE_PERM ? -EPERM : -EIO;
+	}
+
+	while (!req->done) {
+		struct nlmsghdr *nlh;
+		ssize_t n;
+		int rem;
+
+		n = recv(fd, kmod->rbuf, LRG_KMOD_RBUF, MSG_TRUNC);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -errno;
+			lrg_kmod_set_err(kmod, strerror(errno));
+			return ret;
+		}
+		if (n > (ssize_t)LRG_KMOD_RBUF) {
+			/* the module sent more than the kernel's skb size allows */
+			lrg_kmod_set_err(kmod, "reply larger than the receive buffer");
+			return -EMSGSIZE;
+		}
+		rem = (int)n;
+		for (nlh = (struct nlmsghdr *)kmod->rbuf; nlmsg_ok(nlh, rem);
+		     nlh = nlmsg_next(nlh, &rem)) {
+			if (nlh->nlmsg_seq != seq)
+				continue;
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				lrg_kmod_done(req, nlh);
+				break;
+			}
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = nlmsg_data(nlh);
+
+				if (!nlmsg_valid_hdr(nlh, sizeof(*e))) {
+					req->err = -EPROTO;
+					req->done = true;
+					break;
+				}
+				lrg_kmod_on_error(NULL, e, req);
+				break;
+			}
+			if (nlh->nlmsg_type == NLMSG_NOOP || nlh->nlmsg_type == NLMSG_OVERRUN)
+				continue;
+			lrg_kmod_harvest_msg(req, nlh);
+		}
+	}
+	return req->err;
+}
+
 int lrg_kmod_harvest(struct lrg_kmod *kmod, const struct lrg_kmod_harvest_args *args,
 		     lrg_region_fn fn, void *ctx, struct lrg_walk_stats *ret_stats,
 		     uint64_t *ret_next)
 {
 	struct lrg_kmod_req req = { .fn = fn, .ctx = ctx };
+	unsigned int flags = args->flags;
 	struct nl_msg *msg;
-	int ret;
+	int ret = 0;
 
-	msg = lrg_kmod_msg(kmod, LRUGEN_CMD_HARVEST, NLM_F_DUMP);
+	if (!args->full_bitmaps && kmod->info.abi_version >= 2)
+		flags |= LRUGEN_F_COMPACT;
+	/* a request is a few attributes and the ranges */
+	msg = lrg_kmod_msg(kmod, LRUGEN_CMD_HARVEST, NLM_F_DUMP,
+			   256 + args->nr_ranges * sizeof(*args->ranges));
 	if (!msg)
 		return -ENOMEM;
-	ret = lrg_kmod_put_target(msg, args->pid, args->cgroup_id, args->cgroup_fd, args->flags);
+	if (args->use_pidfd) {
+		if (nla_put_u32(msg, LRUGEN_A_PIDFD, (uint32_t)args->pidfd) < 0 ||
+		    (args->pid && nla_put_u32(msg, LRUGEN_A_PID, (uint32_t)args->pid) < 0))
+			ret = -EMSGSIZE;
+	} else if (nla_put_u32(msg, LRUGEN_A_PID, (uint32_t)args->pid) < 0) {
+		ret = -EMSGSIZE;
+	}
+	if (!ret)
+		ret = lrg_kmod_put_target(msg, args->cgroup_id, args->cgroup_fd, flags);
 	if (!ret && args->nr_ranges &&
 	    nla_put(msg, LRUGEN_A_RANGES, (int)(args->nr_ranges * sizeof(*args->ranges)),
 		    args->ranges) < 0)
@@ -369,7 +555,7 @@ int lrg_kmod_harvest(struct lrg_kmod *kmod, const struct lrg_kmod_harvest_args *
 		return ret;
 	}
 
-	ret = lrg_kmod_transact(kmod, msg, &req);
+	ret = lrg_kmod_harvest_transact(kmod, msg, &req);
 	if (ret)
 		return ret;
 	if (!req.got_status) {
@@ -395,10 +581,13 @@ int lrg_kmod_bump(struct lrg_kmod *kmod, pid_t pid, uint64_t cgroup_id, unsigned
 	size_t i;
 	int ret;
 
-	msg = lrg_kmod_msg(kmod, LRUGEN_CMD_BUMP, 0);
+	/* room for LRUGEN_MAX_RANGES ranges or as many BUMP regions */
+	msg = lrg_kmod_msg(kmod, LRUGEN_CMD_BUMP, 0, 32768);
 	if (!msg)
 		return -ENOMEM;
-	ret = lrg_kmod_put_target(msg, pid, cgroup_id, -1, flags);
+	ret = nla_put_u32(msg, LRUGEN_A_PID, (uint32_t)pid) < 0 ? -EMSGSIZE : 0;
+	if (!ret)
+		ret = lrg_kmod_put_target(msg, cgroup_id, -1, flags);
 	if (!ret && nr_ranges &&
 	    nla_put(msg, LRUGEN_A_RANGES, (int)(nr_ranges * sizeof(*ranges)), ranges) < 0)
 		ret = -EMSGSIZE;
@@ -441,11 +630,22 @@ int lrg_kmod_family(const struct lrg_kmod *kmod)
 	return kmod->family;
 }
 
+const struct lrg_kmod_info *lrg_kmod_get_info(const struct lrg_kmod *kmod)
+{
+	return &kmod->info;
+}
+
 void lrg_kmod_close(struct lrg_kmod *kmod)
 {
+	size_t i;
+
 	if (!kmod)
 		return;
+	for (i = 0; i < LRG_KMOD_PIDFDS; i++)
+		if (kmod->pidfds[i].pid)
+			close(kmod->pidfds[i].fd);
 	nl_socket_free(kmod->sk);
+	free(kmod->rbuf);
 	free(kmod);
 }
 
@@ -458,9 +658,10 @@ int lrg_kmod_open(struct lrg_kmod **ret_kmod, char *errbuf, size_t errlen)
 	kmod = calloc(1, sizeof(*kmod));
 	if (!kmod)
 		return -ENOMEM;
+	kmod->rbuf = malloc(LRG_KMOD_RBUF);
 	kmod->sk = nl_socket_alloc();
-	if (!kmod->sk) {
-		free(kmod);
+	if (!kmod->sk || !kmod->rbuf) {
+		lrg_kmod_close(kmod);
 		return -ENOMEM;
 	}
 	ret = genl_connect(kmod->sk);
@@ -491,9 +692,9 @@ int lrg_kmod_open(struct lrg_kmod **ret_kmod, char *errbuf, size_t errlen)
 		snprintf(errbuf, errlen, "lrugen.ko INFO failed: %s", kmod->errmsg);
 		goto err;
 	}
-	if (kmod->info.abi_version < LRUGEN_ABI_VERSION) {
+	if (kmod->info.abi_version < LRG_KMOD_MIN_ABI) {
 		snprintf(errbuf, errlen, "lrugen.ko ABI %u is older than %u: update the module",
-			 kmod->info.abi_version, LRUGEN_ABI_VERSION);
+			 kmod->info.abi_version, LRG_KMOD_MIN_ABI);
 		ret = -EPROTO;
 		goto err;
 	}
@@ -519,6 +720,104 @@ static unsigned int lrg_kmod_flags(unsigned int harvest_flags)
 	return flags;
 }
 
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+/* Start time of pid (clock ticks since boot, field 22 of /proc/PID/stat). */
+static int lrg_kmod_start_time(pid_t pid, uint64_t *ret)
+{
+	char path[64], buf[1024];
+	unsigned long long v;
+	const char *p;
+	ssize_t n;
+	int fd, i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -ESRCH;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -ESRCH;
+	buf[n] = 0;
+	/* after the last ')': comm may hold anything */
+	p = strrchr(buf, ')');
+	if (!p)
+		return -EPROTO;
+	p++;
+	/* fields 3 .. 21, then the start time */
+	for (i = 3; i <= 21; i++) {
+		p = strchr(p + 1, ' ');
+		if (!p)
+			return -EPROTO;
+	}
+	if (sscanf(p, " %llu", &v) != 1)
+		return -EPROTO;
+	*ret = v;
+	return 0;
+}
+
+static void lrg_kmod_pidfd_drop(struct lrg_kmod_pidfd *e)
+{
+	if (e->pid)
+		close(e->fd);
+	e->pid = 0;
+}
+
+/*
+ * How to name the owner of mm to the module. The pid alone may name another
+ * process by now: it is used only after a check that the process's start
+ * time is still the one lrugend recorded (-ESRCH otherwise). With
+ * LRUGEN_CAP_PIDFD the check is done once, right after pidfd_open(): the
+ * pidfd then pins that very process (a later harvest through it finds it
+ * gone, never a process that reused the pid), and is kept, by (pid, start
+ * time), for the next harvests. Returns the cache slot, NULL for pid only.
+ */
+static int lrg_kmod_target(struct lrg_kmod *kmod, const struct lrg_mm_info *mm,
+			   struct lrg_kmod_pidfd **ret_slot)
+{
+	struct lrg_kmod_pidfd *e = &kmod->pidfds[(unsigned int)mm->pid % LRG_KMOD_PIDFDS];
+	uint64_t st;
+	int fd, ret;
+
+	*ret_slot = NULL;
+	if (kmod->info.caps & LRUGEN_CAP_PIDFD) {
+		if (e->pid == mm->pid && e->start_time == mm->start_time) {
+			*ret_slot = e;
+			return 0;
+		}
+		fd = (int)syscall(SYS_pidfd_open, mm->pid, 0);
+		if (fd < 0 && errno == ESRCH)
+			return -ESRCH;
+	} else {
+		fd = -1;
+	}
+	if (fd < 0) {
+		/* no pidfd (no capability, no pidfd_open, no fd left): pid only */
+		if (!mm->start_time)
+			return 0;
+		ret = lrg_kmod_start_time(mm->pid, &st);
+		return ret ? ret : st == mm->start_time ? 0 : -ESRCH;
+	}
+	if (mm->start_time) {
+		ret = lrg_kmod_start_time(mm->pid, &st);
+		if (!ret && st != mm->start_time)
+			ret = -ESRCH;	/* the pid was reused */
+		if (ret) {
+			close(fd);
+			return ret;
+		}
+	}
+	lrg_kmod_pidfd_drop(e);
+	e->pid = mm->pid;
+	e->start_time = mm->start_time;
+	e->fd = fd;
+	*ret_slot = e;
+	return 0;
+}
+
 static int lrg_kmod_backend_harvest(struct lrg_backend *b, const struct lrg_harvest_req *hreq,
 				    lrg_region_fn fn, void *ctx, struct lrg_walk_stats *ret_stats)
 {
@@ -532,6 +831,7 @@ static int lrg_kmod_backend_harvest(struct lrg_backend *b, const struct lrg_harv
 		.nr_ranges = hreq->nr_ranges,
 	};
 	struct lrg_walk_stats total = { 0 }, stats;
+	struct lrg_kmod_pidfd *slot;
 	uint64_t next = 0;
 	int ret;
 
@@ -539,6 +839,28 @@ static int lrg_kmod_backend_harvest(struct lrg_backend *b, const struct lrg_harv
 		       "lrg_range and lrugen_range must match");
 	if (hreq->nr_ranges > kmod->info.max_ranges)
 		return -E2BIG;
+
+	/*
+	 * Ranges given but none of them, with NONLEAF: only the PTE tables
+	 * whose non-leaf PMD entry is young (lrg_harvest_req: NULL ranges is
+	 * the whole address space). The module says so with YOUNG_TABLES.
+	 */
+	if (hreq->ranges && !hreq->nr_ranges && (hreq->flags & LRG_HARVEST_NONLEAF) &&
+	    kmod->info.abi_version >= 2 && (kmod->info.caps & LRUGEN_CAP_NONLEAF_YOUNG))
+		args.flags |= LRUGEN_F_YOUNG_TABLES;
+
+	ret = lrg_kmod_target(kmod, hreq->mm, &slot);
+	if (ret == -ESRCH) {
+		*ret_stats = (struct lrg_walk_stats){ .status = LRG_HARVEST_GONE };
+		return 0;
+	}
+	if (ret)
+		return ret;
+	if (slot) {
+		args.use_pidfd = true;
+		args.pidfd = slot->fd;
+		args.pid = 0;
+	}
 
 	/* a PARTIAL harvest (work bound) goes on where it stopped */
 	do {
@@ -558,6 +880,9 @@ static int lrg_kmod_backend_harvest(struct lrg_backend *b, const struct lrg_harv
 		total.status = stats.status;
 	} while (stats.status == LRUGEN_STATUS_PARTIAL && next);
 
+	/* the process is gone: so is the use of its pidfd */
+	if (slot && total.status == LRG_HARVEST_GONE)
+		lrg_kmod_pidfd_drop(slot);
 	if (total.status == LRUGEN_STATUS_CONTENDED)
 		total.contended = 1;
 	*ret_stats = total;

@@ -6,6 +6,7 @@
 #ifndef LRG_BACKEND_KMOD_H
 #define LRG_BACKEND_KMOD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -34,13 +35,28 @@ struct lrg_kmod_harvest_args {
 	size_t nr_ranges;
 	uint64_t max_ptes;		/* 0: the module's default */
 	uint64_t resume;		/* start address, 0 from the beginning */
+	/*
+	 * With use_pidfd, pidfd (from pidfd_open) names the process instead of
+	 * pid (LRUGEN_A_PIDFD; needs LRUGEN_CAP_PIDFD); pid, if not 0, must
+	 * name the same process.
+	 */
+	bool use_pidfd;
+	int pidfd;
+	/*
+	 * Ask for every bitmap in full (the ABI 1 encoding). By default the
+	 * client asks a module of ABI 2 or later for LRUGEN_F_COMPACT regions;
+	 * fn sees the same regions either way. For tests.
+	 */
+	bool full_bitmaps;
 };
 
 /*
  * Connect and check the module. Returns 0, -ENOENT (lrugen.ko not loaded),
- * -EPROTO (module ABI older than this header), -EPERM (no CAP_NET_ADMIN) or
- * another negative errno; errbuf gets one line saying why.
+ * -EPROTO (module ABI older than LRG_KMOD_MIN_ABI), -EPERM (no
+ * CAP_NET_ADMIN) or another negative errno; errbuf gets one line saying why.
+ * What a newer ABI adds is used only when the module has it.
  */
+#define LRG_KMOD_MIN_ABI 1
 int lrg_kmod_open(struct lrg_kmod **ret_kmod, char *errbuf, size_t errlen);
 void lrg_kmod_close(struct lrg_kmod *kmod);
 
@@ -52,8 +68,11 @@ int lrg_kmod_family(const struct lrg_kmod *kmod);
 int lrg_kmod_info(struct lrg_kmod *kmod, struct lrg_kmod_info *ret_info);
 
 /*
- * One HARVEST request (one dump). fn is called per region; when it returns
- * a negative errno the rest of the dump is drained and that errno returned.
+ * One HARVEST request (one dump), read straight from the socket into a
+ * buffer kept for the connection (no allocation per harvest or message),
+ * each region checked against a policy. fn is called per region; when it
+ * returns a negative errno the rest of the dump is drained and that errno
+ * returned.
  * ret_stats->status is LRG_HARVEST_*; *ret_next is where a CONTENDED or
  * PARTIAL harvest stopped. Returns 0 or a negative errno from the kernel.
  */
@@ -67,7 +86,16 @@ int lrg_kmod_bump(struct lrg_kmod *kmod, pid_t pid, uint64_t cgroup_id, unsigned
 		  const struct lrg_region *regions, size_t nr_regions,
 		  struct lrg_walk_stats *ret_stats);
 
-/* The kmod backend: harvest() over lrugen.ko (other operations NULL). */
+/* The module's INFO as read when the connection was opened. */
+const struct lrg_kmod_info *lrg_kmod_get_info(const struct lrg_kmod *kmod);
+
+/*
+ * The kmod backend: harvest() over lrugen.ko (other operations NULL). A
+ * harvest target is named by a pidfd when the module has LRUGEN_CAP_PIDFD
+ * (kept open per process, so the pid cannot be reused under it), after a
+ * check that the pid's start time is still the one lrugend knows; without
+ * the capability by that check and the pid.
+ */
 int lrg_kmod_backend_new(struct lrg_backend **ret_backend, char *errbuf, size_t errlen);
 
 #endif /* LRG_BACKEND_KMOD_H */

@@ -62,6 +62,12 @@ static inline bool lrugen_pmd_test_and_clear_young(pmd_t *pmdp)
 {
 	return test_and_clear_bit(_PAGE_BIT_ACCESSED, (unsigned long *)pmdp);
 }
+
+/* Give a non-leaf PMD entry its accessed bit back (what the MMU would do). */
+static inline void lrugen_pmd_set_young(pmd_t *pmdp)
+{
+	set_bit(_PAGE_BIT_ACCESSED, (unsigned long *)pmdp);
+}
 #else
 #error "lrugen.ko supports x86 only (accessed bits set by the MMU)"
 #endif

@@ -16,13 +16,21 @@ struct mem_cgroup;
 
 #define LRUGEN_REGION_LONGS BITS_TO_LONGS(LRUGEN_REGION_PAGES)
 
-/* One 2 MiB region as the walk fills it; the netlink side copies it out. */
+/*
+ * One 2 MiB region as the walk fills it; the netlink side copies it out.
+ * A PMD-mapped THP is "sparse": its bitmaps are not filled in (a THP is all
+ * or nothing), and all (LRUGEN_RA_*) says which of them are all ones; the
+ * others are all zeros.
+ */
 struct lrugen_region {
 	unsigned long addr;
+	bool huge;
+	bool sparse;
+	unsigned int all;		/* LRUGEN_RA_*, when sparse */
+	unsigned int count;		/* sparse: this many alike regions from addr (a THP run) */
 	unsigned long present[LRUGEN_REGION_LONGS];
 	unsigned long young[LRUGEN_REGION_LONGS];
 	unsigned long anon[LRUGEN_REGION_LONGS];
-	bool huge;
 };
 
 struct lrugen_walk_stats {
@@ -61,17 +69,33 @@ struct lrugen_walk {
 	const struct lrugen_range *ranges;	/* sorted, NULL: everything */
 	unsigned int nr_ranges;
 	u64 max_ptes;
+	struct vm_area_struct *vma;	/* the VMA being walked */
 	struct lrugen_region *regions;	/* LRUGEN_WALK_HARVEST only */
 	unsigned int max_regions;
+	/*
+	 * Called between PMD entries, under the mmap lock (no PTE or PMD lock)
+	 * when the region buffer is full: drain it and set nr_regions to 0
+	 * (return 0), or return nonzero to stop the walk with
+	 * LRUGEN_WALK_FULL. Must not sleep. NULL: always stop.
+	 */
+	int (*flush)(struct lrugen_walk *walk);
 
 	/* progress: where the next step starts, and what it found */
 	unsigned long next_addr;
 	unsigned int nr_regions;
 	unsigned int range_idx;		/* first range that may still matter */
+	/* the PTE table whose non-leaf accessed bit this walk cleared last: its address | 1 */
+	unsigned long young_table;
 	struct lrugen_walk_stats stats;
 };
 
 int lrugen_walk_step(struct lrugen_walk *walk);
+
+/* Address of the last 2 MiB region a buffered region stands for. */
+static inline unsigned long lrugen_region_last(const struct lrugen_region *reg)
+{
+	return reg->addr + (unsigned long)(reg->count - 1) * LRUGEN_REGION_SIZE;
+}
 
 /* Module-wide counters, reported by INFO (LRUGEN_C_*). */
 struct lrugen_counters {

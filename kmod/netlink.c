@@ -37,6 +37,9 @@ static const struct nla_policy lrugen_region_policy[LRUGEN_R_MAX + 1] = {
 	[LRUGEN_R_ANON] = NLA_POLICY_EXACT_LEN(LRUGEN_BITMAP_BYTES),
 	[LRUGEN_R_HUGE] = { .type = NLA_FLAG },
 	[LRUGEN_R_PAD] = { .type = NLA_REJECT },
+	/* reply only (LRUGEN_F_COMPACT): BUMP's regions take none */
+	[LRUGEN_R_ALL] = { .type = NLA_REJECT },
+	[LRUGEN_R_COUNT] = { .type = NLA_REJECT },
 };
 
 /* Reply-only attributes are NLA_REJECT: a request carrying one is malformed. */
@@ -199,8 +202,15 @@ static int lrugen_get_mm(struct nlattr **attrs, struct netlink_ext_ack *extack,
 	return 0;
 }
 
+/*
+ * The memcg filter: LRUGEN_A_CGROUP_ID or LRUGEN_A_CGROUP_FD. fd_cgrp is
+ * what HARVEST's .start made of the fd, in the sender's context (a cgroup or
+ * an ERR_PTR), NULL to look the fd up here (BUMP, a doit: the sender's
+ * context too).
+ */
 static int lrugen_get_memcg(struct nlattr **attrs, struct netlink_ext_ack *extack,
-			    struct mem_cgroup **ret_memcg, u64 *ret_cgroup_id)
+			    struct cgroup *fd_cgrp, struct mem_cgroup **ret_memcg,
+			    u64 *ret_cgroup_id)
 {
 	struct cgroup_subsys_state *css;
 	struct nlattr *nla;
@@ -228,7 +238,12 @@ static int lrugen_get_memcg(struct nlattr **attrs, struct netlink_ext_ack *extac
 			NL_SET_ERR_MSG_ATTR(extack, nla, "bad cgroup fd");
 			return -EBADF;
 		}
-		cgrp = cgroup_get_from_fd(fd);
+		if (!fd_cgrp)
+			cgrp = cgroup_get_from_fd(fd);
+		else if (IS_ERR(fd_cgrp))
+			cgrp = fd_cgrp;
+		else
+			cgroup_get(cgrp = fd_cgrp);
 	} else {
 		*ret_memcg = NULL;
 		return 0;
@@ -341,28 +356,37 @@ static int lrugen_regions_to_ranges(struct genl_info *info, struct lrugen_req *r
 }
 
 static int lrugen_parse_ranges(struct nlattr **attrs, struct netlink_ext_ack *extack,
-			       struct lrugen_req *req)
+			       struct lrugen_req *req, bool bump)
 {
 	struct nlattr *nla = attrs[LRUGEN_A_RANGES];
-	unsigned int nr;
+	unsigned int nr = 0;
 
-	/* room for BUMP's bitmap runs too; allocated before any lock is taken */
-	req->ranges = kcalloc(LRUGEN_MAX_RANGES, sizeof(*req->ranges), GFP_KERNEL);
-	if (!req->ranges)
+	if (nla) {
+		if (!nla_len(nla) || nla_len(nla) % sizeof(struct lrugen_range)) {
+			NL_SET_ERR_MSG_ATTR(extack, nla, "LRUGEN_A_RANGES must be a non-empty array of 16-byte ranges");
+			return -EINVAL;
+		}
+		nr = nla_len(nla) / sizeof(struct lrugen_range);
+		if (nr > LRUGEN_MAX_RANGES) {
+			NL_SET_ERR_MSG_ATTR(extack, nla, "too many ranges");
+			return -E2BIG;
+		}
+	}
+
+	/*
+	 * Allocated before any lock is taken: for BUMP with room for its
+	 * bitmap runs too; for HARVEST just what was sent (heap memory is
+	 * zeroed on allocation on many kernels: every byte costs).
+	 */
+	if (bump)
+		req->ranges = kcalloc(LRUGEN_MAX_RANGES, sizeof(*req->ranges), GFP_KERNEL);
+	else if (nr)
+		req->ranges = kmalloc_array(nr, sizeof(*req->ranges), GFP_KERNEL);
+	if ((bump || nr) && !req->ranges)
 		return -ENOMEM;
-
 	if (!nla)
 		return 0;
 
-	if (!nla_len(nla) || nla_len(nla) % sizeof(struct lrugen_range)) {
-		NL_SET_ERR_MSG_ATTR(extack, nla, "LRUGEN_A_RANGES must be a non-empty array of 16-byte ranges");
-		return -EINVAL;
-	}
-	nr = nla_len(nla) / sizeof(struct lrugen_range);
-	if (nr > LRUGEN_MAX_RANGES) {
-		NL_SET_ERR_MSG_ATTR(extack, nla, "too many ranges");
-		return -E2BIG;
-	}
 	memcpy(req->ranges, nla_data(nla), nr * sizeof(struct lrugen_range));
 	req->nr_ranges = nr;
 	return lrugen_check_ranges(req->ranges, nr, nla, extack);
@@ -370,7 +394,7 @@ static int lrugen_parse_ranges(struct nlattr **attrs, struct netlink_ext_ack *ex
 
 static int lrugen_req_parse(struct nlattr **attrs, struct genl_info *bump_info,
 			    struct netlink_ext_ack *extack, struct pid *pidfd_pid,
-			    struct lrugen_req *req)
+			    struct cgroup *fd_cgrp, struct lrugen_req *req)
 {
 	int ret;
 
@@ -381,6 +405,12 @@ static int lrugen_req_parse(struct nlattr **attrs, struct genl_info *bump_info,
 		req->flags = nla_get_u32(attrs[LRUGEN_A_FLAGS]);
 		if (req->flags & ~__LRUGEN_F_ALL) {
 			NL_SET_ERR_MSG_ATTR(extack, attrs[LRUGEN_A_FLAGS], "unknown flags");
+			ret = -EOPNOTSUPP;
+			goto err;
+		}
+		if ((req->flags & LRUGEN_F_YOUNG_TABLES) && !LRUGEN_HAS_NONLEAF_YOUNG) {
+			NL_SET_ERR_MSG_ATTR(extack, attrs[LRUGEN_A_FLAGS],
+					    "LRUGEN_F_YOUNG_TABLES: no accessed bit in non-leaf PMD entries here");
 			ret = -EOPNOTSUPP;
 			goto err;
 		}
@@ -405,7 +435,7 @@ static int lrugen_req_parse(struct nlattr **attrs, struct genl_info *bump_info,
 		}
 	}
 
-	ret = lrugen_parse_ranges(attrs, extack, req);
+	ret = lrugen_parse_ranges(attrs, extack, req, bump_info != NULL);
 	if (ret)
 		goto err;
 
@@ -432,7 +462,7 @@ static int lrugen_req_parse(struct nlattr **attrs, struct genl_info *bump_info,
 	if (ret)
 		goto err;
 
-	ret = lrugen_get_memcg(attrs, extack, &req->memcg, &req->cgroup_id);
+	ret = lrugen_get_memcg(attrs, extack, fd_cgrp, &req->memcg, &req->cgroup_id);
 	if (ret)
 		goto err;
 
@@ -589,6 +619,15 @@ nospace:
 
 /* ---- HARVEST (dump) ---- */
 
+/*
+ * Regions buffered between the walk and the skb. The walk hands them over
+ * (lrugen_dump_flush) whenever the buffer is full, without leaving the mmap
+ * lock, so the buffer only needs to be big enough to batch; small keeps the
+ * per-harvest allocation small (heap memory is zeroed on allocation on many
+ * kernels, init_on_alloc).
+ */
+#define LRUGEN_DUMP_REGIONS 8
+
 struct lrugen_dump {
 	struct lrugen_req req;
 	struct lrugen_walk walk;
@@ -597,17 +636,25 @@ struct lrugen_dump {
 	bool walking;			/* the walk has more steps to take */
 	bool finished;			/* the final message is out */
 	bool parsed;			/* the request was validated */
+	bool compact;			/* LRUGEN_F_COMPACT */
 	u64 walk_ns;			/* time in lrugen_walk_step(), for tracing */
 	struct pid *pidfd_pid;		/* LRUGEN_A_PIDFD resolved by .start */
 	int pidfd_err;			/* ... or why it could not be */
 	const char *pidfd_msg;
-	struct lrugen_region regions[LRUGEN_MAX_REGIONS];
+	struct cgroup *fd_cgrp;		/* LRUGEN_A_CGROUP_FD resolved by .start, or ERR_PTR */
+	/* the skb being filled, during one dumpit call only */
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	void *hdr;
+	unsigned int put;		/* regions in the message at hdr */
+	struct lrugen_region regions[LRUGEN_DUMP_REGIONS];
 };
 
 /*
- * Allocates, and looks up a pidfd: until 6.2 the extack of .start is not
- * sent back, so the request is validated by the first dumpit call, whose
- * error and extack message reach user space in NLMSG_DONE.
+ * Allocates, and looks up the pidfd and the cgroup fd: until 6.2 the extack
+ * of .start is not sent back, so the request is validated by the first
+ * dumpit call, whose error and extack message reach user space in
+ * NLMSG_DONE.
  */
 static int lrugen_nl_harvest_start(struct netlink_callback *cb)
 {
@@ -615,16 +662,16 @@ static int lrugen_nl_harvest_start(struct netlink_callback *cb)
 	struct lrugen_dump *dump;
 
 	/* allocated before the walk takes any lock; the walk never allocates */
-	dump = kvzalloc(sizeof(*dump), GFP_KERNEL);
+	dump = kzalloc(sizeof(*dump), GFP_KERNEL);
 	if (!dump)
 		return -ENOMEM;
 	cb->args[0] = (long)dump;
 
 	/*
-	 * A pidfd is looked up in the sender's file table, and only .start
-	 * surely runs in the sender's context (a dump whose first step finds
-	 * the receive queue full goes on from whoever calls recvmsg()). Its
-	 * error is reported by the first step, with the extack message.
+	 * File descriptors are looked up in the sender's file table, and only
+	 * .start surely runs in the sender's context (a dump whose first step
+	 * finds the receive queue full goes on from whoever calls recvmsg()).
+	 * Errors are reported by the first step, with the extack message.
 	 */
 	if (info->attrs[LRUGEN_A_PIDFD]) {
 		struct netlink_ext_ack ea = {};
@@ -637,6 +684,30 @@ static int lrugen_nl_harvest_start(struct netlink_callback *cb)
 			dump->pidfd_pid = pid;
 		}
 	}
+	if (info->attrs[LRUGEN_A_CGROUP_FD]) {
+		u32 fd = nla_get_u32(info->attrs[LRUGEN_A_CGROUP_FD]);
+
+		/* a bad fd number is refused by lrugen_get_memcg() */
+		if (fd <= INT_MAX)
+			dump->fd_cgrp = cgroup_get_from_fd(fd);
+	}
+	return 0;
+}
+
+/* Regions of walk.regions not sent yet into the skb: -EMSGSIZE when it is full. */
+static int lrugen_dump_emit(struct lrugen_dump *dump);
+
+/* walk.flush: hand the full region buffer over to the skb. */
+static int lrugen_dump_flush(struct lrugen_walk *walk)
+{
+	struct lrugen_dump *dump = container_of(walk, struct lrugen_dump, walk);
+	int ret;
+
+	ret = lrugen_dump_emit(dump);
+	if (ret)
+		return ret;
+	walk->nr_regions = 0;
+	dump->emitted = 0;
 	return 0;
 }
 
@@ -654,38 +725,85 @@ static int lrugen_nl_harvest_parse(struct lrugen_dump *dump, struct netlink_call
 		return dump->pidfd_err;
 	}
 
-	ret = lrugen_req_parse(info->attrs, NULL, cb->extack, dump->pidfd_pid, &dump->req);
+	ret = lrugen_req_parse(info->attrs, NULL, cb->extack, dump->pidfd_pid, dump->fd_cgrp,
+			       &dump->req);
 	if (ret)
 		return ret;
 
 	lrugen_walk_init(&dump->walk, &dump->req, LRUGEN_WALK_HARVEST);
 	dump->walk.regions = dump->regions;
-	dump->walk.max_regions = LRUGEN_MAX_REGIONS;
+	dump->walk.max_regions = LRUGEN_DUMP_REGIONS;
+	dump->walk.flush = lrugen_dump_flush;
+	dump->compact = dump->req.flags & LRUGEN_F_COMPACT;
 	dump->walking = true;
 	dump->parsed = true;
 	atomic64_inc(&lrugen_counters.harvests);
 	return 0;
 }
 
-static int lrugen_put_region(struct sk_buff *skb, const struct lrugen_region *reg)
+static const unsigned long lrugen_ones[LRUGEN_REGION_LONGS] = {
+	[0 ... LRUGEN_REGION_LONGS - 1] = ~0UL
+};
+static const unsigned long lrugen_zeros[LRUGEN_REGION_LONGS];
+
+static int lrugen_put_bitmap(struct sk_buff *skb, int type, const unsigned long *bits)
 {
-	struct nlattr *nest = nla_nest_start(skb, LRUGEN_A_REGION);
+#if defined(__LITTLE_ENDIAN) && BITS_PER_LONG == 64
+	/* already the documented layout: bit i is bit i % 8 of byte i / 8 */
+	return nla_put(skb, type, LRUGEN_BITMAP_BYTES, bits);
+#else
 	u32 buf[LRUGEN_BITMAP_BYTES / sizeof(u32)];
+
+	bitmap_to_arr32(buf, bits, LRUGEN_REGION_PAGES);
+	return nla_put(skb, type, sizeof(buf), buf);
+#endif
+}
+
+static int lrugen_put_region(struct sk_buff *skb, const struct lrugen_region *reg, bool compact)
+{
+	const unsigned long *maps[] = { reg->present, reg->young, reg->anon };
+	static const int type[] = { LRUGEN_R_PRESENT, LRUGEN_R_YOUNG, LRUGEN_R_ANON };
+	static const unsigned int bit[] = { LRUGEN_RA_PRESENT, LRUGEN_RA_YOUNG, LRUGEN_RA_ANON };
+	struct nlattr *nest = nla_nest_start(skb, LRUGEN_A_REGION);
+	unsigned int i, all = 0, empty = 0;
 
 	if (!nest)
 		return -EMSGSIZE;
 	if (nla_put_u64_64bit(skb, LRUGEN_R_ADDR, reg->addr, LRUGEN_R_PAD))
 		goto cancel;
-	/* bitmap_to_arr32() gives the documented bit order on any word size */
-	bitmap_to_arr32(buf, reg->present, LRUGEN_REGION_PAGES);
-	if (nla_put(skb, LRUGEN_R_PRESENT, sizeof(buf), buf))
+
+	/* which bitmaps are all ones or all zeros */
+	for (i = 0; i < ARRAY_SIZE(maps); i++) {
+		if (reg->sparse) {
+			if (reg->all & bit[i])
+				all |= bit[i];
+			else
+				empty |= bit[i];
+		} else if (compact) {
+			if (bitmap_full(maps[i], LRUGEN_REGION_PAGES))
+				all |= bit[i];
+			else if (bitmap_empty(maps[i], LRUGEN_REGION_PAGES))
+				empty |= bit[i];
+		}
+	}
+
+	if (compact && nla_put_u32(skb, LRUGEN_R_ALL, all))
 		goto cancel;
-	bitmap_to_arr32(buf, reg->young, LRUGEN_REGION_PAGES);
-	if (nla_put(skb, LRUGEN_R_YOUNG, sizeof(buf), buf))
+	/* runs are made in compact harvests only (lrugen_region_merge()) */
+	if (reg->count > 1 && nla_put_u32(skb, LRUGEN_R_COUNT, reg->count))
 		goto cancel;
-	bitmap_to_arr32(buf, reg->anon, LRUGEN_REGION_PAGES);
-	if (nla_put(skb, LRUGEN_R_ANON, sizeof(buf), buf))
-		goto cancel;
+	for (i = 0; i < ARRAY_SIZE(maps); i++) {
+		const unsigned long *m = maps[i];
+
+		if (compact && ((all | empty) & bit[i]))
+			continue;
+		if (all & bit[i])
+			m = lrugen_ones;
+		else if (empty & bit[i])
+			m = lrugen_zeros;
+		if (lrugen_put_bitmap(skb, type[i], m))
+			goto cancel;
+	}
 	if (reg->huge && nla_put_flag(skb, LRUGEN_R_HUGE))
 		goto cancel;
 	nla_nest_end(skb, nest);
@@ -693,6 +811,27 @@ static int lrugen_put_region(struct sk_buff *skb, const struct lrugen_region *re
 cancel:
 	nla_nest_cancel(skb, nest);
 	return -EMSGSIZE;
+}
+
+static int lrugen_dump_emit(struct lrugen_dump *dump)
+{
+	struct lrugen_walk *walk = &dump->walk;
+	struct netlink_callback *cb = dump->cb;
+
+	while (dump->emitted < walk->nr_regions) {
+		if (!dump->hdr) {
+			dump->hdr = genlmsg_put(dump->skb, NETLINK_CB(cb->skb).portid,
+						cb->nlh->nlmsg_seq, &lrugen_family, NLM_F_MULTI,
+						LRUGEN_CMD_HARVEST);
+			if (!dump->hdr)
+				return -EMSGSIZE;
+		}
+		if (lrugen_put_region(dump->skb, &walk->regions[dump->emitted], dump->compact))
+			return -EMSGSIZE;
+		dump->emitted++;
+		dump->put++;
+	}
+	return 0;
 }
 
 /* The last message of a harvest: status, stats, where to resume. */
@@ -721,16 +860,16 @@ static int lrugen_put_final(struct sk_buff *skb, struct netlink_callback *cb,
 }
 
 /*
- * Fill the skb: regions of as many walk steps as fit (a round trip to user
- * space costs more than the walk of a few THPs), then the final message and,
- * if there is room, NLMSG_DONE, all in as few skbs as possible.
+ * Fill the skb: the walk goes on (under one mmap lock hold) handing regions
+ * over as it finds them until the skb is full or the walk is done, then the
+ * final message and, if there is room, NLMSG_DONE, all in as few skbs as
+ * possible (a round trip to user space costs more than the walk of a few
+ * THPs).
  */
 static int lrugen_nl_harvest_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct lrugen_dump *dump = (struct lrugen_dump *)cb->args[0];
 	struct lrugen_walk *walk = &dump->walk;
-	unsigned int put = 0;
-	void *hdr = NULL;
 	int ret;
 
 	if (dump->finished)
@@ -742,39 +881,34 @@ static int lrugen_nl_harvest_dump(struct sk_buff *skb, struct netlink_callback *
 			return ret;
 	}
 
+	dump->skb = skb;
+	dump->cb = cb;
+	dump->hdr = NULL;
+	dump->put = 0;
 	for (;;) {
-		if (dump->emitted == walk->nr_regions) {
-			u64 t0;
+		u64 t0;
 
-			if (!dump->walking)
-				break;
-			/* every region of the last step is out: walk on */
-			if (put)
-				cond_resched();
-			t0 = ktime_get_ns();
-			dump->emitted = 0;
-			dump->end = lrugen_walk_step(walk);
-			dump->walk_ns += ktime_get_ns() - t0;
-			dump->walking = dump->end == LRUGEN_WALK_FULL;
-			continue;
-		}
-		if (!hdr) {
-			hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-					  &lrugen_family, NLM_F_MULTI, LRUGEN_CMD_HARVEST);
-			if (!hdr)
-				break;
-		}
-		if (lrugen_put_region(skb, &walk->regions[dump->emitted]))
+		/* what the last step left in the buffer (the skb was full) */
+		if (lrugen_dump_emit(dump))
 			break;
-		dump->emitted++;
-		put++;
+		if (!dump->walking)
+			break;
+		if (dump->put)
+			cond_resched();
+		t0 = ktime_get_ns();
+		dump->emitted = 0;
+		dump->end = lrugen_walk_step(walk);
+		dump->walk_ns += ktime_get_ns() - t0;
+		dump->walking = dump->end == LRUGEN_WALK_FULL;
 	}
-	if (hdr) {
-		if (put)
-			genlmsg_end(skb, hdr);
+	if (dump->hdr) {
+		if (dump->put)
+			genlmsg_end(skb, dump->hdr);
 		else
-			genlmsg_cancel(skb, hdr);
+			genlmsg_cancel(skb, dump->hdr);
 	}
+	dump->skb = NULL;
+	dump->hdr = NULL;
 
 	if (dump->walking || dump->emitted < walk->nr_regions) {
 		/* not even one region fits an empty skb: cannot happen */
@@ -800,7 +934,9 @@ static int lrugen_nl_harvest_done(struct netlink_callback *cb)
 	if (dump) {
 		lrugen_req_release(&dump->req);
 		put_pid(dump->pidfd_pid);
-		kvfree(dump);
+		if (!IS_ERR_OR_NULL(dump->fd_cgrp))
+			cgroup_put(dump->fd_cgrp);
+		kfree(dump);
 	}
 	return 0;
 }
@@ -825,7 +961,7 @@ static int lrugen_nl_bump(struct sk_buff *skb, struct genl_info *info)
 	u32 status;
 	int ret;
 
-	ret = lrugen_req_parse(info->attrs, info, info->extack, NULL, &req);
+	ret = lrugen_req_parse(info->attrs, info, info->extack, NULL, NULL, &req);
 	if (ret)
 		return ret;
 

@@ -77,20 +77,52 @@ static void lrugen_carry_dirty(struct folio *folio, bool dirty)
 		folio_mark_dirty(folio);
 }
 
-/* The region holding addr: the last one if it is the same, else a new one. */
-static struct lrugen_region *lrugen_region_get(struct lrugen_walk *walk, unsigned long addr)
+/*
+ * The region holding addr: the last one if it is the same, else a new one
+ * (sparse for a THP: its bitmaps are not even cleared).
+ */
+static struct lrugen_region *lrugen_region_get(struct lrugen_walk *walk, unsigned long addr,
+					       bool sparse)
 {
 	unsigned long raddr = addr & PMD_MASK;
 	struct lrugen_region *reg;
 
-	if (walk->nr_regions && walk->regions[walk->nr_regions - 1].addr == raddr)
+	if (walk->nr_regions && walk->regions[walk->nr_regions - 1].addr == raddr &&
+	    walk->regions[walk->nr_regions - 1].count == 1)
 		return &walk->regions[walk->nr_regions - 1];
 
 	/* lrugen_walk_pause() keeps a free slot for every new region */
 	reg = &walk->regions[walk->nr_regions++];
-	memset(reg, 0, sizeof(*reg));
 	reg->addr = raddr;
+	reg->huge = false;
+	reg->sparse = sparse;
+	reg->all = 0;
+	reg->count = 1;
+	if (!sparse) {
+		bitmap_zero(reg->present, LRUGEN_REGION_PAGES);
+		bitmap_zero(reg->young, LRUGEN_REGION_PAGES);
+		bitmap_zero(reg->anon, LRUGEN_REGION_PAGES);
+	}
 	return reg;
+}
+
+/* Fill in the bitmaps of a sparse region (never seen: a THP and PTEs in one region). */
+static void lrugen_region_expand(struct lrugen_region *reg)
+{
+	unsigned long *maps[] = { reg->present, reg->young, reg->anon };
+	static const unsigned int bit[] = { LRUGEN_RA_PRESENT, LRUGEN_RA_YOUNG, LRUGEN_RA_ANON };
+	unsigned int i;
+
+	if (!reg->sparse)
+		return;
+	for (i = 0; i < ARRAY_SIZE(maps); i++) {
+		if (reg->all & bit[i])
+			bitmap_fill(maps[i], LRUGEN_REGION_PAGES);
+		else
+			bitmap_zero(maps[i], LRUGEN_REGION_PAGES);
+	}
+	reg->sparse = false;
+	reg->all = 0;
 }
 
 static void lrugen_bump(struct lrugen_walk *walk, struct folio *folio, struct folio **last)
@@ -103,17 +135,24 @@ static void lrugen_bump(struct lrugen_walk *walk, struct folio *folio, struct fo
 	*last = folio;
 }
 
-static void lrugen_walk_pte_range(struct lrugen_walk *walk, pmd_t *pmdval,
+static void lrugen_walk_pte_range(struct lrugen_walk *walk, pmd_t *pmdp, pmd_t *pmdval,
 				  unsigned long start, unsigned long end)
 {
 	struct lrugen_region *reg = NULL;
 	struct folio *last = NULL, *seen = NULL;
-	bool seen_wanted = false, seen_anon = false;
+	bool seen_wanted = false, seen_anon = false, other_young = false;
 	unsigned long addr;
 	spinlock_t *ptl;
 	pte_t *base, *pte;
 	bool harvest = walk->mode == LRUGEN_WALK_HARVEST;
 	bool bump = !harvest || !(walk->flags & LRUGEN_F_NO_BUMP);
+
+	/*
+	 * Every page an anonymous VMA maps is anon, and mapped (the zero page
+	 * aside): without a memcg filter an old entry is reported without
+	 * looking at its page at all, as MGLRU's aging does not either.
+	 */
+	bool fast = harvest && !walk->memcg && walk->vma && vma_is_anonymous(walk->vma);
 
 	base = lrugen_pte_map_lock(walk->mm, pmdval, start, &ptl);
 	if (!base)
@@ -133,6 +172,29 @@ static void lrugen_walk_pte_range(struct lrugen_walk *walk, pmd_t *pmdval,
 		    pte_devmap(ent) || !pfn_valid(pfn))
 			continue;
 
+		if (fast) {
+			bit = (addr >> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
+			if (!reg) {
+				reg = lrugen_region_get(walk, addr, false);
+				lrugen_region_expand(reg);
+			}
+			__set_bit(bit, reg->present);
+			__set_bit(bit, reg->anon);
+			if (!pte_young(ent) || !lrugen_pte_test_and_clear_young(pte)) {
+				walk->stats.pte_old++;
+				continue;
+			}
+			__set_bit(bit, reg->young);
+			walk->stats.pte_young++;
+			if (bump || pte_dirty(ent)) {
+				folio = page_folio(pfn_to_page(pfn));
+				if (bump)
+					lrugen_bump(walk, folio, &last);
+				lrugen_carry_dirty(folio, pte_dirty(ent));
+			}
+			continue;
+		}
+
 		folio = page_folio(pfn_to_page(pfn));
 		/* a PTE-mapped large folio: its memcg and kind checked once */
 		if (folio != seen) {
@@ -140,8 +202,11 @@ static void lrugen_walk_pte_range(struct lrugen_walk *walk, pmd_t *pmdval,
 			seen_wanted = lrugen_folio_wanted(walk, folio);
 			seen_anon = seen_wanted && lrugen_folio_is_anon(folio);
 		}
-		if (!seen_wanted)
+		if (!seen_wanted) {
+			/* young, but not this harvest's to clear: see below */
+			other_young |= pte_young(ent);
 			continue;
+		}
 
 		if (!harvest) {
 			lrugen_bump(walk, folio, &last);
@@ -149,8 +214,10 @@ static void lrugen_walk_pte_range(struct lrugen_walk *walk, pmd_t *pmdval,
 		}
 
 		bit = (addr >> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
-		if (!reg)
-			reg = lrugen_region_get(walk, addr);
+		if (!reg) {
+			reg = lrugen_region_get(walk, addr, false);
+			lrugen_region_expand(reg);
+		}
 		__set_bit(bit, reg->present);
 		if (seen_anon)
 			__set_bit(bit, reg->anon);
@@ -160,15 +227,73 @@ static void lrugen_walk_pte_range(struct lrugen_walk *walk, pmd_t *pmdval,
 			walk->stats.pte_young++;
 			if (bump)
 				lrugen_bump(walk, folio, &last);
+			/* as the seeds: the dirty bit of young entries only */
+			lrugen_carry_dirty(folio, pte_dirty(ent));
 		} else {
 			walk->stats.pte_old++;
 		}
-
-		lrugen_carry_dirty(folio, pte_dirty(ent));
 	}
 	arch_leave_lazy_mmu_mode();
 	rcu_read_unlock();
 	pte_unmap_unlock(base, ptl);
+
+	/*
+	 * This harvest cleared the table's non-leaf accessed bit, but left
+	 * young entries of pages it is not about (another memcg, anon under
+	 * NO_ANON): set the bit again, or a LRUGEN_F_YOUNG_TABLES harvest for
+	 * them would skip the table. The mmap lock keeps the table in place.
+	 */
+	if (other_young && pmdp && walk->young_table == ((start & PMD_MASK) | 1))
+		lrugen_pmd_set_young(pmdp);
+}
+
+/* Merge the region just made for a THP into a run of alike THP regions before it. */
+static void lrugen_region_merge(struct lrugen_walk *walk)
+{
+	struct lrugen_region *reg, *prev;
+
+	if (!(walk->flags & LRUGEN_F_COMPACT) || walk->nr_regions < 2)
+		return;
+	reg = &walk->regions[walk->nr_regions - 1];
+	prev = reg - 1;
+	if (reg->sparse && prev->sparse && prev->huge && reg->huge && prev->all == reg->all &&
+	    lrugen_region_last(prev) + LRUGEN_REGION_SIZE == reg->addr) {
+		prev->count++;
+		walk->nr_regions--;
+	}
+}
+
+/*
+ * A PMD-mapped THP, not young, in an anonymous VMA, without a memcg filter:
+ * all there is to report is that it is there, and that needs no lock (the
+ * seeds do not lock old THPs either). A THP split or zapped since the
+ * lockless read may be reported present once more: harmless. Returns
+ * whether it was handled.
+ */
+static bool lrugen_walk_thp_old(struct lrugen_walk *walk, pmd_t val, unsigned long addr)
+{
+	struct lrugen_region *reg;
+	unsigned long pfn = pmd_pfn(val);
+
+	if (walk->mode != LRUGEN_WALK_HARVEST || pmd_young(val) || walk->memcg || !walk->vma ||
+	    !vma_is_anonymous(walk->vma) || pmd_devmap(val) || !pfn_valid(pfn))
+		return false;
+	/* the huge zero page has no mapping */
+	if (!READ_ONCE(page_folio(pfn_to_page(pfn))->mapping))
+		return true;
+
+	walk->stats.pte_total++;
+	walk->stats.pte_old++;
+	reg = lrugen_region_get(walk, addr, true);
+	reg->huge = true;
+	if (!reg->sparse) {
+		bitmap_fill(reg->present, LRUGEN_REGION_PAGES);
+		bitmap_fill(reg->anon, LRUGEN_REGION_PAGES);
+		return true;
+	}
+	reg->all = LRUGEN_RA_PRESENT | LRUGEN_RA_ANON;
+	lrugen_region_merge(walk);
+	return true;
 }
 
 /* A PMD-mapped THP: one leaf entry for the whole region. */
@@ -202,22 +327,34 @@ static void lrugen_walk_thp(struct lrugen_walk *walk, pmd_t *pmdp, unsigned long
 		goto unlock_rcu;
 	}
 
-	reg = lrugen_region_get(walk, addr);
+	reg = lrugen_region_get(walk, addr, true);
 	reg->huge = true;
-	bitmap_fill(reg->present, LRUGEN_REGION_PAGES);
-	if (lrugen_folio_is_anon(folio))
-		bitmap_fill(reg->anon, LRUGEN_REGION_PAGES);
+	if (reg->sparse) {
+		/* the usual case: a new region, nothing but this THP in it */
+		reg->all |= LRUGEN_RA_PRESENT;
+		if (lrugen_folio_is_anon(folio))
+			reg->all |= LRUGEN_RA_ANON;
+	} else {
+		bitmap_fill(reg->present, LRUGEN_REGION_PAGES);
+		if (lrugen_folio_is_anon(folio))
+			bitmap_fill(reg->anon, LRUGEN_REGION_PAGES);
+	}
 
 	if (pmd_young(val) && lrugen_pmd_test_and_clear_young(pmdp)) {
-		bitmap_fill(reg->young, LRUGEN_REGION_PAGES);
+		if (reg->sparse)
+			reg->all |= LRUGEN_RA_YOUNG;
+		else
+			bitmap_fill(reg->young, LRUGEN_REGION_PAGES);
 		walk->stats.pte_young++;
 		if (!(walk->flags & LRUGEN_F_NO_BUMP))
 			lrugen_bump(walk, folio, &last);
+		/* as the seeds: the dirty bit of young entries only */
+		lrugen_carry_dirty(folio, pmd_dirty(val));
 	} else {
 		walk->stats.pte_old++;
 	}
-
-	lrugen_carry_dirty(folio, pmd_dirty(val));
+	if (reg->sparse)
+		lrugen_region_merge(walk);
 unlock_rcu:
 	rcu_read_unlock();
 unlock:
@@ -251,7 +388,7 @@ static void lrugen_walk_pieces(struct lrugen_walk *walk, pmd_t *pmdval,
 	unsigned int i;
 
 	if (!walk->ranges) {
-		lrugen_walk_pte_range(walk, pmdval, start, end);
+		lrugen_walk_pte_range(walk, NULL, pmdval, start, end);
 		return;
 	}
 
@@ -260,7 +397,7 @@ static void lrugen_walk_pieces(struct lrugen_walk *walk, pmd_t *pmdval,
 		unsigned long e = min_t(unsigned long, end, walk->ranges[i].end);
 
 		if (s < e)
-			lrugen_walk_pte_range(walk, pmdval, s, e);
+			lrugen_walk_pte_range(walk, NULL, pmdval, s, e);
 	}
 }
 
@@ -277,7 +414,9 @@ static int lrugen_walk_pause(struct lrugen_walk *walk, unsigned long addr)
 	}
 
 	if (walk->mode == LRUGEN_WALK_HARVEST && walk->nr_regions >= walk->max_regions &&
-	    (!walk->nr_regions || walk->regions[walk->nr_regions - 1].addr != (addr & PMD_MASK))) {
+	    (!walk->nr_regions ||
+	     lrugen_region_last(&walk->regions[walk->nr_regions - 1]) != (addr & PMD_MASK)) &&
+	    (!walk->flush || walk->flush(walk))) {
 		walk->next_addr = addr;
 		return LRUGEN_WALK_FULL;
 	}
@@ -288,7 +427,9 @@ static int lrugen_walk_pause(struct lrugen_walk *walk, unsigned long addr)
 static int lrugen_walk_pmd_range(struct lrugen_walk *walk, pud_t *pud,
 				 unsigned long addr, unsigned long end)
 {
-	bool nonleaf = walk->mode == LRUGEN_WALK_HARVEST && (walk->flags & LRUGEN_F_NONLEAF) &&
+	bool harvest = walk->mode == LRUGEN_WALK_HARVEST;
+	bool young_only = harvest && (walk->flags & LRUGEN_F_YOUNG_TABLES) && LRUGEN_HAS_NONLEAF_YOUNG;
+	bool nonleaf = harvest && (walk->flags & (LRUGEN_F_NONLEAF | LRUGEN_F_YOUNG_TABLES)) &&
 		       LRUGEN_HAS_NONLEAF_YOUNG;
 	unsigned long next;
 	pmd_t *pmdp;
@@ -312,7 +453,8 @@ static int lrugen_walk_pmd_range(struct lrugen_walk *walk, pud_t *pud,
 			continue;
 
 		if (pmd_trans_huge(val) || pmd_devmap(val)) {
-			if (lrugen_overlaps_ranges(walk, addr, next)) {
+			if (lrugen_overlaps_ranges(walk, addr, next) &&
+			    !lrugen_walk_thp_old(walk, val, addr)) {
 				lrugen_walk_thp(walk, pmdp, addr);
 				cond_resched();
 			}
@@ -326,16 +468,21 @@ static int lrugen_walk_pmd_range(struct lrugen_walk *walk, pud_t *pud,
 
 		/*
 		 * The MMU set this bit when it walked through the entry since it
-		 * was last cleared: something in this PTE table was accessed.
+		 * was last cleared: something in this PTE table was accessed. A
+		 * table shared by several VMAs is met once per VMA: the bit
+		 * cleared at the first stands for the others.
 		 */
-		if (nonleaf && pmd_young(val) && lrugen_pmd_test_and_clear_young(pmdp)) {
+		if (nonleaf && walk->young_table == ((addr & PMD_MASK) | 1)) {
+			young = true;
+		} else if (nonleaf && pmd_young(val) && lrugen_pmd_test_and_clear_young(pmdp)) {
 			walk->stats.pmd_young++;
+			walk->young_table = (addr & PMD_MASK) | 1;
 			young = true;
 		}
 
 		if (young)
-			lrugen_walk_pte_range(walk, &val, addr, next);
-		else
+			lrugen_walk_pte_range(walk, pmdp, &val, addr, next);
+		else if (!young_only)
 			lrugen_walk_pieces(walk, &val, addr, next);
 
 		cond_resched();
@@ -418,7 +565,8 @@ static int lrugen_walk_pgd_range(struct lrugen_walk *walk, unsigned long addr, u
 static int lrugen_walk_vmas(struct lrugen_walk *walk)
 {
 	bool whole = !walk->ranges ||
-		     (walk->mode == LRUGEN_WALK_HARVEST && (walk->flags & LRUGEN_F_NONLEAF));
+		     (walk->mode == LRUGEN_WALK_HARVEST &&
+		      (walk->flags & (LRUGEN_F_NONLEAF | LRUGEN_F_YOUNG_TABLES)));
 	unsigned long addr = walk->next_addr;
 
 	for (;;) {
@@ -449,6 +597,7 @@ static int lrugen_walk_vmas(struct lrugen_walk *walk)
 			end = min_t(unsigned long, end, walk->ranges[walk->range_idx].end);
 
 		if (!lrugen_should_skip_vma(walk, vma)) {
+			walk->vma = vma;
 			ret = lrugen_walk_pgd_range(walk, addr, end);
 			if (ret != LRUGEN_WALK_DONE)
 				return ret;
@@ -486,6 +635,7 @@ int lrugen_walk_step(struct lrugen_walk *walk)
 	}
 
 	ret = lrugen_walk_vmas(walk);
+	walk->vma = NULL;	/* valid under the mmap lock only */
 
 	mmap_read_unlock(walk->mm);
 	mmput(walk->mm);

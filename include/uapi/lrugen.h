@@ -116,8 +116,12 @@
 #define LRUGEN_GENL_NAME "lrugen"
 #define LRUGEN_GENL_VERSION 1
 
-/* Grows by one whenever anything is appended to this header. */
-#define LRUGEN_ABI_VERSION 1
+/*
+ * Grows by one whenever anything is appended to this header.
+ *   1  the first release
+ *   2  LRUGEN_F_COMPACT (LRUGEN_R_ALL), LRUGEN_F_YOUNG_TABLES
+ */
+#define LRUGEN_ABI_VERSION 2
 
 /* Geometry: a region is what one PTE table maps. */
 #define LRUGEN_PAGE_SIZE 4096ULL
@@ -180,6 +184,8 @@ enum lrugen_region_attr {
 	LRUGEN_R_ANON,		/* binary[64]: anon or shmem page (else file) */
 	LRUGEN_R_HUGE,		/* flag: one PMD-mapped THP covers the region */
 	LRUGEN_R_PAD,
+	LRUGEN_R_ALL,		/* u32: LRUGEN_RA_*, LRUGEN_F_COMPACT only (ABI 2) */
+	LRUGEN_R_COUNT,		/* u32: consecutive regions alike, LRUGEN_F_COMPACT only (ABI 2) */
 	__LRUGEN_R_LAST
 };
 #define LRUGEN_R_MAX (__LRUGEN_R_LAST - 1)
@@ -228,7 +234,50 @@ enum lrugen_flags {
 	LRUGEN_F_NO_ANON = 1U << 1,
 	/* Do not folio_mark_accessed() young pages. Tests and benchmarks only. */
 	LRUGEN_F_NO_BUMP = 1U << 2,
-	__LRUGEN_F_ALL = (1U << 3) - 1
+	/*
+	 * (ABI 2) Compact regions: in each LRUGEN_A_REGION, a bitmap whose 512
+	 * bits are all set is not sent; its LRUGEN_RA_* bit in LRUGEN_R_ALL
+	 * says so instead. A bitmap whose bits are all clear is not sent either
+	 * (and its LRUGEN_RA_* bit is clear). So a region is: LRUGEN_R_ADDR,
+	 * LRUGEN_R_ALL (always present, maybe 0), then each of
+	 * LRUGEN_R_PRESENT, LRUGEN_R_YOUNG and LRUGEN_R_ANON only if it has
+	 * both set and clear bits, and LRUGEN_R_HUGE as before. A run of
+	 * consecutive regions that are each one PMD-mapped THP with the same
+	 * LRUGEN_R_ALL comes as one LRUGEN_A_REGION with LRUGEN_R_COUNT (u32,
+	 * at least 2; absent means 1): it stands for the regions at
+	 * LRUGEN_R_ADDR + i * LRUGEN_REGION_SIZE, i < COUNT, all alike. So
+	 * 256 MiB of THPs of one age is one 36-byte attribute instead of 128
+	 * of 224 bytes. HARVEST only.
+	 */
+	LRUGEN_F_COMPACT = 1U << 3,
+	/*
+	 * (ABI 2) Walk a PTE table only if its non-leaf PMD entry has the
+	 * accessed bit set: the bit is cleared and the whole table is walked,
+	 * as with LRUGEN_F_NONLEAF (which this flag implies); a table whose bit
+	 * is clear is skipped without reading its entries, and its pages are
+	 * not reported, not even as present. This is the rule of MGLRU's aging
+	 * on CPUs that set the bit (LRU_GEN_NONLEAF_YOUNG), even under
+	 * force_scan: the MMU sets the bit whenever it walks through the entry
+	 * and a new PTE table starts with it set, so a table whose bit is clear
+	 * has no PTE made young since a harvest last cleared it. If a walked
+	 * table has young entries this harvest does not clear (pages of
+	 * another memory cgroup, or anon pages under LRUGEN_F_NO_ANON), the
+	 * bit is set again, so that a later harvest for them does not skip the
+	 * table. LRUGEN_A_RANGES then only limits the PMD-mapped THPs visited.
+	 * Caveat (as for MGLRU): a CPU that caches non-leaf entries may set a
+	 * PTE's accessed bit without setting the PMD's again until that cache
+	 * entry is flushed. Needs LRUGEN_CAP_NONLEAF_YOUNG (else -EOPNOTSUPP).
+	 * HARVEST only.
+	 */
+	LRUGEN_F_YOUNG_TABLES = 1U << 4,
+	__LRUGEN_F_ALL = (1U << 5) - 1
+};
+
+/* LRUGEN_R_ALL (LRUGEN_F_COMPACT): which bitmaps are all ones (not sent). */
+enum lrugen_region_all {
+	LRUGEN_RA_PRESENT = 1U << 0,
+	LRUGEN_RA_YOUNG = 1U << 1,
+	LRUGEN_RA_ANON = 1U << 2,
 };
 
 /* LRUGEN_A_CAPS. */
