@@ -51,8 +51,9 @@ if [ $native = 1 ]; then
 	[ "$(id -u)" = 0 ] || { echo "scale-bench: --native needs root (clear_refs, pagemap of other processes)" >&2; exit 1; }
 	tmp=$(mktemp -d /tmp/scale-bench.XXXXXX)
 	trap 'rm -rf "$tmp"' EXIT
+	cp "$here/guest/scale-bench.sh" "$tmp/guest.sh" || exit 1
 	LRG_SCALE_NATIVE=1 LRG_SCALE_BEFORE=$before LRG_BUILDDIR=$top_builddir LRG_TMP=$tmp \
-		sh "$here/guest/scale-bench.sh"
+		sh "$tmp/guest.sh"
 	exit $?
 fi
 
@@ -61,6 +62,13 @@ case $before in
 esac
 knobs=$(env | grep '^LRG_SCALE_[A-Z_]*=[^ ]*$' | grep -v '^LRG_SCALE_BEFORE=')
 [ -n "$before" ] && knobs="$knobs LRG_SCALE_BEFORE=$before"
+# The guest reads its script while it runs (an hour or more under TCG): a
+# copy, so editing the source meanwhile cannot change a running benchmark.
+mkdir -p "$top_builddir/tests/vm/cache"
+guest=$top_builddir/tests/vm/cache/scale-bench-guest.$$.sh
+cp "$here/guest/scale-bench.sh" "$guest" || exit 1
 # shellcheck disable=SC2086 # one KEY=VALUE word each
-exec "$top_srcdir/tests/vm/vm-run.sh" --mem 1536 --timeout "${LRG_SCALE_VM_TIMEOUT:-5400}" \
-	"$here/guest/scale-bench.sh" $knobs
+"$top_srcdir/tests/vm/vm-run.sh" --mem 1536 --timeout "${LRG_SCALE_VM_TIMEOUT:-5400}" "$guest" $knobs
+rc=$?
+rm -f "$guest"
+exit $rc

@@ -12,19 +12,23 @@
 # without a cgroup2 memory controller is one global domain.
 #
 # Per run: the daemon is started with aging_interval_ms = AGING_MS and
-# sampled once a second: its CPU (utime+stime, /proc/PID/stat) and, with
-# lrugenctl under a timeout, policy.aging_passes (one per memcg aged) and
-# whether it answered at all. Reported per run:
-#   first reply   seconds until lrugenctl first answered: the first refresh
-#                 and the first aging of every memcg (every mm walked whole)
-#                 come before it
-#   first ms/pass CPU until the first reply / aging passes by then
-#   ms/pass       CPU per aging pass after the first reply: mean over the
-#                 run, and the largest of the one-second samples
-#   CPU ms/s      CPU per second after the first reply (aging, refreshes,
-#                 measurements: everything the daemon does)
-#   answered      samples answered after the first reply, and the longest
-#                 stretch without an answer
+# sampled once a second: its CPU (utime+stime, /proc/PID/stat), the
+# generations its --verbose log says it created (one per aging pass of a
+# memcg; counted so even while the daemon does not answer), and whether
+# lrugenctl (under a timeout) got an answer. Reported per run:
+#   first round   seconds until the daemon's --verbose log shows as many
+#                 generations created as memcgs (one per aging pass): the
+#                 first refresh and the first aging of every memcg (every
+#                 mm walked whole) are done
+#   first ms/pass CPU by then / generations by then
+#   ms/pass       CPU per aging pass after the first round: mean over the
+#                 run, and the largest of the one-second samples (all of
+#                 the daemon's CPU counts: aging, the refresh of the mm
+#                 lists every 2 s, measurements, lrugenctl's requests)
+#   CPU ms/s      CPU per second after the first round
+#   answered      samples answered after the first round, and the longest
+#                 stretch without an answer (the first reply's time is in
+#                 the ok line; "not ok ... answered lrugenctl" if never)
 #   mms, memcgs   what the daemon tracks (lrugenctl gens: sum of nr_mms)
 #   RSS, HWM      VmRSS and VmHWM at the end
 # then ratios of the build's binary to the previous one. Asserts only that
@@ -32,7 +36,7 @@
 #
 # Knobs (environment, or KEY=VALUE arguments): LRG_SCALE_CGROUPS (200),
 # LRG_SCALE_PROCS (10 per cgroup), LRG_SCALE_KIB (64), LRG_SCALE_SECONDS
-# (30 s of samples after the first reply), LRG_SCALE_AGING_MS (1000),
+# (30 s of samples after the first round), LRG_SCALE_AGING_MS (1000),
 # LRG_SCALE_BACKENDS ("kmod proc"; natively "proc"), LRG_SCALE_BEFORE
 # (unset: the build's binary only), LRG_SCALE_STARTUP (900 s to wait for
 # the first reply), LRG_SCALE_NATIVE.
@@ -136,6 +140,9 @@ cpu_ticks() { # utime + stime of a pid, in clock ticks
 status_kb() { # VmRSS/VmHWM of a pid, in KiB
 	awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"
 }
+gens_logged() { # generations created, from the daemon's --verbose log
+	sed -n 's/.*tick: \([0-9]*\) generation.*/\1/p' "$1" | awk '{ s += $1 } END { print s + 0 }'
+}
 jnum() { # a number from a flat JSON text
 	sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" | head -1
 }
@@ -152,21 +159,31 @@ backend = $be
 [slice *]
 aging_interval_ms = $AGING_MS
 CONF
-	RUNTIME_DIRECTORY=$rt "$bin" --config="$T/$label.conf" --dry-run >"$T/$label.log" 2>&1 &
+	# --verbose: each tick logs the generations it created, which counts
+	# the aging passes even while the daemon cannot answer lrugenctl
+	RUNTIME_DIRECTORY=$rt "$bin" --config="$T/$label.conf" --dry-run --verbose >"$T/$label.log" 2>&1 &
 	dpid=$!
 	: >"$smp"
+	: >"$T/$label.st"
 	t0=$(date +%s)
 	first=
+	reply=
 	while kill -0 $dpid 2>/dev/null; do
 		now=$(($(date +%s) - t0))
-		c=$(cpu_ticks $dpid)
-		if timeout 5 "$CTL" -t 2000 -s "$rt/control" --json status >"$T/$label.st" 2>/dev/null; then
+		# CPU and the log read after the reply: the work that delayed it counts
+		if timeout 5 "$CTL" -t 2000 -s "$rt/control" --json status >"$T/$label.tmp" 2>/dev/null; then
+			ans=1
+			mv "$T/$label.tmp" "$T/$label.st"
 			p=$(jnum aging_passes <"$T/$label.st")
-			echo "$now ${c:-0} 1 ${p:-0}" >>"$smp"
-			[ -n "$first" ] || first=$now
+			[ -n "$reply" ] || reply=$now
 		else
-			echo "$now ${c:-0} 0 0" >>"$smp"
+			ans=0 p=0
 		fi
+		c=$(cpu_ticks $dpid)
+		g=$(gens_logged "$T/$label.log")
+		echo "$now ${c:-0} $ans ${p:-0} $g" >>"$smp"
+		# the first round: every memcg has had a generation created
+		[ -n "$first" ] || [ "$g" -lt "$want_memcgs" ] || first=$now
 		if [ -n "$first" ]; then
 			[ $((now - first)) -ge "$SECS" ] && break
 		elif [ "$now" -ge "$STARTUP" ]; then
@@ -187,36 +204,40 @@ CONF
 	kill $dpid
 	wait $dpid 2>/dev/null
 	if [ -z "$first" ]; then
-		echo "not ok - lrugend ($label) answered lrugenctl within $STARTUP s # TODO the event loop starves the control socket"
-		first=-1
+		echo "not ok - lrugend ($label) aged every memcg within $STARTUP s (first reply: ${reply:-never})"
+	elif [ -z "$reply" ]; then
+		echo "not ok - lrugend ($label) answered lrugenctl (never in $(($(date +%s) - t0)) s; every memcg aged by $first s)"
 	elif [ "${nm:-0}" -ge "$want_memcgs" ] && [ "${mms:-0}" -ge "$procs" ]; then
-		echo "ok - lrugend ($label) answered after $first s and tracks $mms mms in $nm memcgs"
+		echo "ok - lrugend ($label) answered after $reply s, aged every memcg by $first s, tracks $mms mms in $nm memcgs"
 	else
 		echo "not ok - lrugend ($label) tracks ${mms:-?} mms in ${nm:-?} memcgs (want $procs in $want_memcgs)"
 		tail -5 "$T/$label.log" | sed 's/^/# /'
 	fi
 	# first-round and steady figures from the samples
-	awk -v hz="$HZ" -v first="$first" -v label="$label" -v rss="${rss:-0}" -v hwm="${hwm:-0}" \
+	awk -v hz="$HZ" -v want="$want_memcgs" -v label="$label" -v rss="${rss:-0}" -v hwm="${hwm:-0}" \
 		-v mms="${mms:-0}" -v nm="${nm:-0}" '
-		{ t[NR] = $1; c[NR] = $2; a[NR] = $3; p[NR] = $4; n = NR }
+		{ t[NR] = $1; c[NR] = $2; a[NR] = $3; p[NR] = $5; n = NR }
 		END {
 			f = 0
-			for (i = 1; i <= n; i++) if (a[i]) { f = i; break }
+			for (i = 1; i <= n; i++) if (p[i] >= want) { f = i; break }
 			if (!f) {
 				printf "RESULT %s -1 0 0 0 0 0 0 0 %d %d %d %d %d %d\n", label, n, t[n], mms, nm, rss, hwm
 				exit
 			}
 			fms = c[f] * 1000 / hz; fp = p[f]
-			# after the first reply: consecutive answered samples
-			last = f; maxpp = 0; ans = 0; tot = 0; gap = 0; run = 0
+			# after the first round: per sample (passes from the log),
+			# and how lrugenctl fared
+			last = f; la = f; maxpp = 0; ans = 0; tot = 0; gap = 0
 			for (i = f + 1; i <= n; i++) {
 				tot++
-				if (!a[i]) { run = t[i] - t[last]; if (run > gap) gap = run; continue }
-				ans++
+				if (a[i]) { ans++; la = i } else if (t[i] - t[la] > gap) gap = t[i] - t[la]
 				dp = p[i] - p[last]; dc = (c[i] - c[last]) * 1000 / hz
-				if (dp > 0 && dc / dp > maxpp) maxpp = dc / dp
+				if (dp <= 0)
+					continue   # no pass ended yet: merge into the next sample
+				if (dc / dp > maxpp) maxpp = dc / dp
 				last = i
 			}
+			if (!ans) gap = t[n] - t[f]
 			dp = p[last] - p[f]; dc = (c[last] - c[f]) * 1000 / hz; dt = t[last] - t[f]
 			printf "RESULT %s %d %.1f %d %.3f %.3f %.1f %d %d %d %d %d %d %d %d\n", label, t[f],
 				fp ? fms / fp : 0, fp, dp ? dc / dp : 0, maxpp, dt ? dc / dt : 0, dp,
@@ -232,9 +253,9 @@ for be in $BACKENDS; do
 	done
 done
 
-echo "# == lrugend at scale: $procs processes in $want_memcgs memory domain(s), aging_interval_ms $AGING_MS, $SECS s sampled after the first reply; load at start $load, at end $(cut -d' ' -f1-3 /proc/loadavg)$( [ "$NATIVE" = 1 ] || echo '; TCG guest: emulated CPU time, several times the native one')"
+echo "# == lrugend at scale: $procs processes in $want_memcgs memory domain(s), aging_interval_ms $AGING_MS, $SECS s sampled after the first round; load at start $load, at end $(cut -d' ' -f1-3 /proc/loadavg)$( [ "$NATIVE" = 1 ] || echo '; TCG guest: emulated CPU time, several times the native one')"
 printf '# %-12s %6s %9s %8s %8s %8s %8s %7s %6s %6s %8s %8s\n' run "first" "first" "ms/pass" "ms/pass" "CPU" "answered" "silent" mms memcgs "RSS" "HWM"
-printf '# %-12s %6s %9s %8s %8s %8s %8s %7s %6s %6s %8s %8s\n' "" "reply s" "ms/pass" mean max "ms/s" "" "max s" "" "" KiB KiB
+printf '# %-12s %6s %9s %8s %8s %8s %8s %7s %6s %6s %8s %8s\n' "" "round s" "ms/pass" mean max "ms/s" "" "max s" "" "" KiB KiB
 awk '$1 == "RESULT" {
 	if ($3 < 0) {
 		printf "# %-12s %6s %9s %8s %8s %8s %8s %7d %6d %6d %8d %8d\n", $2, "never", "-", "-", "-", "-", "0/" $11, $12, $13, $14, $15, $16
@@ -250,7 +271,7 @@ if [ -n "$BEFORE" ]; then
 			function r(x, y) { return y > 0 && x >= 0 ? sprintf("%.2f", x / y) : "-" }
 			END {
 				if (!ha || !hb) exit
-				printf "# %s after/before: RSS %s, HWM %s, first-round ms/pass %s, ms/pass mean %s, max %s, CPU ms/s %s, first reply %s\n",
+				printf "# %s after/before: RSS %s, HWM %s, first-round ms/pass %s, ms/pass mean %s, max %s, CPU ms/s %s, first round s %s\n",
 					be, r(a[15], b[15]), r(a[16], b[16]), r(a[4], b[4]), r(a[6], b[6]), r(a[7], b[7]), r(a[8], b[8]), r(a[3], b[3])
 			}' "$T/results"
 	done
