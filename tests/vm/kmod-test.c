@@ -11,6 +11,14 @@
  *     contention     an mprotect storm holds the mmap lock: CONTENDED, fast
  *     race           the target exits during harvests: clean errors only
  *     pidfd          harvest by pidfd; other fds EBADF, exited process ESRCH
+ *     compact        LRUGEN_F_COMPACT on the wire and decoded by the client
+ *                    (same regions as full bitmaps, no false negatives),
+ *                    LRUGEN_F_YOUNG_TABLES skips untouched PTE tables only
+ *     memcg2 DIR     pidfd and cgroup fd looked up at send time even when the
+ *                    dump's first step runs from recvmsg(); YOUNG_TABLES
+ *                    for one memcg keeps another's young tables visible
+ *     pidreuse       the kmod backend never harvests a process that took
+ *                    the pid of the one it was asked for (pidfd)
  *     badinput       malformed requests get the documented errno and extack
  *     eperm          without CAP_NET_ADMIN every command fails with EPERM
  *     fuzz N         N random and mutated messages; INFO still works after
@@ -1012,10 +1020,15 @@ static int pidfd_open_(pid_t pid)
  */
 static char raw_msg[256];
 
+/* the longest run of alike regions (LRUGEN_R_COUNT) raw_harvest() saw */
+static unsigned int raw_run_max;
+
 static void raw_region(struct seen *s, const struct nlattr *nest)
 {
 	const char *p = (const char *)nest + NLA_HDRLEN;
 	int rem = nest->nla_len - NLA_HDRLEN;
+	bool sent[3] = { false, false, false }, compact = false;
+	uint32_t all = 0, cnt = 1, i;
 	struct lrg_region r;
 
 	memset(&r, 0, sizeof(r));
@@ -1031,21 +1044,43 @@ static void raw_region(struct seen *s, const struct nlattr *nest)
 			break;
 		case LRUGEN_R_PRESENT:
 			memcpy(r.present, d, sizeof(r.present));
+			sent[0] = true;
 			break;
 		case LRUGEN_R_YOUNG:
 			memcpy(r.young, d, sizeof(r.young));
+			sent[1] = true;
 			break;
 		case LRUGEN_R_ANON:
 			memcpy(r.anon, d, sizeof(r.anon));
+			sent[2] = true;
 			break;
 		case LRUGEN_R_HUGE:
 			r.huge = true;
+			break;
+		case LRUGEN_R_ALL:
+			memcpy(&all, d, 4);
+			compact = true;
+			break;
+		case LRUGEN_R_COUNT:
+			memcpy(&cnt, d, 4);
 			break;
 		}
 		rem -= NLA_ALIGN(a->nla_len);
 		p += NLA_ALIGN(a->nla_len);
 	}
-	on_region(s, &r);
+	/* LRUGEN_F_COMPACT: a bitmap not sent is all ones (its LRUGEN_RA_* bit) or all zeros */
+	if (compact) {
+		uint64_t *maps[3] = { r.present, r.young, r.anon };
+		static const uint32_t bit[3] = { LRUGEN_RA_PRESENT, LRUGEN_RA_YOUNG, LRUGEN_RA_ANON };
+
+		for (i = 0; i < 3; i++)
+			if (!sent[i])
+				memset(maps[i], all & bit[i] ? 0xff : 0, sizeof(r.present));
+	}
+	if (cnt > raw_run_max)
+		raw_run_max = cnt;
+	for (i = 0; i < cnt && i < 1024; i++, r.addr += LRUGEN_REGION_SIZE)
+		on_region(s, &r);
 }
 
 static void raw_extack(const struct nlmsghdr *nlh, size_t skip)
@@ -1232,6 +1267,458 @@ static int test_pidfd(void)
 	ok(ret == -ESRCH && raw_msg[0], "pidfd of a reaped process: ESRCH (\"%s\")", raw_msg);
 	close(pidfd);
 	close(fd);
+	return 0;
+}
+
+/* ---- compact regions, YOUNG_TABLES ---- */
+
+static bool seen_equal(const struct seen *a, const struct seen *b, unsigned int *ret_diff)
+{
+	unsigned int diff = 0;
+	size_t i;
+	int k;
+
+	for (k = 0; k < NR_AREAS; k++)
+		for (i = 0; i < ctl->npages[k]; i++)
+			diff += a->present[k][i] != b->present[k][i] ||
+				a->young[k][i] != b->young[k][i] || a->anon[k][i] != b->anon[k][i];
+	*ret_diff = diff;
+	return !diff;
+}
+
+static int test_compact(void)
+{
+	struct seen s = { 0 }, full = { 0 };
+	struct lrg_walk_stats st;
+	uint8_t *expect[NR_AREAS];
+	unsigned int missed, extra, diff, i;
+	uint32_t status;
+	int fd = raw_socket(), k, ret;
+
+	if (child_start()) {
+		ok(0, "start the toucher child");
+		return 1;
+	}
+	for (k = 0; k < NR_AREAS; k++)
+		expect[k] = calloc(ctl->npages[k] ? ctl->npages[k] : 1, 1);
+
+	/* the wire format: everything touched, read with the test's own parser */
+	harvest(&s, 0, LRUGEN_F_NO_BUMP, NULL);
+	child_cmd('a');
+	raw_run_max = 0;
+	ret = raw_harvest(fd, child, -1, LRUGEN_F_NO_BUMP | LRUGEN_F_COMPACT, &s, &status);
+	for (k = 0; k < NR_AREAS; k++)
+		ok(ret == 0 && status == LRUGEN_STATUS_COMPLETE &&
+		   count(s.present[k], ctl->npages[k]) == ctl->npages[k] &&
+		   count(s.young[k], ctl->npages[k]) == ctl->npages[k] &&
+		   count(s.anon[k], ctl->npages[k]) == (k == AREA_FILE ? 0 : ctl->npages[k]),
+		   "compact wire format, all touched: %s: %zu pages present, young, %s (got %u %u %u)",
+		   area_name[k], ctl->npages[k], k == AREA_FILE ? "not anon" : "anon",
+		   count(s.present[k], ctl->npages[k]), count(s.young[k], ctl->npages[k]),
+		   count(s.anon[k], ctl->npages[k]));
+	ok(!s.huge_thp || raw_run_max >= 2,
+	   "compact: the 2 young THPs of the THP area come as one run (LRUGEN_R_COUNT %u, %s)",
+	   raw_run_max, s.huge_thp ? "PMD-mapped" : "THP not PMD-mapped here");
+	/* and once more right after: nothing young, all still present */
+	ret = raw_harvest(fd, child, -1, LRUGEN_F_NO_BUMP | LRUGEN_F_COMPACT, &s, &status);
+	for (k = 0, missed = 0, extra = 0; k < NR_AREAS; k++) {
+		missed += (unsigned int)ctl->npages[k] - count(s.present[k], ctl->npages[k]);
+		extra += count(s.young[k], ctl->npages[k]);
+	}
+	ok(ret == 0 && !missed && !extra,
+	   "compact wire format right after: all present (missing %u), none young (%u)", missed, extra);
+
+	/* the client library decodes both encodings to the same regions */
+	for (i = 0; i < 3; i++) {
+		unsigned int pct = i == 0 ? 25 : i == 1 ? 3 : 90;
+		struct lrg_kmod_harvest_args a = { .pid = child, .cgroup_fd = -1,
+						   .flags = LRUGEN_F_NO_BUMP, .full_bitmaps = true };
+		bool same;
+
+		touch_random(expect, pct);
+		seen_reset(&full);
+		ret = lrg_kmod_harvest(kmod, &a, on_region, &full, NULL, NULL);
+		child_cmd('t');	/* the same pages again */
+		ret = ret ?: harvest(&s, 0, LRUGEN_F_NO_BUMP, NULL);
+		for (k = 0, missed = 0, extra = 0; k < NR_AREAS; k++) {
+			unsigned int m, e;
+
+			if (k == AREA_THP)
+				continue;
+			young_matches(&s, expect, k, &m, &e);
+			missed += m;
+			extra += e;
+		}
+		same = seen_equal(&s, &full, &diff);
+		ok(ret == 0 && same && !missed && !extra,
+		   "%u%% touched: compact and full bitmaps decode alike (%u pages differ), "
+		   "exactly the touched pages young (missed %u, extra %u)", pct, diff, missed, extra);
+	}
+
+	/*
+	 * YOUNG_TABLES: clear every non-leaf bit, touch 100 pages of the anon
+	 * area: those are young, and tables nobody touched are not even read.
+	 */
+	{
+		struct lrg_kmod_info info;
+		unsigned int present;
+
+		lrg_kmod_info(kmod, &info);
+		if (!(info.caps & LRUGEN_CAP_NONLEAF_YOUNG)) {
+			ret = harvest(&s, 0, LRUGEN_F_NO_BUMP | LRUGEN_F_YOUNG_TABLES, NULL);
+			ok(ret == -EOPNOTSUPP, "YOUNG_TABLES without LRUGEN_CAP_NONLEAF_YOUNG: EOPNOTSUPP");
+		} else {
+			harvest(&s, 0, LRUGEN_F_NO_BUMP | LRUGEN_F_YOUNG_TABLES, NULL);
+			for (k = 0; k < NR_AREAS; k++)
+				memset(expect[k], 0, ctl->npages[k]);
+			ctl->nr_touch = 0;
+			for (i = 1200; i < 1300; i++) {
+				expect[AREA_ANON][i] = 1;
+				ctl->touch[ctl->nr_touch++] = (uint32_t)AREA_ANON << 24 | i;
+			}
+			child_cmd('t');
+			ret = harvest(&s, 0, LRUGEN_F_NO_BUMP | LRUGEN_F_YOUNG_TABLES, &st);
+			young_matches(&s, expect, AREA_ANON, &missed, &extra);
+			present = count(s.present[AREA_ANON], ctl->npages[AREA_ANON]);
+			ok(ret == 0 && !missed && !extra && st.pmd_found >= 1,
+			   "YOUNG_TABLES: the 100 touched anon pages young, no other (missed %u, extra %u, "
+			   "PMD young %" PRIu64 ")", missed, extra, st.pmd_found);
+			ok(present >= 100 && present <= 2 * 512 &&
+			   count(s.present[AREA_SHMEM], ctl->npages[AREA_SHMEM]) == 0 &&
+			   count(s.present[AREA_FILE], ctl->npages[AREA_FILE]) == 0,
+			   "YOUNG_TABLES: untouched PTE tables skipped (anon present %u of %zu, "
+			   "shmem %u, file %u)", present, ctl->npages[AREA_ANON],
+			   count(s.present[AREA_SHMEM], ctl->npages[AREA_SHMEM]),
+			   count(s.present[AREA_FILE], ctl->npages[AREA_FILE]));
+			ret = harvest(&s, 0, LRUGEN_F_NO_BUMP | LRUGEN_F_YOUNG_TABLES, &st);
+			ok(ret == 0 && count(s.young[AREA_ANON], ctl->npages[AREA_ANON]) == 0 &&
+			   count(s.present[AREA_ANON], ctl->npages[AREA_ANON]) == 0,
+			   "YOUNG_TABLES right after: no anon table young, none read (present %u)",
+			   count(s.present[AREA_ANON], ctl->npages[AREA_ANON]));
+		}
+	}
+	close(fd);
+	child_stop();
+	return 0;
+}
+
+/* ---- fds looked up in .start; YOUNG_TABLES across memcgs ---- */
+
+/*
+ * HARVEST by pidfd and cgroup fd while the socket's receive queue is full:
+ * the dump's first step then runs from recvmsg(), after the test closed the
+ * pidfd and put cgroup B's fd where A's was. Looked up in .start (at send
+ * time) both still name the child and A; looked up in the first step they
+ * would not.
+ */
+static void test_deferred_dump(const char *dir, uint64_t id_a)
+{
+	static char rb[1 << 16];
+	char path[512];
+	struct seen s = { 0 };
+	struct rawmsg m;
+	uint32_t v, status = ~0u;
+	int fd = raw_socket(), pidfd = pidfd_open_(child), fd_a, fd_b, one = 1, tiny = 1;
+	int err = 1, first = -1, n_msgs = 0;
+	bool enobufs = false;
+	size_t off = 0;
+
+	snprintf(path, sizeof(path), "%s/lrg-a", dir);
+	fd_a = open(path, O_RDONLY | O_DIRECTORY);
+	snprintf(path, sizeof(path), "%s/lrg-b", dir);
+	fd_b = open(path, O_RDONLY | O_DIRECTORY);
+	if (!ok(fd >= 0 && pidfd >= 0 && fd_a >= 0 && fd_b >= 0, "deferred dump: fds open"))
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &tiny, sizeof(tiny));
+	setsockopt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, &one, sizeof(one));
+
+	/* an INFO reply left unread fills the tiny receive queue */
+	memset(&m, 0, sizeof(m));
+	m.nlh.nlmsg_type = (uint16_t)lrg_kmod_family(kmod);
+	m.nlh.nlmsg_flags = NLM_F_REQUEST;
+	m.nlh.nlmsg_seq = 1;
+	m.gh.cmd = LRUGEN_CMD_INFO;
+	m.gh.version = LRUGEN_GENL_VERSION;
+	m.nlh.nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN;
+	send(fd, &m, m.nlh.nlmsg_len, 0);
+
+	m.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	m.nlh.nlmsg_seq = 2;
+	m.gh.cmd = LRUGEN_CMD_HARVEST;
+	v = (uint32_t)pidfd;
+	off += put_attr(m.attrs + off, LRUGEN_A_PIDFD, &v, 4);
+	v = (uint32_t)fd_a;
+	off += put_attr(m.attrs + off, LRUGEN_A_CGROUP_FD, &v, 4);
+	v = LRUGEN_F_NO_BUMP;
+	off += put_attr(m.attrs + off, LRUGEN_A_FLAGS, &v, 4);
+	m.nlh.nlmsg_len = (uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN + off);
+	seen_reset(&s);
+	if (send(fd, &m, m.nlh.nlmsg_len, 0) < 0) {
+		ok(0, "deferred dump: send HARVEST: %s", strerror(errno));
+		return;
+	}
+	/* after the send, before any step: the fds name something else */
+	close(pidfd);
+	dup2(fd_b, fd_a);
+
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct nlmsghdr *nlh;
+		ssize_t n;
+
+		if (poll(&pfd, 1, 5000) <= 0)
+			break;
+		n = recv(fd, rb, sizeof(rb), 0);
+		if (n < 0 && errno == ENOBUFS)
+			continue;
+		if (n <= 0)
+			break;
+		for (nlh = (struct nlmsghdr *)rb; NLMSG_OK(nlh, (unsigned int)n); nlh = NLMSG_NEXT(nlh, n)) {
+			const char *p;
+			int rem;
+
+			if (first < 0)
+				first = (int)nlh->nlmsg_seq;
+			if (nlh->nlmsg_seq != 2)
+				continue;
+			n_msgs++;
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				raw_extack(nlh, sizeof(struct nlmsgerr));
+				err = ((struct nlmsgerr *)NLMSG_DATA(nlh))->error;
+				/* the dump could not start at send time: it goes on from recvmsg */
+				if (err == -ENOBUFS) {
+					enobufs = true;
+					continue;
+				}
+				goto out;
+			}
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				raw_extack(nlh, sizeof(int));
+				err = *(int *)NLMSG_DATA(nlh);
+				goto out;
+			}
+			p = (const char *)NLMSG_DATA(nlh) + GENL_HDRLEN;
+			rem = (int)nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+			while (rem >= NLA_HDRLEN) {
+				const struct nlattr *a = (const struct nlattr *)p;
+
+				if (a->nla_len < NLA_HDRLEN || a->nla_len > rem)
+					break;
+				if ((a->nla_type & NLA_TYPE_MASK) == LRUGEN_A_REGION)
+					raw_region(&s, a);
+				else if (a->nla_type == LRUGEN_A_STATUS)
+					memcpy(&status, p + NLA_HDRLEN, 4);
+				rem -= NLA_ALIGN(a->nla_len);
+				p += NLA_ALIGN(a->nla_len);
+			}
+		}
+	}
+out:
+	ok(first == 1 && enobufs, "deferred dump: the INFO reply came first and the HARVEST's "
+	   "start was answered ENOBUFS (the dump waited for recvmsg; first seq %d, %d messages)",
+	   first, n_msgs);
+	ok(err == 0 && status == LRUGEN_STATUS_COMPLETE &&
+	   count(s.present[AREA_ANON], ctl->npages[AREA_ANON]) == ctl->npages[AREA_ANON],
+	   "deferred dump: pidfd and cgroup fd as they were at send time: the child's %zu anon "
+	   "pages in cgroup A (id %" PRIu64 ") present (%d \"%s\", status %u, present %u)",
+	   ctl->npages[AREA_ANON], id_a, err, raw_msg, status,
+	   count(s.present[AREA_ANON], ctl->npages[AREA_ANON]));
+	close(fd_a);
+	close(fd_b);
+	close(fd);
+}
+
+static int test_memcg2(const char *dir)
+{
+	char a[512], b[512], buf[64];
+	struct seen s = { 0 };
+	struct stat sa, sb;
+	struct lrg_kmod_info info;
+
+	snprintf(a, sizeof(a), "%s/lrg-a", dir);
+	snprintf(b, sizeof(b), "%s/lrg-b", dir);
+	mkdir(a, 0755);
+	mkdir(b, 0755);
+	if (stat(a, &sa) || stat(b, &sb)) {
+		ok(0, "create cgroups %s and %s", a, b);
+		return 1;
+	}
+	area_size[AREA_THP] = 0;
+	if (child_start()) {
+		ok(0, "start child");
+		return 1;
+	}
+	snprintf(buf, sizeof(buf), "%d", child);
+	snprintf(a, sizeof(a), "%s/lrg-a/cgroup.procs", dir);
+	snprintf(b, sizeof(b), "%s/lrg-b/cgroup.procs", dir);
+	ok(write_file(a, buf) == 0, "child in cgroup A");
+	child_cmd('a');		/* charged to A */
+	ok(write_file(b, buf) == 0, "child moved to cgroup B");
+
+	test_deferred_dump(dir, sa.st_ino);
+
+	/*
+	 * YOUNG_TABLES across memcgs: a harvest for B clears the non-leaf
+	 * bits of the tables it reads but must set them again for A's young
+	 * pages, or A's next harvest would skip those tables.
+	 */
+	lrg_kmod_info(kmod, &info);
+	if (info.caps & LRUGEN_CAP_NONLEAF_YOUNG) {
+		unsigned int young;
+		int ret;
+
+		harvest(&s, sa.st_ino, LRUGEN_F_NO_BUMP | LRUGEN_F_YOUNG_TABLES, NULL);
+		harvest(&s, sa.st_ino, LRUGEN_F_NO_BUMP | LRUGEN_F_YOUNG_TABLES, NULL);
+		child_cmd('a');	/* A's pages young again */
+		ret = harvest(&s, sb.st_ino, LRUGEN_F_NO_BUMP | LRUGEN_F_YOUNG_TABLES, NULL);
+		ok(ret == 0 && count(s.present[AREA_ANON], ctl->npages[AREA_ANON]) == 0,
+		   "YOUNG_TABLES for B: none of A's pages (present %u)",
+		   count(s.present[AREA_ANON], ctl->npages[AREA_ANON]));
+		ret = harvest(&s, sa.st_ino, LRUGEN_F_NO_BUMP | LRUGEN_F_YOUNG_TABLES, NULL);
+		young = count(s.young[AREA_ANON], ctl->npages[AREA_ANON]);
+		ok(ret == 0 && young == ctl->npages[AREA_ANON],
+		   "YOUNG_TABLES for A after B's: all %zu anon pages of A young (got %u): B's "
+		   "harvest left the PMD bits of tables with A's young pages set",
+		   ctl->npages[AREA_ANON], young);
+	}
+
+	child_stop();
+	snprintf(a, sizeof(a), "%s/lrg-a", dir);
+	snprintf(b, sizeof(b), "%s/lrg-b", dir);
+	rmdir(a);
+	rmdir(b);
+	return 0;
+}
+
+/* ---- the kmod backend never harvests a process that reused a pid ---- */
+
+static uint64_t start_time_of(pid_t pid)
+{
+	char path[64], buf[1024];
+	unsigned long long v = 0;
+	const char *p;
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	p = strrchr(buf, ')');
+	for (i = 3; p && i <= 22; i++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		sscanf(p, " %llu", &v);
+	return v;
+}
+
+static int count_regions(void *arg, const struct lrg_region *r)
+{
+	unsigned int *n = arg;
+
+	(*n)++;
+	return 0;
+}
+
+static int test_pidreuse(void)
+{
+	struct lrg_backend *b = NULL;
+	struct lrg_mm_info mi_a, mi_b;
+	struct lrg_harvest_req req;
+	struct lrg_walk_stats st;
+	char err[256], buf[32];
+	pid_t a, want;
+	uint64_t st_a;
+	unsigned int n, tries;
+	int ret, pidfd;
+
+	ret = lrg_kmod_backend_new(&b, err, sizeof(err));
+	if (!ok(ret == 0, "kmod backend: %s", ret ? err : "ok"))
+		return 1;
+	ok(lrg_kmod_get_info(kmod)->caps & LRUGEN_CAP_PIDFD, "module has LRUGEN_CAP_PIDFD");
+
+	/* process A: harvested once through the backend, which keeps its pidfd */
+	area_size[AREA_THP] = 0;
+	if (child_start()) {
+		ok(0, "start child A");
+		return 1;
+	}
+	a = child;
+	child_cmd('a');
+	st_a = start_time_of(a);
+	memset(&mi_a, 0, sizeof(mi_a));
+	mi_a.pid = a;
+	mi_a.start_time = st_a;
+	memset(&req, 0, sizeof(req));
+	req.mm = &mi_a;
+	req.memcg_id = LRG_ROOT_MEMCG;
+	req.flags = LRG_HARVEST_NO_BUMP;
+	n = 0;
+	ret = b->ops->harvest(b, &req, count_regions, &n, &st);
+	ok(ret == 0 && st.status == LRG_HARVEST_COMPLETE && n > 0,
+	   "backend harvest of A (pid %d, start %" PRIu64 "): %u regions", a, st_a, n);
+	/* a pidfd of A kept by the test too, for the library-level check */
+	pidfd = pidfd_open_(a);
+
+	/* A exits; B is made to get A's pid (ns_last_pid) */
+	child_stop();
+	usleep(30000);	/* a later start time, in clock ticks */
+	want = a;
+	for (tries = 0; tries < 20; tries++) {
+		snprintf(buf, sizeof(buf), "%d", want - 1);
+		if (write_file("/proc/sys/kernel/ns_last_pid", buf))
+			break;
+		if (child_start())
+			break;
+		if (child == want)
+			break;
+		child_stop();
+	}
+	if (!ok(child == want, "process B got A's pid %d (ns_last_pid; got %d)", want, child)) {
+		close(pidfd);
+		b->ops->destroy(b);
+		return 1;
+	}
+	child_cmd('a');
+	memset(&mi_b, 0, sizeof(mi_b));
+	mi_b.pid = child;
+	mi_b.start_time = start_time_of(child);
+
+	n = 0;
+	memset(&st, 0, sizeof(st));
+	ret = b->ops->harvest(b, &req, count_regions, &n, &st);
+	ok(ret == 0 && st.status == LRG_HARVEST_GONE && n == 0,
+	   "backend harvest of A after B took its pid: GONE, nothing reported (status %u, %u regions)",
+	   st.status, n);
+
+	/* the library: the old pidfd names A (gone), the pid names B */
+	{
+		struct lrg_kmod_harvest_args args = { .cgroup_fd = -1, .flags = LRUGEN_F_NO_BUMP,
+						      .use_pidfd = true, .pidfd = pidfd };
+
+		n = 0;
+		ret = lrg_kmod_harvest(kmod, &args, count_regions, &n, NULL, NULL);
+		ok(ret == -ESRCH && n == 0, "HARVEST by A's pidfd after B took the pid: ESRCH (%d, %u regions)",
+		   ret, n);
+		args.use_pidfd = false;
+		args.pid = child;
+		n = 0;
+		ret = lrg_kmod_harvest(kmod, &args, count_regions, &n, NULL, NULL);
+		ok(ret == 0 && n > 0, "HARVEST by the same pid number: B's memory (%u regions)", n);
+	}
+
+	req.mm = &mi_b;
+	n = 0;
+	ret = b->ops->harvest(b, &req, count_regions, &n, &st);
+	ok(ret == 0 && st.status == LRG_HARVEST_COMPLETE && n > 0 && mi_b.start_time != st_a,
+	   "backend harvest of B (start %" PRIu64 "): COMPLETE, %u regions", mi_b.start_time, n);
+
+	close(pidfd);
+	child_stop();
+	b->ops->destroy(b);
 	return 0;
 }
 
@@ -1438,6 +1925,12 @@ int main(int argc, char **argv)
 		test_race();
 	} else if (!strcmp(mode, "pidfd")) {
 		test_pidfd();
+	} else if (!strcmp(mode, "compact")) {
+		test_compact();
+	} else if (!strcmp(mode, "memcg2") && argc > 2) {
+		test_memcg2(argv[2]);
+	} else if (!strcmp(mode, "pidreuse")) {
+		test_pidreuse();
 	} else if (!strcmp(mode, "badinput")) {
 		test_badinput();
 	} else if (!strcmp(mode, "fuzz")) {

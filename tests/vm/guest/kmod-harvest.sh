@@ -1,7 +1,8 @@
 #!/bin/sh
-# Guest: lrugen.ko harvest, memcg, bump, contention (and its tracepoints),
-# race, pidfd, bad input, EPERM and fuzz tests (tests/vm/kmod-test.c), one
-# module load.
+# Guest: lrugen.ko harvest, compact regions and YOUNG_TABLES, memcg (and fds
+# looked up at send time), bump, contention (and its tracepoints), race,
+# pidfd, pid reuse, bad input, EPERM and fuzz tests (tests/vm/kmod-test.c),
+# one module load.
 t=$LRG_BUILDDIR/tests/vm/lrg-kmod-test
 [ -x "$t" ] || { echo "not ok 1 - $t not built"; exit 1; }
 
@@ -20,8 +21,10 @@ step() {
 grep -v '^LRG_FAMILY' "$LRG_TMP/info.out"
 fam=$(sed -n 's/^LRG_FAMILY=//p' "$LRG_TMP/info.out")
 step "$t" correctness
+step "$t" compact
 echo "+memory" >/sys/fs/cgroup/cgroup.subtree_control
 step "$t" memcg /sys/fs/cgroup
+step "$t" memcg2 /sys/fs/cgroup
 step "$t" bump
 # the lrugen tracepoints show a contended harvest (lrugen_trace.h)
 tr=/sys/kernel/tracing
@@ -53,6 +56,7 @@ if [ -d $tr/events/lrugen ]; then
 	echo >$tr/trace
 fi
 step "$t" pidfd
+step "$t" pidreuse
 step "$t" badinput
 export LRG_FAMILY="$fam"
 step "$t" eperm
