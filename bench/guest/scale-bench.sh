@@ -69,7 +69,7 @@ HZ=$(getconf CLK_TCK)
 bins="after=$B/lrugend"
 if [ -n "$BEFORE" ]; then
 	if [ -x "$BEFORE/lrugend" ]; then
-		bins="before=$BEFORE/lrugend $bins"
+		bins="$bins before=$BEFORE/lrugend"   # the build first: a run cut short keeps it
 	else
 		echo "# LRG_SCALE_BEFORE=$BEFORE has no lrugend: the build's binary only"
 	fi
