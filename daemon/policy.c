@@ -903,6 +903,7 @@ static uint64_t reclaim_domain(struct lrg_policy *p, const struct domain *d,
 	uint64_t done = 0;
 	int rounds = 0, thrash_pct = -1;
 	bool filed = false;
+	const struct lrg_thrash *t = d->root ? &d->root->thrash : &p->thrash;
 
 	for (size_t i = 0; i < p->nr_memcgs; i++)
 		p->memcgs[i]->exhausted = false;
@@ -1047,7 +1048,7 @@ static uint64_t reclaim_domain(struct lrg_policy *p, const struct domain *d,
 	 * kept: decide now, in a slice that has min_ttl, not after the
 	 * kernel's long thrash.
 	 */
-	if (!filed && lrg_thrashing(thrash_pct, dp)) {
+	if (!filed && lrg_thrashing(t)) {
 		const struct pmemcg *slice_of_ws = NULL;
 		uint64_t youngest = UINT64_MAX;
 		char why[64];
@@ -1064,8 +1065,8 @@ static uint64_t reclaim_domain(struct lrg_policy *p, const struct domain *d,
 				youngest = age;
 			}
 		}
-		snprintf(why, sizeof(why), "working set thrashing: %d%% of reclaim refaulted",
-			 thrash_pct > 999 ? 999 : thrash_pct);
+		snprintf(why, sizeof(why), "working set thrashing: %d%% refaulted, %u%% stalled",
+			 thrash_pct > 999 ? 999 : thrash_pct, t->stall_pct);
 		if (slice_of_ws)
 			filed = file_oom_request(p, d, dp, slice_of_ws, youngest, why, tr);
 	}
@@ -1166,7 +1167,8 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 		struct lrg_pressure s = gp;
 
 		s.pgsteal += p->stats.pages_evicted;
-		if (lrg_thrashing(lrg_thrash_sample(&p->thrash, &s, now_ms), &gp))
+		lrg_thrash_sample(&p->thrash, &s, now_ms);
+		if (lrg_thrashing(&p->thrash))
 			gpress = true;
 	}
 

@@ -155,6 +155,7 @@ static void thrash_restart(struct lrg_thrash *t, const struct lrg_pressure *p, u
 	t->start_ms = now_ms;
 	t->refaults = p->refaults;
 	t->pgsteal = p->pgsteal;
+	t->full_us = p->psi_full_total_us;
 }
 
 int lrg_thrash_sample(struct lrg_thrash *t, const struct lrg_pressure *p, uint64_t now_ms)
@@ -162,7 +163,7 @@ int lrg_thrash_sample(struct lrg_thrash *t, const struct lrg_pressure *p, uint64
 	uint64_t steal, back;
 
 	if (!t->last_ms || now_ms < t->last_ms || now_ms - t->last_ms > LRG_THRASH_STALE_MS ||
-	    p->refaults < t->refaults || p->pgsteal < t->pgsteal) {
+	    p->refaults < t->refaults || p->pgsteal < t->pgsteal || p->psi_full_total_us < t->full_us) {
 		/* first sample, a gap, or counters that went back (a new memcg
 		 * under the same id): no verdict until a whole window is seen */
 		thrash_restart(t, p, now_ms);
@@ -172,8 +173,12 @@ int lrg_thrash_sample(struct lrg_thrash *t, const struct lrg_pressure *p, uint64
 	}
 	t->last_ms = now_ms;
 	if (now_ms - t->start_ms >= LRG_THRASH_WINDOW_MS) {
+		uint64_t stalled = (p->psi_full_total_us - t->full_us) / 1000;
+
 		steal = p->pgsteal - t->pgsteal;
 		back = p->refaults - t->refaults;
+		t->stall_pct = (uint32_t)(stalled >= now_ms - t->start_ms ? 100
+					  : stalled * 100 / (now_ms - t->start_ms));
 		/* a few pages either way is noise, not a working set */
 		if (back < LRG_MIN_LRU_BATCH)
 			t->pct = 0;
@@ -187,7 +192,7 @@ int lrg_thrash_sample(struct lrg_thrash *t, const struct lrg_pressure *p, uint64
 	return t->valid ? (int)t->pct : -1;
 }
 
-bool lrg_thrashing(int pct, const struct lrg_pressure *p)
+bool lrg_thrashing(const struct lrg_thrash *t)
 {
-	return pct >= LRG_THRASH_PCT && p->psi_full_avg10 >= LRG_THRASH_STALL_PCT;
+	return t->valid && t->pct >= LRG_THRASH_PCT && t->stall_pct >= LRG_THRASH_STALL_PCT;
 }

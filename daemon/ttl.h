@@ -73,25 +73,37 @@ enum lrg_ttl_verdict lrg_ttl_decide(bool under_pressure, const struct lrg_ttl_sc
  * takes (pgsteal) and which evicted pages come back while their shadow
  * entries still say they were recently used (workingset_refault). When,
  * over a window of LRG_THRASH_WINDOW_MS, the refaults reach
- * LRG_THRASH_PCT percent of what was reclaimed, reclaim is taking the
- * working set and getting it back: memory is not being freed but churned
- * (the desktop livelock without swap, where page cache is the only thing
- * left to take). That is the seeds' "the working set cannot be kept"
- * observed after the fact, for memory whose age lrugend cannot know (a
- * working set that is read slowly because it thrashes looks old).
+ * LRG_THRASH_PCT percent of what was reclaimed, while tasks are stalled
+ * on memory, reclaim is taking the working set and getting it back:
+ * memory is churned, not freed (the desktop livelock without swap, where
+ * page cache is the only thing left to take). That is the seeds' "the
+ * working set cannot be kept" observed after the fact, for memory whose
+ * age lrugend cannot know (a working set read slowly because it thrashes
+ * looks old).
+ *
+ * Why 20%, not a majority: when the working set is read back from a disk,
+ * the refaults of a short window are bounded by the disk's bandwidth while
+ * reclaim takes pages much faster (the readers wait on I/O before they
+ * fault again): in the VM, a 10 MB/s disk gave refaults of 11-29% of
+ * pgsteal per second through a 20 s thrash of the kernel alone. A stream
+ * read once (a backup, a copy) is reclaimed and never comes back: near 0%.
  */
 #define LRG_THRASH_WINDOW_MS 2000
 /* a window not fed for this long is stale: start again */
 #define LRG_THRASH_STALE_MS 5000
-#define LRG_THRASH_PCT 50
-/* ... while tasks were completely stalled on memory this share of the
- * last 10 s (PSI full avg10): refaults alone are normal page cache life */
-#define LRG_THRASH_STALL_PCT 10.0
+#define LRG_THRASH_PCT 20
+/* ... while tasks were completely stalled on memory (PSI full) this
+ * share of the same window: refaults alone are normal page cache life.
+ * The window's own stall, not PSI's avg10, which takes 5-10 s to climb
+ * and would hold the decision back that long. */
+#define LRG_THRASH_STALL_PCT 10
 
 struct lrg_thrash {
 	uint64_t start_ms, last_ms;    /* window start, last sample (0: none) */
 	uint64_t refaults, pgsteal;    /* counters at the window start */
+	uint64_t full_us;              /* PSI full total at the window start */
 	uint32_t pct;                  /* refaults per 100 pages reclaimed, last window */
+	uint32_t stall_pct;            /* PSI full, percent of the last window */
 	bool valid;                    /* pct is from a complete, recent window */
 };
 
@@ -99,8 +111,8 @@ struct lrg_thrash {
  * of the last complete window (capped at 1000), or -1 while there is none. */
 int lrg_thrash_sample(struct lrg_thrash *t, const struct lrg_pressure *p, uint64_t now_ms);
 
-/* The verdict: pct (from lrg_thrash_sample) and p's stall both say the
- * working set is being lost. */
-bool lrg_thrashing(int pct, const struct lrg_pressure *p);
+/* The verdict of the last complete window: refaults and stall both say
+ * the working set is being lost. */
+bool lrg_thrashing(const struct lrg_thrash *t);
 
 #endif /* LRG_TTL_H */

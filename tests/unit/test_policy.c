@@ -250,6 +250,7 @@ static size_t thrash_run(uint64_t steal_per_tick, uint64_t refaults_per_tick, do
 		f.now = 5000 + t * 250;
 		f.global.pgsteal += steal_per_tick;
 		f.global.refaults += refaults_per_tick;
+		f.global.psi_full_total_us += (uint64_t)(psi_full * 2500);   /* % of 250 ms */
 		lrg_policy_tick(p, f.now, &tr);
 		filed += tr.nr_oom;
 		if (tr.nr_oom)
@@ -271,7 +272,9 @@ static void test_thrash(void)
 	n = thrash_run(2000, 100, 20.0, why, sizeof(why));
 	ok(n == 0, "thrash: the same stall with few refaults: no request (%zu)", n);
 	n = thrash_run(2000, 1800, 5.0, why, sizeof(why));
-	ok(n == 0, "thrash: the same refaults without a 10%% full stall: no request (%zu)", n);
+	ok(n == 0, "thrash: the same refaults with 5%% full stall: no request (%zu)", n);
+	n = thrash_run(2000, 600, 20.0, why, sizeof(why));
+	ok(n >= 1, "thrash: 600 of 2000 (+ lrugend's) back, 20%% stalled: a request (%zu: %s)", n, why);
 }
 
 static void test_memcgs(void)

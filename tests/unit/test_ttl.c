@@ -187,6 +187,33 @@ static void test_thrash(void)
 	pct = feed(&t, 16100, 91000, 90100);
 	ok(pct == 10, "thrash: and the new window counts from the gap (%d)", pct);
 	ok(feed(&t, 16200, 10, 10) == -1, "thrash: counters that went back restart the window");
+
+	/* the verdict wants the window's own stall too */
+	{
+		struct lrg_pressure p;
+
+		memset(&t, 0, sizeof(t));
+		memset(&p, 0, sizeof(p));
+		lrg_thrash_sample(&t, &p, 1000);
+		p.pgsteal = 4000;
+		p.refaults = 1000;
+		p.psi_full_total_us = 150000;   /* 150 ms of 2 s */
+		lrg_thrash_sample(&t, &p, 3000);
+		ok(t.pct == 25 && t.stall_pct == 7 && !lrg_thrashing(&t),
+		   "thrash: 25%% back but 7%% stalled: not thrashing (%u%%, %u%%)", t.pct, t.stall_pct);
+		p.pgsteal += 4000;
+		p.refaults += 1000;
+		p.psi_full_total_us += 600000;  /* 600 ms of 2 s */
+		lrg_thrash_sample(&t, &p, 5000);
+		ok(t.pct == 25 && t.stall_pct == 30 && lrg_thrashing(&t),
+		   "thrash: 25%% back, 30%% stalled: thrashing (%u%%, %u%%)", t.pct, t.stall_pct);
+		p.pgsteal += 4000;
+		p.refaults += 400;
+		p.psi_full_total_us += 600000;
+		lrg_thrash_sample(&t, &p, 7000);
+		ok(t.pct == 10 && !lrg_thrashing(&t),
+		   "thrash: 10%% back, 30%% stalled (reclaim that frees): not thrashing (%u%%)", t.pct);
+	}
 }
 
 int main(void)
