@@ -196,12 +196,14 @@ int manager_live_run(struct manager_live *l, uint64_t now_ms)
 		/* the tracker's table first, so later exits find their start
 		 * times, then the engine's lists against the backend's */
 		r = lrg_proctrack_reconcile(l->t);
-		if (r < 0)
+		if (r >= 0)
+			r = lrg_policy_refresh(l->policy, now_ms);
+		if (r < 0) {
+			/* try again in LIVE_FULL_MIN_MS */
+			l->last_full_ms = now_ms;
 			return r;
+		}
 		l->full_due = false;
-		r = lrg_policy_refresh(l->policy, now_ms);
-		if (r < 0)
-			return r;
 		lrg_proctrack_get_stats(l->t, &st);
 		l->overruns_seen = st.overruns;
 		l->fulls++;

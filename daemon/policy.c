@@ -1141,7 +1141,7 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 	struct lrg_pressure gp;
 	uint64_t poll = p->cfg.daemon.poll_interval_ms ? p->cfg.daemon.poll_interval_ms : 1000;
 	uint64_t next = now_ms + poll;
-	uint64_t budget = p->cfg.daemon.tick_budget_ms, t0 = b->ops->now_ms(b);
+	uint64_t budget = p->cfg.daemon.tick_budget_ms, t0;
 	size_t nr_due;
 	bool gpress;
 	int r;
@@ -1149,6 +1149,7 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 	r = policy_lock(p);
 	if (r < 0)
 		return r;
+	t0 = b->ops->now_ms(b);
 	memset(&tr, 0, sizeof(tr));
 	p->tick_no++;
 
