@@ -40,10 +40,17 @@
  *              CONTENDED harvest to continue it).
  *   Reply:   a stream of messages, each with one or more LRUGEN_A_REGION
  *            (in ascending address order, each region address once per
- *            harvest), then one last message with LRUGEN_A_STATUS,
- *            LRUGEN_A_STATS and, unless the status is COMPLETE or GONE,
- *            LRUGEN_A_NEXT_ADDR. A region is reported only if at least one
- *            of its pages is present and charged to the cgroup.
+ *            harvest; with LRUGEN_F_COMPACT in compact form), then one
+ *            last message with LRUGEN_A_STATUS, LRUGEN_A_STATS and, unless
+ *            the status is COMPLETE or GONE, LRUGEN_A_NEXT_ADDR. A region
+ *            is reported only if at least one of its pages is present and
+ *            charged to the cgroup. A message holds as many regions as fit
+ *            in the kernel's dump skb, whose size follows the receiver's
+ *            largest recvmsg() buffer (at most 32 KiB).
+ *   LRUGEN_A_PIDFD and LRUGEN_A_CGROUP_FD are looked up when the request
+ *   is sent (the dump's .start), in the sender's file table, even when the
+ *   first step of the dump runs later from recvmsg() (a full receive queue
+ *   answers the request ENOBUFS and starts the dump on the next read).
  *   Unless LRUGEN_F_NO_BUMP is given, every young page is also passed on to
  *   the kernel's LRU with folio_mark_accessed() (the "generation bump"), so
  *   clearing the accessed bit never makes a hot page look cold to reclaim.
@@ -131,7 +138,7 @@
 
 /* Limits (also reported by INFO, which is authoritative). */
 #define LRUGEN_MAX_RANGES 256		/* ranges per request */
-#define LRUGEN_MAX_REGIONS 64		/* regions per dump message at most */
+#define LRUGEN_MAX_REGIONS 64		/* regions the walk buffers at most (not per message) */
 #define LRUGEN_MAX_PTES (1ULL << 24)	/* work bound: entries per harvest (64 GiB) */
 
 enum lrugen_cmd {
@@ -156,7 +163,7 @@ enum lrugen_attr {
 	LRUGEN_A_RELEASE,	/* string: kernel release (uname -r) */
 	LRUGEN_A_CAPS,		/* u32: LRUGEN_CAP_* */
 	LRUGEN_A_MAX_RANGES,	/* u32: ranges accepted per request */
-	LRUGEN_A_MAX_REGIONS,	/* u32: regions per dump message at most */
+	LRUGEN_A_MAX_REGIONS,	/* u32: regions the walk buffers at most (informative) */
 	LRUGEN_A_PID,		/* u32: process id (in the caller's pid namespace), > 0 */
 	LRUGEN_A_PIDFD,		/* u32: pidfd of the process */
 	LRUGEN_A_CGROUP_ID,	/* u64: cgroup2 id (inode number of its directory) */
