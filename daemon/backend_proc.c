@@ -81,7 +81,12 @@ struct proc_backend {
 	struct lrg_cgroup_tree *cg;
 	long clk_tck;
 	bool has_reclaim;
+	/* scratch mappings kept between calls while small (see scratch_keep) */
+	void *scratch[2];
+	size_t scratch_bytes[2];
 };
+
+enum { SCRATCH_MMS, SCRATCH_VMAS };
 
 static struct proc_backend *to_pb(struct lrg_backend *b)
 {
@@ -133,6 +138,26 @@ static void scratch_free(void *p, size_t cap_bytes)
 {
 	if (p)
 		munmap(p, cap_bytes);
+}
+
+/*
+ * Hand a scratch mapping back to pb for the next call, or unmap it if it
+ * grew past its first size: a harvest or listing of a usual process or
+ * memcg then costs no mmap, munmap and page fault, and a big one does not
+ * keep its pages.
+ */
+#define SCRATCH_KEEP_BYTES (16 * 4096)
+
+static void scratch_keep(void **slot, size_t *slot_bytes, void *p, size_t bytes)
+{
+	if (p && bytes <= SCRATCH_KEEP_BYTES) {
+		*slot = p;
+		*slot_bytes = bytes;
+	} else {
+		scratch_free(p, bytes);
+		*slot = NULL;
+		*slot_bytes = 0;
+	}
 }
 
 /* ---- memcgs -------------------------------------------------------------- */
@@ -326,7 +351,8 @@ static void dedup_sharers(struct mm_collect *c)
 static int proc_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn, void *ctx)
 {
 	struct proc_backend *pb = to_pb(b);
-	struct mm_collect c = { .pb = pb, .memcg_id = memcg_id };
+	struct mm_collect c = { .pb = pb, .memcg_id = memcg_id, .v = pb->scratch[SCRATCH_MMS],
+				.bytes = pb->scratch_bytes[SCRATCH_MMS] };
 	int r = 0;
 
 	if (pb->cg->global) {
@@ -354,7 +380,7 @@ static int proc_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn,
 		const struct lrg_cgroup_entry *e = lrg_cgroup_tree_find(pb->cg, memcg_id);
 
 		if (!e) {
-			scratch_free(c.v, c.bytes);
+			scratch_keep(&pb->scratch[SCRATCH_MMS], &pb->scratch_bytes[SCRATCH_MMS], c.v, c.bytes);
 			return -ENOENT;
 		}
 		/* Below a memcg that does not enable memory for its children,
@@ -365,14 +391,14 @@ static int proc_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn,
 			r = 0;  /* removed meanwhile: no processes */
 	}
 	if (r < 0) {
-		scratch_free(c.v, c.bytes);
+		scratch_keep(&pb->scratch[SCRATCH_MMS], &pb->scratch_bytes[SCRATCH_MMS], c.v, c.bytes);
 		return r;
 	}
 	dedup_sharers(&c);
 	for (size_t i = 0; i < c.n && r >= 0; i++)
 		if (!c.v[i].dup)
 			r = fn(ctx, &c.v[i].mm);
-	scratch_free(c.v, c.bytes);
+	scratch_keep(&pb->scratch[SCRATCH_MMS], &pb->scratch_bytes[SCRATCH_MMS], c.v, c.bytes);
 	return r < 0 ? r : 0;
 }
 
@@ -684,7 +710,7 @@ static int proc_harvest(struct lrg_backend *b, const struct lrg_harvest_req *req
 	struct proc_backend *pb = to_pb(b);
 	struct lrg_walk_stats stats = { 0 };
 	struct region_acc acc = { .fn = fn, .ctx = ctx, .stats = &stats, .budget = PROC_MAX_PTES };
-	struct vma_list vl = { NULL, 0, 0 };
+	struct vma_list vl = { pb->scratch[SCRATCH_VMAS], 0, pb->scratch_bytes[SCRATCH_VMAS] };
 	pid_t pid = req->mm->pid;
 	char path[PATH_MAX];
 	int pm_fd = -1, r;
@@ -747,7 +773,7 @@ done:
 		*ret_stats = stats;
 	r = 0;
 out:
-	scratch_free(vl.v, vl.bytes);
+	scratch_keep(&pb->scratch[SCRATCH_VMAS], &pb->scratch_bytes[SCRATCH_VMAS], vl.v, vl.bytes);
 	if (pm_fd >= 0)
 		close(pm_fd);
 	return r;
@@ -1042,6 +1068,8 @@ static void proc_destroy(struct lrg_backend *b)
 {
 	struct proc_backend *pb = to_pb(b);
 
+	for (int i = 0; i < 2; i++)
+		scratch_free(pb->scratch[i], pb->scratch_bytes[i]);
 	lrg_cgroup_tree_free(pb->cg);
 	free(pb);
 }
