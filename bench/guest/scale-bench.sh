@@ -20,7 +20,7 @@
 #                 generations created as memcgs (one per aging pass): the
 #                 first refresh and the first aging of every memcg (every
 #                 mm walked whole) are done
-#   first ms/pass CPU by then / generations by then
+#   first CPU ms  CPU by then, passes (generations) by then, and the ratio
 #   ms/pass       CPU per aging pass after the first round: mean over the
 #                 run, and the largest of the one-second samples (all of
 #                 the daemon's CPU counts: aging, the refresh of the mm
@@ -221,7 +221,7 @@ CONF
 			f = 0
 			for (i = 1; i <= n; i++) if (p[i] >= want) { f = i; break }
 			if (!f) {
-				printf "RESULT %s -1 0 0 0 0 0 0 0 %d %d %d %d %d %d\n", label, n, t[n], mms, nm, rss, hwm
+				printf "RESULT %s -1 0 0 0 0 0 0 0 %d %d %d %d %d %d %d\n", label, n, t[n], mms, nm, rss, hwm, c[n] * 1000 / hz
 				exit
 			}
 			fms = c[f] * 1000 / hz; fp = p[f]
@@ -239,9 +239,9 @@ CONF
 			}
 			if (!ans) gap = t[n] - t[f]
 			dp = p[last] - p[f]; dc = (c[last] - c[f]) * 1000 / hz; dt = t[last] - t[f]
-			printf "RESULT %s %d %.1f %d %.3f %.3f %.1f %d %d %d %d %d %d %d %d\n", label, t[f],
+			printf "RESULT %s %d %.1f %d %.3f %.3f %.1f %d %d %d %d %d %d %d %d %d\n", label, t[f],
 				fp ? fms / fp : 0, fp, dp ? dc / dp : 0, maxpp, dt ? dc / dt : 0, dp,
-				ans, tot, gap, mms, nm, rss, hwm
+				ans, tot, gap, mms, nm, rss, hwm, fms
 		}' "$smp" >>"$T/results"
 	tail -1 "$T/results" | sed 's/^RESULT /# raw: /'
 }
@@ -254,14 +254,14 @@ for be in $BACKENDS; do
 done
 
 echo "# == lrugend at scale: $procs processes in $want_memcgs memory domain(s), aging_interval_ms $AGING_MS, $SECS s sampled after the first round; load at start $load, at end $(cut -d' ' -f1-3 /proc/loadavg)$( [ "$NATIVE" = 1 ] || echo '; TCG guest: emulated CPU time, several times the native one')"
-printf '# %-12s %6s %9s %8s %8s %8s %8s %7s %6s %6s %8s %8s\n' run "first" "first" "ms/pass" "ms/pass" "CPU" "answered" "silent" mms memcgs "RSS" "HWM"
-printf '# %-12s %6s %9s %8s %8s %8s %8s %7s %6s %6s %8s %8s\n' "" "round s" "ms/pass" mean max "ms/s" "" "max s" "" "" KiB KiB
+printf '# %-12s %6s %8s %6s %9s %8s %8s %8s %8s %7s %6s %6s %8s %8s\n' run "first" "first" "first" "first" "ms/pass" "ms/pass" "CPU" "answered" "silent" mms memcgs "RSS" "HWM"
+printf '# %-12s %6s %8s %6s %9s %8s %8s %8s %8s %7s %6s %6s %8s %8s\n' "" "round s" "CPU ms" passes "ms/pass" mean max "ms/s" "" "max s" "" "" KiB KiB
 awk '$1 == "RESULT" {
 	if ($3 < 0) {
-		printf "# %-12s %6s %9s %8s %8s %8s %8s %7d %6d %6d %8d %8d\n", $2, "never", "-", "-", "-", "-", "0/" $11, $12, $13, $14, $15, $16
+		printf "# %-12s %6s %8d %6s %9s %8s %8s %8s %8s %7d %6d %6d %8d %8d\n", $2, "never", $17, "-", "-", "-", "-", "-", "0/" $11, $12, $13, $14, $15, $16
 		next
 	}
-	printf "# %-12s %6d %9.1f %8.3f %8.3f %8.1f %8s %7d %6d %6d %8d %8d\n", $2, $3, $4, $6, $7, $8, $10 "/" $11, $12, $13, $14, $15, $16
+	printf "# %-12s %6d %8d %6d %9.1f %8.3f %8.3f %8.1f %8s %7d %6d %6d %8d %8d\n", $2, $3, $17, $5, $4, $6, $7, $8, $10 "/" $11, $12, $13, $14, $15, $16
 }' "$T/results"
 if [ -n "$BEFORE" ]; then
 	for be in $BACKENDS; do
