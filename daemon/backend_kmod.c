@@ -34,13 +34,12 @@
 #endif
 
 /*
- * The receive buffer of HARVEST. The kernel sizes each dump skb after the
- * largest recvmsg() buffer the socket has seen (at most 32 KiB): 16 KiB is
- * what libnl itself uses for INFO and BUMP, holds a whole 256 MiB THP
- * harvest in compact form and keeps the skb the kernel allocates (and
- * zeroes) per round trip small.
+ * The receive buffer of HARVEST: what the kernel's dump skbs can hold at
+ * most (32 KiB). It reads each skb with a buffer of just its length, so the
+ * kernel, which sizes later skbs after the largest recvmsg() buffer it has
+ * seen, keeps allocating page-sized ones.
  */
-#define LRG_KMOD_RBUF (16u << 10)
+#define LRG_KMOD_RBUF (32u << 10)
 
 /* pidfds of harvest targets, by (pid, start time); see lrg_kmod_target() */
 #define LRG_KMOD_PIDFDS 256
@@ -475,18 +474,26 @@ static int lrg_kmod_harvest_transact(struct lrg_kmod *kmod, struct nl_msg *msg,
 		ssize_t n;
 		int rem;
 
-		n = recv(fd, kmod->rbuf, LRG_KMOD_RBUF, MSG_TRUNC);
+		/*
+		 * Its length first, then exactly that: the kernel sizes the next
+		 * dump skbs after the largest buffer recvmsg() was given, and a
+		 * page-sized skb is much cheaper to allocate (and zero) than a
+		 * 16 KiB one; a small harvest fits one.
+		 */
+		n = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
+		if (n >= 0) {
+			if (n > (ssize_t)LRG_KMOD_RBUF) {
+				lrg_kmod_set_err(kmod, "reply larger than the receive buffer");
+				return -EMSGSIZE;
+			}
+			n = recv(fd, kmod->rbuf, (size_t)n, 0);
+		}
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = -errno;
 			lrg_kmod_set_err(kmod, strerror(errno));
 			return ret;
-		}
-		if (n > (ssize_t)LRG_KMOD_RBUF) {
-			/* the module sent more than the kernel's skb size allows */
-			lrg_kmod_set_err(kmod, "reply larger than the receive buffer");
-			return -EMSGSIZE;
 		}
 		rem = (int)n;
 		for (nlh = (struct nlmsghdr *)kmod->rbuf; nlmsg_ok(nlh, rem);
@@ -676,6 +683,8 @@ int lrg_kmod_open(struct lrg_kmod **ret_kmod, char *errbuf, size_t errlen)
 		snprintf(kmod->errmsg, sizeof(kmod->errmsg), "no extended acks: %s", strerror(errno));
 	nl_socket_disable_auto_ack(kmod->sk);
 	nl_socket_enable_msg_peek(kmod->sk);
+	/* libnl peeks with this much, then reads what is there: see lrg_kmod_harvest_transact() */
+	nl_socket_set_msg_buf_size(kmod->sk, 256);
 	nl_socket_set_buffer_size(kmod->sk, 1 << 20, 1 << 20);
 
 	kmod->family = genl_ctrl_resolve(kmod->sk, LRUGEN_GENL_NAME);

@@ -278,8 +278,12 @@ static bool lrugen_walk_thp_old(struct lrugen_walk *walk, pmd_t val, unsigned lo
 	if (walk->mode != LRUGEN_WALK_HARVEST || pmd_young(val) || walk->memcg || !walk->vma ||
 	    !vma_is_anonymous(walk->vma) || pmd_devmap(val) || !pfn_valid(pfn))
 		return false;
-	/* the huge zero page has no mapping */
-	if (!READ_ONCE(page_folio(pfn_to_page(pfn))->mapping))
+	/*
+	 * The huge zero page has no mapping, and is never mapped writable: a
+	 * writable entry needs no look at its page (under TCG a struct page
+	 * of each THP is a TLB miss each, as good as a cache miss natively).
+	 */
+	if (!pmd_write(val) && !READ_ONCE(page_folio(pfn_to_page(pfn))->mapping))
 		return true;
 
 	walk->stats.pte_total++;

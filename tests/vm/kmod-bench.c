@@ -169,11 +169,15 @@ static double trace_walk_ns(pid_t pid)
 	return ns;
 }
 
+#define LRG_BENCH_CG (1U << 31)
+static int cg_fd = -1;	/* >= 0: harvests filter by the bench's cgroup (flag LRG_BENCH_CG) */
+
 static double harvest_ns(struct lrg_kmod *k, pid_t pid, const struct lrugen_range *r,
 			 unsigned int flags, struct lrg_walk_stats *st, double *ret_walk_ns)
 {
-	struct lrg_kmod_harvest_args a = { .pid = pid, .cgroup_fd = -1,
-					   .flags = LRUGEN_F_NO_BUMP | flags,
+	struct lrg_kmod_harvest_args a = { .pid = pid,
+					   .cgroup_fd = (flags & LRG_BENCH_CG) ? cg_fd : -1,
+					   .flags = LRUGEN_F_NO_BUMP | (flags & ~LRG_BENCH_CG),
 					   .ranges = r, .nr_ranges = r ? 1 : 0 };
 	double t;
 
@@ -233,6 +237,7 @@ int main(int argc, char **argv)
 	CPU_SET(0, &one);
 	sched_setaffinity(0, sizeof(one), &one);
 	mkdir(cgdir, 0755);
+	cg_fd = open(cgdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (lrg_kmod_get_info(k)->abi_version >= 2 &&
 	    (lrg_kmod_get_info(k)->caps & LRUGEN_CAP_NONLEAF_YOUNG))
 		young_tables = LRUGEN_F_YOUNG_TABLES;
@@ -244,11 +249,14 @@ int main(int argc, char **argv)
 	       "#   (client library, compact regions%s), ptes: leaf entries it\n"
 	       "#   scanned (a PMD-mapped THP is one); walk/pg: the page table walk alone\n"
 	       "#   (walk_ns of lrugen:harvest_done); whole/pg: end to end, every PTE table\n"
-	       "#   walked; mglru/pg: a forced aging (debugfs +) of the same memcg;\n"
+	       "#   walked; memcg/pg: as kmod/pg, with the memcg filter lrugend uses\n"
+	       "#   (a page's memcg is checked, old pages too); mglru/pg: a forced aging\n"
+	       "#   (debugfs +) of the same memcg;\n"
 	       "#   kmod/mglru: the ratio; clref/pg: smaps read + clear_refs\n",
 	       young_tables ? ", LRUGEN_F_YOUNG_TABLES" : ", no YOUNG_TABLES: module too old");
-	printf("# %-4s %5s | %9s %7s %9s %9s | %9s | %10s | %9s %7s\n", "thp", "young", "kmod/pg",
-	       "ptes", "walk/pg", "whole/pg", "mglru/pg", "kmod/mglru", "clref/pg", "ref MiB");
+	printf("# %-4s %5s | %9s %7s %9s %9s %9s | %9s | %10s %11s | %9s %7s\n", "thp", "young",
+	       "kmod/pg", "ptes", "walk/pg", "whole/pg", "memcg/pg", "mglru/pg", "kmod/mglru",
+	       "memcg/mglru", "clref/pg", "ref MiB");
 	for (thp = first; thp < 2; thp++) {
 		pid_t pid;
 
@@ -281,7 +289,7 @@ int main(int argc, char **argv)
 		for (p = 0; p < 3; p++) {
 			struct lrg_walk_stats st = { 0 }, st2;
 			unsigned long id = 0, seq = 0, ref = 0;
-			double tk = -1, tw = -1, th = -1, tm = -1, tc = -1, x, y = -1;
+			double tk = -1, tw = -1, th = -1, tg = -1, tm = -1, tc = -1, x, y = -1;
 
 			/*
 			 * The methods take turns, rep by rep, so that each one's
@@ -299,6 +307,11 @@ int main(int argc, char **argv)
 				harvest_ns(k, pid, NULL, 0, &st2, NULL);
 				cmd(pcts[p]);
 				th = min_pos(th, harvest_ns(k, pid, NULL, 0, &st2, NULL));
+
+				/* as lrugend asks: only the pages of the target's memcg */
+				harvest_ns(k, pid, NULL, young_tables | LRG_BENCH_CG, &st2, NULL);
+				cmd(pcts[p]);
+				tg = min_pos(tg, harvest_ns(k, pid, NULL, young_tables | LRG_BENCH_CG, &st2, NULL));
 
 				/* MGLRU aging of the same memcg: one forced walk */
 				cmd(pcts[p]);
@@ -320,10 +333,11 @@ int main(int argc, char **argv)
 				tc = min_pos(tc, clear_refs_ns(pid, &ref));
 			}
 
-			printf("  %-4s %4u%% | %9.1f %7" PRIu64 " %9.1f %9.1f | %9.1f | %10.2f | %9.1f %7lu\n",
+			printf("  %-4s %4u%% | %9.1f %7" PRIu64 " %9.1f %9.1f %9.1f | %9.1f | %10.2f %11.2f | %9.1f %7lu\n",
 			       thp ? "on" : "off", pcts[p], tk / NPAGES, st.pte_total,
-			       tw > 0 ? tw / NPAGES : -1, th / NPAGES, tm > 0 ? tm / NPAGES : -1,
-			       tm > 0 ? tk / tm : -1, tc / NPAGES, ref / 1024);
+			       tw > 0 ? tw / NPAGES : -1, th / NPAGES, tg / NPAGES,
+			       tm > 0 ? tm / NPAGES : -1, tm > 0 ? tk / tm : -1, tm > 0 ? tg / tm : -1,
+			       tc / NPAGES, ref / 1024);
 		}
 		{
 			unsigned char q = 255;
@@ -342,6 +356,8 @@ int main(int argc, char **argv)
 		snprintf(buf, sizeof(buf), "%s/events/lrugen/harvest_done/enable", trace_dir);
 		write_str(buf, "0");
 	}
+	if (cg_fd >= 0)
+		close(cg_fd);
 	rmdir(cgdir);
 	lrg_kmod_close(k);
 	return 0;
