@@ -113,6 +113,19 @@ def meminfo_kb(*keys):
     return [int(mi[k].split()[0]) for k in keys]
 
 
+def reclaim_counters():
+    """(pages reclaimed, workingset refaults) so far, from /proc/vmstat."""
+    steal = back = 0
+    with open("/proc/vmstat") as f:
+        for line in f:
+            k, v = line.split()
+            if k.startswith("pgsteal_"):
+                steal += int(v)
+            elif k in ("workingset_refault_file", "workingset_refault_anon"):
+                back += int(v)
+    return steal, back
+
+
 def rss_kb(pid):
     try:
         with open("/proc/%d/status" % pid) as f:
@@ -231,7 +244,7 @@ def main():
         capped = False
         probe = None
         early = []  # workload processes that died in this incident
-        tl_prev = (t0, some0, full0, cpu_ms(a.defender_pid))
+        tl_prev = (t0, some0, full0, cpu_ms(a.defender_pid)) + reclaim_counters()
         while True:
             time.sleep(SAMPLE)
             now = mono_ms()
@@ -247,12 +260,14 @@ def main():
                 cpu = cpu_ms(a.defender_pid)
                 avail, swapf = meminfo_kb("MemAvailable", "SwapFree")
                 slow, sweeps_seen = slow_sweeps(sout, sweeps_seen)
+                steal, back = reclaim_counters()
                 print("# TL %d t=%.1f avail_mb=%d swapfree_mb=%d some_ms=%d full_ms=%d "
-                      "defender_cpu_ms=%d slow_sweeps_ms=%d runaway_rss_mb=%d" %
+                      "defender_cpu_ms=%d slow_sweeps_ms=%d runaway_rss_mb=%d steal=%d refault=%d" %
                       (i, (now - t0) / 1000.0, avail // 1024, swapf // 1024,
                        (some_t - tl_prev[1]) // 1000, (full_t - tl_prev[2]) // 1000,
-                       cpu - tl_prev[3], slow, rss_kb(run.pid) // 1024 if death is None else 0))
-                tl_prev = (now, some_t, full_t, cpu)
+                       cpu - tl_prev[3], slow, rss_kb(run.pid) // 1024 if death is None else 0,
+                       steal - tl_prev[4], back - tl_prev[5]))
+                tl_prev = (now, some_t, full_t, cpu, steal, back)
             if a.probe and probe is None and death is None and now - t0 >= 20000:
                 probe = subprocess.Popen(["sh", "-c", a.probe], stdout=open(
                     os.path.join(a.tmp, "probe-%d.txt" % i), "w"), stderr=subprocess.STDOUT)

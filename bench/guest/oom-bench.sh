@@ -23,19 +23,15 @@ T=$LRG_TMP
 CG=/sys/fs/cgroup
 LG=/sys/kernel/mm/lru_gen
 
+. "$S/tests/vm/guest/oom-lib.sh"
+
 echo +memory >$CG/cgroup.subtree_control
 mkdir -p $CG/user.slice $CG/system.slice $CG/bench.scope
 echo $$ >$CG/bench.scope/cgroup.procs
 
 case $scenario in
 s1)
-	modprobe zram 2>/dev/null
-	if echo 256M >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null && swapon /dev/zram0; then
-		echo "ok - zram swap of 256 MiB"
-	else
-		echo "not ok - zram swap of 256 MiB"
-		exit 1
-	fi
+	zram_swap 256M
 	disk=
 	;;
 s2)
@@ -88,8 +84,7 @@ lrugend)
 	insmod "$LRG_KO" || { echo "not ok - insmod lrugen.ko"; exit 1; }
 	# the built-in desktop profile; only the backend is pinned
 	printf '[daemon]\nbackend = kmod\n' >"$T/lrugend.conf"
-	export RUNTIME_DIRECTORY=$T
-	start_service lrugend "$B/lrugend" --config="$T/lrugend.conf"
+	LRG_CGROUP=system.slice/lrugend.service start_lrugend "$T/lrugend.conf" "$dlog"
 	probe="$probe; $B/lrugenctl -s $T/control status"
 	;;
 *) echo "not ok - unknown configuration $config"; exit 1 ;;

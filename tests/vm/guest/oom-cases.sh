@@ -21,16 +21,12 @@ CG=/sys/fs/cgroup
 # an incident ends within about 20 s here; 120 s means something is wrong
 INCIDENT_TIMEOUT=${LRG_INCIDENT_TIMEOUT:-120}
 
+. "$LRG_SRCDIR/tests/vm/guest/oom-lib.sh"
+
 insmod "$LRG_KO" || { echo "not ok - insmod lrugen.ko"; exit 1; }
-modprobe zram 2>/dev/null
 # 128 MiB: the runaways write zero pages, which zram keeps for nothing, so
 # the swap size is time spent filling it before the machine runs out
-if echo 128M >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null && swapon /dev/zram0; then
-	echo "ok - zram swap of 128 MiB"
-else
-	echo "not ok - zram swap of 128 MiB"
-	exit 1
-fi
+zram_swap 128M
 echo +memory >$CG/cgroup.subtree_control
 # user.slice gets the memory controller for its children (each scope its
 # own memcg, so protect = cgroup: and oom = cgroup see the scope); cgroup v2
@@ -43,56 +39,16 @@ ok() { # ok CONDITION-STATUS DESCRIPTION
 	if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi
 }
 
-# alive PID: running (a zombie, killed but not yet reaped by us, is not)
-alive() {
-	[ -r "/proc/$1/stat" ] || return 1
-	case $(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) in
-	Z | X | "") return 1 ;;
-	esac
-	return 0
-}
-
 # kernel_killed PID: the kernel's OOM killer logged PID as its victim
 kernel_killed() {
 	dmesg | grep -q "Killed process $1 (tail)"
 }
 
-# wait_for SECONDS COMMAND...: poll every 0.5 s; 0 when COMMAND succeeded.
-# By the clock, not by a count of polls: on a loaded host each poll takes
-# far longer than its 0.5 s sleep.
-wait_for() {
-	w_end=$(($(date +%s) + $1))
-	shift
-	while [ "$(date +%s)" -lt $w_end ]; do
-		"$@" && return 0
-		sleep 0.5
-	done
-	"$@"
-}
-
-# in_cg CGROUP COMMAND... &: run COMMAND inside CGROUP (below $CG). Only
-# in the background: the exec keeps $! the pid of COMMAND itself.
-in_cg() {
-	i_cg=$1
-	shift
-	exec sh -c "echo \$\$ >$CG/$i_cg/cgroup.procs && exec \"\$@\"" sh "$@"
-}
-
 # start_daemon NAME [ARGS...]: lrugend with $T/NAME.conf, log in $T/NAME.log
 start_daemon() {
-	LOG=$T/$1.log
-	conf=$T/$1.conf
+	s_name=$1
 	shift
-	RUNTIME_DIRECTORY=$T "$B/lrugend" --config="$conf" "$@" >"$LOG" 2>&1 &
-	dpid=$!
-	# TCG guests on a loaded host start slowly: wait for the backend line
-	if wait_for 30 grep -q "backend kmod" "$LOG" && alive $dpid; then
-		echo "ok - lrugend runs on the kmod backend ($(basename "$conf"))"
-	else
-		echo "not ok - lrugend runs on the kmod backend ($(basename "$conf"))"
-		sed 's/^/# /' "$LOG"
-		exit 1
-	fi
+	start_lrugend "$T/$s_name.conf" "$T/$s_name.log" "$@"
 }
 
 # none_alive PID...: every PID gone (or a zombie)

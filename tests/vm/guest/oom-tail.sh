@@ -11,14 +11,10 @@ T=$LRG_TMP
 CG=/sys/fs/cgroup
 INCIDENTS=${LRG_INCIDENTS:-3}
 
+. "$LRG_SRCDIR/tests/vm/guest/oom-lib.sh"
+
 insmod "$LRG_KO" || { echo "not ok - insmod lrugen.ko"; exit 1; }
-modprobe zram 2>/dev/null
-if echo 256M >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null && swapon /dev/zram0; then
-	echo "ok - zram swap of 256 MiB"
-else
-	echo "not ok - zram swap of 256 MiB"
-	exit 1
-fi
+zram_swap 256M
 echo +memory >$CG/cgroup.subtree_control
 mkdir -p $CG/user.slice
 
@@ -29,26 +25,10 @@ backend = kmod
 min_ttl_ms = 1000
 oom = process
 CONF
-RUNTIME_DIRECTORY=$T "$B/lrugend" --config="$T/lrugend.conf" ${LRG_LRUGEND_ARGS:-} >"$T/lrugend.log" 2>&1 &
-dpid=$!
-# TCG guests on a loaded host start slowly: wait for the backend line, up to 20 s
-n=0
-while [ $n -lt 20 ] && kill -0 $dpid 2>/dev/null && ! grep -q "backend kmod" "$T/lrugend.log"; do
-	sleep 1
-	n=$((n + 1))
-done
-if kill -0 $dpid 2>/dev/null && grep -q "backend kmod" "$T/lrugend.log"; then
-	echo "ok - lrugend runs on the kmod backend (after $n s)"
-else
-	echo "not ok - lrugend runs on the kmod backend"
-	sed 's/^/# /' "$T/lrugend.log"
-	exit 1
-fi
+# shellcheck disable=SC2086 # extra arguments, word by word
+start_lrugend "$T/lrugend.conf" "$T/lrugend.log" ${LRG_LRUGEND_ARGS:-}
 
-in_slice() { # run a command inside user.slice
-	sh -c "echo \$\$ >$CG/user.slice/cgroup.procs && exec \"\$@\"" sh "$@"
-}
-in_slice "$B/tests/vm/lrg-standin" 48 >"$T/standin.out" &
+in_cg user.slice "$B/tests/vm/lrg-standin" 48 >"$T/standin.out" &
 spid=$!
 sleep 3
 
@@ -65,7 +45,7 @@ for i in $(seq 1 "$INCIDENTS"); do
 		s=$(date +%s)
 		kk0=$(dmesg | grep -c "Out of memory: Killed process")
 		lk0=$(grep -c "lrugend: killed" "$T/lrugend.log")
-		in_slice tail /dev/zero &
+		in_cg user.slice tail /dev/zero &
 		tpid=$!
 		# the kernel's OOM killer would end it too; give lrugend 150 s
 		(sleep 150; kill -9 $tpid 2>/dev/null) &
