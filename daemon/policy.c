@@ -1049,20 +1049,25 @@ static uint64_t reclaim_domain(struct lrg_policy *p, const struct domain *d,
 	 * kernel's long thrash.
 	 */
 	if (!filed && lrg_thrashing(t)) {
+		/* in the name of the slice whose working set comes back most
+		 * (refaults since the last tick), else the youngest */
 		const struct pmemcg *slice_of_ws = NULL;
-		uint64_t youngest = UINT64_MAX;
+		uint64_t youngest = UINT64_MAX, most_back = 0;
 		char why[64];
 
 		for (size_t i = 0; i < p->nr_memcgs; i++) {
 			struct pmemcg *m = p->memcgs[i];
-			uint64_t age;
+			uint64_t age, back = 0;
 
 			if (!in_domain(m, d->root) || !m->slice->min_ttl_ms)
 				continue;
+			if (m->pr_ok && m->pr.refaults > m->last_refaults)
+				back = m->pr.refaults - m->last_refaults;
 			age = lrg_ttl_oldest_age(&m->lv, swappiness_of(p, m, gp) > 0, now_ms);
-			if (!slice_of_ws || age < youngest) {
+			if (!slice_of_ws || back > most_back || (back == most_back && age < youngest)) {
 				slice_of_ws = m;
 				youngest = age;
+				most_back = back;
 			}
 		}
 		snprintf(why, sizeof(why), "working set thrashing: %d%% refaulted, %u%% stalled",

@@ -81,17 +81,20 @@ enum lrg_ttl_verdict lrg_ttl_decide(bool under_pressure, const struct lrg_ttl_sc
  * age lrugend cannot know (a working set read slowly because it thrashes
  * looks old).
  *
- * Why 20%, not a majority: when the working set is read back from a disk,
+ * Why 15%, not a majority: when the working set is read back from a disk,
  * the refaults of a short window are bounded by the disk's bandwidth while
  * reclaim takes pages much faster (the readers wait on I/O before they
  * fault again): in the VM, a 10 MB/s disk gave refaults of 11-29% of
- * pgsteal per second through a 20 s thrash of the kernel alone. A stream
- * read once (a backup, a copy) is reclaimed and never comes back: near 0%.
+ * pgsteal per second through a 20 s thrash of the kernel alone, and 16-18%
+ * per 2 s window under lrugend (whose own evictions count as reclaimed).
+ * A stream read once (a backup, a copy) is reclaimed and never comes back:
+ * near 0%. The stall condition keeps a cache that merely cycles (refaults
+ * without tasks stalled) from counting.
  */
 #define LRG_THRASH_WINDOW_MS 2000
 /* a window not fed for this long is stale: start again */
 #define LRG_THRASH_STALE_MS 5000
-#define LRG_THRASH_PCT 20
+#define LRG_THRASH_PCT 15
 /* ... while tasks were completely stalled on memory (PSI full) this
  * share of the same window: refaults alone are normal page cache life.
  * The window's own stall, not PSI's avg10, which takes 5-10 s to climb
