@@ -150,9 +150,10 @@ static void lrugen_walk_pte_range(struct lrugen_walk *walk, pmd_t *pmdp, pmd_t *
 	/*
 	 * Every page an anonymous VMA maps is anon, and mapped (the zero page
 	 * aside): without a memcg filter an old entry is reported without
-	 * looking at its page at all, as MGLRU's aging does not either.
+	 * looking at its page at all, as MGLRU's aging does not either; with
+	 * one, only the page's memcg is looked at.
 	 */
-	bool fast = harvest && !walk->memcg && walk->vma && vma_is_anonymous(walk->vma);
+	bool fast = harvest && walk->vma && vma_is_anonymous(walk->vma);
 
 	base = lrugen_pte_map_lock(walk->mm, pmdval, start, &ptl);
 	if (!base)
@@ -173,6 +174,15 @@ static void lrugen_walk_pte_range(struct lrugen_walk *walk, pmd_t *pmdp, pmd_t *
 			continue;
 
 		if (fast) {
+			folio = NULL;
+			if (walk->memcg) {
+				folio = page_folio(pfn_to_page(pfn));
+				if (folio_memcg(folio) != walk->memcg) {
+					/* young, but not this harvest's to clear */
+					other_young |= pte_young(ent);
+					continue;
+				}
+			}
 			bit = (addr >> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
 			if (!reg) {
 				reg = lrugen_region_get(walk, addr, false);
@@ -187,7 +197,8 @@ static void lrugen_walk_pte_range(struct lrugen_walk *walk, pmd_t *pmdp, pmd_t *
 			__set_bit(bit, reg->young);
 			walk->stats.pte_young++;
 			if (bump || pte_dirty(ent)) {
-				folio = page_folio(pfn_to_page(pfn));
+				if (!folio)
+					folio = page_folio(pfn_to_page(pfn));
 				if (bump)
 					lrugen_bump(walk, folio, &last);
 				lrugen_carry_dirty(folio, pte_dirty(ent));
