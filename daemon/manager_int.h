@@ -38,7 +38,8 @@ struct manager_live {
 	bool full_due;            /* events were lost: reconcile, full re-list */
 	uint64_t last_relist_ms;  /* last targeted or full re-list */
 	uint64_t last_full_ms;    /* last full re-list (ours or the caller's) */
-	uint64_t events, relists, fulls, overruns_seen;
+	uint64_t events;          /* fork/exec events handed to the engine */
+	uint64_t relists, fulls, overruns_seen;
 };
 
 /* Open the connector (rcvbuf 0: the tracker's default). -errno if it is
