@@ -313,11 +313,17 @@ int main(int argc, char **argv)
 				cmd(pcts[p]);
 				tg = min_pos(tg, harvest_ns(k, pid, NULL, young_tables | LRG_BENCH_CG, &st2, NULL));
 
-				/* MGLRU aging of the same memcg: one forced walk */
-				cmd(pcts[p]);
+				/*
+				 * MGLRU aging of the same memcg: one forced walk. Like
+				 * every method, timed right after the child's touches:
+				 * MGLRU is switched on and its debugfs file read before
+				 * them, not between them and the timing (that warmed
+				 * MGLRU's path up, and only MGLRU's).
+				 */
 				if (write_str("/sys/kernel/mm/lru_gen/enabled", "y") == 0 &&
 				    mglru_ids(cgdir + strlen("/sys/fs/cgroup"), &id, &seq) == 0) {
 					snprintf(buf, sizeof(buf), "+ %lu 0 %lu 1 1", id, seq);
+					cmd(pcts[p]);
 					x = now_ns();
 					if (write_str("/sys/kernel/debug/lru_gen", buf))
 						x = -1;
