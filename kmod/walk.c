@@ -254,8 +254,14 @@ static void lrugen_walk_pte_range(struct lrugen_walk *walk, pmd_t *pmdp, pmd_t *
 	 * NO_ANON): set the bit again, or a LRUGEN_F_YOUNG_TABLES harvest for
 	 * them would skip the table. The mmap lock keeps the table in place.
 	 */
-	if (other_young && pmdp && walk->young_table == ((start & PMD_MASK) | 1))
-		lrugen_pmd_set_young(pmdp);
+	if (other_young && pmdp && walk->young_table == ((start & PMD_MASK) | 1)) {
+		/* under the PMD lock, and only on the table just walked */
+		ptl = pmd_lock(walk->mm, pmdp);
+		if (pmd_present(*pmdp) && !pmd_trans_huge(*pmdp) && !pmd_bad(*pmdp) &&
+		    pmd_pfn(*pmdp) == pmd_pfn(*pmdval))
+			lrugen_pmd_set_young(pmdp);
+		spin_unlock(ptl);
+	}
 }
 
 /* Merge the region just made for a THP into a run of alike THP regions before it. */
