@@ -23,7 +23,8 @@
 # then from anywhere:  SRC/bench/scale-bench.sh [--native] BUILDDIR
 # Knobs: LRG_SCALE_CGROUPS, LRG_SCALE_PROCS, LRG_SCALE_KIB,
 # LRG_SCALE_SECONDS, LRG_SCALE_AGING_MS, LRG_SCALE_BACKENDS,
-# LRG_SCALE_STARTUP (see bench/guest/scale-bench.sh); lower them only for a
+# LRG_SCALE_STARTUP, LRG_SCALE_TICK_BUDGET_MS (see bench/guest/scale-bench.sh);
+# lower them only for a
 # quick try: the reported figures are 200 x 10.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)

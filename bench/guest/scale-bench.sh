@@ -39,7 +39,8 @@
 # (30 s of samples after the first round), LRG_SCALE_AGING_MS (1000),
 # LRG_SCALE_BACKENDS ("kmod proc"; natively "proc"), LRG_SCALE_BEFORE
 # (unset: the build's binary only), LRG_SCALE_STARTUP (900 s to wait for
-# the first reply), LRG_SCALE_NATIVE.
+# the first round), LRG_SCALE_NATIVE, LRG_SCALE_TICK_BUDGET_MS (unset: the
+# default tick_budget_ms; a binary older than that key rejects the config).
 set -u
 for a in "$@"; do
 	case $a in LRG_SCALE_*=*) export "$a" ;; esac
@@ -55,6 +56,7 @@ SECS=${LRG_SCALE_SECONDS:-30}
 AGING_MS=${LRG_SCALE_AGING_MS:-1000}
 STARTUP=${LRG_SCALE_STARTUP:-900}
 BEFORE=${LRG_SCALE_BEFORE:-}
+TICK_BUDGET=${LRG_SCALE_TICK_BUDGET_MS:-}
 if [ "$NATIVE" = 1 ]; then
 	BACKENDS=${LRG_SCALE_BACKENDS:-proc}
 else
@@ -156,6 +158,7 @@ run() {
 	cat >"$T/$label.conf" <<CONF
 [daemon]
 backend = $be
+$( [ -n "$TICK_BUDGET" ] && echo "tick_budget_ms = $TICK_BUDGET" )
 [slice *]
 aging_interval_ms = $AGING_MS
 CONF
@@ -198,6 +201,9 @@ CONF
 	fi
 	rss=$(status_kb $dpid VmRSS)
 	hwm=$(status_kb $dpid VmHWM)
+	echo "# $label: $(grep -c 'tick:' "$T/$label.log") ticks that created generations logged; log tail:"
+	grep -v 'tick:' "$T/$label.log" | tail -6 | sed 's/^/#   /'
+	echo "# $label: samples (s, CPU ticks, answered, passes, generations): $(tr '\n' ';' <"$smp" | cut -c1-600)"
 	nm=$(jnum nr_memcgs <"$T/$label.st")
 	mms=$(timeout 60 "$CTL" -t 50000 -s "$rt/control" --json gens 2>/dev/null |
 		grep -o '"nr_mms":[0-9]*' | awk -F: '{ s += $2 } END { print s + 0 }')
