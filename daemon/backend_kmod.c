@@ -40,6 +40,12 @@
  * seen, keeps allocating page-sized ones.
  */
 #define LRG_KMOD_RBUF (32u << 10)
+/*
+ * A HARVEST request: header, a few attributes and up to LRG_KMOD_SEND_RANGES
+ * ranges (more than the module takes: it answers E2BIG and says why).
+ */
+#define LRG_KMOD_SEND_RANGES 2048
+#define LRG_KMOD_SBUF (512 + LRG_KMOD_SEND_RANGES * sizeof(struct lrugen_range))
 
 /* pidfds of harvest targets, by (pid, start time); see lrg_kmod_target() */
 #define LRG_KMOD_PIDFDS 256
@@ -57,6 +63,7 @@ struct lrg_kmod {
 	struct lrg_kmod_info info;
 	char errmsg[256];
 	char *rbuf;			/* LRG_KMOD_RBUF bytes */
+	char *sbuf;			/* LRG_KMOD_SBUF bytes: a HARVEST request */
 	struct lrg_kmod_pidfd pidfds[LRG_KMOD_PIDFDS];
 };
 
@@ -448,25 +455,37 @@ proto:
 	lrg_kmod_set_err(req->kmod, "malformed reply from lrugen.ko");
 }
 
+/* Append one attribute to a request being built by hand in kmod->sbuf. */
+static void lrg_kmod_put(char *buf, size_t *off, uint16_t type, const void *data, size_t len)
+{
+	struct nlattr *nla = (struct nlattr *)(buf + *off);
+
+	nla->nla_type = type;
+	nla->nla_len = (uint16_t)(NLA_HDRLEN + len);
+	memcpy(buf + *off + NLA_HDRLEN, data, len);
+	memset(buf + *off + NLA_HDRLEN + len, 0, NLA_ALIGN(len) - len);
+	*off += NLA_HDRLEN + NLA_ALIGN(len);
+}
+
 /*
- * Send a HARVEST (msg is consumed) and read its dump with recv() into
- * kmod->rbuf until NLMSG_DONE or an error. Messages of other sequence
- * numbers (what an earlier request left unread) are skipped.
+ * Send a HARVEST request (len bytes in kmod->sbuf, sequence number seq) and
+ * read its dump with recv() into kmod->rbuf until NLMSG_DONE or an error.
+ * Messages of other sequence numbers (what an earlier request left unread)
+ * are skipped.
  */
-static int lrg_kmod_harvest_transact(struct lrg_kmod *kmod, struct nl_msg *msg,
+static int lrg_kmod_harvest_transact(struct lrg_kmod *kmod, size_t len, uint32_t seq,
 				     struct lrg_kmod_req *req)
 {
 	int fd = nl_socket_get_fd(kmod->sk);
-	uint32_t seq;
 	int ret;
 
 	req->kmod = kmod;
-	ret = nl_send_auto(kmod->sk, msg);
-	seq = nlmsg_hdr(msg)->nlmsg_seq;
-	nlmsg_free(msg);
-	if (ret < 0) {
-		lrg_kmod_set_err(kmod, nl_geterror(ret));
-		return ret == -NLE_PERM ? -EPERM : -EIO;
+	while (send(fd, kmod->sbuf, len, 0) < 0) {
+		if (errno == EINTR)
+			continue;
+		ret = -errno;
+		lrg_kmod_set_err(kmod, strerror(errno));
+		return ret;
 	}
 
 	while (!req->done) {
@@ -528,41 +547,62 @@ int lrg_kmod_harvest(struct lrg_kmod *kmod, const struct lrg_kmod_harvest_args *
 		     uint64_t *ret_next)
 {
 	struct lrg_kmod_req req = { .fn = fn, .ctx = ctx };
-	unsigned int flags = args->flags;
-	struct nl_msg *msg;
-	int ret = 0;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)kmod->sbuf;
+	struct genlmsghdr *gh;
+	size_t off = NLMSG_HDRLEN + GENL_HDRLEN;
+	uint32_t flags = args->flags, v;
+	int ret;
 
 	if (!args->full_bitmaps && kmod->info.abi_version >= 2)
 		flags |= LRUGEN_F_COMPACT;
-	/* a request is a few attributes and the ranges */
-	msg = lrg_kmod_msg(kmod, LRUGEN_CMD_HARVEST, NLM_F_DUMP,
-			   256 + args->nr_ranges * sizeof(*args->ranges));
-	if (!msg)
-		return -ENOMEM;
-	if (args->use_pidfd) {
-		if (nla_put_u32(msg, LRUGEN_A_PIDFD, (uint32_t)args->pidfd) < 0 ||
-		    (args->pid && nla_put_u32(msg, LRUGEN_A_PID, (uint32_t)args->pid) < 0))
-			ret = -EMSGSIZE;
-	} else if (nla_put_u32(msg, LRUGEN_A_PID, (uint32_t)args->pid) < 0) {
-		ret = -EMSGSIZE;
-	}
-	if (!ret)
-		ret = lrg_kmod_put_target(msg, args->cgroup_id, args->cgroup_fd, flags);
-	if (!ret && args->nr_ranges &&
-	    nla_put(msg, LRUGEN_A_RANGES, (int)(args->nr_ranges * sizeof(*args->ranges)),
-		    args->ranges) < 0)
-		ret = -EMSGSIZE;
-	if (!ret && args->max_ptes && nla_put_u64(msg, LRUGEN_A_MAX_PTES, args->max_ptes) < 0)
-		ret = -EMSGSIZE;
-	if (!ret && args->resume && nla_put_u64(msg, LRUGEN_A_RESUME_ADDR, args->resume) < 0)
-		ret = -EMSGSIZE;
-	if (ret) {
-		nlmsg_free(msg);
+	if (args->nr_ranges > LRG_KMOD_SEND_RANGES) {
 		lrg_kmod_set_err(kmod, "request too large");
-		return ret;
+		return -EMSGSIZE;
 	}
 
-	ret = lrg_kmod_harvest_transact(kmod, msg, &req);
+	/*
+	 * Built by hand in a buffer kept for the connection: a few attributes
+	 * and the ranges (the hot path; libnl's message allocation and send
+	 * path cost more than the harvest of a small mm under emulation).
+	 */
+	memset(kmod->sbuf, 0, off);
+	if (args->use_pidfd) {
+		v = (uint32_t)args->pidfd;
+		lrg_kmod_put(kmod->sbuf, &off, LRUGEN_A_PIDFD, &v, sizeof(v));
+	}
+	if (!args->use_pidfd || args->pid) {
+		v = (uint32_t)args->pid;
+		lrg_kmod_put(kmod->sbuf, &off, LRUGEN_A_PID, &v, sizeof(v));
+	}
+	if (args->cgroup_fd >= 0) {
+		v = (uint32_t)args->cgroup_fd;
+		lrg_kmod_put(kmod->sbuf, &off, LRUGEN_A_CGROUP_FD, &v, sizeof(v));
+	} else if (args->cgroup_id) {
+		lrg_kmod_put(kmod->sbuf, &off, LRUGEN_A_CGROUP_ID, &args->cgroup_id,
+			     sizeof(args->cgroup_id));
+	}
+	if (flags)
+		lrg_kmod_put(kmod->sbuf, &off, LRUGEN_A_FLAGS, &flags, sizeof(flags));
+	if (args->nr_ranges)
+		lrg_kmod_put(kmod->sbuf, &off, LRUGEN_A_RANGES, args->ranges,
+			     args->nr_ranges * sizeof(*args->ranges));
+	if (args->max_ptes)
+		lrg_kmod_put(kmod->sbuf, &off, LRUGEN_A_MAX_PTES, &args->max_ptes,
+			     sizeof(args->max_ptes));
+	if (args->resume)
+		lrg_kmod_put(kmod->sbuf, &off, LRUGEN_A_RESUME_ADDR, &args->resume,
+			     sizeof(args->resume));
+
+	nlh->nlmsg_len = (uint32_t)off;
+	nlh->nlmsg_type = (uint16_t)kmod->family;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = nl_socket_use_seq(kmod->sk);
+	nlh->nlmsg_pid = nl_socket_get_local_port(kmod->sk);
+	gh = (struct genlmsghdr *)NLMSG_DATA(nlh);
+	gh->cmd = LRUGEN_CMD_HARVEST;
+	gh->version = LRUGEN_GENL_VERSION;
+
+	ret = lrg_kmod_harvest_transact(kmod, off, nlh->nlmsg_seq, &req);
 	if (ret)
 		return ret;
 	if (!req.got_status) {
@@ -653,6 +693,7 @@ void lrg_kmod_close(struct lrg_kmod *kmod)
 			close(kmod->pidfds[i].fd);
 	nl_socket_free(kmod->sk);
 	free(kmod->rbuf);
+	free(kmod->sbuf);
 	free(kmod);
 }
 
@@ -666,8 +707,9 @@ int lrg_kmod_open(struct lrg_kmod **ret_kmod, char *errbuf, size_t errlen)
 	if (!kmod)
 		return -ENOMEM;
 	kmod->rbuf = malloc(LRG_KMOD_RBUF);
+	kmod->sbuf = malloc(LRG_KMOD_SBUF);
 	kmod->sk = nl_socket_alloc();
-	if (!kmod->sk || !kmod->rbuf) {
+	if (!kmod->sk || !kmod->rbuf || !kmod->sbuf) {
 		lrg_kmod_close(kmod);
 		return -ENOMEM;
 	}
