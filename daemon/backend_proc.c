@@ -84,6 +84,10 @@ struct proc_backend {
 	/* scratch mappings kept between calls while small (see scratch_keep) */
 	void *scratch[2];
 	size_t scratch_bytes[2];
+	/* the watermarks, read again every WATERMARKS_TTL_MS (see measure_machine) */
+	struct lrg_watermarks wm;
+	uint64_t wm_ms;
+	bool wm_ok;
 };
 
 enum { SCRATCH_MMS, SCRATCH_VMAS };
@@ -931,13 +935,20 @@ static uint64_t mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static int measure_machine(struct proc_backend *pb, struct lrg_pressure *p)
+/*
+ * The zone watermarks change only with the vm.min_free_kbytes and
+ * vm.watermark_scale_factor sysctls or memory hotplug, and
+ * /proc/zoneinfo is the costliest file of a measurement (every zone's
+ * counters and per-CPU lists: in the VM it was the first of the daemon's
+ * own kernel symbols, 4.5% of its CPU, read once per memcg and tick).
+ * A setting changed by the admin shows within this long.
+ */
+#define WATERMARKS_TTL_MS 10000
+
+/* What every measurement needs of the machine: memory and swap. */
+static int measure_meminfo(struct proc_backend *pb, struct lrg_pressure *p)
 {
 	struct lrg_meminfo mi;
-	struct lrg_watermarks wm;
-	struct lrg_vmstat vs;
-	struct lrg_psi psi;
-	char path[PATH_MAX];
 	int r;
 
 	r = lrg_procfs_read_meminfo(pb->proc_root, &mi);
@@ -950,9 +961,27 @@ static int measure_machine(struct proc_backend *pb, struct lrg_pressure *p)
 	p->swap_free = mi.swap_free;
 	p->limit = mi.mem_total;
 	p->usage = mi.mem_total - mi.mem_available;
-	if (lrg_procfs_read_zoneinfo(pb->proc_root, &wm) == 0) {
-		p->watermark_low = wm.low_pages * LRG_PAGE_SIZE;
-		p->watermark_high = wm.high_pages * LRG_PAGE_SIZE;
+	return 0;
+}
+
+static int measure_machine(struct proc_backend *pb, struct lrg_pressure *p)
+{
+	struct lrg_vmstat vs;
+	struct lrg_psi psi;
+	char path[PATH_MAX];
+	uint64_t now = mono_ms();
+	int r;
+
+	r = measure_meminfo(pb, p);
+	if (r < 0)
+		return r;
+	if (!pb->wm_ms || now - pb->wm_ms >= WATERMARKS_TTL_MS) {
+		pb->wm_ok = lrg_procfs_read_zoneinfo(pb->proc_root, &pb->wm) == 0;
+		pb->wm_ms = now ? now : 1;
+	}
+	if (pb->wm_ok) {
+		p->watermark_low = pb->wm.low_pages * LRG_PAGE_SIZE;
+		p->watermark_high = pb->wm.high_pages * LRG_PAGE_SIZE;
 	}
 	/* No PSI (CONFIG_PSI=n or psi=0): the figures stay 0. */
 	snprintf(path, sizeof(path), "%s/pressure/memory", pb->proc_root);
@@ -982,19 +1011,21 @@ static int proc_measure(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pre
 	const char *path;
 	int r;
 
-	r = measure_machine(pb, &p);
-	if (r < 0)
-		return r;
 	p.now_ms = mono_ms();
 	/* LRG_ROOT_MEMCG is the machine on every host (the policy's global
 	 * OOM domain), with or without a cgroup2 memory controller. */
 	if (memcg_id == LRG_ROOT_MEMCG)
-		goto done;
+		goto machine;
 	r = memcg_path(pb, memcg_id, &path);
 	if (r < 0)
 		return r;
 	if (!strcmp(path, "/"))
-		goto done;  /* the root memcg is the machine */
+		goto machine;  /* the root memcg is the machine */
+	/* a memcg's own figures replace the machine's watermarks, PSI and
+	 * reclaim counters: of the machine only memory and swap are read */
+	r = measure_meminfo(pb, &p);
+	if (r < 0)
+		return r;
 	r = lrg_cgroup_read_info(pb->cg->root, path, &mi);
 	if (r < 0)
 		return r;
@@ -1017,7 +1048,12 @@ static int proc_measure(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pre
 	p.pgsteal = vs.pgsteal;
 	p.refaults = vs.refaults;
 	p.oom_kills = vs.oom_kill;
-done:
+	*ret = p;
+	return 0;
+machine:
+	r = measure_machine(pb, &p);
+	if (r < 0)
+		return r;
 	*ret = p;
 	return 0;
 }
