@@ -24,9 +24,15 @@
 #include "control.h"
 #include "json.h"
 
-/* Below the daemon's own sources: when a pressure tick and a client are
- * both ready, the tick runs first. */
-#define CONTROL_PRIORITY (SD_EVENT_PRIORITY_NORMAL + 10)
+/*
+ * The same priority as the policy tick: sd-event then serves equal-priority
+ * sources that are both pending in the order they became pending, so a
+ * client waits at most one tick. Below the tick (as this was), a tick that
+ * is always due (a long pass under TCG: 200 memcgs, or a budget larger
+ * than the aging interval) kept lrugenctl from ever being answered; a
+ * reply is short work under the policy lock.
+ */
+#define CONTROL_PRIORITY SD_EVENT_PRIORITY_NORMAL
 
 struct conn {
 	struct lrg_control *srv;
