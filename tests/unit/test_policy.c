@@ -567,7 +567,7 @@ static void test_tick_budget(void)
 	struct lrg_tick_result tr;
 	struct lrg_policy_stats st;
 	struct seqs s0, s1;
-	uint64_t t_start, aged[NB];
+	uint64_t t_start, aged[NB], cfg_poll_ms;
 	int it, ticks, bad_oom = 0, twice = 0, first_aged;
 	bool all_once = false;
 	char path[32];
@@ -578,6 +578,7 @@ static void test_tick_budget(void)
 	 * that handles its pressure files an OOM request for it */
 	cfg_init(3600000, 100000);
 	cfg.daemon.tick_budget_ms = NB_BUDGET;
+	cfg_poll_ms = cfg.daemon.poll_interval_ms;
 	for (int i = 0; i < NB; i++) {
 		struct fake_mm *m;
 
@@ -620,6 +621,7 @@ static void test_tick_budget(void)
 	   "the memcg at its limit is handled in that tick all the same (%zu OOM request)", tr.nr_oom);
 
 	/* the next ticks, until all are aged: none twice before all once */
+	f.measure_calls = 0;
 	for (ticks = 1; tr.more && ticks < 100; ticks++) {
 		lrg_policy_tick(p, f.now, &tr);
 		bad_oom += !(tr.nr_oom == 1 && tr.oom[0].memcg_id == NB_TIGHT);
@@ -635,6 +637,10 @@ static void test_tick_budget(void)
 	ok(ticks >= (NB + 1) * NB_COST / NB_BUDGET - 1 && ticks <= (NB + 1) * NB_COST / NB_BUDGET + 2,
 	   "%d ticks for %d agings of %d ms with a %d ms budget", ticks, NB + 1, NB_COST, NB_BUDGET);
 	ok(bad_oom == 0, "the memcg at its limit: an OOM request in every tick (%d without)", bad_oom);
+	ok(f.measure_calls <= (uint64_t)(NB + 1) * (1 + (f.now - t_start) / cfg_poll_ms),
+	   "memcgs measured once per poll interval, not per continuing tick: %llu measurements "
+	   "in %d ticks of %d memcgs (%llu fake ms)", (unsigned long long)f.measure_calls, ticks,
+	   NB + 1, (unsigned long long)(f.now - t_start));
 	ok(f.now - t_start <= (uint64_t)(NB + 1 + ticks) * NB_COST,
 	   "fake time spent %llu ms: each memcg aged once, plus the pressure path",
 	   (unsigned long long)(f.now - t_start));
