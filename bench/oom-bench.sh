@@ -12,7 +12,7 @@
 #   nohang     nohang (Debian package, nohang-desktop.conf), classic LRU
 #   lrugend    lrugend as built (desktop profile, kmod backend)
 #
-# and two scenarios:
+# and three scenarios:
 #   s1  zram swap, the stand-in and repeated `tail /dev/zero` (the seeds'
 #       reproduction, as tests/vm/oom-tail.sh)
 #   s2  no swap; four processes mmap and read 48 MiB files each on an ext4
@@ -20,6 +20,9 @@
 #       and repeated `tail /dev/zero`: the classic desktop livelock
 #       (disk throttled to OOM_BENCH_DISK_BPS, 10 MB/s, and
 #       OOM_BENCH_DISK_IOPS, 400)
+#   s3  as s2, but the runaway is a slow leak (8 MiB/s of new memory): on a
+#       quiet host tail fills memory in 5 s and the kernel alone kills it
+#       before any thrash; a leak thrashes the readers for tens of seconds
 #
 # Measures per configuration and scenario the stand-in's stall time and p99
 # sweep, wrong kills, kills per incident, time from pressure onset to relief
@@ -31,7 +34,7 @@
 #                                      lrugenctl and tests/vm/lrg-standin)
 #
 # Environment: OOM_BENCH_INCIDENTS (2), OOM_BENCH_CAP (120),
-# OOM_BENCH_CONFIGS, OOM_BENCH_SCENARIOS ("s1 s2"), OOM_BENCH_JOBS (1: VMs
+# OOM_BENCH_CONFIGS, OOM_BENCH_SCENARIOS ("s1 s2 s3"), OOM_BENCH_JOBS (1: VMs
 # at once), OOM_BENCH_RESUME (1: keep the runs of the last invocation that
 # have a result, run the others), OOM_BENCH_OUT (docs/ of the source tree: oom-benchmark.md's
 # results block is replaced, oom-benchmark.png written).
@@ -47,7 +50,7 @@ B=$(cd "${1:-.}" && pwd)
 incidents=${OOM_BENCH_INCIDENTS:-2}
 cap=${OOM_BENCH_CAP:-120}
 configs=${OOM_BENCH_CONFIGS:-classic mglru mglru-ttl earlyoom nohang lrugend}
-scenarios=${OOM_BENCH_SCENARIOS:-s1 s2}
+scenarios=${OOM_BENCH_SCENARIOS:-s1 s2 s3}
 jobs=${OOM_BENCH_JOBS:-1}
 # 10 MB/s and 400 IOPS: at 50 MB/s the emulated disk kept up with the
 # readers well enough that the kernel alone ended S2 in 9 s on a quiet
@@ -173,7 +176,7 @@ for s in $scenarios; do
 		fi
 		get() { echo "$line" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
 		echo "| $s | $c | $(awk "BEGIN{printf \"%.1f\", $(get stall_ms)/1000}") | $(awk "BEGIN{printf \"%.1f\", $(get standin_mem_some_ms)/1000}") | $(get p99_ms) | $(get max_ms) | $(get wrong) | $(get kills) | $(get onset_to_relief_s) | $(get capped) of $incidents | $(awk "BEGIN{printf \"%.1f\", $(get psi_full_ms)/1000}") | $(get life_s) | $(awk "BEGIN{printf \"%.1f\", $(get baseline_stall_ms)/1000}") | $(awk "BEGIN{printf \"%.1f\", $(get defender_cpu_ms)/1000}") |" >>"$table"
-		echo "$s $c $(get stall_ms) $(get p99_ms) $(get psi_full_ms) $(get wrong)" >>"$data"
+		echo "$s $c $(get stall_ms) $(get p99_ms) $(get psi_full_ms) $(get wrong) $(get onset_to_relief_s | tr ',' '\n' | awk '{t += $1} END {print t + 0}')" >>"$data"
 	done
 done
 echo
@@ -184,14 +187,14 @@ cat "$work/incidents.txt"
 
 # The plot: stand-in stall time and PSI full time, per configuration.
 if command -v gnuplot >/dev/null 2>&1 && [ -s "$data" ]; then
-	for s in s1 s2; do
-		awk -v s=$s '$1 == s { print $2, $3 / 1000, $5 / 1000, $4 }' "$data" >"$work/plot-$s.dat"
+	for s in s1 s2 s3; do
+		awk -v s=$s '$1 == s { print $2, $3 / 1000, $5 / 1000, $7 }' "$data" >"$work/plot-$s.dat"
 		[ -s "$work/plot-$s.dat" ] || echo "none 0 0 0" >"$work/plot-$s.dat"
 	done
 	gnuplot <<GP || echo "oom-bench: gnuplot failed"
-set terminal pngcairo size 1100,500 font ",10" noenhanced
+set terminal pngcairo size 1500,500 font ",10" noenhanced
 set output "$out/oom-benchmark.png"
-set multiplot layout 1,2 title "OOM benchmark: $incidents runaway incidents per run, cap ${cap}s each (Debian $kver, QEMU TCG, 512 MiB)"
+set multiplot layout 1,3 title "OOM benchmark: $incidents runaway incidents per run, cap ${cap}s each (Debian $kver, QEMU TCG, 512 MiB)"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
@@ -201,9 +204,11 @@ set ylabel "seconds"
 set key top left
 set grid ytics
 set title "S1: zram swap + tail /dev/zero"
-plot "$work/plot-s1.dat" using 2:xtic(1) title "stand-in stall (s)", "" using 3 title "PSI memory full (s)"
+plot "$work/plot-s1.dat" using 2:xtic(1) title "stand-in stall (s)", "" using 3 title "PSI memory full (s)", "" using 4 title "onset to relief, sum (s)"
 set title "S2: no swap, file working sets on ext4 + tail /dev/zero"
-plot "$work/plot-s2.dat" using 2:xtic(1) title "stand-in stall (s)", "" using 3 title "PSI memory full (s)"
+plot "$work/plot-s2.dat" using 2:xtic(1) title "stand-in stall (s)", "" using 3 title "PSI memory full (s)", "" using 4 title "onset to relief, sum (s)"
+set title "S3: as S2, the runaway a leak of 8 MiB/s"
+plot "$work/plot-s3.dat" using 2:xtic(1) title "stand-in stall (s)", "" using 3 title "PSI memory full (s)", "" using 4 title "onset to relief, sum (s)"
 unset multiplot
 GP
 fi

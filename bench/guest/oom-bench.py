@@ -13,6 +13,9 @@
 #   - s2 only: one reader per file on the disk: mmaps it and reads one byte
 #     per page, then sleeps 200 ms, over and over (a file-backed working set);
 #   - per incident: `tail /dev/zero`, the runaway allocator, capped at CAP s
+#     (--leak MBPS: instead, a slow leak that touches MBPS MiB of new
+#     anonymous memory a second, like a leaking tab; reported as "tail"
+#     all the same, the runaway)
 #     (then SIGKILLed by this script: "capped", a livelock).
 #
 # Per incident, sampled every 100 ms: PSI memory some/full totals.
@@ -52,6 +55,21 @@ while True:
     for off in range(0, n, 4096):
         s += m[off]
     time.sleep(0.2)
+"""
+
+
+LEAK = r"""
+import sys, time
+rate = float(sys.argv[1])
+chunks = []
+t0 = time.monotonic()
+n = 0
+while True:
+    chunks.append(bytearray(1 << 20))   # zero-filled: every page touched
+    n += 1
+    ahead = n / rate - (time.monotonic() - t0)
+    if ahead > 0:
+        time.sleep(ahead)
 """
 
 
@@ -192,6 +210,8 @@ def main():
     ap.add_argument("--defender-pid", type=int, default=0)
     ap.add_argument("--tmp", default="/tmp")
     ap.add_argument("--probe", default="", help="shell command run 20 s into each incident")
+    ap.add_argument("--leak", type=float, default=0,
+                    help="the runaway is a leak of this many MiB/s, not tail /dev/zero")
     ap.add_argument("--timeline", action="store_true",
                     help="print a line a second per incident: memory, swap, PSI, defender CPU, "
                          "the stand-in's slow sweeps")
@@ -238,7 +258,8 @@ def main():
         t0 = mono_ms()
         some0, full0 = psi()
         ssome0, sfull0 = standin_psi()
-        run = Proc("runaway", ["tail", "/dev/zero"])
+        run = Proc("runaway", [sys.executable, "-c", LEAK, str(a.leak)] if a.leak
+                   else ["tail", "/dev/zero"])
         prev = (t0, some0)
         onset = death = relief = None
         capped = False

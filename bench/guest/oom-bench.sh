@@ -11,6 +11,9 @@
 #           s2: no swap; four readers mmap 48 MiB files each on an ext4
 #               virtio disk (/dev/vda, attached by the host) and touch them
 #               over and over, beside the stand-in and `tail /dev/zero`
+#           s3: as s2, but the runaway is a slow leak (8 MiB/s) instead of
+#               tail: memory runs out over a minute, not seconds, which is
+#               when the kernel alone thrashes longest
 # CONFIG    classic | mglru | mglru-ttl | earlyoom | nohang | lrugend
 #
 # Sets up the kernel and the defender, then hands over to oom-bench.py,
@@ -34,7 +37,7 @@ s1)
 	zram_swap 256M
 	disk=
 	;;
-s2)
+s2 | s3)
 	mkdir -p "$T/disk"
 	if [ -b /dev/vda ] && mount -t ext4 -o ro /dev/vda "$T/disk"; then
 		echo "ok - ext4 disk mounted read-only, no swap ($(ls "$T/disk" | tr '\n' ' '))"
@@ -112,7 +115,7 @@ echo "# lru_gen enabled=$(cat $LG/enabled) min_ttl_ms=$(cat $LG/min_ttl_ms); $(g
 python3 "$S/bench/guest/oom-bench.py" --scenario "$scenario" --config "$config" \
 	--incidents "$incidents" --cap "$cap" --standin "$B/tests/vm/lrg-standin" \
 	--disk "$disk" --defender-log "$dlog" --defender-pid "${dpid:-0}" --tmp "$T" \
-	--probe "$probe" --timeline
+	--probe "$probe" --timeline $([ "$scenario" = s3 ] && echo "--leak 8")
 rc=$?
 
 if [ -n "$dpid" ]; then
@@ -125,5 +128,5 @@ if [ -n "$dpid" ]; then
 	wait $dpid 2>/dev/null
 fi
 [ "$scenario" = s1 ] && swapoff /dev/zram0 2>/dev/null
-[ "$scenario" = s2 ] && umount "$T/disk" 2>/dev/null
+[ "$scenario" != s1 ] && umount "$T/disk" 2>/dev/null
 exit $rc
