@@ -485,6 +485,15 @@ static void lrugen_walk_init(struct lrugen_walk *walk, struct lrugen_req *req,
 	walk->nr_ranges = req->nr_ranges;
 	walk->max_ptes = req->max_ptes;
 	walk->next_addr = req->resume;
+	/*
+	 * A walk resumed inside a PTE table (a request sent again after
+	 * CONTENDED or PARTIAL that stopped at a VMA boundary within a PMD)
+	 * may find the table's non-leaf accessed bit already cleared by the
+	 * walk that stopped: treat the table as young, or YOUNG_TABLES would
+	 * skip the rest of it and miss young entries there.
+	 */
+	if (req->resume & ~PMD_MASK)
+		walk->young_table = (req->resume & PMD_MASK) | 1;
 }
 
 static int lrugen_put_stats(struct sk_buff *skb, const struct lrugen_walk_stats *stats)
