@@ -37,9 +37,6 @@
 #define DEFAULT_SWAPPINESS 60
 /* Eviction rounds per domain and tick: bounds a tick's work. */
 #define MAX_ROUNDS 256
-/* Pages per eviction round of a tick (8 MiB): one round is the unit the
- * tick's eviction time budget is checked against. */
-#define EVICT_ROUND_PAGES 2048
 
 struct pmemcg {
 	uint64_t id;
@@ -923,28 +920,10 @@ static uint64_t reclaim_domain(struct lrg_policy *p, const struct domain *d,
 					       now_ms);
 	}
 
-	/*
-	 * Under pressure lrugend evicts like a second kswapd, but its
-	 * pageouts (zram compression, writeback) run in its own context, at
-	 * the daemon's priority: evicting all a runaway needs would spend a
-	 * CPU on the runaway's behalf and spare it the direct reclaim that
-	 * throttles an allocating task (in the VM, 52 s of lrugend CPU in
-	 * two zram incidents, and the stand-in starved of CPU, not memory).
-	 * So the tick's eviction stops after half the tick budget; the
-	 * kernel's own reclaim takes the rest, in the order the generation
-	 * bumps gave its LRU, and the min_ttl decision below still sees the
-	 * old memory left (no OOM while it is there).
-	 */
-	uint64_t evict_budget = p->cfg.daemon.tick_budget_ms / 2, t0 = p->b->ops->now_ms(p->b);
-
 	while (done < target && rounds++ < MAX_ROUNDS) {
 		struct pmemcg *best = NULL;
 		bool best_low = true;
 		uint64_t best_birth = UINT64_MAX, freed = 0, budget;
-
-		if (tr && d->apply_ttl && evict_budget && rounds > 1 &&
-		    p->b->ops->now_ms(p->b) - t0 >= evict_budget)
-			break;
 		int best_sw = 0, type, r;
 
 		for (size_t i = 0; i < p->nr_memcgs; i++) {
@@ -984,9 +963,6 @@ static uint64_t reclaim_domain(struct lrg_policy *p, const struct domain *d,
 		budget = (uint64_t)best->lv.nr_pages[lrg_gen_from_seq(best->lv.min_seq[type])][type];
 		if (budget > target - done)
 			budget = target - done;
-		/* rounds small enough for the time budget to bite */
-		if (tr && d->apply_ttl && evict_budget && budget > EVICT_ROUND_PAGES)
-			budget = EVICT_ROUND_PAGES;
 		if (budget < LRG_MIN_LRU_BATCH)
 			budget = LRG_MIN_LRU_BATCH;
 		r = evict_from(p, best, best_sw, budget, now_ms, &freed);

@@ -233,7 +233,6 @@ static int evict(struct lrg_backend *b, const struct lrg_mm_info *mi,
 	int idx;
 
 	f->evict_calls++;
-	f->now += f->evict_cost_ms;
 	if (!m || m->gone)
 		return -ESRCH;
 	idx = memcg_index(f, m->info.memcg_id);

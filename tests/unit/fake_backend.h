@@ -52,8 +52,6 @@ struct fake_backend {
 	/* simulated cost on the fake clock: each harvest (and each kernel
 	 * aging, age()) moves now on by this many ms */
 	uint64_t harvest_cost_ms;
-	/* ... and each evict() call by this many */
-	uint64_t evict_cost_ms;
 	/* what happened */
 	uint64_t harvest_calls, evict_calls, reclaim_calls;
 	uint64_t measure_calls;    /* of a memcg other than the root */

@@ -277,56 +277,6 @@ static void test_thrash(void)
 	ok(n >= 1, "thrash: 600 of 2000 (+ lrugend's) back, 20%% stalled: a request (%zu: %s)", n, why);
 }
 
-/*
- * Under machine pressure the tick's eviction stops after half the tick
- * budget (each evict call costs 20 fake ms here): the kernel's own reclaim
- * takes the rest, and the old memory left is no reason for an OOM request.
- */
-static void test_evict_budget(void)
-{
-	struct lrg_policy *p;
-	struct lrg_tick_result tr;
-	uint64_t calls_one_tick = 0, calls_unbounded = 0;
-
-	for (int unbounded = 0; unbounded < 2; unbounded++) {
-		fake_init(&f, LRG_CAP_HARVEST | LRG_CAP_EVICT_PAGES);
-		no_pressure();
-		cfg_init(1000, 500);
-		cfg.daemon.tick_budget_ms = unbounded ? 60000 : 50;
-		for (int i = 0; i < 8; i++) {
-			struct fake_mm *a = fake_add_mm(&f, 1 + i, LRG_ROOT_MEMCG);
-
-			for (int k = 0; k < FAKE_MAX_REGIONS; k++)
-				fake_map(a, R(k), 0, 512, false);
-		}
-		lrg_policy_new(&f.b, &cfg, &p);
-		lrg_config_free(&cfg);
-		lrg_policy_refresh(p, 0);
-		for (int t = 1; t <= 8; t++) {   /* generations up to 4 s old */
-			f.now = t * 500;
-			lrg_policy_tick(p, f.now, &tr);
-		}
-		global_pressure(40000);          /* far more than one tick may take */
-		f.now = 5000;
-		f.evict_cost_ms = 20;
-		f.evict_calls = 0;
-		lrg_policy_tick(p, f.now, &tr);
-		if (unbounded)
-			calls_unbounded = f.evict_calls;
-		else
-			calls_one_tick = f.evict_calls;
-		if (!unbounded)
-			ok(f.evict_calls >= 1 && f.evict_calls <= 2 && tr.pages_evicted > 0 && tr.nr_oom == 0,
-			   "evict budget: 25 ms of a 50 ms tick budget at 20 ms a call: %llu call(s), "
-			   "%llu pages, no OOM request (old memory is left)",
-			   (unsigned long long)f.evict_calls, (unsigned long long)tr.pages_evicted);
-		lrg_policy_free(p);
-	}
-	ok(calls_unbounded > calls_one_tick,
-	   "evict budget: without it the same tick makes %llu calls (%llu with it)",
-	   (unsigned long long)calls_unbounded, (unsigned long long)calls_one_tick);
-}
-
 static void test_memcgs(void)
 {
 	struct lrg_policy *p;
@@ -703,7 +653,6 @@ int main(void)
 	test_global();
 	test_ttl();
 	test_thrash();
-	test_evict_budget();
 	test_memcgs();
 	test_memcg_ttl_domain();
 	test_dry_run_and_proactive();
