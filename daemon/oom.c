@@ -36,6 +36,9 @@
 #define BASELINE_WINDOW_MS 30000
 #define BASELINE_MAX_AGE_MS 600000 /* a baseline this old is retaken even under pressure */
 #define EPISODE_PSI_SOME 1.0       /* % of time some task stalled on memory (avg10) */
+/* after a kernel OOM kill, wait at most this many kill_timeout_ms for its
+ * victim's memory to come back before deciding again */
+#define KERNEL_KILL_MAX_WAIT 10
 
 struct guard {
 	uint64_t memcg_id;
@@ -68,6 +71,7 @@ struct lrg_oom {
 	/* the kernel's own OOM kills (vmstat oom_kill) and when the count last moved */
 	uint64_t kernel_kills, kernel_kill_ms;
 	bool kernel_kills_known;
+	bool kernel_kill_settling;   /* its victim's memory is not back yet */
 	/* the last "no eligible victim" decision: one log per kill_timeout_ms
 	 * and domain, since a request comes every tick while it lasts */
 	uint64_t no_victim_domain, no_victim_ms;
@@ -114,8 +118,26 @@ static bool kernel_killed_recently(struct lrg_oom *o, const struct lrg_pressure 
 	if (now_p->oom_kills != o->kernel_kills) {
 		o->kernel_kills = now_p->oom_kills;
 		o->kernel_kill_ms = now_ms;
+		o->kernel_kill_settling = true;
 	}
-	return o->kernel_kill_ms && now_ms - o->kernel_kill_ms < o->cfg->daemon.kill_timeout_ms;
+	if (!o->kernel_kill_ms)
+		return false;
+	if (now_ms - o->kernel_kill_ms < o->cfg->daemon.kill_timeout_ms)
+		return true;
+	/*
+	 * As for a victim of our own: no new kill until the kernel's
+	 * victim's memory is back. Freeing hundreds of MiB (some of it in
+	 * zram) can take longer than kill_timeout_ms under load, and a
+	 * decision in between sees the machine still short and a runaway no
+	 * longer among the candidates: the largest bystander would die (seen
+	 * in the VM: the stand-in, 3 s after the kernel killed tail). Memory
+	 * is back once the machine is no longer under pressure; at most
+	 * KERNEL_KILL_MAX_WAIT kill timeouts are waited.
+	 */
+	if (o->kernel_kill_settling && !lrg_under_pressure(now_p, true))
+		o->kernel_kill_settling = false;
+	return o->kernel_kill_settling &&
+	       now_ms - o->kernel_kill_ms < KERNEL_KILL_MAX_WAIT * (uint64_t)o->cfg->daemon.kill_timeout_ms;
 }
 
 void lrg_oom_set_config(struct lrg_oom *o, const struct lrg_config *cfg)

@@ -153,6 +153,53 @@ static void test_still_exiting(void)
 }
 
 /*
+ * The kernel's OOM killer was first: its victim (the runaway) is gone from
+ * the candidates, but its memory takes longer than kill_timeout_ms to come
+ * back. lrugend must not take the largest bystander meanwhile; once memory
+ * is back and pressure returns, it decides again.
+ */
+static void test_kernel_kill_settles(void)
+{
+	struct lrg_backend b = { .ops = &scripted_ops, .caps = LRG_CAP_VIRTUAL_TIME };
+	struct lrg_config cfg;
+	struct lrg_oom *o;
+	struct lrg_oom_request req;
+	char d[160];
+
+	scripted_config(&cfg);
+	cfg.daemon.kill_timeout_ms = 3000;
+	memset(mm_gone, 0, sizeof(mm_gone));
+	nr_kills = 0;
+	mms[0] = (struct lrg_mm_info){ .mm_key = 300, .pid = 300, .start_time = 7,
+				       .memcg_id = LRG_ROOT_MEMCG, .nr_anon = MIB(50) };
+	mms[1] = (struct lrg_mm_info){ .mm_key = 301, .pid = 301, .start_time = 7,
+				       .memcg_id = LRG_ROOT_MEMCG, .nr_anon = MIB(1) };
+	strcpy(mms[0].comm, "standin");
+	strcpy(mms[1].comm, "sleep");
+	machine = (struct lrg_pressure){ .mem_total = 8192ULL << 20, .mem_free = 32ULL << 20,
+					 .watermark_low = 64ULL << 20, .watermark_high = 96ULL << 20,
+					 .oom_kills = 4 };
+	ok(lrg_oom_new(&b, &cfg, &o) == 0, "oom: new");
+	lrg_oom_observe(o, 1000);               /* the kernel's count so far: 4 */
+	machine.oom_kills = 5;                  /* the kernel killed the runaway */
+	lrg_oom_observe(o, 2000);
+	machine_request(&req);
+	ok(lrg_oom_handle(o, &req, 2500, d, sizeof(d)) == 0 && nr_kills == 0 && strstr(d, "kernel"),
+	   "oom: right after the kernel's kill: waiting (%s)", d);
+	ok(lrg_oom_handle(o, &req, 7000, d, sizeof(d)) == 0 && nr_kills == 0 && strstr(d, "kernel"),
+	   "oom: kill_timeout_ms later, memory still short (the victim's not back): still waiting, the"
+	   " stand-in lives (%s)", d);
+	machine.mem_free = 4096ULL << 20;       /* its memory is back */
+	lrg_oom_observe(o, 8000);
+	machine.mem_free = 32ULL << 20;         /* and pressure returns */
+	machine_request(&req);
+	ok(lrg_oom_handle(o, &req, 9000, d, sizeof(d)) == 1 && nr_kills == 1,
+	   "oom: memory came back, then pressure again: a decision of its own (%s)", d);
+	lrg_oom_free(o);
+	lrg_config_free(&cfg);
+}
+
+/*
  * A runaway fills memory, then the machine thrashes for longer than the
  * baseline window before lrugend's first request: the baseline must stay
  * at the last calm moment, so the runaway still shows its growth and dies
@@ -316,5 +363,6 @@ int main(void)
 
 	test_still_exiting();
 	test_baseline_frozen_under_pressure();
+	test_kernel_kill_settles();
 	return tap_done();
 }
