@@ -875,6 +875,20 @@ static bool exhausted_stall(const struct lrg_pressure *dp, bool global)
 	return global && dp->watermark_low && dp->mem_free < dp->watermark_low / 2;
 }
 
+/*
+ * One sample of a domain's thrash meter. lrugend's own evictions
+ * (process_madvise) are not in the kernel's pgsteal but their refaults are
+ * in its refaults: count them as reclaimed too (all domains': conservative).
+ */
+static void thrash_feed(struct lrg_policy *p, struct lrg_thrash *t, const struct lrg_pressure *dp,
+			uint64_t now_ms)
+{
+	struct lrg_pressure sample = *dp;
+
+	sample.pgsteal += p->stats.pages_evicted;
+	lrg_thrash_sample(t, &sample, now_ms);
+}
+
 /* An OOM request for domain d, in the name of ws's slice (whose min_ttl
  * is at stake); false when the tick has no room for another. */
 static bool file_oom_request(struct lrg_policy *p, const struct domain *d,
@@ -903,22 +917,15 @@ static uint64_t reclaim_domain(struct lrg_policy *p, const struct domain *d,
 			       uint64_t target, uint64_t now_ms, struct lrg_tick_result *tr)
 {
 	uint64_t done = 0;
-	int rounds = 0, thrash_pct = -1;
+	int rounds = 0;
 	bool filed = false;
 	const struct lrg_thrash *t = d->root ? &d->root->thrash : &p->thrash;
 
 	for (size_t i = 0; i < p->nr_memcgs; i++)
 		p->memcgs[i]->exhausted = false;
-	if (d->apply_ttl && tr) {
-		/* lrugend's own evictions (process_madvise) are not in the
-		 * kernel's pgsteal but their refaults are in its refaults:
-		 * count them as reclaimed too (all domains': conservative) */
-		struct lrg_pressure sample = *dp;
-
-		sample.pgsteal += p->stats.pages_evicted;
-		thrash_pct = lrg_thrash_sample(d->root ? &d->root->thrash : &p->thrash, &sample,
-					       now_ms);
-	}
+	/* the machine's meter is fed by every tick; a memcg's when it is a domain */
+	if (d->apply_ttl && tr && d->root)
+		thrash_feed(p, &d->root->thrash, dp, now_ms);
 
 	while (done < target && rounds++ < MAX_ROUNDS) {
 		struct pmemcg *best = NULL;
@@ -1072,8 +1079,8 @@ static uint64_t reclaim_domain(struct lrg_policy *p, const struct domain *d,
 				most_back = back;
 			}
 		}
-		snprintf(why, sizeof(why), "working set thrashing: %d%% refaulted, %u%% stalled",
-			 thrash_pct > 999 ? 999 : thrash_pct, t->stall_pct);
+		snprintf(why, sizeof(why), "working set thrashing: %u%% refaulted, %u%% stalled",
+			 t->pct > 999 ? 999 : t->pct, t->stall_pct);
 		if (slice_of_ws)
 			filed = file_oom_request(p, d, dp, slice_of_ws, youngest, why, tr);
 	}
@@ -1164,21 +1171,16 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 	if (!b->ops->measure || b->ops->measure(b, LRG_ROOT_MEMCG, &gp) < 0)
 		memset(&gp, 0, sizeof(gp));
 	gpress = lrg_under_pressure(&gp, true);
-	{
-		/*
-		 * A machine whose working set thrashes is under pressure
-		 * whatever its free memory says: kswapd keeps free memory at
-		 * its watermarks, and the page cache being thrashed counts as
-		 * available. Fed every tick, so the window is whole when it
-		 * matters (reclaim_domain reads the same meter).
-		 */
-		struct lrg_pressure s = gp;
-
-		s.pgsteal += p->stats.pages_evicted;
-		lrg_thrash_sample(&p->thrash, &s, now_ms);
-		if (lrg_thrashing(&p->thrash))
-			gpress = true;
-	}
+	/*
+	 * A machine whose working set thrashes is under pressure whatever its
+	 * free memory says: kswapd keeps free memory at its watermarks, and
+	 * the page cache being thrashed counts as available. Fed every tick,
+	 * so the window is whole when it matters (reclaim_domain reads the
+	 * same meter).
+	 */
+	thrash_feed(p, &p->thrash, &gp, now_ms);
+	if (lrg_thrashing(&p->thrash))
+		gpress = true;
 
 	/*
 	 * Each memcg's figures once per poll interval: a tick that only goes
