@@ -77,16 +77,21 @@ def mono_ms():
     return time.clock_gettime(time.CLOCK_MONOTONIC) * 1000.0
 
 
-def psi():
+def psi(path="/proc/pressure/memory"):
+    """(some, full) memory stall totals in microseconds, of the machine or
+    of a cgroup's memory.pressure; (0, 0) when the file cannot be read."""
     some = full = 0
-    with open("/proc/pressure/memory") as f:
-        for line in f:
-            total = int(line.split("total=")[1])
-            if line.startswith("some"):
-                some = total
-            else:
-                full = total
-    return some, full  # microseconds
+    try:
+        with open(path) as f:
+            for line in f:
+                total = int(line.split("total=")[1])
+                if line.startswith("some"):
+                    some = total
+                else:
+                    full = total
+    except OSError:
+        pass
+    return some, full
 
 
 def in_user_slice(procs=CG):
@@ -99,18 +104,7 @@ def in_user_slice(procs=CG):
 
 def standin_psi():
     """(some, full) memory stall totals of the stand-in's cgroup, us."""
-    some = full = 0
-    try:
-        with open(os.path.join(STANDIN_CG, "memory.pressure")) as f:
-            for line in f:
-                total = int(line.split("total=")[1])
-                if line.startswith("some"):
-                    some = total
-                else:
-                    full = total
-    except OSError:
-        pass
-    return some, full
+    return psi(os.path.join(STANDIN_CG, "memory.pressure"))
 
 
 def cpu_ms(pid):
