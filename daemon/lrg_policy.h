@@ -50,6 +50,11 @@ struct lrg_oom_request {
 	struct lrg_pressure pressure;
 	char slice[64];
 	char reason[64];            /* why the working set cannot be kept */
+	/* Filed on the thrash rule (lrg_thrashing): the domain may look free
+	 * (the thrashed page cache counts as available), so the check just
+	 * before the kill asks whether memory was freed since, not whether
+	 * free memory is low. */
+	bool thrashing;
 };
 
 #define LRG_MAX_OOM_REQUESTS 8

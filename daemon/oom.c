@@ -489,6 +489,32 @@ static void notify_session(const struct lrg_oom *o, const struct lrg_oom_request
 			  strerror(-r));
 }
 
+/*
+ * The look just before the kill: is the request still right? One filed
+ * because free memory ran out needs the domain still under pressure. One
+ * filed on the thrash rule was filed with memory that looks available (the
+ * page cache being thrashed counts as available, which is why that rule
+ * exists), so low free memory is no test for it: it stands unless memory
+ * was freed since (a process exited, a limit was raised), 1/32 of the
+ * domain's size, more than reclaim frees between two looks of one tick.
+ * Without this, every thrash decision of a machine with MemAvailable above
+ * its 1/64 mark was dropped here and the thrash went on until nothing was
+ * left to evict (the S3 slow leak of bench/oom-bench.sh: 20 to 38 s).
+ */
+static bool still_needed(const struct lrg_oom_request *req, const struct lrg_pressure *now)
+{
+	const struct lrg_pressure *then = &req->pressure;
+	uint64_t size = req->global ? then->mem_total : then->limit;
+
+	if (lrg_under_pressure(now, req->global))
+		return true;
+	if (!req->thrashing)
+		return false;
+	if (req->global)
+		return now->mem_available < then->mem_available + size / 32;
+	return now->usage + size / 32 > then->usage;
+}
+
 int lrg_oom_handle(struct lrg_oom *o, const struct lrg_oom_request *req, uint64_t now_ms,
 		   char *decision, size_t len)
 {
@@ -524,7 +550,7 @@ int lrg_oom_handle(struct lrg_oom *o, const struct lrg_oom_request *req, uint64_
 	/* the machine's figures were just read; a memcg domain needs its own */
 	if (!req->global)
 		measured = o->b->ops->measure(o->b, domain, &mp) == 0;
-	if (measured && !lrg_under_pressure(&mp, req->global)) {
+	if (measured && !still_needed(req, &mp)) {
 		o->stats.guarded++;
 		snprintf(decision, len, "pressure gone before the kill (%s)",
 			 domain_name(o, req));

@@ -9,6 +9,7 @@
 #include "oom.h"
 #include "oom_select.h"
 #include "tap.h"
+#include "ttl.h"
 
 #define MIB(x) ((uint64_t)(x) * 256) /* pages */
 #define TOTAL MIB(8192)
@@ -245,6 +246,61 @@ static void test_baseline_frozen_under_pressure(void)
 	lrg_config_free(&cfg);
 }
 
+/*
+ * A request on the thrash rule comes with memory that looks available (the
+ * page cache being thrashed counts in MemAvailable, the watermarks are
+ * met). The look before the kill must not drop it for "no pressure" (the
+ * bug: every such decision was dropped and the thrash went on); it drops
+ * it only if memory was freed since the request.
+ */
+static void test_thrash_request(void)
+{
+	struct lrg_backend b = { .ops = &scripted_ops, .caps = LRG_CAP_VIRTUAL_TIME };
+	struct lrg_config cfg;
+	struct lrg_oom *o;
+	struct lrg_oom_request req;
+	char d[160];
+
+	scripted_config(&cfg);
+	memset(mm_gone, 0, sizeof(mm_gone));
+	nr_kills = 0;
+	mms[0] = (struct lrg_mm_info){ .mm_key = 400, .pid = 400, .start_time = 7,
+				       .memcg_id = LRG_ROOT_MEMCG, .nr_anon = MIB(300) };
+	mms[1] = (struct lrg_mm_info){ .mm_key = 401, .pid = 401, .start_time = 7,
+				       .memcg_id = LRG_ROOT_MEMCG, .nr_anon = MIB(40) };
+	strcpy(mms[0].comm, "leak");
+	strcpy(mms[1].comm, "standin");
+	/* free memory above the watermarks, 40% "available": no pressure by
+	 * free memory, as in S3 of bench/oom-bench.sh when the readers thrash */
+	machine = (struct lrg_pressure){ .mem_total = 8192ULL << 20, .mem_free = 128ULL << 20,
+					 .mem_available = 3277ULL << 20, .watermark_low = 64ULL << 20,
+					 .watermark_high = 96ULL << 20, .psi_full_avg10 = 20 };
+	ok(!lrg_under_pressure(&machine, true), "oom: the scripted machine is not under pressure by its free memory");
+	ok(lrg_oom_new(&b, &cfg, &o) == 0, "oom: new");
+
+	machine_request(&req);
+	ok(lrg_oom_handle(o, &req, 1000, d, sizeof(d)) == 0 && nr_kills == 0 && strstr(d, "pressure gone"),
+	   "oom: a request not on the thrash rule is dropped without pressure (%s)", d);
+
+	machine_request(&req);
+	req.thrashing = true;
+	machine.mem_available += 64ULL << 20;   /* reclaim between the two looks */
+	ok(lrg_oom_handle(o, &req, 1100, d, sizeof(d)) == 1 && nr_kills == 1 && strstr(d, "pid 400"),
+	   "oom: a thrash request is acted on though memory looks available (%s)", d);
+	lrg_oom_free(o);
+
+	/* memory freed since the request (a process exited): dropped */
+	ok(lrg_oom_new(&b, &cfg, &o) == 0, "oom: new");
+	machine.mem_available = 3277ULL << 20;
+	machine_request(&req);
+	req.thrashing = true;
+	machine.mem_available += 512ULL << 20;
+	ok(lrg_oom_handle(o, &req, 2000, d, sizeof(d)) == 0 && nr_kills == 1 && strstr(d, "pressure gone"),
+	   "oom: a thrash request is dropped when 512 MiB were freed since (%s)", d);
+	lrg_oom_free(o);
+	lrg_config_free(&cfg);
+}
+
 int main(void)
 {
 	struct lrg_slice_config slice;
@@ -363,6 +419,7 @@ int main(void)
 
 	test_still_exiting();
 	test_baseline_frozen_under_pressure();
+	test_thrash_request();
 	test_kernel_kill_settles();
 	return tap_done();
 }

@@ -254,7 +254,8 @@ static size_t thrash_run(uint64_t steal_per_tick, uint64_t refaults_per_tick, do
 		lrg_policy_tick(p, f.now, &tr);
 		filed += tr.nr_oom;
 		if (tr.nr_oom)
-			snprintf(why, len, "%s", tr.oom[tr.nr_oom - 1].reason);
+			snprintf(why, len, "%s%s", tr.oom[tr.nr_oom - 1].reason,
+				 tr.oom[tr.nr_oom - 1].thrashing ? " [flagged]" : "");
 	}
 	lrg_policy_free(p);
 	return filed;
@@ -269,6 +270,8 @@ static void test_thrash(void)
 	ok(n >= 1 && strstr(why, "thrashing"),
 	   "thrash: old memory left, but most of what is reclaimed comes back while tasks stall:"
 	   " an OOM request (%zu: %s)", n, why);
+	/* so the look before the kill does not drop it for "no pressure" */
+	ok(strstr(why, "[flagged]") != NULL, "thrash: the request is flagged as the thrash rule's (%s)", why);
 	n = thrash_run(2000, 100, 20.0, why, sizeof(why));
 	ok(n == 0, "thrash: the same stall with few refaults: no request (%zu)", n);
 	n = thrash_run(2000, 1800, 5.0, why, sizeof(why));
