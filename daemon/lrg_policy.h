@@ -55,6 +55,9 @@ struct lrg_oom_request {
 	 * before the kill asks whether memory was freed since, not whether
 	 * free memory is low. */
 	bool thrashing;
+	/* thrashing: when the window of that verdict began; evidence from
+	 * before a victim's memory came back says nothing about after it */
+	uint64_t evidence_ms;
 };
 
 #define LRG_MAX_OOM_REQUESTS 8

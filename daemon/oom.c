@@ -49,6 +49,7 @@ struct guard {
 	uint64_t usage_at_kill;   /* domain usage when we killed */
 	uint64_t victim_bytes;
 	uint64_t gone_ms;         /* when the victim was first seen gone, 0 = not yet */
+	uint64_t lifted_ms;       /* when the guard last lifted: its memory back */
 };
 
 struct baseline {
@@ -72,6 +73,7 @@ struct lrg_oom {
 	uint64_t kernel_kills, kernel_kill_ms;
 	bool kernel_kills_known;
 	bool kernel_kill_settling;   /* its victim's memory is not back yet */
+	uint64_t kernel_settled_ms;  /* when it was last seen back */
 	/* the last "no eligible victim" decision: one log per kill_timeout_ms
 	 * and domain, since a request comes every tick while it lasts */
 	uint64_t no_victim_domain, no_victim_ms;
@@ -134,8 +136,10 @@ static bool kernel_killed_recently(struct lrg_oom *o, const struct lrg_pressure 
 	 * is back once the machine is no longer under pressure; at most
 	 * KERNEL_KILL_MAX_WAIT kill timeouts are waited.
 	 */
-	if (o->kernel_kill_settling && !lrg_under_pressure(now_p, true))
+	if (o->kernel_kill_settling && !lrg_under_pressure(now_p, true)) {
 		o->kernel_kill_settling = false;
+		o->kernel_settled_ms = now_ms;
+	}
 	return o->kernel_kill_settling &&
 	       now_ms - o->kernel_kill_ms < KERNEL_KILL_MAX_WAIT * (uint64_t)o->cfg->daemon.kill_timeout_ms;
 }
@@ -397,10 +401,12 @@ static bool guard_holds(struct lrg_oom *o, struct guard *g, uint64_t now_ms,
 	if (now_ms - g->since_ms >= timeout &&
 	    (alive || now_ms - g->gone_ms >= timeout || now_ms - g->since_ms >= 2 * timeout)) {
 		g->active = false;
+		g->lifted_ms = now_ms;
 		return false;
 	}
 	if (!alive && p->usage + g->victim_bytes / 2 <= g->usage_at_kill) {
 		g->active = false;
+		g->lifted_ms = now_ms;
 		return false;
 	}
 	return true;
@@ -490,6 +496,24 @@ static void notify_session(const struct lrg_oom *o, const struct lrg_oom_request
 }
 
 /*
+ * The oldest thrash evidence a decision may still rest on. Refaults and
+ * stalls seen before a victim's memory came back (ours: the domain's guard
+ * lifted; the kernel's: the machine out of pressure) were the victim's
+ * doing; the survivors then read back what the thrash took. Only a window
+ * that began after that says the working set is still being lost.
+ */
+static uint64_t evidence_floor(const struct lrg_oom *o, const struct guard *g)
+{
+	uint64_t floor = g ? g->lifted_ms : 0;
+
+	if (o->kernel_kill_ms > floor)
+		floor = o->kernel_kill_ms;
+	if (o->kernel_settled_ms > floor)
+		floor = o->kernel_settled_ms;
+	return floor;
+}
+
+/*
  * The look just before the kill: is the request still right? One filed
  * because free memory ran out needs the domain still under pressure. One
  * filed on the thrash rule was filed with memory that looks available (the
@@ -566,6 +590,14 @@ int lrg_oom_handle(struct lrg_oom *o, const struct lrg_oom_request *req, uint64_
 		o->stats.guarded++;
 		snprintf(decision, len, "waiting for pid %d's memory (%s)", (int)g->pid,
 			 domain_name(o, req));
+		return 0;
+	}
+
+	if (req->thrashing && req->evidence_ms < evidence_floor(o, g)) {
+		o->stats.guarded++;
+		snprintf(decision, len, "thrash seen before the last kill's memory came back (%s):"
+			 " waiting for a window after it", domain_name(o, req));
+		log_notice("OOM decision skipped: %s", decision);
 		return 0;
 	}
 

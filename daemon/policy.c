@@ -893,8 +893,8 @@ static void thrash_feed(struct lrg_policy *p, struct lrg_thrash *t, const struct
  * is at stake); false when the tick has no room for another. */
 static bool file_oom_request(struct lrg_policy *p, const struct domain *d,
 			     const struct lrg_pressure *dp, const struct pmemcg *ws,
-			     uint64_t oldest_age_ms, const char *reason, bool thrashing,
-			     struct lrg_tick_result *tr)
+			     uint64_t oldest_age_ms, const char *reason,
+			     const struct lrg_thrash *thrashing, struct lrg_tick_result *tr)
 {
 	struct lrg_oom_request *o;
 
@@ -909,7 +909,8 @@ static bool file_oom_request(struct lrg_policy *p, const struct domain *d,
 	o->pressure = *dp;
 	snprintf(o->slice, sizeof(o->slice), "%s", ws->slice->name);
 	snprintf(o->reason, sizeof(o->reason), "%s", reason);
-	o->thrashing = thrashing;
+	o->thrashing = thrashing != NULL;
+	o->evidence_ms = thrashing ? thrashing->verdict_ms : 0;
 	p->stats.oom_decisions++;
 	return true;
 }
@@ -1047,7 +1048,7 @@ static uint64_t reclaim_domain(struct lrg_policy *p, const struct domain *d,
 			filed = file_oom_request(p, d, dp, refuser, youngest_refused_age,
 						 exhausted ? "nothing left to evict while the domain stalls"
 							   : "working set younger than min_ttl under pressure",
-						 false, tr);
+						 NULL, tr);
 	}
 
 	/*
@@ -1084,7 +1085,7 @@ static uint64_t reclaim_domain(struct lrg_policy *p, const struct domain *d,
 		snprintf(why, sizeof(why), "working set thrashing: %u%% refaulted, %u%% stalled",
 			 t->pct > 999 ? 999 : t->pct, t->stall_pct);
 		if (slice_of_ws)
-			filed = file_oom_request(p, d, dp, slice_of_ws, youngest, why, true, tr);
+			filed = file_oom_request(p, d, dp, slice_of_ws, youngest, why, t, tr);
 	}
 	return done;
 }

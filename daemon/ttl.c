@@ -187,6 +187,7 @@ int lrg_thrash_sample(struct lrg_thrash *t, const struct lrg_pressure *p, uint64
 		else
 			t->pct = (uint32_t)(back * 100 / steal);
 		t->valid = true;
+		t->verdict_ms = t->start_ms;
 		thrash_restart(t, p, now_ms);
 	}
 	return t->valid ? (int)t->pct : -1;
@@ -194,5 +195,6 @@ int lrg_thrash_sample(struct lrg_thrash *t, const struct lrg_pressure *p, uint64
 
 bool lrg_thrashing(const struct lrg_thrash *t)
 {
-	return t->valid && t->pct >= LRG_THRASH_PCT && t->stall_pct >= LRG_THRASH_STALL_PCT;
+	return t->valid && t->pct >= LRG_THRASH_PCT && t->pct <= LRG_THRASH_MAX_PCT &&
+	       t->stall_pct >= LRG_THRASH_STALL_PCT;
 }

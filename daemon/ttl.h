@@ -100,9 +100,19 @@ enum lrg_ttl_verdict lrg_ttl_decide(bool under_pressure, const struct lrg_ttl_sc
  * The window's own stall, not PSI's avg10, which takes 5-10 s to climb
  * and would hold the decision back that long. */
 #define LRG_THRASH_STALL_PCT 10
+/*
+ * ... and no more came back than was reclaimed in the same window. More
+ * means the working set is returning, not being lost: right after a kill
+ * freed memory, the survivors read back what the thrash took while
+ * reclaim has stopped (seen in S3 of bench/oom-bench.sh: "999% refaulted"
+ * windows after the runaway died, each then taken for a new thrash and a
+ * reader killed).
+ */
+#define LRG_THRASH_MAX_PCT 100
 
 struct lrg_thrash {
 	uint64_t start_ms, last_ms;    /* window start, last sample (0: none) */
+	uint64_t verdict_ms;           /* start of the window pct and stall_pct are of */
 	uint64_t refaults, pgsteal;    /* counters at the window start */
 	uint64_t full_us;              /* PSI full total at the window start */
 	uint32_t pct;                  /* refaults per 100 pages reclaimed, last window */
@@ -115,7 +125,7 @@ struct lrg_thrash {
 int lrg_thrash_sample(struct lrg_thrash *t, const struct lrg_pressure *p, uint64_t now_ms);
 
 /* The verdict of the last complete window: refaults and stall both say
- * the working set is being lost. */
+ * the working set is being lost (and reclaim is still taking it). */
 bool lrg_thrashing(const struct lrg_thrash *t);
 
 #endif /* LRG_TTL_H */

@@ -274,7 +274,8 @@ static void test_thrash_request(void)
 	 * free memory, as in S3 of bench/oom-bench.sh when the readers thrash */
 	machine = (struct lrg_pressure){ .mem_total = 8192ULL << 20, .mem_free = 128ULL << 20,
 					 .mem_available = 3277ULL << 20, .watermark_low = 64ULL << 20,
-					 .watermark_high = 96ULL << 20, .psi_full_avg10 = 20 };
+					 .watermark_high = 96ULL << 20, .psi_full_avg10 = 20,
+					 .usage = (8192ULL - 3277) << 20 };
 	ok(!lrg_under_pressure(&machine, true), "oom: the scripted machine is not under pressure by its free memory");
 	ok(lrg_oom_new(&b, &cfg, &o) == 0, "oom: new");
 
@@ -287,7 +288,22 @@ static void test_thrash_request(void)
 	machine.mem_available += 64ULL << 20;   /* reclaim between the two looks */
 	ok(lrg_oom_handle(o, &req, 1100, d, sizeof(d)) == 1 && nr_kills == 1 && strstr(d, "pid 400"),
 	   "oom: a thrash request is acted on though memory looks available (%s)", d);
+
+	/* the leak's memory comes back: the guard lifts at the next request;
+	 * the survivors' refaults of the window before it are not a new thrash */
+	mm_gone[0] = true;
+	machine.mem_available = 3577ULL << 20;
+	machine.usage = (8192ULL - 3577) << 20;
+	machine_request(&req);
+	req.thrashing = true;
+	req.evidence_ms = 1500;                 /* a window begun before memory was back */
+	ok(lrg_oom_handle(o, &req, 3000, d, sizeof(d)) == 0 && nr_kills == 1 && strstr(d, "thrash seen before"),
+	   "oom: thrash evidence from before the victim's memory came back: no second kill (%s)", d);
+	req.evidence_ms = 3500;                 /* a window begun after it */
+	ok(lrg_oom_handle(o, &req, 5500, d, sizeof(d)) == 1 && nr_kills == 2 && strstr(d, "pid 401"),
+	   "oom: a thrash still seen in a window after it: a decision of its own (%s)", d);
 	lrg_oom_free(o);
+	mm_gone[0] = false;
 
 	/* memory freed since the request (a process exited): dropped */
 	ok(lrg_oom_new(&b, &cfg, &o) == 0, "oom: new");
@@ -295,7 +311,7 @@ static void test_thrash_request(void)
 	machine_request(&req);
 	req.thrashing = true;
 	machine.mem_available += 512ULL << 20;
-	ok(lrg_oom_handle(o, &req, 2000, d, sizeof(d)) == 0 && nr_kills == 1 && strstr(d, "pressure gone"),
+	ok(lrg_oom_handle(o, &req, 2000, d, sizeof(d)) == 0 && nr_kills == 2 && strstr(d, "pressure gone"),
 	   "oom: a thrash request is dropped when 512 MiB were freed since (%s)", d);
 	lrg_oom_free(o);
 	lrg_config_free(&cfg);

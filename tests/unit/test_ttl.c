@@ -213,6 +213,22 @@ static void test_thrash(void)
 		lrg_thrash_sample(&t, &p, 7000);
 		ok(t.pct == 10 && !lrg_thrashing(&t),
 		   "thrash: 10%% back, 30%% stalled (reclaim that frees): not thrashing (%u%%)", t.pct);
+		/* after a kill freed memory: the survivors read back what the
+		 * thrash took, while reclaim has all but stopped */
+		p.pgsteal += 1000;
+		p.refaults += 3000;
+		p.psi_full_total_us += 600000;
+		lrg_thrash_sample(&t, &p, 9000);
+		ok(t.pct == 300 && !lrg_thrashing(&t),
+		   "thrash: 3000 back of 1000 reclaimed, 30%% stalled (the working set returning): not"
+		   " thrashing (%u%%)", t.pct);
+		p.pgsteal += 4000;
+		p.refaults += 4000;
+		p.psi_full_total_us += 600000;
+		lrg_thrash_sample(&t, &p, 11000);
+		ok(t.pct == 100 && lrg_thrashing(&t) && t.verdict_ms == 9000,
+		   "thrash: all of it back, 30%% stalled: thrashing, from the window that began at"
+		   " 9000 ms (%u%%, %llu)", t.pct, (unsigned long long)t.verdict_ms);
 	}
 }
 
