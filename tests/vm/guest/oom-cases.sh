@@ -224,6 +224,10 @@ done
 ok $? "B: no protected bigapp died by lrugend's hand (bigapps:$bpids; last $bpid $(alive $bpid && echo alive || echo dead, the kernel OOM killer))${b_bad:+ bad:$b_bad}"
 grep -q "lrugend: killed pid $tpid (tail)" "$LOG"
 ok $? "B: lrugend killed the next candidate, tail $tpid"
+# the machine ran out (no slice has a limit): the machine's OOM domain, in
+# the name of a slice whose min_ttl was at stake (not init or *, min_ttl off)
+grep "lrugend: killed pid $tpid (tail)" "$LOG" | grep -q "OOM_DOMAIN=machine TTL_SLICE=\(user\|system\)\.slice MIN_TTL_MS=[1-9]"
+ok $? "B: the kill event names the machine as its OOM domain and a slice with min_ttl ($(grep -o 'OOM_DOMAIN=[^ ]* TTL_SLICE=[^ ]* MIN_TTL_MS=[0-9]*' "$LOG" | head -1))"
 [ "$(grep -c "lrugend: killed" "$LOG")" = 1 ]
 ok $? "B: one kill ($(grep -c 'lrugend: killed' "$LOG"))"
 ! grep -q "candidate [0-9]*: pid [0-9]* ([a-z]*) cgroup /user.slice/bigapp.scope" "$LOG"
