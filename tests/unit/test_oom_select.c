@@ -82,6 +82,28 @@ static void scripted_config(struct lrg_config *cfg)
 	cfg->daemon.notify_desktop = false;
 }
 
+/*
+ * A fresh scripted machine: the defaults made to kill, nothing killed yet,
+ * two processes (pids first and first + 1, anonymous sizes in pages). The
+ * caller sets the machine's figures.
+ */
+static void scripted_setup(struct lrg_config *cfg, pid_t first, const char *comm0, uint64_t anon0,
+			   const char *comm1, uint64_t anon1)
+{
+	const char *comm[2] = { comm0, comm1 };
+	uint64_t anon[2] = { anon0, anon1 };
+
+	scripted_config(cfg);
+	memset(mm_gone, 0, sizeof(mm_gone));
+	nr_kills = 0;
+	for (int i = 0; i < 2; i++) {
+		mms[i] = (struct lrg_mm_info){ .mm_key = (uint64_t)first + i, .pid = first + i,
+					       .start_time = 7, .memcg_id = LRG_ROOT_MEMCG,
+					       .nr_anon = anon[i] };
+		snprintf(mms[i].comm, sizeof(mms[i].comm), "%s", comm[i]);
+	}
+}
+
 /* A request for the machine, made from the scripted machine's figures. */
 static void machine_request(struct lrg_oom_request *req)
 {
@@ -109,13 +131,8 @@ static void test_still_exiting(void)
 	struct lrg_oom_stats st;
 	char d[160];
 
-	scripted_config(&cfg);
+	scripted_setup(&cfg, 100, "runaway", MIB(400), "other", MIB(100));
 	cfg.daemon.kill_timeout_ms = 3000;
-	for (int i = 0; i < 2; i++)
-		mms[i] = (struct lrg_mm_info){ .mm_key = 100 + i, .pid = 100 + i, .start_time = 7,
-					       .memcg_id = LRG_ROOT_MEMCG, .nr_anon = i ? MIB(100) : MIB(400) };
-	strcpy(mms[0].comm, "runaway");
-	strcpy(mms[1].comm, "other");
 	/* free below the low watermark: under pressure */
 	machine = (struct lrg_pressure){ .mem_total = 8192ULL << 20, .mem_free = 32ULL << 20,
 					 .watermark_low = 64ULL << 20, .watermark_high = 96ULL << 20 };
@@ -167,16 +184,8 @@ static void test_kernel_kill_settles(void)
 	struct lrg_oom_request req;
 	char d[160];
 
-	scripted_config(&cfg);
+	scripted_setup(&cfg, 300, "standin", MIB(50), "sleep", MIB(1));
 	cfg.daemon.kill_timeout_ms = 3000;
-	memset(mm_gone, 0, sizeof(mm_gone));
-	nr_kills = 0;
-	mms[0] = (struct lrg_mm_info){ .mm_key = 300, .pid = 300, .start_time = 7,
-				       .memcg_id = LRG_ROOT_MEMCG, .nr_anon = MIB(50) };
-	mms[1] = (struct lrg_mm_info){ .mm_key = 301, .pid = 301, .start_time = 7,
-				       .memcg_id = LRG_ROOT_MEMCG, .nr_anon = MIB(1) };
-	strcpy(mms[0].comm, "standin");
-	strcpy(mms[1].comm, "sleep");
 	machine = (struct lrg_pressure){ .mem_total = 8192ULL << 20, .mem_free = 32ULL << 20,
 					 .watermark_low = 64ULL << 20, .watermark_high = 96ULL << 20,
 					 .oom_kills = 4 };
@@ -214,15 +223,7 @@ static void test_baseline_frozen_under_pressure(void)
 	struct lrg_oom_request req;
 	char d[160];
 
-	scripted_config(&cfg);
-	memset(mm_gone, 0, sizeof(mm_gone));
-	nr_kills = 0;
-	mms[0] = (struct lrg_mm_info){ .mm_key = 200, .pid = 200, .start_time = 7,
-				       .memcg_id = LRG_ROOT_MEMCG, .nr_anon = MIB(400) };
-	mms[1] = (struct lrg_mm_info){ .mm_key = 201, .pid = 201, .start_time = 7,
-				       .memcg_id = LRG_ROOT_MEMCG, .nr_anon = MIB(10) };
-	strcpy(mms[0].comm, "steady");
-	strcpy(mms[1].comm, "runaway");
+	scripted_setup(&cfg, 200, "steady", MIB(400), "runaway", MIB(10));
 	/* calm: plenty free, no stall */
 	machine = (struct lrg_pressure){ .mem_total = 8192ULL << 20, .mem_free = 4096ULL << 20,
 					 .watermark_low = 64ULL << 20, .watermark_high = 96ULL << 20 };
@@ -261,15 +262,7 @@ static void test_thrash_request(void)
 	struct lrg_oom_request req;
 	char d[160];
 
-	scripted_config(&cfg);
-	memset(mm_gone, 0, sizeof(mm_gone));
-	nr_kills = 0;
-	mms[0] = (struct lrg_mm_info){ .mm_key = 400, .pid = 400, .start_time = 7,
-				       .memcg_id = LRG_ROOT_MEMCG, .nr_anon = MIB(300) };
-	mms[1] = (struct lrg_mm_info){ .mm_key = 401, .pid = 401, .start_time = 7,
-				       .memcg_id = LRG_ROOT_MEMCG, .nr_anon = MIB(40) };
-	strcpy(mms[0].comm, "leak");
-	strcpy(mms[1].comm, "standin");
+	scripted_setup(&cfg, 400, "leak", MIB(300), "standin", MIB(40));
 	/* free memory above the watermarks, 40% "available": no pressure by
 	 * free memory, as in S3 of bench/oom-bench.sh when the readers thrash */
 	machine = (struct lrg_pressure){ .mem_total = 8192ULL << 20, .mem_free = 128ULL << 20,
