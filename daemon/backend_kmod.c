@@ -64,6 +64,7 @@ struct lrg_kmod {
 	char errmsg[256];
 	char *rbuf;			/* LRG_KMOD_RBUF bytes */
 	char *sbuf;			/* LRG_KMOD_SBUF bytes: a HARVEST request */
+	size_t recv_size;		/* one recv() per dump skb with this, or 0: peek first */
 	struct lrg_kmod_pidfd pidfds[LRG_KMOD_PIDFDS];
 };
 
@@ -79,6 +80,7 @@ static struct nla_policy lrg_kmod_policy[LRUGEN_A_MAX + 1] = {
 	[LRUGEN_A_NEXT_ADDR] = { .type = NLA_U64 },
 	[LRUGEN_A_MAX_PTES] = { .type = NLA_U64 },
 	[LRUGEN_A_COUNTERS] = { .type = NLA_NESTED },
+	[LRUGEN_A_DUMP_SIZE] = { .type = NLA_U32 },
 };
 
 static struct nla_policy lrg_kmod_region_policy[LRUGEN_R_MAX + 1] = {
@@ -215,6 +217,8 @@ static int lrg_kmod_parse_info(struct lrg_kmod_info *info, struct nlattr **tb)
 		info->max_regions = nla_get_u32(tb[LRUGEN_A_MAX_REGIONS]);
 	if (tb[LRUGEN_A_MAX_PTES])
 		info->max_ptes = nla_get_u64(tb[LRUGEN_A_MAX_PTES]);
+	if (tb[LRUGEN_A_DUMP_SIZE])
+		info->dump_size = nla_get_u32(tb[LRUGEN_A_DUMP_SIZE]);
 	if (tb[LRUGEN_A_RELEASE])
 		snprintf(info->release, sizeof(info->release), "%s",
 			 (const char *)nla_data(tb[LRUGEN_A_RELEASE]));
@@ -494,18 +498,30 @@ static int lrg_kmod_harvest_transact(struct lrg_kmod *kmod, size_t len, uint32_t
 		int rem;
 
 		/*
-		 * Its length first, then exactly that: the kernel sizes the next
-		 * dump skbs after the largest buffer recvmsg() was given, and a
-		 * page-sized skb is much cheaper to allocate (and zero) than a
-		 * 16 KiB one; a small harvest fits one.
+		 * One recv() per skb with a buffer of INFO's LRUGEN_A_DUMP_SIZE
+		 * (ABI 3): no skb of the dump is larger, and the kernel keeps
+		 * its dump skbs page-sized (it sizes them after the largest
+		 * buffer recvmsg() was given; a 16 KiB skb costs much more to
+		 * allocate and zero, and a peek for the length one more
+		 * system call per harvest). From an older module: the length
+		 * first, with a peek, then exactly that. MSG_TRUNC returns an
+		 * skb's real length: one larger than the buffer is refused,
+		 * never parsed half.
 		 */
-		n = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
-		if (n >= 0) {
+		if (kmod->recv_size) {
+			n = recv(fd, kmod->rbuf, kmod->recv_size, MSG_TRUNC);
+			if (n > (ssize_t)kmod->recv_size) {
+				lrg_kmod_set_err(kmod, "reply larger than LRUGEN_A_DUMP_SIZE");
+				return -EMSGSIZE;
+			}
+		} else {
+			n = recv(fd, NULL, 0, MSG_PEEK | MSG_TRUNC);
 			if (n > (ssize_t)LRG_KMOD_RBUF) {
 				lrg_kmod_set_err(kmod, "reply larger than the receive buffer");
 				return -EMSGSIZE;
 			}
-			n = recv(fd, kmod->rbuf, (size_t)n, 0);
+			if (n >= 0)
+				n = recv(fd, kmod->rbuf, (size_t)n, 0);
 		}
 		if (n < 0) {
 			if (errno == EINTR)
@@ -743,6 +759,9 @@ int lrg_kmod_open(struct lrg_kmod **ret_kmod, char *errbuf, size_t errlen)
 		snprintf(errbuf, errlen, "lrugen.ko INFO failed: %s", kmod->errmsg);
 		goto err;
 	}
+	/* a module's own figure, if it is a sane one (it is a page less the skb overhead) */
+	if (kmod->info.dump_size >= 1024 && kmod->info.dump_size <= LRG_KMOD_RBUF)
+		kmod->recv_size = kmod->info.dump_size;
 	if (kmod->info.abi_version < LRG_KMOD_MIN_ABI) {
 		snprintf(errbuf, errlen, "lrugen.ko ABI %u is older than %u: update the module",
 			 kmod->info.abi_version, LRG_KMOD_MIN_ABI);

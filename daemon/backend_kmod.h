@@ -22,6 +22,7 @@ struct lrg_kmod_info {
 	uint32_t max_ranges;
 	uint32_t max_regions;
 	uint64_t max_ptes;
+	uint32_t dump_size;		/* LRUGEN_A_DUMP_SIZE (ABI 3), else 0 */
 	char release[65];
 	uint64_t counters[LRUGEN_C_MAX + 1];	/* indexed by LRUGEN_C_* */
 };

@@ -86,6 +86,12 @@ struct lrugen_walk {
 	unsigned int range_idx;		/* first range that may still matter */
 	/* the PTE table whose non-leaf accessed bit this walk cleared last: its address | 1 */
 	unsigned long young_table;
+	/*
+	 * LRUGEN_F_YOUNG_TABLES: the last PMD entry (its address | 1) found
+	 * with nothing to walk (none, or a PTE table not young): the next VMAs
+	 * that lie within it are skipped at once
+	 */
+	unsigned long idle_pmd;
 	struct lrugen_walk_stats stats;
 };
 

@@ -65,6 +65,7 @@ static const struct nla_policy lrugen_policy[LRUGEN_A_MAX + 1] = {
 	[LRUGEN_A_RESUME_ADDR] = { .type = NLA_U64 },
 	[LRUGEN_A_COUNTERS] = { .type = NLA_REJECT },
 	[LRUGEN_A_PAD] = { .type = NLA_REJECT },
+	[LRUGEN_A_DUMP_SIZE] = { .type = NLA_REJECT },
 };
 
 /* A parsed request: everything the walk needs, pinned. */
@@ -616,7 +617,9 @@ static int lrugen_nl_info(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, LRUGEN_A_MAX_RANGES, LRUGEN_MAX_RANGES) ||
 	    nla_put_u32(msg, LRUGEN_A_MAX_REGIONS, LRUGEN_MAX_REGIONS) ||
 	    nla_put_u64_64bit(msg, LRUGEN_A_MAX_PTES, LRUGEN_MAX_PTES, LRUGEN_A_PAD) ||
-	    lrugen_put_counters(msg))
+	    lrugen_put_counters(msg) ||
+	    /* netlink_dump() sizes a dump skb so unless the reader's buffers were larger */
+	    nla_put_u32(msg, LRUGEN_A_DUMP_SIZE, NLMSG_GOODSIZE))
 		goto nospace;
 
 	genlmsg_end(msg, hdr);
@@ -635,7 +638,7 @@ nospace:
  * per-harvest allocation small (heap memory is zeroed on allocation on many
  * kernels, init_on_alloc).
  */
-#define LRUGEN_DUMP_REGIONS 8
+#define LRUGEN_DUMP_REGIONS 4
 
 struct lrugen_dump {
 	struct lrugen_req req;
@@ -670,7 +673,13 @@ static int lrugen_nl_harvest_start(struct netlink_callback *cb)
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct lrugen_dump *dump;
 
-	/* allocated before the walk takes any lock; the walk never allocates */
+	/*
+	 * Allocated before the walk takes any lock; the walk never allocates.
+	 * Small: heap memory is zeroed on allocation on many kernels
+	 * (init_on_alloc), the whole slab object, and under emulation zeroing
+	 * is slow.
+	 */
+	BUILD_BUG_ON(sizeof(*dump) > 2048);
 	dump = kzalloc(sizeof(*dump), GFP_KERNEL);
 	if (!dump)
 		return -ENOMEM;
@@ -1040,6 +1049,12 @@ static struct genl_family lrugen_family __ro_after_init = {
 	.policy = lrugen_policy,
 	/* page tables of any process: only from the initial namespace */
 	.netnsok = false,
+	/*
+	 * No genl_mutex around the commands: they share nothing but atomic
+	 * counters, and a harvest need not wait for another one's dump step
+	 * (nor take and drop the mutex three times per request)
+	 */
+	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.ops = lrugen_ops,
 	.n_ops = ARRAY_SIZE(lrugen_ops),

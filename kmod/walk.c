@@ -7,8 +7,9 @@
  *
  * Locking: the mmap lock is only try-locked for read, and only for one
  * step (one buffer of regions); PTE tables are walked under their PTE lock,
- * PMD-mapped THPs under the PMD lock. Nothing here allocates or sleeps
- * except cond_resched() between PMD entries.
+ * PMD-mapped THPs under the PMD lock (a batch of them under one hold).
+ * Nothing here allocates or sleeps except cond_resched() between PMD
+ * entries.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,6 +20,7 @@
 #include <linux/huge_mm.h>
 #include <linux/hugetlb.h>
 #include <linux/pagemap.h>
+#include <linux/page_idle.h>
 #include <linux/swap.h>
 #include <linux/rcupdate.h>
 
@@ -125,14 +127,24 @@ static void lrugen_region_expand(struct lrugen_region *reg)
 	reg->all = 0;
 }
 
+/*
+ * The generation bump of one young folio: folio_mark_accessed(), once per
+ * folio (a second call would activate a large folio at once). A folio that
+ * is already active and referenced is left alone: folio_mark_accessed()
+ * would not change it (on the classic LRU it only activates a referenced
+ * inactive folio; MGLRU's lists keep PG_active clear, so its folios are
+ * always passed on, to folio_inc_refs()); with page idle tracking, an idle
+ * folio is passed on too, to lose its idle flag.
+ */
 static void lrugen_bump(struct lrugen_walk *walk, struct folio *folio, struct folio **last)
 {
-	/* once per folio: a second call would activate a large folio at once */
 	if (folio == *last)
+		return;
+	*last = folio;
+	if (folio_test_active(folio) && folio_test_referenced(folio) && !folio_test_idle(folio))
 		return;
 	folio_mark_accessed(folio);
 	walk->stats.bumped++;
-	*last = folio;
 }
 
 static void lrugen_walk_pte_range(struct lrugen_walk *walk, pmd_t *pmdp, pmd_t *pmdval,
@@ -317,24 +329,22 @@ static bool lrugen_walk_thp_old(struct lrugen_walk *walk, pmd_t val, unsigned lo
 	return true;
 }
 
-/* A PMD-mapped THP: one leaf entry for the whole region. */
+/* A PMD-mapped THP: one leaf entry for the whole region. The caller holds the PMD lock. */
 static void lrugen_walk_thp(struct lrugen_walk *walk, pmd_t *pmdp, unsigned long addr)
 {
 	struct lrugen_region *reg;
 	struct folio *folio, *last = NULL;
 	unsigned long pfn;
-	spinlock_t *ptl;
 	pmd_t val;
 
-	ptl = pmd_lock(walk->mm, pmdp);
 	val = *pmdp;
 	/* split or zapped since the lockless read: leave it to the next harvest */
 	if (!pmd_present(val) || !pmd_trans_huge(val) || pmd_devmap(val))
-		goto unlock;
+		return;
 
 	pfn = pmd_pfn(val);
 	if (!pfn_valid(pfn))
-		goto unlock;
+		return;
 
 	walk->stats.pte_total++;
 
@@ -378,8 +388,6 @@ static void lrugen_walk_thp(struct lrugen_walk *walk, pmd_t *pmdp, unsigned long
 		lrugen_region_merge(walk);
 unlock_rcu:
 	rcu_read_unlock();
-unlock:
-	spin_unlock(ptl);
 }
 
 /* Skip the ranges that end at or below addr (addresses only ever grow). */
@@ -445,6 +453,24 @@ static int lrugen_walk_pause(struct lrugen_walk *walk, unsigned long addr)
 	return LRUGEN_WALK_DONE;
 }
 
+/*
+ * PMD-mapped THPs that need the PMD lock (young ones, or any with a memcg
+ * filter) are taken in batches of at most this many under one hold of the
+ * lock (the lock of the PMD table, the same for all its entries), as MGLRU's
+ * walk_pmd_range_locked() does; the lock is let go between batches, for a
+ * flush of the region buffer, and before a PTE table.
+ */
+#define LRUGEN_THP_BATCH 32
+
+static void lrugen_thp_unlock(spinlock_t **ptl)
+{
+	if (*ptl) {
+		spin_unlock(*ptl);
+		*ptl = NULL;
+		cond_resched();
+	}
+}
+
 static int lrugen_walk_pmd_range(struct lrugen_walk *walk, pud_t *pud,
 				 unsigned long addr, unsigned long end)
 {
@@ -452,6 +478,8 @@ static int lrugen_walk_pmd_range(struct lrugen_walk *walk, pud_t *pud,
 	bool young_only = harvest && (walk->flags & LRUGEN_F_YOUNG_TABLES) && LRUGEN_HAS_NONLEAF_YOUNG;
 	bool nonleaf = harvest && (walk->flags & (LRUGEN_F_NONLEAF | LRUGEN_F_YOUNG_TABLES)) &&
 		       LRUGEN_HAS_NONLEAF_YOUNG;
+	spinlock_t *ptl = NULL;		/* the PMD lock, held for a batch of THPs */
+	unsigned int batch = 0;
 	unsigned long next;
 	pmd_t *pmdp;
 	int ret;
@@ -463,24 +491,43 @@ static int lrugen_walk_pmd_range(struct lrugen_walk *walk, pud_t *pud,
 
 		next = pmd_addr_end(addr, end);
 
+		/* the buffer's flush runs without the PMD lock */
+		if (ptl && (batch >= LRUGEN_THP_BATCH || walk->nr_regions >= walk->max_regions ||
+			    need_resched() || spin_needbreak(ptl))) {
+			lrugen_thp_unlock(&ptl);
+			batch = 0;
+		}
+
 		ret = lrugen_walk_pause(walk, addr);
-		if (ret != LRUGEN_WALK_DONE)
+		if (ret != LRUGEN_WALK_DONE) {
+			lrugen_thp_unlock(&ptl);
 			return ret;
+		}
 
 		lrugen_advance_ranges(walk, addr);
 
 		val = lrugen_pmd_read(pmdp);
-		if (!pmd_present(val) || pmd_none(val))
+		if (pmd_none(val)) {
+			walk->idle_pmd = (addr & PMD_MASK) | 1;
+			continue;
+		}
+		if (!pmd_present(val))
 			continue;
 
 		if (pmd_trans_huge(val) || pmd_devmap(val)) {
 			if (lrugen_overlaps_ranges(walk, addr, next) &&
 			    !lrugen_walk_thp_old(walk, val, addr)) {
+				if (!ptl)
+					ptl = pmd_lock(walk->mm, pmdp);
 				lrugen_walk_thp(walk, pmdp, addr);
-				cond_resched();
+				batch++;
 			}
 			continue;
 		}
+
+		/* a PTE table: its own lock, and a reschedule point */
+		lrugen_thp_unlock(&ptl);
+		batch = 0;
 
 		if (pmd_bad(val))
 			continue;
@@ -505,10 +552,13 @@ static int lrugen_walk_pmd_range(struct lrugen_walk *walk, pud_t *pud,
 			lrugen_walk_pte_range(walk, pmdp, &val, addr, next);
 		else if (!young_only)
 			lrugen_walk_pieces(walk, &val, addr, next);
+		else
+			walk->idle_pmd = (addr & PMD_MASK) | 1;
 
 		cond_resched();
 	} while (pmdp++, addr = next, addr != end);
 
+	lrugen_thp_unlock(&ptl);
 	return LRUGEN_WALK_DONE;
 }
 
@@ -588,7 +638,16 @@ static int lrugen_walk_vmas(struct lrugen_walk *walk)
 	bool whole = !walk->ranges ||
 		     (walk->mode == LRUGEN_WALK_HARVEST &&
 		      (walk->flags & (LRUGEN_F_NONLEAF | LRUGEN_F_YOUNG_TABLES)));
+	bool young_only = walk->mode == LRUGEN_WALK_HARVEST &&
+			  (walk->flags & LRUGEN_F_YOUNG_TABLES) && LRUGEN_HAS_NONLEAF_YOUNG;
 	unsigned long addr = walk->next_addr;
+	/*
+	 * The maple tree is walked on from one VMA to the next, not searched
+	 * from its root for each (find_vma()): the iterator is set again only
+	 * when the walk jumps (to the next range, or on within a VMA).
+	 */
+	VMA_ITERATOR(vmi, walk->mm, addr);
+	unsigned long iter_at = addr;	/* where vmi stands: vma_find() goes on from there */
 
 	for (;;) {
 		struct vm_area_struct *vma;
@@ -602,9 +661,12 @@ static int lrugen_walk_vmas(struct lrugen_walk *walk)
 			addr = max_t(unsigned long, addr, walk->ranges[walk->range_idx].start);
 		}
 
-		vma = find_vma(walk->mm, addr);
+		if (addr != iter_at)
+			vma_iter_init(&vmi, walk->mm, addr);
+		vma = vma_find(&vmi, ULONG_MAX);
 		if (!vma)
 			break;
+		iter_at = vma->vm_end;
 
 		if (!whole && vma->vm_start >= walk->ranges[walk->range_idx].end) {
 			/* nothing mapped in this range: on to the next one */
@@ -616,6 +678,18 @@ static int lrugen_walk_vmas(struct lrugen_walk *walk)
 		end = vma->vm_end;
 		if (!whole)
 			end = min_t(unsigned long, end, walk->ranges[walk->range_idx].end);
+
+		/*
+		 * Small VMAs share PMD entries (a library's text, data and
+		 * relro): one within a PMD entry the walk just found empty or
+		 * not young has nothing to walk either, nor is its bit cleared
+		 * (a table the MMU marks young meanwhile is walked next time).
+		 */
+		if (young_only && walk->idle_pmd == ((addr & PMD_MASK) | 1) &&
+		    ((end - 1) & PMD_MASK) == (addr & PMD_MASK)) {
+			addr = end;
+			continue;
+		}
 
 		if (!lrugen_should_skip_vma(walk, vma)) {
 			walk->vma = vma;

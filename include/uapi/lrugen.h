@@ -23,7 +23,8 @@
  *   Request: no attributes.
  *   Reply:   LRUGEN_A_ABI_VERSION, LRUGEN_A_RELEASE, LRUGEN_A_CAPS,
  *            LRUGEN_A_MAX_RANGES, LRUGEN_A_MAX_REGIONS, LRUGEN_A_MAX_PTES,
- *            LRUGEN_A_COUNTERS (module-wide counters, LRUGEN_C_*).
+ *            LRUGEN_A_COUNTERS (module-wide counters, LRUGEN_C_*),
+ *            LRUGEN_A_DUMP_SIZE (ABI 3).
  *
  * LRUGEN_CMD_HARVEST (dump: NLM_F_DUMP is required)
  *   Request: LRUGEN_A_PID and/or LRUGEN_A_PIDFD (the process whose address
@@ -46,14 +47,20 @@
  *            is reported only if at least one of its pages is present and
  *            charged to the cgroup. A message holds as many regions as fit
  *            in the kernel's dump skb, whose size follows the receiver's
- *            largest recvmsg() buffer (at most 32 KiB).
+ *            largest recvmsg() buffer (at most 32 KiB): as long as that
+ *            was never larger than LRUGEN_A_DUMP_SIZE of INFO (ABI 3), no
+ *            skb of the dump is larger, so a reader that receives with a
+ *            buffer of exactly that size reads each one whole with one
+ *            recv(), and keeps the kernel's dump skbs at their smallest.
  *   LRUGEN_A_PIDFD and LRUGEN_A_CGROUP_FD are looked up when the request
  *   is sent (the dump's .start), in the sender's file table, even when the
  *   first step of the dump runs later from recvmsg() (a full receive queue
  *   answers the request ENOBUFS and starts the dump on the next read).
  *   Unless LRUGEN_F_NO_BUMP is given, every young page is also passed on to
  *   the kernel's LRU with folio_mark_accessed() (the "generation bump"), so
- *   clearing the accessed bit never makes a hot page look cold to reclaim.
+ *   clearing the accessed bit never makes a hot page look cold to reclaim:
+ *   once per folio, and not if the folio is already active and referenced
+ *   (folio_mark_accessed() would leave it as it is).
  *   The mmap lock is only ever try-locked: if it is busy the harvest stops
  *   at once with LRUGEN_STATUS_CONTENDED; it never waits.
  *
@@ -127,8 +134,9 @@
  * Grows by one whenever anything is appended to this header.
  *   1  the first release
  *   2  LRUGEN_F_COMPACT (LRUGEN_R_ALL), LRUGEN_F_YOUNG_TABLES
+ *   3  LRUGEN_A_DUMP_SIZE
  */
-#define LRUGEN_ABI_VERSION 2
+#define LRUGEN_ABI_VERSION 3
 
 /* Geometry: a region is what one PTE table maps. */
 #define LRUGEN_PAGE_SIZE 4096ULL
@@ -178,6 +186,12 @@ enum lrugen_attr {
 	LRUGEN_A_RESUME_ADDR,	/* u64: start the walk at this address */
 	LRUGEN_A_COUNTERS,	/* nested: LRUGEN_C_* (module-wide, since load) */
 	LRUGEN_A_PAD,		/* padding for 64-bit attributes */
+	/*
+	 * (ABI 3) u32, INFO: the default size of the kernel's dump skbs
+	 * (NLMSG_GOODSIZE, a page less the skb's overhead), the receive
+	 * buffer for HARVEST replies: see LRUGEN_CMD_HARVEST.
+	 */
+	LRUGEN_A_DUMP_SIZE,
 	__LRUGEN_A_LAST
 };
 #define LRUGEN_A_MAX (__LRUGEN_A_LAST - 1)
@@ -205,7 +219,8 @@ enum lrugen_stats_attr {
 	LRUGEN_S_PTE_YOUNG,	/* leaf entries young (accessed bit cleared) */
 	LRUGEN_S_PMD_TOTAL,	/* non-leaf PMD entries seen */
 	LRUGEN_S_PMD_YOUNG,	/* non-leaf PMD entries with the accessed bit set */
-	LRUGEN_S_BUMPED,	/* folios passed to folio_mark_accessed() */
+	LRUGEN_S_BUMPED,	/* folios passed to folio_mark_accessed() (not those
+				 * already active and referenced: no change) */
 	LRUGEN_S_PAD,
 	__LRUGEN_S_LAST
 };
