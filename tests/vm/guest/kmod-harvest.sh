@@ -21,6 +21,7 @@ step() {
 grep -v '^LRG_FAMILY' "$LRG_TMP/info.out"
 fam=$(sed -n 's/^LRG_FAMILY=//p' "$LRG_TMP/info.out")
 step "$t" correctness
+step "$t" resume
 step "$t" compact
 echo "+memory" >/sys/fs/cgroup/cgroup.subtree_control
 step "$t" memcg /sys/fs/cgroup
