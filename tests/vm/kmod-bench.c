@@ -12,7 +12,11 @@
  * PMD entry is not young, even with force_scan. The kmod column does the
  * same (LRUGEN_F_YOUNG_TABLES, what lrugend asks for when its Bloom filter
  * holds nothing); "whole" walks every table (no ranges, no flag). Both are
- * end to end through the client library (compact regions, ABI 2).
+ * end to end through the client library (compact regions, ABI 2). They
+ * leave the kernel's LRU alone (LRUGEN_F_NO_BUMP), while MGLRU's aging
+ * moves each young folio to the youngest generation: the "bump" column is
+ * the kmod harvest with the generation bump (folio_mark_accessed() of the
+ * young folios), as lrugend harvests by default, so that its cost shows.
  * Run in the VM by tests/vm/bench-harvest.sh; the figures are TCG figures:
  * compare the columns, not with native numbers.
  *
@@ -41,6 +45,7 @@
 #define NPAGES (SIZE / PAGE)
 
 static int to_child[2], to_parent[2];
+static unsigned char pcts_now;	/* what the child touches, for bump_ns() */
 static char *area;
 
 static double now_ns(void)
@@ -172,13 +177,16 @@ static double trace_walk_ns(pid_t pid)
 
 #define LRG_BENCH_CG (1U << 31)
 static int cg_fd = -1;	/* >= 0: harvests filter by the bench's cgroup (flag LRG_BENCH_CG) */
+/* with the generation bump (what lrugend asks for), else LRUGEN_F_NO_BUMP */
+#define LRG_BENCH_BUMP (1U << 30)
 
 static double harvest_ns(struct lrg_kmod *k, pid_t pid, const struct lrugen_range *r,
 			 unsigned int flags, struct lrg_walk_stats *st, double *ret_walk_ns)
 {
 	struct lrg_kmod_harvest_args a = { .pid = pid,
 					   .cgroup_fd = (flags & LRG_BENCH_CG) ? cg_fd : -1,
-					   .flags = LRUGEN_F_NO_BUMP | (flags & ~LRG_BENCH_CG),
+					   .flags = ((flags & LRG_BENCH_BUMP) ? 0 : LRUGEN_F_NO_BUMP) |
+						    (flags & ~(LRG_BENCH_CG | LRG_BENCH_BUMP)),
 					   .ranges = r, .nr_ranges = r ? 1 : 0 };
 	char path[256];
 	double t;
@@ -203,6 +211,23 @@ static double harvest_ns(struct lrg_kmod *k, pid_t pid, const struct lrugen_rang
 	} else if (ret_walk_ns) {
 		*ret_walk_ns = -1;
 	}
+	return t;
+}
+
+static void cmd(unsigned char pct);
+
+/* cmd(), then a timed harvest with the bump; *ret_bumped: folios it passed on */
+static double bump_ns(struct lrg_kmod *k, pid_t pid, unsigned int flags, uint64_t *ret_bumped)
+{
+	struct lrg_kmod_info i0, i1;
+	struct lrg_walk_stats st;
+	int ok = lrg_kmod_info(k, &i0) == 0;
+	double t;
+
+	cmd(pcts_now);
+	t = harvest_ns(k, pid, NULL, flags | LRG_BENCH_BUMP, &st, NULL);
+	if (ok && lrg_kmod_info(k, &i1) == 0)
+		*ret_bumped = i1.counters[LRUGEN_C_BUMPED] - i0.counters[LRUGEN_C_BUMPED];
 	return t;
 }
 
@@ -265,12 +290,22 @@ int main(int argc, char **argv)
 	       "#   scanned (a PMD-mapped THP is one); walk/pg: the page table walk alone\n"
 	       "#   (walk_ns of lrugen:harvest_done); whole/pg: end to end, every PTE table\n"
 	       "#   walked; memcg/pg: as kmod/pg, with the memcg filter lrugend uses\n"
-	       "#   (a page's memcg is checked, old pages too); mglru/pg: a forced aging\n"
-	       "#   (debugfs +) of the same memcg;\n"
-	       "#   kmod/mglru: the ratio; clref/pg: smaps read + clear_refs\n",
+	       "#   (a page's memcg is checked, old pages too); kmod, walk, whole and\n"
+	       "#   memcg with LRUGEN_F_NO_BUMP; bump/pg: as kmod/pg with the generation\n"
+	       "#   bump (folio_mark_accessed() of young folios: lrugend's default),\n"
+	       "#   here with the first sightings of the young folios (MGLRU's round\n"
+	       "#   before left them unreferenced: referenced, then activated), hot/pg\n"
+	       "#   the same a harvest later (active and referenced: passed on no more);\n"
+	       "#   bumped: folios passed to folio_mark_accessed() (module counter, last\n"
+	       "#   run; folios already active and referenced are not); mglru/pg: a forced aging\n"
+	       "#   (debugfs +) of the same memcg, which moves young folios to the\n"
+	       "#   youngest generation;\n"
+	       "#   kmod/mglru, bump/mglru, hot/mglru, memcg/mglru: the ratios; clref/pg: smaps read\n"
+	       "#   + clear_refs\n",
 	       young_tables ? ", LRUGEN_F_YOUNG_TABLES" : ", no YOUNG_TABLES: module too old");
-	printf("# %-4s %5s | %9s %7s %9s %9s %9s | %9s | %10s %11s | %9s %7s\n", "thp", "young",
-	       "kmod/pg", "ptes", "walk/pg", "whole/pg", "memcg/pg", "mglru/pg", "kmod/mglru",
+	printf("# %-4s %5s | %7s %5s %7s %7s %6s %7s %6s %8s %8s | %8s | %10s %10s %9s %11s | %8s %7s\n",
+	       "thp", "young", "kmod/pg", "ptes", "walk/pg", "bump/pg", "bumped", "hot/pg", "bumped",
+	       "whole/pg", "memcg/pg", "mglru/pg", "kmod/mglru", "bump/mglru", "hot/mglru",
 	       "memcg/mglru", "clref/pg", "ref MiB");
 	for (thp = first; thp < 2; thp++) {
 		pid_t pid;
@@ -304,7 +339,11 @@ int main(int argc, char **argv)
 		for (p = 0; p < 3; p++) {
 			struct lrg_walk_stats st = { 0 }, st2;
 			unsigned long id = 0, seq = 0, ref = 0;
-			double tk = -1, tw = -1, th = -1, tg = -1, tm = -1, tc = -1, x, y = -1;
+			double tk = -1, tw = -1, tb = -1, tt = -1, th = -1, tg = -1, tm = -1, tc = -1;
+			double x, y = -1;
+			uint64_t bumped = 0, hot_bumped = 0;
+
+			pcts_now = pcts[p];
 
 			/*
 			 * The methods take turns, rep by rep, so that each one's
@@ -322,6 +361,24 @@ int main(int argc, char **argv)
 				cmd(pcts[p]);
 				harvest_ns(k, pid, NULL, young_tables, &st2, &y);
 				tw = min_pos(tw, y);
+
+				/*
+				 * With the bump, as lrugend harvests (the clearing one
+				 * too): "bump" right after MGLRU's round of the rep
+				 * before left the young folios on the classic LRU
+				 * unreferenced, so the clearing harvest marks them
+				 * referenced and the timed one activates them (list
+				 * moves: the first sightings of a hot page); "hot" a
+				 * harvest later, in the steady state of a hot page
+				 * (active and referenced: nothing to pass on). The
+				 * module's counters are read before the touches, not
+				 * right before the timing: an INFO round trip there
+				 * warms the netlink path up.
+				 */
+				harvest_ns(k, pid, NULL, young_tables | LRG_BENCH_BUMP, &st2, NULL);
+				tb = min_pos(tb, bump_ns(k, pid, young_tables, &bumped));
+				harvest_ns(k, pid, NULL, young_tables | LRG_BENCH_BUMP, &st2, NULL);
+				tt = min_pos(tt, bump_ns(k, pid, young_tables, &hot_bumped));
 
 				harvest_ns(k, pid, NULL, 0, &st2, NULL);
 				cmd(pcts[p]);
@@ -358,11 +415,13 @@ int main(int argc, char **argv)
 				tc = min_pos(tc, clear_refs_ns(pid, &ref));
 			}
 
-			printf("  %-4s %4u%% | %9.1f %7" PRIu64 " %9.1f %9.1f %9.1f | %9.1f | %10.2f %11.2f | %9.1f %7lu\n",
+			printf("  %-4s %4u%% | %7.1f %5" PRIu64 " %7.1f %7.1f %6" PRIu64 " %7.1f %6" PRIu64
+			       " %8.1f %8.1f | %8.1f | %10.2f %10.2f %9.2f %11.2f | %8.1f %7lu\n",
 			       thp ? "on" : "off", pcts[p], tk / NPAGES, st.pte_total,
-			       tw > 0 ? tw / NPAGES : -1, th / NPAGES, tg / NPAGES,
-			       tm > 0 ? tm / NPAGES : -1, tm > 0 ? tk / tm : -1, tm > 0 ? tg / tm : -1,
-			       tc / NPAGES, ref / 1024);
+			       tw > 0 ? tw / NPAGES : -1, tb / NPAGES, bumped, tt / NPAGES, hot_bumped,
+			       th / NPAGES, tg / NPAGES, tm > 0 ? tm / NPAGES : -1,
+			       tm > 0 ? tk / tm : -1, tm > 0 ? tb / tm : -1, tm > 0 ? tt / tm : -1,
+			       tm > 0 ? tg / tm : -1, tc / NPAGES, ref / 1024);
 		}
 		{
 			unsigned char q = 255;
