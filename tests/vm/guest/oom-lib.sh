@@ -72,3 +72,47 @@ start_lrugend() {
 		exit 1
 	fi
 }
+
+# run_incidents CGROUP KERNEL_LINE: $INCIDENTS incidents of `tail /dev/zero`
+# in CGROUP beside what runs already, lrugend's log in $T/lrugend.log.
+# Who ends a runaway first, lrugend or the kernel's OOM killer (its log
+# lines containing KERNEL_LINE), is a race: PSI averages lag, the kernel
+# acts when reclaim fails. An incident the kernel ended is run again, up
+# to 3 attempts, so that every incident shows lrugend's decision. Sets
+# kernel_wins (attempts the kernel won) and unended (incidents lrugend
+# never ended). incident_note, if defined, adds to each incident's line.
+run_incidents() {
+	r_cg=$1
+	r_kline=$2
+	kernel_wins=0
+	unended=0
+	for i in $(seq 1 "$INCIDENTS"); do
+		r_ended=0
+		for a in 1 2 3; do
+			r_start=$(date +%s)
+			r_kk0=$(dmesg | grep -c "$r_kline")
+			r_lk0=$(grep -c "lrugend: killed" "$T/lrugend.log")
+			in_cg "$r_cg" tail /dev/zero &
+			tpid=$!
+			# the kernel's OOM killer would end it too; give lrugend 150 s
+			(sleep 150; kill -9 $tpid 2>/dev/null) &
+			r_wpid=$!
+			sleep 4
+			"$LRG_BUILDDIR/lrugenctl" -s "$T/control" status 2>&1 |
+				grep -E "memory|pressure|policy|walks|oom" | sed "s/^/# [4 s] /"
+			wait $tpid
+			r_st=$?
+			kill $r_wpid 2>/dev/null
+			r_kk=$(($(dmesg | grep -c "$r_kline") - r_kk0))
+			r_lk=$(($(grep -c "lrugend: killed" "$T/lrugend.log") - r_lk0))
+			echo "# incident $i attempt $a: tail $tpid ended with status $r_st after $(($(date +%s) - r_start)) s ($r_lk lrugend kill(s), $r_kk kernel OOM kill(s))$(command -v incident_note >/dev/null && incident_note)"
+			sleep 3
+			if [ "$r_lk" -ge 1 ]; then
+				r_ended=1
+				break
+			fi
+			kernel_wins=$((kernel_wins + r_kk))
+		done
+		[ $r_ended = 1 ] || unended=$((unended + 1))
+	done
+}

@@ -43,37 +43,10 @@ wait_for 60 grep -qs "standin ready" "$T/big.out" || echo "# the 128 MiB process
 start_lrugend "$T/lrugend.conf" "$T/lrugend.log" ${LRG_LRUGEND_ARGS:-}
 sleep 3
 
-kernel_wins=0
-unended=0
-tails=
-for i in $(seq 1 "$INCIDENTS"); do
-	ended=0
-	for a in 1 2 3; do
-		s=$(date +%s)
-		kk0=$(dmesg | grep -c "Memory cgroup out of memory: Killed process")
-		lk0=$(grep -c "lrugend: killed" "$T/lrugend.log")
-		in_cg user.slice/box.scope tail /dev/zero &
-		tpid=$!
-		tails="$tails $tpid"
-		(sleep 150; kill -9 $tpid 2>/dev/null) &
-		wpid=$!
-		sleep 4
-		"$B/lrugenctl" -s "$T/control" status 2>&1 | grep -E "memory|pressure|policy|oom" | sed "s/^/# [4 s] /"
-		wait $tpid
-		st=$?
-		kill $wpid 2>/dev/null
-		kk=$(($(dmesg | grep -c "Memory cgroup out of memory: Killed process") - kk0))
-		lk=$(($(grep -c "lrugend: killed" "$T/lrugend.log") - lk0))
-		echo "# incident $i attempt $a: tail $tpid ended with status $st after $(($(date +%s) - s)) s ($lk lrugend kill(s), $kk kernel memcg OOM kill(s)); box memory.current $(cat $CG/user.slice/box.scope/memory.current), swap $(cat $CG/user.slice/box.scope/memory.swap.current)"
-		sleep 3
-		if [ "$lk" -ge 1 ]; then
-			ended=1
-			break
-		fi
-		kernel_wins=$((kernel_wins + kk))
-	done
-	[ $ended = 1 ] || unended=$((unended + 1))
-done
+incident_note() {
+	echo "; box memory.current $(cat $CG/user.slice/box.scope/memory.current), swap $(cat $CG/user.slice/box.scope/memory.swap.current)"
+}
+run_incidents user.slice/box.scope "Memory cgroup out of memory: Killed process"
 
 grep -E "killed|would kill|OOM decision|candidate" "$T/lrugend.log" | sed 's/^/# /' | head -40
 echo "# lrugend log, last lines:"

@@ -32,41 +32,8 @@ in_cg user.slice "$B/tests/vm/lrg-standin" 48 >"$T/standin.out" &
 spid=$!
 sleep 3
 
-# Who ends a runaway first, lrugend or the kernel's OOM killer, is a race
-# (PSI averages lag; the kernel acts when reclaim fails). An incident the
-# kernel ended is run again, up to 3 attempts, so every incident shows
-# lrugend's decision; lrugend must never kill anything but tail in any
-# attempt, and the kernel's wins are reported.
-kernel_wins=0
-unended=0
-for i in $(seq 1 "$INCIDENTS"); do
-	ended=0
-	for a in 1 2 3; do
-		s=$(date +%s)
-		kk0=$(dmesg | grep -c "Out of memory: Killed process")
-		lk0=$(grep -c "lrugend: killed" "$T/lrugend.log")
-		in_cg user.slice tail /dev/zero &
-		tpid=$!
-		# the kernel's OOM killer would end it too; give lrugend 150 s
-		(sleep 150; kill -9 $tpid 2>/dev/null) &
-		wpid=$!
-		sleep 4
-		"$B/lrugenctl" -s "$T/control" status 2>&1 | grep -E "memory|pressure|policy|walks|oom" | sed "s/^/# [4 s] /"
-		wait $tpid
-		st=$?
-		kill $wpid 2>/dev/null
-		kk=$(($(dmesg | grep -c "Out of memory: Killed process") - kk0))
-		lk=$(($(grep -c "lrugend: killed" "$T/lrugend.log") - lk0))
-		echo "# incident $i attempt $a: tail $tpid ended with status $st after $(($(date +%s) - s)) s ($lk lrugend kill(s), $kk kernel OOM kill(s))"
-		sleep 3
-		if [ "$lk" -ge 1 ]; then
-			ended=1
-			break
-		fi
-		kernel_wins=$((kernel_wins + kk))
-	done
-	[ $ended = 1 ] || unended=$((unended + 1))
-done
+# Only tail may die; an incident the kernel won runs again (run_incidents).
+run_incidents user.slice "Out of memory: Killed process"
 
 alive=0
 kill -0 $spid 2>/dev/null && alive=1
