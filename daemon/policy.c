@@ -46,6 +46,7 @@ struct pmemcg {
 	struct lrg_lruvec lv;
 	struct lrg_pressure pr;
 	bool pr_ok;
+	uint64_t pr_ms;           /* when pr was measured (0: never) */
 	bool seen;
 	bool marked;              /* events since the last listing: re-list it */
 	uint64_t aged_tick;       /* tick number of the last aging */
@@ -1151,6 +1152,36 @@ static int cmp_aged_stamp(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
+/*
+ * Whether a memcg's figures are read in this tick. Each read is five files
+ * the kernel formats on the spot (memory.stat alone is 40 lines); at five
+ * ticks a second and a hundred memcgs (a desktop's services and scopes)
+ * that was most of lrugend's CPU while nothing happened. Read each tick
+ * only what can decide something now: a memcg whose limit is below the
+ * machine's memory (an OOM domain of its own, whose pressure is its own
+ * figures), one whose slice evicts proactively (its refault ceiling), and
+ * every memcg while the machine is under pressure (the thrash rule names
+ * the slice whose memory refaulted most). The others are read every
+ * LRG_MEMCG_REMEASURE_MS, or at once when a listing of the memcgs shows a
+ * limit: that is how soon a limit newly set on one is seen.
+ */
+#define LRG_MEMCG_REMEASURE_MS 2000
+
+static bool measure_due(const struct pmemcg *m, bool gpress, const struct lrg_pressure *gp,
+			uint64_t now_ms)
+{
+	const struct lrg_slice_config *s = m->slice;
+
+	if (!m->pr_ok || !m->pr_ms || gpress || now_ms < m->pr_ms ||
+	    now_ms - m->pr_ms >= LRG_MEMCG_REMEASURE_MS)
+		return true;
+	if (s->evict && s->evict_min_age_ms)
+		return true;
+	/* the limit as last measured, or as listed (a refresh sees new ones) */
+	return !gp->mem_total || m->pr.limit < gp->mem_total || m->info.high < gp->mem_total ||
+	       m->info.max < gp->mem_total;
+}
+
 int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_result *ret)
 {
 	struct lrg_backend *b = p->b;
@@ -1198,9 +1229,11 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 	for (size_t i = 0; i < p->nr_memcgs; i++) {
 		struct pmemcg *m = p->memcgs[i];
 
-		m->pr_ok = false;
-		if (lrg_backend_has(b, LRG_CAP_MEMCG) && m->id != LRG_ROOT_MEMCG && b->ops->measure)
+		if (lrg_backend_has(b, LRG_CAP_MEMCG) && m->id != LRG_ROOT_MEMCG && b->ops->measure &&
+		    measure_due(m, gpress, &gp, now_ms)) {
 			m->pr_ok = b->ops->measure(b, m->id, &m->pr) == 0;
+			m->pr_ms = now_ms ? now_ms : 1;
+		}
 		if (kernel_gens(p))
 			mirror_gens(p, m, now_ms);
 	}

@@ -270,6 +270,8 @@ static int measure(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pressure
 
 	if (memcg_id != LRG_ROOT_MEMCG)
 		f->measure_calls++;
+	if (memcg_id != LRG_ROOT_MEMCG && i >= 0)
+		f->measure_calls_by_memcg[i]++;
 	if (memcg_id == LRG_ROOT_MEMCG && (i < 0 || !lrg_backend_has(b, LRG_CAP_MEMCG)))
 		*ret = f->global;
 	else if (i >= 0)

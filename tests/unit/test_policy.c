@@ -280,6 +280,84 @@ static void test_thrash(void)
 	ok(n >= 1, "thrash: 600 of 2000 (+ lrugend's) back, 20%% stalled: a request (%zu: %s)", n, why);
 }
 
+/*
+ * Which memcgs are read each tick: those with a limit below the machine's
+ * memory (OOM domains of their own) every tick; the others every 2 s,
+ * every tick while the machine is under pressure, and at once when a
+ * listing shows a new limit on one.
+ */
+static void test_measure_due(void)
+{
+	struct lrg_policy *p;
+	struct lrg_tick_result tr;
+	uint64_t ticks = 0, most_free = 0, before[3];
+	int ilim, ifree[3];
+	char path[16];
+
+	fake_init(&f, LRG_CAP_HARVEST | LRG_CAP_EVICT_PAGES | LRG_CAP_MEMCG);
+	no_pressure();
+	cfg_init(1000, 1000);
+	/* evict on (under pressure), evict_min_age_ms 0: no proactive eviction */
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "/free%d", i);
+		struct fake_mm *mm;
+
+		ifree[i] = fake_add_memcg(&f, 30 + i, path);
+		mm = fake_add_mm(&f, 30 + i, 30 + i);
+		for (int k = 0; k < 4; k++)   /* more than the pressure below takes */
+			fake_map(mm, R(k), 0, 512, false);
+	}
+	ilim = fake_add_memcg(&f, 40, "/limited");
+	f.memcgs[ilim].max = 256 * MiB;
+	f.pressure[ilim].limit = 256 * MiB;
+	fake_map(fake_add_mm(&f, 40, 40), R(0), 0, 64, false);
+	lrg_policy_new(&f.b, &cfg, &p);
+	lrg_config_free(&cfg);
+	lrg_policy_refresh(p, 0);
+	for (f.now = 1000; f.now <= 11000; f.now += 200, ticks++)
+		lrg_policy_tick(p, f.now, &tr);
+	for (int i = 0; i < 3; i++)
+		if (f.measure_calls_by_memcg[ifree[i]] > most_free)
+			most_free = f.measure_calls_by_memcg[ifree[i]];
+	ok(f.measure_calls_by_memcg[ilim] == ticks,
+	   "measure: the memcg with a limit is read every tick (%llu of %llu)",
+	   (unsigned long long)f.measure_calls_by_memcg[ilim], (unsigned long long)ticks);
+	ok(most_free >= 5 && most_free <= 6,
+	   "measure: unlimited memcgs, no pressure: read every 2 s (at most %llu times in %llu ticks over 10 s)",
+	   (unsigned long long)most_free, (unsigned long long)ticks);
+
+	/* machine pressure: all of them, every tick */
+	for (int i = 0; i < 3; i++)
+		before[i] = f.measure_calls_by_memcg[ifree[i]];
+	global_pressure(64);
+	for (int k = 0; k < 5; k++, f.now += 100)
+		lrg_policy_tick(p, f.now, &tr);
+	ok(f.measure_calls_by_memcg[ifree[0]] - before[0] == 5 &&
+	   f.measure_calls_by_memcg[ifree[2]] - before[2] == 5,
+	   "measure: under machine pressure every memcg is read every tick (%llu, %llu of 5)",
+	   (unsigned long long)(f.measure_calls_by_memcg[ifree[0]] - before[0]),
+	   (unsigned long long)(f.measure_calls_by_memcg[ifree[2]] - before[2]));
+
+	/* pressure gone; a limit set on /free1 shows in the next listing and
+	 * the next tick reads it, though its 2 s are not up */
+	no_pressure();
+	lrg_policy_tick(p, f.now, &tr);
+	f.now += 200;
+	lrg_policy_tick(p, f.now, &tr);
+	before[1] = f.measure_calls_by_memcg[ifree[1]];
+	f.memcgs[ifree[1]].high = 128 * MiB;
+	f.pressure[ifree[1]].limit = 128 * MiB;
+	f.pressure[ifree[1]].usage = 128 * MiB;
+	lrg_policy_refresh(p, f.now);
+	f.now += 200;
+	lrg_policy_tick(p, f.now, &tr);
+	ok(f.measure_calls_by_memcg[ifree[1]] == before[1] + 1 && tr.pages_evicted + tr.nr_oom > 0,
+	   "measure: a new limit is read in the next tick and acted on (%llu reads, %llu evicted, %zu OOM)",
+	   (unsigned long long)(f.measure_calls_by_memcg[ifree[1]] - before[1]),
+	   (unsigned long long)tr.pages_evicted, tr.nr_oom);
+	lrg_policy_free(p);
+}
+
 static void test_memcgs(void)
 {
 	struct lrg_policy *p;
@@ -334,6 +412,7 @@ static void test_memcgs(void)
 		lrg_policy_tick(p, f.now, &tr);
 		f.pressure[ib].limit = 64 * MiB;
 		f.pressure[ib].usage = 64 * MiB;
+		f.memcgs[ib].max = 64 * MiB;    /* the listing shows it: measured at once */
 		f.memcgs[ib].low = 0;
 		lrg_policy_refresh(p, f.now);
 		f.now = 5100;
@@ -342,6 +421,7 @@ static void test_memcgs(void)
 		   "b at its limit: evicted from b only (%llu)",
 		   (unsigned long long)(f.evicted_by_memcg[ib] - before_b));
 		f.pressure[ib].limit = UINT64_MAX;
+		f.memcgs[ib].max = UINT64_MAX;
 	}
 
 	/* migration: d's mm moves to c */
@@ -392,7 +472,9 @@ static void test_memcg_ttl_domain(void)
 	 * but is another domain: the OOM request names /young, not global */
 	f.pressure[i0].limit = 2 * MiB;
 	f.pressure[i0].usage = 2 * MiB;
+	f.memcgs[i0].max = 2 * MiB;      /* as the next listing shows it */
 	f.now = 20600;
+	lrg_policy_refresh(p, f.now);
 	lrg_policy_tick(p, f.now, &tr);
 	ok(tr.nr_oom == 1 && !tr.oom[0].global && tr.oom[0].memcg_id == 20,
 	   "memcg at its limit with only young generations: OOM request for that memcg, not global");
@@ -656,6 +738,7 @@ int main(void)
 	test_global();
 	test_ttl();
 	test_thrash();
+	test_measure_due();
 	test_memcgs();
 	test_memcg_ttl_domain();
 	test_dry_run_and_proactive();
