@@ -20,6 +20,16 @@
  * Run in the VM by tests/vm/bench-harvest.sh; the figures are TCG figures:
  * compare the columns, not with native numbers.
  *
+ * Per PTE as the marginal cost: a 64 MiB process (a memcg of its own, the
+ * same 256 MiB mapping of which it populates and touches only the first
+ * 64 MiB, so that both have the same address-space layout) is timed by the
+ * same methods (but "whole") in the same reps, each step right after the
+ * 256 MiB one's, and a last table gives per method the slope
+ * (T_256 - T_64) / (65536 - 16384 pages), ns per page, and the fixed part
+ * T_64 - slope * 16384, us per request (system call, netlink round trip or
+ * debugfs open/write/close, the target's other VMAs), with the slope ratios
+ * to MGLRU. The 256 MiB table is as before.
+ *
  *   lrg-kmod-bench CGROUP_DIR   (a cgroup2 directory the target is put in)
  */
 #include <errno.h>
@@ -43,9 +53,23 @@
 #define SIZE (256UL << 20)
 #define PAGE 4096UL
 #define NPAGES (SIZE / PAGE)
+#define SMALL (64UL << 20)	/* the second size, for the slope */
 
-static int to_child[2], to_parent[2];
-static unsigned char pcts_now;	/* what the child touches, for bump_ns() */
+/*
+ * One target process: the 256 MiB one (the main table) or the 64 MiB one
+ * (only for the slope and fixed part), each in a memcg of its own so that
+ * MGLRU's aging of one memcg walks one process.
+ */
+struct target {
+	pid_t pid;
+	int to_child[2], to_parent[2];
+	unsigned long size, npages;
+	char cgdir[128];
+	int cg_fd;	/* harvests with LRG_BENCH_CG filter by this memcg */
+	unsigned long memcg_id;
+};
+
+static unsigned char pcts_now;	/* what the children touch, for bump_ns() */
 static char *area;
 
 static double now_ns(void)
@@ -68,32 +92,35 @@ static int write_str(const char *path, const char *s)
 	return n == (ssize_t)strlen(s) ? 0 : -errno;
 }
 
-/* The child touches pct% of its pages on each command byte. */
-static void child_main(int thp)
+/*
+ * The child touches pct% of its pages on each command byte. Both sizes map
+ * the same SIZE (the same layout); the small one uses its first t->size.
+ */
+static void child_main(const struct target *t, int thp)
 {
 	unsigned char pct;
 	size_t i;
 
 	area = mmap(NULL, SIZE + (2UL << 20), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	area = (char *)(((uintptr_t)area + (2UL << 20) - 1) & ~((2UL << 20) - 1));
-	madvise(area, SIZE, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
-	while (read(to_child[0], &pct, 1) == 1) {
+	madvise(area, t->size, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+	while (read(t->to_child[0], &pct, 1) == 1) {
 		if (pct == 255)
 			break;
-		for (i = 0; i < NPAGES; i++)
+		for (i = 0; i < t->npages; i++)
 			if (pct == 100 || (pct && (i * 2654435761UL >> 7) % 100 < pct))
 				area[i * PAGE] = (char)i;	/* a write: a read would map the huge zero page, whose COW splits */
-		if (write(to_parent[1], &pct, 1) != 1)
+		if (write(t->to_parent[1], &pct, 1) != 1)
 			break;
 	}
 	_exit(0);
 }
 
-static void cmd(unsigned char pct)
+static void cmd(const struct target *t, unsigned char pct)
 {
 	unsigned char r;
 
-	if (write(to_child[1], &pct, 1) != 1 || read(to_parent[0], &r, 1) != 1)
+	if (write(t->to_child[1], &pct, 1) != 1 || read(t->to_parent[0], &r, 1) != 1)
 		exit(1);
 }
 
@@ -175,16 +202,16 @@ static double trace_walk_ns(pid_t pid)
 	return ns;
 }
 
-#define LRG_BENCH_CG (1U << 31)
-static int cg_fd = -1;	/* >= 0: harvests filter by the bench's cgroup (flag LRG_BENCH_CG) */
+#define LRG_BENCH_CG (1U << 31)	/* filter by the target's memcg */
 /* with the generation bump (what lrugend asks for), else LRUGEN_F_NO_BUMP */
 #define LRG_BENCH_BUMP (1U << 30)
 
-static double harvest_ns(struct lrg_kmod *k, pid_t pid, const struct lrugen_range *r,
+static double harvest_ns(struct lrg_kmod *k, const struct target *tg, const struct lrugen_range *r,
 			 unsigned int flags, struct lrg_walk_stats *st, double *ret_walk_ns)
 {
+	pid_t pid = tg->pid;
 	struct lrg_kmod_harvest_args a = { .pid = pid,
-					   .cgroup_fd = (flags & LRG_BENCH_CG) ? cg_fd : -1,
+					   .cgroup_fd = (flags & LRG_BENCH_CG) ? tg->cg_fd : -1,
 					   .flags = ((flags & LRG_BENCH_BUMP) ? 0 : LRUGEN_F_NO_BUMP) |
 						    (flags & ~(LRG_BENCH_CG | LRG_BENCH_BUMP)),
 					   .ranges = r, .nr_ranges = r ? 1 : 0 };
@@ -214,18 +241,17 @@ static double harvest_ns(struct lrg_kmod *k, pid_t pid, const struct lrugen_rang
 	return t;
 }
 
-static void cmd(unsigned char pct);
-
 /* cmd(), then a timed harvest with the bump; *ret_bumped: folios it passed on */
-static double bump_ns(struct lrg_kmod *k, pid_t pid, unsigned int flags, uint64_t *ret_bumped)
+static double bump_ns(struct lrg_kmod *k, const struct target *tg, unsigned int flags,
+		      uint64_t *ret_bumped)
 {
 	struct lrg_kmod_info i0, i1;
 	struct lrg_walk_stats st;
 	int ok = lrg_kmod_info(k, &i0) == 0;
 	double t;
 
-	cmd(pcts_now);
-	t = harvest_ns(k, pid, NULL, flags | LRG_BENCH_BUMP, &st, NULL);
+	cmd(tg, pcts_now);
+	t = harvest_ns(k, tg, NULL, flags | LRG_BENCH_BUMP, &st, NULL);
 	if (ok && lrg_kmod_info(k, &i1) == 0)
 		*ret_bumped = i1.counters[LRUGEN_C_BUMPED] - i0.counters[LRUGEN_C_BUMPED];
 	return t;
@@ -257,16 +283,55 @@ static double clear_refs_ns(pid_t pid, unsigned long *ret_ref_kb)
 	return now_ns() - t;
 }
 
+/* Fork the target process of t (size and cgroup set) and put it in its memcg. */
+static int start_target(struct target *t, int thp)
+{
+	char path[192], pid[32];
+
+	if (pipe(t->to_child) || pipe(t->to_parent))
+		return -1;
+	t->pid = fork();
+	if (t->pid < 0)
+		return -1;
+	if (!t->pid)
+		child_main(t, thp);
+	snprintf(path, sizeof(path), "%s/cgroup.procs", t->cgdir);
+	snprintf(pid, sizeof(pid), "%d", t->pid);
+	return write_str(path, pid);
+}
+
+static void stop_target(struct target *t)
+{
+	unsigned char q = 255;
+
+	/* the child exits without answering */
+	if (write(t->to_child[1], &q, 1) == 1)
+		waitpid(t->pid, NULL, 0);
+	close(t->to_child[0]);
+	close(t->to_child[1]);
+	close(t->to_parent[0]);
+	close(t->to_parent[1]);
+}
+
+/* The best times (ns) of one cell and one target, -1 for none. */
+enum { M_KMOD, M_WALK, M_BUMP, M_HOT, M_WHOLE, M_MEMCG, M_MGLRU, M_CLREF, M_NULL, NR_M };
+
 int main(int argc, char **argv)
 {
 	static const unsigned char pcts[] = { 0, 25, 100 };
+	static const char *const mname[NR_M] = { "kmod", "walk", "bump", "hot", "whole", "memcg",
+						 "mglru", "clref", "null" };
+	/* the methods of the slope table, in its order */
+	static const int smeth[] = { M_KMOD, M_WALK, M_BUMP, M_HOT, M_MEMCG, M_MGLRU, M_CLREF, M_NULL };
 	const char *cgdir = argc > 1 ? argv[1] : "/sys/fs/cgroup/lrg-bench";
 	int first = getenv("LRG_BENCH_THP_ONLY") ? 1 : 0;
 	int reps = getenv("LRG_BENCH_REPS") ? atoi(getenv("LRG_BENCH_REPS")) : 5;
+	double best[2][3][2][NR_M];	/* [thp][pct][target][method] */
+	struct target tgt[2];	/* [0]: 256 MiB (the main table), [1]: 64 MiB */
 	struct lrg_kmod *k;
 	char err[256], buf[256];
 	unsigned int young_tables = 0;
-	int thp, p, r;
+	int thp, p, r, i, m;
 	cpu_set_t one;
 
 	if (lrg_kmod_open(&k, err, sizeof(err))) {
@@ -276,8 +341,19 @@ int main(int argc, char **argv)
 	CPU_ZERO(&one);
 	CPU_SET(0, &one);
 	sched_setaffinity(0, sizeof(one), &one);
-	mkdir(cgdir, 0755);
-	cg_fd = open(cgdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (i = 0; i < 2; i++) {
+		memset(&tgt[i], 0, sizeof(tgt[i]));
+		tgt[i].size = i ? SMALL : SIZE;
+		tgt[i].npages = tgt[i].size / PAGE;
+		snprintf(tgt[i].cgdir, sizeof(tgt[i].cgdir), "%s%s", cgdir, i ? "-64" : "");
+		mkdir(tgt[i].cgdir, 0755);
+		tgt[i].cg_fd = open(tgt[i].cgdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	for (thp = 0; thp < 2; thp++)
+		for (p = 0; p < 3; p++)
+			for (i = 0; i < 2; i++)
+				for (m = 0; m < NR_M; m++)
+					best[thp][p][i][m] = -1;
 	if (lrg_kmod_get_info(k)->abi_version >= 2 &&
 	    (lrg_kmod_get_info(k)->caps & LRUGEN_CAP_NONLEAF_YOUNG))
 		young_tables = LRUGEN_F_YOUNG_TABLES;
@@ -303,25 +379,27 @@ int main(int argc, char **argv)
 	       "#   kmod/mglru, bump/mglru, hot/mglru, memcg/mglru: the ratios; clref/pg: smaps read\n"
 	       "#   + clear_refs\n",
 	       young_tables ? ", LRUGEN_F_YOUNG_TABLES" : ", no YOUNG_TABLES: module too old");
+	printf("# The same methods (but whole) also time a 64 MiB process (%lu pages, a memcg of\n"
+	       "#   its own, the same mapping and address-space layout as the 256 MiB one, of\n"
+	       "#   which it populates and touches the first 64 MiB) in the same reps, each\n"
+	       "#   step right after the 256 MiB one's; null: a harvest of one page where\n"
+	       "#   nothing is mapped, right after the touches; the '# ... 64 MiB' lines give\n"
+	       "#   its best times (us per request), the slope table at the end the rest\n",
+	       SMALL / PAGE);
 	printf("# %-4s %5s | %7s %5s %7s %7s %6s %7s %6s %8s %8s | %8s | %10s %10s %9s %11s | %8s %7s\n",
 	       "thp", "young", "kmod/pg", "ptes", "walk/pg", "bump/pg", "bumped", "hot/pg", "bumped",
 	       "whole/pg", "memcg/pg", "mglru/pg", "kmod/mglru", "bump/mglru", "hot/mglru",
 	       "memcg/mglru", "clref/pg", "ref MiB");
 	for (thp = first; thp < 2; thp++) {
-		pid_t pid;
-
 		write_str("/sys/kernel/mm/transparent_hugepage/enabled", thp ? "always" : "never");
-		if (pipe(to_child) || pipe(to_parent))
-			return 1;
-		pid = fork();
-		if (!pid)
-			child_main(thp);
-		snprintf(buf, sizeof(buf), "%s/cgroup.procs", cgdir);
-		snprintf(err, sizeof(err), "%d", pid);
-		write_str(buf, err);
+		for (i = 0; i < 2; i++)
+			if (start_target(&tgt[i], thp))
+				return 1;
 		printf("# thp %d: populate\n", thp);
-		cmd(100);
-		printf("# thp %d: %lu MiB mapped by THP\n", thp, thp_mib(pid));
+		for (i = 0; i < 2; i++)
+			cmd(&tgt[i], 100);
+		printf("# thp %d: %lu MiB mapped by THP (64 MiB process: %lu MiB)\n", thp,
+		       thp_mib(tgt[0].pid), thp_mib(tgt[1].pid));
 		{
 			/* the fixed cost: a harvest of one page where nothing is mapped */
 			struct lrugen_range none = { 4096, 8192 };
@@ -329,38 +407,51 @@ int main(int argc, char **argv)
 			double t = -1, w = -1, y = -1;
 
 			for (r = 0; r < reps; r++) {
-				t = min_pos(t, harvest_ns(k, pid, &none, 0, &st, NULL));
-				harvest_ns(k, pid, &none, 0, &st, &y);
+				t = min_pos(t, harvest_ns(k, &tgt[0], &none, 0, &st, NULL));
+				harvest_ns(k, &tgt[0], &none, 0, &st, &y);
 				w = min_pos(w, y);
 			}
 			printf("# thp %d: a harvest of nothing costs %.1f us (walk %.1f us)\n", thp,
 			       t / 1e3, w / 1e3);
 		}
 		for (p = 0; p < 3; p++) {
-			struct lrg_walk_stats st = { 0 }, st2;
-			unsigned long id = 0, seq = 0, ref = 0;
-			double tk = -1, tw = -1, tb = -1, tt = -1, th = -1, tg = -1, tm = -1, tc = -1;
-			double x, y = -1;
-			uint64_t bumped = 0, hot_bumped = 0;
+			struct lrg_walk_stats st = { 0 }, st64 = { 0 }, st2;
+			unsigned long ref = 0, ref64 = 0;
+			double x, y = -1, *b0 = best[thp][p][0];
+			uint64_t bumped[2] = { 0, 0 }, hot_bumped[2] = { 0, 0 };
 
 			pcts_now = pcts[p];
 
 			/*
 			 * The methods take turns, rep by rep, so that each one's
 			 * best comes from the same stretch of time (other VMs
-			 * share the host). Each starts from cleared bits.
+			 * share the host). Each starts from cleared bits. Each
+			 * step runs for the 256 MiB target, then for the 64 MiB
+			 * one, so that each sees the same sequence of operations
+			 * (and of MGLRU switched on and off) as the other.
 			 */
-			printf("# thp %d young %u: kmod, whole, mglru, clear_refs x %d\n", thp, pcts[p], reps);
+			printf("# thp %d young %u: kmod, whole, mglru, clear_refs, null x %d, 256 and 64 MiB\n",
+			       thp, pcts[p], reps);
 			for (r = 0; r < reps; r++) {
-				harvest_ns(k, pid, NULL, young_tables, &st, NULL);	/* clear */
-				cmd(pcts[p]);
-				tk = min_pos(tk, harvest_ns(k, pid, NULL, young_tables, &st, NULL));
+				for (i = 0; i < 2; i++) {
+					double *b = best[thp][p][i];
+					struct lrg_walk_stats *s = i ? &st64 : &st;
+
+					harvest_ns(k, &tgt[i], NULL, young_tables, s, NULL);	/* clear */
+					cmd(&tgt[i], pcts[p]);
+					b[M_KMOD] = min_pos(b[M_KMOD],
+							    harvest_ns(k, &tgt[i], NULL, young_tables, s, NULL));
+				}
 
 				/* the same again, traced: the walk's own time */
-				harvest_ns(k, pid, NULL, young_tables, &st2, NULL);
-				cmd(pcts[p]);
-				harvest_ns(k, pid, NULL, young_tables, &st2, &y);
-				tw = min_pos(tw, y);
+				for (i = 0; i < 2; i++) {
+					double *b = best[thp][p][i];
+
+					harvest_ns(k, &tgt[i], NULL, young_tables, &st2, NULL);
+					cmd(&tgt[i], pcts[p]);
+					harvest_ns(k, &tgt[i], NULL, young_tables, &st2, &y);
+					b[M_WALK] = min_pos(b[M_WALK], y);
+				}
 
 				/*
 				 * With the bump, as lrugend harvests (the clearing one
@@ -375,70 +466,167 @@ int main(int argc, char **argv)
 				 * right before the timing: an INFO round trip there
 				 * warms the netlink path up.
 				 */
-				harvest_ns(k, pid, NULL, young_tables | LRG_BENCH_BUMP, &st2, NULL);
-				tb = min_pos(tb, bump_ns(k, pid, young_tables, &bumped));
-				harvest_ns(k, pid, NULL, young_tables | LRG_BENCH_BUMP, &st2, NULL);
-				tt = min_pos(tt, bump_ns(k, pid, young_tables, &hot_bumped));
+				for (i = 0; i < 2; i++) {
+					double *b = best[thp][p][i];
 
-				harvest_ns(k, pid, NULL, 0, &st2, NULL);
-				cmd(pcts[p]);
-				th = min_pos(th, harvest_ns(k, pid, NULL, 0, &st2, NULL));
+					harvest_ns(k, &tgt[i], NULL, young_tables | LRG_BENCH_BUMP, &st2, NULL);
+					b[M_BUMP] = min_pos(b[M_BUMP], bump_ns(k, &tgt[i], young_tables, &bumped[i]));
+				}
+				for (i = 0; i < 2; i++) {
+					double *b = best[thp][p][i];
+
+					harvest_ns(k, &tgt[i], NULL, young_tables | LRG_BENCH_BUMP, &st2, NULL);
+					b[M_HOT] = min_pos(b[M_HOT], bump_ns(k, &tgt[i], young_tables, &hot_bumped[i]));
+				}
+
+				/* every PTE table: the 256 MiB target only */
+				harvest_ns(k, &tgt[0], NULL, 0, &st2, NULL);
+				cmd(&tgt[0], pcts[p]);
+				b0[M_WHOLE] = min_pos(b0[M_WHOLE], harvest_ns(k, &tgt[0], NULL, 0, &st2, NULL));
 
 				/* as lrugend asks: only the pages of the target's memcg */
-				harvest_ns(k, pid, NULL, young_tables | LRG_BENCH_CG, &st2, NULL);
-				cmd(pcts[p]);
-				tg = min_pos(tg, harvest_ns(k, pid, NULL, young_tables | LRG_BENCH_CG, &st2, NULL));
+				for (i = 0; i < 2; i++) {
+					double *b = best[thp][p][i];
+
+					harvest_ns(k, &tgt[i], NULL, young_tables | LRG_BENCH_CG, &st2, NULL);
+					cmd(&tgt[i], pcts[p]);
+					b[M_MEMCG] = min_pos(b[M_MEMCG], harvest_ns(k, &tgt[i], NULL,
+										    young_tables | LRG_BENCH_CG,
+										    &st2, NULL));
+				}
 
 				/*
 				 * MGLRU aging of the same memcg: one forced walk. Like
 				 * every method, timed right after the child's touches:
 				 * MGLRU is switched on and its debugfs file read before
 				 * them, not between them and the timing (that warmed
-				 * MGLRU's path up, and only MGLRU's).
+				 * MGLRU's path up, and only MGLRU's). Both targets age
+				 * in the same round of MGLRU switched on.
 				 */
-				if (write_str("/sys/kernel/mm/lru_gen/enabled", "y") == 0 &&
-				    mglru_ids(cgdir + strlen("/sys/fs/cgroup"), &id, &seq) == 0) {
-					snprintf(buf, sizeof(buf), "+ %lu 0 %lu 1 1", id, seq);
-					cmd(pcts[p]);
-					x = now_ns();
-					if (write_str("/sys/kernel/debug/lru_gen", buf))
-						x = -1;
-					else
-						x = now_ns() - x;
-					tm = min_pos(tm, x);
+				if (write_str("/sys/kernel/mm/lru_gen/enabled", "y") == 0) {
+					unsigned long seq[2] = { 0, 0 };
+					int ok[2];
+
+					for (i = 0; i < 2; i++)
+						ok[i] = mglru_ids(tgt[i].cgdir + strlen("/sys/fs/cgroup"),
+								  &tgt[i].memcg_id, &seq[i]) == 0;
+					for (i = 0; i < 2; i++) {
+						double *b = best[thp][p][i];
+
+						if (!ok[i])
+							continue;
+						snprintf(buf, sizeof(buf), "+ %lu 0 %lu 1 1", tgt[i].memcg_id, seq[i]);
+						cmd(&tgt[i], pcts[p]);
+						x = now_ns();
+						if (write_str("/sys/kernel/debug/lru_gen", buf))
+							x = -1;
+						else
+							x = now_ns() - x;
+						b[M_MGLRU] = min_pos(b[M_MGLRU], x);
+					}
 				}
 				write_str("/sys/kernel/mm/lru_gen/enabled", "n");
 
 				/* clear_refs + smaps: one read and one clear */
-				clear_refs_ns(pid, &ref);
-				cmd(pcts[p]);
-				tc = min_pos(tc, clear_refs_ns(pid, &ref));
+				for (i = 0; i < 2; i++) {
+					double *b = best[thp][p][i];
+					unsigned long *rf = i ? &ref64 : &ref;
+
+					clear_refs_ns(tgt[i].pid, rf);
+					cmd(&tgt[i], pcts[p]);
+					b[M_CLREF] = min_pos(b[M_CLREF], clear_refs_ns(tgt[i].pid, rf));
+				}
+
+				/*
+				 * A harvest of nothing (one page where nothing is
+				 * mapped) right after the touches: the fixed cost as
+				 * the timed requests pay it; its slope is how much of
+				 * that cost grows with what the child touched.
+				 */
+				for (i = 0; i < 2; i++) {
+					struct lrugen_range none = { 4096, 8192 };
+					double *b = best[thp][p][i];
+
+					harvest_ns(k, &tgt[i], &none, 0, &st2, NULL);
+					cmd(&tgt[i], pcts[p]);
+					b[M_NULL] = min_pos(b[M_NULL], harvest_ns(k, &tgt[i], &none, 0, &st2, NULL));
+				}
 			}
 
-			printf("  %-4s %4u%% | %7.1f %5" PRIu64 " %7.1f %7.1f %6" PRIu64 " %7.1f %6" PRIu64
-			       " %8.1f %8.1f | %8.1f | %10.2f %10.2f %9.2f %11.2f | %8.1f %7lu\n",
-			       thp ? "on" : "off", pcts[p], tk / NPAGES, st.pte_total,
-			       tw > 0 ? tw / NPAGES : -1, tb / NPAGES, bumped, tt / NPAGES, hot_bumped,
-			       th / NPAGES, tg / NPAGES, tm > 0 ? tm / NPAGES : -1,
-			       tm > 0 ? tk / tm : -1, tm > 0 ? tb / tm : -1, tm > 0 ? tt / tm : -1,
-			       tm > 0 ? tg / tm : -1, tc / NPAGES, ref / 1024);
-		}
-		{
-			unsigned char q = 255;
+			{
+				double tk = b0[M_KMOD], tw = b0[M_WALK], tb = b0[M_BUMP], tt = b0[M_HOT];
+				double th = b0[M_WHOLE], tg = b0[M_MEMCG], tm = b0[M_MGLRU], tc = b0[M_CLREF];
 
-			/* the child exits without answering */
-			if (write(to_child[1], &q, 1) != 1)
-				return 1;
+				printf("  %-4s %4u%% | %7.1f %5" PRIu64 " %7.1f %7.1f %6" PRIu64 " %7.1f %6" PRIu64
+				       " %8.1f %8.1f | %8.1f | %10.2f %10.2f %9.2f %11.2f | %8.1f %7lu\n",
+				       thp ? "on" : "off", pcts[p], tk / NPAGES, st.pte_total,
+				       tw > 0 ? tw / NPAGES : -1, tb / NPAGES, bumped[0], tt / NPAGES, hot_bumped[0],
+				       th / NPAGES, tg / NPAGES, tm > 0 ? tm / NPAGES : -1,
+				       tm > 0 ? tk / tm : -1, tm > 0 ? tb / tm : -1, tm > 0 ? tt / tm : -1,
+				       tm > 0 ? tg / tm : -1, tc / NPAGES, ref / 1024);
+			}
+			printf("# thp %d young %u%%, 64 MiB:", thp, pcts[p]);
+			for (m = 0; m < NR_M; m++)
+				if (m != M_WHOLE)
+					printf(" %s %.1f", mname[m], best[thp][p][1][m] / 1e3);
+			printf(" us; bumped %" PRIu64 ", hot %" PRIu64 "; ptes %" PRIu64 "; ref %lu MiB\n",
+			       bumped[1], hot_bumped[1], st64.pte_total, ref64 / 1024);
 		}
-		waitpid(pid, NULL, 0);
-		close(to_child[0]);
-		close(to_child[1]);
-		close(to_parent[0]);
-		close(to_parent[1]);
+		for (i = 0; i < 2; i++)
+			stop_target(&tgt[i]);
 	}
-	if (cg_fd >= 0)
-		close(cg_fd);
-	rmdir(cgdir);
+
+	/* the slope table: what one more page costs, and the fixed part */
+	{
+		double d = (double)(NPAGES - SMALL / PAGE);
+
+		printf("# Per page as the marginal cost, from the two sizes of the same run (best of %d each):\n"
+		       "#   <m>/sl: slope, ns per 4 KiB page = (T_256 - T_64) / (%lu - %lu pages);\n"
+		       "#   <m>/fx: fixed part, us per request = T_64 - slope * %lu: what a request\n"
+		       "#   costs whatever the size of the area (system call, netlink round trip or\n"
+		       "#   debugfs open/write/close, the target's other VMAs, the cold start after\n"
+		       "#   the touches); <m> as above (walk: the walk alone, its fixed part the\n"
+		       "#   other VMAs); null: a harvest of one page where nothing is mapped, right\n"
+		       "#   after the same touches (no walk: its slope is the part of the request's\n"
+		       "#   cost outside the walk that grows with what the child touched, e.g. TCG's\n"
+		       "#   TLB); kmod/mg, bump/mg, hot/mg, memcg/mg: slope ratios to mglru\n",
+		       reps, NPAGES, SMALL / PAGE, SMALL / PAGE);
+		printf("# %-4s %5s |", "thp", "young");
+		for (i = 0; i < (int)(sizeof(smeth) / sizeof(smeth[0])); i++) {
+			char h1[16], h2[16];
+
+			snprintf(h1, sizeof(h1), "%s/sl", mname[smeth[i]]);
+			snprintf(h2, sizeof(h2), "%s/fx", mname[smeth[i]]);
+			printf(" %8s %8s |", h1, h2);
+		}
+		printf(" %7s %7s %7s %8s\n", "kmod/mg", "bump/mg", "hot/mg", "memcg/mg");
+		for (thp = first; thp < 2; thp++)
+			for (p = 0; p < 3; p++) {
+				double sl[NR_M], fx[NR_M];
+
+				for (m = 0; m < NR_M; m++) {
+					double t256 = best[thp][p][0][m], t64 = best[thp][p][1][m];
+
+					if (t256 < 0 || t64 < 0) {
+						sl[m] = fx[m] = -1;
+						continue;
+					}
+					sl[m] = (t256 - t64) / d;
+					fx[m] = (t64 - sl[m] * (double)(SMALL / PAGE)) / 1e3;
+				}
+				printf("  %-4s %4u%% |", thp ? "on" : "off", pcts[p]);
+				for (i = 0; i < (int)(sizeof(smeth) / sizeof(smeth[0])); i++)
+					printf(" %8.2f %8.1f |", sl[smeth[i]], fx[smeth[i]]);
+				printf(" %7.2f %7.2f %7.2f %8.2f\n", sl[M_KMOD] / sl[M_MGLRU],
+				       sl[M_BUMP] / sl[M_MGLRU], sl[M_HOT] / sl[M_MGLRU],
+				       sl[M_MEMCG] / sl[M_MGLRU]);
+			}
+	}
+	for (i = 0; i < 2; i++) {
+		if (tgt[i].cg_fd >= 0)
+			close(tgt[i].cg_fd);
+		rmdir(tgt[i].cgdir);
+	}
 	lrg_kmod_close(k);
 	return 0;
 }

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Guest: the harvest benchmark (tests/vm/kmod-bench.c).
+# Guest: the harvest benchmark (tests/vm/kmod-bench.c). Its targets go in
+# /sys/fs/cgroup/lrg-bench (256 MiB) and lrg-bench-64 (64 MiB).
 b=$LRG_BUILDDIR/tests/vm/lrg-kmod-bench
 [ -x "$b" ] || { echo "not ok 1 - $b not built (make check builds it)"; exit 1; }
 insmod "$LRG_KO" || exit 1
