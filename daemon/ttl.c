@@ -34,11 +34,11 @@ static uint64_t machine_available(const struct lrg_pressure *p)
  * is the machine. Treating those as domains labelled a machine-wide
  * incident with whichever slice filled the memory.
  */
-static bool memcg_limited(const struct lrg_pressure *p)
+bool lrg_limit_binds(uint64_t limit, uint64_t mem_total)
 {
-	if (!p->limit || p->limit == UINT64_MAX)
+	if (!limit || limit == UINT64_MAX)
 		return false;
-	return !p->mem_total || p->limit < p->mem_total;
+	return !mem_total || limit < mem_total;
 }
 
 /*
@@ -78,7 +78,7 @@ bool lrg_under_pressure(const struct lrg_pressure *p, bool global)
 		m = memcg_margin(p->mem_total);
 		return avail <= m || (stalled && avail <= 4 * m);
 	}
-	if (!memcg_limited(p))
+	if (!lrg_limit_binds(p->limit, p->mem_total))
 		return false;
 	if (p->usage + memcg_margin(p->limit) >= p->limit)
 		return true;

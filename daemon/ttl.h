@@ -27,6 +27,14 @@
 #include "lruvec.h"
 
 /*
+ * A memcg is its own OOM domain only under a limit (memory.max or .high)
+ * that binds before the machine runs out: not one at or above the
+ * machine's memory (mem_total; 0: unknown, any limit binds), nor none
+ * (0 or UINT64_MAX).
+ */
+bool lrg_limit_binds(uint64_t limit, uint64_t mem_total);
+
+/*
  * Pressure verdict of one domain. global: machine figures (free memory vs
  * the watermarks); else a memcg's (usage vs its limit).
  */
