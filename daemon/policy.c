@@ -47,12 +47,16 @@ struct pmemcg {
 	struct lrg_pressure pr;
 	bool pr_ok;
 	uint64_t pr_ms;           /* when pr was measured (0: never) */
+	uint64_t pr_tick;         /* in which tick (measure_memcgs) */
 	bool seen;
 	bool marked;              /* events since the last listing: re-list it */
 	uint64_t aged_tick;       /* tick number of the last aging */
 	uint64_t aged_stamp;      /* p->age_stamp at the last aging by time: 0 never */
 	uint64_t last_refaults, last_pgsteal;
 	struct lrg_thrash thrash;  /* this memcg as an OOM domain */
+	/* its counters when last taken out of the machine's (own_domain) */
+	uint64_t out_refaults, out_pgsteal, out_full_us;
+	bool out_valid;
 	/* per-round scratch of reclaim_domain */
 	bool exhausted;
 };
@@ -79,6 +83,12 @@ struct lrg_policy {
 	struct lrg_evict evict;
 	struct lrg_policy_stats stats;
 	struct lrg_thrash thrash;  /* the machine as an OOM domain */
+	/* what the memcgs that are OOM domains of their own reclaimed and
+	 * got back since they became one (machine_figures) */
+	uint64_t out_refaults, out_pgsteal;
+	/* the machine's counters without those, never going back */
+	uint64_t own_refaults, own_pgsteal, own_full_us;
+	uint64_t last_full_us;     /* the machine's PSI full total at the last fold */
 	uint64_t measured_ms;      /* the memcgs' figures were read then */
 	bool continuing;           /* the last tick deferred aging to the next */
 	bool force_scan;   /* benchmarks: walk every mm whole, no Bloom filters */
@@ -1184,16 +1194,122 @@ static bool measure_due(const struct pmemcg *m, bool gpress, const struct lrg_pr
 	       lrg_limit_binds(m->info.max, gp->mem_total);
 }
 
+/*
+ * A memcg whose limit binds is an OOM domain of its own: its reclaim, its
+ * refaults and its tasks' stalls at that limit are its business, and its
+ * own meter judges them. The kernel counts them in the machine's figures
+ * too (/proc/vmstat sums every memcg's pgsteal and workingset_refault;
+ * /proc/pressure/memory stalls every task, also one waiting in its memcg's
+ * reclaim). Taken as the machine's, a box thrashing at its limit makes
+ * the machine look as if it thrashed, with plenty available, and lrugend
+ * decided in the machine's name (CI's oom-memcg run, once). Only the
+ * outermost such memcg counts: memory.stat is hierarchical.
+ */
+static bool own_domain(const struct lrg_policy *p, const struct pmemcg *m, uint64_t mem_total)
+{
+	if (!m->pr_ok || m->id == LRG_ROOT_MEMCG || !lrg_limit_binds(m->pr.limit, mem_total))
+		return false;
+	for (size_t i = 0; i < p->nr_memcgs; i++) {
+		const struct pmemcg *n = p->memcgs[i];
+
+		if (n != m && n->pr_ok && n->id != LRG_ROOT_MEMCG && in_domain(m, n) &&
+		    lrg_limit_binds(n->pr.limit, mem_total))
+			return false;
+	}
+	return true;
+}
+
+static uint64_t grown(uint64_t now, uint64_t then)
+{
+	return now > then ? now - then : 0;
+}
+
+/* the machine's counter less what the own domains did, never going back
+ * (a memcg's statistics may be flushed a little later than the machine's) */
+static uint64_t own_counter(uint64_t *own, uint64_t machine, uint64_t out)
+{
+	if (machine > out && machine - out > *own)
+		*own = machine - out;
+	return *own;
+}
+
+/*
+ * The machine's figures as an OOM domain: gp less what the memcgs that are
+ * domains of their own account for. Refaults and reclaim: their growth
+ * since each became a domain (so one may come and go), from the machine's
+ * totals, which contain them. Full stall: the machine's time with every
+ * task stalled, a memcg's tasks among them, is at most that memcg's own
+ * full time, and need not contain it (its tasks stall while others run),
+ * so per fold the machine's growth less theirs, if any, is added: a lower
+ * bound, never more pressure than the machine has, and no debt that would
+ * hide a later stall. avg10 likewise. fold: take the memcgs' counters in
+ * (a tick that measured them); otherwise the last ones stand.
+ */
+static void machine_figures(struct lrg_policy *p, const struct lrg_pressure *gp, bool fold,
+			    struct lrg_pressure *ret)
+{
+	double full_out = 0;
+	uint64_t full_us_out = 0;
+
+	for (size_t i = 0; i < p->nr_memcgs; i++) {
+		struct pmemcg *m = p->memcgs[i];
+
+		if (!own_domain(p, m, gp->mem_total)) {
+			if (fold)
+				m->out_valid = false;
+			continue;
+		}
+		full_out += m->pr.psi_full_avg10;
+		if (!fold)
+			continue;
+		if (m->out_valid) {
+			p->out_refaults += grown(m->pr.refaults, m->out_refaults);
+			p->out_pgsteal += grown(m->pr.pgsteal, m->out_pgsteal);
+			full_us_out += grown(m->pr.psi_full_total_us, m->out_full_us);
+		}
+		m->out_refaults = m->pr.refaults;
+		m->out_pgsteal = m->pr.pgsteal;
+		m->out_full_us = m->pr.psi_full_total_us;
+		m->out_valid = true;
+	}
+	if (fold) {
+		p->own_full_us += grown(grown(gp->psi_full_total_us, p->last_full_us), full_us_out);
+		p->last_full_us = gp->psi_full_total_us;
+	}
+	*ret = *gp;
+	ret->psi_full_avg10 = gp->psi_full_avg10 > full_out ? gp->psi_full_avg10 - full_out : 0;
+	ret->refaults = own_counter(&p->own_refaults, gp->refaults, p->out_refaults);
+	ret->pgsteal = own_counter(&p->own_pgsteal, gp->pgsteal, p->out_pgsteal);
+	ret->psi_full_total_us = p->own_full_us;
+}
+
+static void measure_memcgs(struct lrg_policy *p, bool gpress, const struct lrg_pressure *gp,
+			   uint64_t now_ms)
+{
+	struct lrg_backend *b = p->b;
+
+	for (size_t i = 0; i < p->nr_memcgs; i++) {
+		struct pmemcg *m = p->memcgs[i];
+
+		if (lrg_backend_has(b, LRG_CAP_MEMCG) && m->id != LRG_ROOT_MEMCG && b->ops->measure &&
+		    m->pr_tick != p->tick_no && measure_due(m, gpress, gp, now_ms)) {
+			m->pr_ok = b->ops->measure(b, m->id, &m->pr) == 0;
+			m->pr_ms = now_ms ? now_ms : 1;
+			m->pr_tick = p->tick_no;
+		}
+	}
+}
+
 int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_result *ret)
 {
 	struct lrg_backend *b = p->b;
 	struct lrg_tick_result tr;
-	struct lrg_pressure gp;
+	struct lrg_pressure gp, mp;
 	uint64_t poll = p->cfg.daemon.poll_interval_ms ? p->cfg.daemon.poll_interval_ms : 1000;
 	uint64_t next = now_ms + poll;
 	uint64_t budget = p->cfg.daemon.tick_budget_ms, t0;
 	size_t nr_due;
-	bool gpress;
+	bool gpress, fresh;
 	int r;
 
 	r = policy_lock(p);
@@ -1206,17 +1322,12 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 	memset(&gp, 0, sizeof(gp));
 	if (!b->ops->measure || b->ops->measure(b, LRG_ROOT_MEMCG, &gp) < 0)
 		memset(&gp, 0, sizeof(gp));
-	gpress = lrg_under_pressure(&gp, true);
 	/*
-	 * A machine whose working set thrashes is under pressure whatever its
-	 * free memory says: kswapd keeps free memory at its watermarks, and
-	 * the page cache being thrashed counts as available. Fed every tick,
-	 * so the window is whole when it matters (reclaim_domain reads the
-	 * same meter).
+	 * Which memcgs to read (measure_due) on the machine's raw figures and
+	 * the last thrash verdict; whether the machine is under pressure on
+	 * its own figures (machine_figures), once they are read.
 	 */
-	thrash_feed(p, &p->thrash, &gp, now_ms);
-	if (lrg_thrashing(&p->thrash))
-		gpress = true;
+	gpress = lrg_under_pressure(&gp, true) || lrg_thrashing(&p->thrash);
 
 	/*
 	 * Each memcg's figures once per poll interval: a tick that only goes
@@ -1224,22 +1335,34 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 	 * or with 200 memcgs under TCG every tick spent its budget measuring
 	 * and aged one memcg (the scale benchmark).
 	 */
-	if (p->continuing && p->measured_ms && now_ms >= p->measured_ms &&
-	    now_ms - p->measured_ms < poll)
-		goto measured;
-	p->measured_ms = now_ms;
-	for (size_t i = 0; i < p->nr_memcgs; i++) {
-		struct pmemcg *m = p->memcgs[i];
-
-		if (lrg_backend_has(b, LRG_CAP_MEMCG) && m->id != LRG_ROOT_MEMCG && b->ops->measure &&
-		    measure_due(m, gpress, &gp, now_ms)) {
-			m->pr_ok = b->ops->measure(b, m->id, &m->pr) == 0;
-			m->pr_ms = now_ms ? now_ms : 1;
-		}
-		if (kernel_gens(p))
-			mirror_gens(p, m, now_ms);
+	fresh = !(p->continuing && p->measured_ms && now_ms >= p->measured_ms &&
+		  now_ms - p->measured_ms < poll);
+	if (fresh) {
+		p->measured_ms = now_ms;
+		measure_memcgs(p, gpress, &gp, now_ms);
 	}
-measured:
+	machine_figures(p, &gp, fresh, &mp);
+	/*
+	 * A machine whose working set thrashes is under pressure whatever its
+	 * free memory says: kswapd keeps free memory at its watermarks, and
+	 * the page cache being thrashed counts as available. Fed every tick
+	 * that read the memcgs, so the window is whole when it matters
+	 * (reclaim_domain reads the same meter).
+	 */
+	if (fresh)
+		thrash_feed(p, &p->thrash, &mp, now_ms);
+	if (lrg_under_pressure(&mp, true) || lrg_thrashing(&p->thrash)) {
+		/* the thrash rule names the slice whose memory refaulted most:
+		 * every memcg's figures of this tick */
+		if (fresh && !gpress)
+			measure_memcgs(p, true, &gp, now_ms);
+		gpress = true;
+	} else {
+		gpress = false;
+	}
+	if (fresh && kernel_gens(p))
+		for (size_t i = 0; i < p->nr_memcgs; i++)
+			mirror_gens(p, p->memcgs[i], now_ms);
 
 	/*
 	 * Aging by time, to keep generations a time scale: the due memcgs,
@@ -1299,7 +1422,7 @@ measured:
 	if (gpress) {
 		struct domain d = { .root = NULL, .global = true, .apply_ttl = true, .may_grow = true };
 
-		reclaim_domain(p, &d, &gp, &gp, lrg_pressure_target_pages(&gp, true), now_ms, &tr);
+		reclaim_domain(p, &d, &mp, &gp, lrg_pressure_target_pages(&mp, true), now_ms, &tr);
 	}
 
 	for (size_t i = 0; i < p->nr_memcgs; i++)

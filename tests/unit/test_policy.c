@@ -482,6 +482,96 @@ static void test_memcg_ttl_domain(void)
 	lrg_policy_free(p);
 }
 
+/*
+ * A memcg at its own limit thrashes; the kernel counts its reclaim,
+ * refaults and stalls in the machine's figures too. Runs 3 s with the box
+ * at its limit and its counters (and the machine's by the same amounts)
+ * advancing per tick, plus what the rest of the machine adds (rest_*);
+ * free memory between the watermarks (free_near) or plenty. Returns the OOM requests in the
+ * machine's name; *rest_evicted what was evicted outside the box.
+ */
+static size_t box_thrash_run(bool free_near, uint64_t rest_steal, uint64_t rest_refaults,
+			     double rest_full, uint64_t *rest_evicted, char *why, size_t len)
+{
+	struct lrg_policy *p;
+	struct lrg_tick_result tr;
+	size_t machine = 0;
+	int ibox, irest;
+
+	fake_init(&f, LRG_CAP_HARVEST | LRG_CAP_EVICT_PAGES | LRG_CAP_MEMCG);
+	no_pressure();
+	cfg_init(1000, 500);
+	ibox = fake_add_memcg(&f, 50, "/user.slice/box.scope");
+	irest = fake_add_memcg(&f, 51, "/user.slice/app.scope");
+	for (int i = 0; i < 2; i++) {
+		struct fake_mm *a = fake_add_mm(&f, 500 + i, 50 + i);
+
+		for (int k = 0; k < FAKE_MAX_REGIONS; k++)
+			fake_map(a, R(k), 0, 512, false);
+	}
+	f.memcgs[ibox].max = 96 * MiB;
+	f.pressure[ibox].limit = 96 * MiB;
+	f.pressure[ibox].usage = 80 * MiB;
+	f.pressure[irest].limit = f.global.mem_total;
+	lrg_policy_new(&f.b, &cfg, &p);
+	lrg_config_free(&cfg);
+	lrg_policy_refresh(p, 0);
+	for (int t = 1; t <= 8; t++) {   /* generations up to 4 s old */
+		f.now = t * 500;
+		lrg_policy_tick(p, f.now, &tr);
+	}
+	/* the box at its limit, stalled 20% */
+	f.pressure[ibox].usage = 96 * MiB;
+	f.pressure[ibox].psi_full_avg10 = 20.0;
+	if (free_near)
+		f.global.mem_free = f.global.watermark_low + 4 * MiB;
+	f.global.psi_full_avg10 = 20.0 + rest_full;
+	*rest_evicted = f.evicted_by_memcg[irest];
+	why[0] = '\0';
+	for (int t = 0; t <= 12; t++) {   /* 3 s, a tick every 250 ms */
+		f.now = 5000 + t * 250;
+		f.pressure[ibox].pgsteal += 2000;
+		f.pressure[ibox].refaults += 1800;
+		f.pressure[ibox].psi_full_total_us += 50000;   /* 20% of 250 ms */
+		f.global.pgsteal += 2000 + rest_steal;
+		f.global.refaults += 1800 + rest_refaults;
+		f.global.psi_full_total_us += 50000 + (uint64_t)(rest_full * 2500);
+		lrg_policy_tick(p, f.now, &tr);
+		for (size_t k = 0; k < tr.nr_oom; k++)
+			if (tr.oom[k].global) {
+				machine++;
+				snprintf(why, len, "%s", tr.oom[k].reason);
+			}
+	}
+	*rest_evicted = f.evicted_by_memcg[irest] - *rest_evicted;
+	lrg_policy_free(p);
+	return machine;
+}
+
+static void test_own_domain_not_machine(void)
+{
+	uint64_t rest_evicted;
+	char why[64];
+	size_t n;
+
+	n = box_thrash_run(true, 0, 0, 0, &rest_evicted, why, sizeof(why));
+	ok(n == 0, "own domain: a box thrashing at its limit is not the machine thrashing (%zu: %s)",
+	   n, why);
+	ok(rest_evicted == 0,
+	   "own domain: its stall is not the machine's pressure: nothing evicted outside it (%llu)",
+	   (unsigned long long)rest_evicted);
+	n = box_thrash_run(false, 0, 0, 0, &rest_evicted, why, sizeof(why));
+	ok(n == 0, "own domain: nor with plenty free, where only the thrash rule could decide (%zu: %s)",
+	   n, why);
+	n = box_thrash_run(false, 2000, 1800, 20.0, &rest_evicted, why, sizeof(why));
+	ok(n >= 1 && strstr(why, "thrashing"),
+	   "own domain: the rest of the machine thrashing too (its own refaults and stall) is still seen (%zu: %s)", n, why);
+	n = box_thrash_run(true, 0, 0, 10.0, &rest_evicted, why, sizeof(why));
+	ok(rest_evicted > 0,
+	   "own domain: a stall beyond the box's with free memory near the line is machine pressure"
+	   " (%llu evicted outside the box)", (unsigned long long)rest_evicted);
+}
+
 static void test_dry_run_and_proactive(void)
 {
 	struct lrg_policy *p;
@@ -741,6 +831,7 @@ int main(void)
 	test_measure_due();
 	test_memcgs();
 	test_memcg_ttl_domain();
+	test_own_domain_not_machine();
 	test_dry_run_and_proactive();
 	test_kernel_gens();
 	test_tick_budget();
