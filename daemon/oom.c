@@ -77,6 +77,11 @@ struct lrg_oom {
 	/* the last "no eligible victim" decision: one log per kill_timeout_ms
 	 * and domain, since a request comes every tick while it lasts */
 	uint64_t no_victim_domain, no_victim_ms;
+	/* the last "thrash seen before" skip logged: a request comes every
+	 * tick until a window after the floor ends (about 8 per incident);
+	 * one notice per domain and floor, the rest at debug level */
+	uint64_t stale_domain, stale_floor;
+	bool stale_logged;
 	/* the domain being served, for the list callbacks */
 	const char *domain_path;
 	struct lrg_oom_stats stats;
@@ -594,10 +599,16 @@ int lrg_oom_handle(struct lrg_oom *o, const struct lrg_oom_request *req, uint64_
 	}
 
 	if (req->thrashing && req->evidence_ms < evidence_floor(o, g)) {
+		uint64_t floor = evidence_floor(o, g);
+		bool again = o->stale_logged && o->stale_domain == domain && o->stale_floor == floor;
+
 		o->stats.guarded++;
 		snprintf(decision, len, "thrash seen before the last kill's memory came back (%s):"
 			 " waiting for a window after it", domain_name(o, req));
-		log_notice("OOM decision skipped: %s", decision);
+		lrg_log(again ? LOG_DEBUG : LOG_NOTICE, "OOM decision skipped: %s", decision);
+		o->stale_logged = true;
+		o->stale_domain = domain;
+		o->stale_floor = floor;
 		return 0;
 	}
 

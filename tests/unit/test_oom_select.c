@@ -2,10 +2,13 @@
 /* Victim ranking: who dies first, and who never dies; then one kill acted
  * on (lrg_oom_handle) over a minimal scripted backend. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lrg_config.h"
+#include "lrg_log.h"
 #include "oom.h"
 #include "oom_select.h"
 #include "tap.h"
@@ -247,6 +250,33 @@ static void test_baseline_frozen_under_pressure(void)
 	lrg_config_free(&cfg);
 }
 
+/* Hand the same request to o at `ticks` ticks from `from`, 200 ms apart,
+ * with stderr caught; the "thrash seen before" lines logged. */
+static int stale_skip_lines(struct lrg_oom *o, const struct lrg_oom_request *req, uint64_t from,
+			    int ticks)
+{
+	char tmpl[] = "/tmp/test_oom_select.XXXXXX", line[512], d[160];
+	int fd = mkstemp(tmpl), saved = dup(STDERR_FILENO), lines = 0;
+	FILE *f;
+
+	if (fd < 0 || saved < 0)
+		return -1;
+	fflush(stderr);
+	dup2(fd, STDERR_FILENO);
+	for (int i = 0; i < ticks; i++)
+		lrg_oom_handle(o, req, from + 200 * (uint64_t)i, d, sizeof(d));
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	f = fdopen(fd, "r");
+	rewind(f);
+	while (fgets(line, sizeof(line), f))
+		lines += strstr(line, "thrash seen before") != NULL;
+	fclose(f);
+	unlink(tmpl);
+	return lines;
+}
+
 /*
  * A request on the thrash rule comes with memory that looks available (the
  * page cache being thrashed counts in MemAvailable, the watermarks are
@@ -292,6 +322,14 @@ static void test_thrash_request(void)
 	req.evidence_ms = 1500;                 /* a window begun before memory was back */
 	ok(lrg_oom_handle(o, &req, 3000, d, sizeof(d)) == 0 && nr_kills == 1 && strstr(d, "thrash seen before"),
 	   "oom: thrash evidence from before the victim's memory came back: no second kill (%s)", d);
+	/* the same wait, a request each tick: said once, not every tick */
+	if (lrg_log_to_journal()) {
+		skip("log lines go to the journal here (JOURNAL_STREAM or INVOCATION_ID set), not stderr");
+	} else {
+		int lines = stale_skip_lines(o, &req, 3200, 4);
+
+		ok(lines == 0, "oom: the same wait in 4 more ticks is not logged again (%d notices)", lines);
+	}
 	req.evidence_ms = 3500;                 /* a window begun after it */
 	ok(lrg_oom_handle(o, &req, 5500, d, sizeof(d)) == 1 && nr_kills == 2 && strstr(d, "pid 401"),
 	   "oom: a thrash still seen in a window after it: a decision of its own (%s)", d);
