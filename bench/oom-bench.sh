@@ -58,6 +58,7 @@ jobs=${OOM_BENCH_JOBS:-1}
 disk_bps=${OOM_BENCH_DISK_BPS:-10000000}
 disk_iops=${OOM_BENCH_DISK_IOPS:-400}
 out=${OOM_BENCH_OUT:-$src/docs}
+mkdir -p "$out" || { echo "oom-bench: cannot create $out" >&2; exit 1; }
 
 skip() {
 	echo "oom-bench: SKIP: $*"

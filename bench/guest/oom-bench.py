@@ -180,6 +180,27 @@ class Proc:
         return False
 
 
+def settle(limit_ms=30000, quiet_ms=1000):
+    """Wait until the memory stall has been below the onset mark for
+    quiet_ms (at most limit_ms): the survivors of the incident before read
+    their working sets back for a while after it, and a runaway started
+    then had that taken for its own onset (S2, 0.3 s after the start).
+    Returns the ms waited, or -1 if the machine never settled."""
+    start = mono_ms()
+    prev = (start, psi()[0])
+    quiet = 0
+    while mono_ms() - start < limit_ms:
+        time.sleep(SAMPLE)
+        now = mono_ms()
+        some, _ = psi()
+        frac = (some - prev[1]) / 1000.0 / max(now - prev[0], 1.0)
+        quiet = quiet + (now - prev[0]) if frac < 0.05 else 0
+        prev = (now, some)
+        if quiet >= quiet_ms:
+            return now - start
+    return -1
+
+
 def slow_sweeps(path, seen):
     """Sum of the sweeps over 100 ms recorded after line `seen`; new count."""
     total = 0
@@ -249,6 +270,9 @@ def main():
     sweeps_seen = 0
     standin_mem_us = [0, 0]
     for i in range(1, a.incidents + 1):
+        waited = settle()
+        print("# settle before incident %d: %s" % (i, "%.1f s" % (waited / 1000.0) if waited >= 0
+                                                   else "never quiet in 30 s"))
         t0 = mono_ms()
         some0, full0 = psi()
         ssome0, sfull0 = standin_psi()
