@@ -46,10 +46,18 @@ static int t_list_memcgs(struct lrg_backend *b, lrg_memcg_fn fn, void *ctx)
 	return fn(ctx, &root);
 }
 
+/* >= 0: the kernel's OOM killer takes that mm while the candidates are read */
+static int kernel_kills_on_list = -1;
+
 static int t_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn, void *ctx)
 {
 	(void)b;
 	(void)memcg_id;
+	if (kernel_kills_on_list >= 0) {
+		mm_gone[kernel_kills_on_list] = true;
+		machine.oom_kills++;
+		kernel_kills_on_list = -1;
+	}
 	for (int i = 0; i < 2; i++)
 		if (!mm_gone[i] && fn(ctx, &mms[i]) < 0)
 			return -1;
@@ -208,6 +216,39 @@ static void test_kernel_kill_settles(void)
 	machine_request(&req);
 	ok(lrg_oom_handle(o, &req, 9000, d, sizeof(d)) == 1 && nr_kills == 1,
 	   "oom: memory came back, then pressure again: a decision of its own (%s)", d);
+	lrg_oom_free(o);
+	lrg_config_free(&cfg);
+}
+
+/*
+ * The kernel's OOM killer takes the runaway while lrugend reads the
+ * candidates (after its look at the kernel's count): the runaway is gone
+ * from the list and the stand-in is the largest left. The look right
+ * before the signal sees the kernel's kill: nobody dies by lrugend's hand
+ * (the stand-in did, in S1 of bench/oom-bench.sh, before).
+ */
+static void test_kernel_kill_during_collect(void)
+{
+	struct lrg_backend b = { .ops = &scripted_ops, .caps = LRG_CAP_VIRTUAL_TIME };
+	struct lrg_config cfg;
+	struct lrg_oom *o;
+	struct lrg_oom_request req;
+	char d[200];
+
+	scripted_setup(&cfg, 600, "tail", MIB(300), "standin", MIB(50));
+	machine = (struct lrg_pressure){ .mem_total = 8192ULL << 20, .mem_free = 32ULL << 20,
+					 .watermark_low = 64ULL << 20, .watermark_high = 96ULL << 20,
+					 .oom_kills = 4 };
+	ok(lrg_oom_new(&b, &cfg, &o) == 0, "oom: new");
+	lrg_oom_observe(o, 1000);
+	machine_request(&req);
+	kernel_kills_on_list = 0;
+	ok(lrg_oom_handle(o, &req, 1500, d, sizeof(d)) == 0 && nr_kills == 0 && strstr(d, "kernel"),
+	   "oom: the kernel killed the runaway while the candidates were read: the stand-in lives (%s)", d);
+	machine_request(&req);
+	ok(lrg_oom_handle(o, &req, 2000, d, sizeof(d)) == 0 && nr_kills == 0 && strstr(d, "kernel"),
+	   "oom: and the next request waits for the kernel's victim like any (%s)", d);
+	kernel_kills_on_list = -1;
 	lrg_oom_free(o);
 	lrg_config_free(&cfg);
 }
@@ -467,6 +508,7 @@ int main(void)
 	test_still_exiting();
 	test_baseline_frozen_under_pressure();
 	test_thrash_request();
+	test_kernel_kill_during_collect();
 	test_kernel_kill_settles();
 	return tap_done();
 }
