@@ -26,6 +26,9 @@
  *                    one reply message; a reply that would not fit stops
  *                    with MORE and the dump from NEXT_ADDR does the rest
  *                    (each region once); bad requests refused with extack
+ *     filekinds      the anon bit of every page of file VMAs, old and young:
+ *                    clear for a read-only private mapping, set for shmem,
+ *                    exactly the COWed pages of a private one written to
  *     badinput       malformed requests get the documented errno and extack
  *     eperm          without CAP_NET_ADMIN every command fails with EPERM
  *     fuzz N         N random and mutated messages; INFO still works after
@@ -173,6 +176,15 @@ static void child_main(void)
 		} else if (c == 'd') {	/* split the anon area's VMA */
 			ctl->split_err = madvise((void *)ctl->split_addr, ctl->split_len,
 						 MADV_DONTDUMP) ? errno : 0;
+		} else if (c == 'w') {	/* COW the listed pages of the file area */
+			ctl->split_err = 0;
+			if (mprotect((void *)ctl->base[AREA_FILE], ctl->npages[AREA_FILE] * PAGE,
+				     PROT_READ | PROT_WRITE))
+				ctl->split_err = errno;
+			for (i = 0; !ctl->split_err && i < ctl->nr_touch; i++)
+				if ((ctl->touch[i] >> 24) == AREA_FILE)
+					*(volatile char *)(ctl->base[AREA_FILE] +
+							   (ctl->touch[i] & 0xffffff) * PAGE) = 1;
 		} else if (c == 'c') {	/* move to the cgroup whose procs file is in ctl */
 			/* handled by the parent writing our pid: nothing to do */
 		}
@@ -1558,6 +1570,73 @@ static int test_compact(void)
 	return 0;
 }
 
+/* ---- the anon bit of file VMAs ---- */
+
+/*
+ * Pages of area k present (all) and anon exactly as want[] says (NULL: as
+ * all_anon); *ret_bad: pages that differ.
+ */
+static bool kinds_match(const struct seen *s, int k, const uint8_t *want, bool all_anon,
+			unsigned int *ret_bad)
+{
+	unsigned int bad = 0;
+	size_t i;
+
+	for (i = 0; i < ctl->npages[k]; i++)
+		bad += !s->present[k][i] || s->anon[k][i] != (want ? want[i] : all_anon);
+	*ret_bad = bad;
+	return !bad;
+}
+
+static int test_filekinds(void)
+{
+	struct seen s = { 0 };
+	uint8_t *cow;
+	unsigned int round, bf = 0, bs = 0, i;
+	bool fm, sm;
+	int ret;
+
+	if (child_start()) {
+		ok(0, "start the toucher child");
+		return 1;
+	}
+	cow = calloc(ctl->npages[AREA_FILE], 1);
+	child_cmd('a');
+	harvest(&s, 0, LRUGEN_F_NO_BUMP, NULL);
+	/*
+	 * Round 0: everything just cleared (old); round 1: the COWed pages and
+	 * the rest of the file area touched (young); round 2: old again; each
+	 * harvest with and without YOUNG_TABLES (nothing young: nothing to walk)
+	 */
+	for (round = 0; round < 4; round++) {
+		if (round == 1) {
+			/* every third page of the file area COWed: an anon_vma, anon pages */
+			ctl->nr_touch = 0;
+			for (i = 0; i < ctl->npages[AREA_FILE]; i += 3) {
+				cow[i] = 1;
+				ctl->touch[ctl->nr_touch++] = (uint32_t)AREA_FILE << 24 | i;
+			}
+			if (!ok(child_cmd('w') == 0 && !ctl->split_err,
+				"COWed %u pages of the private file mapping (%s)", ctl->nr_touch,
+				strerror(ctl->split_err)))
+				break;
+		}
+		if (round == 3)
+			child_cmd('a');
+		ret = harvest(&s, 0, LRUGEN_F_NO_BUMP, NULL);
+		fm = kinds_match(&s, AREA_FILE, round ? cow : NULL, false, &bf);
+		sm = kinds_match(&s, AREA_SHMEM, NULL, true, &bs);
+		ok(ret == 0 && fm && sm,
+		   "%s: every page present; anon bits: %s file mapping %s (%u wrong), shmem all "
+		   "(%u wrong)", round == 0 ? "old pages" : round == 1 ? "after the COW" :
+		   round == 2 ? "old pages after the COW" : "all touched after the COW",
+		   round ? "COWed" : "read-only", round ? "exactly its COWed pages" : "none", bf, bs);
+	}
+	free(cow);
+	child_stop();
+	return 0;
+}
+
 /* ---- HARVEST_ONE ---- */
 
 static uint64_t harvests_count(void)
@@ -2309,6 +2388,8 @@ int main(int argc, char **argv)
 		test_memcg2(argv[2]);
 	} else if (!strcmp(mode, "pidreuse")) {
 		test_pidreuse();
+	} else if (!strcmp(mode, "filekinds")) {
+		test_filekinds();
 	} else if (!strcmp(mode, "harvestone")) {
 		test_harvestone();
 	} else if (!strcmp(mode, "badinput")) {

@@ -60,6 +60,7 @@ fi
 step "$t" pidfd
 step "$t" pidreuse
 step "$t" harvestone
+step "$t" filekinds
 step "$t" badinput
 export LRG_FAMILY="$fam"
 step "$t" eperm
