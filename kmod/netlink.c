@@ -715,16 +715,40 @@ static int lrugen_nl_harvest_start(struct netlink_callback *cb)
 /* Regions of walk.regions not sent yet into the skb: -EMSGSIZE when it is full. */
 static int lrugen_dump_emit(struct lrugen_dump *dump);
 
+/*
+ * Whether a flush keeps the last buffered region: a run of alike THPs
+ * (LRUGEN_F_COMPACT) that the next PMD entries may still extend; handed
+ * over, it would end the run there.
+ */
+static unsigned int lrugen_region_keep(const struct lrugen_walk *walk)
+{
+	const struct lrugen_region *last = &walk->regions[walk->nr_regions - 1];
+
+	return (walk->flags & LRUGEN_F_COMPACT) && walk->nr_regions >= 2 && last->sparse &&
+	       last->huge;
+}
+
+/* After a flush: the kept region (if any) first in the buffer, nothing else. */
+static void lrugen_region_rebuffer(struct lrugen_walk *walk, unsigned int n, unsigned int keep)
+{
+	if (keep)
+		walk->regions[0] = walk->regions[n - 1];
+	walk->nr_regions = keep;
+}
+
 /* walk.flush: hand the full region buffer over to the skb. */
 static int lrugen_dump_flush(struct lrugen_walk *walk)
 {
 	struct lrugen_dump *dump = container_of(walk, struct lrugen_dump, walk);
+	unsigned int n = walk->nr_regions, keep = lrugen_region_keep(walk);
 	int ret;
 
+	walk->nr_regions = n - keep;
 	ret = lrugen_dump_emit(dump);
+	walk->nr_regions = n;
 	if (ret)
 		return ret;
-	walk->nr_regions = 0;
+	lrugen_region_rebuffer(walk, n, keep);
 	dump->emitted = 0;
 	return 0;
 }
@@ -1015,25 +1039,33 @@ struct lrugen_one {
 	struct lrugen_region regions[LRUGEN_ONE_REGIONS];
 };
 
-/* Put every buffered region into the reply. */
-static void lrugen_one_emit(struct lrugen_one *one)
+/* Put the first n buffered regions into the reply. */
+static void lrugen_one_emit(struct lrugen_one *one, unsigned int n)
 {
 	struct lrugen_walk *walk = &one->walk;
 	unsigned int i;
 
-	for (i = 0; i < walk->nr_regions; i++)
+	for (i = 0; i < n; i++)
 		if (lrugen_put_region(one->msg, &walk->regions[i], one->compact))
 			one->lost = true;
-	walk->nr_regions = 0;
 }
 
-/* walk.flush: hand the regions over; stop if the next buffer might not fit. */
+/*
+ * walk.flush: hand the regions over (but a THP run that may grow); stop,
+ * with every region in the reply, if the next buffer might not fit.
+ */
 static int lrugen_one_flush(struct lrugen_walk *walk)
 {
 	struct lrugen_one *one = container_of(walk, struct lrugen_one, walk);
+	unsigned int n = walk->nr_regions, keep = lrugen_region_keep(walk);
 
-	lrugen_one_emit(one);
-	return skb_tailroom(one->msg) < LRUGEN_ONE_RESERVE;
+	lrugen_one_emit(one, n - keep);
+	lrugen_region_rebuffer(walk, n, keep);
+	if (skb_tailroom(one->msg) >= LRUGEN_ONE_RESERVE)
+		return 0;
+	lrugen_one_emit(one, walk->nr_regions);
+	walk->nr_regions = 0;
+	return 1;
 }
 
 static int lrugen_nl_harvest_one(struct sk_buff *skb, struct genl_info *info)
@@ -1079,7 +1111,8 @@ static int lrugen_nl_harvest_one(struct sk_buff *skb, struct genl_info *info)
 	end = lrugen_walk_step(&one.walk);
 	walk_ns = ktime_get_ns() - walk_ns;
 	/* what the last stretch found (FULL: the flush emptied the buffer) */
-	lrugen_one_emit(&one);
+	lrugen_one_emit(&one, one.walk.nr_regions);
+	one.walk.nr_regions = 0;
 	status = end == LRUGEN_WALK_FULL ? LRUGEN_STATUS_MORE : lrugen_walk_status(end);
 
 	if (one.lost || lrugen_put_final_attrs(one.msg, &one.walk, status)) {
