@@ -205,6 +205,9 @@ static double trace_walk_ns(pid_t pid)
 #define LRG_BENCH_CG (1U << 31)	/* filter by the target's memcg */
 /* with the generation bump (what lrugend asks for), else LRUGEN_F_NO_BUMP */
 #define LRG_BENCH_BUMP (1U << 30)
+/* the HARVEST dump alone (the client's way before ABI 4), not HARVEST_ONE first */
+#define LRG_BENCH_DUMP (1U << 29)
+#define LRG_BENCH_OWN (LRG_BENCH_CG | LRG_BENCH_BUMP | LRG_BENCH_DUMP)
 
 static double harvest_ns(struct lrg_kmod *k, const struct target *tg, const struct lrugen_range *r,
 			 unsigned int flags, struct lrg_walk_stats *st, double *ret_walk_ns)
@@ -213,8 +216,9 @@ static double harvest_ns(struct lrg_kmod *k, const struct target *tg, const stru
 	struct lrg_kmod_harvest_args a = { .pid = pid,
 					   .cgroup_fd = (flags & LRG_BENCH_CG) ? tg->cg_fd : -1,
 					   .flags = ((flags & LRG_BENCH_BUMP) ? 0 : LRUGEN_F_NO_BUMP) |
-						    (flags & ~(LRG_BENCH_CG | LRG_BENCH_BUMP)),
-					   .ranges = r, .nr_ranges = r ? 1 : 0 };
+						    (flags & ~LRG_BENCH_OWN),
+					   .ranges = r, .nr_ranges = r ? 1 : 0,
+					   .dump = (flags & LRG_BENCH_DUMP) != 0 };
 	char path[256];
 	double t;
 
@@ -314,15 +318,16 @@ static void stop_target(struct target *t)
 }
 
 /* The best times (ns) of one cell and one target, -1 for none. */
-enum { M_KMOD, M_WALK, M_BUMP, M_HOT, M_WHOLE, M_MEMCG, M_MGLRU, M_CLREF, M_NULL, NR_M };
+enum { M_KMOD, M_WALK, M_BUMP, M_HOT, M_WHOLE, M_MEMCG, M_MGLRU, M_CLREF, M_NULL, M_DUMP, NR_M };
 
 int main(int argc, char **argv)
 {
 	static const unsigned char pcts[] = { 0, 25, 100 };
 	static const char *const mname[NR_M] = { "kmod", "walk", "bump", "hot", "whole", "memcg",
-						 "mglru", "clref", "null" };
+						 "mglru", "clref", "null", "dump" };
 	/* the methods of the slope table, in its order */
-	static const int smeth[] = { M_KMOD, M_WALK, M_BUMP, M_HOT, M_MEMCG, M_MGLRU, M_CLREF, M_NULL };
+	static const int smeth[] = { M_KMOD, M_WALK, M_BUMP, M_HOT, M_MEMCG, M_MGLRU, M_CLREF, M_NULL,
+				     M_DUMP };
 	const char *cgdir = argc > 1 ? argv[1] : "/sys/fs/cgroup/lrg-bench";
 	int first = getenv("LRG_BENCH_THP_ONLY") ? 1 : 0;
 	int reps = getenv("LRG_BENCH_REPS") ? atoi(getenv("LRG_BENCH_REPS")) : 5;
@@ -377,7 +382,9 @@ int main(int argc, char **argv)
 	       "#   (debugfs +) of the same memcg, which moves young folios to the\n"
 	       "#   youngest generation;\n"
 	       "#   kmod/mglru, bump/mglru, hot/mglru, memcg/mglru: the ratios; clref/pg: smaps read\n"
-	       "#   + clear_refs\n",
+	       "#   + clear_refs; kmod, bump, hot, memcg, walk and null ask HARVEST_ONE (one reply\n"
+	       "#   message, ABI 4) first, the dump only for what did not fit; dump/pg: as\n"
+	       "#   kmod/pg with the HARVEST dump alone (the client before ABI 4), dump/mglru\n",
 	       young_tables ? ", LRUGEN_F_YOUNG_TABLES" : ", no YOUNG_TABLES: module too old");
 	printf("# The same methods (but whole) also time a 64 MiB process (%lu pages, a memcg of\n"
 	       "#   its own, the same mapping and address-space layout as the 256 MiB one, of\n"
@@ -386,10 +393,11 @@ int main(int argc, char **argv)
 	       "#   nothing is mapped, right after the touches; the '# ... 64 MiB' lines give\n"
 	       "#   its best times (us per request), the slope table at the end the rest\n",
 	       SMALL / PAGE);
-	printf("# %-4s %5s | %7s %5s %7s %7s %6s %7s %6s %8s %8s | %8s | %10s %10s %9s %11s | %8s %7s\n",
+	printf("# %-4s %5s | %7s %5s %7s %7s %6s %7s %6s %8s %8s | %8s | %10s %10s %9s %11s | %8s %7s"
+	       " | %7s %10s\n",
 	       "thp", "young", "kmod/pg", "ptes", "walk/pg", "bump/pg", "bumped", "hot/pg", "bumped",
 	       "whole/pg", "memcg/pg", "mglru/pg", "kmod/mglru", "bump/mglru", "hot/mglru",
-	       "memcg/mglru", "clref/pg", "ref MiB");
+	       "memcg/mglru", "clref/pg", "ref MiB", "dump/pg", "dump/mglru");
 	for (thp = first; thp < 2; thp++) {
 		write_str("/sys/kernel/mm/transparent_hugepage/enabled", thp ? "always" : "never");
 		for (i = 0; i < 2; i++)
@@ -441,6 +449,20 @@ int main(int argc, char **argv)
 					cmd(&tgt[i], pcts[p]);
 					b[M_KMOD] = min_pos(b[M_KMOD],
 							    harvest_ns(k, &tgt[i], NULL, young_tables, s, NULL));
+				}
+
+				/*
+				 * kmod as the client did before ABI 4: the HARVEST
+				 * dump alone (kmod asks HARVEST_ONE first)
+				 */
+				for (i = 0; i < 2; i++) {
+					double *b = best[thp][p][i];
+
+					harvest_ns(k, &tgt[i], NULL, young_tables | LRG_BENCH_DUMP, &st2, NULL);
+					cmd(&tgt[i], pcts[p]);
+					b[M_DUMP] = min_pos(b[M_DUMP], harvest_ns(k, &tgt[i], NULL,
+										  young_tables | LRG_BENCH_DUMP,
+										  &st2, NULL));
 				}
 
 				/* the same again, traced: the walk's own time */
@@ -556,14 +578,17 @@ int main(int argc, char **argv)
 			{
 				double tk = b0[M_KMOD], tw = b0[M_WALK], tb = b0[M_BUMP], tt = b0[M_HOT];
 				double th = b0[M_WHOLE], tg = b0[M_MEMCG], tm = b0[M_MGLRU], tc = b0[M_CLREF];
+				double td = b0[M_DUMP];
 
 				printf("  %-4s %4u%% | %7.1f %5" PRIu64 " %7.1f %7.1f %6" PRIu64 " %7.1f %6" PRIu64
-				       " %8.1f %8.1f | %8.1f | %10.2f %10.2f %9.2f %11.2f | %8.1f %7lu\n",
+				       " %8.1f %8.1f | %8.1f | %10.2f %10.2f %9.2f %11.2f | %8.1f %7lu"
+				       " | %7.1f %10.2f\n",
 				       thp ? "on" : "off", pcts[p], tk / NPAGES, st.pte_total,
 				       tw > 0 ? tw / NPAGES : -1, tb / NPAGES, bumped[0], tt / NPAGES, hot_bumped[0],
 				       th / NPAGES, tg / NPAGES, tm > 0 ? tm / NPAGES : -1,
 				       tm > 0 ? tk / tm : -1, tm > 0 ? tb / tm : -1, tm > 0 ? tt / tm : -1,
-				       tm > 0 ? tg / tm : -1, tc / NPAGES, ref / 1024);
+				       tm > 0 ? tg / tm : -1, tc / NPAGES, ref / 1024, td / NPAGES,
+				       tm > 0 ? td / tm : -1);
 			}
 			printf("# thp %d young %u%%, 64 MiB:", thp, pcts[p]);
 			for (m = 0; m < NR_M; m++)
@@ -599,7 +624,7 @@ int main(int argc, char **argv)
 			snprintf(h2, sizeof(h2), "%s/fx", mname[smeth[i]]);
 			printf(" %8s %8s |", h1, h2);
 		}
-		printf(" %7s %7s %7s %8s\n", "kmod/mg", "bump/mg", "hot/mg", "memcg/mg");
+		printf(" %7s %7s %7s %8s %7s\n", "kmod/mg", "bump/mg", "hot/mg", "memcg/mg", "dump/mg");
 		for (thp = first; thp < 2; thp++)
 			for (p = 0; p < 3; p++) {
 				double sl[NR_M], fx[NR_M];
@@ -617,9 +642,9 @@ int main(int argc, char **argv)
 				printf("  %-4s %4u%% |", thp ? "on" : "off", pcts[p]);
 				for (i = 0; i < (int)(sizeof(smeth) / sizeof(smeth[0])); i++)
 					printf(" %8.2f %8.1f |", sl[smeth[i]], fx[smeth[i]]);
-				printf(" %7.2f %7.2f %7.2f %8.2f\n", sl[M_KMOD] / sl[M_MGLRU],
+				printf(" %7.2f %7.2f %7.2f %8.2f %7.2f\n", sl[M_KMOD] / sl[M_MGLRU],
 				       sl[M_BUMP] / sl[M_MGLRU], sl[M_HOT] / sl[M_MGLRU],
-				       sl[M_MEMCG] / sl[M_MGLRU]);
+				       sl[M_MEMCG] / sl[M_MGLRU], sl[M_DUMP] / sl[M_MGLRU]);
 			}
 	}
 	for (i = 0; i < 2; i++) {
