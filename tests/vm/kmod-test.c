@@ -270,8 +270,9 @@ static void seen_reset(struct seen *s)
 	s->outside_young = 0;
 }
 
-/* When set, on_region() also records each region's address, in order. */
+/* When set, on_region() also records each region's address and present pages, in order. */
 static uint64_t rec_addr[8192];
+static unsigned int rec_pres[8192];
 static unsigned int rec_n;
 static bool rec_on;
 
@@ -281,8 +282,12 @@ static int on_region(void *arg, const struct lrg_region *r)
 	unsigned int i;
 	int k;
 
-	if (rec_on && rec_n < sizeof(rec_addr) / sizeof(rec_addr[0]))
+	if (rec_on && rec_n < sizeof(rec_addr) / sizeof(rec_addr[0])) {
+		rec_pres[rec_n] = 0;
+		for (i = 0; i < LRG_REGION_WORDS; i++)
+			rec_pres[rec_n] += (unsigned int)__builtin_popcountll(r->present[i]);
 		rec_addr[rec_n++] = r->addr;
+	}
 	s->regions++;
 	for (i = 0; i < LRG_PTES_PER_PMD; i++) {
 		uint64_t addr = r->addr + i * PAGE;
@@ -1689,9 +1694,13 @@ static int raw_one(int fd, struct rawmsg *m, size_t off, uint16_t nlflags, uint8
 static int test_harvestone(void)
 {
 	const struct lrg_kmod_info *info = lrg_kmod_get_info(kmod);
+	static uint64_t d_addr[8192];
+	static unsigned int d_pres[8192];
 	struct seen s = { 0 }, d = { 0 };
 	uint8_t *expect[NR_AREAS];
 	struct raw_info ri, ri2;
+	unsigned int nd;
+	bool same_regions;
 	unsigned int i, diff, bad = 0, missed, extra, n1;
 	uint32_t status, status2;
 	uint64_t h0;
@@ -1715,9 +1724,9 @@ static int test_harvestone(void)
 	 * Full bitmaps of 32 tables need more than one message: the MORE path;
 	 * compact ones of a few touches fit: the one-message path.
 	 */
-	for (i = 0; i < 8; i++) {
-		unsigned int pct = (unsigned int[]){ 100, 25, 3, 90 }[i % 4];
-		bool full = i >= 4, same, match = true;
+	for (i = 0; i < 10; i++) {
+		unsigned int pct = (unsigned int[]){ 100, 25, 3, 90, 0 }[i % 5];
+		bool full = i >= 5, same, match = true;
 		struct lrg_kmod_harvest_args a = { .pid = child, .cgroup_fd = -1,
 						   .flags = LRUGEN_F_NO_BUMP, .full_bitmaps = full };
 		uint64_t requests;
@@ -1726,16 +1735,23 @@ static int test_harvestone(void)
 		lrg_kmod_harvest(kmod, &a, NULL, NULL, NULL, NULL);	/* clear */
 		touch_random(expect, pct);
 		seen_reset(&d);
+		rec_on = true;
+		rec_n = 0;
 		ret = lrg_kmod_harvest(kmod, &a, on_region, &d, NULL, NULL);
+		nd = rec_n;
+		memcpy(d_addr, rec_addr, nd * sizeof(*d_addr));
+		memcpy(d_pres, rec_pres, nd * sizeof(*d_pres));
 		child_cmd('t');		/* the same pages again */
 		a.dump = false;
 		seen_reset(&s);
-		rec_on = true;
 		rec_n = 0;
 		h0 = harvests_count();
 		ret = ret ?: lrg_kmod_harvest(kmod, &a, on_region, &s, NULL, NULL);
 		requests = harvests_count() - h0;
 		rec_on = false;
+		/* every region of the address space, not only the areas': the same, as present */
+		same_regions = nd == rec_n && !memcmp(d_addr, rec_addr, nd * sizeof(*d_addr)) &&
+			       !memcmp(d_pres, rec_pres, nd * sizeof(*d_pres));
 		for (k = 0, missed = 0, extra = 0; k < NR_AREAS; k++) {
 			unsigned int m, e;
 
@@ -1746,15 +1762,16 @@ static int test_harvestone(void)
 			extra += e;
 		}
 		same = seen_equal(&s, &d, &diff);
-		ok(ret == 0 && same && match && rec_ascending(0, rec_n),
+		ok(ret == 0 && same && match && same_regions && rec_ascending(0, rec_n),
 		   "%u%% touched, %s bitmaps: HARVEST_ONE%s reports what the dump does (%u pages "
-		   "differ), exactly the touched pages young (missed %u, extra %u), %u regions "
-		   "each once, ascending", pct, full ? "full" : "compact",
-		   requests > 1 ? " + dump of the rest" : " alone", diff, missed, extra, rec_n);
-		if (pct == 100)
+		   "of the areas differ; regions of the whole address space %s: %u and %u, each "
+		   "once, ascending), exactly the touched pages young (missed %u, extra %u)", pct,
+		   full ? "full" : "compact", requests > 1 ? " + dump of the rest" : " alone", diff,
+		   same_regions ? "the same, as present" : "DIFFER", nd, rec_n, missed, extra);
+		if (pct == 100 || (pct == 0 && !full))
 			ok(full ? requests == 2 : requests == 1,
-			   "everything touched, %s bitmaps: %" PRIu64 " request(s) (%s)",
-			   full ? "full" : "compact", requests,
+			   "%s touched, %s bitmaps: %" PRIu64 " request(s) (%s)",
+			   pct ? "everything" : "nothing", full ? "full" : "compact", requests,
 			   full ? "the reply is full: HARVEST_ONE, then the dump" : "one reply");
 	}
 
