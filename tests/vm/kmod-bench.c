@@ -28,7 +28,12 @@
  * (T_256 - T_64) / (65536 - 16384 pages), ns per page, and the fixed part
  * T_64 - slope * 16384, us per request (system call, netlink round trip or
  * debugfs open/write/close, the target's other VMAs), with the slope ratios
- * to MGLRU. The 256 MiB table is as before.
+ * to MGLRU. The 256 MiB table is as before. With THP on, where 64 to 256 MiB
+ * is only 96 THPs (100-300 us between two times that move by tens of us), a
+ * 768 MiB process (its own memcg, the same program) is timed in the same
+ * reps too, and a last table gives the slope over 64 to 768 MiB (352 THPs).
+ * "dump" is kmod with the HARVEST dump alone, as the client did before
+ * HARVEST_ONE (ABI 4), which kmod and the others ask first.
  *
  *   lrg-kmod-bench CGROUP_DIR   (a cgroup2 directory the target is put in)
  */
@@ -54,6 +59,12 @@
 #define PAGE 4096UL
 #define NPAGES (SIZE / PAGE)
 #define SMALL (64UL << 20)	/* the second size, for the slope */
+/*
+ * THP on only: a third size, for a slope over 64 to 768 MiB, whose
+ * difference is 3.7 times that of 64 to 256 MiB (off with LRG_BENCH_BIG=0)
+ */
+#define BIG (768UL << 20)
+#define NTGT 3
 
 /*
  * One target process: the 256 MiB one (the main table) or the 64 MiB one
@@ -101,7 +112,9 @@ static void child_main(const struct target *t, int thp)
 	unsigned char pct;
 	size_t i;
 
-	area = mmap(NULL, SIZE + (2UL << 20), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t len = t->size > SIZE ? t->size : SIZE;
+
+	area = mmap(NULL, len + (2UL << 20), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	area = (char *)(((uintptr_t)area + (2UL << 20) - 1) & ~((2UL << 20) - 1));
 	madvise(area, t->size, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 	while (read(t->to_child[0], &pct, 1) == 1) {
@@ -331,8 +344,11 @@ int main(int argc, char **argv)
 	const char *cgdir = argc > 1 ? argv[1] : "/sys/fs/cgroup/lrg-bench";
 	int first = getenv("LRG_BENCH_THP_ONLY") ? 1 : 0;
 	int reps = getenv("LRG_BENCH_REPS") ? atoi(getenv("LRG_BENCH_REPS")) : 5;
-	double best[2][3][2][NR_M];	/* [thp][pct][target][method] */
-	struct target tgt[2];	/* [0]: 256 MiB (the main table), [1]: 64 MiB */
+	double best[2][3][NTGT][NR_M];	/* [thp][pct][target][method] */
+	/* [0]: 256 MiB (the main table), [1]: 64 MiB, [2]: 768 MiB (THP on only) */
+	struct target tgt[NTGT];
+	int big = !getenv("LRG_BENCH_BIG") || atoi(getenv("LRG_BENCH_BIG")) != 0;
+	int nt = 2;		/* targets of this THP setting */
 	struct lrg_kmod *k;
 	char err[256], buf[256];
 	unsigned int young_tables = 0;
@@ -346,17 +362,18 @@ int main(int argc, char **argv)
 	CPU_ZERO(&one);
 	CPU_SET(0, &one);
 	sched_setaffinity(0, sizeof(one), &one);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < NTGT; i++) {
 		memset(&tgt[i], 0, sizeof(tgt[i]));
-		tgt[i].size = i ? SMALL : SIZE;
+		tgt[i].size = i == 2 ? BIG : i ? SMALL : SIZE;
 		tgt[i].npages = tgt[i].size / PAGE;
-		snprintf(tgt[i].cgdir, sizeof(tgt[i].cgdir), "%s%s", cgdir, i ? "-64" : "");
+		snprintf(tgt[i].cgdir, sizeof(tgt[i].cgdir), "%s%s", cgdir,
+			 i == 2 ? "-768" : i ? "-64" : "");
 		mkdir(tgt[i].cgdir, 0755);
 		tgt[i].cg_fd = open(tgt[i].cgdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	}
 	for (thp = 0; thp < 2; thp++)
 		for (p = 0; p < 3; p++)
-			for (i = 0; i < 2; i++)
+			for (i = 0; i < NTGT; i++)
 				for (m = 0; m < NR_M; m++)
 					best[thp][p][i][m] = -1;
 	if (lrg_kmod_get_info(k)->abi_version >= 2 &&
@@ -400,14 +417,18 @@ int main(int argc, char **argv)
 	       "memcg/mglru", "clref/pg", "ref MiB", "dump/pg", "dump/mglru");
 	for (thp = first; thp < 2; thp++) {
 		write_str("/sys/kernel/mm/transparent_hugepage/enabled", thp ? "always" : "never");
-		for (i = 0; i < 2; i++)
+		nt = thp && big ? 3 : 2;
+		for (i = 0; i < nt; i++)
 			if (start_target(&tgt[i], thp))
 				return 1;
 		printf("# thp %d: populate\n", thp);
-		for (i = 0; i < 2; i++)
+		for (i = 0; i < nt; i++)
 			cmd(&tgt[i], 100);
-		printf("# thp %d: %lu MiB mapped by THP (64 MiB process: %lu MiB)\n", thp,
+		printf("# thp %d: %lu MiB mapped by THP (64 MiB process: %lu MiB", thp,
 		       thp_mib(tgt[0].pid), thp_mib(tgt[1].pid));
+		if (nt > 2)
+			printf(", 768 MiB process: %lu MiB", thp_mib(tgt[2].pid));
+		printf(")\n");
 		{
 			/* the fixed cost: a harvest of one page where nothing is mapped */
 			struct lrugen_range none = { 4096, 8192 };
@@ -423,10 +444,10 @@ int main(int argc, char **argv)
 			       t / 1e3, w / 1e3);
 		}
 		for (p = 0; p < 3; p++) {
-			struct lrg_walk_stats st = { 0 }, st64 = { 0 }, st2;
-			unsigned long ref = 0, ref64 = 0;
+			struct lrg_walk_stats sts[NTGT] = { { 0 } }, st2;
+			unsigned long refs[NTGT] = { 0 };
 			double x, y = -1, *b0 = best[thp][p][0];
-			uint64_t bumped[2] = { 0, 0 }, hot_bumped[2] = { 0, 0 };
+			uint64_t bumped[NTGT] = { 0 }, hot_bumped[NTGT] = { 0 };
 
 			pcts_now = pcts[p];
 
@@ -441,9 +462,9 @@ int main(int argc, char **argv)
 			printf("# thp %d young %u: kmod, whole, mglru, clear_refs, null x %d, 256 and 64 MiB\n",
 			       thp, pcts[p], reps);
 			for (r = 0; r < reps; r++) {
-				for (i = 0; i < 2; i++) {
+				for (i = 0; i < nt; i++) {
 					double *b = best[thp][p][i];
-					struct lrg_walk_stats *s = i ? &st64 : &st;
+					struct lrg_walk_stats *s = &sts[i];
 
 					harvest_ns(k, &tgt[i], NULL, young_tables, s, NULL);	/* clear */
 					cmd(&tgt[i], pcts[p]);
@@ -455,7 +476,7 @@ int main(int argc, char **argv)
 				 * kmod as the client did before ABI 4: the HARVEST
 				 * dump alone (kmod asks HARVEST_ONE first)
 				 */
-				for (i = 0; i < 2; i++) {
+				for (i = 0; i < nt; i++) {
 					double *b = best[thp][p][i];
 
 					harvest_ns(k, &tgt[i], NULL, young_tables | LRG_BENCH_DUMP, &st2, NULL);
@@ -466,7 +487,7 @@ int main(int argc, char **argv)
 				}
 
 				/* the same again, traced: the walk's own time */
-				for (i = 0; i < 2; i++) {
+				for (i = 0; i < nt; i++) {
 					double *b = best[thp][p][i];
 
 					harvest_ns(k, &tgt[i], NULL, young_tables, &st2, NULL);
@@ -488,13 +509,13 @@ int main(int argc, char **argv)
 				 * right before the timing: an INFO round trip there
 				 * warms the netlink path up.
 				 */
-				for (i = 0; i < 2; i++) {
+				for (i = 0; i < nt; i++) {
 					double *b = best[thp][p][i];
 
 					harvest_ns(k, &tgt[i], NULL, young_tables | LRG_BENCH_BUMP, &st2, NULL);
 					b[M_BUMP] = min_pos(b[M_BUMP], bump_ns(k, &tgt[i], young_tables, &bumped[i]));
 				}
-				for (i = 0; i < 2; i++) {
+				for (i = 0; i < nt; i++) {
 					double *b = best[thp][p][i];
 
 					harvest_ns(k, &tgt[i], NULL, young_tables | LRG_BENCH_BUMP, &st2, NULL);
@@ -507,7 +528,7 @@ int main(int argc, char **argv)
 				b0[M_WHOLE] = min_pos(b0[M_WHOLE], harvest_ns(k, &tgt[0], NULL, 0, &st2, NULL));
 
 				/* as lrugend asks: only the pages of the target's memcg */
-				for (i = 0; i < 2; i++) {
+				for (i = 0; i < nt; i++) {
 					double *b = best[thp][p][i];
 
 					harvest_ns(k, &tgt[i], NULL, young_tables | LRG_BENCH_CG, &st2, NULL);
@@ -526,13 +547,13 @@ int main(int argc, char **argv)
 				 * in the same round of MGLRU switched on.
 				 */
 				if (write_str("/sys/kernel/mm/lru_gen/enabled", "y") == 0) {
-					unsigned long seq[2] = { 0, 0 };
-					int ok[2];
+					unsigned long seq[NTGT] = { 0 };
+					int ok[NTGT];
 
-					for (i = 0; i < 2; i++)
+					for (i = 0; i < nt; i++)
 						ok[i] = mglru_ids(tgt[i].cgdir + strlen("/sys/fs/cgroup"),
 								  &tgt[i].memcg_id, &seq[i]) == 0;
-					for (i = 0; i < 2; i++) {
+					for (i = 0; i < nt; i++) {
 						double *b = best[thp][p][i];
 
 						if (!ok[i])
@@ -550,9 +571,9 @@ int main(int argc, char **argv)
 				write_str("/sys/kernel/mm/lru_gen/enabled", "n");
 
 				/* clear_refs + smaps: one read and one clear */
-				for (i = 0; i < 2; i++) {
+				for (i = 0; i < nt; i++) {
 					double *b = best[thp][p][i];
-					unsigned long *rf = i ? &ref64 : &ref;
+					unsigned long *rf = &refs[i];
 
 					clear_refs_ns(tgt[i].pid, rf);
 					cmd(&tgt[i], pcts[p]);
@@ -565,7 +586,7 @@ int main(int argc, char **argv)
 				 * the timed requests pay it; its slope is how much of
 				 * that cost grows with what the child touched.
 				 */
-				for (i = 0; i < 2; i++) {
+				for (i = 0; i < nt; i++) {
 					struct lrugen_range none = { 4096, 8192 };
 					double *b = best[thp][p][i];
 
@@ -583,21 +604,24 @@ int main(int argc, char **argv)
 				printf("  %-4s %4u%% | %7.1f %5" PRIu64 " %7.1f %7.1f %6" PRIu64 " %7.1f %6" PRIu64
 				       " %8.1f %8.1f | %8.1f | %10.2f %10.2f %9.2f %11.2f | %8.1f %7lu"
 				       " | %7.1f %10.2f\n",
-				       thp ? "on" : "off", pcts[p], tk / NPAGES, st.pte_total,
+				       thp ? "on" : "off", pcts[p], tk / NPAGES, sts[0].pte_total,
 				       tw > 0 ? tw / NPAGES : -1, tb / NPAGES, bumped[0], tt / NPAGES, hot_bumped[0],
 				       th / NPAGES, tg / NPAGES, tm > 0 ? tm / NPAGES : -1,
 				       tm > 0 ? tk / tm : -1, tm > 0 ? tb / tm : -1, tm > 0 ? tt / tm : -1,
-				       tm > 0 ? tg / tm : -1, tc / NPAGES, ref / 1024, td / NPAGES,
+				       tm > 0 ? tg / tm : -1, tc / NPAGES, refs[0] / 1024, td / NPAGES,
 				       tm > 0 ? td / tm : -1);
 			}
-			printf("# thp %d young %u%%, 64 MiB:", thp, pcts[p]);
-			for (m = 0; m < NR_M; m++)
-				if (m != M_WHOLE)
-					printf(" %s %.1f", mname[m], best[thp][p][1][m] / 1e3);
-			printf(" us; bumped %" PRIu64 ", hot %" PRIu64 "; ptes %" PRIu64 "; ref %lu MiB\n",
-			       bumped[1], hot_bumped[1], st64.pte_total, ref64 / 1024);
+			for (i = 1; i < nt; i++) {
+				printf("# thp %d young %u%%, %lu MiB:", thp, pcts[p], tgt[i].size >> 20);
+				for (m = 0; m < NR_M; m++)
+					if (m != M_WHOLE)
+						printf(" %s %.1f", mname[m], best[thp][p][i][m] / 1e3);
+				printf(" us; bumped %" PRIu64 ", hot %" PRIu64 "; ptes %" PRIu64
+				       "; ref %lu MiB\n", bumped[i], hot_bumped[i], sts[i].pte_total,
+				       refs[i] / 1024);
+			}
 		}
-		for (i = 0; i < 2; i++)
+		for (i = 0; i < nt; i++)
 			stop_target(&tgt[i]);
 	}
 
@@ -647,7 +671,44 @@ int main(int argc, char **argv)
 				       sl[M_MEMCG] / sl[M_MGLRU], sl[M_DUMP] / sl[M_MGLRU]);
 			}
 	}
-	for (i = 0; i < 2; i++) {
+	/*
+	 * THP on, 64 to 768 MiB: the same slope over 3.7 times the difference
+	 * of pages, so 3.7 times less sensitive to the noise of the two times
+	 */
+	if (big && first <= 1) {
+		double d = (double)((BIG - SMALL) / PAGE);
+		static const int bmeth[] = { M_KMOD, M_DUMP, M_WALK, M_BUMP, M_HOT, M_MEMCG, M_MGLRU,
+					     M_NULL };
+
+		printf("# THP on, per page as the marginal cost over 64 to 768 MiB (%lu pages more):\n"
+		       "#   <m>/sl768 = (T_768 - T_64) / %lu pages, ns per 4 KiB page; the ratios to\n"
+		       "#   mglru's; the 768 MiB process is timed in the same reps, right after the\n"
+		       "#   64 MiB one\n", (BIG - SMALL) / PAGE, (BIG - SMALL) / PAGE);
+		printf("# %-4s %5s |", "thp", "young");
+		for (i = 0; i < (int)(sizeof(bmeth) / sizeof(bmeth[0])); i++) {
+			char h[24];
+
+			snprintf(h, sizeof(h), "%s/sl768", mname[bmeth[i]]);
+			printf(" %11s", h);
+		}
+		printf(" | %7s %7s %7s %7s %8s\n", "kmod/mg", "dump/mg", "bump/mg", "hot/mg", "memcg/mg");
+		for (p = 0; p < 3; p++) {
+			double sl[NR_M];
+
+			for (m = 0; m < NR_M; m++) {
+				double t768 = best[1][p][2][m], t64 = best[1][p][1][m];
+
+				sl[m] = t768 < 0 || t64 < 0 ? -1 : (t768 - t64) / d;
+			}
+			printf("  %-4s %4u%% |", "on", pcts[p]);
+			for (i = 0; i < (int)(sizeof(bmeth) / sizeof(bmeth[0])); i++)
+				printf(" %11.2f", sl[bmeth[i]]);
+			printf(" | %7.2f %7.2f %7.2f %7.2f %8.2f\n", sl[M_KMOD] / sl[M_MGLRU],
+			       sl[M_DUMP] / sl[M_MGLRU], sl[M_BUMP] / sl[M_MGLRU], sl[M_HOT] / sl[M_MGLRU],
+			       sl[M_MEMCG] / sl[M_MGLRU]);
+		}
+	}
+	for (i = 0; i < NTGT; i++) {
 		if (tgt[i].cg_fd >= 0)
 			close(tgt[i].cg_fd);
 		rmdir(tgt[i].cgdir);
