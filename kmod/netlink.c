@@ -23,6 +23,7 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <net/genetlink.h>
+#include <net/sock.h>
 
 #include "compat.h"
 #include "lrugen.h"
@@ -1096,6 +1097,21 @@ static int lrugen_nl_harvest_one(struct sk_buff *skb, struct genl_info *info)
 	hdr = genlmsg_put_reply(one.msg, info, &lrugen_family, 0, LRUGEN_CMD_HARVEST_ONE);
 	if (!hdr || skb_tailroom(one.msg) < LRUGEN_ONE_RESERVE) {
 		ret = -EMSGSIZE;
+		goto free;
+	}
+
+	/*
+	 * The reply goes to the sender's socket, and a reply the socket cannot
+	 * take is dropped: after the walk cleared the accessed bits it reports.
+	 * A socket with nothing queued takes it (its limit is checked before
+	 * an skb is added, and an overrun's congestion ends when its queue is
+	 * read empty); one with unread messages may be full or congested: it
+	 * is refused before anything is walked (a dump would wait for the
+	 * reader instead).
+	 */
+	if (NETLINK_CB(skb).sk && !skb_queue_empty_lockless(&NETLINK_CB(skb).sk->sk_receive_queue)) {
+		NL_SET_ERR_MSG(info->extack, "unread messages on the socket: read them first");
+		ret = -EBUSY;
 		goto free;
 	}
 

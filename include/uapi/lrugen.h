@@ -81,6 +81,10 @@
  *   LRUGEN_A_RESUME_ADDR set to it (and LRUGEN_A_MAX_PTES lowered by the
  *   entries already scanned); the two replies together report each region
  *   once, as one HARVEST would. LRUGEN_C_HARVESTS counts each request.
+ *   If the sender's socket has unread messages when the request arrives
+ *   (its receive queue may be full), it is refused with -EBUSY before
+ *   anything is walked: a reply the socket could not take would lose what
+ *   the walk cleared. Read every reply before the next HARVEST_ONE.
  *
  * LRUGEN_CMD_BUMP (doit)
  *   Request: LRUGEN_A_PID or LRUGEN_A_PIDFD, LRUGEN_A_CGROUP_ID or
@@ -128,6 +132,7 @@
  *   -EBADF       bad cgroup fd, or LRUGEN_A_PIDFD not an open pidfd;
  *   -ENOENT      no cgroup with that id
  *   -EINVAL      kernel thread as target
+ *   -EBUSY       HARVEST_ONE: unread messages on the sender's socket
  *
  * Tracing (not ABI)
  * -----------------

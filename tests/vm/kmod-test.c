@@ -25,7 +25,8 @@
  *     harvestone     HARVEST_ONE (ABI 4): the same young pages as the dump,
  *                    one reply message; a reply that would not fit stops
  *                    with MORE and the dump from NEXT_ADDR does the rest
- *                    (each region once); bad requests refused with extack
+ *                    (each region once); bad requests refused with extack;
+ *                    unread messages on the socket refused before the walk
  *     filekinds      the anon bit of every page of file VMAs, old and young:
  *                    clear for a read-only private mapping, set for shmem,
  *                    exactly the COWed pages of a private one written to
@@ -1863,6 +1864,75 @@ static int test_harvestone(void)
 		ret = raw_one(fd, &m, off, 0, 0);
 		ok(ret == -ESRCH, "HARVEST_ONE of no such process: ESRCH (%d)", ret);
 	}
+	/*
+	 * Unread messages on the socket (one INFO reply; then an overrun
+	 * queue): HARVEST_ONE is refused before it walks, so the pages
+	 * touched before it are still young afterwards (a reply the socket
+	 * could not take would have lost them).
+	 */
+	for (i = 0; i < 2; i++) {
+		static char rb[1 << 16];
+		int qfd = raw_socket(), small = 4096, n, err = 0;
+		bool reply = false, enobufs = false, tlv = false;
+		struct rawmsg m;
+		uint32_t v = (uint32_t)child, fl = LRUGEN_F_NO_BUMP | LRUGEN_F_COMPACT;
+		size_t off;
+
+		lrg_kmod_harvest(kmod, &(struct lrg_kmod_harvest_args){ .pid = child, .cgroup_fd = -1,
+			.flags = LRUGEN_F_NO_BUMP }, NULL, NULL, NULL, NULL);
+		child_cmd('a');
+		if (i)
+			setsockopt(qfd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+		/* INFO replies nobody reads: one, or enough to overrun the queue */
+		memset(&m, 0, sizeof(m));
+		m.nlh.nlmsg_type = (uint16_t)lrg_kmod_family(kmod);
+		m.nlh.nlmsg_flags = NLM_F_REQUEST;
+		m.gh.cmd = LRUGEN_CMD_INFO;
+		m.gh.version = LRUGEN_GENL_VERSION;
+		m.nlh.nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN;
+		for (n = 0; n < (i ? 64 : 1); n++)
+			send(qfd, &m, m.nlh.nlmsg_len, 0);
+		off = put_attr(m.attrs, LRUGEN_A_PID, &v, 4);
+		off += put_attr(m.attrs + off, LRUGEN_A_FLAGS, &fl, 4);
+		m.gh.cmd = LRUGEN_CMD_HARVEST_ONE;
+		m.nlh.nlmsg_len = (uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN + off);
+		send(qfd, &m, m.nlh.nlmsg_len, 0);
+		for (;;) {
+			struct nlmsghdr *nlh;
+
+			n = (int)recv(qfd, rb, sizeof(rb), MSG_DONTWAIT);
+			if (n < 0 && errno == ENOBUFS) {
+				enobufs = true;	/* the overrun */
+				continue;
+			}
+			if (n <= 0)
+				break;
+			for (nlh = (struct nlmsghdr *)rb; NLMSG_OK(nlh, (unsigned int)n);
+			     nlh = NLMSG_NEXT(nlh, n)) {
+				if (nlh->nlmsg_type == NLMSG_ERROR) {
+					err = ((struct nlmsgerr *)NLMSG_DATA(nlh))->error;
+					tlv = nlh->nlmsg_flags & NLM_F_ACK_TLVS;
+				} else if (((struct genlmsghdr *)NLMSG_DATA(nlh))->cmd ==
+					   LRUGEN_CMD_HARVEST_ONE) {
+					reply = true;
+				}
+			}
+		}
+		close(qfd);
+		ret = harvest(&s, 0, LRUGEN_F_NO_BUMP, NULL);
+		all_young(&s, &bad);
+		if (i)
+			ok(ret == 0 && !reply && enobufs && !bad,
+			   "HARVEST_ONE on an overrun queue: no reply (%s), the overrun's ENOBUFS (%s), "
+			   "and every page touched before it still young after it (%u not)",
+			   reply ? "one" : "none", enobufs ? "yes" : "no", bad);
+		else
+			ok(ret == 0 && !reply && err == -EBUSY && tlv && !bad,
+			   "HARVEST_ONE with an unread reply on the socket: EBUSY with extack (%d), no "
+			   "reply (%s), every page touched before it still young after it (%u not)",
+			   err, reply ? "one" : "none", bad);
+	}
+
 	for (k = 0; k < NR_AREAS; k++)
 		free(expect[k]);
 	close(fd);
