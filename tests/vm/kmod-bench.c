@@ -179,7 +179,7 @@ static unsigned long thp_mib(pid_t pid)
 	return kb / 1024;
 }
 
-/* The walk time lrugen.ko traced for the last harvest of pid (lrugen:harvest_done). */
+/* The walk time lrugen.ko traced for the harvest of pid since trace_clear() (lrugen:harvest_done). */
 static const char *trace_dir = "/sys/kernel/tracing";
 static int tracing;
 
@@ -205,11 +205,15 @@ static double trace_walk_ns(pid_t pid)
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
+	/*
+	 * Every harvest_done of the harvest: HARVEST_ONE whose reply was full
+	 * (status=more) and the dump that did the rest are two
+	 */
 	while (fgets(line, sizeof(line), f)) {
 		const char *w = strstr(line, "walk_ns=");
 
 		if (strstr(line, "harvest_done:") && strstr(line, want) && w)
-			ns = strtod(w + 8, NULL);
+			ns = (ns < 0 ? 0 : ns) + strtod(w + 8, NULL);
 	}
 	fclose(f);
 	return ns;
