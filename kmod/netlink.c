@@ -1255,7 +1255,8 @@ static struct genl_family lrugen_family __ro_after_init = {
 	.ops = lrugen_ops,
 	.n_ops = ARRAY_SIZE(lrugen_ops),
 #if LRUGEN_GENL_HAS_RESV_START_OP
-	.resv_start_op = LRUGEN_CMD_BUMP + 1,	/* HARVEST_ONE on: strict header */
+	/* HARVEST_ONE and later commands: the genl header is checked strictly */
+	.resv_start_op = LRUGEN_CMD_BUMP + 1,
 #endif
 };
 
