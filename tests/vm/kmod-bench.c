@@ -188,8 +188,13 @@ static void trace_clear(void)
 	char path[256];
 
 	snprintf(path, sizeof(path), "%s/trace", trace_dir);
-	if (tracing)
-		write_str(path, "\n");
+	if (tracing) {
+		/* only an open with O_TRUNC empties the trace buffer */
+		int fd = open(path, O_WRONLY | O_TRUNC);
+
+		if (fd >= 0)
+			close(fd);
+	}
 }
 
 static double trace_walk_ns(pid_t pid)
