@@ -652,6 +652,7 @@ int lrg_kmod_harvest(struct lrg_kmod *kmod, const struct lrg_kmod_harvest_args *
 	if (!ret && req.got_status && !req.fn_err && one && req.stats.status == LRUGEN_STATUS_MORE) {
 		uint64_t bound = max_ptes ? max_ptes :
 				 kmod->info.max_ptes ? kmod->info.max_ptes : LRUGEN_MAX_PTES;
+		uint64_t resume;
 
 		/* MORE comes before the bound is reached: something is left of it */
 		if (!req.next || req.stats.pte_total >= bound) {
@@ -659,11 +660,12 @@ int lrg_kmod_harvest(struct lrg_kmod *kmod, const struct lrg_kmod_harvest_args *
 			return -EPROTO;
 		}
 		first = req.stats;
+		resume = req.next;
 		req.got_status = false;
 		req.done = false;
+		req.next = 0;
 		memset(&req.stats, 0, sizeof(req.stats));
-		ret = lrg_kmod_harvest_req(kmod, args, false, req.next,
-					   bound - first.pte_total, &req);
+		ret = lrg_kmod_harvest_req(kmod, args, false, resume, bound - first.pte_total, &req);
 		req.stats.pte_total += first.pte_total;
 		req.stats.pte_old += first.pte_old;
 		req.stats.pte_young += first.pte_young;

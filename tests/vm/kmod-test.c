@@ -1702,6 +1702,8 @@ static int test_harvestone(void)
 	struct raw_info ri, ri2;
 	unsigned int nd;
 	bool same_regions;
+	struct lrg_walk_stats st;
+	uint64_t next;
 	unsigned int i, diff, bad = 0, missed, extra, n1;
 	uint32_t status, status2;
 	uint64_t h0;
@@ -1747,7 +1749,8 @@ static int test_harvestone(void)
 		seen_reset(&s);
 		rec_n = 0;
 		h0 = harvests_count();
-		ret = ret ?: lrg_kmod_harvest(kmod, &a, on_region, &s, NULL, NULL);
+		next = ~0ULL;
+		ret = ret ?: lrg_kmod_harvest(kmod, &a, on_region, &s, &st, &next);
 		requests = harvests_count() - h0;
 		rec_on = false;
 		/* every region of the address space, not only the areas': the same, as present */
@@ -1763,12 +1766,15 @@ static int test_harvestone(void)
 			extra += e;
 		}
 		same = seen_equal(&s, &d, &diff);
-		ok(ret == 0 && same && match && same_regions && rec_ascending(0, rec_n),
+		ok(ret == 0 && same && match && same_regions && rec_ascending(0, rec_n) &&
+		   st.status == LRG_HARVEST_COMPLETE && next == 0,
 		   "%u%% touched, %s bitmaps: HARVEST_ONE%s reports what the dump does (%u pages "
 		   "of the areas differ; regions of the whole address space %s: %u and %u, each "
-		   "once, ascending), exactly the touched pages young (missed %u, extra %u)", pct,
+		   "once, ascending), exactly the touched pages young (missed %u, extra %u), "
+		   "COMPLETE (%u) with no next address (%#" PRIx64 ")", pct,
 		   full ? "full" : "compact", requests > 1 ? " + dump of the rest" : " alone", diff,
-		   same_regions ? "the same, as present" : "DIFFER", nd, rec_n, missed, extra);
+		   same_regions ? "the same, as present" : "DIFFER", nd, rec_n, missed, extra,
+		   st.status, next);
 		if (pct == 100 || (pct == 0 && !full))
 			ok(full ? requests == 2 : requests == 1,
 			   "%s touched, %s bitmaps: %" PRIu64 " request(s) (%s)",
