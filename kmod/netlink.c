@@ -1040,6 +1040,15 @@ struct lrugen_one {
 	struct lrugen_region regions[LRUGEN_ONE_REGIONS];
 };
 
+/*
+ * Room left in the reply: never more than NLMSG_GOODSIZE in all, whatever
+ * the allocator gave, so that a reader's buffer of LRUGEN_A_DUMP_SIZE holds it.
+ */
+static int lrugen_one_room(const struct sk_buff *msg)
+{
+	return min_t(int, skb_tailroom(msg), (int)NLMSG_GOODSIZE - (int)msg->len);
+}
+
 /* Put the first n buffered regions into the reply. */
 static void lrugen_one_emit(struct lrugen_one *one, unsigned int n)
 {
@@ -1062,7 +1071,7 @@ static int lrugen_one_flush(struct lrugen_walk *walk)
 
 	lrugen_one_emit(one, n - keep);
 	lrugen_region_rebuffer(walk, n, keep);
-	if (skb_tailroom(one->msg) >= LRUGEN_ONE_RESERVE)
+	if (lrugen_one_room(one->msg) >= LRUGEN_ONE_RESERVE)
 		return 0;
 	lrugen_one_emit(one, walk->nr_regions);
 	walk->nr_regions = 0;
@@ -1095,7 +1104,7 @@ static int lrugen_nl_harvest_one(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	hdr = genlmsg_put_reply(one.msg, info, &lrugen_family, 0, LRUGEN_CMD_HARVEST_ONE);
-	if (!hdr || skb_tailroom(one.msg) < LRUGEN_ONE_RESERVE) {
+	if (!hdr || lrugen_one_room(one.msg) < LRUGEN_ONE_RESERVE) {
 		ret = -EMSGSIZE;
 		goto free;
 	}
