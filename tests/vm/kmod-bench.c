@@ -30,8 +30,9 @@
  * debugfs open/write/close, the target's other VMAs), with the slope ratios
  * to MGLRU. The 256 MiB table is as before. With THP on, where 64 to 256 MiB
  * is only 96 THPs (100-300 us between two times that move by tens of us), a
- * 768 MiB process (its own memcg, the same program) is timed in the same
- * reps too, and a last table gives the slope over 64 to 768 MiB (352 THPs).
+ * 768 MiB process (its own memcg, the same program) can be timed in the same
+ * reps too (LRG_BENCH_BIG=1), and a last table gives the slope over 64 to
+ * 768 MiB (352 THPs).
  * "dump" is kmod with the HARVEST dump alone, as the client did before
  * HARVEST_ONE (ABI 4), which kmod and the others ask first.
  *
@@ -61,7 +62,7 @@
 #define SMALL (64UL << 20)	/* the second size, for the slope */
 /*
  * THP on only: a third size, for a slope over 64 to 768 MiB, whose
- * difference is 3.7 times that of 64 to 256 MiB (off with LRG_BENCH_BIG=0)
+ * difference is 3.7 times that of 64 to 256 MiB (with LRG_BENCH_BIG=1 only)
  */
 #define BIG (768UL << 20)
 #define NTGT 3
@@ -356,7 +357,7 @@ int main(int argc, char **argv)
 	double best[2][3][NTGT][NR_M];	/* [thp][pct][target][method] */
 	/* [0]: 256 MiB (the main table), [1]: 64 MiB, [2]: 768 MiB (THP on only) */
 	struct target tgt[NTGT];
-	int big = !getenv("LRG_BENCH_BIG") || atoi(getenv("LRG_BENCH_BIG")) != 0;
+	int big = getenv("LRG_BENCH_BIG") && atoi(getenv("LRG_BENCH_BIG")) != 0;
 	int nt = 2;		/* targets of this THP setting */
 	struct lrg_kmod *k;
 	char err[256], buf[256];
