@@ -108,6 +108,7 @@ struct lrg_kmod_req {
 	bool got_status;
 	uint64_t next;
 	struct lrg_kmod_info *info;
+	uint8_t cmd;			/* HARVEST or HARVEST_ONE: what the replies carry */
 };
 
 static void lrg_kmod_set_err(struct lrg_kmod *kmod, const char *msg)
@@ -424,7 +425,7 @@ static void lrg_kmod_harvest_msg(struct lrg_kmod_req *req, struct nlmsghdr *nlh)
 	int rem;
 
 	if (nlh->nlmsg_type != req->kmod->family ||
-	    !nlmsg_valid_hdr(nlh, GENL_HDRLEN) || gh->cmd != LRUGEN_CMD_HARVEST)
+	    !nlmsg_valid_hdr(nlh, GENL_HDRLEN) || gh->cmd != req->cmd)
 		goto proto;
 
 	nla_for_each_attr(nla, genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0), rem) {
@@ -452,6 +453,12 @@ static void lrg_kmod_harvest_msg(struct lrg_kmod_req *req, struct nlmsghdr *nlh)
 			break;	/* attributes a newer module may add */
 		}
 	}
+	/* HARVEST_ONE: the one message is the whole answer, and has the status */
+	if (req->cmd == LRUGEN_CMD_HARVEST_ONE) {
+		req->done = true;
+		if (!req->got_status)
+			goto proto;
+	}
 	return;
 proto:
 	if (!req->err)
@@ -472,10 +479,11 @@ static void lrg_kmod_put(char *buf, size_t *off, uint16_t type, const void *data
 }
 
 /*
- * Send a HARVEST request (len bytes in kmod->sbuf, sequence number seq) and
- * read its dump with recv() into kmod->rbuf until NLMSG_DONE or an error.
- * Messages of other sequence numbers (what an earlier request left unread)
- * are skipped.
+ * Send a HARVEST or HARVEST_ONE request (len bytes in kmod->sbuf, sequence
+ * number seq) and read its replies with recv() into kmod->rbuf until
+ * NLMSG_DONE (HARVEST), the one reply (HARVEST_ONE) or an error. Messages
+ * of other sequence numbers (what an earlier request left unread) are
+ * skipped.
  */
 static int lrg_kmod_harvest_transact(struct lrg_kmod *kmod, size_t len, uint32_t seq,
 				     struct lrg_kmod_req *req)
@@ -558,16 +566,18 @@ static int lrg_kmod_harvest_transact(struct lrg_kmod *kmod, size_t len, uint32_t
 	return req->err;
 }
 
-int lrg_kmod_harvest(struct lrg_kmod *kmod, const struct lrg_kmod_harvest_args *args,
-		     lrg_region_fn fn, void *ctx, struct lrg_walk_stats *ret_stats,
-		     uint64_t *ret_next)
+/*
+ * One request: HARVEST_ONE (one) or a HARVEST dump, of args but from
+ * resume with the work bound max_ptes (0: none sent). Fills req.
+ */
+static int lrg_kmod_harvest_req(struct lrg_kmod *kmod, const struct lrg_kmod_harvest_args *args,
+				bool one, uint64_t resume, uint64_t max_ptes,
+				struct lrg_kmod_req *req)
 {
-	struct lrg_kmod_req req = { .fn = fn, .ctx = ctx };
 	struct nlmsghdr *nlh = (struct nlmsghdr *)kmod->sbuf;
 	struct genlmsghdr *gh;
 	size_t off = NLMSG_HDRLEN + GENL_HDRLEN;
 	uint32_t flags = args->flags, v;
-	int ret;
 
 	if (!args->full_bitmaps && kmod->info.abi_version >= 2)
 		flags |= LRUGEN_F_COMPACT;
@@ -602,23 +612,66 @@ int lrg_kmod_harvest(struct lrg_kmod *kmod, const struct lrg_kmod_harvest_args *
 	if (args->nr_ranges)
 		lrg_kmod_put(kmod->sbuf, &off, LRUGEN_A_RANGES, args->ranges,
 			     args->nr_ranges * sizeof(*args->ranges));
-	if (args->max_ptes)
-		lrg_kmod_put(kmod->sbuf, &off, LRUGEN_A_MAX_PTES, &args->max_ptes,
-			     sizeof(args->max_ptes));
-	if (args->resume)
-		lrg_kmod_put(kmod->sbuf, &off, LRUGEN_A_RESUME_ADDR, &args->resume,
-			     sizeof(args->resume));
+	if (max_ptes)
+		lrg_kmod_put(kmod->sbuf, &off, LRUGEN_A_MAX_PTES, &max_ptes, sizeof(max_ptes));
+	if (resume)
+		lrg_kmod_put(kmod->sbuf, &off, LRUGEN_A_RESUME_ADDR, &resume, sizeof(resume));
 
 	nlh->nlmsg_len = (uint32_t)off;
 	nlh->nlmsg_type = (uint16_t)kmod->family;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_flags = NLM_F_REQUEST | (one ? 0 : NLM_F_DUMP);
 	nlh->nlmsg_seq = nl_socket_use_seq(kmod->sk);
 	nlh->nlmsg_pid = nl_socket_get_local_port(kmod->sk);
 	gh = (struct genlmsghdr *)NLMSG_DATA(nlh);
-	gh->cmd = LRUGEN_CMD_HARVEST;
+	gh->cmd = one ? LRUGEN_CMD_HARVEST_ONE : LRUGEN_CMD_HARVEST;
 	gh->version = LRUGEN_GENL_VERSION;
+	req->cmd = gh->cmd;
 
-	ret = lrg_kmod_harvest_transact(kmod, off, nlh->nlmsg_seq, &req);
+	return lrg_kmod_harvest_transact(kmod, off, nlh->nlmsg_seq, req);
+}
+
+/*
+ * With a module of ABI 4 (and a receive buffer of LRUGEN_A_DUMP_SIZE, which
+ * holds its one reply), HARVEST_ONE first: one message, no dump machinery.
+ * If its reply was full (LRUGEN_STATUS_MORE), a HARVEST dump does the rest,
+ * from where it stopped and with what is left of the work bound: the caller
+ * sees one harvest (each region once, the counts added up), as from the dump
+ * alone.
+ */
+int lrg_kmod_harvest(struct lrg_kmod *kmod, const struct lrg_kmod_harvest_args *args,
+		     lrg_region_fn fn, void *ctx, struct lrg_walk_stats *ret_stats,
+		     uint64_t *ret_next)
+{
+	struct lrg_kmod_req req = { .fn = fn, .ctx = ctx };
+	bool one = !args->dump && kmod->info.abi_version >= 4 && kmod->recv_size;
+	uint64_t max_ptes = args->max_ptes;
+	struct lrg_walk_stats first = { 0 };
+	int ret;
+
+	ret = lrg_kmod_harvest_req(kmod, args, one, args->resume, max_ptes, &req);
+	if (!ret && req.got_status && !req.fn_err && one && req.stats.status == LRUGEN_STATUS_MORE) {
+		uint64_t bound = max_ptes ? max_ptes :
+				 kmod->info.max_ptes ? kmod->info.max_ptes : LRUGEN_MAX_PTES;
+		uint64_t resume;
+
+		/* MORE comes before the bound is reached: something is left of it */
+		if (!req.next || req.stats.pte_total >= bound) {
+			lrg_kmod_set_err(kmod, "HARVEST_ONE: MORE without a place or work left");
+			return -EPROTO;
+		}
+		first = req.stats;
+		resume = req.next;
+		req.got_status = false;
+		req.done = false;
+		req.next = 0;
+		memset(&req.stats, 0, sizeof(req.stats));
+		ret = lrg_kmod_harvest_req(kmod, args, false, resume, bound - first.pte_total, &req);
+		req.stats.pte_total += first.pte_total;
+		req.stats.pte_old += first.pte_old;
+		req.stats.pte_young += first.pte_young;
+		req.stats.pmd_total += first.pmd_total;
+		req.stats.pmd_found += first.pmd_found;
+	}
 	if (ret)
 		return ret;
 	if (!req.got_status) {

@@ -49,6 +49,11 @@ struct lrg_kmod_harvest_args {
 	 * fn sees the same regions either way. For tests.
 	 */
 	bool full_bitmaps;
+	/*
+	 * Use the HARVEST dump even with a module that has HARVEST_ONE (ABI 4),
+	 * which the client otherwise asks first. For tests and benchmarks.
+	 */
+	bool dump;
 };
 
 /*
@@ -69,9 +74,11 @@ int lrg_kmod_family(const struct lrg_kmod *kmod);
 int lrg_kmod_info(struct lrg_kmod *kmod, struct lrg_kmod_info *ret_info);
 
 /*
- * One HARVEST request (one dump), read straight from the socket into a
- * buffer kept for the connection (no allocation per harvest or message),
- * each region checked against a policy. fn is called per region; when it
+ * One harvest: a HARVEST_ONE request (ABI 4; one reply message) and, only
+ * if its reply was full, a HARVEST dump of the rest; from older modules (or
+ * with args->dump) the HARVEST dump alone. Replies are read straight from
+ * the socket into a buffer kept for the connection (no allocation per
+ * harvest or message), each region checked against a policy. fn is called per region; when it
  * returns a negative errno the rest of the dump is drained and that errno
  * returned.
  * ret_stats->status is LRG_HARVEST_*; *ret_next is where a CONTENDED or

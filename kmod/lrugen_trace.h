@@ -35,13 +35,15 @@ TRACE_DEFINE_ENUM(LRUGEN_STATUS_COMPLETE);
 TRACE_DEFINE_ENUM(LRUGEN_STATUS_CONTENDED);
 TRACE_DEFINE_ENUM(LRUGEN_STATUS_GONE);
 TRACE_DEFINE_ENUM(LRUGEN_STATUS_PARTIAL);
+TRACE_DEFINE_ENUM(LRUGEN_STATUS_MORE);
 
 #define lrugen_show_status(status)					\
 	__print_symbolic(status,					\
 			 { LRUGEN_STATUS_COMPLETE, "complete" },	\
 			 { LRUGEN_STATUS_CONTENDED, "contended" },	\
 			 { LRUGEN_STATUS_GONE, "gone" },		\
-			 { LRUGEN_STATUS_PARTIAL, "partial" })
+			 { LRUGEN_STATUS_PARTIAL, "partial" },		\
+			 { LRUGEN_STATUS_MORE, "more" })
 
 DECLARE_EVENT_CLASS(lrugen_walk_done,
 

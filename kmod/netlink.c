@@ -23,6 +23,7 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <net/genetlink.h>
+#include <net/sock.h>
 
 #include "compat.h"
 #include "lrugen.h"
@@ -715,16 +716,40 @@ static int lrugen_nl_harvest_start(struct netlink_callback *cb)
 /* Regions of walk.regions not sent yet into the skb: -EMSGSIZE when it is full. */
 static int lrugen_dump_emit(struct lrugen_dump *dump);
 
+/*
+ * Whether a flush keeps the last buffered region: a run of alike THPs
+ * (LRUGEN_F_COMPACT) that the next PMD entries may still extend; handed
+ * over, it would end the run there.
+ */
+static unsigned int lrugen_region_keep(const struct lrugen_walk *walk)
+{
+	const struct lrugen_region *last = &walk->regions[walk->nr_regions - 1];
+
+	return (walk->flags & LRUGEN_F_COMPACT) && walk->nr_regions >= 2 && last->sparse &&
+	       last->huge;
+}
+
+/* After a flush: the kept region (if any) first in the buffer, nothing else. */
+static void lrugen_region_rebuffer(struct lrugen_walk *walk, unsigned int n, unsigned int keep)
+{
+	if (keep)
+		walk->regions[0] = walk->regions[n - 1];
+	walk->nr_regions = keep;
+}
+
 /* walk.flush: hand the full region buffer over to the skb. */
 static int lrugen_dump_flush(struct lrugen_walk *walk)
 {
 	struct lrugen_dump *dump = container_of(walk, struct lrugen_dump, walk);
+	unsigned int n = walk->nr_regions, keep = lrugen_region_keep(walk);
 	int ret;
 
+	walk->nr_regions = n - keep;
 	ret = lrugen_dump_emit(dump);
+	walk->nr_regions = n;
 	if (ret)
 		return ret;
-	walk->nr_regions = 0;
+	lrugen_region_rebuffer(walk, n, keep);
 	dump->emitted = 0;
 	return 0;
 }
@@ -852,6 +877,18 @@ static int lrugen_dump_emit(struct lrugen_dump *dump)
 	return 0;
 }
 
+/* What ends a harvest's reply: status, stats, where to resume. */
+static int lrugen_put_final_attrs(struct sk_buff *skb, const struct lrugen_walk *walk, u32 status)
+{
+	if (nla_put_u32(skb, LRUGEN_A_STATUS, status) ||
+	    lrugen_put_stats(skb, &walk->stats) ||
+	    ((status == LRUGEN_STATUS_CONTENDED || status == LRUGEN_STATUS_PARTIAL ||
+	      status == LRUGEN_STATUS_MORE) &&
+	     nla_put_u64_64bit(skb, LRUGEN_A_NEXT_ADDR, walk->next_addr, LRUGEN_A_PAD)))
+		return -EMSGSIZE;
+	return 0;
+}
+
 /* The last message of a harvest: status, stats, where to resume. */
 static int lrugen_put_final(struct sk_buff *skb, struct netlink_callback *cb,
 			    struct lrugen_dump *dump)
@@ -864,10 +901,7 @@ static int lrugen_put_final(struct sk_buff *skb, struct netlink_callback *cb,
 			  &lrugen_family, NLM_F_MULTI, LRUGEN_CMD_HARVEST);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (nla_put_u32(skb, LRUGEN_A_STATUS, status) ||
-	    lrugen_put_stats(skb, &walk->stats) ||
-	    ((status == LRUGEN_STATUS_CONTENDED || status == LRUGEN_STATUS_PARTIAL) &&
-	     nla_put_u64_64bit(skb, LRUGEN_A_NEXT_ADDR, walk->next_addr, LRUGEN_A_PAD))) {
+	if (lrugen_put_final_attrs(skb, walk, status)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -967,6 +1001,171 @@ static int lrugen_nl_harvest_doit(struct sk_buff *skb, struct genl_info *info)
 	return -EINVAL;
 }
 
+/* ---- HARVEST_ONE (doit, ABI 4): a harvest answered in one message ---- */
+
+/*
+ * The most one region can take in a message (lrugen_put_region()): the nest,
+ * LRUGEN_R_ADDR (u64, maybe padded), LRUGEN_R_ALL, LRUGEN_R_COUNT, the three
+ * bitmaps and LRUGEN_R_HUGE.
+ */
+#define LRUGEN_REGION_MAX_BYTES						\
+	(nla_total_size(0) + nla_total_size_64bit(sizeof(u64)) +	\
+	 2 * nla_total_size(sizeof(u32)) +				\
+	 3 * nla_total_size(LRUGEN_BITMAP_BYTES) + nla_total_size(0))
+/* ... and the final attributes (lrugen_put_final_attrs()) */
+#define LRUGEN_FINAL_MAX_BYTES						\
+	(nla_total_size(sizeof(u32)) + nla_total_size(0) +		\
+	 6 * nla_total_size_64bit(sizeof(u64)) +			\
+	 nla_total_size_64bit(sizeof(u64)))
+
+/* Regions the walk buffers between two hand-overs to the reply (on the stack). */
+#define LRUGEN_ONE_REGIONS 2
+
+/*
+ * The reply is one skb of NLMSG_GOODSIZE (LRUGEN_A_DUMP_SIZE: what a HARVEST
+ * reader's buffer holds), allocated before the walk. The walk hands its
+ * regions over whenever its buffer is full, and goes on only while the skb
+ * keeps room for a full buffer of regions of the largest kind and the final
+ * attributes: so whatever the walk found is always sent, and a walk stops
+ * only between regions, with nothing buffered (LRUGEN_STATUS_MORE).
+ */
+#define LRUGEN_ONE_RESERVE						\
+	(LRUGEN_ONE_REGIONS * LRUGEN_REGION_MAX_BYTES + LRUGEN_FINAL_MAX_BYTES)
+
+struct lrugen_one {
+	struct lrugen_walk walk;
+	struct sk_buff *msg;
+	bool compact;
+	bool lost;		/* a region did not fit: cannot happen, see LRUGEN_ONE_RESERVE */
+	struct lrugen_region regions[LRUGEN_ONE_REGIONS];
+};
+
+/*
+ * Room left in the reply: never more than NLMSG_GOODSIZE in all, whatever
+ * the allocator gave, so that a reader's buffer of LRUGEN_A_DUMP_SIZE holds it.
+ */
+static int lrugen_one_room(const struct sk_buff *msg)
+{
+	return min_t(int, skb_tailroom(msg), (int)NLMSG_GOODSIZE - (int)msg->len);
+}
+
+/* Put the first n buffered regions into the reply. */
+static void lrugen_one_emit(struct lrugen_one *one, unsigned int n)
+{
+	struct lrugen_walk *walk = &one->walk;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (lrugen_put_region(one->msg, &walk->regions[i], one->compact))
+			one->lost = true;
+}
+
+/*
+ * walk.flush: hand the regions over (but a THP run that may grow); stop,
+ * with every region in the reply, if the next buffer might not fit.
+ */
+static int lrugen_one_flush(struct lrugen_walk *walk)
+{
+	struct lrugen_one *one = container_of(walk, struct lrugen_one, walk);
+	unsigned int n = walk->nr_regions, keep = lrugen_region_keep(walk);
+
+	lrugen_one_emit(one, n - keep);
+	lrugen_region_rebuffer(walk, n, keep);
+	if (lrugen_one_room(one->msg) >= LRUGEN_ONE_RESERVE)
+		return 0;
+	lrugen_one_emit(one, walk->nr_regions);
+	walk->nr_regions = 0;
+	return 1;
+}
+
+static int lrugen_nl_harvest_one(struct sk_buff *skb, struct genl_info *info)
+{
+	struct lrugen_one one;
+	struct lrugen_req req;
+	u64 walk_ns;
+	void *hdr;
+	u32 status;
+	int ret, end;
+
+	BUILD_BUG_ON(LRUGEN_ONE_RESERVE > NLMSG_GOODSIZE / 2);
+
+	/* the pidfd and the cgroup fd: a doit runs in the sender's context */
+	ret = lrugen_req_parse(info->attrs, NULL, info->extack, NULL, NULL, &req);
+	if (ret)
+		return ret;
+
+	/*
+	 * Allocated before the walk, which must not allocate: one skb of
+	 * NLMSG_GOODSIZE, so at most LRUGEN_A_DUMP_SIZE bytes for the reader
+	 */
+	one.msg = nlmsg_new(NLMSG_GOODSIZE - NLMSG_HDRLEN, GFP_KERNEL);
+	if (!one.msg) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	hdr = genlmsg_put_reply(one.msg, info, &lrugen_family, 0, LRUGEN_CMD_HARVEST_ONE);
+	if (!hdr || lrugen_one_room(one.msg) < LRUGEN_ONE_RESERVE) {
+		ret = -EMSGSIZE;
+		goto free;
+	}
+
+	/*
+	 * The reply goes to the sender's socket, and a reply the socket cannot
+	 * take is dropped: after the walk cleared the accessed bits it reports.
+	 * A socket with nothing queued takes it (its limit is checked before
+	 * an skb is added, and an overrun's congestion ends when its queue is
+	 * read empty); one with unread messages may be full or congested: it
+	 * is refused before anything is walked (a dump would wait for the
+	 * reader instead).
+	 */
+	if (NETLINK_CB(skb).sk && !skb_queue_empty_lockless(&NETLINK_CB(skb).sk->sk_receive_queue)) {
+		NL_SET_ERR_MSG(info->extack, "unread messages on the socket: read them first");
+		ret = -EBUSY;
+		goto free;
+	}
+
+	lrugen_walk_init(&one.walk, &req, LRUGEN_WALK_HARVEST);
+	one.walk.regions = one.regions;
+	one.walk.max_regions = LRUGEN_ONE_REGIONS;
+	one.walk.flush = lrugen_one_flush;
+	one.compact = req.flags & LRUGEN_F_COMPACT;
+	one.lost = false;
+	atomic64_inc(&lrugen_counters.harvests);
+
+	walk_ns = ktime_get_ns();
+	end = lrugen_walk_step(&one.walk);
+	walk_ns = ktime_get_ns() - walk_ns;
+	/* what the last stretch found (FULL: the flush emptied the buffer) */
+	lrugen_one_emit(&one, one.walk.nr_regions);
+	one.walk.nr_regions = 0;
+	status = end == LRUGEN_WALK_FULL ? LRUGEN_STATUS_MORE : lrugen_walk_status(end);
+
+	if (one.lost || lrugen_put_final_attrs(one.msg, &one.walk, status)) {
+		/* the reserve above makes this impossible; never send half */
+		lrugen_account(&req, &one.walk, status, false, walk_ns);
+		NL_SET_ERR_MSG(info->extack, "reply overflow (module bug)");
+		ret = -EMSGSIZE;
+		goto free;
+	}
+	lrugen_account(&req, &one.walk, status, false, walk_ns);
+	genlmsg_end(one.msg, hdr);
+	ret = genlmsg_reply(one.msg, info);
+	goto out;
+free:
+	nlmsg_free(one.msg);
+out:
+	lrugen_req_release(&req);
+	return ret;
+}
+
+/* HARVEST_ONE with NLM_F_DUMP: say what is wrong instead of -EOPNOTSUPP. */
+static int lrugen_nl_harvest_one_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	atomic64_inc(&lrugen_counters.rejected);
+	NL_SET_ERR_MSG(cb->extack, "HARVEST_ONE is not a dump request: clear NLM_F_DUMP");
+	return -EINVAL;
+}
+
 /* ---- BUMP ---- */
 
 static int lrugen_nl_bump(struct sk_buff *skb, struct genl_info *info)
@@ -1040,6 +1239,12 @@ static const struct genl_ops lrugen_ops[] = {
 		.doit = lrugen_nl_bump,
 		.flags = GENL_ADMIN_PERM,
 	},
+	{
+		.cmd = LRUGEN_CMD_HARVEST_ONE,
+		.doit = lrugen_nl_harvest_one,
+		.dumpit = lrugen_nl_harvest_one_dumpit,
+		.flags = GENL_ADMIN_PERM,
+	},
 };
 
 static struct genl_family lrugen_family __ro_after_init = {
@@ -1059,6 +1264,7 @@ static struct genl_family lrugen_family __ro_after_init = {
 	.ops = lrugen_ops,
 	.n_ops = ARRAY_SIZE(lrugen_ops),
 #if LRUGEN_GENL_HAS_RESV_START_OP
+	/* HARVEST_ONE and later commands: the genl header is checked strictly */
 	.resv_start_op = LRUGEN_CMD_BUMP + 1,
 #endif
 };

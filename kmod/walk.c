@@ -166,10 +166,25 @@ static void lrugen_walk_pte_range(struct lrugen_walk *walk, pmd_t *pmdp, pmd_t *
 	 * one, only the page's memcg is looked at.
 	 */
 	bool fast = harvest && walk->vma && vma_is_anonymous(walk->vma);
+	/*
+	 * A file VMA without an anon_vma has had no page COWed into it: every
+	 * page it maps is a page cache folio of its one file, all alike in
+	 * being swap backed (shmem) or not. Without a memcg filter or
+	 * LRUGEN_F_NO_ANON, an old entry is then reported as the first folio
+	 * of the table looked at says (rep_anon), without a look at its page
+	 * (young ones still have theirs looked at, for the bump and the dirty
+	 * bit). anon_vma is read under the PTE lock: a fault that COWs into
+	 * this table sets it before it takes the lock.
+	 */
+	bool file_once = harvest && walk->vma && !fast && walk->vma->vm_file && !walk->memcg &&
+			 !(walk->flags & LRUGEN_F_NO_ANON);
+	bool rep = false, rep_anon = false;
 
 	base = lrugen_pte_map_lock(walk->mm, pmdval, start, &ptl);
 	if (!base)
 		return;
+	if (file_once && READ_ONCE(walk->vma->anon_vma))
+		file_once = false;
 
 	rcu_read_lock();	/* for folio_memcg() */
 	arch_enter_lazy_mmu_mode();
@@ -218,12 +233,26 @@ static void lrugen_walk_pte_range(struct lrugen_walk *walk, pmd_t *pmdp, pmd_t *
 			continue;
 		}
 
+		if (rep && !pte_young(ent)) {
+			/* file_once: as the table's first page cache folio */
+			bit = (addr >> PAGE_SHIFT) & (PTRS_PER_PTE - 1);
+			__set_bit(bit, reg->present);
+			if (rep_anon)
+				__set_bit(bit, reg->anon);
+			walk->stats.pte_old++;
+			continue;
+		}
+
 		folio = page_folio(pfn_to_page(pfn));
 		/* a PTE-mapped large folio: its memcg and kind checked once */
 		if (folio != seen) {
 			seen = folio;
 			seen_wanted = lrugen_folio_wanted(walk, folio);
 			seen_anon = seen_wanted && lrugen_folio_is_anon(folio);
+			if (file_once && seen_wanted && !rep) {
+				rep = true;
+				rep_anon = seen_anon;
+			}
 		}
 		if (!seen_wanted) {
 			/* young, but not this harvest's to clear: see below */

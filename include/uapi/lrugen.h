@@ -64,6 +64,28 @@
  *   The mmap lock is only ever try-locked: if it is busy the harvest stops
  *   at once with LRUGEN_STATUS_CONTENDED; it never waits.
  *
+ * LRUGEN_CMD_HARVEST_ONE (doit, ABI 4; NLM_F_DUMP is refused: -EINVAL)
+ *   Request: as for HARVEST.
+ *   Reply:   one message (at most LRUGEN_A_DUMP_SIZE bytes, so a HARVEST
+ *            reader's buffer holds it): the LRUGEN_A_REGION attributes of
+ *            HARVEST, then LRUGEN_A_STATUS, LRUGEN_A_STATS and, unless the
+ *            status is COMPLETE or GONE, LRUGEN_A_NEXT_ADDR. Errors are
+ *            answered with NLMSG_ERROR (and extack) as for BUMP.
+ *   The same harvest as HARVEST (the same walk, flags, ranges, work bound
+ *   and bump) without the netlink dump machinery: for the many harvests
+ *   whose regions fit one message (a process mostly of THPs, or whose
+ *   young PTE tables are few). When the reply has no room for more, the
+ *   walk stops between two regions, every region it found is in the reply,
+ *   and the status is LRUGEN_STATUS_MORE with LRUGEN_A_NEXT_ADDR: the rest
+ *   is a HARVEST (or another HARVEST_ONE) of the same request with
+ *   LRUGEN_A_RESUME_ADDR set to it (and LRUGEN_A_MAX_PTES lowered by the
+ *   entries already scanned); the two replies together report each region
+ *   once, as one HARVEST would. LRUGEN_C_HARVESTS counts each request.
+ *   If the sender's socket has unread messages when the request arrives
+ *   (its receive queue may be full), it is refused with -EBUSY before
+ *   anything is walked: a reply the socket could not take would lose what
+ *   the walk cleared. Read every reply before the next HARVEST_ONE.
+ *
  * LRUGEN_CMD_BUMP (doit)
  *   Request: LRUGEN_A_PID or LRUGEN_A_PIDFD, LRUGEN_A_CGROUP_ID or
  *            LRUGEN_A_CGROUP_FD as for HARVEST; LRUGEN_A_FLAGS (only
@@ -94,14 +116,15 @@
  *
  * Errors (negative errno with an extack message when NETLINK_EXT_ACK is on)
  * ------
- * INFO and BUMP answer errors with NLMSG_ERROR. HARVEST validates its
+ * INFO, BUMP and HARVEST_ONE answer errors with NLMSG_ERROR. HARVEST validates its
  * request in the first dump step, so its errors arrive as the errno in
  * NLMSG_DONE (kernels before 6.2 drop the extack of a dump's start).
  *   -EPERM       no CAP_NET_ADMIN (or not in the initial network namespace)
  *   -EINVAL      malformed request: missing pid, pid and pidfd naming
  *                different processes, pid 0, bad
  *                range, bad cgroup attribute, cgroup without memory
- *                controller, NLM_F_DUMP missing for HARVEST
+ *                controller, NLM_F_DUMP missing for HARVEST or given
+ *                for HARVEST_ONE
  *   -E2BIG       more than LRUGEN_MAX_RANGES ranges
  *   -EOPNOTSUPP  unknown flag, or an attribute this kernel cannot serve
  *                (LRUGEN_A_PIDFD from a module without LRUGEN_CAP_PIDFD)
@@ -109,14 +132,16 @@
  *   -EBADF       bad cgroup fd, or LRUGEN_A_PIDFD not an open pidfd;
  *   -ENOENT      no cgroup with that id
  *   -EINVAL      kernel thread as target
+ *   -EBUSY       HARVEST_ONE: unread messages on the sender's socket
  *
  * Tracing (not ABI)
  * -----------------
  * How an administrator learns that reclaim is degraded by contention,
  * without lrugend: besides LRUGEN_C_CONTENDED, the module has tracepoints
  * in trace system "lrugen" (echo 1 > /sys/kernel/tracing/events/lrugen/enable):
- * lrugen:harvest_done and lrugen:bump_done for every HARVEST and BUMP that
- * ran (pid, cgroup id, status complete/contended/gone/partial, entries
+ * lrugen:harvest_done and lrugen:bump_done for every HARVEST (HARVEST_ONE
+ * too) and BUMP that
+ * ran (pid, cgroup id, status complete/contended/gone/partial/more, entries
  * scanned and young, folios bumped, next_addr, walk_ns) and
  * lrugen:harvest_contended for each one a busy mmap lock stopped. Their
  * fields may change between releases; see kmod/lrugen_trace.h, lrugen(4)
@@ -135,8 +160,9 @@
  *   1  the first release
  *   2  LRUGEN_F_COMPACT (LRUGEN_R_ALL), LRUGEN_F_YOUNG_TABLES
  *   3  LRUGEN_A_DUMP_SIZE
+ *   4  LRUGEN_CMD_HARVEST_ONE, LRUGEN_STATUS_MORE
  */
-#define LRUGEN_ABI_VERSION 3
+#define LRUGEN_ABI_VERSION 4
 
 /* Geometry: a region is what one PTE table maps. */
 #define LRUGEN_PAGE_SIZE 4096ULL
@@ -154,6 +180,7 @@ enum lrugen_cmd {
 	LRUGEN_CMD_INFO,
 	LRUGEN_CMD_HARVEST,
 	LRUGEN_CMD_BUMP,
+	LRUGEN_CMD_HARVEST_ONE,	/* (ABI 4) a HARVEST answered in one message */
 	__LRUGEN_CMD_LAST
 };
 #define LRUGEN_CMD_MAX (__LRUGEN_CMD_LAST - 1)
@@ -289,7 +316,7 @@ enum lrugen_flags {
 	 * Caveat (as for MGLRU): a CPU that caches non-leaf entries may set a
 	 * PTE's accessed bit without setting the PMD's again until that cache
 	 * entry is flushed. Needs LRUGEN_CAP_NONLEAF_YOUNG (else -EOPNOTSUPP).
-	 * HARVEST only.
+	 * HARVEST and HARVEST_ONE only.
 	 */
 	LRUGEN_F_YOUNG_TABLES = 1U << 4,
 	__LRUGEN_F_ALL = (1U << 5) - 1
@@ -317,6 +344,11 @@ enum lrugen_status {
 	LRUGEN_STATUS_CONTENDED = 1,	/* the mmap lock was busy: stopped at NEXT_ADDR */
 	LRUGEN_STATUS_GONE = 2,		/* the address space exited during the walk */
 	LRUGEN_STATUS_PARTIAL = 3,	/* the work bound was hit: stopped at NEXT_ADDR */
+	/*
+	 * (ABI 4) HARVEST_ONE only: the reply is full; every region below
+	 * NEXT_ADDR is in it, the rest is still to be harvested from NEXT_ADDR
+	 */
+	LRUGEN_STATUS_MORE = 4,
 };
 
 #endif /* _UAPI_LINUX_LRUGEN_H */

@@ -28,7 +28,13 @@
  * (T_256 - T_64) / (65536 - 16384 pages), ns per page, and the fixed part
  * T_64 - slope * 16384, us per request (system call, netlink round trip or
  * debugfs open/write/close, the target's other VMAs), with the slope ratios
- * to MGLRU. The 256 MiB table is as before.
+ * to MGLRU. The 256 MiB table is as before. With THP on, where 64 to 256 MiB
+ * is only 96 THPs (100-300 us between two times that move by tens of us), a
+ * 768 MiB process (its own memcg, the same program) can be timed in the same
+ * reps too (LRG_BENCH_BIG=1), and a last table gives the slope over 64 to
+ * 768 MiB (352 THPs).
+ * "dump" is kmod with the HARVEST dump alone, as the client did before
+ * HARVEST_ONE (ABI 4), which kmod and the others ask first.
  *
  *   lrg-kmod-bench CGROUP_DIR   (a cgroup2 directory the target is put in)
  */
@@ -54,6 +60,12 @@
 #define PAGE 4096UL
 #define NPAGES (SIZE / PAGE)
 #define SMALL (64UL << 20)	/* the second size, for the slope */
+/*
+ * THP on only: a third size, for a slope over 64 to 768 MiB, whose
+ * difference is 3.7 times that of 64 to 256 MiB (with LRG_BENCH_BIG=1 only)
+ */
+#define BIG (768UL << 20)
+#define NTGT 3
 
 /*
  * One target process: the 256 MiB one (the main table) or the 64 MiB one
@@ -101,7 +113,9 @@ static void child_main(const struct target *t, int thp)
 	unsigned char pct;
 	size_t i;
 
-	area = mmap(NULL, SIZE + (2UL << 20), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t len = t->size > SIZE ? t->size : SIZE;
+
+	area = mmap(NULL, len + (2UL << 20), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	area = (char *)(((uintptr_t)area + (2UL << 20) - 1) & ~((2UL << 20) - 1));
 	madvise(area, t->size, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 	while (read(t->to_child[0], &pct, 1) == 1) {
@@ -166,7 +180,7 @@ static unsigned long thp_mib(pid_t pid)
 	return kb / 1024;
 }
 
-/* The walk time lrugen.ko traced for the last harvest of pid (lrugen:harvest_done). */
+/* The walk time lrugen.ko traced for the harvest of pid since trace_clear() (lrugen:harvest_done). */
 static const char *trace_dir = "/sys/kernel/tracing";
 static int tracing;
 
@@ -175,8 +189,13 @@ static void trace_clear(void)
 	char path[256];
 
 	snprintf(path, sizeof(path), "%s/trace", trace_dir);
-	if (tracing)
-		write_str(path, "\n");
+	if (tracing) {
+		/* only an open with O_TRUNC empties the trace buffer */
+		int fd = open(path, O_WRONLY | O_TRUNC);
+
+		if (fd >= 0)
+			close(fd);
+	}
 }
 
 static double trace_walk_ns(pid_t pid)
@@ -192,11 +211,15 @@ static double trace_walk_ns(pid_t pid)
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
+	/*
+	 * Every harvest_done of the harvest: HARVEST_ONE whose reply was full
+	 * (status=more) and the dump that did the rest are two
+	 */
 	while (fgets(line, sizeof(line), f)) {
 		const char *w = strstr(line, "walk_ns=");
 
 		if (strstr(line, "harvest_done:") && strstr(line, want) && w)
-			ns = strtod(w + 8, NULL);
+			ns = (ns < 0 ? 0 : ns) + strtod(w + 8, NULL);
 	}
 	fclose(f);
 	return ns;
@@ -205,6 +228,9 @@ static double trace_walk_ns(pid_t pid)
 #define LRG_BENCH_CG (1U << 31)	/* filter by the target's memcg */
 /* with the generation bump (what lrugend asks for), else LRUGEN_F_NO_BUMP */
 #define LRG_BENCH_BUMP (1U << 30)
+/* the HARVEST dump alone (the client's way before ABI 4), not HARVEST_ONE first */
+#define LRG_BENCH_DUMP (1U << 29)
+#define LRG_BENCH_OWN (LRG_BENCH_CG | LRG_BENCH_BUMP | LRG_BENCH_DUMP)
 
 static double harvest_ns(struct lrg_kmod *k, const struct target *tg, const struct lrugen_range *r,
 			 unsigned int flags, struct lrg_walk_stats *st, double *ret_walk_ns)
@@ -213,8 +239,9 @@ static double harvest_ns(struct lrg_kmod *k, const struct target *tg, const stru
 	struct lrg_kmod_harvest_args a = { .pid = pid,
 					   .cgroup_fd = (flags & LRG_BENCH_CG) ? tg->cg_fd : -1,
 					   .flags = ((flags & LRG_BENCH_BUMP) ? 0 : LRUGEN_F_NO_BUMP) |
-						    (flags & ~(LRG_BENCH_CG | LRG_BENCH_BUMP)),
-					   .ranges = r, .nr_ranges = r ? 1 : 0 };
+						    (flags & ~LRG_BENCH_OWN),
+					   .ranges = r, .nr_ranges = r ? 1 : 0,
+					   .dump = (flags & LRG_BENCH_DUMP) != 0 };
 	char path[256];
 	double t;
 
@@ -314,20 +341,24 @@ static void stop_target(struct target *t)
 }
 
 /* The best times (ns) of one cell and one target, -1 for none. */
-enum { M_KMOD, M_WALK, M_BUMP, M_HOT, M_WHOLE, M_MEMCG, M_MGLRU, M_CLREF, M_NULL, NR_M };
+enum { M_KMOD, M_WALK, M_BUMP, M_HOT, M_WHOLE, M_MEMCG, M_MGLRU, M_CLREF, M_NULL, M_DUMP, NR_M };
 
 int main(int argc, char **argv)
 {
 	static const unsigned char pcts[] = { 0, 25, 100 };
 	static const char *const mname[NR_M] = { "kmod", "walk", "bump", "hot", "whole", "memcg",
-						 "mglru", "clref", "null" };
+						 "mglru", "clref", "null", "dump" };
 	/* the methods of the slope table, in its order */
-	static const int smeth[] = { M_KMOD, M_WALK, M_BUMP, M_HOT, M_MEMCG, M_MGLRU, M_CLREF, M_NULL };
+	static const int smeth[] = { M_KMOD, M_WALK, M_BUMP, M_HOT, M_MEMCG, M_MGLRU, M_CLREF, M_NULL,
+				     M_DUMP };
 	const char *cgdir = argc > 1 ? argv[1] : "/sys/fs/cgroup/lrg-bench";
 	int first = getenv("LRG_BENCH_THP_ONLY") ? 1 : 0;
 	int reps = getenv("LRG_BENCH_REPS") ? atoi(getenv("LRG_BENCH_REPS")) : 5;
-	double best[2][3][2][NR_M];	/* [thp][pct][target][method] */
-	struct target tgt[2];	/* [0]: 256 MiB (the main table), [1]: 64 MiB */
+	double best[2][3][NTGT][NR_M];	/* [thp][pct][target][method] */
+	/* [0]: 256 MiB (the main table), [1]: 64 MiB, [2]: 768 MiB (THP on only) */
+	struct target tgt[NTGT];
+	int big = getenv("LRG_BENCH_BIG") && atoi(getenv("LRG_BENCH_BIG")) != 0;
+	int nt = 2;		/* targets of this THP setting */
 	struct lrg_kmod *k;
 	char err[256], buf[256];
 	unsigned int young_tables = 0;
@@ -341,17 +372,18 @@ int main(int argc, char **argv)
 	CPU_ZERO(&one);
 	CPU_SET(0, &one);
 	sched_setaffinity(0, sizeof(one), &one);
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < NTGT; i++) {
 		memset(&tgt[i], 0, sizeof(tgt[i]));
-		tgt[i].size = i ? SMALL : SIZE;
+		tgt[i].size = i == 2 ? BIG : i ? SMALL : SIZE;
 		tgt[i].npages = tgt[i].size / PAGE;
-		snprintf(tgt[i].cgdir, sizeof(tgt[i].cgdir), "%s%s", cgdir, i ? "-64" : "");
+		snprintf(tgt[i].cgdir, sizeof(tgt[i].cgdir), "%s%s", cgdir,
+			 i == 2 ? "-768" : i ? "-64" : "");
 		mkdir(tgt[i].cgdir, 0755);
 		tgt[i].cg_fd = open(tgt[i].cgdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	}
 	for (thp = 0; thp < 2; thp++)
 		for (p = 0; p < 3; p++)
-			for (i = 0; i < 2; i++)
+			for (i = 0; i < NTGT; i++)
 				for (m = 0; m < NR_M; m++)
 					best[thp][p][i][m] = -1;
 	if (lrg_kmod_get_info(k)->abi_version >= 2 &&
@@ -377,7 +409,9 @@ int main(int argc, char **argv)
 	       "#   (debugfs +) of the same memcg, which moves young folios to the\n"
 	       "#   youngest generation;\n"
 	       "#   kmod/mglru, bump/mglru, hot/mglru, memcg/mglru: the ratios; clref/pg: smaps read\n"
-	       "#   + clear_refs\n",
+	       "#   + clear_refs; kmod, bump, hot, memcg, walk and null ask HARVEST_ONE (one reply\n"
+	       "#   message, ABI 4) first, the dump only for what did not fit; dump/pg: as\n"
+	       "#   kmod/pg with the HARVEST dump alone (the client before ABI 4), dump/mglru\n",
 	       young_tables ? ", LRUGEN_F_YOUNG_TABLES" : ", no YOUNG_TABLES: module too old");
 	printf("# The same methods (but whole) also time a 64 MiB process (%lu pages, a memcg of\n"
 	       "#   its own, the same mapping and address-space layout as the 256 MiB one, of\n"
@@ -386,20 +420,25 @@ int main(int argc, char **argv)
 	       "#   nothing is mapped, right after the touches; the '# ... 64 MiB' lines give\n"
 	       "#   its best times (us per request), the slope table at the end the rest\n",
 	       SMALL / PAGE);
-	printf("# %-4s %5s | %7s %5s %7s %7s %6s %7s %6s %8s %8s | %8s | %10s %10s %9s %11s | %8s %7s\n",
+	printf("# %-4s %5s | %7s %5s %7s %7s %6s %7s %6s %8s %8s | %8s | %10s %10s %9s %11s | %8s %7s"
+	       " | %7s %10s\n",
 	       "thp", "young", "kmod/pg", "ptes", "walk/pg", "bump/pg", "bumped", "hot/pg", "bumped",
 	       "whole/pg", "memcg/pg", "mglru/pg", "kmod/mglru", "bump/mglru", "hot/mglru",
-	       "memcg/mglru", "clref/pg", "ref MiB");
+	       "memcg/mglru", "clref/pg", "ref MiB", "dump/pg", "dump/mglru");
 	for (thp = first; thp < 2; thp++) {
 		write_str("/sys/kernel/mm/transparent_hugepage/enabled", thp ? "always" : "never");
-		for (i = 0; i < 2; i++)
+		nt = thp && big ? 3 : 2;
+		for (i = 0; i < nt; i++)
 			if (start_target(&tgt[i], thp))
 				return 1;
 		printf("# thp %d: populate\n", thp);
-		for (i = 0; i < 2; i++)
+		for (i = 0; i < nt; i++)
 			cmd(&tgt[i], 100);
-		printf("# thp %d: %lu MiB mapped by THP (64 MiB process: %lu MiB)\n", thp,
+		printf("# thp %d: %lu MiB mapped by THP (64 MiB process: %lu MiB", thp,
 		       thp_mib(tgt[0].pid), thp_mib(tgt[1].pid));
+		if (nt > 2)
+			printf(", 768 MiB process: %lu MiB", thp_mib(tgt[2].pid));
+		printf(")\n");
 		{
 			/* the fixed cost: a harvest of one page where nothing is mapped */
 			struct lrugen_range none = { 4096, 8192 };
@@ -415,10 +454,10 @@ int main(int argc, char **argv)
 			       t / 1e3, w / 1e3);
 		}
 		for (p = 0; p < 3; p++) {
-			struct lrg_walk_stats st = { 0 }, st64 = { 0 }, st2;
-			unsigned long ref = 0, ref64 = 0;
+			struct lrg_walk_stats sts[NTGT] = { { 0 } }, st2;
+			unsigned long refs[NTGT] = { 0 };
 			double x, y = -1, *b0 = best[thp][p][0];
-			uint64_t bumped[2] = { 0, 0 }, hot_bumped[2] = { 0, 0 };
+			uint64_t bumped[NTGT] = { 0 }, hot_bumped[NTGT] = { 0 };
 
 			pcts_now = pcts[p];
 
@@ -433,9 +472,9 @@ int main(int argc, char **argv)
 			printf("# thp %d young %u: kmod, whole, mglru, clear_refs, null x %d, 256 and 64 MiB\n",
 			       thp, pcts[p], reps);
 			for (r = 0; r < reps; r++) {
-				for (i = 0; i < 2; i++) {
+				for (i = 0; i < nt; i++) {
 					double *b = best[thp][p][i];
-					struct lrg_walk_stats *s = i ? &st64 : &st;
+					struct lrg_walk_stats *s = &sts[i];
 
 					harvest_ns(k, &tgt[i], NULL, young_tables, s, NULL);	/* clear */
 					cmd(&tgt[i], pcts[p]);
@@ -443,8 +482,22 @@ int main(int argc, char **argv)
 							    harvest_ns(k, &tgt[i], NULL, young_tables, s, NULL));
 				}
 
+				/*
+				 * kmod as the client did before ABI 4: the HARVEST
+				 * dump alone (kmod asks HARVEST_ONE first)
+				 */
+				for (i = 0; i < nt; i++) {
+					double *b = best[thp][p][i];
+
+					harvest_ns(k, &tgt[i], NULL, young_tables | LRG_BENCH_DUMP, &st2, NULL);
+					cmd(&tgt[i], pcts[p]);
+					b[M_DUMP] = min_pos(b[M_DUMP], harvest_ns(k, &tgt[i], NULL,
+										  young_tables | LRG_BENCH_DUMP,
+										  &st2, NULL));
+				}
+
 				/* the same again, traced: the walk's own time */
-				for (i = 0; i < 2; i++) {
+				for (i = 0; i < nt; i++) {
 					double *b = best[thp][p][i];
 
 					harvest_ns(k, &tgt[i], NULL, young_tables, &st2, NULL);
@@ -466,13 +519,13 @@ int main(int argc, char **argv)
 				 * right before the timing: an INFO round trip there
 				 * warms the netlink path up.
 				 */
-				for (i = 0; i < 2; i++) {
+				for (i = 0; i < nt; i++) {
 					double *b = best[thp][p][i];
 
 					harvest_ns(k, &tgt[i], NULL, young_tables | LRG_BENCH_BUMP, &st2, NULL);
 					b[M_BUMP] = min_pos(b[M_BUMP], bump_ns(k, &tgt[i], young_tables, &bumped[i]));
 				}
-				for (i = 0; i < 2; i++) {
+				for (i = 0; i < nt; i++) {
 					double *b = best[thp][p][i];
 
 					harvest_ns(k, &tgt[i], NULL, young_tables | LRG_BENCH_BUMP, &st2, NULL);
@@ -485,7 +538,7 @@ int main(int argc, char **argv)
 				b0[M_WHOLE] = min_pos(b0[M_WHOLE], harvest_ns(k, &tgt[0], NULL, 0, &st2, NULL));
 
 				/* as lrugend asks: only the pages of the target's memcg */
-				for (i = 0; i < 2; i++) {
+				for (i = 0; i < nt; i++) {
 					double *b = best[thp][p][i];
 
 					harvest_ns(k, &tgt[i], NULL, young_tables | LRG_BENCH_CG, &st2, NULL);
@@ -504,13 +557,13 @@ int main(int argc, char **argv)
 				 * in the same round of MGLRU switched on.
 				 */
 				if (write_str("/sys/kernel/mm/lru_gen/enabled", "y") == 0) {
-					unsigned long seq[2] = { 0, 0 };
-					int ok[2];
+					unsigned long seq[NTGT] = { 0 };
+					int ok[NTGT];
 
-					for (i = 0; i < 2; i++)
+					for (i = 0; i < nt; i++)
 						ok[i] = mglru_ids(tgt[i].cgdir + strlen("/sys/fs/cgroup"),
 								  &tgt[i].memcg_id, &seq[i]) == 0;
-					for (i = 0; i < 2; i++) {
+					for (i = 0; i < nt; i++) {
 						double *b = best[thp][p][i];
 
 						if (!ok[i])
@@ -528,9 +581,9 @@ int main(int argc, char **argv)
 				write_str("/sys/kernel/mm/lru_gen/enabled", "n");
 
 				/* clear_refs + smaps: one read and one clear */
-				for (i = 0; i < 2; i++) {
+				for (i = 0; i < nt; i++) {
 					double *b = best[thp][p][i];
-					unsigned long *rf = i ? &ref64 : &ref;
+					unsigned long *rf = &refs[i];
 
 					clear_refs_ns(tgt[i].pid, rf);
 					cmd(&tgt[i], pcts[p]);
@@ -543,7 +596,7 @@ int main(int argc, char **argv)
 				 * the timed requests pay it; its slope is how much of
 				 * that cost grows with what the child touched.
 				 */
-				for (i = 0; i < 2; i++) {
+				for (i = 0; i < nt; i++) {
 					struct lrugen_range none = { 4096, 8192 };
 					double *b = best[thp][p][i];
 
@@ -556,23 +609,29 @@ int main(int argc, char **argv)
 			{
 				double tk = b0[M_KMOD], tw = b0[M_WALK], tb = b0[M_BUMP], tt = b0[M_HOT];
 				double th = b0[M_WHOLE], tg = b0[M_MEMCG], tm = b0[M_MGLRU], tc = b0[M_CLREF];
+				double td = b0[M_DUMP];
 
 				printf("  %-4s %4u%% | %7.1f %5" PRIu64 " %7.1f %7.1f %6" PRIu64 " %7.1f %6" PRIu64
-				       " %8.1f %8.1f | %8.1f | %10.2f %10.2f %9.2f %11.2f | %8.1f %7lu\n",
-				       thp ? "on" : "off", pcts[p], tk / NPAGES, st.pte_total,
+				       " %8.1f %8.1f | %8.1f | %10.2f %10.2f %9.2f %11.2f | %8.1f %7lu"
+				       " | %7.1f %10.2f\n",
+				       thp ? "on" : "off", pcts[p], tk / NPAGES, sts[0].pte_total,
 				       tw > 0 ? tw / NPAGES : -1, tb / NPAGES, bumped[0], tt / NPAGES, hot_bumped[0],
 				       th / NPAGES, tg / NPAGES, tm > 0 ? tm / NPAGES : -1,
 				       tm > 0 ? tk / tm : -1, tm > 0 ? tb / tm : -1, tm > 0 ? tt / tm : -1,
-				       tm > 0 ? tg / tm : -1, tc / NPAGES, ref / 1024);
+				       tm > 0 ? tg / tm : -1, tc / NPAGES, refs[0] / 1024, td / NPAGES,
+				       tm > 0 ? td / tm : -1);
 			}
-			printf("# thp %d young %u%%, 64 MiB:", thp, pcts[p]);
-			for (m = 0; m < NR_M; m++)
-				if (m != M_WHOLE)
-					printf(" %s %.1f", mname[m], best[thp][p][1][m] / 1e3);
-			printf(" us; bumped %" PRIu64 ", hot %" PRIu64 "; ptes %" PRIu64 "; ref %lu MiB\n",
-			       bumped[1], hot_bumped[1], st64.pte_total, ref64 / 1024);
+			for (i = 1; i < nt; i++) {
+				printf("# thp %d young %u%%, %lu MiB:", thp, pcts[p], tgt[i].size >> 20);
+				for (m = 0; m < NR_M; m++)
+					if (m != M_WHOLE)
+						printf(" %s %.1f", mname[m], best[thp][p][i][m] / 1e3);
+				printf(" us; bumped %" PRIu64 ", hot %" PRIu64 "; ptes %" PRIu64
+				       "; ref %lu MiB\n", bumped[i], hot_bumped[i], sts[i].pte_total,
+				       refs[i] / 1024);
+			}
 		}
-		for (i = 0; i < 2; i++)
+		for (i = 0; i < nt; i++)
 			stop_target(&tgt[i]);
 	}
 
@@ -599,7 +658,7 @@ int main(int argc, char **argv)
 			snprintf(h2, sizeof(h2), "%s/fx", mname[smeth[i]]);
 			printf(" %8s %8s |", h1, h2);
 		}
-		printf(" %7s %7s %7s %8s\n", "kmod/mg", "bump/mg", "hot/mg", "memcg/mg");
+		printf(" %7s %7s %7s %8s %7s\n", "kmod/mg", "bump/mg", "hot/mg", "memcg/mg", "dump/mg");
 		for (thp = first; thp < 2; thp++)
 			for (p = 0; p < 3; p++) {
 				double sl[NR_M], fx[NR_M];
@@ -617,12 +676,49 @@ int main(int argc, char **argv)
 				printf("  %-4s %4u%% |", thp ? "on" : "off", pcts[p]);
 				for (i = 0; i < (int)(sizeof(smeth) / sizeof(smeth[0])); i++)
 					printf(" %8.2f %8.1f |", sl[smeth[i]], fx[smeth[i]]);
-				printf(" %7.2f %7.2f %7.2f %8.2f\n", sl[M_KMOD] / sl[M_MGLRU],
+				printf(" %7.2f %7.2f %7.2f %8.2f %7.2f\n", sl[M_KMOD] / sl[M_MGLRU],
 				       sl[M_BUMP] / sl[M_MGLRU], sl[M_HOT] / sl[M_MGLRU],
-				       sl[M_MEMCG] / sl[M_MGLRU]);
+				       sl[M_MEMCG] / sl[M_MGLRU], sl[M_DUMP] / sl[M_MGLRU]);
 			}
 	}
-	for (i = 0; i < 2; i++) {
+	/*
+	 * THP on, 64 to 768 MiB: the same slope over 3.7 times the difference
+	 * of pages, so 3.7 times less sensitive to the noise of the two times
+	 */
+	if (big && first <= 1) {
+		double d = (double)((BIG - SMALL) / PAGE);
+		static const int bmeth[] = { M_KMOD, M_DUMP, M_WALK, M_BUMP, M_HOT, M_MEMCG, M_MGLRU,
+					     M_NULL };
+
+		printf("# THP on, per page as the marginal cost over 64 to 768 MiB (%lu pages more):\n"
+		       "#   <m>/sl768 = (T_768 - T_64) / %lu pages, ns per 4 KiB page; the ratios to\n"
+		       "#   mglru's; the 768 MiB process is timed in the same reps, right after the\n"
+		       "#   64 MiB one\n", (BIG - SMALL) / PAGE, (BIG - SMALL) / PAGE);
+		printf("# %-4s %5s |", "thp", "young");
+		for (i = 0; i < (int)(sizeof(bmeth) / sizeof(bmeth[0])); i++) {
+			char h[24];
+
+			snprintf(h, sizeof(h), "%s/sl768", mname[bmeth[i]]);
+			printf(" %11s", h);
+		}
+		printf(" | %7s %7s %7s %7s %8s\n", "kmod/mg", "dump/mg", "bump/mg", "hot/mg", "memcg/mg");
+		for (p = 0; p < 3; p++) {
+			double sl[NR_M];
+
+			for (m = 0; m < NR_M; m++) {
+				double t768 = best[1][p][2][m], t64 = best[1][p][1][m];
+
+				sl[m] = t768 < 0 || t64 < 0 ? -1 : (t768 - t64) / d;
+			}
+			printf("  %-4s %4u%% |", "on", pcts[p]);
+			for (i = 0; i < (int)(sizeof(bmeth) / sizeof(bmeth[0])); i++)
+				printf(" %11.2f", sl[bmeth[i]]);
+			printf(" | %7.2f %7.2f %7.2f %7.2f %8.2f\n", sl[M_KMOD] / sl[M_MGLRU],
+			       sl[M_DUMP] / sl[M_MGLRU], sl[M_BUMP] / sl[M_MGLRU], sl[M_HOT] / sl[M_MGLRU],
+			       sl[M_MEMCG] / sl[M_MGLRU]);
+		}
+	}
+	for (i = 0; i < NTGT; i++) {
 		if (tgt[i].cg_fd >= 0)
 			close(tgt[i].cg_fd);
 		rmdir(tgt[i].cgdir);

@@ -22,6 +22,14 @@
  *                    young page of the rest of that table
  *     pidreuse       the kmod backend never harvests a process that took
  *                    the pid of the one it was asked for (pidfd)
+ *     harvestone     HARVEST_ONE (ABI 4): the same young pages as the dump,
+ *                    one reply message; a reply that would not fit stops
+ *                    with MORE and the dump from NEXT_ADDR does the rest
+ *                    (each region once); bad requests refused with extack;
+ *                    unread messages on the socket refused before the walk
+ *     filekinds      the anon bit of every page of file VMAs, old and young:
+ *                    clear for a read-only private mapping, set for shmem,
+ *                    exactly the COWed pages of a private one written to
  *     badinput       malformed requests get the documented errno and extack
  *     eperm          without CAP_NET_ADMIN every command fails with EPERM
  *     fuzz N         N random and mutated messages; INFO still works after
@@ -169,6 +177,15 @@ static void child_main(void)
 		} else if (c == 'd') {	/* split the anon area's VMA */
 			ctl->split_err = madvise((void *)ctl->split_addr, ctl->split_len,
 						 MADV_DONTDUMP) ? errno : 0;
+		} else if (c == 'w') {	/* COW the listed pages of the file area */
+			ctl->split_err = 0;
+			if (mprotect((void *)ctl->base[AREA_FILE], ctl->npages[AREA_FILE] * PAGE,
+				     PROT_READ | PROT_WRITE))
+				ctl->split_err = errno;
+			for (i = 0; !ctl->split_err && i < ctl->nr_touch; i++)
+				if ((ctl->touch[i] >> 24) == AREA_FILE)
+					*(volatile char *)(ctl->base[AREA_FILE] +
+							   (ctl->touch[i] & 0xffffff) * PAGE) = 1;
 		} else if (c == 'c') {	/* move to the cgroup whose procs file is in ctl */
 			/* handled by the parent writing our pid: nothing to do */
 		}
@@ -254,12 +271,24 @@ static void seen_reset(struct seen *s)
 	s->outside_young = 0;
 }
 
+/* When set, on_region() also records each region's address and present pages, in order. */
+static uint64_t rec_addr[8192];
+static unsigned int rec_pres[8192];
+static unsigned int rec_n;
+static bool rec_on;
+
 static int on_region(void *arg, const struct lrg_region *r)
 {
 	struct seen *s = arg;
 	unsigned int i;
 	int k;
 
+	if (rec_on && rec_n < sizeof(rec_addr) / sizeof(rec_addr[0])) {
+		rec_pres[rec_n] = 0;
+		for (i = 0; i < LRG_REGION_WORDS; i++)
+			rec_pres[rec_n] += (unsigned int)__builtin_popcountll(r->present[i]);
+		rec_addr[rec_n++] = r->addr;
+	}
 	s->regions++;
 	for (i = 0; i < LRG_PTES_PER_PMD; i++) {
 		uint64_t addr = r->addr + i * PAGE;
@@ -1193,18 +1222,36 @@ static void raw_extack(const struct nlmsghdr *nlh, size_t skip)
 	}
 }
 
-static int raw_harvest(int fd, int pid, int64_t pidfd, unsigned int flags, struct seen *s,
-		       uint32_t *ret_status)
+/* What raw_harvest_ex() saw of the replies. */
+struct raw_info {
+	unsigned int msgs;		/* messages with attributes (not DONE or ERROR) */
+	unsigned int multi;		/* ... of them with NLM_F_MULTI */
+	size_t max_len;			/* the largest recv() */
+	uint64_t next;			/* LRUGEN_A_NEXT_ADDR, 0 if none */
+	uint8_t cmd;			/* genl command of the last message */
+};
+
+/*
+ * raw_harvest() with the command (HARVEST as a dump, HARVEST_ONE as a doit),
+ * a resume address (0: none), and without resetting s if !reset.
+ */
+static int raw_harvest_ex(int fd, uint8_t cmd, int pid, int64_t pidfd, unsigned int flags,
+			  uint64_t resume, struct seen *s, bool reset, uint32_t *ret_status,
+			  struct raw_info *ri)
 {
 	static char rb[1 << 17];
+	struct raw_info dummy;
 	struct rawmsg m;
 	size_t off = 0;
 	uint32_t v;
 
+	if (!ri)
+		ri = &dummy;
+	memset(ri, 0, sizeof(*ri));
 	memset(&m, 0, sizeof(m));
 	m.nlh.nlmsg_type = (uint16_t)lrg_kmod_family(kmod);
-	m.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	m.gh.cmd = LRUGEN_CMD_HARVEST;
+	m.nlh.nlmsg_flags = NLM_F_REQUEST | (cmd == LRUGEN_CMD_HARVEST ? NLM_F_DUMP : 0);
+	m.gh.cmd = cmd;
 	m.gh.version = LRUGEN_GENL_VERSION;
 	if (pid) {
 		v = (uint32_t)pid;
@@ -1215,10 +1262,12 @@ static int raw_harvest(int fd, int pid, int64_t pidfd, unsigned int flags, struc
 		off += put_attr(m.attrs + off, LRUGEN_A_PIDFD, &v, 4);
 	}
 	off += put_attr(m.attrs + off, LRUGEN_A_FLAGS, &flags, 4);
+	if (resume)
+		off += put_attr(m.attrs + off, LRUGEN_A_RESUME_ADDR, &resume, 8);
 	m.nlh.nlmsg_len = (uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN + off);
 	raw_msg[0] = 0;
 	*ret_status = ~0u;
-	if (s)
+	if (s && reset)
 		seen_reset(s);
 	if (send(fd, &m, m.nlh.nlmsg_len, 0) < 0)
 		return -errno;
@@ -1232,6 +1281,8 @@ static int raw_harvest(int fd, int pid, int64_t pidfd, unsigned int flags, struc
 		n = recv(fd, rb, sizeof(rb), 0);
 		if (n <= 0)
 			return -EIO;
+		if ((size_t)n > ri->max_len)
+			ri->max_len = (size_t)n;
 		for (nlh = (struct nlmsghdr *)rb; NLMSG_OK(nlh, (unsigned int)n); nlh = NLMSG_NEXT(nlh, n)) {
 			const char *p;
 			int rem;
@@ -1244,6 +1295,10 @@ static int raw_harvest(int fd, int pid, int64_t pidfd, unsigned int flags, struc
 				raw_extack(nlh, sizeof(int));
 				return *(int *)NLMSG_DATA(nlh);
 			}
+			ri->msgs++;
+			if (nlh->nlmsg_flags & NLM_F_MULTI)
+				ri->multi++;
+			ri->cmd = ((struct genlmsghdr *)NLMSG_DATA(nlh))->cmd;
 			p = (const char *)NLMSG_DATA(nlh) + GENL_HDRLEN;
 			rem = (int)nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
 			while (rem >= NLA_HDRLEN) {
@@ -1255,11 +1310,23 @@ static int raw_harvest(int fd, int pid, int64_t pidfd, unsigned int flags, struc
 					raw_region(s, a);
 				else if (a->nla_type == LRUGEN_A_STATUS)
 					memcpy(ret_status, p + NLA_HDRLEN, 4);
+				else if (a->nla_type == LRUGEN_A_NEXT_ADDR)
+					memcpy(&ri->next, p + NLA_HDRLEN, 8);
 				rem -= NLA_ALIGN(a->nla_len);
 				p += NLA_ALIGN(a->nla_len);
 			}
+			/* a doit's reply is the whole answer */
+			if (!(nlh->nlmsg_flags & NLM_F_MULTI))
+				return 0;
 		}
 	}
+}
+
+static int raw_harvest(int fd, int pid, int64_t pidfd, unsigned int flags, struct seen *s,
+		       uint32_t *ret_status)
+{
+	return raw_harvest_ex(fd, LRUGEN_CMD_HARVEST, pid, pidfd, flags, 0, s, true, ret_status,
+			      NULL);
 }
 
 static int test_pidfd(void)
@@ -1504,6 +1571,376 @@ static int test_compact(void)
 			   count(s.present[AREA_ANON], ctl->npages[AREA_ANON]));
 		}
 	}
+	close(fd);
+	child_stop();
+	return 0;
+}
+
+/* ---- the anon bit of file VMAs ---- */
+
+/*
+ * Pages of area k present (all) and anon exactly as want[] says (NULL: as
+ * all_anon); *ret_bad: pages that differ.
+ */
+static bool kinds_match(const struct seen *s, int k, const uint8_t *want, bool all_anon,
+			unsigned int *ret_bad)
+{
+	unsigned int bad = 0;
+	size_t i;
+
+	for (i = 0; i < ctl->npages[k]; i++)
+		bad += !s->present[k][i] || s->anon[k][i] != (want ? want[i] : all_anon);
+	*ret_bad = bad;
+	return !bad;
+}
+
+static int test_filekinds(void)
+{
+	struct seen s = { 0 };
+	uint8_t *cow;
+	unsigned int round, bf = 0, bs = 0, i;
+	bool fm, sm;
+	int ret;
+
+	if (child_start()) {
+		ok(0, "start the toucher child");
+		return 1;
+	}
+	cow = calloc(ctl->npages[AREA_FILE], 1);
+	child_cmd('a');
+	harvest(&s, 0, LRUGEN_F_NO_BUMP, NULL);
+	/*
+	 * Round 0: everything just cleared (old); round 1: the COWed pages and
+	 * the rest of the file area touched (young); round 2: old again; each
+	 * harvest with and without YOUNG_TABLES (nothing young: nothing to walk)
+	 */
+	for (round = 0; round < 4; round++) {
+		if (round == 1) {
+			/* every third page of the file area COWed: an anon_vma, anon pages */
+			ctl->nr_touch = 0;
+			for (i = 0; i < ctl->npages[AREA_FILE]; i += 3) {
+				cow[i] = 1;
+				ctl->touch[ctl->nr_touch++] = (uint32_t)AREA_FILE << 24 | i;
+			}
+			if (!ok(child_cmd('w') == 0 && !ctl->split_err,
+				"COWed %u pages of the private file mapping (%s)", ctl->nr_touch,
+				strerror(ctl->split_err)))
+				break;
+		}
+		if (round == 3)
+			child_cmd('a');
+		ret = harvest(&s, 0, LRUGEN_F_NO_BUMP, NULL);
+		fm = kinds_match(&s, AREA_FILE, round ? cow : NULL, false, &bf);
+		sm = kinds_match(&s, AREA_SHMEM, NULL, true, &bs);
+		ok(ret == 0 && fm && sm,
+		   "%s: every page present; anon bits: %s file mapping %s (%u wrong), shmem all "
+		   "(%u wrong)", round == 0 ? "old pages" : round == 1 ? "after the COW" :
+		   round == 2 ? "old pages after the COW" : "all touched after the COW",
+		   round ? "COWed" : "read-only", round ? "exactly its COWed pages" : "none", bf, bs);
+	}
+	free(cow);
+	child_stop();
+	return 0;
+}
+
+/* ---- HARVEST_ONE ---- */
+
+static uint64_t harvests_count(void)
+{
+	struct lrg_kmod_info info;
+
+	memset(&info, 0, sizeof(info));
+	lrg_kmod_info(kmod, &info);
+	return info.counters[LRUGEN_C_HARVESTS];
+}
+
+/* rec_addr[from..to) strictly ascending, every address 2 MiB aligned */
+static bool rec_ascending(unsigned int from, unsigned int to)
+{
+	unsigned int i;
+
+	for (i = from; i < to; i++)
+		if (rec_addr[i] % LRUGEN_REGION_SIZE || (i > from && rec_addr[i] <= rec_addr[i - 1]))
+			return false;
+	return true;
+}
+
+/* Every page of every area present and young, anon but for the file area. */
+static bool all_young(const struct seen *s, unsigned int *ret_bad)
+{
+	unsigned int bad = 0;
+	size_t i;
+	int k;
+
+	for (k = 0; k < NR_AREAS; k++)
+		for (i = 0; i < ctl->npages[k]; i++)
+			bad += !s->present[k][i] || !s->young[k][i] ||
+			       s->anon[k][i] != (k != AREA_FILE);
+	*ret_bad = bad;
+	return !bad;
+}
+
+/* A raw HARVEST_ONE request built by the test: its errno and extack. */
+static int raw_one(int fd, struct rawmsg *m, size_t off, uint16_t nlflags, uint8_t reserved)
+{
+	m->nlh.nlmsg_type = (uint16_t)lrg_kmod_family(kmod);
+	m->nlh.nlmsg_flags = NLM_F_REQUEST | nlflags;
+	m->gh.cmd = LRUGEN_CMD_HARVEST_ONE;
+	m->gh.version = LRUGEN_GENL_VERSION;
+	m->gh.reserved = reserved;
+	m->nlh.nlmsg_len = (uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN + off);
+	return raw_send(fd, m, m->nlh.nlmsg_len);
+}
+
+static int test_harvestone(void)
+{
+	const struct lrg_kmod_info *info = lrg_kmod_get_info(kmod);
+	static uint64_t d_addr[8192];
+	static unsigned int d_pres[8192];
+	struct seen s = { 0 }, d = { 0 };
+	uint8_t *expect[NR_AREAS];
+	struct raw_info ri, ri2;
+	unsigned int nd;
+	bool same_regions;
+	struct lrg_walk_stats st;
+	uint64_t next;
+	unsigned int i, diff, bad = 0, missed, extra, n1;
+	uint32_t status, status2;
+	uint64_t h0;
+	int fd = raw_socket(), k, ret;
+
+	if (!ok(info->abi_version >= 4, "module ABI %u has HARVEST_ONE (ABI 4)", info->abi_version))
+		return 1;
+	/* an anon area of 32 PTE tables: its full bitmaps do not fit one message */
+	area_size[AREA_ANON] = 64 * MIB;
+	if (child_start()) {
+		ok(0, "start the toucher child");
+		return 1;
+	}
+	for (k = 0; k < NR_AREAS; k++)
+		expect[k] = calloc(ctl->npages[k] ? ctl->npages[k] : 1, 1);
+
+	/*
+	 * The same touches harvested by the dump and by the client's default
+	 * (HARVEST_ONE, and the dump for the rest if its reply was full): the
+	 * same pages present, young and anon, exactly the touched ones young.
+	 * Full bitmaps of 32 tables need more than one message: the MORE path;
+	 * compact ones of a few touches fit: the one-message path.
+	 */
+	for (i = 0; i < 10; i++) {
+		unsigned int pct = (unsigned int[]){ 100, 25, 3, 90, 0 }[i % 5];
+		bool full = i >= 5, same, match = true;
+		struct lrg_kmod_harvest_args a = { .pid = child, .cgroup_fd = -1,
+						   .flags = LRUGEN_F_NO_BUMP, .full_bitmaps = full };
+		uint64_t requests;
+
+		a.dump = true;
+		lrg_kmod_harvest(kmod, &a, NULL, NULL, NULL, NULL);	/* clear */
+		touch_random(expect, pct);
+		seen_reset(&d);
+		rec_on = true;
+		rec_n = 0;
+		ret = lrg_kmod_harvest(kmod, &a, on_region, &d, NULL, NULL);
+		nd = rec_n;
+		memcpy(d_addr, rec_addr, nd * sizeof(*d_addr));
+		memcpy(d_pres, rec_pres, nd * sizeof(*d_pres));
+		child_cmd('t');		/* the same pages again */
+		a.dump = false;
+		seen_reset(&s);
+		rec_n = 0;
+		h0 = harvests_count();
+		next = ~0ULL;
+		ret = ret ?: lrg_kmod_harvest(kmod, &a, on_region, &s, &st, &next);
+		requests = harvests_count() - h0;
+		rec_on = false;
+		/* every region of the address space, not only the areas': the same, as present */
+		same_regions = nd == rec_n && !memcmp(d_addr, rec_addr, nd * sizeof(*d_addr)) &&
+			       !memcmp(d_pres, rec_pres, nd * sizeof(*d_pres));
+		for (k = 0, missed = 0, extra = 0; k < NR_AREAS; k++) {
+			unsigned int m, e;
+
+			if (k == AREA_THP)
+				continue;
+			match &= young_matches(&s, expect, k, &m, &e);
+			missed += m;
+			extra += e;
+		}
+		same = seen_equal(&s, &d, &diff);
+		ok(ret == 0 && same && match && same_regions && rec_ascending(0, rec_n) &&
+		   st.status == LRG_HARVEST_COMPLETE && next == 0,
+		   "%u%% touched, %s bitmaps: HARVEST_ONE%s reports what the dump does (%u pages "
+		   "of the areas differ; regions of the whole address space %s: %u and %u, each "
+		   "once, ascending), exactly the touched pages young (missed %u, extra %u), "
+		   "COMPLETE (%u) with no next address (%#" PRIx64 ")", pct,
+		   full ? "full" : "compact", requests > 1 ? " + dump of the rest" : " alone", diff,
+		   same_regions ? "the same, as present" : "DIFFER", nd, rec_n, missed, extra,
+		   st.status, next);
+		if (pct == 100 || (pct == 0 && !full))
+			ok(full ? requests == 2 : requests == 1,
+			   "%s touched, %s bitmaps: %" PRIu64 " request(s) (%s)",
+			   pct ? "everything" : "nothing", full ? "full" : "compact", requests,
+			   full ? "the reply is full: HARVEST_ONE, then the dump" : "one reply");
+	}
+
+	/* the one reply on the wire: compact, everything touched */
+	lrg_kmod_harvest(kmod, &(struct lrg_kmod_harvest_args){ .pid = child, .cgroup_fd = -1,
+		.flags = LRUGEN_F_NO_BUMP }, NULL, NULL, NULL, NULL);
+	child_cmd('a');
+	ret = raw_harvest_ex(fd, LRUGEN_CMD_HARVEST_ONE, child, -1,
+			     LRUGEN_F_NO_BUMP | LRUGEN_F_COMPACT, 0, &s, true, &status, &ri);
+	ok(ret == 0 && status == LRUGEN_STATUS_COMPLETE && ri.msgs == 1 && !ri.multi &&
+	   ri.cmd == LRUGEN_CMD_HARVEST_ONE && ri.max_len <= info->dump_size && all_young(&s, &bad),
+	   "raw HARVEST_ONE, compact: one message (%u, %u multi) of %zu bytes (LRUGEN_A_DUMP_SIZE "
+	   "%u), COMPLETE (%u), every page present and young (%u wrong)", ri.msgs, ri.multi,
+	   ri.max_len, info->dump_size, status, bad);
+
+	/*
+	 * Full bitmaps of everything touched: the reply fills up, stops with
+	 * MORE before NEXT_ADDR; the dump resumed there reports the rest, and
+	 * the two together every page once.
+	 */
+	lrg_kmod_harvest(kmod, &(struct lrg_kmod_harvest_args){ .pid = child, .cgroup_fd = -1,
+		.flags = LRUGEN_F_NO_BUMP }, NULL, NULL, NULL, NULL);
+	child_cmd('a');
+	rec_on = true;
+	rec_n = 0;
+	ret = raw_harvest_ex(fd, LRUGEN_CMD_HARVEST_ONE, child, -1, LRUGEN_F_NO_BUMP, 0, &s, true,
+			     &status, &ri);
+	n1 = rec_n;
+	ok(ret == 0 && status == LRUGEN_STATUS_MORE && ri.msgs == 1 && !ri.multi && ri.next &&
+	   ri.max_len <= info->dump_size && n1 >= 2 && rec_ascending(0, n1) &&
+	   rec_addr[n1 - 1] < ri.next,
+	   "raw HARVEST_ONE, full bitmaps of 32+ tables: one message of %zu bytes, MORE (%u) "
+	   "with NEXT_ADDR %#" PRIx64 " above its %u regions", ri.max_len, status, ri.next, n1);
+	ret = ret ?: raw_harvest_ex(fd, LRUGEN_CMD_HARVEST, child, -1, LRUGEN_F_NO_BUMP, ri.next,
+				    &s, false, &status2, &ri2);
+	rec_on = false;
+	ok(ret == 0 && status2 == LRUGEN_STATUS_COMPLETE && rec_n > n1 && rec_addr[n1] >= ri.next &&
+	   rec_ascending(0, rec_n) && all_young(&s, &bad),
+	   "the dump from NEXT_ADDR does the rest: %u more regions, all at or above it, each "
+	   "region once, every page present and young (%u wrong)", rec_n - n1, bad);
+
+	/* bad requests: the documented errno, with an extack message */
+	{
+		struct rawmsg m;
+		size_t off;
+		uint32_t v = (uint32_t)child, z = 0, fl;
+		struct lrugen_range r[2] = { { 0x10000 + 12, 0x20000 }, { 0, 0 } };
+
+		memset(&m, 0, sizeof(m));
+		off = put_attr(m.attrs, LRUGEN_A_PID, &v, 4);
+		ret = raw_one(fd, &m, off, NLM_F_DUMP, 0);
+		ok(ret == -EINVAL && (raw_err_flags & NLM_F_ACK_TLVS),
+		   "HARVEST_ONE with NLM_F_DUMP: EINVAL with extack (%d, flags %#x)", ret, raw_err_flags);
+		ret = raw_one(fd, &m, off, 0, 1);
+		ok(ret == -EINVAL, "HARVEST_ONE with the genl header's reserved byte set: EINVAL (%d)", ret);
+		off = put_attr(m.attrs, LRUGEN_A_PID, &z, 4);
+		ret = raw_one(fd, &m, off, 0, 0);
+		ok(ret == -EINVAL && (raw_err_flags & NLM_F_ACK_TLVS),
+		   "HARVEST_ONE with pid 0: EINVAL with extack (%d)", ret);
+		fl = 1u << 12;
+		off = put_attr(m.attrs, LRUGEN_A_PID, &v, 4);
+		off += put_attr(m.attrs + off, LRUGEN_A_FLAGS, &fl, 4);
+		ret = raw_one(fd, &m, off, 0, 0);
+		ok(ret == -EOPNOTSUPP && (raw_err_flags & NLM_F_ACK_TLVS),
+		   "HARVEST_ONE with an unknown flag: EOPNOTSUPP with extack (%d)", ret);
+		off = put_attr(m.attrs, LRUGEN_A_PID, &v, 4);
+		off += put_attr(m.attrs + off, LRUGEN_A_RANGES, r, sizeof(r[0]));
+		ret = raw_one(fd, &m, off, 0, 0);
+		ok(ret == -EINVAL && (raw_err_flags & NLM_F_ACK_TLVS),
+		   "HARVEST_ONE with an unaligned range: EINVAL with extack (%d)", ret);
+		off = put_attr(m.attrs, LRUGEN_A_PID, &v, 4);
+		off += put_attr(m.attrs + off, LRUGEN_A_RANGES, r, 24);
+		ret = raw_one(fd, &m, off, 0, 0);
+		ok(ret == -EINVAL, "HARVEST_ONE with ranges not a multiple of 16 bytes: EINVAL (%d)", ret);
+		off = put_attr(m.attrs, LRUGEN_A_PID, &v, 4);
+		off += put_attr(m.attrs + off, LRUGEN_A_STATUS, &z, 4);
+		ret = raw_one(fd, &m, off, 0, 0);
+		ok(ret == -EINVAL, "HARVEST_ONE with a reply-only attribute: EINVAL (%d)", ret);
+		z = 0;	/* stdin: no pidfd */
+		off = put_attr(m.attrs, LRUGEN_A_PIDFD, &z, 4);
+		ret = raw_one(fd, &m, off, 0, 0);
+		ok(ret == -EBADF && (raw_err_flags & NLM_F_ACK_TLVS),
+		   "HARVEST_ONE with a pidfd that is not one: EBADF with extack (%d)", ret);
+		ret = raw_one(fd, &m, 0, 0, 0);
+		ok(ret == -EINVAL && (raw_err_flags & NLM_F_ACK_TLVS),
+		   "HARVEST_ONE without a target: EINVAL with extack (%d)", ret);
+		v = 4194303;
+		off = put_attr(m.attrs, LRUGEN_A_PID, &v, 4);
+		ret = raw_one(fd, &m, off, 0, 0);
+		ok(ret == -ESRCH, "HARVEST_ONE of no such process: ESRCH (%d)", ret);
+	}
+	/*
+	 * Unread messages on the socket (one INFO reply; then an overrun
+	 * queue): HARVEST_ONE is refused before it walks, so the pages
+	 * touched before it are still young afterwards (a reply the socket
+	 * could not take would have lost them).
+	 */
+	for (i = 0; i < 2; i++) {
+		static char rb[1 << 16];
+		int qfd = raw_socket(), small = 4096, n, err = 0;
+		bool reply = false, enobufs = false, tlv = false;
+		struct rawmsg m;
+		uint32_t v = (uint32_t)child, fl = LRUGEN_F_NO_BUMP | LRUGEN_F_COMPACT;
+		size_t off;
+
+		lrg_kmod_harvest(kmod, &(struct lrg_kmod_harvest_args){ .pid = child, .cgroup_fd = -1,
+			.flags = LRUGEN_F_NO_BUMP }, NULL, NULL, NULL, NULL);
+		child_cmd('a');
+		if (i)
+			setsockopt(qfd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+		/* INFO replies nobody reads: one, or enough to overrun the queue */
+		memset(&m, 0, sizeof(m));
+		m.nlh.nlmsg_type = (uint16_t)lrg_kmod_family(kmod);
+		m.nlh.nlmsg_flags = NLM_F_REQUEST;
+		m.gh.cmd = LRUGEN_CMD_INFO;
+		m.gh.version = LRUGEN_GENL_VERSION;
+		m.nlh.nlmsg_len = NLMSG_HDRLEN + GENL_HDRLEN;
+		for (n = 0; n < (i ? 64 : 1); n++)
+			send(qfd, &m, m.nlh.nlmsg_len, 0);
+		off = put_attr(m.attrs, LRUGEN_A_PID, &v, 4);
+		off += put_attr(m.attrs + off, LRUGEN_A_FLAGS, &fl, 4);
+		m.gh.cmd = LRUGEN_CMD_HARVEST_ONE;
+		m.nlh.nlmsg_len = (uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN + off);
+		send(qfd, &m, m.nlh.nlmsg_len, 0);
+		for (;;) {
+			struct nlmsghdr *nlh;
+
+			n = (int)recv(qfd, rb, sizeof(rb), MSG_DONTWAIT);
+			if (n < 0 && errno == ENOBUFS) {
+				enobufs = true;	/* the overrun */
+				continue;
+			}
+			if (n <= 0)
+				break;
+			for (nlh = (struct nlmsghdr *)rb; NLMSG_OK(nlh, (unsigned int)n);
+			     nlh = NLMSG_NEXT(nlh, n)) {
+				if (nlh->nlmsg_type == NLMSG_ERROR) {
+					err = ((struct nlmsgerr *)NLMSG_DATA(nlh))->error;
+					tlv = nlh->nlmsg_flags & NLM_F_ACK_TLVS;
+				} else if (((struct genlmsghdr *)NLMSG_DATA(nlh))->cmd ==
+					   LRUGEN_CMD_HARVEST_ONE) {
+					reply = true;
+				}
+			}
+		}
+		close(qfd);
+		ret = harvest(&s, 0, LRUGEN_F_NO_BUMP, NULL);
+		all_young(&s, &bad);
+		if (i)
+			ok(ret == 0 && !reply && enobufs && !bad,
+			   "HARVEST_ONE on an overrun queue: no reply (%s), the overrun's ENOBUFS (%s), "
+			   "and every page touched before it still young after it (%u not)",
+			   reply ? "one" : "none", enobufs ? "yes" : "no", bad);
+		else
+			ok(ret == 0 && !reply && err == -EBUSY && tlv && !bad,
+			   "HARVEST_ONE with an unread reply on the socket: EBUSY with extack (%d), no "
+			   "reply (%s), every page touched before it still young after it (%u not)",
+			   err, reply ? "one" : "none", bad);
+	}
+
+	for (k = 0; k < NR_AREAS; k++)
+		free(expect[k]);
 	close(fd);
 	child_stop();
 	return 0;
@@ -1871,6 +2308,10 @@ static int test_eperm(void)
 		m.gh.cmd = LRUGEN_CMD_BUMP;
 		m.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 		ok(fam > 0 && raw_send(fd, &m, m.nlh.nlmsg_len) == -EPERM, "BUMP without CAP_NET_ADMIN: EPERM");
+		m.gh.cmd = LRUGEN_CMD_HARVEST_ONE;
+		m.nlh.nlmsg_flags = NLM_F_REQUEST;
+		ok(fam > 0 && raw_send(fd, &m, m.nlh.nlmsg_len) == -EPERM,
+		   "HARVEST_ONE without CAP_NET_ADMIN: EPERM");
 		close(fd);
 	}
 	return 0;
@@ -2040,6 +2481,10 @@ int main(int argc, char **argv)
 		test_memcg2(argv[2]);
 	} else if (!strcmp(mode, "pidreuse")) {
 		test_pidreuse();
+	} else if (!strcmp(mode, "filekinds")) {
+		test_filekinds();
+	} else if (!strcmp(mode, "harvestone")) {
+		test_harvestone();
 	} else if (!strcmp(mode, "badinput")) {
 		test_badinput();
 	} else if (!strcmp(mode, "fuzz")) {

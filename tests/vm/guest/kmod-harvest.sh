@@ -1,5 +1,6 @@
 #!/bin/sh
-# Guest: lrugen.ko harvest, compact regions and YOUNG_TABLES, memcg (and fds
+# Guest: lrugen.ko harvest, compact regions and YOUNG_TABLES, HARVEST_ONE
+# (one message, MORE and the dump of the rest), memcg (and fds
 # looked up at send time), bump, contention (and its tracepoints), race,
 # pidfd, pid reuse, bad input, EPERM and fuzz tests (tests/vm/kmod-test.c),
 # one module load.
@@ -58,6 +59,8 @@ if [ -d $tr/events/lrugen ]; then
 fi
 step "$t" pidfd
 step "$t" pidreuse
+step "$t" harvestone
+step "$t" filekinds
 step "$t" badinput
 export LRG_FAMILY="$fam"
 step "$t" eperm
