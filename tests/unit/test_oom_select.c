@@ -115,6 +115,15 @@ static void scripted_setup(struct lrg_config *cfg, pid_t first, const char *comm
 	}
 }
 
+/* The scripted machine short of memory (free below the low watermark),
+ * with the kernel's OOM kill count so far. */
+static void short_machine(uint64_t oom_kills)
+{
+	machine = (struct lrg_pressure){ .mem_total = 8192ULL << 20, .mem_free = 32ULL << 20,
+					 .watermark_low = 64ULL << 20, .watermark_high = 96ULL << 20,
+					 .oom_kills = oom_kills };
+}
+
 /* A request for the machine, made from the scripted machine's figures. */
 static void machine_request(struct lrg_oom_request *req)
 {
@@ -145,8 +154,7 @@ static void test_still_exiting(void)
 	scripted_setup(&cfg, 100, "runaway", MIB(400), "other", MIB(100));
 	cfg.daemon.kill_timeout_ms = 3000;
 	/* free below the low watermark: under pressure */
-	machine = (struct lrg_pressure){ .mem_total = 8192ULL << 20, .mem_free = 32ULL << 20,
-					 .watermark_low = 64ULL << 20, .watermark_high = 96ULL << 20 };
+	short_machine(0);
 	machine_request(&req);
 
 	ok(lrg_oom_new(&b, &cfg, &o) == 0, "oom: new");
@@ -197,9 +205,7 @@ static void test_kernel_kill_settles(void)
 
 	scripted_setup(&cfg, 300, "standin", MIB(50), "sleep", MIB(1));
 	cfg.daemon.kill_timeout_ms = 3000;
-	machine = (struct lrg_pressure){ .mem_total = 8192ULL << 20, .mem_free = 32ULL << 20,
-					 .watermark_low = 64ULL << 20, .watermark_high = 96ULL << 20,
-					 .oom_kills = 4 };
+	short_machine(4);
 	ok(lrg_oom_new(&b, &cfg, &o) == 0, "oom: new");
 	lrg_oom_observe(o, 1000);               /* the kernel's count so far: 4 */
 	machine.oom_kills = 5;                  /* the kernel killed the runaway */
@@ -236,9 +242,7 @@ static void test_kernel_kill_during_collect(void)
 	char d[200];
 
 	scripted_setup(&cfg, 600, "tail", MIB(300), "standin", MIB(50));
-	machine = (struct lrg_pressure){ .mem_total = 8192ULL << 20, .mem_free = 32ULL << 20,
-					 .watermark_low = 64ULL << 20, .watermark_high = 96ULL << 20,
-					 .oom_kills = 4 };
+	short_machine(4);
 	ok(lrg_oom_new(&b, &cfg, &o) == 0, "oom: new");
 	lrg_oom_observe(o, 1000);
 	machine_request(&req);

@@ -214,6 +214,18 @@ static void test_ttl(void)
 	lrg_policy_free(p);
 }
 
+/* Ticks every 500 ms up to 4 s: generations up to 4 s old (aging
+ * interval 500 ms), so the min_ttl of 1000 ms refuses none of the oldest. */
+static void age_for_4s(struct lrg_policy *p)
+{
+	struct lrg_tick_result tr;
+
+	for (int t = 1; t <= 8; t++) {
+		f.now = t * 500;
+		lrg_policy_tick(p, f.now, &tr);
+	}
+}
+
 /*
  * A domain that thrashes: old memory is there to evict (so the min_ttl rule
  * never refuses), but most of what is reclaimed comes back. Runs the engine
@@ -239,10 +251,7 @@ static size_t thrash_run(uint64_t steal_per_tick, uint64_t refaults_per_tick, do
 	lrg_policy_new(&f.b, &cfg, &p);
 	lrg_config_free(&cfg);
 	lrg_policy_refresh(p, 0);
-	for (int t = 1; t <= 8; t++) {   /* generations up to 4 s old */
-		f.now = t * 500;
-		lrg_policy_tick(p, f.now, &tr);
-	}
+	age_for_4s(p);
 	global_pressure(64);
 	f.global.psi_full_avg10 = psi_full;
 	why[0] = '\0';
@@ -516,10 +525,7 @@ static size_t box_thrash_run(bool free_near, uint64_t rest_steal, uint64_t rest_
 	lrg_policy_new(&f.b, &cfg, &p);
 	lrg_config_free(&cfg);
 	lrg_policy_refresh(p, 0);
-	for (int t = 1; t <= 8; t++) {   /* generations up to 4 s old */
-		f.now = t * 500;
-		lrg_policy_tick(p, f.now, &tr);
-	}
+	age_for_4s(p);
 	/* the box at its limit, stalled 20% */
 	f.pressure[ibox].usage = 96 * MiB;
 	f.pressure[ibox].psi_full_avg10 = 20.0;
