@@ -268,6 +268,20 @@ static double harvest_ns(struct lrg_kmod *k, const struct target *tg, const stru
 	return t;
 }
 
+/*
+ * The timed step of most columns: a harvest that clears the accessed bits
+ * (same request), the child's touches of pct% of its pages, then the timed
+ * harvest right after them. Returns its ns (and the walk's, if asked).
+ */
+static double touched_harvest_ns(struct lrg_kmod *k, const struct target *tg,
+				 const struct lrugen_range *r, unsigned int flags, unsigned char pct,
+				 struct lrg_walk_stats *st, double *ret_walk_ns)
+{
+	harvest_ns(k, tg, r, flags, st, NULL);	/* clear */
+	cmd(tg, pct);
+	return harvest_ns(k, tg, r, flags, st, ret_walk_ns);
+}
+
 /* cmd(), then a timed harvest with the bump; *ret_bumped: folios it passed on */
 static double bump_ns(struct lrg_kmod *k, const struct target *tg, unsigned int flags,
 		      uint64_t *ret_bumped)
@@ -476,10 +490,8 @@ int main(int argc, char **argv)
 					double *b = best[thp][p][i];
 					struct lrg_walk_stats *s = &sts[i];
 
-					harvest_ns(k, &tgt[i], NULL, young_tables, s, NULL);	/* clear */
-					cmd(&tgt[i], pcts[p]);
-					b[M_KMOD] = min_pos(b[M_KMOD],
-							    harvest_ns(k, &tgt[i], NULL, young_tables, s, NULL));
+					b[M_KMOD] = min_pos(b[M_KMOD], touched_harvest_ns(k, &tgt[i], NULL, young_tables,
+											 pcts[p], s, NULL));
 				}
 
 				/*
@@ -489,20 +501,17 @@ int main(int argc, char **argv)
 				for (i = 0; i < nt; i++) {
 					double *b = best[thp][p][i];
 
-					harvest_ns(k, &tgt[i], NULL, young_tables | LRG_BENCH_DUMP, &st2, NULL);
-					cmd(&tgt[i], pcts[p]);
-					b[M_DUMP] = min_pos(b[M_DUMP], harvest_ns(k, &tgt[i], NULL,
-										  young_tables | LRG_BENCH_DUMP,
-										  &st2, NULL));
+					b[M_DUMP] = min_pos(b[M_DUMP],
+							    touched_harvest_ns(k, &tgt[i], NULL,
+									       young_tables | LRG_BENCH_DUMP,
+									       pcts[p], &st2, NULL));
 				}
 
 				/* the same again, traced: the walk's own time */
 				for (i = 0; i < nt; i++) {
 					double *b = best[thp][p][i];
 
-					harvest_ns(k, &tgt[i], NULL, young_tables, &st2, NULL);
-					cmd(&tgt[i], pcts[p]);
-					harvest_ns(k, &tgt[i], NULL, young_tables, &st2, &y);
+					touched_harvest_ns(k, &tgt[i], NULL, young_tables, pcts[p], &st2, &y);
 					b[M_WALK] = min_pos(b[M_WALK], y);
 				}
 
@@ -533,19 +542,17 @@ int main(int argc, char **argv)
 				}
 
 				/* every PTE table: the 256 MiB target only */
-				harvest_ns(k, &tgt[0], NULL, 0, &st2, NULL);
-				cmd(&tgt[0], pcts[p]);
-				b0[M_WHOLE] = min_pos(b0[M_WHOLE], harvest_ns(k, &tgt[0], NULL, 0, &st2, NULL));
+				b0[M_WHOLE] = min_pos(b0[M_WHOLE],
+						      touched_harvest_ns(k, &tgt[0], NULL, 0, pcts[p], &st2, NULL));
 
 				/* as lrugend asks: only the pages of the target's memcg */
 				for (i = 0; i < nt; i++) {
 					double *b = best[thp][p][i];
 
-					harvest_ns(k, &tgt[i], NULL, young_tables | LRG_BENCH_CG, &st2, NULL);
-					cmd(&tgt[i], pcts[p]);
-					b[M_MEMCG] = min_pos(b[M_MEMCG], harvest_ns(k, &tgt[i], NULL,
-										    young_tables | LRG_BENCH_CG,
-										    &st2, NULL));
+					b[M_MEMCG] = min_pos(b[M_MEMCG],
+							     touched_harvest_ns(k, &tgt[i], NULL,
+										young_tables | LRG_BENCH_CG,
+										pcts[p], &st2, NULL));
 				}
 
 				/*
@@ -600,9 +607,8 @@ int main(int argc, char **argv)
 					struct lrugen_range none = { 4096, 8192 };
 					double *b = best[thp][p][i];
 
-					harvest_ns(k, &tgt[i], &none, 0, &st2, NULL);
-					cmd(&tgt[i], pcts[p]);
-					b[M_NULL] = min_pos(b[M_NULL], harvest_ns(k, &tgt[i], &none, 0, &st2, NULL));
+					b[M_NULL] = min_pos(b[M_NULL], touched_harvest_ns(k, &tgt[i], &none, 0, pcts[p],
+											 &st2, NULL));
 				}
 			}
 
