@@ -334,18 +334,39 @@ static bool lrugen_walk_thp_old(struct lrugen_walk *walk, pmd_t val, unsigned lo
 	unsigned long pfn = pmd_pfn(val);
 
 	if (walk->mode != LRUGEN_WALK_HARVEST || pmd_young(val) || walk->memcg || !walk->vma ||
-	    !vma_is_anonymous(walk->vma) || pmd_devmap(val) || !pfn_valid(pfn))
+	    !vma_is_anonymous(walk->vma) || pmd_devmap(val))
 		return false;
 	/*
 	 * The huge zero page has no mapping, and is never mapped writable: a
 	 * writable entry needs no look at its page (under TCG a struct page
-	 * of each THP is a TLB miss each, as good as a cache miss natively).
+	 * of each THP is a TLB miss each, as good as a cache miss natively),
+	 * nor at the memory section its pfn is in (pfn_valid()): a writable
+	 * anonymous THP is RAM the page allocator gave out.
 	 */
-	if (!pmd_write(val) && !READ_ONCE(page_folio(pfn_to_page(pfn))->mapping))
-		return true;
+	if (!pmd_write(val)) {
+		if (!pfn_valid(pfn))
+			return false;
+		if (!READ_ONCE(page_folio(pfn_to_page(pfn))->mapping))
+			return true;
+	}
 
 	walk->stats.pte_total++;
 	walk->stats.pte_old++;
+
+	/*
+	 * The usual case: the THP right after a run of old anonymous ones.
+	 * Extend the run in place, as lrugen_region_merge() would after a
+	 * region of its own, without writing one.
+	 */
+	if ((walk->flags & LRUGEN_F_COMPACT) && walk->nr_regions) {
+		reg = &walk->regions[walk->nr_regions - 1];
+		if (reg->sparse && reg->huge && reg->all == (LRUGEN_RA_PRESENT | LRUGEN_RA_ANON) &&
+		    lrugen_region_last(reg) + LRUGEN_REGION_SIZE == (addr & PMD_MASK)) {
+			reg->count++;
+			return true;
+		}
+	}
+
 	reg = lrugen_region_get(walk, addr, true);
 	reg->huge = true;
 	if (!reg->sparse) {
