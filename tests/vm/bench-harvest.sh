@@ -17,7 +17,11 @@
 # 5 runs on a quiet host (2026-11-26, QEMU TCG; none of 2 on a busy one):
 # CPU 1 stopped answering IPIs and timers, CPU 0 soft-locked in the
 # benchmark's write to the event's enable file.
+#
+# LRG_BENCH_REPS=N in the environment: N reps per cell instead of 5 (the
+# guest does not see the host's environment: it goes as an argument).
+reps=${LRG_BENCH_REPS:-5}
 if [ "${LRG_BENCH_BIG:-0}" = 1 ]; then
-	exec "$(dirname "$0")/vm-run.sh" --smp 1 --mem 2048 --timeout 900 "$(dirname "$0")/guest/bench-harvest.sh" "${1:-all}" big
+	exec "$(dirname "$0")/vm-run.sh" --smp 1 --mem 2048 --timeout 900 "$(dirname "$0")/guest/bench-harvest.sh" "${1:-all}" big "$reps"
 fi
-exec "$(dirname "$0")/vm-run.sh" --smp 1 --mem 1024 --timeout 900 "$(dirname "$0")/guest/bench-harvest.sh" "$@"
+exec "$(dirname "$0")/vm-run.sh" --smp 1 --mem 1024 --timeout 900 "$(dirname "$0")/guest/bench-harvest.sh" "${1:-all}" - "$reps"

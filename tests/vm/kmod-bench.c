@@ -66,6 +66,7 @@
  */
 #define BIG (768UL << 20)
 #define NTGT 3
+#define MAX_REPS 64	/* per-rep figures kept of the primed pair */
 
 /*
  * One target process: the 256 MiB one (the main table) or the 64 MiB one
@@ -82,6 +83,7 @@ struct target {
 };
 
 static unsigned char pcts_now;	/* what the children touch, for bump_ns() */
+static unsigned int mglru_primed_bad;	/* primed agings whose max_seq did not go one up */
 static char *area;
 
 static double now_ns(void)
@@ -282,6 +284,28 @@ static double touched_harvest_ns(struct lrg_kmod *k, const struct target *tg,
 	return harvest_ns(k, tg, r, flags, st, ret_walk_ns);
 }
 
+/*
+ * As touched_harvest_ns(), with the request path primed: between the
+ * touches and the timed harvest, a harvest of nothing (one page where
+ * nothing is mapped) of the same target, so that the timed one finds the
+ * system call, netlink and module path, the pid and the mm warm, and what
+ * it costs beyond a warm request is the walk of the target's tables. Under
+ * TCG the first request after a context switch pays a refill of the
+ * emulated TLB for every page it touches, more after larger touches (the
+ * "null" slope): mglru_primed_ns() primes MGLRU's own path the same way.
+ */
+static double primed_harvest_ns(struct lrg_kmod *k, const struct target *tg, unsigned int flags,
+				unsigned char pct)
+{
+	static const struct lrugen_range none = { 4096, 8192 };
+	struct lrg_walk_stats st;
+
+	harvest_ns(k, tg, NULL, flags, &st, NULL);	/* clear */
+	cmd(tg, pct);
+	harvest_ns(k, tg, &none, 0, &st, NULL);		/* prime */
+	return harvest_ns(k, tg, NULL, flags, &st, NULL);
+}
+
 /* cmd(), then a timed harvest with the bump; *ret_bumped: folios it passed on */
 static double bump_ns(struct lrg_kmod *k, const struct target *tg, unsigned int flags,
 		      uint64_t *ret_bumped)
@@ -296,6 +320,13 @@ static double bump_ns(struct lrg_kmod *k, const struct target *tg, unsigned int 
 	if (ok && lrg_kmod_info(k, &i1) == 0)
 		*ret_bumped = i1.counters[LRUGEN_C_BUMPED] - i0.counters[LRUGEN_C_BUMPED];
 	return t;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 static double min_pos(double a, double b)
@@ -322,6 +353,31 @@ static double clear_refs_ns(pid_t pid, unsigned long *ret_ref_kb)
 	write_str(path, "1");
 	*ret_ref_kb = sum;
 	return now_ns() - t;
+}
+
+/*
+ * One forced aging of the memcg id at max_seq seq (open, write, close of
+ * the debugfs file), in ns; primed: right after a request for seq - 1,
+ * which MGLRU's run_aging() answers at once ("seq < max_seq": nothing to
+ * do) after the same open, parse, memcg and lruvec lookup and walk
+ * allocation, so that the timed one finds MGLRU's request path warm (as
+ * primed_harvest_ns() does for the module's). -1 on failure.
+ */
+static double mglru_age_ns(unsigned long id, unsigned long seq, int primed)
+{
+	char buf[96];
+	double x;
+
+	if (primed) {
+		snprintf(buf, sizeof(buf), "+ %lu 0 %lu 1 1", id, seq - 1);
+		if (write_str("/sys/kernel/debug/lru_gen", buf))
+			return -1;
+	}
+	snprintf(buf, sizeof(buf), "+ %lu 0 %lu 1 1", id, seq);
+	x = now_ns();
+	if (write_str("/sys/kernel/debug/lru_gen", buf))
+		return -1;
+	return now_ns() - x;
 }
 
 /* Fork the target process of t (size and cgroup set) and put it in its memcg. */
@@ -355,13 +411,14 @@ static void stop_target(struct target *t)
 }
 
 /* The best times (ns) of one cell and one target, -1 for none. */
-enum { M_KMOD, M_WALK, M_BUMP, M_HOT, M_WHOLE, M_MEMCG, M_MGLRU, M_CLREF, M_NULL, M_DUMP, NR_M };
+enum { M_KMOD, M_WALK, M_BUMP, M_HOT, M_WHOLE, M_MEMCG, M_MGLRU, M_CLREF, M_NULL, M_DUMP, M_KMODP,
+       M_MGLRUP, NR_M };
 
 int main(int argc, char **argv)
 {
 	static const unsigned char pcts[] = { 0, 25, 100 };
 	static const char *const mname[NR_M] = { "kmod", "walk", "bump", "hot", "whole", "memcg",
-						 "mglru", "clref", "null", "dump" };
+						 "mglru", "clref", "null", "dump", "kmodP", "mglruP" };
 	/* the methods of the slope table, in its order */
 	static const int smeth[] = { M_KMOD, M_WALK, M_BUMP, M_HOT, M_MEMCG, M_MGLRU, M_CLREF, M_NULL,
 				     M_DUMP };
@@ -369,6 +426,7 @@ int main(int argc, char **argv)
 	int first = getenv("LRG_BENCH_THP_ONLY") ? 1 : 0;
 	int reps = getenv("LRG_BENCH_REPS") ? atoi(getenv("LRG_BENCH_REPS")) : 5;
 	double best[2][3][NTGT][NR_M];	/* [thp][pct][target][method] */
+	double rep_median[2][3] = { { -1, -1, -1 }, { -1, -1, -1 } };	/* kmodP/mglruP per rep */
 	/* [0]: 256 MiB (the main table), [1]: 64 MiB, [2]: 768 MiB (THP on only) */
 	struct target tgt[NTGT];
 	int big = getenv("LRG_BENCH_BIG") && atoi(getenv("LRG_BENCH_BIG")) != 0;
@@ -471,6 +529,7 @@ int main(int argc, char **argv)
 			struct lrg_walk_stats sts[NTGT] = { { 0 } }, st2;
 			unsigned long refs[NTGT] = { 0 };
 			double x, y = -1, *b0 = best[thp][p][0];
+			double rep_kmodp[MAX_REPS], rep_mglrup[MAX_REPS];
 			uint64_t bumped[NTGT] = { 0 }, hot_bumped[NTGT] = { 0 };
 
 			pcts_now = pcts[p];
@@ -492,6 +551,16 @@ int main(int argc, char **argv)
 
 					b[M_KMOD] = min_pos(b[M_KMOD], touched_harvest_ns(k, &tgt[i], NULL, young_tables,
 											 pcts[p], s, NULL));
+				}
+
+				/* the same with the request path primed */
+				for (i = 0; i < nt; i++) {
+					double *b = best[thp][p][i];
+
+					x = primed_harvest_ns(k, &tgt[i], young_tables, pcts[p]);
+					b[M_KMODP] = min_pos(b[M_KMODP], x);
+					if (!i && r < MAX_REPS)
+						rep_kmodp[r] = x;
 				}
 
 				/*
@@ -575,14 +644,35 @@ int main(int argc, char **argv)
 
 						if (!ok[i])
 							continue;
-						snprintf(buf, sizeof(buf), "+ %lu 0 %lu 1 1", tgt[i].memcg_id, seq[i]);
 						cmd(&tgt[i], pcts[p]);
-						x = now_ns();
-						if (write_str("/sys/kernel/debug/lru_gen", buf))
-							x = -1;
-						else
-							x = now_ns() - x;
+						x = mglru_age_ns(tgt[i].memcg_id, seq[i], 0);
 						b[M_MGLRU] = min_pos(b[M_MGLRU], x);
+					}
+					/* primed: max_seq moved on, so read it again first */
+					for (i = 0; i < nt; i++)
+						ok[i] = mglru_ids(tgt[i].cgdir + strlen("/sys/fs/cgroup"),
+								  &tgt[i].memcg_id, &seq[i]) == 0;
+					for (i = 0; i < nt; i++) {
+						double *b = best[thp][p][i];
+
+						if (!ok[i])
+							continue;
+						unsigned long id2, seq2 = 0;
+
+						cmd(&tgt[i], pcts[p]);
+						x = mglru_age_ns(tgt[i].memcg_id, seq[i], 1);
+						/*
+						 * the priming request must not have aged, and the
+						 * timed one must have: max_seq one up
+						 */
+						if (mglru_ids(tgt[i].cgdir + strlen("/sys/fs/cgroup"), &id2, &seq2) ||
+						    seq2 != seq[i] + 1) {
+							mglru_primed_bad++;
+							x = -1;
+						}
+						b[M_MGLRUP] = min_pos(b[M_MGLRUP], x);
+						if (!i && r < MAX_REPS)
+							rep_mglrup[r] = x;
 					}
 				}
 				write_str("/sys/kernel/mm/lru_gen/enabled", "n");
@@ -612,6 +702,30 @@ int main(int argc, char **argv)
 				}
 			}
 
+			/*
+			 * Each rep's primed pair of the 256 MiB process, taken a
+			 * few ms apart: a ratio per rep and their median, which a
+			 * stretch of host noise over one method's best cannot move
+			 */
+			{
+				double ratio[MAX_REPS];
+				int n = 0;
+
+				printf("# thp %d young %u%%, primed, 256 MiB, per rep (us): kmodP", thp, pcts[p]);
+				for (r = 0; r < reps && r < MAX_REPS; r++)
+					printf(" %.0f", rep_kmodp[r] / 1e3);
+				printf(" | mglruP");
+				for (r = 0; r < reps && r < MAX_REPS; r++) {
+					printf(" %.0f", rep_mglrup[r] / 1e3);
+					if (rep_kmodp[r] > 0 && rep_mglrup[r] > 0)
+						ratio[n++] = rep_kmodp[r] / rep_mglrup[r];
+				}
+				qsort(ratio, n, sizeof(ratio[0]), cmp_double);
+				printf(" | ratio median %.2f (min %.2f, max %.2f)\n",
+				       n ? (n % 2 ? ratio[n / 2] : (ratio[n / 2 - 1] + ratio[n / 2]) / 2) : -1,
+				       n ? ratio[0] : -1, n ? ratio[n - 1] : -1);
+				rep_median[thp][p] = n ? (n % 2 ? ratio[n / 2] : (ratio[n / 2 - 1] + ratio[n / 2]) / 2) : -1;
+			}
 			{
 				double tk = b0[M_KMOD], tw = b0[M_WALK], tb = b0[M_BUMP], tt = b0[M_HOT];
 				double th = b0[M_WHOLE], tg = b0[M_MEMCG], tm = b0[M_MGLRU], tc = b0[M_CLREF];
@@ -685,6 +799,50 @@ int main(int argc, char **argv)
 				printf(" %7.2f %7.2f %7.2f %8.2f %7.2f\n", sl[M_KMOD] / sl[M_MGLRU],
 				       sl[M_BUMP] / sl[M_MGLRU], sl[M_HOT] / sl[M_MGLRU],
 				       sl[M_MEMCG] / sl[M_MGLRU], sl[M_DUMP] / sl[M_MGLRU]);
+			}
+	}
+	/*
+	 * Primed: each method's request path warmed by a request of its own
+	 * that does no walk, right before the timed one (kmodP: a harvest of
+	 * nothing; mglruP: an aging request for max_seq - 1). What is left is
+	 * mostly the walk of the target's tables and struct pages, cold for
+	 * both; the TCG refills that a first request after the target's
+	 * touches pays, and that grow with what it touched, are taken out of
+	 * both. Per page of the 256 MiB area, the slope over 64 to 256 MiB
+	 * (and 768, with LRG_BENCH_BIG=1) and the ratios to MGLRU.
+	 */
+	{
+		double d = (double)(NPAGES - SMALL / PAGE);
+
+		printf("# Primed: the request path warmed by a request of the same method that walks\n"
+		       "#   nothing, right before the timed one (kmodP: a harvest of one page where\n"
+		       "#   nothing is mapped; mglruP: '+' for max_seq - 1, answered without aging);\n"
+		       "#   /pg per 4 KiB page of the 256 MiB area (best of %d), sl: slope over 64 to\n"
+		       "#   256 MiB, sl768: over 64 to 768 MiB (LRG_BENCH_BIG=1), ns per page; rep-med:\n"
+		       "#   the median over the reps of each rep's kmodP/mglruP (256 MiB)\n", reps);
+		if (mglru_primed_bad)
+			printf("# mglruP: %u primed agings did not move max_seq by exactly one (not counted)\n",
+			       mglru_primed_bad);
+		printf("# %-4s %5s | %8s %9s %7s %7s | %8s %9s %7s | %9s %10s %7s\n", "thp", "young",
+		       "kmodP/pg", "mglruP/pg", "ratio", "rep-med", "kmodP/sl", "mglruP/sl", "ratio",
+		       "kmodP/768", "mglruP/768", "ratio");
+		for (thp = first; thp < 2; thp++)
+			for (p = 0; p < 3; p++) {
+				const double *b256 = best[thp][p][0], *b64 = best[thp][p][1];
+				const double *b768 = best[thp][p][2];
+				double ks = (b256[M_KMODP] - b64[M_KMODP]) / d;
+				double ms = (b256[M_MGLRUP] - b64[M_MGLRUP]) / d;
+				double kb = -1, mb = -1;
+
+				if (thp && big) {
+					kb = (b768[M_KMODP] - b64[M_KMODP]) / (double)((BIG - SMALL) / PAGE);
+					mb = (b768[M_MGLRUP] - b64[M_MGLRUP]) / (double)((BIG - SMALL) / PAGE);
+				}
+				printf("  %-4s %4u%% | %8.2f %9.2f %7.2f %7.2f | %8.2f %9.2f %7.2f | %9.2f %10.2f %7.2f\n",
+				       thp ? "on" : "off", pcts[p], b256[M_KMODP] / NPAGES,
+				       b256[M_MGLRUP] / NPAGES, b256[M_KMODP] / b256[M_MGLRUP],
+				       rep_median[thp][p], ks, ms, ks / ms,
+				       kb, mb, thp && big ? kb / mb : -1);
 			}
 	}
 	/*
