@@ -322,6 +322,40 @@ static void lrugen_region_merge(struct lrugen_walk *walk)
 }
 
 /*
+ * Report a PMD-mapped THP at addr with these LRUGEN_RA_* bits. The usual
+ * case, a THP right after a run of alike ones (compact replies), extends
+ * the run in place, as lrugen_region_merge() would after a region of its
+ * own, without writing one; else the THP gets a region.
+ */
+static void lrugen_thp_region(struct lrugen_walk *walk, unsigned long addr, unsigned int all)
+{
+	struct lrugen_region *reg;
+
+	if ((walk->flags & LRUGEN_F_COMPACT) && walk->nr_regions) {
+		reg = &walk->regions[walk->nr_regions - 1];
+		if (reg->sparse && reg->huge && reg->all == all &&
+		    lrugen_region_last(reg) + LRUGEN_REGION_SIZE == (addr & PMD_MASK)) {
+			reg->count++;
+			return;
+		}
+	}
+
+	reg = lrugen_region_get(walk, addr, true);
+	reg->huge = true;
+	if (!reg->sparse) {
+		/* PTEs and a THP in one region: never seen, but kept right */
+		bitmap_fill(reg->present, LRUGEN_REGION_PAGES);
+		if (all & LRUGEN_RA_ANON)
+			bitmap_fill(reg->anon, LRUGEN_REGION_PAGES);
+		if (all & LRUGEN_RA_YOUNG)
+			bitmap_fill(reg->young, LRUGEN_REGION_PAGES);
+		return;
+	}
+	reg->all |= all;
+	lrugen_region_merge(walk);
+}
+
+/*
  * A PMD-mapped THP, not young, in an anonymous VMA, without a memcg filter:
  * all there is to report is that it is there, and that needs no lock (the
  * seeds do not lock old THPs either). A THP split or zapped since the
@@ -330,7 +364,6 @@ static void lrugen_region_merge(struct lrugen_walk *walk)
  */
 static bool lrugen_walk_thp_old(struct lrugen_walk *walk, pmd_t val, unsigned long addr)
 {
-	struct lrugen_region *reg;
 	unsigned long pfn = pmd_pfn(val);
 
 	if (walk->mode != LRUGEN_WALK_HARVEST || pmd_young(val) || walk->memcg || !walk->vma ||
@@ -352,38 +385,51 @@ static bool lrugen_walk_thp_old(struct lrugen_walk *walk, pmd_t val, unsigned lo
 
 	walk->stats.pte_total++;
 	walk->stats.pte_old++;
-
-	/*
-	 * The usual case: the THP right after a run of old anonymous ones.
-	 * Extend the run in place, as lrugen_region_merge() would after a
-	 * region of its own, without writing one.
-	 */
-	if ((walk->flags & LRUGEN_F_COMPACT) && walk->nr_regions) {
-		reg = &walk->regions[walk->nr_regions - 1];
-		if (reg->sparse && reg->huge && reg->all == (LRUGEN_RA_PRESENT | LRUGEN_RA_ANON) &&
-		    lrugen_region_last(reg) + LRUGEN_REGION_SIZE == (addr & PMD_MASK)) {
-			reg->count++;
-			return true;
-		}
-	}
-
-	reg = lrugen_region_get(walk, addr, true);
-	reg->huge = true;
-	if (!reg->sparse) {
-		bitmap_fill(reg->present, LRUGEN_REGION_PAGES);
-		bitmap_fill(reg->anon, LRUGEN_REGION_PAGES);
-		return true;
-	}
-	reg->all = LRUGEN_RA_PRESENT | LRUGEN_RA_ANON;
-	lrugen_region_merge(walk);
+	lrugen_thp_region(walk, addr, LRUGEN_RA_PRESENT | LRUGEN_RA_ANON);
 	return true;
+}
+
+/*
+ * After lrugen_walk_thp_old() reported the THP at addr as the last of a
+ * run: take the old anonymous THPs right after it into the run, each with
+ * no more than a look at its entry (MGLRU's aging skips old THPs just as
+ * fast). Compact replies without ranges only (a run needs LRUGEN_F_COMPACT;
+ * ranges are checked per entry by the caller). Stops at anything else, at
+ * end, and at the work bound (which the caller's loop then meets). Returns
+ * how many entries after pmdp it took.
+ */
+static unsigned int lrugen_walk_old_run(struct lrugen_walk *walk, pmd_t *pmdp, unsigned long addr,
+					unsigned long end)
+{
+	struct lrugen_region *reg;
+	unsigned int n = 0;
+
+	if (!(walk->flags & LRUGEN_F_COMPACT) || walk->ranges || !walk->nr_regions)
+		return 0;
+	reg = &walk->regions[walk->nr_regions - 1];
+	if (!reg->sparse || !reg->huge || reg->all != (LRUGEN_RA_PRESENT | LRUGEN_RA_ANON) ||
+	    lrugen_region_last(reg) != (addr & PMD_MASK))
+		return 0;
+
+	for (addr = pmd_addr_end(addr, end); addr != end; addr = pmd_addr_end(addr, end)) {
+		pmd_t val = lrugen_pmd_read(++pmdp);
+
+		if (walk->stats.pte_total >= walk->max_ptes || !pmd_present(val) ||
+		    !pmd_trans_huge(val) || pmd_devmap(val) || pmd_young(val) || !pmd_write(val))
+			break;
+		walk->stats.pte_total++;
+		walk->stats.pte_old++;
+		reg->count++;
+		n++;
+	}
+	return n;
 }
 
 /* A PMD-mapped THP: one leaf entry for the whole region. The caller holds the PMD lock. */
 static void lrugen_walk_thp(struct lrugen_walk *walk, pmd_t *pmdp, unsigned long addr)
 {
-	struct lrugen_region *reg;
 	struct folio *folio, *last = NULL;
+	unsigned int all;
 	unsigned long pfn;
 	pmd_t val;
 
@@ -408,24 +454,12 @@ static void lrugen_walk_thp(struct lrugen_walk *walk, pmd_t *pmdp, unsigned long
 		goto unlock_rcu;
 	}
 
-	reg = lrugen_region_get(walk, addr, true);
-	reg->huge = true;
-	if (reg->sparse) {
-		/* the usual case: a new region, nothing but this THP in it */
-		reg->all |= LRUGEN_RA_PRESENT;
-		if (lrugen_folio_is_anon(folio))
-			reg->all |= LRUGEN_RA_ANON;
-	} else {
-		bitmap_fill(reg->present, LRUGEN_REGION_PAGES);
-		if (lrugen_folio_is_anon(folio))
-			bitmap_fill(reg->anon, LRUGEN_REGION_PAGES);
-	}
+	all = LRUGEN_RA_PRESENT;
+	if (lrugen_folio_is_anon(folio))
+		all |= LRUGEN_RA_ANON;
 
 	if (pmd_young(val) && lrugen_pmd_test_and_clear_young(pmdp)) {
-		if (reg->sparse)
-			reg->all |= LRUGEN_RA_YOUNG;
-		else
-			bitmap_fill(reg->young, LRUGEN_REGION_PAGES);
+		all |= LRUGEN_RA_YOUNG;
 		walk->stats.pte_young++;
 		if (!(walk->flags & LRUGEN_F_NO_BUMP))
 			lrugen_bump(walk, folio, &last);
@@ -434,8 +468,7 @@ static void lrugen_walk_thp(struct lrugen_walk *walk, pmd_t *pmdp, unsigned long
 	} else {
 		walk->stats.pte_old++;
 	}
-	if (reg->sparse)
-		lrugen_region_merge(walk);
+	lrugen_thp_region(walk, addr, all);
 unlock_rcu:
 	rcu_read_unlock();
 }
@@ -565,13 +598,21 @@ static int lrugen_walk_pmd_range(struct lrugen_walk *walk, pud_t *pud,
 			continue;
 
 		if (pmd_trans_huge(val) || pmd_devmap(val)) {
-			if (lrugen_overlaps_ranges(walk, addr, next) &&
-			    !lrugen_walk_thp_old(walk, val, addr)) {
-				if (!ptl)
-					ptl = pmd_lock(walk->mm, pmdp);
-				lrugen_walk_thp(walk, pmdp, addr);
-				batch++;
+			if (!lrugen_overlaps_ranges(walk, addr, next))
+				continue;
+			if (lrugen_walk_thp_old(walk, val, addr)) {
+				/* and the old ones right after it, in one go */
+				unsigned int n = lrugen_walk_old_run(walk, pmdp, addr, end);
+
+				pmdp += n;
+				addr += (unsigned long)n * PMD_SIZE;
+				next = pmd_addr_end(addr, end);
+				continue;
 			}
+			if (!ptl)
+				ptl = pmd_lock(walk->mm, pmdp);
+			lrugen_walk_thp(walk, pmdp, addr);
+			batch++;
 			continue;
 		}
 

@@ -1484,6 +1484,43 @@ static int test_compact(void)
 	ok(ret == 0 && !missed && !extra,
 	   "compact wire format right after: all present (missing %u), none young (%u)", missed, extra);
 
+	/*
+	 * The work bound inside a run of old THPs (lrugen_walk_old_run() takes
+	 * the ones after the first in one go): from the THP area's start, a
+	 * bound of 1 entry stops right after the first THP, one of 2 takes
+	 * both (as one run) and stops where the area's VMA ends.
+	 */
+	{
+		struct lrg_kmod_harvest_args a = { .pid = child, .cgroup_fd = -1,
+						   .flags = LRUGEN_F_NO_BUMP,
+						   .resume = (uint64_t)ctl->base[AREA_THP], .max_ptes = 1 };
+		uint64_t next1 = 0, next2 = 0, base = (uint64_t)ctl->base[AREA_THP];
+		bool huge = s.huge_thp;
+		unsigned int p1, p2, y;
+		uint32_t st1;
+		int r1, r2;
+
+		seen_reset(&s);
+		r1 = lrg_kmod_harvest(kmod, &a, on_region, &s, &st, &next1);
+		st1 = st.status;
+		p1 = count(s.present[AREA_THP], ctl->npages[AREA_THP]) +
+		     (s.present[AREA_THP][0] && s.present[AREA_THP][511] ? 0 : 10000);
+		a.max_ptes = 2;
+		seen_reset(&s);
+		r2 = lrg_kmod_harvest(kmod, &a, on_region, &s, &st, &next2);
+		p2 = count(s.present[AREA_THP], ctl->npages[AREA_THP]);
+		y = count(s.young[AREA_THP], ctl->npages[AREA_THP]);
+		if (huge)
+			ok(!r1 && !r2 && st1 == LRG_HARVEST_PARTIAL && next1 == base + 2 * MIB &&
+			   p1 == 512 && st.status == LRG_HARVEST_PARTIAL && next2 == base + 4 * MIB &&
+			   p2 == 1024 && !y,
+			   "work bound in a run of old THPs: 1 entry: the first THP (%u pages), next "
+			   "+%#" PRIx64 "; 2 entries: both (%u pages, %u young), next +%#" PRIx64,
+			   p1, next1 - base, p2, y, next2 - base);
+		else
+			printf("# SKIP work bound in a run of old THPs: THP not PMD-mapped here\n");
+	}
+
 	/* the client library decodes both encodings to the same regions */
 	for (i = 0; i < 3; i++) {
 		unsigned int pct = i == 0 ? 25 : i == 1 ? 3 : 90;
