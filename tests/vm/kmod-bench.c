@@ -533,6 +533,8 @@ int main(int argc, char **argv)
 			uint64_t bumped[NTGT] = { 0 }, hot_bumped[NTGT] = { 0 };
 
 			pcts_now = pcts[p];
+			for (r = 0; r < MAX_REPS; r++)
+				rep_kmodp[r] = rep_mglrup[r] = -1;	/* -1: none (MGLRU off, a failure) */
 
 			/*
 			 * The methods take turns, rep by rep, so that each one's
@@ -635,46 +637,39 @@ int main(int argc, char **argv)
 				 * in the same round of MGLRU switched on.
 				 */
 				if (write_str("/sys/kernel/mm/lru_gen/enabled", "y") == 0) {
-					unsigned long seq[NTGT] = { 0 };
-					int ok[NTGT];
+					unsigned long seq[NTGT] = { 0 }, id2, seq2;
+					int ok[NTGT], primed;
 
-					for (i = 0; i < nt; i++)
-						ok[i] = mglru_ids(tgt[i].cgdir + strlen("/sys/fs/cgroup"),
-								  &tgt[i].memcg_id, &seq[i]) == 0;
-					for (i = 0; i < nt; i++) {
-						double *b = best[thp][p][i];
+					/* cold, then primed (max_seq read again: it moved on) */
+					for (primed = 0; primed < 2; primed++) {
+						for (i = 0; i < nt; i++)
+							ok[i] = mglru_ids(tgt[i].cgdir + strlen("/sys/fs/cgroup"),
+									  &tgt[i].memcg_id, &seq[i]) == 0;
+						for (i = 0; i < nt; i++) {
+							double *b = best[thp][p][i];
 
-						if (!ok[i])
-							continue;
-						cmd(&tgt[i], pcts[p]);
-						x = mglru_age_ns(tgt[i].memcg_id, seq[i], 0);
-						b[M_MGLRU] = min_pos(b[M_MGLRU], x);
-					}
-					/* primed: max_seq moved on, so read it again first */
-					for (i = 0; i < nt; i++)
-						ok[i] = mglru_ids(tgt[i].cgdir + strlen("/sys/fs/cgroup"),
-								  &tgt[i].memcg_id, &seq[i]) == 0;
-					for (i = 0; i < nt; i++) {
-						double *b = best[thp][p][i];
-
-						if (!ok[i])
-							continue;
-						unsigned long id2, seq2 = 0;
-
-						cmd(&tgt[i], pcts[p]);
-						x = mglru_age_ns(tgt[i].memcg_id, seq[i], 1);
-						/*
-						 * the priming request must not have aged, and the
-						 * timed one must have: max_seq one up
-						 */
-						if (mglru_ids(tgt[i].cgdir + strlen("/sys/fs/cgroup"), &id2, &seq2) ||
-						    seq2 != seq[i] + 1) {
-							mglru_primed_bad++;
-							x = -1;
+							if (!ok[i])
+								continue;
+							cmd(&tgt[i], pcts[p]);
+							x = mglru_age_ns(tgt[i].memcg_id, seq[i], primed);
+							if (!primed) {
+								b[M_MGLRU] = min_pos(b[M_MGLRU], x);
+								continue;
+							}
+							/*
+							 * the priming request must not have aged,
+							 * and the timed one must have: max_seq one up
+							 */
+							seq2 = 0;
+							if (mglru_ids(tgt[i].cgdir + strlen("/sys/fs/cgroup"), &id2,
+								      &seq2) || seq2 != seq[i] + 1) {
+								mglru_primed_bad++;
+								x = -1;
+							}
+							b[M_MGLRUP] = min_pos(b[M_MGLRUP], x);
+							if (!i && r < MAX_REPS)
+								rep_mglrup[r] = x;
 						}
-						b[M_MGLRUP] = min_pos(b[M_MGLRUP], x);
-						if (!i && r < MAX_REPS)
-							rep_mglrup[r] = x;
 					}
 				}
 				write_str("/sys/kernel/mm/lru_gen/enabled", "n");
@@ -723,10 +718,9 @@ int main(int argc, char **argv)
 						ratio[n++] = rep_kmodp[r] / rep_mglrup[r];
 				}
 				qsort(ratio, n, sizeof(ratio[0]), cmp_double);
-				printf(" | ratio median %.2f (min %.2f, max %.2f)\n",
-				       n ? (n % 2 ? ratio[n / 2] : (ratio[n / 2 - 1] + ratio[n / 2]) / 2) : -1,
-				       n ? ratio[0] : -1, n ? ratio[n - 1] : -1);
 				rep_median[thp][p] = n ? (n % 2 ? ratio[n / 2] : (ratio[n / 2 - 1] + ratio[n / 2]) / 2) : -1;
+				printf(" | ratio median %.2f (min %.2f, max %.2f)\n", rep_median[thp][p],
+				       n ? ratio[0] : -1, n ? ratio[n - 1] : -1);
 			}
 			{
 				double tk = b0[M_KMOD], tw = b0[M_WALK], tb = b0[M_BUMP], tt = b0[M_HOT];
