@@ -35,6 +35,10 @@
  * 768 MiB (352 THPs).
  * "dump" is kmod with the HARVEST dump alone, as the client did before
  * HARVEST_ONE (ABI 4), which kmod and the others ask first.
+ * "kmodP" and "mglruP" (primed) are kmod and MGLRU with each one's request
+ * path warmed by a request of its own that walks nothing, right before the
+ * timed one, so that what is left is mostly the walk: a table of their own
+ * gives them per page, their slopes, and the median of per-rep ratios.
  *
  *   lrg-kmod-bench CGROUP_DIR   (a cgroup2 directory the target is put in)
  */
