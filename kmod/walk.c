@@ -305,27 +305,17 @@ static void lrugen_walk_pte_range(struct lrugen_walk *walk, pmd_t *pmdp, pmd_t *
 	}
 }
 
-/* Merge the region just made for a THP into a run of alike THP regions before it. */
-static void lrugen_region_merge(struct lrugen_walk *walk)
+/* Is reg a run of THPs (sparse: no bitmaps of its own) with these LRUGEN_RA_* bits? */
+static bool lrugen_thp_run(const struct lrugen_region *reg, unsigned int all)
 {
-	struct lrugen_region *reg, *prev;
-
-	if (!(walk->flags & LRUGEN_F_COMPACT) || walk->nr_regions < 2)
-		return;
-	reg = &walk->regions[walk->nr_regions - 1];
-	prev = reg - 1;
-	if (reg->sparse && prev->sparse && prev->huge && reg->huge && prev->all == reg->all &&
-	    lrugen_region_last(prev) + LRUGEN_REGION_SIZE == reg->addr) {
-		prev->count++;
-		walk->nr_regions--;
-	}
+	return reg->sparse && reg->huge && reg->all == all;
 }
 
 /*
- * Report a PMD-mapped THP at addr with these LRUGEN_RA_* bits. The usual
- * case, a THP right after a run of alike ones (compact replies), extends
- * the run in place, as lrugen_region_merge() would after a region of its
- * own, without writing one; else the THP gets a region.
+ * Report a PMD-mapped THP at addr with these LRUGEN_RA_* bits. A THP right
+ * after a run of alike ones extends the run (compact replies only: runs
+ * are LRUGEN_R_COUNT on the wire); else the THP gets a region, which may
+ * start a run.
  */
 static void lrugen_thp_region(struct lrugen_walk *walk, unsigned long addr, unsigned int all)
 {
@@ -333,7 +323,7 @@ static void lrugen_thp_region(struct lrugen_walk *walk, unsigned long addr, unsi
 
 	if ((walk->flags & LRUGEN_F_COMPACT) && walk->nr_regions) {
 		reg = &walk->regions[walk->nr_regions - 1];
-		if (reg->sparse && reg->huge && reg->all == all &&
+		if (lrugen_thp_run(reg, all) &&
 		    lrugen_region_last(reg) + LRUGEN_REGION_SIZE == (addr & PMD_MASK)) {
 			reg->count++;
 			return;
@@ -352,7 +342,6 @@ static void lrugen_thp_region(struct lrugen_walk *walk, unsigned long addr, unsi
 		return;
 	}
 	reg->all |= all;
-	lrugen_region_merge(walk);
 }
 
 /*
@@ -407,7 +396,7 @@ static unsigned int lrugen_walk_old_run(struct lrugen_walk *walk, pmd_t *pmdp, u
 	if (!(walk->flags & LRUGEN_F_COMPACT) || walk->ranges || !walk->nr_regions)
 		return 0;
 	reg = &walk->regions[walk->nr_regions - 1];
-	if (!reg->sparse || !reg->huge || reg->all != (LRUGEN_RA_PRESENT | LRUGEN_RA_ANON) ||
+	if (!lrugen_thp_run(reg, LRUGEN_RA_PRESENT | LRUGEN_RA_ANON) ||
 	    lrugen_region_last(reg) != (addr & PMD_MASK))
 		return 0;
 
