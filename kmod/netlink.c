@@ -832,7 +832,7 @@ static int lrugen_put_region(struct sk_buff *skb, const struct lrugen_region *re
 
 	if (compact && nla_put_u32(skb, LRUGEN_R_ALL, all))
 		goto cancel;
-	/* runs are made in compact harvests only (lrugen_region_merge()) */
+	/* runs are made in compact harvests only (lrugen_thp_region()) */
 	if (reg->count > 1 && nla_put_u32(skb, LRUGEN_R_COUNT, reg->count))
 		goto cancel;
 	for (i = 0; i < ARRAY_SIZE(maps); i++) {
@@ -1140,14 +1140,13 @@ static int lrugen_nl_harvest_one(struct sk_buff *skb, struct genl_info *info)
 	one.walk.nr_regions = 0;
 	status = end == LRUGEN_WALK_FULL ? LRUGEN_STATUS_MORE : lrugen_walk_status(end);
 
+	lrugen_account(&req, &one.walk, status, false, walk_ns);
 	if (one.lost || lrugen_put_final_attrs(one.msg, &one.walk, status)) {
 		/* the reserve above makes this impossible; never send half */
-		lrugen_account(&req, &one.walk, status, false, walk_ns);
 		NL_SET_ERR_MSG(info->extack, "reply overflow (module bug)");
 		ret = -EMSGSIZE;
 		goto free;
 	}
-	lrugen_account(&req, &one.walk, status, false, walk_ns);
 	genlmsg_end(one.msg, hdr);
 	ret = genlmsg_reply(one.msg, info);
 	goto out;
