@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
 /*
  * lrugen.h - the generic netlink ABI of lrugen.ko, shared by the kernel
- * module (kmod/) and user space (daemon/backend_kmod.c, tests).
+ * module (kmod/) and user space (daemon/backend/backend_kmod.c, tests).
  *
  * The module harvests and clears the accessed bits of one process's page
  * tables for the pages charged to one memory cgroup, as the aging of

@@ -65,7 +65,7 @@
 #include "mmlist.h"
 #include "procfs.h"
 #include "proctrack.h"
-#include "../unit/tap.h"
+#include "tap.h"
 
 #define RATE 500           /* forks per second */
 #define SECONDS 10

@@ -24,7 +24,7 @@
 
 #include "procfs.h"
 #include "proctrack.h"
-#include "../unit/tap.h"
+#include "tap.h"
 
 #define NCHILD 100
 #define LIFETIMES 10000

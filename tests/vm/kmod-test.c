@@ -65,7 +65,7 @@
 #include <sys/wait.h>
 
 #include "backend_kmod.h"
-#include "../unit/tap.h"
+#include "tap.h"
 
 #define MIB (1UL << 20)
 #define PAGE 4096UL

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * test_config.c - lrugend.conf: profiles, layering, diagnostics, matching,
- * printing. Fixtures come from $top_srcdir/tests/unit/config-fixtures;
+ * printing. Fixtures come from $top_srcdir/tests/fixtures/config;
  * cases that need exact line numbers write their own files to a temp dir.
  */
 #include <errno.h>
@@ -782,7 +782,7 @@ int main(void)
 	const char *top = getenv("top_srcdir");
 
 	srcdir = top ? top : ".";
-	snprintf(fixtures, sizeof(fixtures), "%s/tests/unit/config-fixtures", srcdir);
+	snprintf(fixtures, sizeof(fixtures), "%s/tests/fixtures/config", srcdir);
 	snprintf(tmpdir, sizeof(tmpdir), "%s/test_config.XXXXXX",
 		 getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(tmpdir)) {

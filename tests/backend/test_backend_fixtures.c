@@ -3,7 +3,7 @@
  * test_backend_fixtures.c - the proc and mglru backends on the cgroup v2
  * paths this build machine (hybrid, no MGLRU) cannot exercise for real:
  * a fixture /proc and a fixture cgroup2 tree
- * (tests/unit/fixtures-host/{proc,cgroup2}), and a copy of a fixture
+ * (tests/fixtures/host/{proc,cgroup2}), and a copy of a fixture
  * lru_gen file that the aging and eviction commands are written into.
  */
 #include <errno.h>
@@ -18,7 +18,7 @@
 
 #include "backends.h"
 #include "procfs.h"
-#include "../unit/tap.h"
+#include "tap.h"
 
 static char fx[PATH_MAX];
 
@@ -223,7 +223,7 @@ int main(void)
 {
 	const char *src = getenv("top_srcdir");
 
-	snprintf(fx, sizeof(fx), "%s/tests/unit/fixtures-host", src ? src : ".");
+	snprintf(fx, sizeof(fx), "%s/tests/fixtures/host", src ? src : ".");
 	test_proc();
 	test_mglru();
 	return tap_done();

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * test_procfs.c - the /proc readers on fixture trees
- * (tests/unit/fixtures-host/proc) and on strings for the corner cases.
+ * (tests/fixtures/host/proc) and on strings for the corner cases.
  */
 #include <errno.h>
 #include <limits.h>
@@ -215,7 +215,7 @@ int main(void)
 {
 	const char *src = getenv("top_srcdir");
 
-	snprintf(root, sizeof(root), "%s/tests/unit/fixtures-host/proc", src ? src : ".");
+	snprintf(root, sizeof(root), "%s/tests/fixtures/host/proc", src ? src : ".");
 	test_stat();
 	test_status();
 	test_cgroup();

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "backends.h"
-#include "../unit/tap.h"
+#include "tap.h"
 
 #define MiB (1ULL << 20)
 #define GiB (1ULL << 30)

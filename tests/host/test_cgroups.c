@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * test_cgroups.c - cgroup v2 discovery and memory files on fixture trees
- * (tests/unit/fixtures-host/cgroup2 and friends), rescan diffs on a tree
+ * (tests/fixtures/host/cgroup2 and friends), rescan diffs on a tree
  * built in $TMPDIR, systemd unit names from paths.
  */
 #include <errno.h>
@@ -295,7 +295,7 @@ int main(void)
 {
 	const char *src = getenv("top_srcdir");
 
-	snprintf(fx, sizeof(fx), "%s/tests/unit/fixtures-host", src ? src : ".");
+	snprintf(fx, sizeof(fx), "%s/tests/fixtures/host", src ? src : ".");
 	test_mountinfo();
 	test_tree();
 	test_global();

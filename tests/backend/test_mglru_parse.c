@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * test_mglru_parse.c - the /sys/kernel/debug/lru_gen parser on fixture text
- * (tests/unit/fixtures-host/lru_gen): several memcgs, nodes and
+ * (tests/fixtures/host/lru_gen): several memcgs, nodes and
  * generations; the lru_gen_full variant; malformed files name their line.
  */
 #include <errno.h>
@@ -190,7 +190,7 @@ int main(void)
 {
 	const char *src = getenv("top_srcdir");
 
-	snprintf(fx, sizeof(fx), "%s/tests/unit/fixtures-host/lru_gen", src ? src : ".");
+	snprintf(fx, sizeof(fx), "%s/tests/fixtures/host/lru_gen", src ? src : ".");
 	test_basic();
 	test_full();
 	test_bad();

@@ -33,7 +33,7 @@
 
 #include "backends.h"
 #include "procfs.h"
-#include "../unit/tap.h"
+#include "tap.h"
 
 #define MiB ((uint64_t)1 << 20)
 #define ANON_SIZE (32 * MiB)
