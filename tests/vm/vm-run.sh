@@ -5,8 +5,15 @@
 # one guest script against the host's root file system, then relay the
 # guest's TAP lines. Reusable by every VM suite:
 #
-#   vm-run.sh [--mem MiB] [--smp N] [--timeout S] [--modules "zram ..."]
-#             [--drive QEMU_DRIVE_SPEC] [--no-kmod] GUEST_SCRIPT [ARGS...]
+#   vm-run.sh [--kver PATTERN] [--mem MiB] [--smp N] [--timeout S]
+#             [--modules "zram ..."] [--drive QEMU_DRIVE_SPEC] [--no-kmod]
+#             GUEST_SCRIPT [ARGS...]
+#
+# The guest kernel is the newest installed one (/boot/vmlinuz-<kver> with
+# /lib/modules/<kver>/build) whose release matches PATTERN, a shell pattern
+# ("6.12.*", or one exact release): --kver, else $LRUGEN_VM_KVER, else
+# "6.1.*", the kernel every suite is written for; a newer series is chosen
+# only when asked for, so installing one changes no suite.
 #
 # --drive adds one disk (a QEMU -drive value, e.g. "file=x.img,if=virtio,
 # format=raw,readonly=on,throttling.bps-total=10000000"); the first
@@ -29,6 +36,7 @@
 # since the source tree may be read-only under make distcheck).
 set -u
 
+kpat=${LRUGEN_VM_KVER:-6.1.*}
 mem=512
 smp=2
 timeout=240
@@ -37,6 +45,7 @@ drive=
 with_kmod=1
 while [ $# -gt 0 ]; do
 	case $1 in
+	--kver) kpat=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--smp) smp=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
@@ -75,12 +84,15 @@ case $(file -L "$busybox" 2>/dev/null) in
 esac
 [ "$(uname -m)" = x86_64 ] || skip "x86_64 hosts only"
 
-# The newest installed kernel that has headers to build modules against.
+# The newest installed kernel matching $kpat that has headers to build
+# modules against.
 kver=
 for k in $(ls -1 /boot/vmlinuz-* 2>/dev/null | sed 's|^/boot/vmlinuz-||' | sort -V); do
+	# shellcheck disable=SC2254 # $kpat is a pattern
+	case $k in $kpat) ;; *) continue ;; esac
 	[ -r "/boot/vmlinuz-$k" ] && [ -d "/lib/modules/$k/build" ] && kver=$k
 done
-[ -n "$kver" ] || skip "no readable /boot/vmlinuz-* with /lib/modules/<kver>/build"
+[ -n "$kver" ] || skip "no readable /boot/vmlinuz-<kver> with /lib/modules/<kver>/build for kver $kpat (LRUGEN_VM_KVER or --kver)"
 kdir=/lib/modules/$kver
 [ -f "$kdir/build/Module.symvers" ] || skip "kernel headers for $kver are incomplete"
 
