@@ -87,21 +87,281 @@ static bool file_oom_request(struct lrg_policy *p, const struct domain *d,
 }
 
 /*
+ * The memcg of d whose oldest generation is the oldest, a memory.low scope
+ * only when no other can give; *ret_sw is its swappiness. memory.min
+ * scopes and slices that do not evict are never picked. A memcg with
+ * nothing eligible is aged first (once a tick); one that still has
+ * nothing, or cannot be aged, is marked exhausted. With apply_ttl, a
+ * memcg whose oldest generation is younger than its slice's min_ttl is
+ * passed over.
+ */
+static struct pmemcg *pick_oldest(struct lrg_policy *p, const struct domain *d,
+				  const struct lrg_pressure *gp, uint64_t now_ms,
+				  struct lrg_tick_result *tr, int *ret_sw)
+{
+	struct pmemcg *best = NULL;
+	bool best_low = true;
+	uint64_t best_birth = UINT64_MAX;
+	int best_sw = 0;
+
+	for (size_t i = 0; i < p->nr_memcgs; i++) {
+		struct pmemcg *m = p->memcgs[i];
+		int sw = policy_swappiness(p, m, gp);
+		uint64_t birth;
+		bool low;
+
+		if (m->exhausted || !in_domain(m, d->root) || !m->slice->evict || below_min(m))
+			continue;
+		if (lrg_evict_type(&m->lv, sw) < 0 && m->aged_tick != p->tick_no) {
+			/* nothing eligible: age first (once a tick) */
+			if (policy_age_memcg(p, m, gp, now_ms, d->may_grow, tr) < 0) {
+				m->exhausted = true;
+				continue;
+			}
+		}
+		birth = oldest_birth(m, sw);
+		if (birth == UINT64_MAX) {
+			m->exhausted = true;
+			continue;
+		}
+		if (d->apply_ttl && lrg_ttl_protected(&m->lv, sw > 0, now_ms, m->slice->min_ttl_ms))
+			continue;
+		low = below_low(m);
+		if (!best || (best_low && !low) || (low == best_low && birth < best_birth)) {
+			best = m;
+			best_low = low;
+			best_birth = birth;
+			best_sw = sw;
+		}
+	}
+	if (best)
+		*ret_sw = best_sw;
+	return best;
+}
+
+/*
+ * Evict m's oldest generation, at most left pages (a batch at least): one
+ * generation at a time, so the next round may pick another memcg. Returns
+ * the pages freed.
+ */
+static uint64_t evict_oldest_gen(struct lrg_policy *p, struct pmemcg *m, int sw, uint64_t left,
+				 uint64_t now_ms, struct lrg_tick_result *tr)
+{
+	int type = lrg_evict_type(&m->lv, sw);
+	uint64_t budget = (uint64_t)m->lv.nr_pages[lrg_gen_from_seq(m->lv.min_seq[type])][type];
+	uint64_t freed = 0;
+	int r;
+
+	if (budget > left)
+		budget = left;
+	if (budget < LRG_MIN_LRU_BATCH)
+		budget = LRG_MIN_LRU_BATCH;
+	r = policy_evict_from(p, m, sw, budget, now_ms, &freed);
+	/* Nothing freed (swap full, pages locked or gone): asking again
+	 * this tick would free nothing either. */
+	if (r < 0 || !freed)
+		m->exhausted = true;
+	p->stats.pages_evicted += freed;
+	if (tr)
+		tr->pages_evicted += freed;
+	return freed;
+}
+
+/*
+ * Reclaim target pages from d, oldest generation first across its memcgs
+ * (the global order MGLRU's memcg LRU approximates), in MAX_ROUNDS rounds
+ * at most. Returns the pages freed.
+ */
+static uint64_t evict_oldest_first(struct lrg_policy *p, const struct domain *d,
+				   const struct lrg_pressure *gp, uint64_t target, uint64_t now_ms,
+				   struct lrg_tick_result *tr)
+{
+	uint64_t done = 0;
+	int rounds = 0;
+
+	while (done < target && rounds++ < MAX_ROUNDS) {
+		int sw = 0;
+		struct pmemcg *m = pick_oldest(p, d, gp, now_ms, tr, &sw);
+
+		if (!m)
+			break;
+		done += evict_oldest_gen(p, m, sw, target - done, now_ms, tr);
+	}
+	return done;
+}
+
+/* min_ttl's verdict on each memcg of a domain that reclaim left short. */
+struct ttl_survey {
+	size_t refused;                 /* memcgs refused for min_ttl */
+	const struct pmemcg *youngest;  /* the refused one whose oldest gen is youngest */
+	uint64_t youngest_age_ms;
+	bool any_evict;                 /* one could still give: the round limit stopped us */
+};
+
+static void survey_ttl(struct lrg_policy *p, const struct domain *d,
+		       const struct lrg_pressure *gp, uint64_t now_ms, struct ttl_survey *ret)
+{
+	struct ttl_survey s = { .youngest_age_ms = UINT64_MAX };
+
+	for (size_t i = 0; i < p->nr_memcgs; i++) {
+		struct pmemcg *m = p->memcgs[i];
+		int sw = policy_swappiness(p, m, gp);
+		struct lrg_ttl_scope scope;
+		enum lrg_ttl_verdict v;
+		uint64_t age;
+
+		if (!in_domain(m, d->root))
+			continue;
+		scope.below_min = below_min(m) || !m->slice->evict;
+		scope.evictable = !m->exhausted && oldest_birth(m, sw) != UINT64_MAX;
+		scope.protected_ttl = lrg_ttl_protected(&m->lv, sw > 0, now_ms, m->slice->min_ttl_ms);
+		v = lrg_ttl_decide(true, &scope, 1);
+		if (v == LRG_TTL_EVICT)
+			s.any_evict = true;
+		if (v != LRG_TTL_OOM)
+			continue;
+		s.refused++;
+		age = lrg_ttl_oldest_age(&m->lv, sw > 0, now_ms);
+		if (!s.youngest || age < s.youngest_age_ms) {
+			s.youngest = m;
+			s.youngest_age_ms = age;
+		}
+	}
+	*ret = s;
+}
+
+/* The exhausted memcg of d with a min_ttl whose oldest generation is
+ * youngest (*ret_age_ms its age), or NULL. */
+static const struct pmemcg *youngest_exhausted(struct lrg_policy *p, const struct domain *d,
+					       const struct lrg_pressure *gp, uint64_t now_ms,
+					       uint64_t *ret_age_ms)
+{
+	const struct pmemcg *youngest = NULL;
+	uint64_t youngest_age = UINT64_MAX;
+
+	for (size_t i = 0; i < p->nr_memcgs; i++) {
+		struct pmemcg *m = p->memcgs[i];
+		uint64_t age;
+
+		if (!in_domain(m, d->root) || !m->exhausted || !m->slice->min_ttl_ms)
+			continue;
+		age = lrg_ttl_oldest_age(&m->lv, policy_swappiness(p, m, gp) > 0, now_ms);
+		if (!youngest || age < youngest_age) {
+			youngest = m;
+			youngest_age = age;
+		}
+	}
+	if (youngest)
+		*ret_age_ms = youngest_age;
+	return youngest;
+}
+
+/*
+ * Who is left in d, and why, when reclaim fell short of its target: the
+ * min_ttl decision for the domain. True when an OOM request was filed.
+ */
+static bool decide_ttl(struct lrg_policy *p, const struct domain *d,
+		       const struct lrg_pressure *dp, const struct lrg_pressure *gp,
+		       uint64_t now_ms, struct lrg_tick_result *tr)
+{
+	struct ttl_survey s;
+	const struct pmemcg *ws;
+	uint64_t age;
+	bool exhausted = false;
+
+	survey_ttl(p, d, gp, now_ms, &s);
+	ws = s.any_evict ? NULL : s.youngest;
+	age = s.youngest_age_ms;
+	p->stats.ttl_refusals += s.refused;
+	/*
+	 * Nothing refused for min_ttl, but nothing left to evict either
+	 * (swap full, or no swap and the file cache gone) while the
+	 * domain stalls: the working set is already being lost, and the
+	 * kernel's own OOM killer would only come after a long thrash.
+	 * The stall evidence keeps this from firing on memory lrugend
+	 * cannot see but the kernel can still reclaim (unmapped cache).
+	 */
+	if (!ws && !s.any_evict && exhausted_stall(dp, d->global)) {
+		ws = youngest_exhausted(p, d, gp, now_ms, &age);
+		exhausted = ws != NULL;
+	}
+	if (!ws)
+		return false;
+	return file_oom_request(p, d, dp, ws, age,
+				exhausted ? "nothing left to evict while the domain stalls"
+					  : "working set younger than min_ttl under pressure",
+				NULL, tr);
+}
+
+/* The memcg of d with a min_ttl whose working set comes back most
+ * (refaults since the last tick), else the youngest; *ret_age_ms the age
+ * of its oldest generation. NULL when d has no min_ttl. */
+static const struct pmemcg *most_refaulted(struct lrg_policy *p, const struct domain *d,
+					   const struct lrg_pressure *gp, uint64_t now_ms,
+					   uint64_t *ret_age_ms)
+{
+	const struct pmemcg *ws = NULL;
+	uint64_t youngest = UINT64_MAX, most_back = 0;
+
+	for (size_t i = 0; i < p->nr_memcgs; i++) {
+		struct pmemcg *m = p->memcgs[i];
+		uint64_t age, back = 0;
+
+		if (!in_domain(m, d->root) || !m->slice->min_ttl_ms)
+			continue;
+		if (m->pr_ok && m->pr.refaults > m->last_refaults)
+			back = m->pr.refaults - m->last_refaults;
+		age = lrg_ttl_oldest_age(&m->lv, policy_swappiness(p, m, gp) > 0, now_ms);
+		if (!ws || back > most_back || (back == most_back && age < youngest)) {
+			ws = m;
+			youngest = age;
+			most_back = back;
+		}
+	}
+	if (ws)
+		*ret_age_ms = youngest;
+	return ws;
+}
+
+/*
+ * Eviction may still "succeed" while the domain thrashes: what it
+ * takes is the working set, read back at once (no swap, only page
+ * cache left; a working set read slowly because it thrashes looks
+ * old). When half of what was reclaimed came back over the last
+ * window and tasks are stalled on memory, the working set cannot be
+ * kept: decide now, in a slice that has min_ttl, not after the
+ * kernel's long thrash. t is d's thrash meter, thrashing.
+ */
+static void decide_thrash(struct lrg_policy *p, const struct domain *d,
+			  const struct lrg_pressure *dp, const struct lrg_pressure *gp,
+			  const struct lrg_thrash *t, uint64_t now_ms, struct lrg_tick_result *tr)
+{
+	const struct pmemcg *ws;
+	uint64_t age = UINT64_MAX;
+	char why[64];
+
+	ws = most_refaulted(p, d, gp, now_ms, &age);
+	snprintf(why, sizeof(why), "working set thrashing: %u%% refaulted, %u%% stalled",
+		 t->pct > 999 ? 999 : t->pct, t->stall_pct);
+	if (ws)
+		file_oom_request(p, d, dp, ws, age, why, t, tr);
+}
+
+/*
  * Reclaim target pages from a domain, oldest generation first across its
- * memcgs (the global order MGLRU's memcg LRU approximates). memory.min
- * scopes are never taken from, memory.low ones only when nothing else can
- * give. With apply_ttl, a scope whose oldest generation is younger than
- * its slice's min_ttl is refused; if the domain then cannot meet the
- * target, an OOM request is filed.
+ * memcgs. memory.min scopes are never taken from, memory.low ones only
+ * when nothing else can give. With apply_ttl, a scope whose oldest
+ * generation is younger than its slice's min_ttl is refused; if the
+ * domain then cannot meet the target, an OOM request is filed; so is one
+ * when the domain's working set thrashes.
  */
 uint64_t policy_reclaim_domain(struct lrg_policy *p, const struct domain *d,
 			       const struct lrg_pressure *dp, const struct lrg_pressure *gp,
 			       uint64_t target, uint64_t now_ms, struct lrg_tick_result *tr)
 {
-	uint64_t done = 0;
-	int rounds = 0;
-	bool filed = false;
 	const struct lrg_thrash *t = d->root ? &d->root->thrash : &p->thrash;
+	bool filed = false;
+	uint64_t done;
 
 	for (size_t i = 0; i < p->nr_memcgs; i++)
 		p->memcgs[i]->exhausted = false;
@@ -109,163 +369,11 @@ uint64_t policy_reclaim_domain(struct lrg_policy *p, const struct domain *d,
 	if (d->apply_ttl && tr && d->root)
 		policy_thrash_feed(p, &d->root->thrash, dp, now_ms);
 
-	while (done < target && rounds++ < MAX_ROUNDS) {
-		struct pmemcg *best = NULL;
-		bool best_low = true;
-		uint64_t best_birth = UINT64_MAX, freed = 0, budget;
-		int best_sw = 0, type, r;
-
-		for (size_t i = 0; i < p->nr_memcgs; i++) {
-			struct pmemcg *m = p->memcgs[i];
-			int sw = policy_swappiness(p, m, gp);
-			uint64_t birth;
-			bool low;
-
-			if (m->exhausted || !in_domain(m, d->root) || !m->slice->evict || below_min(m))
-				continue;
-			if (lrg_evict_type(&m->lv, sw) < 0 && m->aged_tick != p->tick_no) {
-				/* nothing eligible: age first (once a tick) */
-				if (policy_age_memcg(p, m, gp, now_ms, d->may_grow, tr) < 0) {
-					m->exhausted = true;
-					continue;
-				}
-			}
-			birth = oldest_birth(m, sw);
-			if (birth == UINT64_MAX) {
-				m->exhausted = true;
-				continue;
-			}
-			if (d->apply_ttl && lrg_ttl_protected(&m->lv, sw > 0, now_ms, m->slice->min_ttl_ms))
-				continue;
-			low = below_low(m);
-			if (!best || (best_low && !low) || (low == best_low && birth < best_birth)) {
-				best = m;
-				best_low = low;
-				best_birth = birth;
-				best_sw = sw;
-			}
-		}
-		if (!best)
-			break;
-		/* one generation at a time, so the next round may pick another memcg */
-		type = lrg_evict_type(&best->lv, best_sw);
-		budget = (uint64_t)best->lv.nr_pages[lrg_gen_from_seq(best->lv.min_seq[type])][type];
-		if (budget > target - done)
-			budget = target - done;
-		if (budget < LRG_MIN_LRU_BATCH)
-			budget = LRG_MIN_LRU_BATCH;
-		r = policy_evict_from(p, best, best_sw, budget, now_ms, &freed);
-		/* Nothing freed (swap full, pages locked or gone): asking again
-		 * this tick would free nothing either. */
-		if (r < 0 || !freed)
-			best->exhausted = true;
-		done += freed;
-		p->stats.pages_evicted += freed;
-		if (tr)
-			tr->pages_evicted += freed;
-	}
-
-	if (done < target && d->apply_ttl && tr) {
-		/* who is left, and why: the min_ttl decision for the domain */
-		const struct pmemcg *refuser = NULL;
-		uint64_t youngest_refused_age = UINT64_MAX;
-		bool exhausted = false;
-		size_t refused = 0;
-		bool any_evict = false;
-
-		for (size_t i = 0; i < p->nr_memcgs; i++) {
-			struct pmemcg *m = p->memcgs[i];
-			int sw = policy_swappiness(p, m, gp);
-			struct lrg_ttl_scope s;
-			enum lrg_ttl_verdict v;
-			uint64_t age;
-
-			if (!in_domain(m, d->root))
-				continue;
-			s.below_min = below_min(m) || !m->slice->evict;
-			s.evictable = !m->exhausted && oldest_birth(m, sw) != UINT64_MAX;
-			s.protected_ttl = lrg_ttl_protected(&m->lv, sw > 0, now_ms, m->slice->min_ttl_ms);
-			v = lrg_ttl_decide(true, &s, 1);
-			if (v == LRG_TTL_EVICT)
-				any_evict = true;   /* the round limit stopped us, not min_ttl */
-			if (v != LRG_TTL_OOM)
-				continue;
-			refused++;
-			age = lrg_ttl_oldest_age(&m->lv, sw > 0, now_ms);
-			if (!refuser || age < youngest_refused_age) {
-				refuser = m;
-				youngest_refused_age = age;
-			}
-		}
-		if (any_evict)
-			refuser = NULL;
-		p->stats.ttl_refusals += refused;
-		/*
-		 * Nothing refused for min_ttl, but nothing left to evict either
-		 * (swap full, or no swap and the file cache gone) while the
-		 * domain stalls: the working set is already being lost, and the
-		 * kernel's own OOM killer would only come after a long thrash.
-		 * The stall evidence keeps this from firing on memory lrugend
-		 * cannot see but the kernel can still reclaim (unmapped cache).
-		 */
-		if (!refuser && !any_evict && exhausted_stall(dp, d->global)) {
-			for (size_t i = 0; i < p->nr_memcgs; i++) {
-				struct pmemcg *m = p->memcgs[i];
-				uint64_t age;
-
-				if (!in_domain(m, d->root) || !m->exhausted || !m->slice->min_ttl_ms)
-					continue;
-				age = lrg_ttl_oldest_age(&m->lv, policy_swappiness(p, m, gp) > 0, now_ms);
-				if (!refuser || age < youngest_refused_age) {
-					refuser = m;
-					youngest_refused_age = age;
-				}
-			}
-			exhausted = refuser != NULL;
-		}
-		if (refuser)
-			filed = file_oom_request(p, d, dp, refuser, youngest_refused_age,
-						 exhausted ? "nothing left to evict while the domain stalls"
-							   : "working set younger than min_ttl under pressure",
-						 NULL, tr);
-	}
-
-	/*
-	 * Eviction may still "succeed" while the domain thrashes: what it
-	 * takes is the working set, read back at once (no swap, only page
-	 * cache left; a working set read slowly because it thrashes looks
-	 * old). When half of what was reclaimed came back over the last
-	 * window and tasks are stalled on memory, the working set cannot be
-	 * kept: decide now, in a slice that has min_ttl, not after the
-	 * kernel's long thrash.
-	 */
-	if (!filed && lrg_thrashing(t)) {
-		/* in the name of the slice whose working set comes back most
-		 * (refaults since the last tick), else the youngest */
-		const struct pmemcg *slice_of_ws = NULL;
-		uint64_t youngest = UINT64_MAX, most_back = 0;
-		char why[64];
-
-		for (size_t i = 0; i < p->nr_memcgs; i++) {
-			struct pmemcg *m = p->memcgs[i];
-			uint64_t age, back = 0;
-
-			if (!in_domain(m, d->root) || !m->slice->min_ttl_ms)
-				continue;
-			if (m->pr_ok && m->pr.refaults > m->last_refaults)
-				back = m->pr.refaults - m->last_refaults;
-			age = lrg_ttl_oldest_age(&m->lv, policy_swappiness(p, m, gp) > 0, now_ms);
-			if (!slice_of_ws || back > most_back || (back == most_back && age < youngest)) {
-				slice_of_ws = m;
-				youngest = age;
-				most_back = back;
-			}
-		}
-		snprintf(why, sizeof(why), "working set thrashing: %u%% refaulted, %u%% stalled",
-			 t->pct > 999 ? 999 : t->pct, t->stall_pct);
-		if (slice_of_ws)
-			filed = file_oom_request(p, d, dp, slice_of_ws, youngest, why, t, tr);
-	}
+	done = evict_oldest_first(p, d, gp, target, now_ms, tr);
+	if (done < target && d->apply_ttl && tr)
+		filed = decide_ttl(p, d, dp, gp, now_ms, tr);
+	if (!filed && lrg_thrashing(t))
+		decide_thrash(p, d, dp, gp, t, now_ms, tr);
 	return done;
 }
 
