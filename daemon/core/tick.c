@@ -172,24 +172,17 @@ static void measure_memcgs(struct lrg_policy *p, bool gpress, const struct lrg_p
 	}
 }
 
-int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_result *ret)
+/*
+ * The tick's figures: the machine's as measured (*ret_gp) and as an OOM
+ * domain (*ret_mp, machine_figures), and the memcgs' that are due. True
+ * when the machine is under pressure.
+ */
+static bool measure_tick(struct lrg_policy *p, uint64_t now_ms, uint64_t poll,
+			 struct lrg_pressure *ret_gp, struct lrg_pressure *ret_mp)
 {
 	struct lrg_backend *b = p->b;
-	struct lrg_tick_result tr;
 	struct lrg_pressure gp, mp;
-	uint64_t poll = p->cfg.daemon.poll_interval_ms ? p->cfg.daemon.poll_interval_ms : 1000;
-	uint64_t next = now_ms + poll;
-	uint64_t budget = p->cfg.daemon.tick_budget_ms, t0;
-	size_t nr_due;
 	bool gpress, fresh;
-	int r;
-
-	r = policy_lock(p);
-	if (r < 0)
-		return r;
-	t0 = b->ops->now_ms(b);
-	memset(&tr, 0, sizeof(tr));
-	p->tick_no++;
 
 	memset(&gp, 0, sizeof(gp));
 	if (!b->ops->measure || b->ops->measure(b, LRG_ROOT_MEMCG, &gp) < 0)
@@ -235,18 +228,29 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 	if (fresh && kernel_gens(p))
 		for (size_t i = 0; i < p->nr_memcgs; i++)
 			policy_mirror_gens(p, p->memcgs[i], now_ms);
+	*ret_gp = gp;
+	*ret_mp = mp;
+	return gpress;
+}
 
-	/*
-	 * Aging by time, to keep generations a time scale: the due memcgs,
-	 * least recently aged first, until the tick's budget is spent (one at
-	 * least, so every tick makes progress); the others wait for the next
-	 * tick, which comes at once. A memcg aged here goes to the back of
-	 * the queue: none is aged twice while another waits.
-	 */
-	nr_due = 0;
+/*
+ * Aging by time, to keep generations a time scale: the due memcgs,
+ * least recently aged first, until the tick's budget (counted from t0)
+ * is spent (one at least, so every tick makes progress); the others wait
+ * for the next tick, which comes at once. A memcg aged here goes to the
+ * back of the queue: none is aged twice while another waits.
+ */
+static int age_due(struct lrg_policy *p, const struct lrg_pressure *gp, uint64_t now_ms,
+		   uint64_t t0, struct lrg_tick_result *tr)
+{
+	struct lrg_backend *b = p->b;
+	uint64_t budget = p->cfg.daemon.tick_budget_ms;
+	size_t nr_due = 0;
+	int r;
+
 	for (size_t i = 0; i < p->nr_memcgs; i++) {
 		struct pmemcg *m = p->memcgs[i];
-		int sw = policy_swappiness(p, m, &gp);
+		int sw = policy_swappiness(p, m, gp);
 
 		if (lrg_aging_due(&m->lv, sw > 0, false, aging_interval(m->slice), now_ms))
 			p->due[nr_due++] = m;
@@ -255,17 +259,28 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 		qsort(p->due, nr_due, sizeof(*p->due), cmp_aged_stamp);
 	for (size_t k = 0; k < nr_due; k++) {
 		if (k && budget && b->ops->now_ms(b) - t0 >= budget) {
-			tr.nr_deferred = nr_due - k;
+			tr->nr_deferred = nr_due - k;
 			break;
 		}
 		p->due[k]->aged_stamp = ++p->age_stamp;
-		r = policy_age_memcg(p, p->due[k], &gp, now_ms, true, &tr);
+		r = policy_age_memcg(p, p->due[k], gp, now_ms, true, tr);
 		if (r < 0)
-			goto out;
-		tr.nr_aged++;
+			return r;
+		tr->nr_aged++;
 	}
+	if (tr->nr_deferred) {
+		p->stats.ticks_cut++;
+		p->stats.agings_deferred += tr->nr_deferred;
+	}
+	return 0;
+}
+
+/* The earlier of next and the first time after now_ms a memcg is due
+ * for aging by time. */
+static uint64_t next_aging_ms(const struct lrg_policy *p, uint64_t now_ms, uint64_t next)
+{
 	for (size_t i = 0; i < p->nr_memcgs; i++) {
-		struct pmemcg *m = p->memcgs[i];
+		const struct pmemcg *m = p->memcgs[i];
 		uint32_t interval = aging_interval(m->slice);
 
 		if (interval) {
@@ -275,28 +290,57 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 				next = due;
 		}
 	}
-	if (tr.nr_deferred) {
-		p->stats.ticks_cut++;
-		p->stats.agings_deferred += tr.nr_deferred;
-	}
+	return next;
+}
 
-	/* memcgs at their limit: each its own OOM domain */
+/*
+ * Reclaim where under pressure: first each memcg at its limit, its own
+ * OOM domain (its own figures), then the machine (gpress; its figures as
+ * an OOM domain, mp).
+ */
+static void reclaim_pressured(struct lrg_policy *p, bool gpress, const struct lrg_pressure *gp,
+			      const struct lrg_pressure *mp, uint64_t now_ms,
+			      struct lrg_tick_result *tr)
+{
 	for (size_t i = 0; i < p->nr_memcgs; i++) {
 		struct pmemcg *m = p->memcgs[i];
 		struct domain d = { .root = m, .global = false, .apply_ttl = true, .may_grow = true };
 
 		if (!m->pr_ok || !lrg_under_pressure(&m->pr, false))
 			continue;
-		policy_reclaim_domain(p, &d, &m->pr, &gp, lrg_pressure_target_pages(&m->pr, false), now_ms, &tr);
+		policy_reclaim_domain(p, &d, &m->pr, gp, lrg_pressure_target_pages(&m->pr, false),
+				      now_ms, tr);
 	}
-
-	/* the machine */
 	if (gpress) {
 		struct domain d = { .root = NULL, .global = true, .apply_ttl = true, .may_grow = true };
 
-		policy_reclaim_domain(p, &d, &mp, &gp, lrg_pressure_target_pages(&mp, true), now_ms, &tr);
+		policy_reclaim_domain(p, &d, mp, gp, lrg_pressure_target_pages(mp, true), now_ms, tr);
 	}
+}
 
+int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_result *ret)
+{
+	struct lrg_backend *b = p->b;
+	struct lrg_tick_result tr;
+	struct lrg_pressure gp, mp;
+	uint64_t poll = p->cfg.daemon.poll_interval_ms ? p->cfg.daemon.poll_interval_ms : 1000;
+	uint64_t next, t0;
+	bool gpress;
+	int r;
+
+	r = policy_lock(p);
+	if (r < 0)
+		return r;
+	t0 = b->ops->now_ms(b);
+	memset(&tr, 0, sizeof(tr));
+	p->tick_no++;
+
+	gpress = measure_tick(p, now_ms, poll, &gp, &mp);
+	r = age_due(p, &gp, now_ms, t0, &tr);
+	if (r < 0)
+		goto out;
+	next = next_aging_ms(p, now_ms, now_ms + poll);
+	reclaim_pressured(p, gpress, &gp, &mp, now_ms, &tr);
 	for (size_t i = 0; i < p->nr_memcgs; i++)
 		policy_proactive(p, p->memcgs[i], &gp, now_ms, &tr);
 
@@ -313,7 +357,6 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 	}
 	p->continuing = tr.nr_deferred > 0;
 	tr.next_tick_ms = next;
-	r = 0;
 out:
 	policy_unlock(p);
 	if (!r)
