@@ -111,22 +111,30 @@ struct pmemcg *policy_find_memcg(struct lrg_policy *p, uint64_t id);
 void policy_free_mm(struct pmm *e);
 
 /* memcg_gens.c */
+/* m's swappiness, 0 without swap (anon is then never aged or evicted). */
 int policy_swappiness(const struct lrg_policy *p, const struct pmemcg *m,
 		      const struct lrg_pressure *gp);
+/* Mirror the kernel's generations into m->lv; 0 or a negative errno. */
 int policy_mirror_gens(struct lrg_policy *p, struct pmemcg *m, uint64_t now_ms);
 /* One aging pass over m (tr may be NULL); 0 or a negative errno. */
 int policy_age_memcg(struct lrg_policy *p, struct pmemcg *m, const struct lrg_pressure *gp,
 		     uint64_t now_ms, bool may_grow, struct lrg_tick_result *tr);
+/* Evict up to budget pages from m's oldest generations, *ret_freed the
+ * pages freed; -EAGAIN when no page left them, or a negative errno. */
 int policy_evict_from(struct lrg_policy *p, struct pmemcg *m, int sw, uint64_t budget,
 		      uint64_t now_ms, uint64_t *ret_freed);
 
 /* reclaim.c */
-/* Pages reclaimed from d, up to target (tr: NULL from direct reclaim). */
+/* Reclaim up to target pages from d and decide for it when the working
+ * set cannot be kept; returns the pages freed (tr: NULL from direct
+ * reclaim). */
 uint64_t policy_reclaim_domain(struct lrg_policy *p, const struct domain *d,
 			       const struct lrg_pressure *dp, const struct lrg_pressure *gp,
 			       uint64_t target, uint64_t now_ms, struct lrg_tick_result *tr);
+/* One sample of t, a domain's thrash meter, from its figures dp. */
 void policy_thrash_feed(struct lrg_policy *p, struct lrg_thrash *t, const struct lrg_pressure *dp,
 			uint64_t now_ms);
+/* Evict m's generations older than its slice's evict_min_age_ms. */
 void policy_proactive(struct lrg_policy *p, struct pmemcg *m, const struct lrg_pressure *gp,
 		      uint64_t now_ms, struct lrg_tick_result *tr);
 /* The backend's direct_reclaim hook (lrg_backend.h); ctx is the engine. */
@@ -162,6 +170,8 @@ static inline bool in_domain(const struct pmemcg *m, const struct pmemcg *root)
 	return !strncmp(m->info.path, root->info.path, n) && m->info.path[n] == '/';
 }
 
+/* The backend ages and keeps the generations (LRG_CAP_KERNEL_GENS);
+ * m->lv mirrors them. */
 static inline bool kernel_gens(const struct lrg_policy *p)
 {
 	return lrg_backend_has(p->b, LRG_CAP_KERNEL_GENS) && p->b->ops->read_gens;
