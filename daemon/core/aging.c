@@ -171,45 +171,92 @@ static int harvest(struct walk_ctx *w, const struct lrg_range *ranges, size_t nr
 	return (int)st.status;
 }
 
+/*
+ * The kernel finds new PTE tables of a known mm through the non-leaf
+ * accessed bit or, failing that, rmap look-around on eviction. With
+ * neither, a resident size the pagemap does not explain is the sign of
+ * new memory: walk the whole mm, at most every MIN_NR_GENS generations.
+ */
+static bool unexplained_rss(const struct lrg_aging_args *args, const struct lrg_mm *mm,
+			    const struct lrg_mm_walk *walk)
+{
+	const struct lrg_mm_priv *priv = mm->priv;
+	const struct lrg_pagemap *pm = &priv->pm;
+	uint64_t rss = mm->info.nr_file + (args->can_swap ? mm->info.nr_anon : 0);
+	uint64_t tracked = pm->nr_pages[LRG_FILE] + (args->can_swap ? pm->nr_pages[LRG_ANON] : 0);
+	uint64_t slack = tracked / 8 > LRG_MIN_LRU_BATCH * 8 ? tracked / 8 : LRG_MIN_LRU_BATCH * 8;
+
+	return rss > tracked + slack && walk->max_seq >= priv->full_seq + LRG_MIN_NR_GENS;
+}
+
+/*
+ * Harvest the regions of w's mm that the Bloom filter of max_seq holds,
+ * in chunks of the preallocated scratch (never allocates here); with
+ * NONLEAF, one harvest at least (of the tables whose PMD entry is young,
+ * when no region is held). Returns the status of the last harvest;
+ * *ret_found counts the regions held.
+ */
+static int walk_bloom_regions(struct walk_ctx *w, unsigned int flags, bool nonleaf,
+			      struct lrg_mm_walk *walk, struct lrg_aging_result *res,
+			      uint64_t *ret_found)
+{
+	struct lrg_aging *a = w->a;
+	struct lrg_pagemap *pm = w->pm;
+	uint32_t end = pm->nr_used;
+	uint32_t k = 0;
+	uint64_t found = 0;
+	bool any = false;
+	int status = LRG_HARVEST_COMPLETE;
+
+	while (k < end || (!any && nonleaf)) {
+		size_t n = 0, nr;
+
+		for (; k < end && n < a->max_ranges; k++) {
+			struct lrg_pm_region *r = &pm->regions[k];
+
+			if (!lrg_pm_region_live(r) ||
+			    !lrg_bloom_test(&w->state->bloom, walk->max_seq, w->mm->info.mm_key, r->addr))
+				continue;
+			r->want = a->epoch;
+			a->addrs[n++] = r->addr;
+		}
+		found += n;
+		if (!n && (any || !nonleaf))
+			break;
+		nr = coalesce(a, n);
+		any = true;
+		/* nr == 0 with NONLEAF: only tables whose PMD entry is young */
+		status = harvest(w, a->ranges, nr, flags, walk, res);
+		if (status != LRG_HARVEST_COMPLETE)
+			break;
+	}
+	*ret_found = found;
+	return status;
+}
+
 /* walk_mm: one mm, whole or the regions the Bloom filter of max_seq holds. */
 static int walk_mm(struct lrg_aging *a, const struct lrg_aging_args *args, struct lrg_mm *mm,
 		   struct lrg_mm_walk *walk, struct lrg_aging_result *res)
 {
 	struct lrg_mm_priv *priv = mm->priv;
 	struct lrg_pagemap *pm = &priv->pm;
-	struct lrg_mm_state *state = &args->list->state[args->node];
 	struct walk_ctx w = {
-		.a = a, .args = args, .state = state, .mm = mm, .pm = pm,
+		.a = a, .args = args, .state = &args->list->state[args->node], .mm = mm, .pm = pm,
 		.max_seq = walk->max_seq,
 		.types = args->can_swap ? 3U : 1U << LRG_FILE,
 	};
 	unsigned int flags = 0;
 	bool nonleaf = lrg_backend_has(a->b, LRG_CAP_NONLEAF_YOUNG);
 	bool full = walk->full_scan;
-	bool complete = true;
 	uint64_t found = 0;
-	int status = LRG_HARVEST_COMPLETE;
+	int status;
 
 	if (!args->can_swap)
 		flags |= LRG_HARVEST_NO_ANON;
 	if (nonleaf)
 		flags |= LRG_HARVEST_NONLEAF;
-
-	/*
-	 * The kernel finds new PTE tables of a known mm through the non-leaf
-	 * accessed bit or, failing that, rmap look-around on eviction. With
-	 * neither, a resident size the pagemap does not explain is the sign
-	 * of new memory: walk the whole mm, at most every MIN_NR_GENS
-	 * generations.
-	 */
-	if (!full && !nonleaf && args->may_grow) {
-		uint64_t rss = mm->info.nr_file + (args->can_swap ? mm->info.nr_anon : 0);
-		uint64_t tracked = pm->nr_pages[LRG_FILE] + (args->can_swap ? pm->nr_pages[LRG_ANON] : 0);
-		uint64_t slack = tracked / 8 > LRG_MIN_LRU_BATCH * 8 ? tracked / 8 : LRG_MIN_LRU_BATCH * 8;
-
-		if (rss > tracked + slack && walk->max_seq >= priv->full_seq + LRG_MIN_NR_GENS)
-			full = true;
-	}
+	if (!full && !nonleaf && args->may_grow && unexplained_rss(args, mm, walk))
+		full = true;
 
 	a->epoch++;
 	if (!a->epoch)
@@ -217,38 +264,9 @@ static int walk_mm(struct lrg_aging *a, const struct lrg_aging_args *args, struc
 
 	if (full) {
 		status = harvest(&w, NULL, 0, flags, walk, res);
-		complete = status == LRG_HARVEST_COMPLETE;
 		priv->full_seq = walk->max_seq;
 	} else {
-		uint32_t end = pm->nr_used;
-		uint32_t k = 0;
-		bool any = false;
-
-		/* in chunks of the preallocated scratch: never allocate here */
-		while (k < end || (!any && nonleaf)) {
-			size_t n = 0, nr;
-
-			for (; k < end && n < a->max_ranges; k++) {
-				struct lrg_pm_region *r = &pm->regions[k];
-
-				if (!lrg_pm_region_live(r) ||
-				    !lrg_bloom_test(&state->bloom, walk->max_seq, mm->info.mm_key, r->addr))
-					continue;
-				r->want = a->epoch;
-				a->addrs[n++] = r->addr;
-			}
-			found += n;
-			if (!n && (any || !nonleaf))
-				break;
-			nr = coalesce(a, n);
-			any = true;
-			/* nr == 0 with NONLEAF: only tables whose PMD entry is young */
-			status = harvest(&w, a->ranges, nr, flags, walk, res);
-			if (status != LRG_HARVEST_COMPLETE) {
-				complete = false;
-				break;
-			}
-		}
+		status = walk_bloom_regions(&w, flags, nonleaf, walk, res, &found);
 	}
 	walk->mm_stats[LRG_MM_PMD_FOUND] += full ? 0 : found;
 	walk->mm_stats[LRG_MM_PMD_ADDED] += w.added;
@@ -264,7 +282,8 @@ static int walk_mm(struct lrg_aging *a, const struct lrg_aging_args *args, struc
 	}
 	if (status == LRG_HARVEST_CONTENDED)
 		res->contended++;
-	if (complete)
+	/* only a complete walk knows which regions lost their pages */
+	if (status == LRG_HARVEST_COMPLETE)
 		lrg_pagemap_sweep(pm, args->lv, a->epoch, full, w.types);
 	return 0;
 }

@@ -314,19 +314,159 @@ static unsigned int drop_pages(struct lrg_pagemap *pm, struct lrg_pm_region *r,
 	return n;
 }
 
+/*
+ * A region's pages after one harvest report, computed before anything is
+ * stored: the tracked and anon bitmaps, the encoded seqs in page order,
+ * and what the update changes in the lruvec's and the pagemap's counts.
+ */
+struct pm_update {
+	/* input */
+	const struct lrg_pm_pages *old;   /* the region's pages, NULL if none */
+	const struct lrg_lruvec *lv;
+	const struct lrg_region *rep;
+	unsigned int types_mask;
+	unsigned int rank;                /* running rank in old */
+	/* result */
+	uint64_t tracked[LRG_REGION_WORDS], anon[LRG_REGION_WORDS];
+	uint8_t tmask, amask;             /* their non-zero words */
+	uint16_t seqs[LRG_PTES_PER_PMD];
+	unsigned int n;                   /* pages in seqs */
+	int64_t delta[LRG_MAX_NR_GENS][LRG_NR_TYPES];
+	int64_t dpages[LRG_NR_TYPES];
+	unsigned int young, total;
+};
+
+/* Page i stays tracked, of type type, with the stored seq e. */
+static void keep_page(struct pm_update *u, unsigned int i, int type, uint16_t e)
+{
+	set_bit64(u->tracked, i);
+	if (type == LRG_ANON)
+		set_bit64(u->anon, i);
+	u->seqs[u->n++] = e;
+}
+
+/* folio_update_gen for page i of the report, into u. */
+static void update_page(struct pm_update *u, unsigned int i)
+{
+	const struct lrg_lruvec *lv = u->lv;
+	bool present = test_bit64(u->rep->present, i);
+	int type = test_bit64(u->rep->anon, i) ? LRG_ANON : LRG_FILE;
+	bool was = u->old && is_tracked(u->old, i);
+	int old_type = type;
+	uint64_t oseq = 0, seq;
+	uint16_t e = 0;
+
+	if (was) {
+		e = cseqs_of(u->old)[u->rank++];
+		old_type = type_of(u->old, i);
+		oseq = seq_of(lv, old_type, e);
+	}
+	if (!present) {
+		if (!was)
+			return;
+		if (u->types_mask & (1U << old_type)) {
+			u->delta[lrg_gen_from_seq(oseq)][old_type]--;
+			u->dpages[old_type]--;
+			return;
+		}
+		/* a type this harvest did not look at: kept as stored */
+		keep_page(u, i, old_type, e);
+		return;
+	}
+	u->total++;
+	if (was && old_type != type) {
+		/* the address was reused for the other type */
+		u->delta[lrg_gen_from_seq(oseq)][old_type]--;
+		u->dpages[old_type]--;
+		was = false;
+	}
+	if (test_bit64(u->rep->young, i)) {
+		u->young++;
+		seq = lv->max_seq;
+	} else {
+		seq = was ? oseq : lv->min_seq[type];
+	}
+	if (was) {
+		if (seq != oseq) {
+			u->delta[lrg_gen_from_seq(oseq)][type]--;
+			u->delta[lrg_gen_from_seq(seq)][type]++;
+		}
+	} else {
+		u->delta[lrg_gen_from_seq(seq)][type]++;
+		u->dpages[type]++;
+	}
+	/* also renormalises a stale stored value */
+	keep_page(u, i, type, enc_seq(seq));
+}
+
+/* Bytes the result of u needs: only the non-zero words of both bitmaps. */
+static size_t update_layout(struct pm_update *u)
+{
+	unsigned int nw;
+
+	for (unsigned int w = 0; w < LRG_REGION_WORDS; w++) {
+		if (u->tracked[w])
+			u->tmask |= (uint8_t)(1U << w);
+		if (u->anon[w])
+			u->amask |= (uint8_t)(1U << w);
+	}
+	nw = (unsigned int)(__builtin_popcount(u->tmask) + __builtin_popcount(u->amask));
+	return layout_bytes(nw, u->n);
+}
+
+/*
+ * Room for need bytes in *r, a new region at addr when *r is NULL.
+ * Nothing changes on failure: -ENOMEM, or -ENOSPC when a tracked
+ * region cannot grow and may_grow is false.
+ */
+static int make_room(struct lrg_pagemap *pm, struct lrg_pm_region **r, uint64_t addr,
+		     size_t need, bool may_grow)
+{
+	struct lrg_pm_pages *np;
+
+	if (!*r) {
+		*r = add_region(pm, addr & LRG_PMD_MASK, need);
+		return *r ? 0 : -ENOMEM;
+	}
+	if (need <= (*r)->bytes)
+		return 0;
+	np = realloc((*r)->pages, need);
+	if (!np)
+		return may_grow ? -ENOMEM : -ENOSPC;
+	(*r)->pages = np;
+	(*r)->bytes = (uint16_t)need;
+	return 0;
+}
+
+/* Store u's pages in r, which has room for them. */
+static void store_pages(struct lrg_pm_region *r, const struct pm_update *u)
+{
+	struct lrg_pm_pages *p = r->pages;
+	unsigned int k = 0;
+
+	p->tmask = u->tmask;
+	p->amask = u->amask;
+	p->ntw = (uint8_t)__builtin_popcount(u->tmask);
+	p->naw = (uint8_t)__builtin_popcount(u->amask);
+	p->pad = 0;
+	for (unsigned int w = 0; w < LRG_REGION_WORDS; w++)
+		if (u->tracked[w])
+			p->words[k++] = u->tracked[w];
+	for (unsigned int w = 0; w < LRG_REGION_WORDS; w++)
+		if (u->anon[w])
+			p->words[k++] = u->anon[w];
+	memcpy(seqs_of(p), u->seqs, sizeof(u->seqs[0]) * u->n);
+	trim_pages(r);
+}
+
 int lrg_pagemap_update(struct lrg_pagemap *pm, struct lrg_lruvec *lv, const struct lrg_region *rep,
 		       uint32_t epoch, unsigned int types_mask, bool may_grow,
 		       unsigned int *ret_young, unsigned int *ret_total)
 {
 	struct lrg_pm_region *r = lrg_pagemap_find(pm, rep->addr);
-	const struct lrg_pm_pages *old = r && r->nr ? r->pages : NULL;
-	uint64_t tracked[LRG_REGION_WORDS], anon[LRG_REGION_WORDS];
-	uint16_t seqs[LRG_PTES_PER_PMD];
-	int64_t delta[LRG_MAX_NR_GENS][LRG_NR_TYPES];
-	int64_t dpages[LRG_NR_TYPES] = { 0, 0 };
-	unsigned int young = 0, total = 0, n = 0, rank = 0, nw;
-	uint8_t tmask = 0, amask = 0;
+	struct pm_update u;
 	size_t need;
+	int ret;
 
 	if (!r && !may_grow)
 		return -ENOSPC;
@@ -336,122 +476,47 @@ int lrg_pagemap_update(struct lrg_pagemap *pm, struct lrg_lruvec *lv, const stru
 	 * the region has room for the result (so a failed allocation leaves
 	 * the map and lv as they were).
 	 */
-	memset(tracked, 0, sizeof(tracked));
-	memset(anon, 0, sizeof(anon));
-	memset(delta, 0, sizeof(delta));
-	for (unsigned int i = 0; i < LRG_PTES_PER_PMD; i++) {
-		bool present = test_bit64(rep->present, i);
-		int type = test_bit64(rep->anon, i) ? LRG_ANON : LRG_FILE;
-		bool was = old && is_tracked(old, i);
-		int old_type = type;
-		uint64_t oseq = 0, seq;
-		uint16_t e = 0;
+	u.old = r && r->nr ? r->pages : NULL;
+	u.lv = lv;
+	u.rep = rep;
+	u.types_mask = types_mask;
+	u.rank = 0;
+	memset(u.tracked, 0, sizeof(u.tracked));
+	memset(u.anon, 0, sizeof(u.anon));
+	u.tmask = u.amask = 0;
+	u.n = 0;
+	memset(u.delta, 0, sizeof(u.delta));
+	memset(u.dpages, 0, sizeof(u.dpages));
+	u.young = u.total = 0;
+	for (unsigned int i = 0; i < LRG_PTES_PER_PMD; i++)
+		update_page(&u, i);
 
-		if (was) {
-			e = cseqs_of(old)[rank++];
-			old_type = type_of(old, i);
-			oseq = seq_of(lv, old_type, e);
-		}
-		if (!present) {
-			if (!was)
-				continue;
-			if (types_mask & (1U << old_type)) {
-				delta[lrg_gen_from_seq(oseq)][old_type]--;
-				dpages[old_type]--;
-				continue;
-			}
-			/* a type this harvest did not look at: kept as stored */
-			set_bit64(tracked, i);
-			if (old_type == LRG_ANON)
-				set_bit64(anon, i);
-			seqs[n++] = e;
-			continue;
-		}
-		total++;
-		if (was && old_type != type) {
-			/* the address was reused for the other type */
-			delta[lrg_gen_from_seq(oseq)][old_type]--;
-			dpages[old_type]--;
-			was = false;
-		}
-		if (test_bit64(rep->young, i)) {
-			young++;
-			seq = lv->max_seq;
-		} else {
-			seq = was ? oseq : lv->min_seq[type];
-		}
-		if (was) {
-			if (seq != oseq) {
-				delta[lrg_gen_from_seq(oseq)][type]--;
-				delta[lrg_gen_from_seq(seq)][type]++;
-			}
-		} else {
-			delta[lrg_gen_from_seq(seq)][type]++;
-			dpages[type]++;
-		}
-		set_bit64(tracked, i);
-		if (type == LRG_ANON)
-			set_bit64(anon, i);
-		/* also renormalises a stale stored value */
-		seqs[n++] = enc_seq(seq);
-	}
-
-	/* the layout: only the non-zero words of both bitmaps */
-	for (unsigned int w = 0; w < LRG_REGION_WORDS; w++) {
-		if (tracked[w])
-			tmask |= (uint8_t)(1U << w);
-		if (anon[w])
-			amask |= (uint8_t)(1U << w);
-	}
-	nw = (unsigned int)(__builtin_popcount(tmask) + __builtin_popcount(amask));
-	need = layout_bytes(nw, n);
-	if (!r) {
-		/* n == 0: a report with no page of ours; nothing to add */
-		if (n && !(r = add_region(pm, rep->addr & LRG_PMD_MASK, need)))
-			return -ENOMEM;
-	} else if (n && need > r->bytes) {
-		struct lrg_pm_pages *np = realloc(r->pages, need);
-
-		if (!np)
-			return may_grow ? -ENOMEM : -ENOSPC;
-		r->pages = np;
-		r->bytes = (uint16_t)need;
+	need = update_layout(&u);
+	/* no page of ours (u.n == 0): no region to add, none to grow */
+	if (u.n) {
+		ret = make_room(pm, &r, rep->addr, need, may_grow);
+		if (ret < 0)
+			return ret;
 	}
 
 	for (unsigned int g = 0; g < LRG_MAX_NR_GENS; g++)
 		for (int t = 0; t < LRG_NR_TYPES; t++)
-			lv->nr_pages[g][t] += delta[g][t];
+			lv->nr_pages[g][t] += u.delta[g][t];
 	for (int t = 0; t < LRG_NR_TYPES; t++)
-		pm->nr_pages[t] += dpages[t];
+		pm->nr_pages[t] += u.dpages[t];
 
 	if (r) {
 		r->seen = epoch;
-		r->nr = (uint16_t)n;
-		if (n) {
-			struct lrg_pm_pages *p = r->pages;
-			unsigned int k = 0;
-
-			p->tmask = tmask;
-			p->amask = amask;
-			p->ntw = (uint8_t)__builtin_popcount(tmask);
-			p->naw = (uint8_t)__builtin_popcount(amask);
-			p->pad = 0;
-			for (unsigned int w = 0; w < LRG_REGION_WORDS; w++)
-				if (tracked[w])
-					p->words[k++] = tracked[w];
-			for (unsigned int w = 0; w < LRG_REGION_WORDS; w++)
-				if (anon[w])
-					p->words[k++] = anon[w];
-			memcpy(seqs_of(p), seqs, sizeof(seqs[0]) * n);
-			trim_pages(r);
-		} else {
+		r->nr = (uint16_t)u.n;
+		if (u.n)
+			store_pages(r, &u);
+		else
 			free_region(pm, r);
-		}
 	}
 	if (ret_young)
-		*ret_young = young;
+		*ret_young = u.young;
 	if (ret_total)
-		*ret_total = total;
+		*ret_total = u.total;
 	return 0;
 }
 

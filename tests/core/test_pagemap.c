@@ -321,7 +321,21 @@ int main(void)
 		   (unsigned long long)pages);
 		ok(lrg_pagemap_forget(&pm, &lv, LRG_FILE, buf, n, false) == 80, "forget drops them");
 		ok(consistent(&pm, &lv), "consistent after eviction");
-		ok(lrg_lruvec_try_inc_min_seq(&lv, true) || true, "try_to_inc_min_seq runs");
+		/*
+		 * The emptied file generation 2 goes only without swap: with
+		 * it, file's min_seq may not pass anon's, whose 40 pages are
+		 * still in generation 2 (the seeds' seq_is_valid rule).
+		 */
+		{
+			struct lrg_lruvec noswap = lv;
+
+			ok(lrg_lruvec_try_inc_min_seq(&noswap, false) &&
+			   noswap.min_seq[LRG_FILE] == 3 && noswap.min_seq[LRG_ANON] == 2,
+			   "try_to_inc_min_seq without swap drops the emptied oldest file generation");
+		}
+		ok(!lrg_lruvec_try_inc_min_seq(&lv, true) && lv.min_seq[LRG_FILE] == 2 &&
+		   lv.min_seq[LRG_ANON] == 2,
+		   "try_to_inc_min_seq with swap keeps file's min_seq at anon's, 2");
 		ok(!lrg_lruvec_check(&lv, why, sizeof(why)), "invariants hold: %s", why);
 	}
 

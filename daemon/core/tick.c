@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * tick.c - lrg_policy_tick (lrg_policy.h): measure the machine and its
+ * memcgs, age by time within the tick's budget, reclaim where under
+ * pressure (each memcg at its limit, then the machine), evict proactively,
+ * and say when to run again.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy_int.h"
+
+/*
+ * How often to create a generation by time. With only MAX_NR_GENS = 4
+ * generations, the oldest one absorbs everything older (inc_min_seq), so
+ * "idle for at least X" can only be told apart while two generations span
+ * X: every page of generation min_seq was last seen young before
+ * min_seq + 1 was born, at most two intervals ago in steady state. A slice
+ * with proactive eviction therefore ages no faster than evict_min_age / 2.
+ */
+static uint32_t aging_interval(const struct lrg_slice_config *s)
+{
+	uint32_t half = s->evict && s->evict_min_age_ms ? s->evict_min_age_ms / 2 : 0;
+
+	return half > s->aging_interval_ms ? half : s->aging_interval_ms;
+}
+
+/* Least recently aged by time first; never aged first of all. */
+static int cmp_aged_stamp(const void *x, const void *y)
+{
+	uint64_t a = (*(struct pmemcg *const *)x)->aged_stamp;
+	uint64_t b = (*(struct pmemcg *const *)y)->aged_stamp;
+
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * Whether a memcg's figures are read in this tick. Each read is five files
+ * the kernel formats on the spot (memory.stat alone is 40 lines); at five
+ * ticks a second and a hundred memcgs (a desktop's services and scopes)
+ * that was a large share of lrugend's CPU while nothing happened (about a
+ * quarter of it in the VM with only four memcgs). Read each tick
+ * only what can decide something now: a memcg whose limit is below the
+ * machine's memory (an OOM domain of its own, whose pressure is its own
+ * figures), one whose slice evicts proactively (its refault ceiling), and
+ * every memcg while the machine is under pressure (the thrash rule names
+ * the slice whose memory refaulted most). The others are read every
+ * LRG_MEMCG_REMEASURE_MS, or at once when a listing of the memcgs shows a
+ * limit: that is how soon a limit newly set on one is seen.
+ */
+#define LRG_MEMCG_REMEASURE_MS 2000
+
+static bool measure_due(const struct pmemcg *m, bool gpress, const struct lrg_pressure *gp,
+			uint64_t now_ms)
+{
+	const struct lrg_slice_config *s = m->slice;
+
+	if (!m->pr_ok || !m->pr_ms || gpress || now_ms < m->pr_ms ||
+	    now_ms - m->pr_ms >= LRG_MEMCG_REMEASURE_MS)
+		return true;
+	if (s->evict && s->evict_min_age_ms)
+		return true;
+	/* the limit as last measured, or as listed (a refresh sees new ones) */
+	return !gp->mem_total || lrg_limit_binds(m->pr.limit, gp->mem_total) ||
+	       lrg_limit_binds(m->info.high, gp->mem_total) ||
+	       lrg_limit_binds(m->info.max, gp->mem_total);
+}
+
+/*
+ * A memcg whose limit binds is an OOM domain of its own: its reclaim, its
+ * refaults and its tasks' stalls at that limit are its business, and its
+ * own meter judges them. The kernel counts them in the machine's figures
+ * too (/proc/vmstat sums every memcg's pgsteal and workingset_refault;
+ * /proc/pressure/memory stalls every task, also one waiting in its memcg's
+ * reclaim). Taken as the machine's, a box thrashing at its limit makes
+ * the machine look as if it thrashed, with plenty available, and lrugend
+ * decided in the machine's name (CI's oom-memcg run, once). Only the
+ * outermost such memcg counts: memory.stat is hierarchical.
+ */
+static bool own_domain(const struct lrg_policy *p, const struct pmemcg *m, uint64_t mem_total)
+{
+	if (!m->pr_ok || m->id == LRG_ROOT_MEMCG || !lrg_limit_binds(m->pr.limit, mem_total))
+		return false;
+	for (size_t i = 0; i < p->nr_memcgs; i++) {
+		const struct pmemcg *n = p->memcgs[i];
+
+		if (n != m && n->pr_ok && n->id != LRG_ROOT_MEMCG && in_domain(m, n) &&
+		    lrg_limit_binds(n->pr.limit, mem_total))
+			return false;
+	}
+	return true;
+}
+
+static uint64_t grown(uint64_t now, uint64_t then)
+{
+	return now > then ? now - then : 0;
+}
+
+/* the machine's counter less what the own domains did, never going back
+ * (a memcg's statistics may be flushed a little later than the machine's) */
+static uint64_t own_counter(uint64_t *own, uint64_t machine, uint64_t out)
+{
+	if (machine > out && machine - out > *own)
+		*own = machine - out;
+	return *own;
+}
+
+/*
+ * The machine's figures as an OOM domain: gp less what the memcgs that are
+ * domains of their own account for. Refaults and reclaim: their growth
+ * since each became a domain (so one may come and go), from the machine's
+ * totals, which contain them. Full stall: the machine's time with every
+ * task stalled, a memcg's tasks among them, is at most that memcg's own
+ * full time, and need not contain it (its tasks stall while others run),
+ * so per fold the machine's growth less theirs, if any, is added: a lower
+ * bound, never more pressure than the machine has, and no debt that would
+ * hide a later stall. avg10 likewise. fold: take the memcgs' counters in
+ * (a tick that measured them); otherwise the last ones stand.
+ */
+static void machine_figures(struct lrg_policy *p, const struct lrg_pressure *gp, bool fold,
+			    struct lrg_pressure *ret)
+{
+	double full_out = 0;
+	uint64_t full_us_out = 0;
+
+	for (size_t i = 0; i < p->nr_memcgs; i++) {
+		struct pmemcg *m = p->memcgs[i];
+
+		if (!own_domain(p, m, gp->mem_total)) {
+			if (fold)
+				m->out_valid = false;
+			continue;
+		}
+		full_out += m->pr.psi_full_avg10;
+		if (!fold)
+			continue;
+		if (m->out_valid) {
+			p->out_refaults += grown(m->pr.refaults, m->out_refaults);
+			p->out_pgsteal += grown(m->pr.pgsteal, m->out_pgsteal);
+			full_us_out += grown(m->pr.psi_full_total_us, m->out_full_us);
+		}
+		m->out_refaults = m->pr.refaults;
+		m->out_pgsteal = m->pr.pgsteal;
+		m->out_full_us = m->pr.psi_full_total_us;
+		m->out_valid = true;
+	}
+	if (fold) {
+		p->own_full_us += grown(grown(gp->psi_full_total_us, p->last_full_us), full_us_out);
+		p->last_full_us = gp->psi_full_total_us;
+	}
+	*ret = *gp;
+	ret->psi_full_avg10 = gp->psi_full_avg10 > full_out ? gp->psi_full_avg10 - full_out : 0;
+	ret->refaults = own_counter(&p->own_refaults, gp->refaults, p->out_refaults);
+	ret->pgsteal = own_counter(&p->own_pgsteal, gp->pgsteal, p->out_pgsteal);
+	ret->psi_full_total_us = p->own_full_us;
+}
+
+static void measure_memcgs(struct lrg_policy *p, bool gpress, const struct lrg_pressure *gp,
+			   uint64_t now_ms)
+{
+	struct lrg_backend *b = p->b;
+
+	for (size_t i = 0; i < p->nr_memcgs; i++) {
+		struct pmemcg *m = p->memcgs[i];
+
+		if (lrg_backend_has(b, LRG_CAP_MEMCG) && m->id != LRG_ROOT_MEMCG && b->ops->measure &&
+		    m->pr_tick != p->tick_no && measure_due(m, gpress, gp, now_ms)) {
+			m->pr_ok = b->ops->measure(b, m->id, &m->pr) == 0;
+			m->pr_ms = now_ms ? now_ms : 1;
+			m->pr_tick = p->tick_no;
+		}
+	}
+}
+
+/*
+ * The tick's figures: the machine's as measured (*ret_gp) and as an OOM
+ * domain (*ret_mp, machine_figures), and the memcgs' that are due. True
+ * when the machine is under pressure.
+ */
+static bool measure_tick(struct lrg_policy *p, uint64_t now_ms, uint64_t poll,
+			 struct lrg_pressure *ret_gp, struct lrg_pressure *ret_mp)
+{
+	struct lrg_backend *b = p->b;
+	struct lrg_pressure gp, mp;
+	bool gpress, fresh;
+
+	memset(&gp, 0, sizeof(gp));
+	if (!b->ops->measure || b->ops->measure(b, LRG_ROOT_MEMCG, &gp) < 0)
+		memset(&gp, 0, sizeof(gp));
+	/*
+	 * Which memcgs to read (measure_due) on the machine's raw figures and
+	 * the last thrash verdict; whether the machine is under pressure on
+	 * its own figures (machine_figures), once they are read.
+	 */
+	gpress = lrg_under_pressure(&gp, true) || lrg_thrashing(&p->thrash);
+
+	/*
+	 * Each memcg's figures once per poll interval: a tick that only goes
+	 * on with aging the previous one deferred (5 ms later) reuses them,
+	 * or with 200 memcgs under TCG every tick spent its budget measuring
+	 * and aged one memcg (the scale benchmark).
+	 */
+	fresh = !(p->continuing && p->measured_ms && now_ms >= p->measured_ms &&
+		  now_ms - p->measured_ms < poll);
+	if (fresh) {
+		p->measured_ms = now_ms;
+		measure_memcgs(p, gpress, &gp, now_ms);
+	}
+	machine_figures(p, &gp, fresh, &mp);
+	/*
+	 * A machine whose working set thrashes is under pressure whatever its
+	 * free memory says: kswapd keeps free memory at its watermarks, and
+	 * the page cache being thrashed counts as available. Fed every tick
+	 * that read the memcgs, so the window is whole when it matters
+	 * (policy_reclaim_domain reads the same meter).
+	 */
+	if (fresh)
+		policy_thrash_feed(p, &p->thrash, &mp, now_ms);
+	if (lrg_under_pressure(&mp, true) || lrg_thrashing(&p->thrash)) {
+		/* the thrash rule names the slice whose memory refaulted most:
+		 * every memcg's figures of this tick */
+		if (fresh && !gpress)
+			measure_memcgs(p, true, &gp, now_ms);
+		gpress = true;
+	} else {
+		gpress = false;
+	}
+	if (fresh && kernel_gens(p))
+		for (size_t i = 0; i < p->nr_memcgs; i++)
+			policy_mirror_gens(p, p->memcgs[i], now_ms);
+	*ret_gp = gp;
+	*ret_mp = mp;
+	return gpress;
+}
+
+/*
+ * Aging by time, to keep generations a time scale: the due memcgs,
+ * least recently aged first, until the tick's budget (counted from t0)
+ * is spent (one at least, so every tick makes progress); the others wait
+ * for the next tick, which comes at once. A memcg aged here goes to the
+ * back of the queue: none is aged twice while another waits.
+ */
+static int age_due(struct lrg_policy *p, const struct lrg_pressure *gp, uint64_t now_ms,
+		   uint64_t t0, struct lrg_tick_result *tr)
+{
+	struct lrg_backend *b = p->b;
+	uint64_t budget = p->cfg.daemon.tick_budget_ms;
+	size_t nr_due = 0;
+	int r;
+
+	for (size_t i = 0; i < p->nr_memcgs; i++) {
+		struct pmemcg *m = p->memcgs[i];
+		int sw = policy_swappiness(p, m, gp);
+
+		if (lrg_aging_due(&m->lv, sw > 0, false, aging_interval(m->slice), now_ms))
+			p->due[nr_due++] = m;
+	}
+	if (nr_due > 1)
+		qsort(p->due, nr_due, sizeof(*p->due), cmp_aged_stamp);
+	for (size_t k = 0; k < nr_due; k++) {
+		if (k && budget && b->ops->now_ms(b) - t0 >= budget) {
+			tr->nr_deferred = nr_due - k;
+			break;
+		}
+		p->due[k]->aged_stamp = ++p->age_stamp;
+		r = policy_age_memcg(p, p->due[k], gp, now_ms, true, tr);
+		if (r < 0)
+			return r;
+		tr->nr_aged++;
+	}
+	if (tr->nr_deferred) {
+		p->stats.ticks_cut++;
+		p->stats.agings_deferred += tr->nr_deferred;
+	}
+	return 0;
+}
+
+/* The earlier of next and the first time after now_ms a memcg is due
+ * for aging by time. */
+static uint64_t next_aging_ms(const struct lrg_policy *p, uint64_t now_ms, uint64_t next)
+{
+	for (size_t i = 0; i < p->nr_memcgs; i++) {
+		const struct pmemcg *m = p->memcgs[i];
+		uint32_t interval = aging_interval(m->slice);
+
+		if (interval) {
+			uint64_t due = m->lv.timestamps[lrg_gen_from_seq(m->lv.max_seq)] + interval;
+
+			if (due > now_ms && due < next)
+				next = due;
+		}
+	}
+	return next;
+}
+
+/*
+ * Reclaim where under pressure: first each memcg at its limit, its own
+ * OOM domain (its own figures), then the machine (gpress; its figures as
+ * an OOM domain, mp).
+ */
+static void reclaim_pressured(struct lrg_policy *p, bool gpress, const struct lrg_pressure *gp,
+			      const struct lrg_pressure *mp, uint64_t now_ms,
+			      struct lrg_tick_result *tr)
+{
+	for (size_t i = 0; i < p->nr_memcgs; i++) {
+		struct pmemcg *m = p->memcgs[i];
+		struct domain d = { .root = m, .global = false, .apply_ttl = true, .may_grow = true };
+
+		if (!m->pr_ok || !lrg_under_pressure(&m->pr, false))
+			continue;
+		policy_reclaim_domain(p, &d, &m->pr, gp, lrg_pressure_target_pages(&m->pr, false),
+				      now_ms, tr);
+	}
+	if (gpress) {
+		struct domain d = { .root = NULL, .global = true, .apply_ttl = true, .may_grow = true };
+
+		policy_reclaim_domain(p, &d, mp, gp, lrg_pressure_target_pages(mp, true), now_ms, tr);
+	}
+}
+
+int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_result *ret)
+{
+	struct lrg_backend *b = p->b;
+	struct lrg_tick_result tr;
+	struct lrg_pressure gp, mp;
+	uint64_t poll = p->cfg.daemon.poll_interval_ms ? p->cfg.daemon.poll_interval_ms : 1000;
+	uint64_t next, t0;
+	bool gpress;
+	int r;
+
+	r = policy_lock(p);
+	if (r < 0)
+		return r;
+	t0 = b->ops->now_ms(b);
+	memset(&tr, 0, sizeof(tr));
+	p->tick_no++;
+
+	gpress = measure_tick(p, now_ms, poll, &gp, &mp);
+	r = age_due(p, &gp, now_ms, t0, &tr);
+	if (r < 0)
+		goto out;
+	next = next_aging_ms(p, now_ms, now_ms + poll);
+	reclaim_pressured(p, gpress, &gp, &mp, now_ms, &tr);
+	for (size_t i = 0; i < p->nr_memcgs; i++)
+		policy_proactive(p, p->memcgs[i], &gp, now_ms, &tr);
+
+	if (gpress || tr.nr_oom) {
+		/* under pressure, look again soon */
+		uint64_t soon = now_ms + (poll > 100 ? 100 : poll);
+
+		if (soon < next)
+			next = soon;
+	}
+	if (tr.nr_deferred) {
+		tr.more = true;
+		next = now_ms;
+	}
+	p->continuing = tr.nr_deferred > 0;
+	tr.next_tick_ms = next;
+out:
+	policy_unlock(p);
+	if (!r)
+		*ret = tr;
+	return r;
+}
