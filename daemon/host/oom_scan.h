@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * oom_scan.h - the facts an OOM decision rests on, read from the machine:
+ * the memcgs and processes of the domain (through the backend), each
+ * process's executable (/proc/PID/exe), and the growth baseline: every
+ * address space's RSS at the last calm moment.
+ *
+ * Everything is allocated in lrg_oom_scan_new(); a domain larger than that
+ * is read only in part.
+ */
+#ifndef LRG_OOM_SCAN_H
+#define LRG_OOM_SCAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lrg_backend.h"
+#include "oom_decide.h"
+
+struct lrg_oom_scan;
+
+/* proc_root is "/proc" on a real machine. A backend with virtual time has
+ * no /proc of its own: exe is then unknown. */
+int lrg_oom_scan_new(struct lrg_backend *b, const char *proc_root, struct lrg_oom_scan **ret);
+void lrg_oom_scan_free(struct lrg_oom_scan *s);
+
+/* Take the growth baseline. The old baseline stays if a listing fails. */
+int lrg_oom_scan_baseline(struct lrg_oom_scan *s);
+
+/*
+ * Read the candidates of one OOM domain (the machine, or memcg_id and
+ * everything below it). *ret points into s, valid until the next call.
+ * -ENOENT if the memcg is not listed. ret->machine_after is left NULL:
+ * the caller's look.
+ */
+int lrg_oom_scan_collect(struct lrg_oom_scan *s, bool global, uint64_t memcg_id,
+			 struct lrg_oom_facts *ret);
+
+/* The path of a memcg as last listed; NULL if it was not. */
+const char *lrg_oom_scan_memcg_path(const struct lrg_oom_scan *s, uint64_t memcg_id);
+
+#endif /* LRG_OOM_SCAN_H */
