@@ -83,6 +83,19 @@ void lrg_oom_observe(struct lrg_oom *o, uint64_t now_ms)
 		lrg_oom_baseline_taken(&o->st, now_ms);
 }
 
+void lrg_oom_prefault(struct lrg_oom *o)
+{
+	struct lrg_oom_state st = o->st;   /* a copy: the real one learns nothing */
+	struct lrg_oom_request req = { .global = true };
+	struct lrg_oom_facts none = { .domain_path = "/" };
+	struct lrg_oom_verdict v;
+	char line[256];
+
+	lrg_oom_decide(&st, &req, &none, o->cfg, 0, &v);
+	lrg_oom_act_summary(&v, 0, line, sizeof(line));
+	lrg_oom_act_prefault(&o->act);
+}
+
 /* Each candidate's slice, from the path of its memcg. */
 static void match_slices(const struct lrg_oom *o, const struct lrg_oom_facts *f)
 {

@@ -30,6 +30,10 @@ void lrg_oom_set_act_ops(struct lrg_oom *o, const struct lrg_oom_act_ops *ops, v
  * pressure episode" is measured against. */
 void lrg_oom_observe(struct lrg_oom *o, uint64_t now_ms);
 
+/* Run the decide-and-kill path once, on nobody, so that under mlockall
+ * everything it touches is present before it is needed. */
+void lrg_oom_prefault(struct lrg_oom *o);
+
 /* Decide and (unless dry run) kill for one request. Writes a one-line
  * summary of what was decided into decision. Returns 1 if a process or
  * cgroup was killed, 0 if not (guarded, dry run, no victim), or -errno. */

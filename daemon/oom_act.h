@@ -55,4 +55,13 @@ int lrg_oom_act(const struct lrg_oom_actor *a, const struct lrg_oom_verdict *v,
 /* One line of what v decided, once acted on (lrugenctl status). */
 void lrg_oom_act_summary(const struct lrg_oom_verdict *v, int kill_result, char *buf, size_t len);
 
+/*
+ * Run the act's kill path once, on nobody: a pidfd of the daemon itself
+ * is opened and sent signal 0, the backend's kill is asked for the daemon
+ * with a start time no process has (so it stops at its check), and the
+ * stack a kill and its log need is touched. Under mlockall every page
+ * this reaches is then present before pressure needs it.
+ */
+void lrg_oom_act_prefault(const struct lrg_oom_actor *a);
+
 #endif /* LRG_OOM_ACT_H */
