@@ -2,16 +2,21 @@
 /*
  * oom.c - one OOM request, served: look, read the candidates, look again,
  * decide, act. The reads come first and may take a while (every process's
- * files under /proc); the decision reads nothing. Everything the path
- * needs is allocated in lrg_oom_new(), and the daemon is mlock()ed.
+ * files under /proc); from the decision to the signal nothing is read,
+ * allocated or logged. The storage the reads fill is sized outside this
+ * path (at each baseline, and after a decision that did not fit).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lrg_log.h"
 #include "oom.h"
 #include "oom_decide.h"
 #include "oom_scan.h"
+
+/* Tries of lrugenctl explain to fit the domain before it shows part of it. */
+#define RANK_TRIES 3
 
 struct lrg_oom {
 	struct lrg_backend *b;
@@ -74,20 +79,24 @@ void lrg_oom_observe(struct lrg_oom *o, uint64_t now_ms)
 {
 	struct lrg_pressure mp;
 	bool measured = measure(o, LRG_ROOT_MEMCG, &mp);
+	int r;
 
 	if (measured)
 		lrg_oom_note_kernel(&o->st, &mp, o->cfg->daemon.kill_timeout_ms, now_ms);
 	if (!lrg_oom_baseline_due(&o->st, measured ? &mp : NULL, now_ms))
 		return;
-	if (lrg_oom_scan_baseline(o->scan) == 0)
+	r = lrg_oom_scan_baseline(o->scan);
+	if (r == 0)
 		lrg_oom_baseline_taken(&o->st, now_ms);
+	else if (r == -ENOMEM)
+		log_warning("no memory for the OOM growth baseline: the last one stays");
 }
 
 void lrg_oom_prefault(struct lrg_oom *o)
 {
 	struct lrg_oom_state st = o->st;   /* a copy: the real one learns nothing */
 	struct lrg_oom_request req = { .global = true };
-	struct lrg_oom_facts none = { .domain_path = "/" };
+	struct lrg_oom_facts none = { .complete = true, .domain_path = "/" };
 	struct lrg_oom_verdict v;
 	char line[256];
 
@@ -96,7 +105,8 @@ void lrg_oom_prefault(struct lrg_oom *o)
 	lrg_oom_act_prefault(&o->act);
 }
 
-/* Each candidate's slice, from the path of its memcg. */
+/* Each candidate's slice, from the path of its memcg. Before the last
+ * look: the matching allocates (lrg_config_match). */
 static void match_slices(const struct lrg_oom *o, const struct lrg_oom_facts *f)
 {
 	for (size_t i = 0; i < f->n; i++)
@@ -111,6 +121,9 @@ static int act(struct lrg_oom *o, const struct lrg_oom_verdict *v, uint64_t now_
 
 	lrg_oom_record(&o->st, v, r, now_ms);
 	lrg_oom_act_summary(v, r, decision, len);
+	/* Room for what did not fit, so the next request decides on all of it. */
+	if (v->kind == LRG_OOM_INCOMPLETE && lrg_oom_scan_grow(o->scan) < 0)
+		log_warning("no memory to read every OOM candidate: the kernel's OOM killer decides");
 	if (v->kind != LRG_OOM_KILL)
 		return 0;
 	if (r < 0)
@@ -154,10 +167,19 @@ int lrg_oom_rank(struct lrg_oom *o, bool global, uint64_t memcg_id, uint64_t tot
 {
 	struct lrg_oom_facts f;
 	size_t idx = 0;
-	int r = lrg_oom_scan_collect(o->scan, global, memcg_id, &f);
+	int r;
 
-	if (r < 0)
-		return r;
+	/* Not the kill path: growing the storage to fit is fine here. */
+	for (int tries = 1;; tries++) {
+		r = lrg_oom_scan_collect(o->scan, global, memcg_id, &f);
+		if (r < 0)
+			return r;
+		if (f.complete || tries == RANK_TRIES)
+			break;
+		r = lrg_oom_scan_grow(o->scan);
+		if (r < 0)
+			return r;
+	}
 	match_slices(o, &f);
 	r = lrg_oom_rank_candidates(f.c, f.n, o->cfg, total_pages, &idx);
 	*ret_cands = f.c;

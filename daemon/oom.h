@@ -2,8 +2,8 @@
 /*
  * oom.h - the policy engine's OOM requests, served: the facts are read
  * (host/oom_scan.h), the decision made on them (core/oom_decide.h) and
- * acted on (oom_act.h): the kill, the log, the journal event and the
- * desktop notification.
+ * acted on (oom_act.h): the kill first, then the log, the journal event and
+ * the desktop notification.
  */
 #ifndef LRG_OOM_H
 #define LRG_OOM_H
@@ -20,14 +20,14 @@
 
 struct lrg_oom;
 
-/* Preallocates everything the decide-and-kill path needs. */
+/* Prepares the storage the decide-and-kill path needs. */
 int lrg_oom_new(struct lrg_backend *b, const struct lrg_config *cfg, struct lrg_oom **ret);
 void lrg_oom_set_config(struct lrg_oom *o, const struct lrg_config *cfg);
 /* Replace what the act does and says (tests); ctx is handed to ops. */
 void lrg_oom_set_act_ops(struct lrg_oom *o, const struct lrg_oom_act_ops *ops, void *ctx);
 
 /* Called periodically: keeps the RSS baseline that "growth during the
- * pressure episode" is measured against. */
+ * pressure episode" is measured against, and sizes the storage. */
 void lrg_oom_observe(struct lrg_oom *o, uint64_t now_ms);
 
 /* Run the decide-and-kill path once, on nobody, so that under mlockall

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * oom_act.c - acting on an OOM verdict (see the header).
+ *
+ * The order is the point: the signal leaves before a single line is
+ * formatted. The journal is a blocking socket whose reader may be stalled
+ * by the very pressure the kill relieves, and the desktop notification
+ * forks; both come after the victim is on its way out.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -84,6 +89,10 @@ void lrg_oom_act_summary(const struct lrg_oom_verdict *v, int r, char *buf, size
 		break;
 	case LRG_OOM_PRESSURE_GONE:
 		snprintf(buf, len, "pressure gone before the kill (%s)", v->domain_name);
+		break;
+	case LRG_OOM_INCOMPLETE:
+		snprintf(buf, len, "candidates incomplete (%zu of %zu processes read): left to the kernel",
+			 v->nr_cands, v->nr_seen);
 		break;
 	case LRG_OOM_GUARDED:
 		snprintf(buf, len, "waiting for pid %d's memory (%s)", (int)v->waiting_for,
@@ -193,7 +202,8 @@ static void notify_session(const struct lrg_oom_actor *a, const struct lrg_oom_v
 static void say_skip(const struct lrg_oom_actor *a, const struct lrg_oom_verdict *v, int r)
 {
 	static const int level[] = { [LRG_OOM_SAY_DEBUG] = LOG_DEBUG,
-				     [LRG_OOM_SAY_NOTICE] = LOG_NOTICE };
+				     [LRG_OOM_SAY_NOTICE] = LOG_NOTICE,
+				     [LRG_OOM_SAY_WARNING] = LOG_WARNING };
 	char what[512];
 
 	if (v->say == LRG_OOM_SAY_NOTHING)
@@ -212,10 +222,11 @@ int lrg_oom_act(const struct lrg_oom_actor *a, const struct lrg_oom_verdict *v,
 	bool kill = v->kind == LRG_OOM_KILL && !v->dry_run;
 	int r = 0;
 
-	if (v->list)
-		log_candidates(a, v);
 	if (kill || v->kind == LRG_OOM_STILL_EXITING)
 		r = a->ops->kill(a->ctx, v);
+	/* From here on the victim is on its way out: say what happened. */
+	if (v->list)
+		log_candidates(a, v);
 	if (v->kind == LRG_OOM_KILL)
 		log_kill_event(a, v, r);
 	else if (v->kind == LRG_OOM_NO_VICTIM && v->event)

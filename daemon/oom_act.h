@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * oom_act.h - acting on an OOM verdict (core/oom_decide.h): the kill
- * (SIGKILL by pidfd, then process_mrelease, or cgroup.kill), the log
- * lines, one structured journal event, the desktop notification.
+ * oom_act.h - acting on an OOM verdict (core/oom_decide.h): the signal
+ * first, then everything said about it: the log lines, one structured
+ * journal event, the desktop notification. Between the verdict and the
+ * signal nothing allocates and nothing is written to the journal, whose
+ * socket may be as stalled as the rest of the machine.
  */
 #ifndef LRG_OOM_ACT_H
 #define LRG_OOM_ACT_H
@@ -44,10 +46,10 @@ struct lrg_oom_actor {
 void lrg_oom_actor_init(struct lrg_oom_actor *a, struct lrg_backend *b);
 
 /*
- * Act on v: the log lines and the event the verdict asks for, the signal
- * (a kill that is not a dry run, or the last victim still exiting), then,
- * after a kill and with notify_desktop, the notification. Returns the
- * signal's 0 or -errno, 0 when none was sent.
+ * Act on v: the signal (a kill that is not a dry run, or the last victim
+ * still exiting), then the log lines and the event the verdict asks for,
+ * then, after a kill and with notify_desktop, the notification. Returns
+ * the signal's 0 or -errno, 0 when none was sent.
  */
 int lrg_oom_act(const struct lrg_oom_actor *a, const struct lrg_oom_verdict *v,
 		bool notify_desktop);

@@ -334,6 +334,14 @@ void lrg_oom_decide(struct lrg_oom_state *st, const struct lrg_oom_request *req,
 
 	verdict_init(v, req, f->domain_path, cfg);
 	v->nr_cands = f->n;
+	v->nr_seen = f->nr_seen;
+	/* A choice among part of the domain can spare the runaway that was
+	 * not read: the kernel, which sees every process, decides instead. */
+	if (!f->complete) {
+		v->kind = LRG_OOM_INCOMPLETE;
+		v->say = LRG_OOM_SAY_WARNING;
+		return;
+	}
 	v->guard = guard_for(st, v->domain);
 	g = v->guard >= 0 ? &st->guards[v->guard] : NULL;
 	if (waits(st, g, f, timeout, now_ms, v))

@@ -76,6 +76,10 @@ struct lrg_oom_look {
 struct lrg_oom_facts {
 	struct lrg_oom_candidate *c;         /* ranked in place */
 	size_t n;
+	/* false: a memcg, process or path did not fit the storage prepared
+	 * for it, and c holds part of the domain only */
+	bool complete;
+	size_t nr_seen;                      /* processes of the domain seen, stored or not */
 	const char *domain_path;             /* the domain's cgroup path, "/" = machine */
 	/* the kernel's OOM kill count read after the candidates: the last
 	 * look before the signal; NULL if it could not be read */
@@ -85,6 +89,7 @@ struct lrg_oom_facts {
 enum lrg_oom_verdict_kind {
 	LRG_OOM_KERNEL_RECENT,    /* the kernel's OOM killer acted recently: waiting */
 	LRG_OOM_PRESSURE_GONE,    /* the request no longer holds */
+	LRG_OOM_INCOMPLETE,       /* not every candidate was read: left to the kernel */
 	LRG_OOM_GUARDED,          /* our last victim's memory is not back yet */
 	LRG_OOM_STALE_THRASH,     /* thrash seen before the last kill's memory came back */
 	LRG_OOM_NO_VICTIM,        /* every candidate is excluded */
@@ -98,6 +103,7 @@ enum lrg_oom_say {
 	LRG_OOM_SAY_NOTHING = 0,
 	LRG_OOM_SAY_DEBUG,
 	LRG_OOM_SAY_NOTICE,
+	LRG_OOM_SAY_WARNING,
 };
 
 struct lrg_oom_verdict {
@@ -113,7 +119,7 @@ struct lrg_oom_verdict {
 	/* the numbers behind it */
 	uint64_t ago_ms;              /* KERNEL_RECENT: since the kernel's kill; STILL_EXITING: ours */
 	pid_t waiting_for;            /* GUARDED: our last victim */
-	size_t nr_cands;
+	size_t nr_cands, nr_seen;
 	/* what to log, after the signal */
 	enum lrg_oom_say say;         /* the one line of a decision that kills nobody */
 	bool list;                    /* the decision's header and its top candidates */

@@ -11,14 +11,21 @@
 
 #include "oom_scan.h"
 
-#define MAX_CANDIDATES 8192
-#define MAX_MEMCGS 1024
-#define MAX_BASELINE 16384
-#define PATH_LEN 256
+/* Room made at start, before the first baseline says how much is needed. */
+#define FIRST_MEMCGS 64
+#define FIRST_CANDIDATES 512
+/* Text room per candidate slot: an exe path, on average far shorter (a
+ * longer one costs one incomplete decision, then room). */
+#define TEXT_PER_CANDIDATE 256
 
 struct baseline {
 	uint64_t mm_key;
 	uint64_t pages;           /* RSS */
+};
+
+struct baseline_vec {
+	struct baseline *v;
+	size_t n, cap;
 };
 
 struct lrg_oom_scan {
@@ -28,15 +35,43 @@ struct lrg_oom_scan {
 	char proc_root[PATH_MAX];
 	/* the memcgs of the last listing */
 	struct lrg_memcg_info *memcgs;
-	size_t nr_memcgs;
-	/* the candidates of the last collection and their executables */
+	size_t nr_memcgs, cap_memcgs, seen_memcgs;
+	bool may_grow;            /* listing for the baseline: the storage may grow */
+	/* the candidates of the last collection and their paths */
 	struct lrg_oom_candidate *cands;
-	char (*exe)[PATH_LEN];
-	size_t nr_cands;
+	size_t nr_cands, cap_cands, seen_cands;
+	char *text;
+	size_t text_used, text_cap;
+	bool text_short;
 	const char *domain_path;  /* the domain being collected */
-	struct baseline *base, *next_base;
-	size_t nr_base, nr_next_base;
+	struct baseline_vec base, next_base;
 };
+
+static int reserve(void **p, size_t *cap, size_t want, size_t size)
+{
+	void *n;
+
+	if (want <= *cap)
+		return 0;
+	n = realloc(*p, want * size);
+	if (!n)
+		return -ENOMEM;
+	*p = n;
+	*cap = want;
+	return 0;
+}
+
+/* Room for memcgs, candidates and their text; on failure what fits stays. */
+static int make_room(struct lrg_oom_scan *s, size_t memcgs, size_t cands)
+{
+	int r = reserve((void **)&s->memcgs, &s->cap_memcgs, memcgs, sizeof(*s->memcgs));
+
+	if (r == 0)
+		r = reserve((void **)&s->cands, &s->cap_cands, cands, sizeof(*s->cands));
+	if (r == 0)
+		r = reserve((void **)&s->text, &s->text_cap, s->cap_cands * TEXT_PER_CANDIDATE, 1);
+	return r;
+}
 
 int lrg_oom_scan_new(struct lrg_backend *b, const char *proc_root, struct lrg_oom_scan **ret)
 {
@@ -48,12 +83,7 @@ int lrg_oom_scan_new(struct lrg_backend *b, const char *proc_root, struct lrg_oo
 	s->virtual_time = lrg_backend_has(b, LRG_CAP_VIRTUAL_TIME);
 	s->self = getpid();
 	snprintf(s->proc_root, sizeof(s->proc_root), "%s", proc_root);
-	s->cands = calloc(MAX_CANDIDATES, sizeof(*s->cands));
-	s->exe = calloc(MAX_CANDIDATES, sizeof(*s->exe));
-	s->memcgs = calloc(MAX_MEMCGS, sizeof(*s->memcgs));
-	s->base = calloc(MAX_BASELINE, sizeof(*s->base));
-	s->next_base = calloc(MAX_BASELINE, sizeof(*s->next_base));
-	if (!s->cands || !s->exe || !s->memcgs || !s->base || !s->next_base) {
+	if (make_room(s, FIRST_MEMCGS, FIRST_CANDIDATES) < 0) {
 		lrg_oom_scan_free(s);
 		return -ENOMEM;
 	}
@@ -67,9 +97,9 @@ void lrg_oom_scan_free(struct lrg_oom_scan *s)
 		return;
 	free(s->memcgs);
 	free(s->cands);
-	free(s->exe);
-	free(s->base);
-	free(s->next_base);
+	free(s->text);
+	free(s->base.v);
+	free(s->next_base.v);
 	free(s);
 }
 
@@ -85,40 +115,56 @@ static int keep_memcg(void *ctx, const struct lrg_memcg_info *mc)
 {
 	struct lrg_oom_scan *s = ctx;
 
-	if (s->nr_memcgs < MAX_MEMCGS)
-		s->memcgs[s->nr_memcgs++] = *mc;
+	s->seen_memcgs++;
+	if (s->nr_memcgs == s->cap_memcgs) {
+		if (!s->may_grow)
+			return 0;   /* counted, not kept: the collection is incomplete */
+		if (reserve((void **)&s->memcgs, &s->cap_memcgs, 2 * s->cap_memcgs + 16,
+			    sizeof(*s->memcgs)) < 0)
+			return -ENOMEM;
+	}
+	s->memcgs[s->nr_memcgs++] = *mc;
 	return 0;
 }
 
-static int list_memcgs(struct lrg_oom_scan *s)
+static int list_memcgs(struct lrg_oom_scan *s, bool may_grow)
 {
 	s->nr_memcgs = 0;
+	s->seen_memcgs = 0;
+	s->may_grow = may_grow;
 	return s->b->ops->list_memcgs(s->b, keep_memcg, s);
 }
 
-static const char *read_exe(struct lrg_oom_scan *s, pid_t pid, char *d)
+static const char *read_exe(struct lrg_oom_scan *s, pid_t pid)
 {
 	char link[PATH_MAX + 32];
+	size_t room = s->text_cap - s->text_used;
+	char *d = s->text + s->text_used;
 	ssize_t len;
 
 	snprintf(link, sizeof(link), "%s/%d/exe", s->proc_root, (int)pid);
-	len = readlink(link, d, PATH_LEN - 1);
-	if (len <= 0)
+	len = room ? readlink(link, d, room) : (ssize_t)room;
+	if (len < 0)
 		return NULL;   /* a kernel thread, or gone */
+	if ((size_t)len >= room) {
+		s->text_short = true;   /* maybe cut: no room for all of it */
+		return NULL;
+	}
 	d[len] = '\0';
+	s->text_used += (size_t)len + 1;
 	return d;
 }
 
 static uint64_t baseline_of(const struct lrg_oom_scan *s, uint64_t mm_key)
 {
-	size_t lo = 0, hi = s->nr_base;
+	size_t lo = 0, hi = s->base.n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (s->base[mid].mm_key == mm_key)
-			return s->base[mid].pages;
-		if (s->base[mid].mm_key < mm_key)
+		if (s->base.v[mid].mm_key == mm_key)
+			return s->base.v[mid].pages;
+		if (s->base.v[mid].mm_key < mm_key)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -134,19 +180,21 @@ static int keep_candidate(void *ctx, const struct lrg_mm_info *mm)
 	uint64_t base;
 
 	path = path ? path : "/";
-	if (s->nr_cands >= MAX_CANDIDATES || !lrg_oom_in_domain(s->domain_path, path))
+	if (!lrg_oom_in_domain(s->domain_path, path))
 		return 0;
-	c = &s->cands[s->nr_cands];
+	s->seen_cands++;
+	if (s->nr_cands == s->cap_cands)
+		return 0;
+	c = &s->cands[s->nr_cands++];
 	*c = (struct lrg_oom_candidate){ .pid = mm->pid, .start_time = mm->start_time,
 					 .memcg_id = mm->memcg_id, .cgroup = path,
 					 .rss_pages = mm->nr_anon + mm->nr_file,
 					 .oom_score_adj = mm->oom_score_adj, .is_self = mm->pid == s->self };
 	memcpy(c->comm, mm->comm, sizeof(c->comm));
 	if (!s->virtual_time)
-		c->exe = read_exe(s, mm->pid, s->exe[s->nr_cands]);
+		c->exe = read_exe(s, mm->pid);
 	base = baseline_of(s, mm->mm_key);
 	c->growth_pages = c->rss_pages > base ? c->rss_pages - base : 0;
-	s->nr_cands++;
 	return 0;
 }
 
@@ -157,31 +205,50 @@ int lrg_oom_scan_collect(struct lrg_oom_scan *s, bool global, uint64_t memcg_id,
 	int r;
 
 	s->nr_cands = 0;
-	r = list_memcgs(s);
+	s->seen_cands = 0;
+	s->text_used = 0;
+	s->text_short = false;
+	r = list_memcgs(s, false);
 	if (r < 0)
 		return r;
 	domain = global ? "/" : lrg_oom_scan_memcg_path(s, memcg_id);
-	if (!domain)
+	if (!domain && s->seen_memcgs == s->nr_memcgs)
 		return -ENOENT;
 	s->domain_path = domain;
-	for (size_t i = 0; i < s->nr_memcgs; i++) {
+	for (size_t i = 0; domain && i < s->nr_memcgs; i++) {
 		if (!lrg_oom_in_domain(domain, s->memcgs[i].path))
 			continue;
 		r = s->b->ops->list_mms(s->b, s->memcgs[i].id, keep_candidate, s);
 		if (r < 0)
 			return r;
 	}
-	*ret = (struct lrg_oom_facts){ .c = s->cands, .n = s->nr_cands, .domain_path = domain };
+	*ret = (struct lrg_oom_facts){
+		.c = s->cands, .n = s->nr_cands, .nr_seen = s->seen_cands, .domain_path = domain,
+		.complete = domain && s->seen_memcgs == s->nr_memcgs &&
+			    s->seen_cands == s->nr_cands && !s->text_short,
+	};
 	return 0;
+}
+
+int lrg_oom_scan_grow(struct lrg_oom_scan *s)
+{
+	size_t cands = s->seen_cands > s->base.n ? s->seen_cands : s->base.n;
+	int r = make_room(s, s->seen_memcgs * 3 / 2 + 16, cands * 3 / 2 + 64);
+
+	if (r == 0 && s->text_short)
+		r = reserve((void **)&s->text, &s->text_cap, 2 * s->text_cap, 1);
+	return r;
 }
 
 static int record_baseline(void *ctx, const struct lrg_mm_info *mm)
 {
 	struct lrg_oom_scan *s = ctx;
+	struct baseline_vec *nb = &s->next_base;
 
-	if (s->nr_next_base < MAX_BASELINE)
-		s->next_base[s->nr_next_base++] =
-			(struct baseline){ mm->mm_key, mm->nr_anon + mm->nr_file };
+	if (nb->n == nb->cap &&
+	    reserve((void **)&nb->v, &nb->cap, 2 * nb->cap + 256, sizeof(*nb->v)) < 0)
+		return -ENOMEM;
+	nb->v[nb->n++] = (struct baseline){ mm->mm_key, mm->nr_anon + mm->nr_file };
 	return 0;
 }
 
@@ -194,21 +261,21 @@ static int cmp_baseline(const void *a, const void *b)
 
 int lrg_oom_scan_baseline(struct lrg_oom_scan *s)
 {
-	struct baseline *t;
-	int r = list_memcgs(s);
+	struct baseline_vec t;
+	int r = list_memcgs(s, true);
 
 	if (r < 0)
 		return r;
-	s->nr_next_base = 0;
+	s->next_base.n = 0;
 	for (size_t i = 0; i < s->nr_memcgs; i++) {
 		r = s->b->ops->list_mms(s->b, s->memcgs[i].id, record_baseline, s);
 		if (r < 0)
 			return r;
 	}
-	qsort(s->next_base, s->nr_next_base, sizeof(*s->next_base), cmp_baseline);
+	if (s->next_base.n)
+		qsort(s->next_base.v, s->next_base.n, sizeof(*s->next_base.v), cmp_baseline);
 	t = s->base;
 	s->base = s->next_base;
 	s->next_base = t;
-	s->nr_base = s->nr_next_base;
-	return 0;
+	return make_room(s, s->nr_memcgs * 3 / 2 + 16, s->base.n * 3 / 2 + 64);
 }

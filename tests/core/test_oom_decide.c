@@ -56,8 +56,8 @@ static struct lrg_oom_request machine_request(const struct lrg_pressure *p)
 
 static struct lrg_oom_facts facts(size_t n, const struct lrg_pressure *after)
 {
-	return (struct lrg_oom_facts){ .c = cands, .n = n, .domain_path = "/",
-				       .machine_after = after };
+	return (struct lrg_oom_facts){ .c = cands, .n = n, .complete = true, .nr_seen = n,
+				       .domain_path = "/", .machine_after = after };
 }
 
 static void test_early(void)
@@ -128,6 +128,26 @@ static void test_kill_and_guard(void)
 	req.pressure.usage -= MIB(400) * LRG_PAGE_SIZE;
 	lrg_oom_decide(&st, &req, &f, &cfg, 1000 + TIMEOUT + 600, &v);
 	ok(v.kind == LRG_OOM_KILL && v.kill.pid == 100, "guard: victim gone, memory back: a new decision");
+}
+
+static void test_incomplete(void)
+{
+	struct lrg_oom_state st;
+	struct lrg_pressure p = short_machine(0);
+	struct lrg_oom_request req = machine_request(&p);
+	struct lrg_oom_facts f;
+	struct lrg_oom_verdict v;
+
+	lrg_oom_state_init(&st);
+	cands[0] = cand(100, "small", MIB(10), "/");
+	f = facts(1, &p);
+	f.complete = false;
+	f.nr_seen = 1100;
+	lrg_oom_decide(&st, &req, &f, &cfg, 1000, &v);
+	ok(v.kind == LRG_OOM_INCOMPLETE && v.say == LRG_OOM_SAY_WARNING && v.nr_seen == 1100 &&
+	   !v.victim && !v.event, "incomplete: no choice among part of the domain, said as a warning");
+	lrg_oom_record(&st, &v, 0, 1000);
+	ok(st.stats.kills == 0 && !st.guards[0].active, "incomplete: nothing killed, no guard armed");
 }
 
 static void test_stale_thrash_said_once(void)
@@ -232,6 +252,7 @@ int main(void)
 	config_init();
 	test_early();
 	test_kill_and_guard();
+	test_incomplete();
 	test_stale_thrash_said_once();
 	test_no_victim();
 	test_kernel_meanwhile();

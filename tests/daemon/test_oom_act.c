@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The OOM path served end to end (lrg_oom_handle) over a minimal scripted
- * backend, with the act's ops recorded: what is killed and what is said.
- * The ranking and the decision alone are tested in tests/core.
+ * backend, with the act's ops recorded: what is killed, what is said, in
+ * which order, and that nothing between the decision and the signal
+ * allocates. The ranking and the decision alone are tested in tests/core.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,6 +19,61 @@
 
 #define MIB(x) ((uint64_t)(x) * 256) /* pages */
 
+/* ---- allocations counted while `counting` is set ---- */
+
+static volatile bool counting;
+static volatile size_t nr_allocs;
+
+#if defined(__SANITIZE_ADDRESS__)
+/* ASan owns malloc: it calls a hook on every allocation instead. */
+#include <sanitizer/allocator_interface.h>
+
+static void count_alloc(const volatile void *p, size_t size)
+{
+	if (counting)
+		nr_allocs++;
+}
+
+static void count_free(const volatile void *p)
+{
+}
+
+static void alloc_hook_install(void)
+{
+	__sanitizer_install_malloc_and_free_hooks(count_alloc, count_free);
+}
+#else
+/* The test binary's own malloc family, in front of glibc's. */
+extern void *__libc_malloc(size_t size);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *p, size_t size);
+
+void *malloc(size_t size)
+{
+	if (counting)
+		nr_allocs++;
+	return __libc_malloc(size);
+}
+
+void *calloc(size_t n, size_t size)
+{
+	if (counting)
+		nr_allocs++;
+	return __libc_calloc(n, size);
+}
+
+void *realloc(void *p, size_t size)
+{
+	if (counting)
+		nr_allocs++;
+	return __libc_realloc(p, size);
+}
+
+static void alloc_hook_install(void)
+{
+}
+#endif
+
 /* ---- the act, recorded ---- */
 
 #define MAX_STEPS 64
@@ -25,7 +81,9 @@
 static struct {
 	char what[MAX_STEPS][16];     /* "kill", "log", "event", "notify" */
 	int n;
+	size_t allocs_at_signal;      /* counted from the last look to the kill */
 	int stale_notices;            /* "thrash seen before" lines at notice level or louder */
+	int incomplete_warnings;      /* "candidates incomplete" lines at warning level */
 } act;
 
 static void step(const char *what)
@@ -38,20 +96,26 @@ static int rec_kill(void *ctx, const struct lrg_oom_verdict *v)
 {
 	struct lrg_backend *b = ctx;
 
+	act.allocs_at_signal = nr_allocs;
+	counting = false;
 	step("kill");
 	return b->ops->kill(b, &v->kill);
 }
 
 static void rec_log(void *ctx, int priority, const char *line)
 {
+	counting = false;
 	step("log");
 	if (strstr(line, "thrash seen before") && priority <= LOG_NOTICE)
 		act.stale_notices++;
+	if (strstr(line, "candidates incomplete") && priority == LOG_WARNING)
+		act.incomplete_warnings++;
 }
 
 static void rec_event(void *ctx, int priority, const char *message_id, const char *message,
 		      const char *const *fields)
 {
+	counting = false;
 	step("event");
 }
 
@@ -69,6 +133,15 @@ static void act_reset(void)
 	memset(&act, 0, sizeof(act));
 }
 
+/* The index of the first step named what, or -1. */
+static int step_at(const char *what)
+{
+	for (int i = 0; i < act.n; i++)
+		if (!strcmp(act.what[i], what))
+			return i;
+	return -1;
+}
+
 /* ---- lrg_oom_handle over a scripted machine: one memcg, two processes ---- */
 
 static struct lrg_mm_info mms[2];
@@ -80,12 +153,15 @@ static int t_list_memcgs(struct lrg_backend *b, lrg_memcg_fn fn, void *ctx)
 {
 	struct lrg_memcg_info root = { .id = LRG_ROOT_MEMCG, .path = "/" };
 
+	counting = false;   /* the candidates are read: they may allocate */
 	(void)b;
 	return fn(ctx, &root);
 }
 
 /* >= 0: the kernel's OOM killer takes that mm while the candidates are read */
 static int kernel_kills_on_list = -1;
+/* small processes listed after the two: a crowded machine */
+static int extra_mms;
 
 static int t_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn, void *ctx)
 {
@@ -99,6 +175,13 @@ static int t_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn, vo
 	for (int i = 0; i < 2; i++)
 		if (!mm_gone[i] && fn(ctx, &mms[i]) < 0)
 			return -1;
+	for (int i = 0; i < extra_mms; i++) {
+		struct lrg_mm_info m = { .mm_key = 10000 + (uint64_t)i, .pid = 10000 + i,
+					 .start_time = 7, .memcg_id = LRG_ROOT_MEMCG, .nr_anon = 1 };
+
+		if (fn(ctx, &m) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -107,6 +190,8 @@ static int t_measure(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pressu
 	(void)b;
 	(void)memcg_id;
 	*ret = machine;
+	/* a look is the last read before the decision (or the candidates) */
+	counting = true;
 	return 0;
 }
 
@@ -423,12 +508,105 @@ static void test_thrash_request(void)
 	lrg_config_free(&cfg);
 }
 
+/*
+ * From the decision to the signal nothing allocates (an allocation under
+ * pressure can wait on reclaim, the very thing the kill is to end), and
+ * the signal leaves before any line is logged (the journal may be stalled).
+ */
+static void test_kill_path(void)
+{
+	struct lrg_backend b = { .ops = &scripted_ops, .caps = LRG_CAP_VIRTUAL_TIME };
+	void *(*volatile alloc)(size_t) = malloc;
+	struct lrg_config cfg;
+	struct lrg_oom *o;
+	struct lrg_oom_request req;
+	char d[160];
+	void *p;
+
+	nr_allocs = 0;
+	counting = true;
+	p = alloc(64);
+	counting = false;
+	free(p);
+	ok(nr_allocs == 1, "kill path: the allocation counter counts (%zu)", (size_t)nr_allocs);
+
+	scripted_setup(&cfg, 800, "runaway", MIB(400), "other", MIB(100));
+	cfg.daemon.kill_timeout_ms = 3000;
+	cfg.daemon.notify_desktop = true;
+	short_machine(0);
+	machine_request(&req);
+	ok(oom_new(&b, &cfg, &o) == 0, "oom: new");
+	act_reset();
+	nr_allocs = 0;
+	ok(lrg_oom_handle(o, &req, 1000, d, sizeof(d)) == 1 && nr_kills == 1 && strstr(d, "pid 800"),
+	   "kill path: the runaway is killed (%s)", d);
+	ok(act.n > 0 && !strcmp(act.what[0], "kill"),
+	   "kill path: the signal is the first thing the act does (first: %s)", act.n ? act.what[0] : "-");
+	ok(step_at("log") > 0 && step_at("event") > step_at("log") && step_at("notify") > step_at("event"),
+	   "kill path: then the candidates are logged, the journal event written, the desktop told");
+	ok(act.allocs_at_signal == 0, "kill path: no allocation from the last look to the signal (%zu)",
+	   act.allocs_at_signal);
+
+	/* still exiting after kill_timeout_ms: signalled again, then said */
+	act_reset();
+	nr_allocs = 0;
+	ok(lrg_oom_handle(o, &req, 4500, d, sizeof(d)) == 0 && nr_kills == 2 && strstr(d, "still exiting"),
+	   "kill path: the last victim, still exiting, is signalled again (%s)", d);
+	ok(act.n > 1 && !strcmp(act.what[0], "kill") && step_at("event") < 0 && act.allocs_at_signal == 0,
+	   "kill path: again the signal first, no allocation before it (%zu), no second event",
+	   act.allocs_at_signal);
+	lrg_oom_free(o);
+	lrg_config_free(&cfg);
+}
+
+/*
+ * More processes than the storage prepared for them: lrugend decides
+ * nothing on part of the machine (the runaway may be in the part not
+ * read), says so, and makes room after the act; the next request decides
+ * on all of them. A baseline sizes the storage beforehand.
+ */
+static void test_incomplete(void)
+{
+	struct lrg_backend b = { .ops = &scripted_ops, .caps = LRG_CAP_VIRTUAL_TIME };
+	struct lrg_config cfg;
+	struct lrg_oom *o;
+	struct lrg_oom_request req;
+	char d[160];
+
+	scripted_setup(&cfg, 900, "other", MIB(100), "runaway", MIB(400));
+	extra_mms = 2000;
+	short_machine(0);
+	machine_request(&req);
+	ok(oom_new(&b, &cfg, &o) == 0, "oom: new");
+	act_reset();
+	ok(lrg_oom_handle(o, &req, 1000, d, sizeof(d)) == 0 && nr_kills == 0 &&
+	   strstr(d, "incomplete") && strstr(d, "of 2002 processes"),
+	   "incomplete: 2,002 processes in room for fewer: nobody chosen from part of them (%s)", d);
+	ok(act.incomplete_warnings == 1, "incomplete: said once, as a warning (%d)", act.incomplete_warnings);
+	ok(lrg_oom_handle(o, &req, 1100, d, sizeof(d)) == 1 && nr_kills == 1 && strstr(d, "pid 901"),
+	   "incomplete: room made after it; the next request decides on all of them (%s)", d);
+	lrg_oom_free(o);
+
+	/* a baseline first: the room is there before the first request */
+	ok(oom_new(&b, &cfg, &o) == 0, "oom: new");
+	extra_mms = 3000;
+	lrg_oom_observe(o, 500);
+	ok(lrg_oom_handle(o, &req, 1000, d, sizeof(d)) == 1 && nr_kills == 2 && strstr(d, "pid 901"),
+	   "incomplete: after a baseline of 3,002 processes the first request decides (%s)", d);
+	lrg_oom_free(o);
+	extra_mms = 0;
+	lrg_config_free(&cfg);
+}
+
 int main(void)
 {
+	alloc_hook_install();
 	test_still_exiting();
 	test_baseline_frozen_under_pressure();
 	test_thrash_request();
 	test_kernel_kill_during_collect();
 	test_kernel_kill_settles();
+	test_kill_path();
+	test_incomplete();
 	return tap_done();
 }
