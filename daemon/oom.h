@@ -26,8 +26,8 @@ void lrg_oom_set_config(struct lrg_oom *o, const struct lrg_config *cfg);
 /* Replace what the act does and says (tests); ctx is handed to ops. */
 void lrg_oom_set_act_ops(struct lrg_oom *o, const struct lrg_oom_act_ops *ops, void *ctx);
 
-/* Called periodically: keeps the RSS baseline that "growth during the
- * pressure episode" is measured against, and sizes the storage. */
+/* Called periodically: keeps the RSS + swap baseline that "growth during
+ * the pressure episode" is measured against, and sizes the storage. */
 void lrg_oom_observe(struct lrg_oom *o, uint64_t now_ms);
 
 /* Run the decide-and-kill path once, on nobody, so that under mlockall

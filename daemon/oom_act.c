@@ -146,8 +146,8 @@ static void log_kill_event(const struct lrg_oom_actor *a, const struct lrg_oom_v
 	const struct lrg_pressure *p = &req->pressure;
 	const char *why = req->reason[0] ? req->reason : "working set at risk";
 	bool dry = v->dry_run, whole = v->kill.whole_cgroup;
-	char f[18][288];   /* OOM_DOMAIN holds a cgroup path */
-	const char *fields[19];
+	char f[19][288];   /* OOM_DOMAIN holds a cgroup path */
+	const char *fields[20];
 	char msg[256];
 	int n = 0, i;
 
@@ -155,6 +155,7 @@ static void log_kill_event(const struct lrg_oom_actor *a, const struct lrg_oom_v
 	snprintf(f[n++], sizeof(f[0]), "VICTIM_COMM=%s", c->comm);
 	snprintf(f[n++], sizeof(f[0]), "VICTIM_CGROUP=%s", c->cgroup ? c->cgroup : "/");
 	snprintf(f[n++], sizeof(f[0]), "VICTIM_RSS_KB=%" PRIu64, c->rss_pages * 4);
+	snprintf(f[n++], sizeof(f[0]), "VICTIM_SWAP_KB=%" PRIu64, c->swap_pages * 4);
 	snprintf(f[n++], sizeof(f[0]), "VICTIM_GROWTH_KB=%" PRIu64, c->growth_pages * 4);
 	snprintf(f[n++], sizeof(f[0]), "VICTIM_OOM_SCORE_ADJ=%d", c->oom_score_adj);
 	snprintf(f[n++], sizeof(f[0]), "REASON=%s", c->reason);

@@ -108,15 +108,6 @@ void lrg_oom_baseline_taken(struct lrg_oom_state *st, uint64_t now_ms)
 	st->base_ms = now_ms;
 }
 
-bool lrg_oom_in_domain(const char *domain, const char *path)
-{
-	size_t n = strlen(domain);
-
-	if (!strcmp(domain, "/"))
-		return true;
-	return !strncmp(domain, path, n) && (path[n] == '\0' || path[n] == '/');
-}
-
 /* The domain's guard (or once lifted, the record of its last victim, which
  * the decision must know if it is chosen again); -1 if none is free. */
 static int guard_for(struct lrg_oom_state *st, uint64_t memcg_id)

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "lrg_backend.h"
 #include "lrg_config.h"
@@ -162,8 +163,16 @@ void lrg_oom_decide(struct lrg_oom_state *st, const struct lrg_oom_request *req,
 void lrg_oom_record(struct lrg_oom_state *st, const struct lrg_oom_verdict *v, int kill_result,
 		    uint64_t now_ms);
 
-/* Is path (a cgroup path) the domain's cgroup or below it? "/" holds all. */
-bool lrg_oom_in_domain(const char *domain, const char *path);
+/* Is path (a cgroup path) the domain's cgroup or below it? "/" holds all.
+ * Inline: the host's candidate reader needs it without the ranking. */
+static inline bool lrg_oom_in_domain(const char *domain, const char *path)
+{
+	size_t n = strlen(domain);
+
+	if (!strcmp(domain, "/"))
+		return true;
+	return !strncmp(domain, path, n) && (path[n] == '\0' || path[n] == '/');
+}
 
 /* lrg_oom_select() with the config's global protect patterns; each
  * candidate's slice is a fact the caller matched. */

@@ -35,7 +35,10 @@ struct lrg_oom_candidate {
 	const char *cgroup;           /* cgroup path, may be NULL */
 	const struct lrg_slice_config *slice; /* NULL: no slice rules */
 	uint64_t rss_pages;
-	uint64_t growth_pages;        /* RSS growth since the pressure episode began */
+	uint64_t swap_pages;          /* swapped out (VmSwap) */
+	/* RSS + swap growth since the pressure episode began: pages that
+	 * come back from swap are not growth */
+	uint64_t growth_pages;
 	int oom_score_adj;
 	bool is_self;                 /* lrugend itself */
 	bool is_kthread;

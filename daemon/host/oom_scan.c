@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "oom_scan.h"
+#include "procfs.h"
 
 /* Room made at start, before the first baseline says how much is needed. */
 #define FIRST_MEMCGS 64
@@ -17,10 +18,12 @@
 /* Text room per candidate slot: an exe path, on average far shorter (a
  * longer one costs one incomplete decision, then room). */
 #define TEXT_PER_CANDIDATE 256
+/* /proc/PID/status, ~1.5 KiB */
+#define IO_BYTES 8192
 
 struct baseline {
 	uint64_t mm_key;
-	uint64_t pages;           /* RSS */
+	uint64_t pages;           /* RSS + swap */
 };
 
 struct baseline_vec {
@@ -45,6 +48,7 @@ struct lrg_oom_scan {
 	bool text_short;
 	const char *domain_path;  /* the domain being collected */
 	struct baseline_vec base, next_base;
+	char io[IO_BYTES];        /* one /proc file at a time */
 };
 
 static int reserve(void **p, size_t *cap, size_t want, size_t size)
@@ -135,6 +139,21 @@ static int list_memcgs(struct lrg_oom_scan *s, bool may_grow)
 	return s->b->ops->list_memcgs(s->b, keep_memcg, s);
 }
 
+/* Swapped-out pages of pid (VmSwap), 0 if unknown. */
+static uint64_t read_swap_pages(struct lrg_oom_scan *s, pid_t pid)
+{
+	struct lrg_proc_status st;
+	char path[PATH_MAX + 32];
+
+	if (s->virtual_time)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%d/status", s->proc_root, (int)pid);
+	if (lrg_read_file_buf(path, s->io, sizeof(s->io), NULL) < 0 ||
+	    lrg_parse_proc_status(s->io, &st) < 0)
+		return 0;
+	return st.vm_swap / LRG_PAGE_SIZE;
+}
+
 static const char *read_exe(struct lrg_oom_scan *s, pid_t pid)
 {
 	char link[PATH_MAX + 32];
@@ -177,7 +196,7 @@ static int keep_candidate(void *ctx, const struct lrg_mm_info *mm)
 	struct lrg_oom_scan *s = ctx;
 	const char *path = lrg_oom_scan_memcg_path(s, mm->memcg_id);
 	struct lrg_oom_candidate *c;
-	uint64_t base;
+	uint64_t footprint, base;
 
 	path = path ? path : "/";
 	if (!lrg_oom_in_domain(s->domain_path, path))
@@ -191,10 +210,13 @@ static int keep_candidate(void *ctx, const struct lrg_mm_info *mm)
 					 .rss_pages = mm->nr_anon + mm->nr_file,
 					 .oom_score_adj = mm->oom_score_adj, .is_self = mm->pid == s->self };
 	memcpy(c->comm, mm->comm, sizeof(c->comm));
-	if (!s->virtual_time)
+	if (!s->virtual_time) {
 		c->exe = read_exe(s, mm->pid);
+		c->swap_pages = read_swap_pages(s, mm->pid);
+	}
+	footprint = c->rss_pages + c->swap_pages;
 	base = baseline_of(s, mm->mm_key);
-	c->growth_pages = c->rss_pages > base ? c->rss_pages - base : 0;
+	c->growth_pages = footprint > base ? footprint - base : 0;
 	return 0;
 }
 
@@ -248,7 +270,8 @@ static int record_baseline(void *ctx, const struct lrg_mm_info *mm)
 	if (nb->n == nb->cap &&
 	    reserve((void **)&nb->v, &nb->cap, 2 * nb->cap + 256, sizeof(*nb->v)) < 0)
 		return -ENOMEM;
-	nb->v[nb->n++] = (struct baseline){ mm->mm_key, mm->nr_anon + mm->nr_file };
+	nb->v[nb->n++] = (struct baseline){ mm->mm_key, mm->nr_anon + mm->nr_file +
+							     read_swap_pages(s, mm->pid) };
 	return 0;
 }
 
