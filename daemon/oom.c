@@ -7,9 +7,11 @@
  * path (at each baseline, and after a decision that did not fit).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroups.h"
 #include "lrg_log.h"
 #include "oom.h"
 #include "oom_decide.h"
@@ -28,6 +30,7 @@ struct lrg_oom {
 
 int lrg_oom_new(struct lrg_backend *b, const struct lrg_config *cfg, struct lrg_oom **ret)
 {
+	char cgroup_root[PATH_MAX] = "";
 	struct lrg_oom *o = calloc(1, sizeof(*o));
 	int r;
 
@@ -36,8 +39,13 @@ int lrg_oom_new(struct lrg_backend *b, const struct lrg_config *cfg, struct lrg_
 	o->b = b;
 	o->cfg = cfg;
 	lrg_oom_state_init(&o->st);
-	lrg_oom_actor_init(&o->act, b);
-	r = lrg_oom_scan_new(b, "/proc", &o->scan);
+	/* No cgroup2 mount: own cgroups are unknown, and oom = cgroup kills
+	 * the process alone. */
+	if (!lrg_backend_has(b, LRG_CAP_VIRTUAL_TIME) &&
+	    lrg_cgroup_find_v2_mount("/proc/self/mountinfo", cgroup_root, sizeof(cgroup_root)) < 0)
+		cgroup_root[0] = '\0';
+	lrg_oom_actor_init(&o->act, b, cgroup_root);
+	r = lrg_oom_scan_new(b, "/proc", cgroup_root, &o->scan);
 	if (r < 0) {
 		free(o);
 		return r;

@@ -20,7 +20,7 @@
 
 struct lrg_oom;
 
-/* Prepares the storage the decide-and-kill path needs. */
+/* Prepares the storage and the cgroup2 mount the decide-and-kill path needs. */
 int lrg_oom_new(struct lrg_backend *b, const struct lrg_config *cfg, struct lrg_oom **ret);
 void lrg_oom_set_config(struct lrg_oom *o, const struct lrg_config *cfg);
 /* Replace what the act does and says (tests); ctx is handed to ops. */

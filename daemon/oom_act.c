@@ -15,18 +15,24 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroups.h"
 #include "lrg_log.h"
 #include "oom_act.h"
 
 /* The stack a kill and its log lines reach (the event's fields alone are
- * ~5 KiB), touched once at start with room to spare. */
+ * ~10 KiB), touched once at start with room to spare. */
 #define PREFAULT_STACK_BYTES (256 * 1024)
 
 static int default_kill(void *ctx, const struct lrg_oom_verdict *v)
 {
 	const struct lrg_oom_actor *a = ctx;
 
-	return a->b->ops->kill(a->b, &v->kill);
+	/* A simulated kernel kills its memcg by id: its processes sit in it. */
+	if (!v->kill.whole_cgroup || lrg_backend_has(a->b, LRG_CAP_VIRTUAL_TIME))
+		return a->b->ops->kill(a->b, &v->kill);
+	if (!a->cgroup_root[0] || !v->kill_cgroup)
+		return -EOPNOTSUPP;
+	return lrg_cgroup_kill(a->cgroup_root, v->kill_cgroup);
 }
 
 static void default_log(void *ctx, int priority, const char *line)
@@ -52,12 +58,13 @@ static const struct lrg_oom_act_ops default_ops = {
 	.notify = default_notify,
 };
 
-void lrg_oom_actor_init(struct lrg_oom_actor *a, struct lrg_backend *b)
+void lrg_oom_actor_init(struct lrg_oom_actor *a, struct lrg_backend *b, const char *cgroup_root)
 {
 	memset(a, 0, sizeof(*a));
 	a->ops = &default_ops;
 	a->ctx = a;
 	a->b = b;
+	snprintf(a->cgroup_root, sizeof(a->cgroup_root), "%s", cgroup_root ? cgroup_root : "");
 }
 
 static void say(const struct lrg_oom_actor *a, int priority, const char *fmt, ...)
@@ -146,9 +153,9 @@ static void log_kill_event(const struct lrg_oom_actor *a, const struct lrg_oom_v
 	const struct lrg_pressure *p = &req->pressure;
 	const char *why = req->reason[0] ? req->reason : "working set at risk";
 	bool dry = v->dry_run, whole = v->kill.whole_cgroup;
-	char f[19][288];   /* OOM_DOMAIN holds a cgroup path */
-	const char *fields[20];
-	char msg[256];
+	char f[20][288];   /* OOM_DOMAIN holds a cgroup path */
+	char kill_cgroup[PATH_MAX + 16], msg[256];
+	const char *fields[21];
 	int n = 0, i;
 
 	snprintf(f[n++], sizeof(f[0]), "VICTIM_PID=%d", (int)c->pid);
@@ -172,6 +179,11 @@ static void log_kill_event(const struct lrg_oom_actor *a, const struct lrg_oom_v
 	snprintf(f[n++], sizeof(f[0]), "ERRNO=%d", -err);
 	for (i = 0; i < n; i++)
 		fields[i] = f[i];
+	if (whole) {
+		/* the cgroup that went, which can be longer than a field row */
+		snprintf(kill_cgroup, sizeof(kill_cgroup), "KILL_CGROUP=%s", v->kill_cgroup);
+		fields[i++] = kill_cgroup;
+	}
 	fields[i] = NULL;
 	snprintf(msg, sizeof(msg), "%s %s %d (%s), %" PRIu64 " KiB: %s; %s (oldest generation %" PRIu64
 		 " ms, min_ttl %u ms)%s",
@@ -228,6 +240,10 @@ int lrg_oom_act(const struct lrg_oom_actor *a, const struct lrg_oom_verdict *v,
 	/* From here on the victim is on its way out: say what happened. */
 	if (v->list)
 		log_candidates(a, v);
+	if (v->cgroup_refused && v->kind == LRG_OOM_KILL)
+		say(a, LOG_NOTICE, "oom = cgroup: the own cgroup of pid %d (%s) is unknown, the root,"
+		    " or not below %s: the process alone is killed", (int)v->victim->pid,
+		    v->victim->comm, v->victim->cgroup ? v->victim->cgroup : "/");
 	if (v->kind == LRG_OOM_KILL)
 		log_kill_event(a, v, r);
 	else if (v->kind == LRG_OOM_NO_VICTIM && v->event)

@@ -9,6 +9,7 @@
 #ifndef LRG_OOM_ACT_H
 #define LRG_OOM_ACT_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -24,7 +25,7 @@
 /* What the act does to the machine and says about it (tests inject their own). */
 struct lrg_oom_act_ops {
 	/* The signal: SIGKILL by pidfd (then process_mrelease), or, when
-	 * v->kill.whole_cgroup, cgroup.kill. 0 or -errno. */
+	 * v->kill.whole_cgroup, cgroup.kill of v->kill_cgroup. 0 or -errno. */
 	int (*kill)(void *ctx, const struct lrg_oom_verdict *v);
 	/* One line of the log. */
 	void (*log)(void *ctx, int priority, const char *line);
@@ -38,12 +39,13 @@ struct lrg_oom_act_ops {
 struct lrg_oom_actor {
 	const struct lrg_oom_act_ops *ops;
 	void *ctx;                  /* ops' context; the actor itself for the default ops */
-	struct lrg_backend *b;      /* kills */
+	struct lrg_backend *b;      /* kills processes (and, in virtual time, cgroups) */
+	char cgroup_root[PATH_MAX]; /* the cgroup2 mount cgroup.kill is written under; "" none */
 };
 
-/* The default ops: the backend's kill, lrg_log, lrg_log_event,
- * lrg_notify_desktop_kill. */
-void lrg_oom_actor_init(struct lrg_oom_actor *a, struct lrg_backend *b);
+/* The default ops: the backend's kill or cgroup.kill, lrg_log, lrg_log_event,
+ * lrg_notify_desktop_kill. cgroup_root may be NULL. */
+void lrg_oom_actor_init(struct lrg_oom_actor *a, struct lrg_backend *b, const char *cgroup_root);
 
 /*
  * Act on v: the signal (a kill that is not a dry run, or the last victim

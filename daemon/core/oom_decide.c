@@ -304,14 +304,26 @@ static void top_insert(struct lrg_oom_verdict *v, const struct lrg_oom_candidate
 		v->nr_top++;
 }
 
-/* The victim, and what of it dies: the process, or for oom = cgroup its
- * memcg. */
-static void aim(struct lrg_oom_verdict *v, const struct lrg_oom_candidate *c)
+/* The victim, and what of it dies: the process, or for oom = cgroup its own
+ * cgroup, never the memcg it was listed in nor an ancestor of it, which can
+ * hold other units. */
+static void aim(struct lrg_oom_verdict *v, const struct lrg_oom_candidate *c,
+		const char *domain_path)
 {
+	const char *own = c->own_cgroup;
+
 	v->victim = c;
 	v->kill = (struct lrg_kill_req){ .pid = c->pid, .start_time = c->start_time,
-					 .memcg_id = c->memcg_id, .release = true,
-					 .whole_cgroup = c->slice && c->slice->oom == LRG_OOM_CGROUP };
+					 .memcg_id = c->memcg_id, .release = true };
+	if (!c->slice || c->slice->oom != LRG_OOM_CGROUP)
+		return;
+	if (own && strcmp(own, "/") && lrg_oom_in_domain(domain_path, own) &&
+	    lrg_oom_in_domain(c->cgroup ? c->cgroup : "/", own)) {
+		v->kill.whole_cgroup = true;
+		v->kill_cgroup = own;
+	} else {
+		v->cgroup_refused = true;
+	}
 }
 
 void lrg_oom_decide(struct lrg_oom_state *st, const struct lrg_oom_request *req,
@@ -359,7 +371,7 @@ void lrg_oom_decide(struct lrg_oom_state *st, const struct lrg_oom_request *req,
 		v->event = true;
 		return;
 	}
-	aim(v, &f->c[idx]);
+	aim(v, &f->c[idx], f->domain_path);
 	/*
 	 * Our last victim again: killed, but still exiting after
 	 * kill_timeout_ms (freeing hundreds of MiB takes seconds on a loaded

@@ -115,7 +115,11 @@ struct lrg_oom_verdict {
 	bool dry_run;
 	/* the victim (STILL_EXITING, KERNEL_MEANWHILE, KILL) */
 	const struct lrg_oom_candidate *victim;
-	struct lrg_kill_req kill;     /* whole_cgroup: cgroup.kill of its memcg */
+	struct lrg_kill_req kill;     /* whole_cgroup: cgroup.kill of kill_cgroup */
+	const char *kill_cgroup;      /* the victim's own cgroup */
+	/* oom = cgroup, but the victim's own cgroup is unknown, the root, or
+	 * not below the memcg it was listed in: the process alone is killed */
+	bool cgroup_refused;
 	int guard;                    /* index of the domain's guard, -1: none free */
 	/* the numbers behind it */
 	uint64_t ago_ms;              /* KERNEL_RECENT: since the kernel's kill; STILL_EXITING: ours */

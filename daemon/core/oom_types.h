@@ -32,7 +32,8 @@ struct lrg_oom_candidate {
 	uint64_t memcg_id;
 	char comm[16];
 	const char *exe;              /* may be NULL */
-	const char *cgroup;           /* cgroup path, may be NULL */
+	const char *cgroup;           /* path of the memcg it is charged to, may be NULL */
+	const char *own_cgroup;       /* its own cgroup (/proc/PID/cgroup), NULL if unknown */
 	const struct lrg_slice_config *slice; /* NULL: no slice rules */
 	uint64_t rss_pages;
 	uint64_t swap_pages;          /* swapped out (VmSwap) */

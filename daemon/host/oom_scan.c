@@ -15,11 +15,12 @@
 /* Room made at start, before the first baseline says how much is needed. */
 #define FIRST_MEMCGS 64
 #define FIRST_CANDIDATES 512
-/* Text room per candidate slot: an exe path, on average far shorter (a
- * longer one costs one incomplete decision, then room). */
+/* Text room per candidate slot: an exe path and a cgroup path, on average
+ * far shorter (a longer one costs one incomplete decision, then room). */
 #define TEXT_PER_CANDIDATE 256
-/* /proc/PID/status, ~1.5 KiB */
-#define IO_BYTES 8192
+/* /proc/PID/status is ~1.5 KiB; /proc/PID/cgroup holds one v2 path
+ * (PATH_MAX at most) and, on a hybrid machine, a dozen v1 lines. */
+#define IO_BYTES (PATH_MAX + 8192)
 
 struct baseline {
 	uint64_t mm_key;
@@ -34,6 +35,7 @@ struct baseline_vec {
 struct lrg_oom_scan {
 	struct lrg_backend *b;
 	bool virtual_time;
+	bool own_cgroups;         /* a cgroup2 mount: a process's own cgroup can be read */
 	pid_t self;
 	char proc_root[PATH_MAX];
 	/* the memcgs of the last listing */
@@ -77,7 +79,8 @@ static int make_room(struct lrg_oom_scan *s, size_t memcgs, size_t cands)
 	return r;
 }
 
-int lrg_oom_scan_new(struct lrg_backend *b, const char *proc_root, struct lrg_oom_scan **ret)
+int lrg_oom_scan_new(struct lrg_backend *b, const char *proc_root, const char *cgroup_root,
+		     struct lrg_oom_scan **ret)
 {
 	struct lrg_oom_scan *s = calloc(1, sizeof(*s));
 
@@ -85,6 +88,7 @@ int lrg_oom_scan_new(struct lrg_backend *b, const char *proc_root, struct lrg_oo
 		return -ENOMEM;
 	s->b = b;
 	s->virtual_time = lrg_backend_has(b, LRG_CAP_VIRTUAL_TIME);
+	s->own_cgroups = cgroup_root && *cgroup_root;
 	s->self = getpid();
 	snprintf(s->proc_root, sizeof(s->proc_root), "%s", proc_root);
 	if (make_room(s, FIRST_MEMCGS, FIRST_CANDIDATES) < 0) {
@@ -154,6 +158,22 @@ static uint64_t read_swap_pages(struct lrg_oom_scan *s, pid_t pid)
 	return st.vm_swap / LRG_PAGE_SIZE;
 }
 
+/* Copy len bytes of str into the text room, NUL-terminated; NULL (and the
+ * collection is incomplete) if they do not fit. */
+static const char *text_put(struct lrg_oom_scan *s, const char *str, size_t len)
+{
+	char *d = s->text + s->text_used;
+
+	if (s->text_cap - s->text_used < len + 1) {
+		s->text_short = true;
+		return NULL;
+	}
+	memcpy(d, str, len);
+	d[len] = '\0';
+	s->text_used += len + 1;
+	return d;
+}
+
 static const char *read_exe(struct lrg_oom_scan *s, pid_t pid)
 {
 	char link[PATH_MAX + 32];
@@ -172,6 +192,24 @@ static const char *read_exe(struct lrg_oom_scan *s, pid_t pid)
 	d[len] = '\0';
 	s->text_used += (size_t)len + 1;
 	return d;
+}
+
+/* The process's own cgroup: the v2 line "0::PATH" of /proc/PID/cgroup. */
+static const char *read_own_cgroup(struct lrg_oom_scan *s, pid_t pid)
+{
+	char path[PATH_MAX + 32];
+	const char *line;
+
+	if (!s->own_cgroups)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/%d/cgroup", s->proc_root, (int)pid);
+	if (lrg_read_file_buf(path, s->io, sizeof(s->io), NULL) < 0)
+		return NULL;
+	line = !strncmp(s->io, "0::", 3) ? s->io : strstr(s->io, "\n0::");
+	if (!line)
+		return NULL;
+	line += line == s->io ? 3 : 4;
+	return text_put(s, line, strcspn(line, "\n"));
 }
 
 static uint64_t baseline_of(const struct lrg_oom_scan *s, uint64_t mm_key)
@@ -210,9 +248,12 @@ static int keep_candidate(void *ctx, const struct lrg_mm_info *mm)
 					 .rss_pages = mm->nr_anon + mm->nr_file,
 					 .oom_score_adj = mm->oom_score_adj, .is_self = mm->pid == s->self };
 	memcpy(c->comm, mm->comm, sizeof(c->comm));
-	if (!s->virtual_time) {
+	if (s->virtual_time) {
+		c->own_cgroup = path;   /* a simulated process sits in its memcg */
+	} else {
 		c->exe = read_exe(s, mm->pid);
 		c->swap_pages = read_swap_pages(s, mm->pid);
+		c->own_cgroup = read_own_cgroup(s, mm->pid);
 	}
 	footprint = c->rss_pages + c->swap_pages;
 	base = baseline_of(s, mm->mm_key);

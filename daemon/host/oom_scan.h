@@ -2,8 +2,9 @@
 /*
  * oom_scan.h - the facts an OOM decision rests on, read from the machine:
  * the memcgs and processes of the domain (through the backend), each
- * process's executable and swap (/proc/PID/exe, VmSwap), and the growth
- * baseline: every address space's RSS + swap at the last calm moment.
+ * process's executable, swap (VmSwap) and own cgroup (/proc/PID/...), and
+ * the growth baseline: every address space's RSS + swap at the last calm
+ * moment.
  *
  * The storage is sized outside the kill path (lrg_oom_scan_baseline and
  * lrg_oom_scan_grow allocate); lrg_oom_scan_collect only fills it. When
@@ -21,9 +22,14 @@
 
 struct lrg_oom_scan;
 
-/* proc_root is "/proc" on a real machine. A backend with virtual time has
- * no /proc of its own: exe and swap are then unknown. */
-int lrg_oom_scan_new(struct lrg_backend *b, const char *proc_root, struct lrg_oom_scan **ret);
+/*
+ * proc_root is "/proc" on a real machine; cgroup_root the cgroup2 mount,
+ * or NULL when there is none (own cgroups are then unknown). A backend
+ * with virtual time has no /proc of its own: a candidate's own cgroup is
+ * then its memcg, and exe and swap are unknown.
+ */
+int lrg_oom_scan_new(struct lrg_backend *b, const char *proc_root, const char *cgroup_root,
+		     struct lrg_oom_scan **ret);
 void lrg_oom_scan_free(struct lrg_oom_scan *s);
 
 /*

@@ -29,7 +29,7 @@ static void config_init(void)
 static struct lrg_oom_candidate cand(pid_t pid, const char *comm, uint64_t rss, const char *cgroup)
 {
 	struct lrg_oom_candidate c = { .pid = pid, .start_time = 7, .rss_pages = rss,
-				       .cgroup = cgroup };
+				       .cgroup = cgroup, .own_cgroup = cgroup };
 
 	snprintf(c.comm, sizeof(c.comm), "%s", comm);
 	return c;
@@ -229,6 +229,42 @@ static void test_kernel_meanwhile(void)
 	   "meanwhile: and the next request waits for the kernel's victim");
 }
 
+/* oom = cgroup kills the victim's own cgroup, never its memcg's ancestors. */
+static void test_own_cgroup(void)
+{
+	struct lrg_slice_config app = { .name = "app", .match = "app.scope", .min_ttl_ms = 1000,
+					.oom = LRG_OOM_CGROUP };
+	struct lrg_oom_state st;
+	struct lrg_pressure p = short_machine(0);
+	struct lrg_oom_request req = machine_request(&p);
+	struct lrg_oom_facts f;
+	struct lrg_oom_verdict v;
+	const char *refused[] = { "/user.slice", "/", NULL, "/user.slice/app.scopeX" };
+
+	cfg.slices = &app;
+	cfg.nr_slices = 1;
+	cands[0] = cand(700, "tail", MIB(400), "/user.slice/app.scope");
+	cands[0].own_cgroup = "/user.slice/app.scope/worker";
+	cands[0].slice = lrg_config_match(&cfg, cands[0].cgroup);
+	f = facts(1, &p);
+	lrg_oom_state_init(&st);
+	lrg_oom_decide(&st, &req, &f, &cfg, 1000, &v);
+	ok(v.kind == LRG_OOM_KILL && v.kill.whole_cgroup && !strcmp(v.kill_cgroup, cands[0].own_cgroup) &&
+	   !v.cgroup_refused, "own cgroup: cgroup.kill of the victim's own cgroup (%s)",
+	   v.kill_cgroup ? v.kill_cgroup : "-");
+	ok(cands[0].slice == &app, "own cgroup: the candidate is in the oom = cgroup slice");
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		cands[0].own_cgroup = refused[i];
+		lrg_oom_state_init(&st);
+		lrg_oom_decide(&st, &req, &f, &cfg, 1000, &v);
+		ok(v.kind == LRG_OOM_KILL && !v.kill.whole_cgroup && !v.kill_cgroup && v.cgroup_refused &&
+		   v.kill.pid == 700, "own cgroup %s: not below its memcg: the process alone",
+		   refused[i] ? refused[i] : "unknown");
+	}
+	cfg.slices = NULL;
+	cfg.nr_slices = 0;
+}
+
 static void test_baseline_due(void)
 {
 	struct lrg_oom_state st;
@@ -256,6 +292,7 @@ int main(void)
 	test_stale_thrash_said_once();
 	test_no_victim();
 	test_kernel_meanwhile();
+	test_own_cgroup();
 	test_baseline_due();
 	return tap_done();
 }

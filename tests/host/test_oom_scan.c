@@ -3,7 +3,9 @@
  * test_oom_scan - the facts of an OOM decision (host/oom_scan.c), read
  * from a /proc tree the test writes and a scripted backend: growth is
  * measured as RSS + swap against the baseline, so a process whose swapped
- * pages come back has not grown while a runaway that spills into swap has.
+ * pages come back has not grown while a runaway that spills into swap has;
+ * each process's own cgroup is its v2 line of /proc/PID/cgroup, however
+ * long.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -87,7 +89,7 @@ static void test_growth_rss_and_swap(void)
 	if (!ok(write_proc(500, "/usr/bin/bystander", MIB(76)) == 0 &&
 		write_proc(501, "/usr/bin/runaway", 0) == 0, "a /proc tree at %s", root))
 		return;
-	ok(lrg_oom_scan_new(&b, root, &s) == 0, "scan: new");
+	ok(lrg_oom_scan_new(&b, root, NULL, &s) == 0, "scan: new");
 	ok(lrg_oom_scan_baseline(s) == 0, "scan: baseline taken");
 
 	/* then: the bystander's pages come back, the runaway spills into swap */
@@ -105,8 +107,53 @@ static void test_growth_rss_and_swap(void)
 	ok(run && run->swap_pages == MIB(100) && run->growth_pages == MIB(390),
 	   "growth: RSS and swap both count for the runaway (%llu pages)",
 	   run ? (unsigned long long)run->growth_pages : 0ULL);
-	ok(by && by->exe && !strcmp(by->exe, "/usr/bin/bystander") && !strcmp(by->cgroup, "/"),
-	   "scan: exe read from /proc/PID/exe, cgroup from the memcg listing");
+	ok(by && by->exe && !strcmp(by->exe, "/usr/bin/bystander") && !strcmp(by->cgroup, "/") &&
+	   !by->own_cgroup, "scan: exe read from /proc/PID/exe, cgroup from the memcg listing, no"
+	   " own cgroup without a cgroup2 mount");
+	lrg_oom_scan_free(s);
+}
+
+static int write_cgroup(pid_t pid, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%d/cgroup", root, (int)pid);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	fputs(text, f);
+	return fclose(f) == 0 ? 0 : -errno;
+}
+
+static void test_own_cgroup(void)
+{
+	struct lrg_backend b = { .ops = &scripted_ops };
+	const struct lrg_oom_candidate *c0, *c1;
+	char deep[400], line[420];
+	struct lrg_oom_scan *s;
+	struct lrg_oom_facts f;
+
+	/* a path longer than the 256 bytes of a listed memcg's */
+	snprintf(deep, sizeof(deep), "/user.slice/user-1000.slice/user@1000.service/app.slice/"
+		 "run-%0300d.scope", 7);
+	snprintf(line, sizeof(line), "0::%s\n", deep);
+	set_mm(0, 500, MIB(10));
+	set_mm(1, 501, MIB(10));
+	if (!ok(write_cgroup(500, line) == 0 &&
+		write_cgroup(501, "12:memory:/user.slice\n1:name=systemd:/x\n0::/user.slice/tail.scope\n") == 0,
+		"own cgroup: /proc/PID/cgroup written"))
+		return;
+	ok(lrg_oom_scan_new(&b, root, "/sys/fs/cgroup", &s) == 0, "scan: new, with a cgroup2 mount");
+	ok(lrg_oom_scan_collect(s, true, LRG_ROOT_MEMCG, &f) == 0 && f.complete && f.n == 2,
+	   "own cgroup: both processes read, complete");
+	c0 = find(&f, 500);
+	c1 = find(&f, 501);
+	ok(c0 && c0->own_cgroup && !strcmp(c0->own_cgroup, deep),
+	   "own cgroup: a %zu-byte path read whole", strlen(deep));
+	ok(c1 && c1->own_cgroup && !strcmp(c1->own_cgroup, "/user.slice/tail.scope"),
+	   "own cgroup: the v2 line of a hybrid machine's file (%s)",
+	   c1 && c1->own_cgroup ? c1->own_cgroup : "-");
 	lrg_oom_scan_free(s);
 }
 
@@ -126,6 +173,7 @@ int main(void)
 		return tap_done();
 	}
 	test_growth_rss_and_swap();
+	test_own_cgroup();
 	cleanup();
 	return tap_done();
 }
