@@ -447,6 +447,9 @@ int lrg_manager_run(const struct lrg_manager_opts *o, struct lrg_config *cfg)
 
 	if (o->dry_run)
 		cfg->daemon.dry_run = true;
+	/* A reader of the control socket that goes away mid-reply costs that
+	 * write an EPIPE, not the daemon its life. */
+	signal(SIGPIPE, SIG_IGN);
 
 	r = lrg_backend_select(want, &cfg->daemon, &m.backend);
 	if (r < 0)
