@@ -419,13 +419,20 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
  * The daemon must keep working when the machine is out of memory: it locks
  * itself in RAM and asks the kernel's OOM killer to spare it. Failures are
  * logged, not fatal (an unprivileged test run cannot do either).
+ *
+ * Locked and present, not locked on first touch (MCL_ONFAULT): a page of
+ * the kill path never run before would otherwise be read in, or allocated,
+ * at the moment memory is shortest. What is mapped now is faulted in by
+ * mlockall itself, what is mapped later when it is mapped; the OOM path is
+ * then run once on nobody so the stack it needs is there too.
  */
-static void protect_self(void)
+static void protect_self(struct manager *m)
 {
 	FILE *f;
 
-	if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) < 0)
+	if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
 		lrg_log_errno(LOG_WARNING, -errno, "mlockall (the daemon may be paged out under pressure)");
+	lrg_oom_prefault(m->oom);
 	f = fopen("/proc/self/oom_score_adj", "w");
 	if (!f || fputs("-1000", f) < 0 || fclose(f) != 0)
 		log_warning("could not set oom_score_adj to -1000");
@@ -440,6 +447,9 @@ int lrg_manager_run(const struct lrg_manager_opts *o, struct lrg_config *cfg)
 
 	if (o->dry_run)
 		cfg->daemon.dry_run = true;
+	/* A reader of the control socket that goes away mid-reply costs that
+	 * write an EPIPE, not the daemon its life. */
+	signal(SIGPIPE, SIG_IGN);
 
 	r = lrg_backend_select(want, &cfg->daemon, &m.backend);
 	if (r < 0)
@@ -499,7 +509,7 @@ int lrg_manager_run(const struct lrg_manager_opts *o, struct lrg_config *cfg)
 	}
 
 	m.started_ms = m.backend->ops->now_ms(m.backend);
-	protect_self();
+	protect_self(&m);
 	log_notice("lrugend %s running: %zu slice(s) configured%s", PACKAGE_VERSION,
 		   cfg->nr_slices, cfg->daemon.dry_run ? ", dry run (nothing is killed)" : "");
 	sd_notify(0, "READY=1");

@@ -8,18 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* oom.h and oom_select.h first: control_json.h converts from their structs. */
+#include "control_json.h"
 #include "manager_int.h"
 #include "oom_select.h"
-#include "control_json.h"
-
-static void fill_oom_stats(struct manager *m, struct lrg_cj_oom_stats *ret)
-{
-	struct lrg_oom_stats os;
-
-	lrg_oom_get_stats(m->oom, &os);
-	lrg_cj_oom_stats_from(ret, &os);
-}
 
 static int count_lruvec(void *ctx, const struct lrg_gens_view *v)
 {
@@ -31,7 +22,7 @@ static int ctl_status(void *ctx, FILE *out)
 {
 	struct manager *m = ctx;
 	struct lrg_policy_stats ps;
-	struct lrg_cj_oom_stats os;
+	struct lrg_oom_stats os;
 	struct lrg_pressure p;
 	uint64_t now = m->backend->ops->now_ms(m->backend);
 	bool have_p = m->backend->ops->measure(m->backend, LRG_ROOT_MEMCG, &p) == 0;
@@ -40,7 +31,7 @@ static int ctl_status(void *ctx, FILE *out)
 
 	lrg_policy_foreach_gens(m->policy, now, count_lruvec, &nr_lruvecs);
 	lrg_policy_get_stats(m->policy, &ps);
-	fill_oom_stats(m, &os);
+	lrg_oom_get_stats(m->oom, &os);
 	return lrg_cj_write_status(out, &(struct lrg_cj_status){
 		.version = PACKAGE_VERSION,
 		.backend = m->backend->ops->name,
@@ -61,10 +52,10 @@ static int ctl_stats(void *ctx, FILE *out)
 {
 	struct manager *m = ctx;
 	struct lrg_policy_stats ps;
-	struct lrg_cj_oom_stats os;
+	struct lrg_oom_stats os;
 
 	lrg_policy_get_stats(m->policy, &ps);
-	fill_oom_stats(m, &os);
+	lrg_oom_get_stats(m->oom, &os);
 	return lrg_cj_write_stats(out, &ps, &os);
 }
 

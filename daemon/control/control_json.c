@@ -26,13 +26,13 @@ static const char *oom_policy_name(enum lrg_oom_policy o)
 const char *lrg_cj_tier_name(int tier)
 {
 	switch (tier) {
-	case LRG_CJ_TIER_EXCLUDED:
+	case LRG_TIER_EXCLUDED:
 		return "excluded";
-	case LRG_CJ_TIER_AVOID:
+	case LRG_TIER_AVOID:
 		return "avoid";
-	case LRG_CJ_TIER_NORMAL:
+	case LRG_TIER_NORMAL:
 		return "normal";
-	case LRG_CJ_TIER_PREFER:
+	case LRG_TIER_PREFER:
 		return "prefer";
 	}
 	return "?";
@@ -96,7 +96,7 @@ void lrg_cj_policy_stats(struct lrg_json *j, const struct lrg_policy_stats *s)
 	lrg_json_end_object(j);
 }
 
-void lrg_cj_oom_stats(struct lrg_json *j, const struct lrg_cj_oom_stats *s)
+void lrg_cj_oom_stats(struct lrg_json *j, const struct lrg_oom_stats *s)
 {
 	if (!s) {
 		lrg_json_null(j);
@@ -208,7 +208,7 @@ int lrg_cj_write_status(FILE *out, const struct lrg_cj_status *s)
 }
 
 int lrg_cj_write_stats(FILE *out, const struct lrg_policy_stats *policy,
-		       const struct lrg_cj_oom_stats *oom)
+		       const struct lrg_oom_stats *oom)
 {
 	struct lrg_json j;
 

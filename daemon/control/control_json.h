@@ -27,30 +27,7 @@
 #include "lrg_backend.h"
 #include "lrg_config.h"
 #include "lrg_policy.h"
-
-/*
- * The OOM side's types (oom.h, oom_select.h) are mirrored here rather than
- * included, so this library builds and tests without the OOM code. The
- * converters below exist when those headers are included first.
- */
-
-/* Field for field struct lrg_oom_stats (oom.h). */
-struct lrg_cj_oom_stats {
-	uint64_t decisions, kills, dry_run_kills, guarded, no_victim, kill_errors;
-};
-
-#ifdef LRG_OOM_H
-static inline void lrg_cj_oom_stats_from(struct lrg_cj_oom_stats *ret,
-					 const struct lrg_oom_stats *s)
-{
-	ret->decisions = s->decisions;
-	ret->kills = s->kills;
-	ret->dry_run_kills = s->dry_run_kills;
-	ret->guarded = s->guarded;
-	ret->no_victim = s->no_victim;
-	ret->kill_errors = s->kill_errors;
-}
-#endif
+#include "oom_types.h"
 
 /* ---- status / stats ---------------------------------------------------- */
 
@@ -63,7 +40,7 @@ struct lrg_cj_status {
 	uint64_t uptime_ms;
 	const struct lrg_config *cfg;   /* profile, slices, [slice *]; NULL: omitted */
 	const struct lrg_policy_stats *policy; /* NULL: null */
-	const struct lrg_cj_oom_stats *oom;    /* NULL: null */
+	const struct lrg_oom_stats *oom;       /* NULL: null */
 	const char *last_decision;      /* NULL or "": null */
 	const struct lrg_pressure *pressure;   /* machine-wide; NULL: null */
 	size_t nr_memcgs;               /* memcgs the engine tracks (0 if unknown) */
@@ -84,11 +61,11 @@ int lrg_cj_write_status(FILE *out, const struct lrg_cj_status *s);
 
 /* {"policy":{..}|null,"oom":{..}|null} */
 int lrg_cj_write_stats(FILE *out, const struct lrg_policy_stats *policy,
-		       const struct lrg_cj_oom_stats *oom);
+		       const struct lrg_oom_stats *oom);
 
 void lrg_cj_slice(struct lrg_json *j, const struct lrg_slice_config *s);
 void lrg_cj_policy_stats(struct lrg_json *j, const struct lrg_policy_stats *s);
-void lrg_cj_oom_stats(struct lrg_json *j, const struct lrg_cj_oom_stats *s);
+void lrg_cj_oom_stats(struct lrg_json *j, const struct lrg_oom_stats *s);
 void lrg_cj_pressure(struct lrg_json *j, const struct lrg_pressure *p);
 
 /* true if slice names a slice of cfg (or its [slice *] defaults): what a
@@ -183,12 +160,6 @@ void lrg_cj_wss_free(struct lrg_cj_wss *w);
 
 /* ---- explain ------------------------------------------------------------ */
 
-/* The tiers of oom_select.h's enum lrg_oom_tier, same values. */
-#define LRG_CJ_TIER_EXCLUDED (-1)
-#define LRG_CJ_TIER_AVOID 0
-#define LRG_CJ_TIER_NORMAL 1
-#define LRG_CJ_TIER_PREFER 2
-
 /* One OOM candidate as lrugenctl explain shows it. */
 struct lrg_cj_candidate {
 	pid_t pid;
@@ -197,13 +168,12 @@ struct lrg_cj_candidate {
 	const char *slice;          /* may be NULL */
 	uint64_t rss_pages;
 	uint64_t growth_pages;
-	int tier;                   /* enum lrg_oom_tier */
+	enum lrg_oom_tier tier;
 	int64_t badness;
 	int oom_score_adj;
 	const char *reason;         /* may be NULL */
 };
 
-#ifdef LRG_OOM_SELECT_H
 /* Fill one from a candidate lrg_oom_select() ranked (pointers are shared,
  * not copied: render before the candidates go away). */
 static inline void lrg_cj_candidate_from_oom(struct lrg_cj_candidate *ret,
@@ -217,12 +187,11 @@ static inline void lrg_cj_candidate_from_oom(struct lrg_cj_candidate *ret,
 	ret->slice = c->slice ? c->slice->name : NULL;
 	ret->rss_pages = c->rss_pages;
 	ret->growth_pages = c->growth_pages;
-	ret->tier = (int)c->tier;
+	ret->tier = c->tier;
 	ret->badness = c->badness;
 	ret->oom_score_adj = c->oom_score_adj;
 	ret->reason = c->reason;
 }
-#endif
 
 /* "excluded", "avoid", "normal", "prefer"; "?" otherwise. */
 const char *lrg_cj_tier_name(int tier);

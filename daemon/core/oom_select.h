@@ -12,38 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "lrg_config.h"
-
-/* Growth is compared in steps of this many pages (64 MiB), so that two
- * processes that grew about as much are ordered by size instead. */
-#define LRG_OOM_GROWTH_STEP_PAGES 16384ULL
-
-enum lrg_oom_tier {
-	LRG_TIER_EXCLUDED = -1, /* never killed: protected, never, -1000, init, self */
-	LRG_TIER_AVOID = 0,     /* matches an avoid pattern: last resort */
-	LRG_TIER_NORMAL = 1,
-	LRG_TIER_PREFER = 2,    /* matches a prefer pattern: first */
-};
-
-struct lrg_oom_candidate {
-	/* inputs */
-	pid_t pid;
-	uint64_t start_time;
-	uint64_t memcg_id;
-	char comm[16];
-	const char *exe;              /* may be NULL */
-	const char *cgroup;           /* cgroup path, may be NULL */
-	const struct lrg_slice_config *slice; /* NULL: no slice rules */
-	uint64_t rss_pages;
-	uint64_t growth_pages;        /* RSS growth since the pressure episode began */
-	int oom_score_adj;
-	bool is_self;                 /* lrugend itself */
-	bool is_kthread;
-	/* outputs of lrg_oom_select */
-	enum lrg_oom_tier tier;
-	int64_t badness;              /* rss adjusted by oom_score_adj, in pages */
-	const char *reason;           /* why excluded, or why chosen first */
-};
+#include "oom_types.h"
 
 /*
  * Rank candidates (fills tier/badness/reason of each) and choose the

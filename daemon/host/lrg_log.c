@@ -29,6 +29,11 @@ bool lrg_log_to_journal(void)
 	return use_journal;
 }
 
+void lrg_log_to_stderr(void)
+{
+	use_journal = false;
+}
+
 static void log_v(int priority, const char *fmt, va_list ap)
 {
 	if (priority > lrg_log_max_level)

@@ -18,6 +18,10 @@ extern int lrg_log_max_level;
 void lrg_log_init(const char *ident);
 /* true when logging to the journal */
 bool lrg_log_to_journal(void);
+/* From here on, log to stderr: for a forked child that closed the fds it
+ * inherited, the journal client's cached socket among them (its number
+ * may be reused by the next socket the child opens). */
+void lrg_log_to_stderr(void);
 
 void lrg_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Logs "msg: strerror(-err)" and returns err (a negative errno). */

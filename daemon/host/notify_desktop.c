@@ -8,7 +8,8 @@
  * sender must become that user, which a daemon cannot do and come back.
  * Forking also keeps the daemon's promise that the decide-and-kill path
  * does not allocate or block: the parent only stats the bus socket and
- * forks; the child double-forks so nobody has to reap it.
+ * forks; the child double-forks so nobody has to reap it, and closes
+ * every fd it inherited before it becomes the user.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -55,6 +56,26 @@ long lrg_session_uid_of_cgroup(const char *path)
 		p = end;
 	}
 	return -1;
+}
+
+/*
+ * Close every fd above stderr: the sender runs as the victim's user, and
+ * nothing the daemon holds (the control socket, netlink, cgroup and /proc
+ * files, the journal's socket) may reach that user's process. Under
+ * systemd stderr is the journal's stream, so the sender's few lines still
+ * land there.
+ */
+static void close_inherited_fds(void)
+{
+	long max;
+
+	lrg_log_to_stderr();
+	if (close_range(3, ~0U, 0) == 0)
+		return;
+	/* a kernel before 5.9: one close per possible fd */
+	max = sysconf(_SC_OPEN_MAX);
+	for (long fd = 3; fd < (max > 0 ? max : 65536); fd++)
+		close((int)fd);
 }
 
 /* Become uid (and its primary group), unprivileged and killable. */
@@ -154,9 +175,7 @@ int lrg_notify_desktop_kill(const char *run_user_dir, long uid, const struct lrg
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
 		alarm(HARD_LIMIT_S);
-		/* The daemon's fds stay open until the sender exits: closing
-		 * them would leave the journal client's cached socket number to
-		 * be reused by the bus connection. */
+		close_inherited_fds();
 		if (become_user((uid_t)uid) < 0) {
 			lrg_log(LOG_INFO, "desktop notification for pid %d: cannot become uid %ld",
 				(int)n->pid, uid);

@@ -7,13 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The OOM headers land separately; when they are here the converters and
- * the mirrored values are checked against them. */
-#if __has_include("oom.h") && __has_include("oom_select.h")
-#include "oom.h"
-#include "oom_select.h"
-#define HAVE_OOM_HEADERS 1
-#endif
 #include "control_json.h"
 #include "tap.h"
 
@@ -54,7 +47,7 @@ static void test_status(void)
 	};
 	struct lrg_config cfg = { .slices = slices, .nr_slices = 2 };
 	struct lrg_policy_stats ps = { .gens_created = 42, .pages_evicted = 1000, .ttl_refusals = 3 };
-	struct lrg_cj_oom_stats os = { .decisions = 5, .kills = 2, .guarded = 1 };
+	struct lrg_oom_stats os = { .decisions = 5, .kills = 2, .guarded = 1 };
 	struct lrg_pressure pr = { .mem_total = 8ULL << 30, .mem_available = 1ULL << 30,
 				   .psi_some_avg10 = 12.5 };
 	struct lrg_cj_status s = {
@@ -300,9 +293,9 @@ static void test_explain(void)
 	struct lrg_cj_candidate c[2] = {
 		{ .pid = 1234, .comm = "abcdefghijklmno", .cgroup = "/app.slice/x.scope",
 		  .slice = "app.slice", .rss_pages = 5000, .growth_pages = 20000,
-		  .oom_score_adj = 100, .tier = LRG_CJ_TIER_PREFER, .badness = 5100,
+		  .oom_score_adj = 100, .tier = LRG_TIER_PREFER, .badness = 5100,
 		  .reason = "matches prefer \"comm:abc*\"" },
-		{ .pid = 1, .comm = "systemd", .tier = LRG_CJ_TIER_EXCLUDED, .reason = "init" },
+		{ .pid = 1, .comm = "systemd", .tier = LRG_TIER_EXCLUDED, .reason = "init" },
 	};
 	struct lrg_cj_explain e = { .domain = "/", .dry_run = true, .c = c, .n = 2, .has_victim = true };
 	const struct lrg_jval *cs;
@@ -344,14 +337,15 @@ static void test_explain(void)
 	ok(cs && cs->n == 2 && strlen(lrg_json_get_str(&cs->items[1], "comm", "")) == 16 &&
 	   lrg_json_get(v, "victim")->type == LRG_JNULL, "unterminated comm bounded; victim null");
 	lrg_json_free(v);
-	ok(!strcmp(lrg_cj_tier_name(LRG_CJ_TIER_AVOID), "avoid") &&
-	   !strcmp(lrg_cj_tier_name(LRG_CJ_TIER_NORMAL), "normal") &&
+	ok(!strcmp(lrg_cj_tier_name(LRG_TIER_AVOID), "avoid") &&
+	   !strcmp(lrg_cj_tier_name(LRG_TIER_NORMAL), "normal") &&
 	   !strcmp(lrg_cj_tier_name(7), "?"), "tier names");
 }
 
-static void test_oom_converters(void)
+/* The OOM types are the core's own (oom_types.h): every tier has its name,
+ * every counter is rendered, and a ranked candidate converts. */
+static void test_oom_types(void)
 {
-#ifdef HAVE_OOM_HEADERS
 	struct lrg_slice_config app = { .name = "app.slice" };
 	struct lrg_oom_candidate oc = {
 		.pid = 1234, .comm = "abcdefghijklmnop", /* 16 bytes, no NUL */
@@ -361,25 +355,29 @@ static void test_oom_converters(void)
 	};
 	struct lrg_oom_stats os = { .decisions = 1, .kills = 2, .dry_run_kills = 3, .guarded = 4,
 				    .no_victim = 5, .kill_errors = 6 };
-	struct lrg_cj_oom_stats cs;
+	const struct lrg_jval *o;
 	struct lrg_cj_candidate c;
+	struct lrg_jval *v;
+	FILE *f;
 
-	ok(LRG_CJ_TIER_EXCLUDED == LRG_TIER_EXCLUDED && LRG_CJ_TIER_AVOID == LRG_TIER_AVOID &&
-	   LRG_CJ_TIER_NORMAL == LRG_TIER_NORMAL && LRG_CJ_TIER_PREFER == LRG_TIER_PREFER,
-	   "mirrored tier values match oom_select.h");
-	ok(sizeof(struct lrg_cj_oom_stats) == sizeof(struct lrg_oom_stats),
-	   "mirrored OOM stats have as many fields as oom.h's");
-	lrg_cj_oom_stats_from(&cs, &os);
-	ok(cs.decisions == 1 && cs.kills == 2 && cs.dry_run_kills == 3 && cs.guarded == 4 &&
-	   cs.no_victim == 5 && cs.kill_errors == 6, "lrg_cj_oom_stats_from copies every field");
+	ok(!strcmp(lrg_cj_tier_name(LRG_TIER_EXCLUDED), "excluded") &&
+	   !strcmp(lrg_cj_tier_name(LRG_TIER_AVOID), "avoid") &&
+	   !strcmp(lrg_cj_tier_name(LRG_TIER_NORMAL), "normal") &&
+	   !strcmp(lrg_cj_tier_name(LRG_TIER_PREFER), "prefer"), "every tier of oom_types.h has its name");
+	f = open_buf();
+	ok(lrg_cj_write_stats(f, NULL, &os) == 0, "OOM stats render");
+	v = close_parse(f);
+	o = lrg_json_get(v, "oom");
+	ok(o && lrg_json_get_u64(o, "decisions", 0) == 1 && lrg_json_get_u64(o, "kills", 0) == 2 &&
+	   lrg_json_get_u64(o, "dry_run_kills", 0) == 3 && lrg_json_get_u64(o, "guarded", 0) == 4 &&
+	   lrg_json_get_u64(o, "no_victim", 0) == 5 && lrg_json_get_u64(o, "kill_errors", 0) == 6,
+	   "every field of struct lrg_oom_stats is rendered");
+	lrg_json_free(v);
 	lrg_cj_candidate_from_oom(&c, &oc);
 	ok(c.pid == 1234 && !strcmp(c.comm, "abcdefghijklmno") && !strcmp(c.slice, "app.slice") &&
 	   c.cgroup == oc.cgroup && c.rss_pages == 5000 && c.growth_pages == 20000 &&
-	   c.tier == LRG_CJ_TIER_PREFER && c.badness == 5100 && c.oom_score_adj == 100 &&
+	   c.tier == LRG_TIER_PREFER && c.badness == 5100 && c.oom_score_adj == 100 &&
 	   c.reason == oc.reason, "lrg_cj_candidate_from_oom copies, comm terminated");
-#else
-	skip("daemon/oom.h or oom_select.h not in the tree yet: converters not checked");
-#endif
 }
 
 int main(void)
@@ -389,7 +387,7 @@ int main(void)
 	test_gens();
 	test_wss();
 	test_explain();
-	test_oom_converters();
+	test_oom_types();
 	free(buf);
 	return tap_done();
 }

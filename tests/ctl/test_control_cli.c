@@ -38,7 +38,7 @@ static int h_status(void *ctx, FILE *out)
 	};
 	struct lrg_config cfg = { .slices = slices, .nr_slices = 1 };
 	struct lrg_policy_stats ps = { .gens_created = ticks * 2, .pages_evicted = ticks * 100 };
-	struct lrg_cj_oom_stats os = { .decisions = 1 };
+	struct lrg_oom_stats os = { .decisions = 1 };
 	struct lrg_pressure pr = { .mem_total = 4ULL << 30, .mem_available = 1ULL << 30,
 				   .psi_some_avg10 = 3.5 };
 	struct lrg_cj_status s = {
@@ -117,9 +117,9 @@ static int h_explain(void *ctx, FILE *out)
 {
 	struct lrg_cj_candidate c[2] = {
 		{ .pid = 77, .comm = "hog", .cgroup = "/app.slice", .slice = "app.slice",
-		  .rss_pages = 262144, .growth_pages = 200000, .tier = LRG_CJ_TIER_NORMAL,
+		  .rss_pages = 262144, .growth_pages = 200000, .tier = LRG_TIER_NORMAL,
 		  .badness = 262144, .reason = "grew most during this pressure episode" },
-		{ .pid = 1, .comm = "systemd", .tier = LRG_CJ_TIER_EXCLUDED, .reason = "init" },
+		{ .pid = 1, .comm = "systemd", .tier = LRG_TIER_EXCLUDED, .reason = "init" },
 	};
 	struct lrg_cj_explain e = { .domain = "/", .dry_run = true, .c = c, .n = 2,
 				    .has_victim = true };

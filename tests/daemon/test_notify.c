@@ -7,7 +7,7 @@
  * config) with NOTIFY_SOCKET, WATCHDOG_USEC and WATCHDOG_PID set, and checks
  * what arrives and from whom (SCM_CREDENTIALS, as NotifyAccess=main does):
  *
- *   start      READY=1 and a STATUS= naming the backend
+ *   start      READY=1 and a STATUS= naming the backend; SIGPIPE ignored
  *   watchdog   WATCHDOG=1 at least every WATCHDOG_USEC/2
  *   SIGHUP     RELOADING=1 with MONOTONIC_USEC=, then READY=1
  *   bad config RELOADING=1, READY=1, still running and still pinging the
@@ -201,6 +201,17 @@ static char *read_file(const char *path)
 	return buf;
 }
 
+/* Is sig in the SigIgn mask of pid's /proc/PID/status? */
+static bool sig_ignored(pid_t pid, int sig)
+{
+	char path[64];
+	const char *line;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	line = strstr(read_file(path), "\nSigIgn:");
+	return line && (strtoull(line + 8, NULL, 16) >> (sig - 1)) & 1;
+}
+
 /* Does the text contain "PATH:N:" for a line number N in [lo, hi]? */
 static bool names_file_line(const char *text, const char *path, int lo, int hi)
 {
@@ -368,6 +379,8 @@ int main(void)
 		ok(s >= 0 && strstr(lines[s], "proc"), "STATUS= names the backend: %s",
 		   s >= 0 ? lines[s] : "(none)");
 	}
+	/* A control client gone mid-reply must cost a write, not the daemon. */
+	ok(sig_ignored(daemon_pid, SIGPIPE), "SIGPIPE is ignored by the daemon");
 
 	/*
 	 * 3. The watchdog: WATCHDOG_USEC=400ms, so a ping every <= 200 ms,

@@ -106,17 +106,17 @@ missing=
 for c in $codes; do grep -qx "\.B $c" "$tmp/exit" || missing="$missing $c"; done
 result "every exit status of daemon/manager.h ($(echo $codes)) is in lrugend.8" "$missing"
 
-# 10-11: the journal events: MESSAGE_IDs of oom.h, fields of oom.c.
+# 10-11: the journal events: MESSAGE_IDs of oom_act.h, fields of oom_act.c.
 missing=
-ids=$(sed -n 's/^#define LRG_MESSAGE_ID_[A-Z_]* "\([0-9a-f]*\)"/\1/p' "$top_srcdir/daemon/oom.h")
-[ -n "$ids" ] || missing=" (no MESSAGE_ID in daemon/oom.h)"
+ids=$(sed -n 's/^#define LRG_MESSAGE_ID_[A-Z_]* "\([0-9a-f]*\)"/\1/p' "$top_srcdir/daemon/oom_act.h")
+[ -n "$ids" ] || missing=" (no MESSAGE_ID in daemon/oom_act.h)"
 for id in $ids; do grep -q "MESSAGE_ID=$id" "$man_dir/lrugend.8" || missing="$missing $id"; done
-result "every MESSAGE_ID of daemon/oom.h is in lrugend.8" "$missing"
+result "every MESSAGE_ID of daemon/oom_act.h is in lrugend.8" "$missing"
 missing=
-fields=$(grep -o '"[A-Z][A-Z0-9_]*=%' "$top_srcdir/daemon/oom.c" | tr -d '"=%' | sort -u)
-[ -n "$fields" ] || missing=" (no fields found in daemon/oom.c)"
+fields=$(grep -o '"[A-Z][A-Z0-9_]*=%' "$top_srcdir/daemon/oom_act.c" | tr -d '"=%' | sort -u)
+[ -n "$fields" ] || missing=" (no fields found in daemon/oom_act.c)"
 for fl in $fields; do grep -q "\\b$fl\\b" "$man_dir/lrugend.8" || missing="$missing $fl"; done
-result "every field of the kill event (daemon/oom.c) is in lrugend.8" "$missing"
+result "every field of the kill event (daemon/oom_act.c) is in lrugend.8" "$missing"
 
 # 12-14: lrugenctl.8 against `lrugenctl --help` and its exit codes.
 ctl="$top_builddir/lrugenctl"

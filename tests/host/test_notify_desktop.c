@@ -9,15 +9,21 @@
  * arrived: the summary names the victim, the body its pid, size and
  * reason, and the caller was that user (the sender dropped root, which
  * the session bus requires). Also: which cgroups belong to a session,
- * and that root or a user without a bus gets no notification.
+ * and that root or a user without a bus gets no notification. While the
+ * sender waits for the server's reply, the test looks at its open fds: an
+ * fd the caller held (the daemon's sockets and files) must not be there.
  *
  * The bus part skips (with the reason) when not root or dbus-daemon is
  * not installed.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,14 +40,16 @@
 #define TEST_UID 65534 /* nobody: not root, present on every Debian */
 #define DBUS_DAEMON "/usr/bin/dbus-daemon"
 
-static int report_fd = -1;
+static int report_fd = -1, go_fd = -1;
 
 static int on_notify(sd_bus_message *m, void *userdata, sd_bus_error *e)
 {
 	const char *app, *icon, *summary, *body;
+	struct pollfd go = { .fd = go_fd, .events = POLLIN };
 	sd_bus_creds *creds = NULL;
 	uint32_t id;
 	uid_t uid = (uid_t)-1;
+	pid_t pid = 0;
 	int r;
 
 	(void)userdata;
@@ -49,9 +57,15 @@ static int on_notify(sd_bus_message *m, void *userdata, sd_bus_error *e)
 	r = sd_bus_message_read(m, "susss", &app, &id, &icon, &summary, &body);
 	if (r < 0)
 		return r;
-	if (sd_bus_query_sender_creds(m, SD_BUS_CREDS_UID | SD_BUS_CREDS_AUGMENT, &creds) >= 0)
+	if (sd_bus_query_sender_creds(m, SD_BUS_CREDS_UID | SD_BUS_CREDS_PID | SD_BUS_CREDS_AUGMENT,
+				      &creds) >= 0) {
 		sd_bus_creds_get_uid(creds, &uid);
+		sd_bus_creds_get_pid(creds, &pid);
+	}
 	sd_bus_creds_unref(creds);
+	/* The sender waits for the reply: the test looks at its fds now. */
+	dprintf(report_fd, "sender=%d\n", (int)pid);
+	poll(&go, 1, 5000);
 	dprintf(report_fd, "app=%s\nsummary=%s\nbody=%s\nuid=%d\n", app, summary, body, (int)uid);
 	close(report_fd);
 	report_fd = -1;
@@ -70,13 +84,14 @@ static int drop_to(uid_t uid)
 }
 
 /* The notification server: owns the name, reports "ready", then one call. */
-static void run_server(const char *addr, int fd)
+static void run_server(const char *addr, int fd, int go)
 {
 	sd_bus *bus = NULL;
 	sd_bus_slot *slot = NULL;
 	time_t end = time(NULL) + 30;
 
 	report_fd = fd;
+	go_fd = go;
 	if (drop_to(TEST_UID) || sd_bus_new(&bus) < 0 || sd_bus_set_address(bus, addr) < 0 ||
 	    sd_bus_set_bus_client(bus, 1) < 0 || sd_bus_start(bus) < 0 ||
 	    sd_bus_add_object_vtable(bus, &slot, "/org/freedesktop/Notifications",
@@ -113,6 +128,53 @@ static size_t read_all(int fd, char *buf, size_t len, int timeout_ms)
 	return n;
 }
 
+/* Read from fd, appending to buf, until it holds needle or timeout_ms passes. */
+static bool read_until(int fd, char *buf, size_t len, const char *needle, int timeout_ms)
+{
+	size_t n = strlen(buf);
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	while (!strstr(buf, needle) && n + 1 < len && poll(&p, 1, timeout_ms) > 0) {
+		ssize_t r = read(fd, buf + n, len - 1 - n);
+
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		buf[n] = '\0';
+	}
+	return strstr(buf, needle) != NULL;
+}
+
+/* How many of pid's fds lead to path; *ret_nr_fds: how many it has. */
+static int fds_to(pid_t pid, const char *path, int *ret_nr_fds)
+{
+	char dir[64], link[PATH_MAX + 64], target[PATH_MAX];
+	struct dirent *de;
+	int hits = 0, n = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		ssize_t len;
+
+		if (de->d_name[0] == '.')
+			continue;
+		n++;
+		snprintf(link, sizeof(link), "%s/%s", dir, de->d_name);
+		len = readlink(link, target, sizeof(target) - 1);
+		if (len > 0) {
+			target[len] = '\0';
+			hits += !strcmp(target, path);
+		}
+	}
+	closedir(d);
+	*ret_nr_fds = n;
+	return hits;
+}
+
 static void test_session_uid(void)
 {
 	ok(lrg_session_uid_of_cgroup("/user.slice/user-1000.slice/app-firefox.scope") == 1000,
@@ -145,8 +207,9 @@ static void test_real_bus(void)
 	struct lrg_kill_note note = { .pid = 4242, .comm = "tail", .rss_kb = 373408,
 				      .reason = "grew most during the episode", .domain = "user.slice" };
 	pid_t daemon_pid, server_pid;
-	int pipefd[2], r;
+	int pipefd[2], gofd[2], marker, r, nr_fds = 0, held;
 	struct stat st;
+	const char *sender;
 
 	if (getuid() != 0) {
 		skip("the session-bus test needs root (to run a bus as another user)");
@@ -186,19 +249,42 @@ static void test_real_bus(void)
 
 	if (pipe(pipefd) < 0)
 		goto out_daemon;
+	if (pipe(gofd) < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		goto out_daemon;
+	}
 	server_pid = fork();
 	if (server_pid == 0) {
 		close(pipefd[0]);
-		run_server(addr, pipefd[1]);
+		close(gofd[1]);
+		run_server(addr, pipefd[1], gofd[0]);
 	}
 	close(pipefd[1]);
+	close(gofd[0]);
 	read_all(pipefd[0], buf, sizeof(buf), 10000);
 	if (!ok(strcmp(buf, "ready\n") == 0, "a notification server owns org.freedesktop.Notifications"))
 		goto out_server;
 
+	/* an fd of the caller's, as the daemon holds many: no CLOEXEC */
+	marker = open(dir, O_RDONLY | O_DIRECTORY);
 	r = lrg_notify_desktop_kill(dir, TEST_UID, &note);
 	ok(r == 0, "lrg_notify_desktop_kill returns at once (%d)", r);
-	read_all(pipefd[0], buf, sizeof(buf), 15000);
+	buf[0] = '\0';
+	if (read_until(pipefd[0], buf, sizeof(buf), "\n", 15000) &&
+	    (sender = strstr(buf, "sender=")) && atoi(sender + 7) > 0) {
+		held = fds_to(atoi(sender + 7), dir, &nr_fds);
+		ok(marker >= 0 && held == 0,
+		   "the sender holds none of the caller's fds (%d of its %d fds lead to the caller's)",
+		   held, nr_fds);
+	} else {
+		ok(0, "the notification server saw the sender's pid (%s)", buf);
+	}
+	if (write(gofd[1], "g", 1) != 1)
+		diag("could not let the server reply: %s", strerror(errno));
+	if (marker >= 0)
+		close(marker);
+	read_all(pipefd[0], buf + strlen(buf), sizeof(buf) - strlen(buf), 15000);
 	for (const char *line = buf, *end; *line; line = *end ? end + 1 : end) {
 		end = strchrnul(line, '\n');
 		diag("received %.*s", (int)(end - line), line);
@@ -212,6 +298,7 @@ out_server:
 	kill(server_pid, SIGKILL);
 	waitpid(server_pid, NULL, 0);
 	close(pipefd[0]);
+	close(gofd[1]);
 out_daemon:
 	kill(daemon_pid, SIGTERM);
 	waitpid(daemon_pid, NULL, 0);

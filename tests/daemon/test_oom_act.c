@@ -1,34 +1,145 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Victim ranking: who dies first, and who never dies; then one kill acted
- * on (lrg_oom_handle) over a minimal scripted backend. */
+/*
+ * The OOM path served end to end (lrg_oom_handle) over a minimal scripted
+ * backend, with the act's ops recorded: what is killed, what is said, in
+ * which order, and that nothing between the decision and the signal
+ * allocates. The ranking and the decision alone are tested in tests/core.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "lrg_config.h"
-#include "lrg_log.h"
 #include "oom.h"
-#include "oom_select.h"
 #include "tap.h"
 #include "ttl.h"
 
 #define MIB(x) ((uint64_t)(x) * 256) /* pages */
-#define TOTAL MIB(8192)
 
-static struct lrg_oom_candidate cand(pid_t pid, const char *comm, uint64_t rss, uint64_t growth)
+/* ---- allocations counted while `counting` is set ---- */
+
+static volatile bool counting;
+static volatile size_t nr_allocs;
+
+#if defined(__SANITIZE_ADDRESS__)
+/* ASan owns malloc: it calls a hook on every allocation instead. */
+#include <sanitizer/allocator_interface.h>
+
+static void count_alloc(const volatile void *p, size_t size)
 {
-	struct lrg_oom_candidate c = { .pid = pid, .rss_pages = rss, .growth_pages = growth,
-				       .start_time = (uint64_t)pid, .cgroup = "/user.slice/app.scope" };
-
-	strncpy(c.comm, comm, sizeof(c.comm) - 1);
-	return c;
+	if (counting)
+		nr_allocs++;
 }
 
-static struct lrg_patterns pats(char **p, size_t n)
+static void count_free(const volatile void *p)
 {
-	return (struct lrg_patterns){ .n = n, .pats = p };
+}
+
+static void alloc_hook_install(void)
+{
+	__sanitizer_install_malloc_and_free_hooks(count_alloc, count_free);
+}
+#else
+/* The test binary's own malloc family, in front of glibc's. */
+extern void *__libc_malloc(size_t size);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *p, size_t size);
+
+void *malloc(size_t size)
+{
+	if (counting)
+		nr_allocs++;
+	return __libc_malloc(size);
+}
+
+void *calloc(size_t n, size_t size)
+{
+	if (counting)
+		nr_allocs++;
+	return __libc_calloc(n, size);
+}
+
+void *realloc(void *p, size_t size)
+{
+	if (counting)
+		nr_allocs++;
+	return __libc_realloc(p, size);
+}
+
+static void alloc_hook_install(void)
+{
+}
+#endif
+
+/* ---- the act, recorded ---- */
+
+#define MAX_STEPS 64
+
+static struct {
+	char what[MAX_STEPS][16];     /* "kill", "log", "event", "notify" */
+	int n;
+	size_t allocs_at_signal;      /* counted from the last look to the kill */
+	int stale_notices;            /* "thrash seen before" lines at notice level or louder */
+	int incomplete_warnings;      /* "candidates incomplete" lines at warning level */
+} act;
+
+static void step(const char *what)
+{
+	if (act.n < MAX_STEPS)
+		snprintf(act.what[act.n++], sizeof(act.what[0]), "%s", what);
+}
+
+static int rec_kill(void *ctx, const struct lrg_oom_verdict *v)
+{
+	struct lrg_backend *b = ctx;
+
+	act.allocs_at_signal = nr_allocs;
+	counting = false;
+	step("kill");
+	return b->ops->kill(b, &v->kill);
+}
+
+static void rec_log(void *ctx, int priority, const char *line)
+{
+	counting = false;
+	step("log");
+	if (strstr(line, "thrash seen before") && priority <= LOG_NOTICE)
+		act.stale_notices++;
+	if (strstr(line, "candidates incomplete") && priority == LOG_WARNING)
+		act.incomplete_warnings++;
+}
+
+static void rec_event(void *ctx, int priority, const char *message_id, const char *message,
+		      const char *const *fields)
+{
+	counting = false;
+	step("event");
+}
+
+static int rec_notify(void *ctx, long uid, const struct lrg_kill_note *n)
+{
+	step("notify");
+	return 0;
+}
+
+static const struct lrg_oom_act_ops rec_ops = { .kill = rec_kill, .log = rec_log,
+						.event = rec_event, .notify = rec_notify };
+
+static void act_reset(void)
+{
+	memset(&act, 0, sizeof(act));
+}
+
+/* The index of the first step named what, or -1. */
+static int step_at(const char *what)
+{
+	for (int i = 0; i < act.n; i++)
+		if (!strcmp(act.what[i], what))
+			return i;
+	return -1;
 }
 
 /* ---- lrg_oom_handle over a scripted machine: one memcg, two processes ---- */
@@ -42,12 +153,15 @@ static int t_list_memcgs(struct lrg_backend *b, lrg_memcg_fn fn, void *ctx)
 {
 	struct lrg_memcg_info root = { .id = LRG_ROOT_MEMCG, .path = "/" };
 
+	counting = false;   /* the candidates are read: they may allocate */
 	(void)b;
 	return fn(ctx, &root);
 }
 
 /* >= 0: the kernel's OOM killer takes that mm while the candidates are read */
 static int kernel_kills_on_list = -1;
+/* small processes listed after the two: a crowded machine */
+static int extra_mms;
 
 static int t_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn, void *ctx)
 {
@@ -61,6 +175,13 @@ static int t_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn, vo
 	for (int i = 0; i < 2; i++)
 		if (!mm_gone[i] && fn(ctx, &mms[i]) < 0)
 			return -1;
+	for (int i = 0; i < extra_mms; i++) {
+		struct lrg_mm_info m = { .mm_key = 10000 + (uint64_t)i, .pid = 10000 + i,
+					 .start_time = 7, .memcg_id = LRG_ROOT_MEMCG, .nr_anon = 1 };
+
+		if (fn(ctx, &m) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -69,6 +190,8 @@ static int t_measure(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pressu
 	(void)b;
 	(void)memcg_id;
 	*ret = machine;
+	/* a look is the last read before the decision (or the candidates) */
+	counting = true;
 	return 0;
 }
 
@@ -91,6 +214,16 @@ static void scripted_config(struct lrg_config *cfg)
 	cfg->defaults.min_ttl_ms = 1000;
 	cfg->daemon.dry_run = false;
 	cfg->daemon.notify_desktop = false;
+}
+
+/* lrg_oom_new, with the act recorded (rec_ops) and killing through b. */
+static int oom_new(struct lrg_backend *b, const struct lrg_config *cfg, struct lrg_oom **ret)
+{
+	int r = lrg_oom_new(b, cfg, ret);
+
+	if (r == 0)
+		lrg_oom_set_act_ops(*ret, &rec_ops, b);
+	return r;
 }
 
 /*
@@ -157,7 +290,7 @@ static void test_still_exiting(void)
 	short_machine(0);
 	machine_request(&req);
 
-	ok(lrg_oom_new(&b, &cfg, &o) == 0, "oom: new");
+	ok(oom_new(&b, &cfg, &o) == 0, "oom: new");
 	ok(lrg_oom_handle(o, &req, 1000, d, sizeof(d)) == 1 && nr_kills == 1 && strstr(d, "pid 100"),
 	   "oom: the largest is killed (%s)", d);
 	ok(lrg_oom_handle(o, &req, 2000, d, sizeof(d)) == 0 && nr_kills == 1,
@@ -206,7 +339,7 @@ static void test_kernel_kill_settles(void)
 	scripted_setup(&cfg, 300, "standin", MIB(50), "sleep", MIB(1));
 	cfg.daemon.kill_timeout_ms = 3000;
 	short_machine(4);
-	ok(lrg_oom_new(&b, &cfg, &o) == 0, "oom: new");
+	ok(oom_new(&b, &cfg, &o) == 0, "oom: new");
 	lrg_oom_observe(o, 1000);               /* the kernel's count so far: 4 */
 	machine.oom_kills = 5;                  /* the kernel killed the runaway */
 	lrg_oom_observe(o, 2000);
@@ -243,7 +376,7 @@ static void test_kernel_kill_during_collect(void)
 
 	scripted_setup(&cfg, 600, "tail", MIB(300), "standin", MIB(50));
 	short_machine(4);
-	ok(lrg_oom_new(&b, &cfg, &o) == 0, "oom: new");
+	ok(oom_new(&b, &cfg, &o) == 0, "oom: new");
 	lrg_oom_observe(o, 1000);
 	machine_request(&req);
 	kernel_kills_on_list = 0;
@@ -275,7 +408,7 @@ static void test_baseline_frozen_under_pressure(void)
 	/* calm: plenty free, no stall */
 	machine = (struct lrg_pressure){ .mem_total = 8192ULL << 20, .mem_free = 4096ULL << 20,
 					 .watermark_low = 64ULL << 20, .watermark_high = 96ULL << 20 };
-	ok(lrg_oom_new(&b, &cfg, &o) == 0, "oom: new");
+	ok(oom_new(&b, &cfg, &o) == 0, "oom: new");
 	lrg_oom_observe(o, 1000);
 	/* the runaway grows to 300 MiB; the machine stalls but stays above
 	 * its watermarks (kswapd keeps it there) */
@@ -295,31 +428,17 @@ static void test_baseline_frozen_under_pressure(void)
 	lrg_config_free(&cfg);
 }
 
-/* Hand the same request to o at `ticks` ticks from `from`, 200 ms apart,
- * with stderr caught; the "thrash seen before" lines logged. */
+/* Hand the same request to o at `ticks` ticks from `from`, 200 ms apart;
+ * the "thrash seen before" lines logged at notice level or louder. */
 static int stale_skip_lines(struct lrg_oom *o, const struct lrg_oom_request *req, uint64_t from,
 			    int ticks)
 {
-	char tmpl[] = "/tmp/test_oom_select.XXXXXX", line[512], d[160];
-	int fd = mkstemp(tmpl), saved = dup(STDERR_FILENO), lines = 0;
-	FILE *f;
+	char d[160];
 
-	if (fd < 0 || saved < 0)
-		return -1;
-	fflush(stderr);
-	dup2(fd, STDERR_FILENO);
+	act_reset();
 	for (int i = 0; i < ticks; i++)
 		lrg_oom_handle(o, req, from + 200 * (uint64_t)i, d, sizeof(d));
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	f = fdopen(fd, "r");
-	rewind(f);
-	while (fgets(line, sizeof(line), f))
-		lines += strstr(line, "thrash seen before") != NULL;
-	fclose(f);
-	unlink(tmpl);
-	return lines;
+	return act.stale_notices;
 }
 
 /*
@@ -336,6 +455,7 @@ static void test_thrash_request(void)
 	struct lrg_oom *o;
 	struct lrg_oom_request req;
 	char d[160];
+	int lines;
 
 	scripted_setup(&cfg, 400, "leak", MIB(300), "standin", MIB(40));
 	/* free memory above the watermarks, 40% "available": no pressure by
@@ -345,7 +465,7 @@ static void test_thrash_request(void)
 					 .watermark_high = 96ULL << 20, .psi_full_avg10 = 20,
 					 .usage = (8192ULL - 3277) << 20 };
 	ok(!lrg_under_pressure(&machine, true), "oom: the scripted machine is not under pressure by its free memory");
-	ok(lrg_oom_new(&b, &cfg, &o) == 0, "oom: new");
+	ok(oom_new(&b, &cfg, &o) == 0, "oom: new");
 
 	machine_request(&req);
 	ok(lrg_oom_handle(o, &req, 1000, d, sizeof(d)) == 0 && nr_kills == 0 && strstr(d, "pressure gone"),
@@ -368,13 +488,8 @@ static void test_thrash_request(void)
 	ok(lrg_oom_handle(o, &req, 3000, d, sizeof(d)) == 0 && nr_kills == 1 && strstr(d, "thrash seen before"),
 	   "oom: thrash evidence from before the victim's memory came back: no second kill (%s)", d);
 	/* the same wait, a request each tick: said once, not every tick */
-	if (lrg_log_to_journal()) {
-		skip("log lines go to the journal here (JOURNAL_STREAM or INVOCATION_ID set), not stderr");
-	} else {
-		int lines = stale_skip_lines(o, &req, 3200, 4);
-
-		ok(lines == 0, "oom: the same wait in 4 more ticks is not logged again (%d notices)", lines);
-	}
+	lines = stale_skip_lines(o, &req, 3200, 4);
+	ok(lines == 0, "oom: the same wait in 4 more ticks is not logged again (%d notices)", lines);
 	req.evidence_ms = 3500;                 /* a window begun after it */
 	ok(lrg_oom_handle(o, &req, 5500, d, sizeof(d)) == 1 && nr_kills == 2 && strstr(d, "pid 401"),
 	   "oom: a thrash still seen in a window after it: a decision of its own (%s)", d);
@@ -382,7 +497,7 @@ static void test_thrash_request(void)
 	mm_gone[0] = false;
 
 	/* memory freed since the request (a process exited): dropped */
-	ok(lrg_oom_new(&b, &cfg, &o) == 0, "oom: new");
+	ok(oom_new(&b, &cfg, &o) == 0, "oom: new");
 	machine.mem_available = 3277ULL << 20;
 	machine_request(&req);
 	req.thrashing = true;
@@ -393,126 +508,105 @@ static void test_thrash_request(void)
 	lrg_config_free(&cfg);
 }
 
+/*
+ * From the decision to the signal nothing allocates (an allocation under
+ * pressure can wait on reclaim, the very thing the kill is to end), and
+ * the signal leaves before any line is logged (the journal may be stalled).
+ */
+static void test_kill_path(void)
+{
+	struct lrg_backend b = { .ops = &scripted_ops, .caps = LRG_CAP_VIRTUAL_TIME };
+	void *(*volatile alloc)(size_t) = malloc;
+	struct lrg_config cfg;
+	struct lrg_oom *o;
+	struct lrg_oom_request req;
+	char d[160];
+	void *p;
+
+	nr_allocs = 0;
+	counting = true;
+	p = alloc(64);
+	counting = false;
+	free(p);
+	ok(nr_allocs == 1, "kill path: the allocation counter counts (%zu)", (size_t)nr_allocs);
+
+	scripted_setup(&cfg, 800, "runaway", MIB(400), "other", MIB(100));
+	cfg.daemon.kill_timeout_ms = 3000;
+	cfg.daemon.notify_desktop = true;
+	short_machine(0);
+	machine_request(&req);
+	ok(oom_new(&b, &cfg, &o) == 0, "oom: new");
+	act_reset();
+	nr_allocs = 0;
+	ok(lrg_oom_handle(o, &req, 1000, d, sizeof(d)) == 1 && nr_kills == 1 && strstr(d, "pid 800"),
+	   "kill path: the runaway is killed (%s)", d);
+	ok(act.n > 0 && !strcmp(act.what[0], "kill"),
+	   "kill path: the signal is the first thing the act does (first: %s)", act.n ? act.what[0] : "-");
+	ok(step_at("log") > 0 && step_at("event") > step_at("log") && step_at("notify") > step_at("event"),
+	   "kill path: then the candidates are logged, the journal event written, the desktop told");
+	ok(act.allocs_at_signal == 0, "kill path: no allocation from the last look to the signal (%zu)",
+	   act.allocs_at_signal);
+
+	/* still exiting after kill_timeout_ms: signalled again, then said */
+	act_reset();
+	nr_allocs = 0;
+	ok(lrg_oom_handle(o, &req, 4500, d, sizeof(d)) == 0 && nr_kills == 2 && strstr(d, "still exiting"),
+	   "kill path: the last victim, still exiting, is signalled again (%s)", d);
+	ok(act.n > 1 && !strcmp(act.what[0], "kill") && step_at("event") < 0 && act.allocs_at_signal == 0,
+	   "kill path: again the signal first, no allocation before it (%zu), no second event",
+	   act.allocs_at_signal);
+	lrg_oom_free(o);
+	lrg_config_free(&cfg);
+}
+
+/*
+ * More processes than the storage prepared for them: lrugend decides
+ * nothing on part of the machine (the runaway may be in the part not
+ * read), says so, and makes room after the act; the next request decides
+ * on all of them. A baseline sizes the storage beforehand.
+ */
+static void test_incomplete(void)
+{
+	struct lrg_backend b = { .ops = &scripted_ops, .caps = LRG_CAP_VIRTUAL_TIME };
+	struct lrg_config cfg;
+	struct lrg_oom *o;
+	struct lrg_oom_request req;
+	char d[160];
+
+	scripted_setup(&cfg, 900, "other", MIB(100), "runaway", MIB(400));
+	extra_mms = 2000;
+	short_machine(0);
+	machine_request(&req);
+	ok(oom_new(&b, &cfg, &o) == 0, "oom: new");
+	act_reset();
+	ok(lrg_oom_handle(o, &req, 1000, d, sizeof(d)) == 0 && nr_kills == 0 &&
+	   strstr(d, "incomplete") && strstr(d, "of 2002 processes"),
+	   "incomplete: 2,002 processes in room for fewer: nobody chosen from part of them (%s)", d);
+	ok(act.incomplete_warnings == 1, "incomplete: said once, as a warning (%d)", act.incomplete_warnings);
+	ok(lrg_oom_handle(o, &req, 1100, d, sizeof(d)) == 1 && nr_kills == 1 && strstr(d, "pid 901"),
+	   "incomplete: room made after it; the next request decides on all of them (%s)", d);
+	lrg_oom_free(o);
+
+	/* a baseline first: the room is there before the first request */
+	ok(oom_new(&b, &cfg, &o) == 0, "oom: new");
+	extra_mms = 3000;
+	lrg_oom_observe(o, 500);
+	ok(lrg_oom_handle(o, &req, 1000, d, sizeof(d)) == 1 && nr_kills == 2 && strstr(d, "pid 901"),
+	   "incomplete: after a baseline of 3,002 processes the first request decides (%s)", d);
+	lrg_oom_free(o);
+	extra_mms = 0;
+	lrg_config_free(&cfg);
+}
+
 int main(void)
 {
-	struct lrg_slice_config slice;
-	struct lrg_patterns none = { 0 };
-	struct lrg_oom_candidate c[6];
-	size_t idx = 99;
-	int r;
-
-	memset(&slice, 0, sizeof(slice));
-	slice.oom = LRG_OOM_PROCESS;
-	slice.min_ttl_ms = 1000;
-
-	/* The runaway (grew 1 GiB) dies before the larger steady editor. */
-	c[0] = cand(100, "editor", MIB(3000), 0);
-	c[1] = cand(101, "tail", MIB(1200), MIB(1024));
-	c[2] = cand(102, "small", MIB(10), MIB(5));
-	r = lrg_oom_select(c, 3, &none, TOTAL, &idx);
-	ok(r == 0 && idx == 1, "the process that grew most dies first (idx %zu)", idx);
-	ok(!strcmp(c[1].reason, "grew most during the episode"), "its reason says so: %s", c[1].reason);
-
-	/* Growth within the same 64 MiB step: the larger one dies. */
-	c[0] = cand(100, "a", MIB(500), MIB(10));
-	c[1] = cand(101, "b", MIB(900), MIB(20));
-	r = lrg_oom_select(c, 2, &none, TOTAL, &idx);
-	ok(r == 0 && idx == 1, "no runaway: the largest dies (idx %zu)", idx);
-
-	/* Never: pid 1, ourselves, kernel threads, oom_score_adj -1000, no rss. */
-	c[0] = cand(1, "systemd", MIB(9000), MIB(9000));
-	c[1] = cand(200, "lrugend", MIB(9000), MIB(9000));
-	c[1].is_self = true;
-	c[2] = cand(201, "kworker", MIB(9000), MIB(9000));
-	c[2].is_kthread = true;
-	c[3] = cand(202, "sshd", MIB(9000), MIB(9000));
-	c[3].oom_score_adj = -1000;
-	c[4] = cand(203, "zombie", 0, 0);
-	r = lrg_oom_select(c, 5, &none, TOTAL, &idx);
-	ok(r == -ESRCH, "init, self, kthreads, adj -1000 and empty processes are never chosen");
-	ok(c[0].tier == LRG_TIER_EXCLUDED && !strcmp(c[0].reason, "init"), "init excluded: %s",
-	   c[0].reason);
-	ok(c[3].tier == LRG_TIER_EXCLUDED && strstr(c[3].reason, "-1000"), "adj -1000: %s",
-	   c[3].reason);
-
-	/* The largest process protected by the slice: the next one dies. */
-	{
-		char *prot[] = { "comm:gnome-shell" };
-
-		slice.protect = pats(prot, 1);
-		c[0] = cand(300, "gnome-shell", MIB(4000), MIB(2000));
-		c[0].slice = &slice;
-		c[1] = cand(301, "firefox", MIB(1000), 0);
-		c[1].slice = &slice;
-		r = lrg_oom_select(c, 2, &none, TOTAL, &idx);
-		ok(r == 0 && idx == 1, "a protected process never dies; the next candidate does");
-		ok(c[0].tier == LRG_TIER_EXCLUDED && strstr(c[0].reason, "protect"), "reason: %s",
-		   c[0].reason);
-		slice.protect = none;
-	}
-
-	/* Global protect patterns match exe and cgroup too. */
-	{
-		char *prot[] = { "exe:/usr/bin/Xwayland", "cgroup:session-*.scope" };
-		struct lrg_patterns gp = pats(prot, 2);
-
-		c[0] = cand(400, "Xwayland", MIB(800), 0);
-		c[0].exe = "/usr/bin/Xwayland";
-		c[1] = cand(401, "bash", MIB(700), 0);
-		c[1].cgroup = "/user.slice/user-1000.slice/session-2.scope";
-		c[2] = cand(402, "app", MIB(100), 0);
-		r = lrg_oom_select(c, 3, &gp, TOTAL, &idx);
-		ok(r == 0 && idx == 2, "global protect by exe and by cgroup (idx %zu)", idx);
-	}
-
-	/* oom=never slice: nobody there dies. */
-	slice.oom = LRG_OOM_NEVER;
-	c[0] = cand(500, "db", MIB(4000), MIB(4000));
-	c[0].slice = &slice;
-	r = lrg_oom_select(c, 1, &none, TOTAL, &idx);
-	ok(r == -ESRCH, "slice oom=never: no victim");
-	slice.oom = LRG_OOM_PROCESS;
-
-	/* min_ttl_ms = 0: lrugend kills nothing in that slice. */
-	slice.min_ttl_ms = 0;
-	c[0] = cand(550, "batch", MIB(4000), MIB(4000));
-	c[0].slice = &slice;
-	r = lrg_oom_select(c, 1, &none, TOTAL, &idx);
-	ok(r == -ESRCH && strstr(c[0].reason, "min_ttl_ms=0"), "slice min_ttl_ms=0: no victim (%s)",
-	   c[0].reason);
-	slice.min_ttl_ms = 1000;
-
-	/* prefer beats size and growth; avoid loses to everything else. */
-	{
-		char *pref[] = { "comm:chrom*" }, *avoid[] = { "comm:big" };
-
-		slice.prefer = pats(pref, 1);
-		slice.avoid = pats(avoid, 1);
-		c[0] = cand(600, "big", MIB(6000), MIB(6000));
-		c[1] = cand(601, "chromium", MIB(100), 0);
-		c[2] = cand(602, "other", MIB(200), 0);
-		for (int i = 0; i < 3; i++)
-			c[i].slice = &slice;
-		r = lrg_oom_select(c, 3, &none, TOTAL, &idx);
-		ok(r == 0 && idx == 1, "prefer pattern first (idx %zu)", idx);
-		ok(c[0].tier == LRG_TIER_AVOID && lrg_oom_compare(&c[2], &c[0]) > 0,
-		   "avoid pattern ranks after a normal candidate, despite growth and size");
-		slice.prefer = none;
-		slice.avoid = none;
-	}
-
-	/* oom_score_adj shifts badness by adj/1000 of memory, as the kernel does. */
-	c[0] = cand(700, "a", MIB(1000), 0);
-	c[0].oom_score_adj = 500;
-	c[1] = cand(701, "b", MIB(4000), 0);
-	r = lrg_oom_select(c, 2, &none, TOTAL, &idx);
-	ok(r == 0 && idx == 0, "oom_score_adj 500 (+4 GiB of 8) outranks 3 GiB more rss");
-	ok(c[0].badness == (int64_t)(MIB(1000) + 500 * (TOTAL / 1000)), "badness = rss + adj*total/1000");
-
+	alloc_hook_install();
 	test_still_exiting();
 	test_baseline_frozen_under_pressure();
 	test_thrash_request();
 	test_kernel_kill_during_collect();
 	test_kernel_kill_settles();
+	test_kill_path();
+	test_incomplete();
 	return tap_done();
 }
