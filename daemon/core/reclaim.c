@@ -372,7 +372,7 @@ uint64_t policy_reclaim_domain(struct lrg_policy *p, const struct domain *d,
 	done = evict_oldest_first(p, d, gp, target, now_ms, tr);
 	if (done < target && d->apply_ttl && tr)
 		filed = decide_ttl(p, d, dp, gp, now_ms, tr);
-	if (!filed && lrg_thrashing(t))
+	if (!filed && tr && lrg_thrashing(t))
 		decide_thrash(p, d, dp, gp, t, now_ms, tr);
 	return done;
 }

@@ -230,10 +230,12 @@ static void age_for_4s(struct lrg_policy *p)
  * A domain that thrashes: old memory is there to evict (so the min_ttl rule
  * never refuses), but most of what is reclaimed comes back. Runs the engine
  * 3 s under machine pressure with the kernel's counters advancing per tick;
- * returns the OOM requests filed, the last one's reason in why.
+ * returns the OOM requests filed, the last one's reason in why. With
+ * ret_direct, the backend's direct reclaim hook then runs once on the
+ * machine while the meter still says thrashing (its result goes there).
  */
 static size_t thrash_run(uint64_t steal_per_tick, uint64_t refaults_per_tick, double psi_full,
-			 char *why, size_t len)
+			 char *why, size_t len, int *ret_direct)
 {
 	struct lrg_policy *p;
 	struct lrg_tick_result tr;
@@ -266,6 +268,11 @@ static size_t thrash_run(uint64_t steal_per_tick, uint64_t refaults_per_tick, do
 			snprintf(why, len, "%s%s", tr.oom[tr.nr_oom - 1].reason,
 				 tr.oom[tr.nr_oom - 1].thrashing ? " [flagged]" : "");
 	}
+	if (ret_direct) {
+		uint64_t reclaimed = 0;
+
+		*ret_direct = f.b.direct_reclaim(f.b.direct_reclaim_ctx, LRG_ROOT_MEMCG, 64, &reclaimed);
+	}
 	lrg_policy_free(p);
 	return filed;
 }
@@ -274,19 +281,24 @@ static void test_thrash(void)
 {
 	char why[64];
 	size_t n;
+	int direct = 1;
 
-	n = thrash_run(2000, 1800, 20.0, why, sizeof(why));
+	n = thrash_run(2000, 1800, 20.0, why, sizeof(why), NULL);
 	ok(n >= 1 && strstr(why, "thrashing"),
 	   "thrash: old memory left, but most of what is reclaimed comes back while tasks stall:"
 	   " an OOM request (%zu: %s)", n, why);
 	/* so the look before the kill does not drop it for "no pressure" */
 	ok(strstr(why, "[flagged]") != NULL, "thrash: the request is flagged as the thrash rule's (%s)", why);
-	n = thrash_run(2000, 100, 20.0, why, sizeof(why));
+	n = thrash_run(2000, 100, 20.0, why, sizeof(why), NULL);
 	ok(n == 0, "thrash: the same stall with few refaults: no request (%zu)", n);
-	n = thrash_run(2000, 1800, 5.0, why, sizeof(why));
+	n = thrash_run(2000, 1800, 5.0, why, sizeof(why), NULL);
 	ok(n == 0, "thrash: the same refaults with 5%% full stall: no request (%zu)", n);
-	n = thrash_run(2000, 600, 20.0, why, sizeof(why));
+	n = thrash_run(2000, 600, 20.0, why, sizeof(why), NULL);
 	ok(n >= 1, "thrash: 600 of 2000 (+ lrugend's) back, 20%% stalled: a request (%zu: %s)", n, why);
+	/* the OOM decision belongs to the tick: direct reclaim has no result to file it in */
+	n = thrash_run(2000, 1800, 20.0, why, sizeof(why), &direct);
+	ok(n >= 1 && direct == 0, "thrash: direct reclaim while thrashing evicts and files nothing (%d)",
+	   direct);
 }
 
 /*
