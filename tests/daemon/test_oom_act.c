@@ -25,8 +25,12 @@ static volatile bool counting;
 static volatile size_t nr_allocs;
 
 #if defined(__SANITIZE_ADDRESS__)
-/* ASan owns malloc: it calls a hook on every allocation instead. */
-#include <sanitizer/allocator_interface.h>
+/*
+ * ASan owns malloc: it calls a hook on every allocation instead. Declared
+ * here as libasan exports it: GCC ships no sanitizer/allocator_interface.h.
+ */
+int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void *, size_t),
+					       void (*free_hook)(const volatile void *));
 
 static void count_alloc(const volatile void *p, size_t size)
 {
