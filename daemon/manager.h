@@ -9,7 +9,7 @@
 #include <stdbool.h>
 
 #include "lrg_backend.h"
-#include "lrg_config.h"
+#include "config_load.h"
 
 struct lrg_manager_opts {
 	const char *config_path;   /* main config file */

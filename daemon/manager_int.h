@@ -9,7 +9,7 @@
 
 #include "control.h"
 #include "lrg_backend.h"
-#include "lrg_config.h"
+#include "config_load.h"
 #include "lrg_policy.h"
 #include "manager.h"
 #include "oom.h"

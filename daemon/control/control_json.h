@@ -25,7 +25,7 @@
 
 #include "json.h"
 #include "lrg_backend.h"
-#include "lrg_config.h"
+#include "config_load.h"
 #include "lrg_policy.h"
 
 /*

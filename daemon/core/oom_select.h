@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "lrg_config.h"
+#include "match.h"
 
 /* Growth is compared in steps of this many pages (64 MiB), so that two
  * processes that grew about as much are ordered by size instead. */

@@ -10,7 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lrg_config.h"
+#include "config_load.h"
+#include "match.h"
 #include "tap.h"
 
 static const char *srcdir;
@@ -557,6 +558,85 @@ static void test_warnings(void)
 	lrg_diag_free(&d);
 }
 
+/* inih lexes; what its 200-byte lines, missing line numbers and single
+ * error line leave to lexer.c */
+static void test_lexer(void)
+{
+	struct lrg_config c;
+	struct lrg_diag d;
+	char text[4096], glob[250], *p;
+	const struct lrg_slice_config *s;
+	int r;
+
+	/* one word longer than inih's buffer, right after '=': split inside it */
+	memset(glob, 'g', sizeof(glob) - 1);
+	glob[0] = '/';
+	glob[sizeof(glob) - 1] = '\0';
+	snprintf(text, sizeof(text), "[slice w]\nmatch =%s   # long\n  oom = never\n", glob);
+	r = load_text("lex.conf", text, &c, &d);
+	s = r ? NULL : slice(&c, "w");
+	ok(s && !strcmp(s->match, glob) && s->oom == LRG_OOM_NEVER && d.n == 0,
+	   "a %zu-character word arrives whole, its comment dropped, the indented key after it a key",
+	   strlen(glob));
+	dump_diag(&d);
+	if (!r)
+		lrg_config_free(&c);
+	lrg_diag_free(&d);
+
+	/* a long list with a ';' comment that starts past inih's buffer */
+	p = text + sprintf(text, "[daemon]\nprotect =");
+	for (int i = 0; i < 30; i++)
+		p += sprintf(p, " exe:/usr/bin/p%02d", i);
+	sprintf(p, " ; exe:/not/a/pattern\n[slice a]\nswappiness = 300\n");
+	r = load_text("lex.conf", text, &c, &d);
+	ok(r == -EINVAL && d.nr_errors == 1 && find_diag(&d, "lex.conf:4: [slice a] swappiness", NULL, NULL),
+	   "a comment past 200 bytes is a comment; the error two lines on is at line 4");
+	lrg_diag_free(&d);
+	sprintf(p, " ; exe:/not/a/pattern\n");
+	r = load_text("lex.conf", text, &c, &d);
+	ok(r == 0 && c.daemon.protect.n == 30 && !strcmp(c.daemon.protect.pats[29], "exe:/usr/bin/p29"),
+	   "the long list: 30 patterns, the comment's not among them (%zu)", c.daemon.protect.n);
+	if (!r)
+		lrg_config_free(&c);
+	lrg_diag_free(&d);
+
+	/* every bad line has its own message, not only the first inih saw */
+	r = load_text("lex.conf", "[daemon]\ndry_run: yes\nbogus line\n[slice x\nmin_ttl_ms = 1\n"
+		      "[slice y]\nmin_ttl_ms 2\n", &c, &d);
+	ok(r == -EINVAL && d.nr_errors == 4 &&
+	   find_diag(&d, "lex.conf:2: [daemon] syntax error: 'dry_run: yes'", "key = value", NULL) &&
+	   find_diag(&d, "lex.conf:3: [daemon] syntax error: 'bogus line'", NULL, NULL) &&
+	   find_diag(&d, "lex.conf:4: missing ']'", NULL, NULL) &&
+	   find_diag(&d, "lex.conf:7: [slice y] syntax error: 'min_ttl_ms 2'", NULL, NULL),
+	   "four bad lines, four errors at their own lines (%zu)", d.nr_errors);
+	dump_diag(&d);
+	lrg_diag_free(&d);
+
+	/* a header without keys still opens its slice; a BOM is not text */
+	r = load_text("lex.conf", "\xef\xbb\xbf[slice app-x.scope]\n", &c, &d);
+	s = r ? NULL : slice(&c, "app-x.scope");
+	ok(s && d.n == 0 && s->line == 1 && !strcmp(s->match, "app-x.scope") &&
+	   s->min_ttl_ms == c.defaults.min_ttl_ms,
+	   "a slice without keys exists, with [slice *]'s values, after a BOM");
+	if (!r)
+		lrg_config_free(&c);
+	lrg_diag_free(&d);
+	{
+		static const char nul[] = "[daemon]\ndry\0run = yes\nx\n";
+		FILE *f = fopen(tmp_path("nul.conf"), "w");
+
+		if (!f || fwrite(nul, 1, sizeof(nul) - 1, f) != sizeof(nul) - 1)
+			exit(99);
+		fclose(f);
+	}
+	r = lrg_config_load(tmp_path("nul.conf"), NULL, &c, &d);
+	ok(r == -EINVAL && d.nr_errors == 2 && find_diag(&d, "nul.conf:2: [daemon] NUL byte", NULL, NULL) &&
+	   find_diag(&d, "nul.conf:3: [daemon] syntax error: 'x'", NULL, NULL),
+	   "a NUL byte is an error at its line, and the lines after it count on");
+	dump_diag(&d);
+	lrg_diag_free(&d);
+}
+
 static void test_syntax(void)
 {
 	struct lrg_config c;
@@ -613,6 +693,7 @@ static void test_syntax(void)
 	if (!r)
 		lrg_config_free(&c);
 	lrg_diag_free(&d);
+	test_lexer();
 }
 
 static const char *match_name(const struct lrg_config *c, const char *path)

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lrg_config.h"
+#include "config_load.h"
 #include "lrg_log.h"
 #include "oom.h"
 #include "oom_select.h"
