@@ -23,6 +23,7 @@
 #include "notify_desktop.h"
 #include "oom.h"
 #include "oom_select.h"
+#include "procfs.h"
 #include "ttl.h"
 
 #define MAX_CANDIDATES 8192
@@ -304,8 +305,6 @@ static int collect_candidate(void *ctx, const struct lrg_mm_info *mm)
 	struct lrg_oom_candidate *c;
 	const char *path = memcg_path(o, mm->memcg_id);
 	uint64_t rss = mm->nr_anon + mm->nr_file, base;
-	char link[64];
-	ssize_t len;
 
 	if (o->nr_cands >= MAX_CANDIDATES || !in_domain(o->domain_path, path))
 		return 0;
@@ -323,10 +322,17 @@ static int collect_candidate(void *ctx, const struct lrg_mm_info *mm)
 	c->oom_score_adj = mm->oom_score_adj;
 	c->is_self = mm->pid == getpid();
 	o->exe[o->nr_cands][0] = '\0';
+	c->uid = c->euid = (uid_t)-1;
 	if (!lrg_backend_has(o->b, LRG_CAP_VIRTUAL_TIME)) {
-		snprintf(link, sizeof(link), "/proc/%d/exe", (int)mm->pid);
-		len = readlink(link, o->exe[o->nr_cands], PATH_LEN - 1);
-		o->exe[o->nr_cands][len > 0 ? len : 0] = '\0';
+		struct lrg_proc_status st;
+
+		if (lrg_procfs_read_exe("/proc", mm->pid, o->exe[o->nr_cands], PATH_LEN,
+					&c->exe_trusted) < 0)
+			o->exe[o->nr_cands][0] = '\0';
+		if (!lrg_procfs_read_status("/proc", mm->pid, &st)) {
+			c->uid = st.uid;
+			c->euid = st.euid;
+		}
 	}
 	c->exe = o->exe[o->nr_cands][0] ? o->exe[o->nr_cands] : NULL;
 	o->nr_cands++;

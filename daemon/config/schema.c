@@ -9,6 +9,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,33 +208,84 @@ static bool has_space(const char *s)
 	return false;
 }
 
+/* systemd puts only slices and init.scope at the top of the cgroup tree,
+ * where a glob without '/' names its cgroup */
+static bool names_nothing_at_top(const char *glob)
+{
+	size_t n = strlen(glob);
+
+	if (strchr(glob, '/'))
+		return false;
+	if (n > 8 && !strcmp(glob + n - 8, ".service"))
+		return true;
+	return n > 6 && !strcmp(glob + n - 6, ".scope") && fnmatch(glob, "init.scope", 0);
+}
+
+/* A cgroup glob (a match, a cgroup: pattern): an absolute path, or a name
+ * at the top of the tree. false after an error. */
+static bool check_cgroup_glob(const char *key, const char *what, const char *glob,
+			      const struct lrg_report *rep)
+{
+	if (strchr(glob, '/') && glob[0] != '/') {
+		report(rep, LRG_DIAG_ERROR, key,
+		       "'%s': a glob with '/' is matched against cgroup paths, which start with '/' (expected '/%s' or a name at the top of the tree without '/')",
+		       what, glob);
+		return false;
+	}
+	if (names_nothing_at_top(glob))
+		report(rep, LRG_DIAG_WARNING, key,
+		       "'%s' can never match: a glob without '/' names a cgroup at the top of the tree, where there are only slices and init.scope (expected an absolute path such as /system.slice/%s)",
+		       what, glob);
+	return true;
+}
+
+/* The prefix of a pattern ("comm:", ...), "" for none, NULL for a typo. */
+static const char *pattern_prefix(const char *key, const char *pat, const struct lrg_report *rep)
+{
+	static const char *const prefixes[] = { "comm:", "exe:", "cgroup:" };
+	const char *colon = strchr(pat, ':');
+
+	if (!colon || colon == pat)
+		return "";
+	for (const char *s = pat; s < colon; s++)
+		if (!isalpha((unsigned char)*s))
+			return "";
+	/* "com:x" is a typo, not a comm named "com:x"; "comm:a:b" still works */
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (!strncmp(pat, prefixes[i], (size_t)(colon - pat) + 1))
+			return prefixes[i];
+	report(rep, LRG_DIAG_ERROR, key, "'%s': unknown prefix '%.*s' (expected comm:, exe: or cgroup:)",
+	       pat, (int)(colon - pat) + 1, pat);
+	return NULL;
+}
+
 /* Check one pattern; error (false) or warning about it. */
 static bool check_pattern(const char *key, const char *pat, const struct lrg_report *rep)
 {
-	const char *colon = strchr(pat, ':'), *glob = pat;
-	bool letters = colon && colon > pat;
+	const char *prefix = pattern_prefix(key, pat, rep), *glob;
 
-	for (const char *s = pat; letters && s < colon; s++)
-		if (!isalpha((unsigned char)*s))
-			letters = false;
-	/* "com:x" is a typo, not a comm named "com:x"; "comm:a:b" still works */
-	if (letters) {
-		size_t n = (size_t)(colon - pat) + 1;
-
-		if (strncmp(pat, "comm:", n) && strncmp(pat, "exe:", n) && strncmp(pat, "cgroup:", n)) {
-			report(rep, LRG_DIAG_ERROR, key,
-			       "'%s': unknown prefix '%.*s' (expected comm:, exe: or cgroup:)",
-			       pat, (int)n, pat);
-			return false;
-		}
-		glob = colon + 1;
-	}
+	if (!prefix)
+		return false;
+	glob = pat + strlen(prefix);
 	if (!*glob) {
 		report(rep, LRG_DIAG_ERROR, key, "'%s': empty pattern after the prefix", pat);
 		return false;
 	}
+	if (!strcmp(prefix, "exe:") && glob[0] != '/') {
+		report(rep, LRG_DIAG_ERROR, key,
+		       "'%s': an exe glob is matched against the absolute path of the executable (expected exe:/PATH, such as exe:/usr/bin/%s)",
+		       pat, glob);
+		return false;
+	}
+	if (!strcmp(prefix, "cgroup:"))
+		return check_cgroup_glob(key, pat, glob, rep);
+	if (!*prefix && strchr(glob, '/') && glob[0] != '/') {
+		report(rep, LRG_DIAG_ERROR, key,
+		       "'%s': a pattern with '/' is an absolute exe or cgroup path (expected '/%s')", pat, glob);
+		return false;
+	}
 	/* the kernel truncates comm to 15 bytes: a longer literal never matches */
-	if (!strncmp(pat, "comm:", 5) && strlen(glob) > 15 && !strpbrk(glob, "*?["))
+	if (!strcmp(prefix, "comm:") && strlen(glob) > 15 && !strpbrk(glob, "*?["))
 		report(rep, LRG_DIAG_WARNING, key,
 		       "'%s' can never match: comm is at most 15 characters (use '%.15s*' or exe:)",
 		       pat, glob);
@@ -323,12 +375,8 @@ static int set_match(const struct lrg_key *k, char *field, const char *v,
 		       v, sizeof(lrg_base_slice.match) - 1);
 		return -EINVAL;
 	}
-	if (strchr(v, '/') && v[0] != '/') {
-		report(rep, LRG_DIAG_ERROR, k->name,
-		       "'%s': a glob with '/' is matched against cgroup paths, which start with '/' (expected '/%s' or a unit name without '/')",
-		       v, v);
+	if (!check_cgroup_glob(k->name, v, v, rep))
 		return -EINVAL;
-	}
 	strcpy(field, v);
 	return 0;
 }

@@ -3,10 +3,10 @@
  * match.c - slices for cgroups, patterns for processes (match.h).
  *
  * Globs are fnmatch(3) patterns. A cgroup glob names a cgroup and so its
- * whole subtree; an exe glob names a file.
+ * whole subtree; an exe glob names a file. Matching allocates nothing, so
+ * it may run where memory is short.
  */
 #include <fnmatch.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "match.h"
@@ -19,7 +19,7 @@ static size_t literal_chars(const char *glob)
 		if (*s == '*' || *s == '?')
 			continue;
 		if (*s == '[') {
-			const char *close = strchr(s + 2, ']');
+			const char *close = s[1] ? strchr(s + 2, ']') : NULL;
 
 			if (close) {	/* a bracket expression is a wildcard */
 				s = close;
@@ -33,90 +33,89 @@ static size_t literal_chars(const char *glob)
 	return n;
 }
 
+/* A cgroup's name is at most NAME_MAX (255) bytes. */
+#define NAME_BUF 256
+
+/* Copy the component of *s after any '/' into buf and step past it.
+ * Returns its length, 0 at the end, -1 if no cgroup can have that name. */
+static int next_component(const char **s, char *buf)
+{
+	const char *c = *s;
+	size_t n;
+
+	while (*c == '/')
+		c++;
+	n = strcspn(c, "/");
+	*s = c + n;
+	if (n >= NAME_BUF)
+		return -1;
+	memcpy(buf, c, n);
+	buf[n] = '\0';
+	return (int)n;
+}
+
 /*
  * How deep in cgroup path `path` the glob names a cgroup: 0 if nowhere,
- * else the number of components of the deepest ancestor-or-self it names.
- * A glob containing '/' is matched, with FNM_PATHNAME ('*' stops at '/'),
- * against each ancestor's full path ("/user.slice", "/user.slice/user-1000.slice",
- * ...); one without '/' against each component's name ("user.slice",
- * "app-firefox.scope"), which is how systemd unit names appear in the tree.
- * A glob naming an ancestor covers its whole subtree.
+ * else its number of components. The glob's components are matched with
+ * the path's first ones, each by fnmatch(3), so a glob names one cgroup
+ * per path and '*' never crosses '/'; a glob without '/' is one component,
+ * a cgroup at the top. Empty components ("//", a trailing '/') do not
+ * count. A path component "user@*.service" (a user manager, whose subtree
+ * the user arranges) is matched only by a glob component spelling "user@".
  */
 static int glob_depth(const char *glob, const char *path)
 {
-	bool is_path = strchr(glob, '/');
-	size_t len = strlen(path);
-	char *buf = malloc(len + 2);
-	int depth = 0, i = 0;
-	size_t o = 0;
+	char gc[NAME_BUF], pc[NAME_BUF];
+	int depth = 0, n;
+	bool seen_user = false;
 
-	if (!buf)
-		return 0;
-	/* normalise: one leading '/', no empty components */
-	for (const char *s = path; *s;) {
-		const char *c;
-		size_t start, clen;
-		char saved;
-
-		while (*s == '/')
-			s++;
-		if (!*s)
-			break;
-		c = s;
-		while (*s && *s != '/')
-			s++;
-		clen = (size_t)(s - c);
-		buf[o++] = '/';
-		start = o;
-		memcpy(buf + o, c, clen);
-		o += clen;
-		i++;
-		saved = buf[o];
-		buf[o] = '\0';
-		if (is_path ? !fnmatch(glob, buf, FNM_PATHNAME) : !fnmatch(glob, buf + start, 0))
-			depth = i;
-		buf[o] = saved;
+	while ((n = next_component(&glob, gc)) != 0) {
+		if (n < 0 || next_component(&path, pc) <= 0)
+			return 0;
+		if (!seen_user && !fnmatch("user@*.service", pc, 0)) {
+			seen_user = true;
+			if (strncmp(gc, "user@", 5))
+				return 0;
+		}
+		if (fnmatch(gc, pc, 0))
+			return 0;
+		depth++;
 	}
-	/* the root has no component, so it always gets [slice *] */
-	free(buf);
 	return depth;
 }
 
-static bool glob_names(const char *glob, const char *str, bool is_cgroup)
+static bool comm_matches(const char *glob, const struct lrg_proc_facts *f)
 {
-	const char *base;
-
-	if (!str)
-		return false;
-	if (is_cgroup)
-		return glob_depth(glob, str) > 0;
-	/* an exe glob without '/' is compared with the file name, so "exe:bash"
-	 * matches /usr/bin/bash; with '/', '*' may span directories */
-	base = strrchr(str, '/');
-	if (!strchr(glob, '/') && base)
-		str = base + 1;
-	return !fnmatch(glob, str, 0);
+	return f->comm && f->uid == 0 && f->euid == 0 && !fnmatch(glob, f->comm, 0);
 }
 
-bool lrg_patterns_match(const struct lrg_patterns *p, const char *comm,
-			const char *exe, const char *cgroup)
+static bool exe_matches(const char *glob, const struct lrg_proc_facts *f)
 {
-	if (!p)
+	return f->exe && f->exe_trusted && glob[0] == '/' && !fnmatch(glob, f->exe, 0);
+}
+
+static bool cgroup_matches(const char *glob, const struct lrg_proc_facts *f)
+{
+	return f->cgroup && glob_depth(glob, f->cgroup) > 0;
+}
+
+bool lrg_patterns_match(const struct lrg_patterns *p, const struct lrg_proc_facts *f)
+{
+	if (!p || !f)
 		return false;
 	for (size_t i = 0; i < p->n; i++) {
 		const char *pat = p->pats[i];
 
 		if (!strncmp(pat, "comm:", 5)) {
-			if (comm && !fnmatch(pat + 5, comm, 0))
+			if (comm_matches(pat + 5, f))
 				return true;
 		} else if (!strncmp(pat, "exe:", 4)) {
-			if (glob_names(pat + 4, exe, false))
+			if (exe_matches(pat + 4, f))
 				return true;
 		} else if (!strncmp(pat, "cgroup:", 7)) {
-			if (glob_names(pat + 7, cgroup, true))
+			if (cgroup_matches(pat + 7, f))
 				return true;
-		} else if ((comm && !fnmatch(pat, comm, 0)) || glob_names(pat, exe, false) ||
-			   glob_names(pat, cgroup, true)) {
+		} else if (comm_matches(pat, f) || exe_matches(pat, f) || cgroup_matches(pat, f)) {
 			return true;
 		}
 	}
@@ -127,9 +126,10 @@ bool lrg_patterns_match(const struct lrg_patterns *p, const char *comm,
  * Which slice governs a cgroup. Every slice whose match names the cgroup or
  * one of its ancestors applies (see glob_depth); the most specific wins:
  *   1. the one naming the deepest cgroup (the cgroup itself beats its
- *      parent, so "app-*.scope" beats "user.slice" for an app's scope);
+ *      parent, so "/user.slice/user-1000.slice" beats "user.slice" for
+ *      what runs in it);
  *   2. then the glob with more literal (non-wildcard) characters, so
- *      "app-firefox*.scope" beats "app-*.scope";
+ *      "/system.slice/postgresql@*.service" beats "/system.slice/postgresql*.service";
  *   3. then the later section, as everywhere else in the file.
  * No slice applying, or the root cgroup: [slice *].
  */

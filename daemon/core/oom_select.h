@@ -33,7 +33,9 @@ struct lrg_oom_candidate {
 	uint64_t memcg_id;
 	char comm[16];
 	const char *exe;              /* may be NULL */
+	bool exe_trusted;             /* see struct lrg_proc_facts */
 	const char *cgroup;           /* cgroup path, may be NULL */
+	uid_t uid, euid;              /* real and effective; (uid_t)-1 if unknown */
 	const struct lrg_slice_config *slice; /* NULL: no slice rules */
 	uint64_t rss_pages;
 	uint64_t growth_pages;        /* RSS growth since the pressure episode began */
