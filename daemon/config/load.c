@@ -30,7 +30,8 @@ struct source {
 	size_t len;
 };
 
-static int read_file(const char *path, char **ret, size_t *ret_len)
+/* The whole file, and its owner and mode in *ret_st. */
+static int read_file(const char *path, char **ret, size_t *ret_len, struct stat *ret_st)
 {
 	size_t len = 0, cap = 4096;
 	char *buf = NULL;
@@ -82,6 +83,7 @@ static int read_file(const char *path, char **ret, size_t *ret_len)
 	}
 	*ret = buf;
 	*ret_len = len;
+	*ret_st = st;
 	buf = NULL;
 out:
 	free(buf);
@@ -89,13 +91,43 @@ out:
 	return r;
 }
 
+/*
+ * The configuration decides which processes die, so only root may write
+ * it: a file or the drop-in directory owned by anyone else, or writable by
+ * its group or others, is refused (an error, so the load fails). The user
+ * lrugend runs as counts as root, who it is when it kills: a test or a
+ * simulation run by a user reads that user's files.
+ */
+static bool refused(const char *path, const struct stat *st, struct lrg_diag *d)
+{
+	/* what a root device reads is the kernel's (--config=/dev/null) */
+	if (S_ISCHR(st->st_mode) && st->st_uid == 0)
+		return false;
+	if (st->st_uid != 0 && st->st_uid != geteuid()) {
+		lrg_diag_add(d, LRG_DIAG_ERROR,
+			     "%s: refused: owned by uid %u, not root (a configuration decides which processes are killed; expected chown root)",
+			     path, (unsigned int)st->st_uid);
+		return true;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		lrg_diag_add(d, LRG_DIAG_ERROR,
+			     "%s: refused: writable by %s (mode %04o; expected chmod go-w)", path,
+			     (st->st_mode & S_IWGRP) && (st->st_mode & S_IWOTH) ? "its group and others" :
+			     st->st_mode & S_IWGRP ? "its group" : "others",
+			     (unsigned int)(st->st_mode & 07777));
+		return true;
+	}
+	return false;
+}
+
 static int add_source(struct source **srcs, size_t *n, const char *path, struct lrg_diag *d,
 		      bool optional)
 {
 	struct source *s;
+	struct stat st;
 	char *text = NULL;
 	size_t len = 0;
-	int r = read_file(path, &text, &len);
+	int r = read_file(path, &text, &len, &st);
 
 	if (r == -ENOENT && optional)
 		return 0;
@@ -105,6 +137,10 @@ static int add_source(struct source **srcs, size_t *n, const char *path, struct 
 		lrg_diag_add(d, LRG_DIAG_ERROR, "%s: cannot read: %s%s", path,
 			 r == -EFBIG ? "larger than 1 MiB" : strerror(-r),
 			 r == -EFBIG ? " (expected a config file)" : "");
+		return 0;
+	}
+	if (refused(path, &st, d)) {
+		free(text);
 		return 0;
 	}
 	s = realloc(*srcs, (*n + 1) * sizeof(*s));
@@ -132,6 +168,7 @@ static int cmp_str(const void *a, const void *b)
 /* Every *.conf in dir, in strcmp order; hidden files are editors' business. */
 static int add_dropins(struct source **srcs, size_t *n, const char *dir, struct lrg_diag *d)
 {
+	struct stat st;
 	char **names = NULL;
 	size_t nr = 0;
 	struct dirent *de;
@@ -146,6 +183,16 @@ static int add_dropins(struct source **srcs, size_t *n, const char *dir, struct 
 			return -ENOMEM;
 		lrg_diag_add(d, LRG_DIAG_ERROR, "%s: cannot read the drop-in directory: %s", dir,
 			 strerror(errno));
+		return 0;
+	}
+	if (fstat(dirfd(dh), &st) < 0) {
+		lrg_diag_add(d, LRG_DIAG_ERROR, "%s: cannot read the drop-in directory: %s", dir,
+			     strerror(errno));
+		closedir(dh);
+		return 0;
+	}
+	if (refused(dir, &st, d)) {
+		closedir(dh);
 		return 0;
 	}
 	while ((de = readdir(dh))) {

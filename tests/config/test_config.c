@@ -197,7 +197,7 @@ static void test_shipped_conf(const struct lrg_config *defaults)
 	size_t uncommented = 0;
 	int r;
 
-	snprintf(path, sizeof(path), "%s/conf/lrugend.conf", srcdir);
+	snprintf(path, sizeof(path), "%s/lrugend.conf", tmpdir);
 	r = lrg_config_load(path, NULL, &c, &d);
 	ok(r == 0 && d.n == 0 && config_equal(defaults, &c), "conf/lrugend.conf as shipped: the defaults");
 	if (!r)
@@ -577,6 +577,60 @@ static void test_warnings(void)
 	lrg_diag_free(&d);
 }
 
+/* Only root may write the configuration. */
+static void test_trust(void)
+{
+	struct lrg_config c;
+	struct lrg_diag d;
+	char where[4300];
+	int r;
+
+	write_file(tmp_path("t.conf"), "[daemon]\ndry_run = yes\n");
+	chmod(tmp_path("t.conf"), 0664);
+	r = lrg_config_load(tmp_path("t.conf"), NULL, &c, &d);
+	snprintf(where, sizeof(where), "%s: refused: writable by its group (mode 0664", tmp_path("t.conf"));
+	ok(r == -EINVAL && d.nr_errors == 1 && find_diag(&d, where, "chmod go-w", NULL),
+	   "a group-writable file is refused, naming the file, why and the fix");
+	dump_diag(&d);
+	lrg_diag_free(&d);
+	chmod(tmp_path("t.conf"), 0646);
+	r = lrg_config_load(tmp_path("t.conf"), NULL, &c, &d);
+	ok(r == -EINVAL && find_diag(&d, "t.conf: refused: writable by others (mode 0646", NULL, NULL),
+	   "a file others may write is refused");
+	lrg_diag_free(&d);
+	chmod(tmp_path("t.conf"), 0644);
+	r = lrg_config_load(tmp_path("t.conf"), NULL, &c, &d);
+	ok(r == 0 && c.daemon.dry_run, "the same file, 0644 and root's (or ours): loaded");
+	if (!r)
+		lrg_config_free(&c);
+	lrg_diag_free(&d);
+
+	if (geteuid() != 0 || chown(tmp_path("t.conf"), 1000, (gid_t)-1)) {
+		skip("not root: cannot give a file to uid 1000");
+	} else {
+		r = lrg_config_load(tmp_path("t.conf"), NULL, &c, &d);
+		ok(r == -EINVAL && d.nr_errors == 1 &&
+		   find_diag(&d, "t.conf: refused: owned by uid 1000, not root", "chown root", NULL),
+		   "a file owned by uid 1000 is refused");
+		lrg_diag_free(&d);
+	}
+
+	r = lrg_config_load("/dev/null", NULL, &c, &d);
+	ok(r == 0 && d.n == 0, "--config=/dev/null: root's device, no configuration, the defaults");
+	if (!r)
+		lrg_config_free(&c);
+	lrg_diag_free(&d);
+
+	mkdir(tmp_path("t.d"), 0755);
+	write_file(tmp_path("t.d/10-a.conf"), "[daemon]\ndry_run = yes\n");
+	chmod(tmp_path("t.d"), 01777);
+	r = lrg_config_load(NULL, tmp_path("t.d"), &c, &d);
+	ok(r == -EINVAL && d.nr_errors == 1 && find_diag(&d, "t.d: refused: writable by its group and others (mode 1777", NULL, NULL),
+	   "a drop-in directory anyone may write to is refused, its files unread");
+	dump_diag(&d);
+	lrg_diag_free(&d);
+}
+
 /* inih lexes; what its 200-byte lines, missing line numbers and single
  * error line leave to lexer.c */
 static void test_lexer(void)
@@ -926,18 +980,34 @@ int main(void)
 	const char *top = getenv("top_srcdir");
 
 	srcdir = top ? top : ".";
-	snprintf(fixtures, sizeof(fixtures), "%s/tests/fixtures/config", srcdir);
 	snprintf(tmpdir, sizeof(tmpdir), "%s/test_config.XXXXXX",
 		 getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(tmpdir)) {
 		perror("mkdtemp");
 		return 99;
 	}
+	/* config files writable by group or others are refused: the files
+	 * written here and the copies of the fixtures are 0644, whatever the
+	 * umask and the checkout's modes */
+	umask(022);
+	{
+		char cmd[3 * sizeof(tmpdir) + 2 * 4096];
+
+		snprintf(cmd, sizeof(cmd),
+			 "cp -R '%s/tests/fixtures/config' '%s/fixtures' && cp '%s/conf/lrugend.conf' '%s/' && "
+			 "chmod -R go-w '%s'", srcdir, tmpdir, srcdir, tmpdir, tmpdir);
+		if (system(cmd)) {
+			fprintf(stderr, "cannot copy the fixtures: %s\n", cmd);
+			return 99;
+		}
+	}
+	snprintf(fixtures, sizeof(fixtures), "%s/fixtures", tmpdir);
 	test_defaults();
 	test_profiles();
 	test_dropins();
 	test_errors();
 	test_untouched();
+	test_trust();
 	test_warnings();
 	test_syntax();
 	test_match();
