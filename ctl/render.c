@@ -179,6 +179,9 @@ int lrg_ctl_render_status(FILE *f, const struct lrg_jval *st, const struct lrg_r
 	if (lrg_json_get(st, "profile"))
 		fprintf(f, "profile:   %s, %" PRIu64 " memcgs tracked\n", str_or(st, "profile", "?"),
 			lrg_json_get_u64(st, "nr_memcgs", 0));
+	if (get_type(st, "config_fallback", LRG_JSTRING))
+		fprintf(f, "config:    REJECTED, the built-in profile is in force: %s\n",
+			str_or(st, "config_fallback", "?"));
 	pressure_line(f, lrg_json_get(st, "pressure"));
 	policy_line(f, lrg_json_get(st, "policy"));
 	oom_line(f, lrg_json_get(st, "oom"));

@@ -3,7 +3,9 @@
  * lrugend - Multi-Generational LRU aging and working-set protection.
  *
  * main.c only parses the command line and picks the mode: check the
- * config, run a simulation, or run the daemon (manager.c).
+ * config, run a simulation, or run the daemon (manager.c). A rejected
+ * config ends the first two (exit 3); the daemon runs on the built-in
+ * profile instead.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -77,7 +79,7 @@ int main(int argc, char **argv)
 	struct lrg_manager_opts mo = { .config_path = LRG_CONFIG_PATH,
 				       .dropin_dir = LRG_CONFIG_DROPIN_DIR };
 	const char *sim = NULL, *sim_policy = "lrugend";
-	static char dropin[4096];
+	static char dropin[4096], fallback[512];
 	struct lrg_config cfg;
 	bool check = false;
 	int c, r;
@@ -138,9 +140,16 @@ int main(int argc, char **argv)
 		return LRG_EXIT_USAGE;
 	}
 
-	r = lrg_manager_load_config(mo.config_path, mo.dropin_dir, &cfg);
-	if (r < 0)
-		return LRG_EXIT_CONFIG;
+	if (check || sim) {
+		r = lrg_manager_load_config(mo.config_path, mo.dropin_dir, &cfg);
+		if (r < 0)
+			return LRG_EXIT_CONFIG;
+	} else {
+		/* a machine left unguarded by a typo is worse than one running
+		 * the defaults: the daemon starts on the built-in profile */
+		lrg_manager_boot_config(mo.config_path, mo.dropin_dir, &cfg, fallback, sizeof(fallback));
+		mo.config_fallback = fallback[0] ? fallback : NULL;
+	}
 	if (check) {
 		lrg_config_print(&cfg, stdout);
 		lrg_config_free(&cfg);

@@ -244,6 +244,37 @@ int lrg_manager_load_config(const char *path, const char *dropin_dir, struct lrg
 	return r;
 }
 
+void lrg_manager_boot_config(const char *path, const char *dropin_dir, struct lrg_config *ret,
+			     char *why, size_t why_len)
+{
+	struct lrg_diag diag = { 0 };
+	const char *first = "out of memory";
+	char msg[768], errors[48], first_f[560], profile[64];
+	const char *const fields[] = { errors, first_f, profile, NULL };
+
+	why[0] = '\0';
+	if (!load_config(path, dropin_dir, ret, &diag)) {
+		lrg_diag_free(&diag);
+		return;
+	}
+	for (size_t i = 0; i < diag.n; i++) {
+		if (diag.entries[i].level == LRG_DIAG_ERROR) {
+			first = diag.entries[i].msg;
+			break;
+		}
+	}
+	lrg_config_defaults(ret);
+	snprintf(why, why_len, "%zu error(s) in the configuration, the first: %s", diag.nr_errors, first);
+	snprintf(msg, sizeof(msg),
+		 "configuration rejected: the built-in %s profile is in force until a reload succeeds (%s)",
+		 ret->daemon.profile, why);
+	snprintf(errors, sizeof(errors), "CONFIG_ERRORS=%zu", diag.nr_errors);
+	snprintf(first_f, sizeof(first_f), "CONFIG_FIRST_ERROR=%s", first);
+	snprintf(profile, sizeof(profile), "PROFILE=%s", ret->daemon.profile);
+	lrg_log_event(LOG_CRIT, LRG_MESSAGE_ID_CONFIG_FALLBACK, msg, fields);
+	lrg_diag_free(&diag);
+}
+
 static uint64_t now_usec(void)
 {
 	struct timespec ts;
@@ -254,7 +285,9 @@ static uint64_t now_usec(void)
 
 static void notify_status(struct manager *m)
 {
-	sd_notifyf(0, "STATUS=backend %s; %zu slice(s); %s", m->backend->ops->name,
+	sd_notifyf(0, "STATUS=%s%s%sbackend %s; %zu slice(s); %s",
+		   m->config_fallback[0] ? "CONFIGURATION REJECTED, built-in profile in force (" : "",
+		   m->config_fallback, m->config_fallback[0] ? "); " : "", m->backend->ops->name,
 		   m->cfg->nr_slices, m->last_decision[0] ? m->last_decision : "no decision yet");
 }
 
@@ -394,6 +427,9 @@ int manager_reload(struct manager *m, struct lrg_diag *diag)
 			*m->cfg = fresh;
 			lrg_oom_set_config(m->oom, m->cfg);
 			log_info("configuration reloaded: %zu slice(s)", m->cfg->nr_slices);
+			if (m->config_fallback[0])
+				log_notice("the configuration files are in force again, not the built-in profile");
+			m->config_fallback[0] = '\0';
 		}
 	}
 	lrg_diag_free(&local);
@@ -444,6 +480,9 @@ int lrg_manager_run(const struct lrg_manager_opts *o, struct lrg_config *cfg)
 	const char *want = o->backend ? o->backend : cfg->daemon.backend;
 	sigset_t mask;
 	int r, ret = LRG_EXIT_FAILURE;
+
+	if (o->config_fallback)
+		snprintf(m.config_fallback, sizeof(m.config_fallback), "%s", o->config_fallback);
 
 	if (o->dry_run)
 		cfg->daemon.dry_run = true;

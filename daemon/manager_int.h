@@ -9,7 +9,7 @@
 
 #include "control.h"
 #include "lrg_backend.h"
-#include "lrg_config.h"
+#include "config_load.h"
 #include "lrg_policy.h"
 #include "manager.h"
 #include "oom.h"
@@ -75,6 +75,7 @@ struct manager {
 	uint64_t last_refresh_ms;
 	uint64_t ticks;
 	char last_decision[160];
+	char config_fallback[512];	/* why the built-in profile is in force; "" if the files are */
 };
 
 /* Reload the config files; on success the new config is in force. diag

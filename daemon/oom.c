@@ -13,6 +13,7 @@
 
 #include "cgroups.h"
 #include "lrg_log.h"
+#include "match.h"
 #include "oom.h"
 #include "oom_decide.h"
 #include "oom_scan.h"

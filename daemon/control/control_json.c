@@ -177,6 +177,7 @@ void lrg_cj_status(struct lrg_json *j, const struct lrg_cj_status *s)
 	lrg_json_kv_bool(j, "dry_run", s->dry_run);
 	lrg_json_kv_u64(j, "uptime_ms", s->uptime_ms);
 	lrg_json_kv_u64(j, "nr_memcgs", s->nr_memcgs);
+	lrg_json_kv_str(j, "config_fallback", s->config_fallback);
 	if (s->cfg) {
 		lrg_json_kv_str(j, "profile", s->cfg->daemon.profile);
 		lrg_json_key(j, "slices");

@@ -25,7 +25,7 @@
 
 #include "json.h"
 #include "lrg_backend.h"
-#include "lrg_config.h"
+#include "config_load.h"
 #include "lrg_policy.h"
 #include "oom_types.h"
 
@@ -39,6 +39,7 @@ struct lrg_cj_status {
 	bool dry_run;                   /* effective (--dry-run or the config) */
 	uint64_t uptime_ms;
 	const struct lrg_config *cfg;   /* profile, slices, [slice *]; NULL: omitted */
+	const char *config_fallback;    /* why the built-in profile stands in for the files; NULL */
 	const struct lrg_policy_stats *policy; /* NULL: null */
 	const struct lrg_oom_stats *oom;       /* NULL: null */
 	const char *last_decision;      /* NULL or "": null */
@@ -48,7 +49,7 @@ struct lrg_cj_status {
 
 /*
  * {"version":..,"backend":{"name":..,"accuracy":..,"caps":[..]},
- *  "dry_run":b,"uptime_ms":N,"profile":..,
+ *  "dry_run":b,"uptime_ms":N,"config_fallback":"why"|null,"profile":..,
  *  "slices":[SLICE...],"default_slice":SLICE,
  *  "policy":{aging_passes..oom_decisions},"oom":{decisions..kill_errors},
  *  "last_decision":"..."|null,"pressure":{...}|null,"nr_memcgs":N}

@@ -10,13 +10,16 @@
  */
 #include <errno.h>
 
+#include "match.h"
 #include "oom_select.h"
 
 static void rank(struct lrg_oom_candidate *c, const struct lrg_patterns *global_protect,
 		 uint64_t total_pages)
 {
 	const struct lrg_slice_config *s = c->slice;
-	const char *comm = c->comm;
+	const struct lrg_proc_facts f = { .comm = c->comm, .exe = c->exe, .exe_trusted = c->exe_trusted,
+					  .cgroup = c->own_cgroup ? c->own_cgroup : c->cgroup,
+					  .uid = c->uid, .euid = c->euid };
 
 	c->badness = (int64_t)c->rss_pages + (int64_t)c->oom_score_adj * (int64_t)(total_pages / 1000);
 	c->tier = LRG_TIER_NORMAL;
@@ -34,7 +37,7 @@ static void rank(struct lrg_oom_candidate *c, const struct lrg_patterns *global_
 	} else if (c->oom_score_adj <= -1000) {
 		c->tier = LRG_TIER_EXCLUDED;
 		c->reason = "oom_score_adj -1000";
-	} else if (global_protect && lrg_patterns_match(global_protect, comm, c->exe, c->cgroup)) {
+	} else if (global_protect && lrg_patterns_match(global_protect, &f)) {
 		c->tier = LRG_TIER_EXCLUDED;
 		c->reason = "protected ([daemon] protect)";
 	} else if (s && s->oom == LRG_OOM_NEVER) {
@@ -44,13 +47,13 @@ static void rank(struct lrg_oom_candidate *c, const struct lrg_patterns *global_
 		/* min_ttl_ms = 0 turns lrugend's protection, and its kills, off */
 		c->tier = LRG_TIER_EXCLUDED;
 		c->reason = "slice min_ttl_ms=0";
-	} else if (s && lrg_patterns_match(&s->protect, comm, c->exe, c->cgroup)) {
+	} else if (s && lrg_patterns_match(&s->protect, &f)) {
 		c->tier = LRG_TIER_EXCLUDED;
 		c->reason = "protected (slice protect)";
-	} else if (s && lrg_patterns_match(&s->prefer, comm, c->exe, c->cgroup)) {
+	} else if (s && lrg_patterns_match(&s->prefer, &f)) {
 		c->tier = LRG_TIER_PREFER;
 		c->reason = "prefer pattern";
-	} else if (s && lrg_patterns_match(&s->avoid, comm, c->exe, c->cgroup)) {
+	} else if (s && lrg_patterns_match(&s->avoid, &f)) {
 		c->tier = LRG_TIER_AVOID;
 		c->reason = "avoid pattern";
 	} else if (c->growth_pages >= LRG_OOM_GROWTH_STEP_PAGES) {

@@ -32,6 +32,8 @@ struct lrg_oom_candidate {
 	uint64_t memcg_id;
 	char comm[16];
 	const char *exe;              /* may be NULL */
+	bool exe_trusted;             /* see struct lrg_proc_facts */
+	uid_t uid, euid;              /* real and effective; (uid_t)-1 if unknown */
 	const char *cgroup;           /* path of the memcg it is charged to, may be NULL */
 	const char *own_cgroup;       /* its own cgroup (/proc/PID/cgroup), NULL if unknown */
 	const struct lrg_slice_config *slice; /* NULL: no slice rules */

@@ -25,6 +25,7 @@
 #include "evict.h"
 #include "lrg_policy.h"
 #include "lruvec.h"
+#include "match.h"
 #include "mmlist.h"
 #include "ttl.h"
 

@@ -144,18 +144,35 @@ static int list_memcgs(struct lrg_oom_scan *s, bool may_grow)
 }
 
 /* Swapped-out pages of pid (VmSwap), 0 if unknown. */
+static int read_status(struct lrg_oom_scan *s, pid_t pid, struct lrg_proc_status *ret)
+{
+	char path[PATH_MAX + 32];
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%d/status", s->proc_root, (int)pid);
+	r = lrg_read_file_buf(path, s->io, sizeof(s->io), NULL);
+	return r < 0 ? r : lrg_parse_proc_status(s->io, ret);
+}
+
 static uint64_t read_swap_pages(struct lrg_oom_scan *s, pid_t pid)
 {
 	struct lrg_proc_status st;
-	char path[PATH_MAX + 32];
 
-	if (s->virtual_time)
-		return 0;
-	snprintf(path, sizeof(path), "%s/%d/status", s->proc_root, (int)pid);
-	if (lrg_read_file_buf(path, s->io, sizeof(s->io), NULL) < 0 ||
-	    lrg_parse_proc_status(s->io, &st) < 0)
+	if (s->virtual_time || read_status(s, pid, &st) < 0)
 		return 0;
 	return st.vm_swap / LRG_PAGE_SIZE;
+}
+
+/* From /proc/PID/status: the pages swapped out and who the process is. */
+static void read_swap_and_owner(struct lrg_oom_scan *s, struct lrg_oom_candidate *c)
+{
+	struct lrg_proc_status st;
+
+	if (read_status(s, c->pid, &st) < 0)
+		return;
+	c->swap_pages = st.vm_swap / LRG_PAGE_SIZE;
+	c->uid = st.uid;
+	c->euid = st.euid;
 }
 
 /* Copy len bytes of str into the text room, NUL-terminated; NULL (and the
@@ -174,23 +191,22 @@ static const char *text_put(struct lrg_oom_scan *s, const char *str, size_t len)
 	return d;
 }
 
-static const char *read_exe(struct lrg_oom_scan *s, pid_t pid)
+/* The executable's path, and whether a rule may believe it (see match.h). */
+static const char *read_exe(struct lrg_oom_scan *s, pid_t pid, bool *ret_trusted)
 {
-	char link[PATH_MAX + 32];
 	size_t room = s->text_cap - s->text_used;
 	char *d = s->text + s->text_used;
-	ssize_t len;
+	int r;
 
-	snprintf(link, sizeof(link), "%s/%d/exe", s->proc_root, (int)pid);
-	len = room ? readlink(link, d, room) : (ssize_t)room;
-	if (len < 0)
-		return NULL;   /* a kernel thread, or gone */
-	if ((size_t)len >= room) {
+	*ret_trusted = false;
+	r = room ? lrg_procfs_read_exe(s->proc_root, pid, d, room, ret_trusted) : -ENAMETOOLONG;
+	if (r == -ENAMETOOLONG) {
 		s->text_short = true;   /* maybe cut: no room for all of it */
 		return NULL;
 	}
-	d[len] = '\0';
-	s->text_used += (size_t)len + 1;
+	if (r < 0)
+		return NULL;   /* a kernel thread, or gone */
+	s->text_used += strlen(d) + 1;
 	return d;
 }
 
@@ -246,13 +262,14 @@ static int keep_candidate(void *ctx, const struct lrg_mm_info *mm)
 	*c = (struct lrg_oom_candidate){ .pid = mm->pid, .start_time = mm->start_time,
 					 .memcg_id = mm->memcg_id, .cgroup = path,
 					 .rss_pages = mm->nr_anon + mm->nr_file,
-					 .oom_score_adj = mm->oom_score_adj, .is_self = mm->pid == s->self };
+					 .oom_score_adj = mm->oom_score_adj, .is_self = mm->pid == s->self,
+					 .uid = (uid_t)-1, .euid = (uid_t)-1 };
 	memcpy(c->comm, mm->comm, sizeof(c->comm));
 	if (s->virtual_time) {
 		c->own_cgroup = path;   /* a simulated process sits in its memcg */
 	} else {
-		c->exe = read_exe(s, mm->pid);
-		c->swap_pages = read_swap_pages(s, mm->pid);
+		c->exe = read_exe(s, mm->pid, &c->exe_trusted);
+		read_swap_and_owner(s, c);
 		c->own_cgroup = read_own_cgroup(s, mm->pid);
 	}
 	footprint = c->rss_pages + c->swap_pages;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "procfs.h"
@@ -351,6 +352,16 @@ int lrg_parse_proc_status(const char *text, struct lrg_proc_status *ret)
 	if (!t || parse_u64(t + 6, NULL, &tgid) < 0 || tgid == 0 || tgid > INT_MAX)
 		return -EINVAL;
 	st.tgid = (pid_t)tgid;
+	st.uid = st.euid = (uid_t)-1;
+	t = strstr(text, "\nUid:");
+	if (t) {
+		unsigned int uid, euid;
+
+		if (sscanf(t + 5, "%u %u", &uid, &euid) == 2) {
+			st.uid = (uid_t)uid;
+			st.euid = (uid_t)euid;
+		}
+	}
 	seen = parse_kv(text, status_tab, sizeof(status_tab) / sizeof(status_tab[0]), &st);
 	st.has_mm = seen & 2;
 	*ret = st;
@@ -385,6 +396,32 @@ int lrg_procfs_read_status(const char *proc_root, pid_t pid, struct lrg_proc_sta
 	r = lrg_parse_proc_status(buf, ret);
 	free(buf);
 	return r;
+}
+
+/* ---- /proc/PID/exe ------------------------------------------------------- */
+
+int lrg_procfs_read_exe(const char *proc_root, pid_t pid, char *buf, size_t size,
+			bool *ret_trusted)
+{
+	char link[PATH_MAX];
+	struct stat exe, named;
+	ssize_t n;
+	int r;
+
+	r = proc_path(link, sizeof(link), proc_root, pid, "exe");
+	if (r < 0)
+		return r;
+	n = readlink(link, buf, size);
+	if (n < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	if ((size_t)n >= size)
+		return -ENAMETOOLONG;
+	buf[n] = '\0';
+	*ret_trusted = buf[0] == '/' && !stat(link, &exe) && !stat(buf, &named) &&
+		       exe.st_dev == named.st_dev && exe.st_ino == named.st_ino &&
+		       S_ISREG(exe.st_mode) && exe.st_uid == 0 &&
+		       !(exe.st_mode & (S_IWGRP | S_IWOTH));
+	return 0;
 }
 
 /* ---- /proc/PID/cgroup ---------------------------------------------------- */

@@ -56,6 +56,7 @@ static inline bool lrg_proc_stat_is_kthread(const struct lrg_proc_stat *st)
  * status carries no Vm and Rss lines. */
 struct lrg_proc_status {
 	pid_t tgid;
+	uid_t uid, euid;         /* real and effective; (uid_t)-1 without a Uid line */
 	bool has_mm;
 	uint64_t vm_size, vm_rss;
 	uint64_t rss_anon, rss_file, rss_shmem, vm_swap;
@@ -76,6 +77,14 @@ int lrg_parse_proc_cgroup(const char *text, struct lrg_proc_cgroup *ret);
 int lrg_procfs_read_cgroup(const char *proc_root, pid_t pid, struct lrg_proc_cgroup *ret);
 
 int lrg_procfs_read_oom_score_adj(const char *proc_root, pid_t pid, int *ret);
+
+/* /proc/PID/exe: the executable's absolute path into buf (size bytes),
+ * and whether a rule may believe it (*ret_trusted): the file is root's, no
+ * one else may write it, and the path looked up here is that very file,
+ * not a deleted one nor one of the same name in another mount namespace.
+ * -ESRCH if the process is gone, -ENAMETOOLONG if the path does not fit. */
+int lrg_procfs_read_exe(const char *proc_root, pid_t pid, char *buf, size_t size,
+			bool *ret_trusted);
 
 /* /proc/meminfo, in bytes. */
 struct lrg_meminfo {

@@ -16,7 +16,7 @@
 #include <sys/types.h>
 
 #include "lrg_backend.h"
-#include "lrg_config.h"
+#include "config_load.h"
 
 enum lrg_sim_policy {
 	LRG_SIM_LRUGEND = 0,  /* lrugend's policy engine drives aging/eviction */

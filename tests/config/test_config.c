@@ -10,8 +10,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lrg_config.h"
+#include "config_load.h"
+#include "match.h"
+#include "oom_select.h"
 #include "tap.h"
+
+/* the fixtures' slices: a user's app scopes, and Firefox's among them */
+#define APPS "/user.slice/user-*.slice/user@*.service/app.slice/app-*.scope"
+#define FIREFOX "/user.slice/user-*.slice/user@*.service/app.slice/app-firefox*.scope"
 
 static const char *srcdir;
 static char fixtures[4200], tmpdir[1024];
@@ -191,7 +197,7 @@ static void test_shipped_conf(const struct lrg_config *defaults)
 	size_t uncommented = 0;
 	int r;
 
-	snprintf(path, sizeof(path), "%s/conf/lrugend.conf", srcdir);
+	snprintf(path, sizeof(path), "%s/lrugend.conf", tmpdir);
 	r = lrg_config_load(path, NULL, &c, &d);
 	ok(r == 0 && d.n == 0 && config_equal(defaults, &c), "conf/lrugend.conf as shipped: the defaults");
 	if (!r)
@@ -240,8 +246,9 @@ static void test_defaults(void)
 	   !c.daemon.dry_run && c.daemon.enable_mglru && c.daemon.mount_debugfs &&
 	   c.daemon.notify_desktop,
 	   "defaults: [daemon] values of desktop.conf");
-	ok(has_pat(&c.daemon.protect, "comm:gnome-shell") && has_pat(&c.daemon.protect, "comm:Xorg") &&
-	   has_pat(&c.daemon.protect, "comm:sshd") && c.daemon.protect.n == 16,
+	ok(has_pat(&c.daemon.protect, "exe:/usr/bin/gnome-shell") &&
+	   has_pat(&c.daemon.protect, "exe:/usr/lib/xorg/Xorg") &&
+	   has_pat(&c.daemon.protect, "cgroup:/system.slice/ssh.service") && c.daemon.protect.n == 18,
 	   "defaults: compositors and sshd globally protected (%zu patterns)", c.daemon.protect.n);
 	ok(c.nr_slices == 3 && !strcmp(c.slices[0].name, "user.slice") &&
 	   !strcmp(c.slices[1].name, "system.slice") && !strcmp(c.slices[2].name, "init"),
@@ -249,17 +256,18 @@ static void test_defaults(void)
 	u = slice(&c, "user.slice");
 	s = slice(&c, "system.slice");
 	i = slice(&c, "init");
-	ok(u && u->min_ttl_ms == 1000 && u->oom == LRG_OOM_PROCESS && !strcmp(u->match, "user.slice") &&
-	   has_pat(&u->prefer, "comm:Isolated?Web?Co") && has_pat(&u->avoid, "comm:bash") &&
-	   has_pat(&u->protect, "comm:gnome-session*"),
-	   "defaults: user.slice min_ttl 1000, oom process, tabs preferred, shells avoided");
+	ok(u && u->min_ttl_ms == 1000 && u->oom == LRG_OOM_PROCESS && !strcmp(u->match, "/user.slice") &&
+	   u->prefer.n == 0 && has_pat(&u->avoid, "exe:/usr/bin/pipewire*") &&
+	   !has_pat(&u->avoid, "exe:/usr/bin/bash") && has_pat(&u->protect, "exe:/usr/libexec/gnome-session-*"),
+	   "defaults: user.slice min_ttl 1000, oom process, nothing preferred, no shell avoided");
 	/* keys user.slice leaves alone come from [slice *] */
 	ok(u && u->swappiness == -1 && u->aging_interval_ms == 1000 && u->evict &&
 	   u->evict_min_age_ms == 0 && u->refault_ceiling_pct == 0,
 	   "defaults: user.slice inherits the rest from [slice *]");
-	ok(s && s->min_ttl_ms == 250 && s->oom == LRG_OOM_PROCESS && has_pat(&s->prefer, "comm:packagekitd"),
+	ok(s && s->min_ttl_ms == 250 && s->oom == LRG_OOM_PROCESS &&
+	   has_pat(&s->prefer, "cgroup:/system.slice/packagekit.service"),
 	   "defaults: system.slice min_ttl 250, oom process");
-	ok(i && i->oom == LRG_OOM_NEVER && !strcmp(i->match, "init.scope"), "defaults: init.scope oom never");
+	ok(i && i->oom == LRG_OOM_NEVER && !strcmp(i->match, "/init.scope"), "defaults: /init.scope oom never");
 	ok(!strcmp(c.defaults.name, "*") && c.defaults.min_ttl_ms == 0 && c.defaults.swappiness == -1 &&
 	   c.defaults.oom == LRG_OOM_PROCESS && c.defaults.prefer.n == 0,
 	   "defaults: [slice *] values");
@@ -364,11 +372,11 @@ static void test_dropins(void)
 	ok(a && a->min_ttl_ms == 900,
 	   "drop-ins apply in strcmp order: 9-last.conf after 20-second.conf (min_ttl %u)",
 	   a ? a->min_ttl_ms : 0);
-	ok(a && a->oom == LRG_OOM_CGROUP && !strcmp(a->match, "app-*.scope") &&
+	ok(a && a->oom == LRG_OOM_CGROUP && !strcmp(a->match, APPS) &&
 	   has_pat(&a->prefer, "exe:/opt/*"), "drop-ins change one key, the main file's others stay");
-	ok(f && f->oom == LRG_OOM_NEVER && !strcmp(f->match, "app-firefox*.scope") &&
+	ok(f && f->oom == LRG_OOM_NEVER && !strcmp(f->match, FIREFOX) &&
 	   f->min_ttl_ms == 0, "a drop-in adds a slice; unset keys come from [slice *]");
-	ok(u && u->min_ttl_ms == 1500 && u->oom == LRG_OOM_PROCESS && has_pat(&u->avoid, "comm:bash"),
+	ok(u && u->min_ttl_ms == 1500 && u->oom == LRG_OOM_PROCESS && has_pat(&u->avoid, "exe:/usr/bin/wireplumber"),
 	   "main file changes one key of a profile slice, the profile's others stay");
 	ok(c.daemon.dry_run && c.daemon.poll_interval_ms == 2000 && c.daemon.kill_timeout_ms == 60000,
 	   "durations with suffixes: 2s = 2000 ms, 1min = 60000 ms");
@@ -419,6 +427,9 @@ static void test_errors(void)
 		{ "[daemon]\nprofile = gaming\n", 2, "profile", "desktop, laptop-hdd or server" },
 		{ "[daemon]\nprotect = com:bash\n", 2, "protect", "comm:, exe: or cgroup:" },
 		{ "[daemon]\nprotect = exe:\n", 2, "protect", "empty pattern" },
+		{ "[daemon]\nprotect = exe:bash\n", 2, "protect", "absolute path of the executable" },
+		{ "[slice x]\navoid = usr/bin/x\n", 2, "avoid", "expected '/usr/bin/x'" },
+		{ "[slice x]\nprefer = cgroup:system.slice/x.service\n", 2, "prefer", "start with '/'" },
 		{ "# c\n[slice x]\noom = kill\n", 3, "oom", "process, cgroup or never" },
 		{ "[slice x]\nswappiness = 201\n", 2, "swappiness", "-1..200" },
 		{ "[slice x]\nswappiness = -2\n", 2, "swappiness", "-1..200" },
@@ -555,6 +566,148 @@ static void test_warnings(void)
 	if (!r)
 		lrg_config_free(&c);
 	lrg_diag_free(&d);
+
+	r = load_text("w.conf", "[slice a]\nmatch = app-*.scope\n[daemon]\nprotect = cgroup:sshd.service cgroup:init.scope\n",
+		      &c, &d);
+	ok(r == 0 && d.n == 2 && find_diag(&d, "w.conf:2: [slice a] match", "can never match", "top of the tree") &&
+	   find_diag(&d, "w.conf:4: [daemon] protect", "'cgroup:sshd.service' can never match", NULL),
+	   "a unit name that is never at the top of the tree warns (it can never match)");
+	if (!r)
+		lrg_config_free(&c);
+	lrg_diag_free(&d);
+}
+
+/* Only root may write the configuration. */
+static void test_trust(void)
+{
+	struct lrg_config c;
+	struct lrg_diag d;
+	char where[4300];
+	int r;
+
+	write_file(tmp_path("t.conf"), "[daemon]\ndry_run = yes\n");
+	chmod(tmp_path("t.conf"), 0664);
+	r = lrg_config_load(tmp_path("t.conf"), NULL, &c, &d);
+	snprintf(where, sizeof(where), "%s: refused: writable by its group (mode 0664", tmp_path("t.conf"));
+	ok(r == -EINVAL && d.nr_errors == 1 && find_diag(&d, where, "chmod go-w", NULL),
+	   "a group-writable file is refused, naming the file, why and the fix");
+	dump_diag(&d);
+	lrg_diag_free(&d);
+	chmod(tmp_path("t.conf"), 0646);
+	r = lrg_config_load(tmp_path("t.conf"), NULL, &c, &d);
+	ok(r == -EINVAL && find_diag(&d, "t.conf: refused: writable by others (mode 0646", NULL, NULL),
+	   "a file others may write is refused");
+	lrg_diag_free(&d);
+	chmod(tmp_path("t.conf"), 0644);
+	r = lrg_config_load(tmp_path("t.conf"), NULL, &c, &d);
+	ok(r == 0 && c.daemon.dry_run, "the same file, 0644 and root's (or ours): loaded");
+	if (!r)
+		lrg_config_free(&c);
+	lrg_diag_free(&d);
+
+	if (geteuid() != 0 || chown(tmp_path("t.conf"), 1000, (gid_t)-1)) {
+		skip("not root: cannot give a file to uid 1000");
+	} else {
+		r = lrg_config_load(tmp_path("t.conf"), NULL, &c, &d);
+		ok(r == -EINVAL && d.nr_errors == 1 &&
+		   find_diag(&d, "t.conf: refused: owned by uid 1000, not root", "chown root", NULL),
+		   "a file owned by uid 1000 is refused");
+		lrg_diag_free(&d);
+	}
+
+	r = lrg_config_load("/dev/null", NULL, &c, &d);
+	ok(r == 0 && d.n == 0, "--config=/dev/null: root's device, no configuration, the defaults");
+	if (!r)
+		lrg_config_free(&c);
+	lrg_diag_free(&d);
+
+	mkdir(tmp_path("t.d"), 0755);
+	write_file(tmp_path("t.d/10-a.conf"), "[daemon]\ndry_run = yes\n");
+	chmod(tmp_path("t.d"), 01777);
+	r = lrg_config_load(NULL, tmp_path("t.d"), &c, &d);
+	ok(r == -EINVAL && d.nr_errors == 1 && find_diag(&d, "t.d: refused: writable by its group and others (mode 1777", NULL, NULL),
+	   "a drop-in directory anyone may write to is refused, its files unread");
+	dump_diag(&d);
+	lrg_diag_free(&d);
+}
+
+/* inih lexes; what its 200-byte lines, missing line numbers and single
+ * error line leave to lexer.c */
+static void test_lexer(void)
+{
+	struct lrg_config c;
+	struct lrg_diag d;
+	char text[4096], glob[250], *p;
+	const struct lrg_slice_config *s;
+	int r;
+
+	/* one word longer than inih's buffer, right after '=': split inside it */
+	memset(glob, 'g', sizeof(glob) - 1);
+	glob[0] = '/';
+	glob[sizeof(glob) - 1] = '\0';
+	snprintf(text, sizeof(text), "[slice w]\nmatch =%s   # long\n  oom = never\n", glob);
+	r = load_text("lex.conf", text, &c, &d);
+	s = r ? NULL : slice(&c, "w");
+	ok(s && !strcmp(s->match, glob) && s->oom == LRG_OOM_NEVER && d.n == 0,
+	   "a %zu-character word arrives whole, its comment dropped, the indented key after it a key",
+	   strlen(glob));
+	dump_diag(&d);
+	if (!r)
+		lrg_config_free(&c);
+	lrg_diag_free(&d);
+
+	/* a long list with a ';' comment that starts past inih's buffer */
+	p = text + sprintf(text, "[daemon]\nprotect =");
+	for (int i = 0; i < 30; i++)
+		p += sprintf(p, " exe:/usr/bin/p%02d", i);
+	sprintf(p, " ; exe:/not/a/pattern\n[slice a]\nswappiness = 300\n");
+	r = load_text("lex.conf", text, &c, &d);
+	ok(r == -EINVAL && d.nr_errors == 1 && find_diag(&d, "lex.conf:4: [slice a] swappiness", NULL, NULL),
+	   "a comment past 200 bytes is a comment; the error two lines on is at line 4");
+	lrg_diag_free(&d);
+	sprintf(p, " ; exe:/not/a/pattern\n");
+	r = load_text("lex.conf", text, &c, &d);
+	ok(r == 0 && c.daemon.protect.n == 30 && !strcmp(c.daemon.protect.pats[29], "exe:/usr/bin/p29"),
+	   "the long list: 30 patterns, the comment's not among them (%zu)", c.daemon.protect.n);
+	if (!r)
+		lrg_config_free(&c);
+	lrg_diag_free(&d);
+
+	/* every bad line has its own message, not only the first inih saw */
+	r = load_text("lex.conf", "[daemon]\ndry_run: yes\nbogus line\n[slice x\nmin_ttl_ms = 1\n"
+		      "[slice y]\nmin_ttl_ms 2\n", &c, &d);
+	ok(r == -EINVAL && d.nr_errors == 4 &&
+	   find_diag(&d, "lex.conf:2: [daemon] syntax error: 'dry_run: yes'", "key = value", NULL) &&
+	   find_diag(&d, "lex.conf:3: [daemon] syntax error: 'bogus line'", NULL, NULL) &&
+	   find_diag(&d, "lex.conf:4: missing ']'", NULL, NULL) &&
+	   find_diag(&d, "lex.conf:7: [slice y] syntax error: 'min_ttl_ms 2'", NULL, NULL),
+	   "four bad lines, four errors at their own lines (%zu)", d.nr_errors);
+	dump_diag(&d);
+	lrg_diag_free(&d);
+
+	/* a header without keys still opens its slice; a BOM is not text */
+	r = load_text("lex.conf", "\xef\xbb\xbf[slice app-x.scope]\n", &c, &d);
+	s = r ? NULL : slice(&c, "app-x.scope");
+	ok(s && d.n == 0 && s->line == 1 && !strcmp(s->match, "app-x.scope") &&
+	   s->min_ttl_ms == c.defaults.min_ttl_ms,
+	   "a slice without keys exists, with [slice *]'s values, after a BOM");
+	if (!r)
+		lrg_config_free(&c);
+	lrg_diag_free(&d);
+	{
+		static const char nul[] = "[daemon]\ndry\0run = yes\nx\n";
+		FILE *f = fopen(tmp_path("nul.conf"), "w");
+
+		if (!f || fwrite(nul, 1, sizeof(nul) - 1, f) != sizeof(nul) - 1)
+			exit(99);
+		fclose(f);
+	}
+	r = lrg_config_load(tmp_path("nul.conf"), NULL, &c, &d);
+	ok(r == -EINVAL && d.nr_errors == 2 && find_diag(&d, "nul.conf:2: [daemon] NUL byte", NULL, NULL) &&
+	   find_diag(&d, "nul.conf:3: [daemon] syntax error: 'x'", NULL, NULL),
+	   "a NUL byte is an error at its line, and the lines after it count on");
+	dump_diag(&d);
+	lrg_diag_free(&d);
 }
 
 static void test_syntax(void)
@@ -613,6 +766,7 @@ static void test_syntax(void)
 	if (!r)
 		lrg_config_free(&c);
 	lrg_diag_free(&d);
+	test_lexer();
 }
 
 static const char *match_name(const struct lrg_config *c, const char *path)
@@ -627,27 +781,27 @@ static void test_match(void)
 	int r;
 
 	r = load_text("m.conf",
-		      "[slice apps]\nmatch = app-*.scope\n"
-		      "[slice firefox]\nmatch = app-firefox*.scope\n"
+		      "[slice apps]\nmatch = " APPS "\n"
+		      "[slice firefox]\nmatch = " FIREFOX "\n"
 		      "[slice u1000]\nmatch = /user.slice/user-1000.slice\n"
-		      "[slice u1000-bare]\nmatch = user-1000.slice\n"
-		      "[slice sess]\nmatch = session-*.scope\n"
+		      "[slice u1000-mgr]\nmatch = /user.slice/user-1000.slice/user@1000.service\n"
+		      "[slice sess]\nmatch = /user.slice/user-*.slice/session-*.scope\n"
 		      "[slice db]\nmatch = /system.slice/postgresql*.service\n"
 		      "[slice db2]\nmatch = /system.slice/postgresql@*.service\n", &c, &d);
-	ok(r == 0, "match fixture loads");
+	ok(r == 0 && d.n == 0, "match fixture loads");
 	if (r) {
 		dump_diag(&d);
 		lrg_diag_free(&d);
 		return;
 	}
-	ok(!strcmp(match_name(&c, "/user.slice/user-1000.slice/app-gedit.scope"), "apps"),
-	   "component glob app-*.scope on the cgroup itself beats user.slice and user-1000.slice above it");
-	ok(!strcmp(match_name(&c, "/user.slice/user-1000.slice/app-firefox-1234.scope"), "firefox"),
+	ok(!strcmp(match_name(&c, "/user.slice/user-1000.slice/user@1000.service/app.slice/app-gedit.scope"), "apps"),
+	   "the glob naming the cgroup itself beats the ones naming its ancestors");
+	ok(!strcmp(match_name(&c, "/user.slice/user-1000.slice/user@1000.service/app.slice/app-firefox-1234.scope"), "firefox"),
 	   "same depth: more literal characters win (app-firefox*.scope over app-*.scope)");
-	ok(!strcmp(match_name(&c, "/user.slice/user-1000.slice/app-firefox-1234.scope/tab"), "firefox"),
+	ok(!strcmp(match_name(&c, "/user.slice/user-1000.slice/user@1000.service/app.slice/app-firefox-1.scope/tab"), "firefox"),
 	   "a slice covers the descendants of what it names");
-	ok(!strcmp(match_name(&c, "/user.slice/user-1000.slice/user@1000.service"), "u1000"),
-	   "same depth: the full-path glob has more literal characters than the unit name");
+	ok(!strcmp(match_name(&c, "/user.slice/user-1000.slice/user@1000.service/init.scope"), "u1000-mgr"),
+	   "the user manager's slice covers its init.scope");
 	ok(!strcmp(match_name(&c, "/user.slice/user-1001.slice/user@1001.service"), "user.slice"),
 	   "the profile's user.slice governs what nothing deeper names");
 	ok(!strcmp(match_name(&c, "user.slice//user-1000.slice/session-3.scope/"), "sess"),
@@ -657,7 +811,7 @@ static void test_match(void)
 	ok(!strcmp(match_name(&c, "/system.slice/postgresql.service"), "db"),
 	   "path glob matches its own cgroup");
 	ok(!strcmp(match_name(&c, "/system.slice/cron.service"), "system.slice"),
-	   "unit name glob on a parent component");
+	   "a name without '/' names the cgroup at the top, and its subtree");
 	ok(!strcmp(match_name(&c, "/machine.slice/qemu.scope"), "*") &&
 	   lrg_config_match(&c, "/machine.slice/qemu.scope") == &c.defaults,
 	   "no slice: [slice *]");
@@ -681,49 +835,93 @@ static void test_match(void)
 		lrg_config_free(&c);
 	lrg_diag_free(&d);
 	/* '*' in a path glob does not cross '/': /a/ * names only children of /a */
-	r = load_text("m.conf", "[slice kids]\nmatch = /a/*\n[slice deep]\nmatch = c\n", &c, &d);
+	r = load_text("m.conf", "[slice kids]\nmatch = /a/*\n[slice deep]\nmatch = /a/*/c\n", &c, &d);
 	ok(r == 0 && !strcmp(match_name(&c, "/a/b/c"), "deep") && !strcmp(match_name(&c, "/a/b/d"), "kids") &&
 	   !strcmp(match_name(&c, "/a"), "*"), "'*' in a path glob stops at '/'");
 	if (!r)
 		lrg_config_free(&c);
 	lrg_diag_free(&d);
+	/* a name without '/' is anchored at the top: no longer any component */
+	r = load_text("m.conf", "[slice c]\nmatch = c\n", &c, &d);
+	ok(r == 0 && !strcmp(match_name(&c, "/c/x"), "c") && !strcmp(match_name(&c, "/a/b/c"), "*"),
+	   "a name without '/' names a top-level cgroup only");
+	if (!r)
+		lrg_config_free(&c);
+	lrg_diag_free(&d);
+}
+
+/* The shipped profile against the spoofs of issue 15: what a user can make
+ * up (a process's name, a cgroup below their user@.service) claims nothing. */
+static void test_spoofs(void)
+{
+	static const char *const mgr = "/user.slice/user-1000.slice/user@1000.service";
+	struct lrg_oom_candidate v[6];
+	struct lrg_config c;
+	char cg[3][200];
+	size_t idx;
+
+	lrg_config_defaults(&c);
+	snprintf(cg[0], sizeof(cg[0]), "%s/init.scope", mgr);
+	snprintf(cg[1], sizeof(cg[1]), "%s/system.slice/ssh.service", mgr);
+	snprintf(cg[2], sizeof(cg[2]), "/user.slice/user-1000.slice/session-2.scope");
+	ok(!strcmp(lrg_config_match(&c, cg[0])->name, "user.slice") &&
+	   lrg_config_match(&c, cg[0])->oom != LRG_OOM_NEVER,
+	   "desktop: %s gets user.slice, not [slice init]'s oom = never", cg[0]);
+	ok(!strcmp(lrg_config_match(&c, cg[1])->name, "user.slice"),
+	   "desktop: a user-made .../system.slice/ssh.service gets user.slice, not system.slice");
+	memset(v, 0, sizeof(v));
+	for (int i = 0; i < 6; i++) {
+		v[i].pid = 100 + i;
+		v[i].rss_pages = 1000;
+		v[i].uid = v[i].euid = 1000;
+		v[i].cgroup = cg[i % 3];
+		v[i].slice = lrg_config_match(&c, v[i].cgroup);
+	}
+	snprintf(v[0].comm, sizeof(v[0].comm), "sshd");
+	snprintf(v[1].comm, sizeof(v[1].comm), "Xorg");
+	snprintf(v[2].comm, sizeof(v[2].comm), "gnome-shell");
+	snprintf(v[3].comm, sizeof(v[3].comm), "bash");
+	snprintf(v[4].comm, sizeof(v[4].comm), "systemd");
+	v[4].exe = "/home/u/systemd";	/* a copy: not root's */
+	snprintf(v[5].comm, sizeof(v[5].comm), "pipewire");
+	v[5].exe = "/usr/bin/pipewire";
+	v[5].exe_trusted = false;	/* e.g. the path names another file here */
+	ok(lrg_oom_select(v, 6, &c.daemon.protect, 1 << 21, &idx) == 0, "desktop: a victim among the spoofs");
+	for (int i = 0; i < 6; i++)
+		ok(v[i].tier == LRG_TIER_NORMAL, "desktop: uid 1000's '%s' in %s is a normal candidate (%s)",
+		   v[i].comm, v[i].cgroup, v[i].reason);
+	/* the real ones are still what the profile says */
+	v[0].uid = v[0].euid = 0;
+	v[0].cgroup = "/system.slice/ssh.service";
+	v[0].slice = lrg_config_match(&c, v[0].cgroup);
+	v[1].exe = "/usr/lib/xorg/Xorg";
+	v[1].exe_trusted = true;
+	v[5].exe_trusted = true;
+	lrg_oom_select(v, 6, &c.daemon.protect, 1 << 21, &idx);
+	ok(v[0].tier == LRG_TIER_EXCLUDED && v[1].tier == LRG_TIER_EXCLUDED && v[5].tier == LRG_TIER_AVOID,
+	   "desktop: root's sshd.service and the real Xorg are protected, the real pipewire avoided");
+	lrg_config_free(&c);
 }
 
 static void test_patterns(void)
 {
-	static char *pats[] = { "comm:bash", "exe:/opt/*", "exe:python3*", "cgroup:session-*.scope",
-				"cgroup:/system.slice/cron.service", "Xorg" };
-	struct lrg_patterns p = { 6, pats };
-	struct lrg_patterns one = { 1, pats };
-	struct lrg_patterns none = { 0, NULL };
-
-	ok(lrg_patterns_match(&p, "bash", NULL, NULL), "comm: matches comm");
-	ok(!lrg_patterns_match(&one, NULL, "/usr/bin/bash", "/bash"), "comm: does not look at exe or cgroup");
-	ok(lrg_patterns_match(&p, "x", "/opt/app/bin/app", NULL), "exe: with '/': '*' spans directories");
-	ok(lrg_patterns_match(&p, "x", "/usr/bin/python3.11", NULL), "exe: without '/': the file name");
-	ok(!lrg_patterns_match(&p, "python3", "/usr/bin/perl", "/x.scope"),
-	   "exe:python3* does not match comm python3");
-	ok(lrg_patterns_match(&p, "x", NULL, "/user.slice/user-1000.slice/session-2.scope"),
-	   "cgroup: unit name on a component");
-	ok(lrg_patterns_match(&p, "x", NULL, "/system.slice/cron.service/sub"),
-	   "cgroup: path covers the subtree");
-	ok(!lrg_patterns_match(&p, "x", "/usr/bin/x", "/system.slice/cron2.service"),
-	   "cgroup: path glob is exact per component");
-	ok(lrg_patterns_match(&p, "Xorg", NULL, NULL) && lrg_patterns_match(&p, "x", "/usr/lib/xorg/Xorg", NULL),
-	   "no prefix: comm or exe file name");
-	ok(!lrg_patterns_match(&p, NULL, NULL, NULL), "nothing to match: false");
-	ok(!lrg_patterns_match(&none, "bash", "/bin/bash", "/"), "empty list: false");
-
-	/* and through the parser */
 	struct lrg_config c;
 	struct lrg_diag d;
+	struct lrg_proc_facts root = { .comm = "abc", .uid = 0, .euid = 0, .exe = "/usr/libexec/gnome-shell-x",
+				       .exe_trusted = true, .cgroup = "/init.scope" };
+	struct lrg_proc_facts user = root;
 	int r = load_text("p.conf", "[daemon]\nprotect = comm:a?c exe:/usr/*/gnome-* cgroup:init.scope\n", &c, &d);
 
-	ok(r == 0 && lrg_patterns_match(&c.daemon.protect, "abc", NULL, NULL) &&
-	   lrg_patterns_match(&c.daemon.protect, NULL, "/usr/libexec/gnome-shell-x", NULL) &&
-	   lrg_patterns_match(&c.daemon.protect, NULL, NULL, "/init.scope") &&
-	   !lrg_patterns_match(&c.daemon.protect, "abcd", "/usr/gnome", "/user.slice"),
-	   "parsed [daemon] protect matches by prefix");
+	user.uid = user.euid = 1000;
+	user.exe_trusted = false;
+	user.cgroup = "/user.slice/user-1000.slice/user@1000.service/init.scope";
+	ok(r == 0 && d.n == 0 && lrg_patterns_match(&c.daemon.protect, &root) &&
+	   !lrg_patterns_match(&c.daemon.protect, &user),
+	   "parsed [daemon] protect: matches root's process, not uid 1000's look-alike");
+	user.comm = NULL;
+	user.exe_trusted = true;
+	ok(r == 0 && lrg_patterns_match(&c.daemon.protect, &user),
+	   "parsed [daemon] protect: matches a root-owned exe whoever runs it");
 	if (!r)
 		lrg_config_free(&c);
 	lrg_diag_free(&d);
@@ -782,21 +980,38 @@ int main(void)
 	const char *top = getenv("top_srcdir");
 
 	srcdir = top ? top : ".";
-	snprintf(fixtures, sizeof(fixtures), "%s/tests/fixtures/config", srcdir);
 	snprintf(tmpdir, sizeof(tmpdir), "%s/test_config.XXXXXX",
 		 getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(tmpdir)) {
 		perror("mkdtemp");
 		return 99;
 	}
+	/* config files writable by group or others are refused: the files
+	 * written here and the copies of the fixtures are 0644, whatever the
+	 * umask and the checkout's modes */
+	umask(022);
+	{
+		char cmd[3 * sizeof(tmpdir) + 2 * 4096];
+
+		snprintf(cmd, sizeof(cmd),
+			 "cp -R '%s/tests/fixtures/config' '%s/fixtures' && cp '%s/conf/lrugend.conf' '%s/' && "
+			 "chmod -R go-w '%s'", srcdir, tmpdir, srcdir, tmpdir, tmpdir);
+		if (system(cmd)) {
+			fprintf(stderr, "cannot copy the fixtures: %s\n", cmd);
+			return 99;
+		}
+	}
+	snprintf(fixtures, sizeof(fixtures), "%s/fixtures", tmpdir);
 	test_defaults();
 	test_profiles();
 	test_dropins();
 	test_errors();
 	test_untouched();
+	test_trust();
 	test_warnings();
 	test_syntax();
 	test_match();
+	test_spoofs();
 	test_patterns();
 	test_tick_budget();
 	test_dup();

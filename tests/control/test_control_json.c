@@ -72,7 +72,9 @@ static void test_status(void)
 	ok(caps && caps->n == 2 && !strcmp(caps->items[0].str, "harvest") &&
 	   !strcmp(caps->items[1].str, "kill"), "caps as names");
 	ok(lrg_json_get_bool(v, "dry_run", false), "dry_run");
-	ok(!strcmp(lrg_json_get_str(v, "profile", ""), "desktop"), "profile");
+	ok(!strcmp(lrg_json_get_str(v, "profile", ""), "desktop") &&
+	   lrg_json_get(v, "config_fallback")->type == LRG_JNULL,
+	   "profile; config_fallback null while the files are in force");
 	sl = lrg_json_get(v, "slices");
 	ok(sl && sl->n == 2, "two slices");
 	if (sl && sl->n == 2) {
@@ -109,6 +111,14 @@ static void test_status(void)
 	   lrg_json_get(v, "last_decision")->type == LRG_JNULL &&
 	   lrg_json_get(v, "pressure")->type == LRG_JNULL && !lrg_json_get(v, "slices"),
 	   "missing parts are null or absent: %s", buf);
+	lrg_json_free(v);
+
+	s.config_fallback = "1 error(s) in the configuration, the first: a.conf:2: \"x\"";
+	f = open_buf();
+	ok(lrg_cj_write_status(f, &s) == 0, "status with a rejected config renders");
+	v = close_parse(f);
+	ok(v && !strcmp(lrg_json_get_str(v, "config_fallback", ""), s.config_fallback),
+	   "config_fallback: the reason, quotes and all");
 	lrg_json_free(v);
 
 	f = open_buf();

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "match.h"
 #include "oom_decide.h"
 #include "tap.h"
 
@@ -232,7 +233,7 @@ static void test_kernel_meanwhile(void)
 /* oom = cgroup kills the victim's own cgroup, never its memcg's ancestors. */
 static void test_own_cgroup(void)
 {
-	struct lrg_slice_config app = { .name = "app", .match = "app.scope", .min_ttl_ms = 1000,
+	struct lrg_slice_config app = { .name = "app", .match = "/user.slice/app.scope", .min_ttl_ms = 1000,
 					.oom = LRG_OOM_CGROUP };
 	struct lrg_oom_state st;
 	struct lrg_pressure p = short_machine(0);

@@ -84,11 +84,12 @@ int main(void)
 
 	/* Global protect patterns match exe and cgroup too. */
 	{
-		char *prot[] = { "exe:/usr/bin/Xwayland", "cgroup:session-*.scope" };
+		char *prot[] = { "exe:/usr/bin/Xwayland", "cgroup:/user.slice/user-*.slice/session-*.scope" };
 		struct lrg_patterns gp = pats(prot, 2);
 
 		c[0] = cand(400, "Xwayland", MIB(800), 0);
 		c[0].exe = "/usr/bin/Xwayland";
+		c[0].exe_trusted = true;
 		c[1] = cand(401, "bash", MIB(700), 0);
 		c[1].cgroup = "/user.slice/user-1000.slice/session-2.scope";
 		c[2] = cand(402, "app", MIB(100), 0);

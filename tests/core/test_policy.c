@@ -11,6 +11,7 @@
  * its OOM decision in every one of them.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,9 +26,46 @@
 static struct fake_backend f;
 static struct lrg_config cfg;
 
+/* The desktop profile's values as the policy sees them (no patterns: the
+ * policy kills nothing), built here so that the core's test links the
+ * core alone. */
+static void cfg_desktop(struct lrg_config *c)
+{
+	static const struct lrg_slice_config any = {
+		.name = "*", .match = "*", .min_ttl_ms = 0, .swappiness = -1,
+		.aging_interval_ms = 1000, .evict = true, .oom = LRG_OOM_PROCESS,
+	};
+	static const struct { const char *name, *match; uint32_t min_ttl_ms; enum lrg_oom_policy oom; } s[] = {
+		{ "user.slice", "user.slice", 1000, LRG_OOM_PROCESS },
+		{ "system.slice", "system.slice", 250, LRG_OOM_PROCESS },
+		{ "init", "init.scope", 0, LRG_OOM_NEVER },
+	};
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->daemon.backend, sizeof(c->daemon.backend), "auto");
+	snprintf(c->daemon.profile, sizeof(c->daemon.profile), "desktop");
+	c->daemon.poll_interval_ms = 250;
+	c->daemon.tick_budget_ms = 50;
+	c->daemon.kill_timeout_ms = 3000;
+	c->daemon.enable_mglru = c->daemon.mount_debugfs = c->daemon.notify_desktop = true;
+	c->defaults = any;
+	c->slices = calloc(3, sizeof(*c->slices));
+	if (!c->slices)
+		abort();
+	for (size_t i = 0; i < 3; i++) {
+		struct lrg_slice_config *x = &c->slices[c->nr_slices++];
+
+		*x = any;
+		snprintf(x->name, sizeof(x->name), "%s", s[i].name);
+		snprintf(x->match, sizeof(x->match), "%s", s[i].match);
+		x->min_ttl_ms = s[i].min_ttl_ms;
+		x->oom = s[i].oom;
+	}
+}
+
 static void cfg_init(uint32_t min_ttl, uint32_t interval)
 {
-	lrg_config_defaults(&cfg);
+	cfg_desktop(&cfg);
 	cfg.defaults.min_ttl_ms = min_ttl;
 	cfg.defaults.aging_interval_ms = interval;
 	cfg.defaults.swappiness = 0;

@@ -128,4 +128,87 @@ else
 	notok "the policy engine keeps ticking (generations '$g1' -> '$g2' in 2.5 s)"
 fi
 kill -0 "$pid" 2>/dev/null && ok "daemon still running" || notok "daemon still running"
+
+# A configuration rejected at start: the daemon runs on the built-in
+# profile and says so, until a reload with a valid one.
+kill "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+pid=
+printf '[daemon]\npoll_interval_ms = 5\n' >"$tmp/bad.conf"
+chmod go-w "$tmp/bad.conf"
+# sd_notify's datagrams, caught as systemd would (python3, if installed)
+listener=
+if command -v python3 >/dev/null 2>&1; then
+	python3 - "$tmp/notify" "$tmp/notify.log" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(0.5)
+end = time.time() + 20
+with open(sys.argv[2], "w") as out:
+    while time.time() < end:
+        try:
+            out.write(s.recv(4096).decode(errors="replace") + "\n")
+            out.flush()
+        except socket.timeout:
+            pass
+PY
+	listener=$!
+	i=0
+	while [ ! -S "$tmp/notify" ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+fi
+NOTIFY_SOCKET="$tmp/notify" RUNTIME_DIRECTORY="$tmp" "$lrugend" --backend=proc --dry-run \
+	--config="$tmp/bad.conf" >"$tmp/bad.log" 2>&1 &
+pid=$!
+i=0
+until "$ctl" --socket "$sock" --timeout 1000 status >/dev/null 2>&1; do
+	i=$((i + 1))
+	if [ $i -ge 50 ] || ! kill -0 "$pid" 2>/dev/null; then
+		break
+	fi
+	sleep 0.1
+done
+run 0 "a rejected config at start: the daemon serves all the same" status
+has "status: config REJECTED, the built-in profile in force, the first error" \
+	"^config: *REJECTED, the built-in profile is in force: 1 error(s) in the configuration, the first: .*bad.conf:2: \[daemon\] poll_interval_ms"
+run 0 "status --json exits 0" --json status
+has "status --json: config_fallback with the reason" '"config_fallback":"1 error(s) in the configuration'
+if grep -q "bad.conf:2: \[daemon\] poll_interval_ms" "$tmp/bad.log" &&
+   grep -q "configuration rejected: the built-in desktop profile is in force until a reload succeeds" "$tmp/bad.log" &&
+   grep -q "MESSAGE_ID=$(sed -n 's/^#define LRG_MESSAGE_ID_CONFIG_FALLBACK "\(.*\)"/\1/p' "$top_srcdir/daemon/manager.h")" "$tmp/bad.log"; then
+	ok "the log has the error, then the CONFIG_FALLBACK event"
+else
+	notok "the log has the error, then the CONFIG_FALLBACK event"; sed 's/^/# /' "$tmp/bad.log" | head -10
+fi
+printf '[daemon]\npoll_interval_ms = 500\n' >"$tmp/bad.conf"
+if [ -n "$listener" ]; then
+	if grep -q "^STATUS=CONFIGURATION REJECTED, built-in profile in force (1 error(s) in the configuration, the first: .*bad.conf:2: \[daemon\] poll_interval_ms.*); backend proc" "$tmp/notify.log"; then
+		ok "sd_notify STATUS= leads with the rejected configuration"
+	else
+		notok "sd_notify STATUS= leads with the rejected configuration"; sed 's/^/# /' "$tmp/notify.log" | head -5
+	fi
+else
+	skip "python3 not installed: sd_notify not caught"
+fi
+printf '[daemon]\npoll_interval_ms = 5\n' >"$tmp/bad2.conf"
+chmod go-w "$tmp/bad2.conf"
+"$lrugend" --check-config --config="$tmp/bad2.conf" >/dev/null 2>&1
+[ $? = 3 ] && ok "--check-config still exits 3 on it" || notok "--check-config still exits 3 on it"
+run 0 "reload of a fixed config exits 0" reload
+run 0 "--json status after it" --json status
+has "config_fallback is null once the files are in force" '"config_fallback":null'
+if [ -n "$listener" ]; then
+	i=0	# the listener may read the last datagram a moment later
+	until tail -n 1 "$tmp/notify.log" | grep -q "^STATUS=backend proc" || [ $i -ge 20 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	if tail -n 1 "$tmp/notify.log" | grep -q "^STATUS=backend proc"; then
+		ok "after the reload STATUS= no longer mentions it"
+	else
+		notok "after the reload STATUS= no longer mentions it"; tail -n 3 "$tmp/notify.log" | sed 's/^/# /'
+	fi
+	kill "$listener" 2>/dev/null
+	wait "$listener" 2>/dev/null
+fi
 echo "1..$n"

@@ -203,6 +203,7 @@ static void test_status(void)
 	struct lrg_render_opts o = { .ascii = true };
 	char doc[sizeof(STATUS_DOC) + 32];
 	const char *l;
+	int r;
 
 	snprintf(doc, sizeof(doc), STATUS_DOC, 10, 1000);
 	ok(render(lrg_ctl_render_status, doc, &o) == 0, "status renders");
@@ -217,6 +218,14 @@ static void test_status(void)
 	l = line_starting("  *");
 	ok(l && strstr(l, "off") && strstr(l, "60") && strstr(l, "no") && strstr(l, "process"),
 	   "default slice row: [%s]", l ? l : "(missing)");
+	ok(!line_starting("config:"), "no config line while the files are in force");
+	r = render(lrg_ctl_render_status,
+		   "{\"backend\":{\"name\":\"proc\"},\"config_fallback\":\"1 error(s) in the configuration, the first: a.conf:2: x\"}",
+		   &o);
+	l = line_starting("config:");
+	ok(r == 0 && l &&
+	   strstr(l, "REJECTED, the built-in profile is in force: 1 error(s) in the configuration, the first: a.conf:2: x"),
+	   "a rejected config is said on its own line: [%s]", l ? l : "(missing)");
 	ok(render(lrg_ctl_render_status, "{\"x\":1}", &o) == -EINVAL, "status without backend refused");
 }
 

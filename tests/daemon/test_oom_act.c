@@ -12,7 +12,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "lrg_config.h"
+#include "config_load.h"
 #include "oom.h"
 #include "tap.h"
 #include "ttl.h"

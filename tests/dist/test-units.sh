@@ -200,6 +200,7 @@ else
 	expand $(sed -n 's/^SystemCallFilter=~//p' "$unit") | sort -u >"$tmp/deny"
 	comm -23 "$tmp/allow" "$tmp/deny" >"$tmp/allowed"
 	printf '[daemon]\ndry_run = yes\n' >"$tmp/c.conf"
+	chmod go-w "$tmp/c.conf"	# lrugend refuses a config others may write
 	env -u NOTIFY_SOCKET -u WATCHDOG_USEC -u JOURNAL_STREAM -u INVOCATION_ID \
 		RUNTIME_DIRECTORY="$tmp" strace -f -qq -o "$tmp/trace" \
 		"$daemon" --backend=proc --dry-run --config "$tmp/c.conf" 2>"$tmp/err" &
@@ -240,6 +241,7 @@ else
 	caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit" | tr 'A-Z' 'a-z' |
 		sed 's/cap_//g; s/^ *//; s/ *$//; s/  */,+/g; s/^/-all,+/')
 	printf '[daemon]\ndry_run = yes\n' >"$tmp/c.conf"
+	chmod go-w "$tmp/c.conf"	# lrugend refuses a config others may write
 	(
 		echo -1000 >/proc/self/oom_score_adj 2>/dev/null
 		exec env -u NOTIFY_SOCKET -u WATCHDOG_USEC -u JOURNAL_STREAM -u INVOCATION_ID \

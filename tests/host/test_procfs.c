@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "procfs.h"
@@ -70,6 +73,73 @@ static void test_status(void)
 	r = lrg_procfs_read_status(root, 2, &s);
 	ok(r == 0 && !s.has_mm && s.tgid == 2, "kernel thread: no mm");
 	ok(lrg_parse_proc_status("Name:\tx\nPid:\t4\n", &s) == -EINVAL, "status without Tgid rejected");
+	r = lrg_procfs_read_status(root, 1234, &s);
+	ok(r == 0 && s.uid == 1000 && s.euid == 1000, "Uid: real and effective uid 1000");
+	r = lrg_parse_proc_status("Name:\tx\nTgid:\t9\nUid:\t1000\t0\t0\t0\n", &s);
+	ok(r == 0 && s.uid == 1000 && s.euid == 0, "Uid: setuid root run by 1000: real 1000, effective 0");
+	r = lrg_parse_proc_status("Name:\tx\nTgid:\t9\n", &s);
+	ok(r == 0 && s.uid == (uid_t)-1 && s.euid == (uid_t)-1, "no Uid line: both unknown, not root");
+}
+
+/* Run path (argv "sleep 5"), read its /proc/PID/exe, kill it. */
+static int exe_of(const char *path, char *buf, size_t size, bool *trusted)
+{
+	pid_t pid = fork();
+	int r;
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		execl(path, "sleep", "5", (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 200; i++) {	/* until the exec is done */
+		r = lrg_procfs_read_exe("/proc", pid, buf, size, trusted);
+		if (r < 0 || !strcmp(buf, path))
+			break;
+		usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return r;
+}
+
+/* Which executables a rule may believe (lrg_procfs_read_exe). */
+static void test_exe(void)
+{
+	char tmpl[] = "/tmp/test_procfs.XXXXXX", copy[64], buf[PATH_MAX], cmd[256];
+	const char *sleep_bin = access("/usr/bin/sleep", X_OK) ? "/bin/sleep" : "/usr/bin/sleep";
+	struct stat st;
+	bool trusted = false;
+	int r;
+
+	r = exe_of(sleep_bin, buf, sizeof(buf), &trusted);
+	if (r || stat(sleep_bin, &st) || st.st_uid != 0 || (st.st_mode & 022)) {
+		diag("%s: %d", sleep_bin, r);
+		skip("sleep is not a root-owned file only root may write here");
+	} else {
+		ok(!strcmp(buf, sleep_bin) && trusted, "exe of %s: its path, trusted", sleep_bin);
+	}
+	if (!mkdtemp(tmpl)) {
+		skip("no temp dir");
+		return;
+	}
+	snprintf(copy, sizeof(copy), "%s/sleep", tmpl);
+	snprintf(cmd, sizeof(cmd), "cp %s %s && chmod 0775 %s", sleep_bin, copy, copy);
+	if (system(cmd)) {
+		skip("cannot copy sleep to the temp dir");
+	} else {
+		trusted = true;
+		r = exe_of(copy, buf, sizeof(buf), &trusted);
+		ok(r == 0 && !strcmp(buf, copy) && !trusted,
+		   "a group-writable copy: its path, not trusted (%d)", r);
+		unlink(copy);
+	}
+	rmdir(tmpl);
+	ok(lrg_procfs_read_exe("/proc", 999999999, buf, sizeof(buf), &trusted) == -ESRCH,
+	   "exe of a pid that does not exist: -ESRCH");
+	ok(lrg_procfs_read_exe("/proc", getpid(), buf, 4, &trusted) == -ENAMETOOLONG,
+	   "exe path longer than the buffer: -ENAMETOOLONG");
 }
 
 static void test_cgroup(void)
@@ -218,6 +288,7 @@ int main(void)
 	snprintf(root, sizeof(root), "%s/tests/fixtures/host/proc", src ? src : ".");
 	test_stat();
 	test_status();
+	test_exe();
 	test_cgroup();
 	test_meminfo();
 	test_psi();

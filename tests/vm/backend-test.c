@@ -34,7 +34,7 @@
 #include "backend_select.h"
 #include "backends.h"
 #include "lrg_backend.h"
-#include "lrg_config.h"
+#include "config_load.h"
 #include "procfs.h"
 
 #define PM_PRESENT (1ULL << 63)

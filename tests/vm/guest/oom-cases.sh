@@ -179,7 +179,7 @@ mkdir -p $CG/user.slice/bigapp.scope
 cat >"$T/b.conf" <<CONF
 [daemon]
 backend = kmod
-protect = cgroup:bigapp.scope
+protect = cgroup:/user.slice/bigapp.scope
 [slice user.slice]
 min_ttl_ms = 1000
 oom = process
@@ -295,7 +295,7 @@ backend = kmod
 min_ttl_ms = 1000
 oom = process
 [slice batch]
-match = batch.scope
+match = /user.slice/batch.scope
 min_ttl_ms = 1000
 oom = cgroup
 CONF
