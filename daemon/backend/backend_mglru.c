@@ -34,6 +34,7 @@
 #include "backends.h"
 #include "cgroups.h"
 #include "lrg_log.h"
+#include "fileio.h"
 #include "procfs.h"
 
 /* ---- the parser ---------------------------------------------------------- */

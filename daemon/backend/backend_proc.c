@@ -43,6 +43,7 @@
 #include "backends.h"
 #include "cgroups.h"
 #include "lrg_log.h"
+#include "fileio.h"
 #include "procfs.h"
 
 #ifndef SYS_pidfd_send_signal
@@ -409,13 +410,13 @@ static int proc_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn,
 /* Same process as when listed? (-ESRCH when it exited or the pid was reused) */
 static int check_owner(struct proc_backend *pb, pid_t pid, uint64_t start_time)
 {
-	struct lrg_proc_stat st;
+	uint64_t now_start;
 	int r;
 
-	r = lrg_procfs_read_stat(pb->proc_root, pid, &st);
+	r = lrg_procfs_read_start_time(pb->proc_root, pid, &now_start);
 	if (r < 0)
 		return r == -ENOENT ? -ESRCH : r;
-	return st.starttime == start_time ? 0 : -ESRCH;
+	return now_start == start_time ? 0 : -ESRCH;
 }
 
 /* ---- harvest ------------------------------------------------------------- */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cgroups.h"
+#include "fileio.h"
 #include "procfs.h"
 
 /* Bound the walk: systemd trees are ~6 deep; a loop of bind mounts is not. */

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "backends.h"
+#include "fileio.h"
 #include "procfs.h"
 #include "tap.h"
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "backends.h"
+#include "fileio.h"
 #include "procfs.h"
 #include "tap.h"
 

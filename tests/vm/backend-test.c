@@ -35,6 +35,7 @@
 #include "backends.h"
 #include "lrg_backend.h"
 #include "lrg_config.h"
+#include "fileio.h"
 #include "procfs.h"
 
 #define PM_PRESENT (1ULL << 63)
