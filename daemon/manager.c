@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "backend_select.h"
+#include "clock.h"
 #include "lrg_log.h"
 #include "manager_int.h"
 #include "procfs.h"
@@ -244,14 +245,6 @@ int lrg_manager_load_config(const char *path, const char *dropin_dir, struct lrg
 	return r;
 }
 
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static void notify_status(struct manager *m)
 {
 	sd_notifyf(0, "STATUS=backend %s; %zu slice(s); %s", m->backend->ops->name,
@@ -274,7 +267,7 @@ static void arm_relist(struct manager *m)
 	if (!m->relist_source || due == UINT64_MAX)
 		return;
 	now = m->backend->ops->now_ms(m->backend);
-	at = now_usec() + (due > now ? (due - now) * 1000ULL : 0);
+	at = lrg_mono_us() + (due > now ? (due - now) * 1000ULL : 0);
 	sd_event_source_set_time(m->relist_source, at);
 	sd_event_source_set_enabled(m->relist_source, SD_EVENT_ONESHOT);
 }
@@ -356,7 +349,7 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 		 * proc connector (their events are pending by now; sd-event
 		 * dispatches what waited longest first).
 		 */
-		sd_event_source_set_time(s, now_usec() + TICK_CONTINUE_US);
+		sd_event_source_set_time(s, lrg_mono_us() + TICK_CONTINUE_US);
 		sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
 		return 0;
 	}
@@ -375,7 +368,7 @@ int manager_reload(struct manager *m, struct lrg_diag *diag)
 	char buf[64];
 	int r;
 
-	snprintf(buf, sizeof(buf), "MONOTONIC_USEC=%llu", (unsigned long long)now_usec());
+	snprintf(buf, sizeof(buf), "MONOTONIC_USEC=%llu", (unsigned long long)lrg_mono_us());
 	sd_notifyf(0, "RELOADING=1\n%s", buf);
 	log_info("reloading configuration from %s", m->opts->config_path);
 	r = load_config(m->opts->config_path, m->opts->dropin_dir, &fresh, diag ? diag : &local);
@@ -468,7 +461,7 @@ int lrg_manager_run(const struct lrg_manager_opts *o, struct lrg_config *cfg)
 	if ((r = sd_event_add_signal(m.event, NULL, SIGHUP, on_signal, &m)) < 0 ||
 	    (r = sd_event_add_signal(m.event, NULL, SIGTERM, on_signal, &m)) < 0 ||
 	    (r = sd_event_add_signal(m.event, NULL, SIGINT, on_signal, &m)) < 0 ||
-	    (r = sd_event_add_time(m.event, &m.tick_source, CLOCK_MONOTONIC, now_usec(), 1000,
+	    (r = sd_event_add_time(m.event, &m.tick_source, CLOCK_MONOTONIC, lrg_mono_us(), 1000,
 				   on_tick, &m)) < 0 ||
 	    (r = sd_event_set_watchdog(m.event, true)) < 0) {
 		lrg_log_errno(LOG_ERR, r, "setting up the event loop");
@@ -485,7 +478,7 @@ int lrg_manager_run(const struct lrg_manager_opts *o, struct lrg_config *cfg)
 		if (r >= 0 &&
 		    ((r = sd_event_add_io(m.event, &m.proc_source, lrg_proctrack_fd(m.live.t), EPOLLIN,
 					  on_proc_io, &m)) < 0 ||
-		     (r = sd_event_add_time(m.event, &m.relist_source, CLOCK_MONOTONIC, now_usec(),
+		     (r = sd_event_add_time(m.event, &m.relist_source, CLOCK_MONOTONIC, lrg_mono_us(),
 					    1000, on_relist, &m)) < 0 ||
 		     (r = sd_event_source_set_enabled(m.relist_source, SD_EVENT_OFF)) < 0)) {
 			m.proc_source = sd_event_source_unref(m.proc_source);

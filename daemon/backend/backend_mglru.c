@@ -33,8 +33,8 @@
 
 #include "backends.h"
 #include "cgroups.h"
-#include "lrg_log.h"
 #include "fileio.h"
+#include "lrg_log.h"
 #include "procfs.h"
 
 /* ---- the parser ---------------------------------------------------------- */

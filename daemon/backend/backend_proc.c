@@ -42,22 +42,12 @@
 
 #include "backends.h"
 #include "cgroups.h"
-#include "lrg_log.h"
+#include "clock.h"
 #include "fileio.h"
+#include "lrg_log.h"
+#include "pidfd.h"
 #include "procfs.h"
 
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_process_madvise
-#define SYS_process_madvise 440
-#endif
-#ifndef SYS_process_mrelease
-#define SYS_process_mrelease 448
-#endif
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21
 #endif
@@ -96,11 +86,6 @@ enum { SCRATCH_MMS, SCRATCH_VMAS };
 static struct proc_backend *to_pb(struct lrg_backend *b)
 {
 	return (struct proc_backend *)b;
-}
-
-static int pidfd_open_(pid_t pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
 static uint64_t mm_key(pid_t pid, uint64_t starttime)
@@ -826,9 +811,9 @@ static int proc_evict(struct lrg_backend *b, const struct lrg_mm_info *mm,
 	int pidfd, pm_fd = -1, r;
 	size_t i = 0;
 
-	pidfd = pidfd_open_(mm->pid);
+	pidfd = lrg_pidfd_open(mm->pid);
 	if (pidfd < 0)
-		return -errno;
+		return pidfd;
 	/* With the pidfd held, a start time that still matches proves the
 	 * pidfd is the process the policy meant. */
 	r = check_owner(pb, mm->pid, mm->start_time);
@@ -855,11 +840,11 @@ static int proc_evict(struct lrg_backend *b, const struct lrg_mm_info *mm,
 			iov[n].iov_len = e > s ? e - s : 0;
 			want += iov[n].iov_len;
 		}
-		done = syscall(SYS_process_madvise, pidfd, iov, n, MADV_PAGEOUT, 0);
+		done = lrg_process_madvise(pidfd, iov, n, MADV_PAGEOUT);
 		if (done < 0) {
 			/* ENOMEM: an unmapped hole in the first range; skip it. */
-			if (errno != ENOMEM) {
-				r = -errno;
+			if (done != -ENOMEM) {
+				r = (int)done;
 				goto out;
 			}
 			i++;
@@ -928,14 +913,6 @@ static int proc_reclaim(struct lrg_backend *b, uint64_t memcg_id, uint64_t bytes
 	return 0;
 }
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /*
  * The zone watermarks change only with the vm.min_free_kbytes and
  * vm.watermark_scale_factor sysctls or memory hotplug, and
@@ -970,7 +947,7 @@ static int measure_machine(struct proc_backend *pb, struct lrg_pressure *p)
 	struct lrg_vmstat vs;
 	struct lrg_psi psi;
 	char path[PATH_MAX];
-	uint64_t now = mono_ms();
+	uint64_t now = lrg_mono_ms();
 	int r;
 
 	r = measure_meminfo(pb, p);
@@ -1012,7 +989,7 @@ static int proc_measure(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pre
 	const char *path;
 	int r;
 
-	p.now_ms = mono_ms();
+	p.now_ms = lrg_mono_ms();
 	/* LRG_ROOT_MEMCG is the machine on every host (the policy's global
 	 * OOM domain), with or without a cgroup2 memory controller. */
 	if (memcg_id == LRG_ROOT_MEMCG)
@@ -1074,23 +1051,24 @@ static int proc_kill(struct lrg_backend *b, const struct lrg_kill_req *req)
 			return -EPERM;  /* never the whole machine */
 		return lrg_cgroup_kill(pb->cg->root, path);
 	}
-	pidfd = pidfd_open_(req->pid);
+	pidfd = lrg_pidfd_open(req->pid);
 	if (pidfd < 0)
-		return -errno;
+		return pidfd;
 	/* The pid number can be reused once the process is reaped, even with
 	 * our pidfd held: read the start time, then check the pidfd's process
 	 * is still alive, so the stat we read was its own. */
 	r = check_owner(pb, req->pid, req->start_time);
-	if (r == 0 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
-		r = -errno;
-	if (r == 0 && syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0)
-		r = -errno;
+	if (r == 0)
+		r = lrg_pidfd_send_signal(pidfd, 0);
+	if (r == 0)
+		r = lrg_pidfd_send_signal(pidfd, SIGKILL);
 	if (r == 0 && req->release) {
 		/* Reap its memory now rather than when the exit path gets to it.
 		 * ESRCH/EINVAL: already gone or not dying yet; the kill stands. */
-		if (syscall(SYS_process_mrelease, pidfd, 0) < 0 && errno != ESRCH &&
-		    errno != EINVAL && errno != ENOSYS)
-			log_debug("process_mrelease(%d): %m", (int)req->pid);
+		int rr = lrg_process_mrelease(pidfd);
+
+		if (rr < 0 && rr != -ESRCH && rr != -EINVAL && rr != -ENOSYS)
+			log_debug("process_mrelease(%d): %s", (int)req->pid, strerror(-rr));
 	}
 	close(pidfd);
 	return r;
@@ -1098,7 +1076,7 @@ static int proc_kill(struct lrg_backend *b, const struct lrg_kill_req *req)
 
 static uint64_t proc_now_ms(struct lrg_backend *b)
 {
-	return mono_ms();
+	return lrg_mono_ms();
 }
 
 static void proc_destroy(struct lrg_backend *b)

@@ -20,6 +20,7 @@
 #include <linux/connector.h>
 #include <linux/netlink.h>
 
+#include "clock.h"
 #include "procfs.h"
 #include "proctrack.h"
 
@@ -48,14 +49,6 @@ struct lrg_proctrack {
 	void *ctx;
 	struct lrg_proctrack_stats st;
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static size_t hash_pid(const struct lrg_proctrack *t, pid_t pid)
 {
@@ -236,7 +229,7 @@ int lrg_proctrack_reconcile(struct lrg_proctrack *t)
 	struct dirent *de;
 	pid_t *gone = NULL;
 	size_t ngone = 0;
-	uint64_t t0 = mono_ns(), dt;
+	uint64_t t0 = lrg_mono_ns(), dt;
 	DIR *d;
 	int r = 0;
 
@@ -294,7 +287,7 @@ int lrg_proctrack_reconcile(struct lrg_proctrack *t)
 	}
 	t->st.reconciles++;
 	t->need_full = false;
-	t->last_full_ns = mono_ns();
+	t->last_full_ns = lrg_mono_ns();
 	dt = t->last_full_ns - t0;
 	t->st.reconcile_ns += dt;
 	if (dt > t->st.reconcile_max_ns)
@@ -401,7 +394,7 @@ int lrg_proctrack_dispatch(struct lrg_proctrack *t)
 	}
 	if (t->need_full && (!t->interval_ms ||
 			     (t->interval_ms != UINT64_MAX &&
-			      (mono_ns() - t->last_full_ns) / 1000000ULL >= t->interval_ms))) {
+			      (lrg_mono_ns() - t->last_full_ns) / 1000000ULL >= t->interval_ms))) {
 		int r = lrg_proctrack_reconcile(t);
 
 		if (r < 0)

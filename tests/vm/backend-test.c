@@ -33,9 +33,9 @@
 
 #include "backend_select.h"
 #include "backends.h"
+#include "fileio.h"
 #include "lrg_backend.h"
 #include "lrg_config.h"
-#include "fileio.h"
 #include "procfs.h"
 
 #define PM_PRESENT (1ULL << 63)
