@@ -44,9 +44,8 @@
 /* ---- live lists: the proc connector feeding the engine ---- */
 
 /*
- * A new address space as the backend's listing reports it. Every backend
- * with real processes lists them with the proc backend's list_mms, whose
- * key is (start time << 22) | pid (backend_proc.c, mm_key()); were the two
+ * A new address space as the backend's listing reports it: its key is
+ * lrg_mm_key(), as in every backend with real processes; were the two
  * ever to differ, the next listing finds the entry by its owner and keeps
  * the backend's key. -ESRCH: gone, reused, a zombie or no mm of its own.
  */
@@ -70,7 +69,7 @@ static int describe_mm(struct manager_live *l, pid_t pid, uint64_t start_time,
 		return -ESRCH;
 	(void)lrg_procfs_read_oom_score_adj(l->proc_root, pid, &adj);
 	memset(ret, 0, sizeof(*ret));
-	ret->mm_key = (st.starttime << 22) | (uint64_t)pid;
+	ret->mm_key = lrg_mm_key(pid, st.starttime);
 	ret->pid = pid;
 	ret->start_time = st.starttime;
 	ret->nr_anon = (status.rss_anon + status.rss_shmem) / LRG_PAGE_SIZE;

@@ -63,9 +63,6 @@
 #define PM_SWAP (1ULL << 62)
 #define PM_FILE (1ULL << 61)
 
-/* pid_max cannot exceed 2^22 (PID_MAX_LIMIT), so the key is exact. */
-#define MM_KEY_PID_BITS 22
-
 struct proc_backend {
 	struct lrg_backend b;
 	char proc_root[512];
@@ -86,11 +83,6 @@ enum { SCRATCH_MMS, SCRATCH_VMAS };
 static struct proc_backend *to_pb(struct lrg_backend *b)
 {
 	return (struct proc_backend *)b;
-}
-
-static uint64_t mm_key(pid_t pid, uint64_t starttime)
-{
-	return (starttime << MM_KEY_PID_BITS) | (uint64_t)pid;
 }
 
 /*
@@ -262,7 +254,7 @@ static int collect_pid(void *ctx, pid_t pid)
 	}
 	m = &c->v[c->n++];
 	memset(m, 0, sizeof(*m));
-	m->mm.mm_key = mm_key(pid, st.starttime);
+	m->mm.mm_key = lrg_mm_key(pid, st.starttime);
 	m->mm.pid = pid;
 	m->mm.start_time = st.starttime;
 	m->mm.memcg_id = c->memcg_id;

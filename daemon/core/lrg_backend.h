@@ -88,6 +88,18 @@ struct lrg_mm_info {
 	char comm[16];
 };
 
+/*
+ * The mm_key of every backend with real processes: the owner's start time
+ * above its pid. pid_max cannot exceed 2^22 (PID_MAX_LIMIT), so the key is
+ * exact, and a reused pid comes with a later start time, hence a new key.
+ */
+#define LRG_MM_KEY_PID_BITS 22
+
+static inline uint64_t lrg_mm_key(pid_t pid, uint64_t start_time)
+{
+	return (start_time << LRG_MM_KEY_PID_BITS) | (uint64_t)pid;
+}
+
 /* A half-open range of user addresses, [start, end). */
 struct lrg_range {
 	uint64_t start;

@@ -96,6 +96,10 @@ static void test_proc(void)
 		ok(mm.v[0].pid == 500 && mm.v[1].pid == 501 && mm.v[2].pid == 502, "in pid order");
 		ok(mm.v[0].start_time == 1001 && mm.v[0].mm_key == ((uint64_t)1001 << 22 | 500),
 		   "mm_key = start_time << 22 | pid");
+		ok(mm.v[0].mm_key == lrg_mm_key(500, 1001) &&
+		   lrg_mm_key(500, 1002) != lrg_mm_key(500, 1001) &&
+		   lrg_mm_key(501, 1001) != lrg_mm_key(500, 1001),
+		   "the listing's key is lrg_mm_key(), new for a reused pid or another pid");
 		ok(mm.v[1].nr_anon == (800 + 4) * 1024 / 4096 && mm.v[1].nr_file == 1024 * 1024 / 4096,
 		   "501: anon+shmem and file pages from status");
 		ok(mm.v[2].oom_score_adj == 10 && !strcmp(mm.v[0].comm, "sshd1") &&
