@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * cgroups.c - cgroup v2 discovery, memory files and systemd unit names
- * (see cgroups.h for why this does not go through libcgroup).
+ * cgroups.c - cgroup v2 discovery and memory files (see cgroups.h for why
+ * this does not go through libcgroup).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -597,70 +597,4 @@ int lrg_cgroup_kill(const char *cgroup_root, const char *path)
 		return r;
 	r = lrg_write_file(p, "1");
 	return r == -ENOENT ? -EOPNOTSUPP : r;
-}
-
-static bool ends_with(const char *s, size_t len, const char *suffix)
-{
-	size_t sl = strlen(suffix);
-
-	return len > sl && !memcmp(s + len - sl, suffix, sl);
-}
-
-static void set_name(char *dst, size_t size, const char *s, size_t len)
-{
-	if (len >= size)
-		len = size - 1;
-	memcpy(dst, s, len);
-	dst[len] = '\0';
-}
-
-int lrg_cgroup_unit(const char *path, struct lrg_unit_info *ret)
-{
-	struct lrg_unit_info u = { 0 };
-	const char *p = path;
-
-	if (*path != '/')
-		return -EINVAL;
-	strcpy(u.slice, "-.slice");
-	strcpy(u.unit, "-.slice");
-	u.kind = LRG_UNIT_SLICE;
-	u.uid = (uid_t)-1;
-	while (*p) {
-		const char *c, *e;
-		size_t len;
-
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		c = p;
-		e = strchr(c, '/');
-		if (!e)
-			e = c + strlen(c);
-		len = e - c;
-		p = e;
-		if (ends_with(c, len, ".slice")) {
-			set_name(u.slice, sizeof(u.slice), c, len);
-			set_name(u.unit, sizeof(u.unit), c, len);
-			u.kind = LRG_UNIT_SLICE;
-			if (len == 10 && !memcmp(c, "user.slice", 10)) {
-				u.user = true;
-			} else if (len > 11 && !memcmp(c, "user-", 5)) {
-				unsigned long uid;
-				char *end;
-
-				uid = strtoul(c + 5, &end, 10);
-				if (end == c + len - 6)
-					u.uid = (uid_t)uid;
-			}
-		} else if (ends_with(c, len, ".service") || ends_with(c, len, ".scope")) {
-			set_name(u.unit, sizeof(u.unit), c, len);
-			u.kind = ends_with(c, len, ".scope") ? LRG_UNIT_SCOPE : LRG_UNIT_SERVICE;
-			u.app = len > 4 && !memcmp(c, "app-", 4);
-			u.session = u.kind == LRG_UNIT_SCOPE && len > 8 && !memcmp(c, "session-", 8);
-		}
-		/* other components (a service's own sub-cgroups) keep the unit */
-	}
-	*ret = u;
-	return 0;
 }

@@ -88,24 +88,4 @@ int lrg_cgroup_reclaim(const char *cgroup_root, const char *path, uint64_t bytes
 /* cgroup.kill (5.14+): -EOPNOTSUPP without it. */
 int lrg_cgroup_kill(const char *cgroup_root, const char *path);
 
-/* systemd's view of a cgroup path, from its components. */
-enum lrg_unit_kind {
-	LRG_UNIT_NONE = 0,
-	LRG_UNIT_SLICE,
-	LRG_UNIT_SERVICE,
-	LRG_UNIT_SCOPE,
-};
-
-struct lrg_unit_info {
-	char slice[64];          /* innermost *.slice ("-.slice" at the root) */
-	char unit[128];          /* innermost unit (service, scope or slice) */
-	enum lrg_unit_kind kind;
-	bool user;               /* below user.slice */
-	bool app;                /* app-*.scope / app-*.service (desktop apps) */
-	bool session;            /* session-*.scope (a login session) */
-	uid_t uid;               /* from user-UID.slice; (uid_t)-1 if none */
-};
-
-int lrg_cgroup_unit(const char *path, struct lrg_unit_info *ret);
-
 #endif /* LRG_CGROUPS_H */

@@ -268,29 +268,6 @@ out:
 	}
 }
 
-static void test_units(void)
-{
-	struct lrg_unit_info u;
-	int r;
-
-	r = lrg_cgroup_unit("/user.slice/user-1000.slice/user@1000.service/app.slice/app-firefox-123.scope", &u);
-	ok(r == 0 && !strcmp(u.unit, "app-firefox-123.scope") && !strcmp(u.slice, "app.slice") &&
-	   u.kind == LRG_UNIT_SCOPE && u.app && u.user && u.uid == 1000 && !u.session,
-	   "app scope: unit %s slice %s uid %d", u.unit, u.slice, (int)u.uid);
-	r = lrg_cgroup_unit("/user.slice/user-1000.slice/session-3.scope", &u);
-	ok(r == 0 && u.session && !u.app && !strcmp(u.slice, "user-1000.slice") &&
-	   !strcmp(u.unit, "session-3.scope"), "session scope: %s in %s", u.unit, u.slice);
-	r = lrg_cgroup_unit("/system.slice/nginx.service/worker", &u);
-	ok(r == 0 && u.kind == LRG_UNIT_SERVICE && !strcmp(u.unit, "nginx.service") &&
-	   !strcmp(u.slice, "system.slice") && !u.user && u.uid == (uid_t)-1,
-	   "sub-cgroup of a service keeps the service: %s", u.unit);
-	r = lrg_cgroup_unit("/", &u);
-	ok(r == 0 && !strcmp(u.slice, "-.slice") && u.kind == LRG_UNIT_SLICE, "root: -.slice");
-	r = lrg_cgroup_unit("/machine.slice", &u);
-	ok(r == 0 && !strcmp(u.unit, "machine.slice") && u.kind == LRG_UNIT_SLICE, "a slice itself");
-	ok(lrg_cgroup_unit("relative", &u) == -EINVAL, "relative path rejected");
-}
-
 int main(void)
 {
 	const char *src = getenv("top_srcdir");
@@ -300,6 +277,5 @@ int main(void)
 	test_tree();
 	test_global();
 	test_rescan();
-	test_units();
 	return tap_done();
 }
