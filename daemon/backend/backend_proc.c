@@ -1134,7 +1134,7 @@ int lrg_proc_backend_open(const char *proc_root, const char *cgroup_root,
 		return r;
 	}
 	if (pb->cg->global) {
-		log_notice("proc backend: %s", pb->cg->why);
+		log_notice("proc backend: %s: %s", pb->cg->root, pb->cg->why);
 	} else {
 		snprintf(path, sizeof(path), "%s/memory.reclaim", pb->cg->root);
 		pb->has_reclaim = access(path, W_OK) == 0;

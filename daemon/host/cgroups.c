@@ -269,14 +269,11 @@ int lrg_cgroup_tree_open(const char *cgroup_root, struct lrg_cgroup_tree **ret)
 		r = file_lists_memory(p);
 	if (r == -ENOENT) {
 		t->global = true;
-		snprintf(t->why, sizeof(t->why),
-			 "%s is not a cgroup2 mount (v1 or hybrid): one global memory domain",
-			 t->root);
+		t->why = "not a cgroup2 mount (v1 or hybrid): one global memory domain";
 	} else if (r == 0) {
 		t->global = true;
-		snprintf(t->why, sizeof(t->why),
-			 "the memory controller is not on cgroup2 at %s (v1 or hybrid): one global memory domain",
-			 t->root);
+		t->why = "the memory controller is not on this cgroup2 mount (v1 or hybrid): "
+			 "one global memory domain";
 	} else if (r < 0) {
 		free(t);
 		return r;

@@ -41,7 +41,7 @@ struct lrg_cgroup_entry {
 struct lrg_cgroup_tree {
 	char root[1024];         /* the cgroup2 mount ("/sys/fs/cgroup") */
 	bool global;             /* no v2 memory controller: one domain */
-	char why[256];           /* when global: why, for one log line */
+	const char *why;         /* when global: why (static text), for one log line */
 	struct lrg_cgroup_entry *v;
 	size_t n, cap;           /* sorted by id */
 };
