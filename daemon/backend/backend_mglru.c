@@ -36,6 +36,7 @@
 #include "fileio.h"
 #include "lrg_log.h"
 #include "procfs.h"
+#include "util.h"
 
 /* ---- the parser ---------------------------------------------------------- */
 
@@ -338,14 +339,14 @@ static int mglru_read(struct mglru_backend *mb, uint64_t id, int node,
 		      struct lrg_kernel_gens *out, bool *found)
 {
 	struct read_ctx c = { .mb = mb, .want_id = id, .want_node = node, .out = out };
-	char *text, err[160];
+	_cleanup_free_ char *text = NULL;
+	char err[160];
 	int r;
 
 	r = lrg_read_file(mb->lru_gen, &text, NULL);
 	if (r < 0)
 		return r;
 	r = lrg_lru_gen_parse(text, false, read_cb, &c, err, sizeof(err));
-	free(text);
 	if (r < 0) {
 		if (r == -EINVAL)
 			log_warning("%s: %s", mb->lru_gen, err);
@@ -585,7 +586,8 @@ int lrg_mglru_backend_open_at(const char *debugfs_lru_gen_path, const char *enab
 {
 	struct mglru_backend *mb;
 	unsigned long en;
-	char *text, err[160], mnt[PATH_MAX];
+	_cleanup_free_ char *text = NULL;
+	char err[160], mnt[PATH_MAX];
 	int r;
 
 	r = read_enabled(enabled_path, &en);
@@ -648,7 +650,6 @@ int lrg_mglru_backend_open_at(const char *debugfs_lru_gen_path, const char *enab
 		return r;
 	}
 	r = lrg_lru_gen_parse(text, false, NULL, NULL, err, sizeof(err));
-	free(text);
 	if (r < 0) {
 		snprintf(why, whylen, "%s: unknown format: %s", debugfs_lru_gen_path, err);
 		return r;

@@ -47,6 +47,7 @@
 #include "lrg_log.h"
 #include "pidfd.h"
 #include "procfs.h"
+#include "util.h"
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21
@@ -147,8 +148,8 @@ static void scratch_keep(void **slot, size_t *slot_bytes, void *p, size_t bytes)
 static int global_info(struct proc_backend *pb, struct lrg_memcg_info *mi)
 {
 	struct lrg_meminfo m;
+	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
-	DIR *d;
 	int r;
 
 	r = lrg_procfs_read_meminfo(pb->proc_root, &m);
@@ -164,12 +165,9 @@ static int global_info(struct proc_backend *pb, struct lrg_memcg_info *mi)
 	mi->anon = (m.active_anon + m.inactive_anon);
 	mi->file = (m.active_file + m.inactive_file);
 	d = opendir(pb->proc_root);
-	if (d) {
-		while ((de = readdir(d)))
-			if (de->d_name[0] >= '1' && de->d_name[0] <= '9')
-				mi->nr_procs++;
-		closedir(d);
-	}
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] >= '1' && de->d_name[0] <= '9')
+			mi->nr_procs++;
 	return 0;
 }
 
@@ -338,8 +336,8 @@ static int proc_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn,
 	int r = 0;
 
 	if (pb->cg->global) {
+		_cleanup_closedir_ DIR *d = NULL;
 		struct dirent *de;
-		DIR *d;
 
 		if (memcg_id != LRG_ROOT_MEMCG)
 			return -ENOENT;
@@ -357,7 +355,6 @@ static int proc_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn,
 			if (r < 0)
 				break;
 		}
-		closedir(d);
 	} else {
 		const struct lrg_cgroup_entry *e = lrg_cgroup_tree_find(pb->cg, memcg_id);
 
@@ -636,7 +633,8 @@ static int read_smaps(const char *path, struct vma_list *l)
 	size_t len = 0;
 	struct vma v;
 	bool have = false, eof = false;
-	int fd, r = 0;
+	_cleanup_close_ int fd = -1;
+	int r;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -646,12 +644,10 @@ static int read_smaps(const char *path, struct vma_list *l)
 		ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
 		char *line = buf, *nl;
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			break;
-		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
 		if (n == 0)
 			eof = true;
 		len += (size_t)n;
@@ -663,7 +659,7 @@ static int read_smaps(const char *path, struct vma_list *l)
 			*nl = '\0';
 			r = smaps_line(line, nl, &v, &have, l);
 			if (r < 0)
-				goto out;
+				return r;
 			line = nl + 1;
 		}
 		len -= (size_t)(line - buf);
@@ -671,7 +667,7 @@ static int read_smaps(const char *path, struct vma_list *l)
 			/* a last line without a newline */
 			r = smaps_line(line, line + len, &v, &have, l);
 			if (r < 0)
-				goto out;
+				return r;
 			len = 0;
 		} else if (len == sizeof(buf) - 1) {
 			len = 0;   /* no line is that long: drop the piece */
@@ -679,11 +675,62 @@ static int read_smaps(const char *path, struct vma_list *l)
 			memmove(buf, line, len);
 		}
 	}
-	if (!r && have)
-		r = vma_push(l, &v);
-out:
-	close(fd);
-	return r;
+	return have ? vma_push(l, &v) : 0;
+}
+
+static bool is_gone(int r)
+{
+	return r == -ENOENT || r == -ESRCH;
+}
+
+/*
+ * Harvest the mm of req into acc, its VMAs read into vl. Returns the
+ * harvest's status (LRG_HARVEST_COMPLETE, _PARTIAL or _GONE, all >= 0) or
+ * a negative errno.
+ */
+static int harvest_mm(struct proc_backend *pb, const struct lrg_harvest_req *req,
+		      struct vma_list *vl, struct region_acc *acc)
+{
+	pid_t pid = req->mm->pid;
+	_cleanup_close_ int pm_fd = -1;
+	char path[PATH_MAX];
+	int r;
+
+	r = check_owner(pb, pid, req->mm->start_time);
+	if (r < 0)
+		return r == -ESRCH ? LRG_HARVEST_GONE : r;
+	snprintf(path, sizeof(path), "%s/%d/pagemap", pb->proc_root, (int)pid);
+	pm_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (pm_fd < 0)
+		return is_gone(-errno) ? LRG_HARVEST_GONE : -errno;
+	snprintf(path, sizeof(path), "%s/%d/smaps", pb->proc_root, (int)pid);
+	r = read_smaps(path, vl);
+	if (r < 0)
+		return is_gone(r) ? LRG_HARVEST_GONE : r;
+	/* Reset right after reading, so the window where accesses are lost
+	 * is one smaps read wide. This clears the whole mm (see the top). */
+	snprintf(path, sizeof(path), "%s/%d/clear_refs", pb->proc_root, (int)pid);
+	r = lrg_write_file(path, "1");
+	if (r < 0)
+		return is_gone(r) ? LRG_HARVEST_GONE : r;
+	/* The pid may have been reused while we read: smaps then belongs to
+	 * someone else, and reporting it would poison the policy. */
+	if (check_owner(pb, pid, req->mm->start_time) < 0)
+		return LRG_HARVEST_GONE;
+
+	for (size_t i = 0; i < vl->n; i++) {
+		r = harvest_vma(pm_fd, &vl->v[i], req, acc);
+		if (r == PROC_BUDGET_SPENT) {
+			r = region_flush(acc);
+			return r < 0 ? r : LRG_HARVEST_PARTIAL;
+		}
+		if (r == -ESRCH)
+			return LRG_HARVEST_GONE;
+		if (r < 0)
+			return r;
+	}
+	r = region_flush(acc);
+	return r < 0 ? r : LRG_HARVEST_COMPLETE;
 }
 
 static int proc_harvest(struct lrg_backend *b, const struct lrg_harvest_req *req,
@@ -693,72 +740,16 @@ static int proc_harvest(struct lrg_backend *b, const struct lrg_harvest_req *req
 	struct lrg_walk_stats stats = { 0 };
 	struct region_acc acc = { .fn = fn, .ctx = ctx, .stats = &stats, .budget = PROC_MAX_PTES };
 	struct vma_list vl = { pb->scratch[SCRATCH_VMAS], 0, pb->scratch_bytes[SCRATCH_VMAS] };
-	pid_t pid = req->mm->pid;
-	char path[PATH_MAX];
-	int pm_fd = -1, r;
+	int r;
 
-	r = check_owner(pb, pid, req->mm->start_time);
-	if (r == -ESRCH)
-		goto gone;
+	r = harvest_mm(pb, req, &vl, &acc);
+	scratch_keep(&pb->scratch[SCRATCH_VMAS], &pb->scratch_bytes[SCRATCH_VMAS], vl.v, vl.bytes);
 	if (r < 0)
 		return r;
-	snprintf(path, sizeof(path), "%s/%d/pagemap", pb->proc_root, (int)pid);
-	pm_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (pm_fd < 0) {
-		if (errno == ENOENT || errno == ESRCH)
-			goto gone;
-		return -errno;
-	}
-	snprintf(path, sizeof(path), "%s/%d/smaps", pb->proc_root, (int)pid);
-	r = read_smaps(path, &vl);
-	if (r == -ENOENT || r == -ESRCH)
-		goto gone;
-	if (r < 0)
-		goto out;
-	/* Reset right after reading, so the window where accesses are lost
-	 * is one smaps read wide. This clears the whole mm (see the top). */
-	snprintf(path, sizeof(path), "%s/%d/clear_refs", pb->proc_root, (int)pid);
-	r = lrg_write_file(path, "1");
-	if (r == -ENOENT || r == -ESRCH)
-		goto gone;
-	if (r < 0)
-		goto out;
-	/* The pid may have been reused while we read: smaps then belongs to
-	 * someone else, and reporting it would poison the policy. */
-	if (check_owner(pb, pid, req->mm->start_time) < 0)
-		goto gone;
-
-	for (size_t i = 0; i < vl.n; i++) {
-		r = harvest_vma(pm_fd, &vl.v[i], req, &acc);
-		if (r < 0)
-			goto fail;
-	}
-	r = region_flush(&acc);
-	if (r < 0)
-		goto out;
-	stats.status = LRG_HARVEST_COMPLETE;
-	goto done;
-fail:
-	if (r == PROC_BUDGET_SPENT) {
-		r = region_flush(&acc);
-		if (r < 0)
-			goto out;
-		stats.status = LRG_HARVEST_PARTIAL;
-		goto done;
-	}
-	if (r != -ESRCH)
-		goto out;
-gone:
-	stats.status = LRG_HARVEST_GONE;
-done:
+	stats.status = r;
 	if (ret_stats)
 		*ret_stats = stats;
-	r = 0;
-out:
-	scratch_keep(&pb->scratch[SCRATCH_VMAS], &pb->scratch_bytes[SCRATCH_VMAS], vl.v, vl.bytes);
-	if (pm_fd >= 0)
-		close(pm_fd);
-	return r;
+	return 0;
 }
 
 /* ---- evict --------------------------------------------------------------- */
@@ -800,8 +791,9 @@ static int proc_evict(struct lrg_backend *b, const struct lrg_mm_info *mm,
 	struct iovec iov[IOV_MAX];
 	uint64_t before = 0, after = 0;
 	char path[PATH_MAX];
-	int pidfd, pm_fd = -1, r;
+	_cleanup_close_ int pidfd = -1, pm_fd = -1;
 	size_t i = 0;
+	int r;
 
 	pidfd = lrg_pidfd_open(mm->pid);
 	if (pidfd < 0)
@@ -810,16 +802,14 @@ static int proc_evict(struct lrg_backend *b, const struct lrg_mm_info *mm,
 	 * pidfd is the process the policy meant. */
 	r = check_owner(pb, mm->pid, mm->start_time);
 	if (r < 0)
-		goto out;
+		return r;
 	snprintf(path, sizeof(path), "%s/%d/pagemap", pb->proc_root, (int)mm->pid);
 	pm_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (pm_fd < 0) {
-		r = errno == ENOENT ? -ESRCH : -errno;
-		goto out;
-	}
+	if (pm_fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
 	r = count_present(pm_fd, ranges, nr_ranges, &before);
 	if (r < 0)
-		goto out;
+		return r;
 	while (i < nr_ranges) {
 		size_t n = 0, want = 0;
 		ssize_t done;
@@ -835,10 +825,8 @@ static int proc_evict(struct lrg_backend *b, const struct lrg_mm_info *mm,
 		done = lrg_process_madvise(pidfd, iov, n, MADV_PAGEOUT);
 		if (done < 0) {
 			/* ENOMEM: an unmapped hole in the first range; skip it. */
-			if (done != -ENOMEM) {
-				r = (int)done;
-				goto out;
-			}
+			if (done != -ENOMEM)
+				return (int)done;
 			i++;
 			continue;
 		}
@@ -855,13 +843,9 @@ static int proc_evict(struct lrg_backend *b, const struct lrg_mm_info *mm,
 	}
 	r = count_present(pm_fd, ranges, nr_ranges, &after);
 	if (r < 0)
-		goto out;
+		return r;
 	*ret_pages = before > after ? before - after : 0;
-out:
-	if (pm_fd >= 0)
-		close(pm_fd);
-	close(pidfd);
-	return r;
+	return 0;
 }
 
 /* ---- reclaim, measure, kill ---------------------------------------------- */
@@ -1031,7 +1015,8 @@ machine:
 static int proc_kill(struct lrg_backend *b, const struct lrg_kill_req *req)
 {
 	struct proc_backend *pb = to_pb(b);
-	int pidfd, r;
+	_cleanup_close_ int pidfd = -1;
+	int r;
 
 	if (req->whole_cgroup) {
 		const char *path;
@@ -1062,7 +1047,6 @@ static int proc_kill(struct lrg_backend *b, const struct lrg_kill_req *req)
 		if (rr < 0 && rr != -ESRCH && rr != -EINVAL && rr != -ENOSYS)
 			log_debug("process_mrelease(%d): %s", (int)req->pid, strerror(-rr));
 	}
-	close(pidfd);
 	return r;
 }
 

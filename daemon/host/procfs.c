@@ -16,6 +16,7 @@
 
 #include "fileio.h"
 #include "procfs.h"
+#include "util.h"
 
 static int parse_u64(const char *s, char **end, uint64_t *ret)
 {
@@ -271,14 +272,12 @@ static int read_proc_text(const char *proc_root, pid_t pid, const char *name, ch
 
 int lrg_procfs_read_status(const char *proc_root, pid_t pid, struct lrg_proc_status *ret)
 {
-	char *buf;
+	_cleanup_free_ char *buf = NULL;
 	int r = read_proc_text(proc_root, pid, "status", &buf);
 
 	if (r < 0)
 		return r;
-	r = lrg_parse_proc_status(buf, ret);
-	free(buf);
-	return r;
+	return lrg_parse_proc_status(buf, ret);
 }
 
 /* ---- /proc/PID/cgroup ---------------------------------------------------- */
@@ -345,14 +344,12 @@ int lrg_parse_proc_cgroup(const char *text, struct lrg_proc_cgroup *ret)
 
 int lrg_procfs_read_cgroup(const char *proc_root, pid_t pid, struct lrg_proc_cgroup *ret)
 {
-	char *buf;
+	_cleanup_free_ char *buf = NULL;
 	int r = read_proc_text(proc_root, pid, "cgroup", &buf);
 
 	if (r < 0)
 		return r;
-	r = lrg_parse_proc_cgroup(buf, ret);
-	free(buf);
-	return r;
+	return lrg_parse_proc_cgroup(buf, ret);
 }
 
 int lrg_procfs_read_oom_score_adj(const char *proc_root, pid_t pid, int *ret)
@@ -413,14 +410,12 @@ int lrg_parse_meminfo(const char *text, struct lrg_meminfo *ret)
 
 int lrg_procfs_read_meminfo(const char *proc_root, struct lrg_meminfo *ret)
 {
-	char *buf;
+	_cleanup_free_ char *buf = NULL;
 	int r = read_proc_text(proc_root, 0, "meminfo", &buf);
 
 	if (r < 0)
 		return r;
-	r = lrg_parse_meminfo(buf, ret);
-	free(buf);
-	return r;
+	return lrg_parse_meminfo(buf, ret);
 }
 
 /* ---- PSI ----------------------------------------------------------------- */
@@ -548,14 +543,12 @@ int lrg_parse_vmstat(const char *text, struct lrg_vmstat *ret)
 
 int lrg_procfs_read_vmstat(const char *proc_root, struct lrg_vmstat *ret)
 {
-	char *buf;
+	_cleanup_free_ char *buf = NULL;
 	int r = read_proc_text(proc_root, 0, "vmstat", &buf);
 
 	if (r < 0)
 		return r;
-	r = lrg_parse_vmstat(buf, ret);
-	free(buf);
-	return r;
+	return lrg_parse_vmstat(buf, ret);
 }
 
 /* ---- /proc/zoneinfo ------------------------------------------------------ */
@@ -600,12 +593,10 @@ int lrg_parse_zoneinfo(const char *text, struct lrg_watermarks *ret)
 
 int lrg_procfs_read_zoneinfo(const char *proc_root, struct lrg_watermarks *ret)
 {
-	char *buf;
+	_cleanup_free_ char *buf = NULL;
 	int r = read_proc_text(proc_root, 0, "zoneinfo", &buf);
 
 	if (r < 0)
 		return r;
-	r = lrg_parse_zoneinfo(buf, ret);
-	free(buf);
-	return r;
+	return lrg_parse_zoneinfo(buf, ret);
 }

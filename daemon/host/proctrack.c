@@ -23,6 +23,7 @@
 #include "clock.h"
 #include "procfs.h"
 #include "proctrack.h"
+#include "util.h"
 
 #ifndef KCMP_VM
 #define KCMP_VM 1
@@ -423,10 +424,24 @@ static int subscribe(int fd, enum proc_cn_mcast_op op)
 	return 0;
 }
 
+/* A tracker that never made it out of lrg_proctrack_open(): not subscribed
+ * to anything the kernel counts, so only closed and freed. */
+static void proctrack_discardp(struct lrg_proctrack **tp)
+{
+	struct lrg_proctrack *t = *tp;
+
+	if (!t)
+		return;
+	if (t->fd >= 0)
+		close(t->fd);
+	free(t->tab);
+	free(t);
+}
+
 int lrg_proctrack_open(const char *proc_root, int rcvbuf, struct lrg_proctrack **ret)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC };
-	struct lrg_proctrack *t;
+	_cleanup_(proctrack_discardp) struct lrg_proctrack *t = NULL;
 	int r;
 
 	if (!proc_root)
@@ -438,35 +453,25 @@ int lrg_proctrack_open(const char *proc_root, int rcvbuf, struct lrg_proctrack *
 		return -ENOMEM;
 	strcpy(t->proc_root, proc_root);
 	t->fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_CONNECTOR);
-	if (t->fd < 0) {
-		r = -errno;
-		free(t);
-		return r;
-	}
+	if (t->fd < 0)
+		return -errno;
 	if (rcvbuf <= 0)
 		rcvbuf = 4 << 20;
 	/* FORCE ignores rmem_max (needs CAP_NET_ADMIN); the plain one is
 	 * the fallback, clamped by the kernel. */
 	if (setsockopt(t->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
 		(void)setsockopt(t->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	if (bind(t->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		r = -errno;
-		goto fail;
-	}
+	if (bind(t->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
 	r = subscribe(t->fd, PROC_CN_MCAST_LISTEN);
 	if (r < 0)
-		goto fail;
+		return r;
 	/* events from now on are queued; the pass below covers the past */
 	r = lrg_proctrack_reconcile(t);
 	if (r < 0)
-		goto fail;
-	*ret = t;
+		return r;
+	*ret = TAKE_PTR(t);
 	return 0;
-fail:
-	close(t->fd);
-	free(t->tab);
-	free(t);
-	return r;
 }
 
 void lrg_proctrack_free(struct lrg_proctrack *t)
