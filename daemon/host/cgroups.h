@@ -9,12 +9,10 @@
  * hybrid, where memory is a v1 hierarchy) get one global domain,
  * LRG_ROOT_MEMCG, and lrg_cgroup_tree.global tells the caller why, once.
  *
- * libcgroup is not used here: its v2 support reads controller values
- * through struct cgroup objects that it fills from every controller file of
- * a group (far more than the eight files read here), it does not expose
- * the cgroup id (inode), and it discovers mounts only from the live
- * /proc/mounts with process-global state, so none of it can be pointed at
- * a fixture tree. Mount discovery is a 40-line mountinfo parser below.
+ * The files are read directly, not through libcgroup: cgroup v2 files are
+ * plain text, and libcgroup neither names a cgroup by its id nor reads
+ * anything but the live mounts (docs/architecture.md, "Libraries"). Mount
+ * discovery is a 40-line mountinfo parser.
  */
 #ifndef LRG_CGROUPS_H
 #define LRG_CGROUPS_H
