@@ -2,19 +2,24 @@
 /*
  * test_cgroups.c - cgroup v2 discovery and memory files on fixture trees
  * (tests/fixtures/host/cgroup2 and friends), rescan diffs on a tree
- * built in $TMPDIR, systemd unit names from paths.
+ * built in $TMPDIR, and the cgroup2 mount of this machine.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
+#include <linux/magic.h>
+
 #include "cgroups.h"
+#include "fileio.h"
 #include "tap.h"
 
 static char fx[PATH_MAX];
@@ -26,6 +31,33 @@ static uint64_t ino_of(const char *rel)
 
 	snprintf(p, sizeof(p), "%s/cgroup2%s", fx, rel);
 	return stat(p, &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
+
+/*
+ * This machine's own mountinfo: the answer is checked against what the
+ * kernel says, independently of the parser. With a cgroup2 mount listed,
+ * the path found must be a cgroup2 filesystem (statfs); with none listed,
+ * -ENOENT.
+ */
+static void test_live_mount(void)
+{
+	char mnt[PATH_MAX], *text = NULL;
+	struct statfs sfs;
+	bool listed;
+	int r;
+
+	r = lrg_read_file("/proc/self/mountinfo", &text, NULL);
+	if (!ok(r == 0, "live mountinfo readable (%d)", r))
+		return;
+	listed = strstr(text, " - cgroup2 ") != NULL;
+	free(text);
+	r = lrg_cgroup_find_v2_mount("/proc/self/mountinfo", mnt, sizeof(mnt));
+	if (listed)
+		ok(r == 0 && statfs(mnt, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC,
+		   "live: the cgroup2 mount found is a cgroup2 filesystem (%d %s)", r,
+		   r == 0 ? mnt : "");
+	else
+		ok(r == -ENOENT, "live: no cgroup2 mounted here, -ENOENT (%d)", r);
 }
 
 static void test_mountinfo(void)
@@ -42,9 +74,7 @@ static void test_mountinfo(void)
 	ok(r == 0 && !strcmp(mnt, "/my cgroup\\root"), "octal escapes undone: '%s'", r == 0 ? mnt : "");
 	snprintf(p, sizeof(p), "%s/mountinfo-v1", fx);
 	ok(lrg_cgroup_find_v2_mount(p, mnt, sizeof(mnt)) == -ENOENT, "v1 only: -ENOENT");
-	r = lrg_cgroup_find_v2_mount("/proc/self/mountinfo", mnt, sizeof(mnt));
-	ok(r == 0 || r == -ENOENT, "live mountinfo parses (%d%s%s)", r, r == 0 ? " " : "",
-	   r == 0 ? mnt : "");
+	test_live_mount();
 }
 
 static int count_fn(void *ctx, pid_t pid)
