@@ -467,22 +467,26 @@ static size_t top_insert(const struct lrg_oom_candidate **top, size_t n,
 static void log_kill_event(const struct lrg_oom *o, const struct lrg_oom_request *req,
 			   const struct lrg_oom_candidate *v, bool whole_cgroup, bool dry, int err)
 {
-	char f[18][288];   /* OOM_DOMAIN holds a cgroup path */
-	const char *fields[19];
+	char f[18][288];
+	/* the two cgroup paths, whole: up to LRG_CGROUP_PATH_MAX */
+	char cg_field[LRG_CGROUP_PATH_MAX + 16], domain_field[LRG_CGROUP_PATH_MAX + 16];
+	const char *fields[19] = { NULL };
 	char msg[256];
 	int n = 0;
 	const struct lrg_pressure *p = &req->pressure;
 
 	snprintf(f[n++], sizeof(f[0]), "VICTIM_PID=%d", (int)v->pid);
 	snprintf(f[n++], sizeof(f[0]), "VICTIM_COMM=%s", v->comm);
-	snprintf(f[n++], sizeof(f[0]), "VICTIM_CGROUP=%s", v->cgroup ? v->cgroup : "/");
+	snprintf(cg_field, sizeof(cg_field), "VICTIM_CGROUP=%s", v->cgroup ? v->cgroup : "/");
+	fields[n++] = cg_field;
 	snprintf(f[n++], sizeof(f[0]), "VICTIM_RSS_KB=%" PRIu64, v->rss_pages * 4);
 	snprintf(f[n++], sizeof(f[0]), "VICTIM_GROWTH_KB=%" PRIu64, v->growth_pages * 4);
 	snprintf(f[n++], sizeof(f[0]), "VICTIM_OOM_SCORE_ADJ=%d", v->oom_score_adj);
 	snprintf(f[n++], sizeof(f[0]), "REASON=%s", v->reason);
 	snprintf(f[n++], sizeof(f[0]), "DECISION=%s", req->reason[0] ? req->reason : "working set at risk");
 	snprintf(f[n++], sizeof(f[0]), "KILL_UNIT=%s", whole_cgroup ? "cgroup" : "process");
-	snprintf(f[n++], sizeof(f[0]), "OOM_DOMAIN=%s", domain_name(o, req));
+	snprintf(domain_field, sizeof(domain_field), "OOM_DOMAIN=%s", domain_name(o, req));
+	fields[n++] = domain_field;
 	snprintf(f[n++], sizeof(f[0]), "TTL_SLICE=%s", req->slice);
 	snprintf(f[n++], sizeof(f[0]), "MIN_TTL_MS=%u", req->min_ttl_ms);
 	snprintf(f[n++], sizeof(f[0]), "OLDEST_GEN_AGE_MS=%" PRIu64, req->oldest_age_ms);
@@ -492,7 +496,8 @@ static void log_kill_event(const struct lrg_oom *o, const struct lrg_oom_request
 	snprintf(f[n++], sizeof(f[0]), "DRY_RUN=%d", dry);
 	snprintf(f[n++], sizeof(f[0]), "ERRNO=%d", -err);
 	for (int i = 0; i < n; i++)
-		fields[i] = f[i];
+		if (!fields[i])
+			fields[i] = f[i];
 	fields[n] = NULL;
 	snprintf(msg, sizeof(msg), "%s %s %d (%s), %" PRIu64 " KiB: %s; %s (oldest generation %" PRIu64
 		 " ms, min_ttl %u ms)%s",

@@ -77,13 +77,51 @@ struct proc_backend {
 	struct lrg_watermarks wm;
 	uint64_t wm_ms;
 	bool wm_ok;
+	/* the memcgs the last listing could not read, as last logged */
+	size_t memcgs_skipped;
+	/* cgroups below a memcg whose processes could not be listed, in all;
+	 * logged at most once per SKIP_LOG_MS */
+	uint64_t pids_skipped, pids_skipped_log_ms;
 };
+
+#define SKIP_LOG_MS 60000
 
 enum { SCRATCH_MMS, SCRATCH_VMAS };
 
 static struct proc_backend *to_pb(struct lrg_backend *b)
 {
 	return (struct proc_backend *)b;
+}
+
+/*
+ * Say once when the listing of memcgs starts or stops leaving out what it
+ * could not read (n now): the policy then works on part of the machine,
+ * and the admin must know, but not at every tick.
+ */
+static void note_memcgs_skipped(struct proc_backend *pb, size_t n)
+{
+	if (n == pb->memcgs_skipped)
+		return;
+	if (n)
+		log_warning("proc backend: %zu memory cgroups could not be read and are left out", n);
+	else
+		log_notice("proc backend: every memory cgroup is readable again");
+	pb->memcgs_skipped = n;
+}
+
+/* The same for the processes below one memcg, counted in all. */
+static void note_pids_skipped(struct proc_backend *pb, const char *memcg, size_t n)
+{
+	uint64_t now = lrg_mono_ms();
+
+	if (!n)
+		return;
+	pb->pids_skipped += n;
+	if (pb->pids_skipped_log_ms && now - pb->pids_skipped_log_ms < SKIP_LOG_MS)
+		return;
+	pb->pids_skipped_log_ms = now;
+	log_warning("proc backend: %zu cgroups below %s could not be read: their processes are "
+		    "left out (%" PRIu64 " so far)", n, memcg, pb->pids_skipped);
 }
 
 /*
@@ -175,6 +213,7 @@ static int proc_list_memcgs(struct lrg_backend *b, lrg_memcg_fn fn, void *ctx)
 {
 	struct proc_backend *pb = to_pb(b);
 	struct lrg_memcg_info mi;
+	size_t skipped;
 	int r;
 
 	if (pb->cg->global) {
@@ -185,17 +224,21 @@ static int proc_list_memcgs(struct lrg_backend *b, lrg_memcg_fn fn, void *ctx)
 	r = lrg_cgroup_tree_rescan(pb->cg, NULL, NULL);
 	if (r < 0)
 		return r;
+	skipped = pb->cg->nr_skipped;
 	for (size_t i = 0; i < pb->cg->n; i++) {
 		const struct lrg_cgroup_entry *e = &pb->cg->v[i];
 
 		memset(&mi, 0, sizeof(mi));
 		mi.id = e->id;
+		/* the tree holds paths shorter than mi.path only */
 		strcpy(mi.path, e->path);
 		r = lrg_cgroup_read_info(pb->cg->root, e->path, &mi);
 		if (r == -ENOENT)
 			continue;  /* removed since the scan */
-		if (r < 0)
-			return r;
+		if (r < 0) {
+			skipped++;
+			continue;
+		}
 		if (!strcmp(e->path, "/") && !mi.current) {
 			struct lrg_memcg_info g;
 
@@ -207,6 +250,7 @@ static int proc_list_memcgs(struct lrg_backend *b, lrg_memcg_fn fn, void *ctx)
 		if (r < 0)
 			return r;
 	}
+	note_memcgs_skipped(pb, skipped);
 	return 0;
 }
 
@@ -364,10 +408,14 @@ static int proc_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn,
 		}
 		/* Below a memcg that does not enable memory for its children,
 		 * every descendant is charged to it. */
+		size_t skipped = 0;
+
 		r = lrg_cgroup_for_each_pid(pb->cg->root, e->path, !e->memory_subtree,
-					    collect_pid, &c);
+					    collect_pid, &c, &skipped);
 		if (r == -ENOENT)
 			r = 0;  /* removed meanwhile: no processes */
+		if (r == 0)
+			note_pids_skipped(pb, e->path, skipped);
 	}
 	if (r < 0) {
 		scratch_keep(&pb->scratch[SCRATCH_MMS], &pb->scratch_bytes[SCRATCH_MMS], c.v, c.bytes);

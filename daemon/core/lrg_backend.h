@@ -59,11 +59,19 @@ enum lrg_backend_caps {
 	LRG_CAP_VIRTUAL_TIME = 1u << 7, /* now_ms() is a simulated clock */
 };
 
+/*
+ * The longest cgroup path a memcg can have: PATH_MAX, the longest path the
+ * kernel opens by name, so every cgroup whose files can be read at all
+ * fits. (A cgroup whose path is longer cannot be read by name; the host
+ * code skips and counts it.)
+ */
+#define LRG_CGROUP_PATH_MAX 4096
+
 /* One memory cgroup (or the whole machine). Sizes in bytes; UINT64_MAX
  * means "max" (no limit). */
 struct lrg_memcg_info {
 	uint64_t id;             /* cgroup id (cgroup2 inode), LRG_ROOT_MEMCG for global */
-	char path[256];          /* path below the cgroup2 root, "/" for the root */
+	char path[LRG_CGROUP_PATH_MAX]; /* below the cgroup2 root, "/" for the root */
 	uint64_t current;        /* memory.current */
 	uint64_t min, low, high, max;
 	uint64_t swap_current, swap_max;

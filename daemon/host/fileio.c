@@ -14,16 +14,13 @@
 /* Virtual files are a few KiB; 64 MiB is surely a bug. */
 #define READ_FILE_MAX (64U << 20)
 
-int lrg_read_file(const char *path, char **ret_buf, size_t *ret_len)
+/* Read fd to its end into a malloc'ed NUL-terminated buffer. */
+static int read_all(int fd, char **ret_buf, size_t *ret_len)
 {
-	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *buf = NULL;
 	size_t size = 4096, len = 0;
 	ssize_t n;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	buf = malloc(size);
 	if (!buf)
 		return -ENOMEM;
@@ -53,6 +50,26 @@ int lrg_read_file(const char *path, char **ret_buf, size_t *ret_len)
 	if (ret_len)
 		*ret_len = len;
 	return 0;
+}
+
+int lrg_read_file(const char *path, char **ret_buf, size_t *ret_len)
+{
+	_cleanup_close_ int fd = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return read_all(fd, ret_buf, ret_len);
+}
+
+int lrg_read_file_at(int dirfd, const char *name, char **ret_buf, size_t *ret_len)
+{
+	_cleanup_close_ int fd = -1;
+
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return read_all(fd, ret_buf, ret_len);
 }
 
 int lrg_read_file_buf(const char *path, char *buf, size_t size, size_t *ret_len)

@@ -15,6 +15,8 @@
  * buffer. /proc files report size 0, hence the growing buffer; -EFBIG past
  * 64 MiB. ret_len may be NULL. */
 int lrg_read_file(const char *path, char **ret_buf, size_t *ret_len);
+/* Same for the file name in the directory open at dirfd. */
+int lrg_read_file_at(int dirfd, const char *name, char **ret_buf, size_t *ret_len);
 /* Same, into a caller's buffer; -EFBIG when it does not fit. */
 int lrg_read_file_buf(const char *path, char *buf, size_t size, size_t *ret_len);
 /* Write a short string (a command or a value) with one write(2). */

@@ -11,6 +11,7 @@
 #ifndef LRG_PROCFS_H
 #define LRG_PROCFS_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -64,8 +65,9 @@ int lrg_procfs_read_status(const char *proc_root, pid_t pid, struct lrg_proc_sta
  * the line of the v1 hierarchy that has the memory controller. */
 struct lrg_proc_cgroup {
 	bool has_v2, has_memory_v1;
-	char v2[256];
-	char memory_v1[256];
+	/* PATH_MAX: the kernel prints no longer path there */
+	char v2[PATH_MAX];
+	char memory_v1[PATH_MAX];
 };
 
 int lrg_parse_proc_cgroup(const char *text, struct lrg_proc_cgroup *ret);

@@ -224,6 +224,92 @@ out:
 	unlink(tmp);
 }
 
+/*
+ * A user's scope with a 230-character name (292 bytes of path, in a temp
+ * cgroup2 tree over the fixture /proc): the policy sees it whole as a
+ * memcg and its process as a candidate.
+ */
+struct long_memcg {
+	int n;
+	uint64_t id;
+	size_t path_len;
+};
+
+static int long_memcg_fn(void *ctx, const struct lrg_memcg_info *mi)
+{
+	struct long_memcg *m = ctx;
+
+	m->n++;
+	if (strlen(mi->path) > 255) {
+		m->id = mi->id;
+		m->path_len = strlen(mi->path);
+	}
+	return 0;
+}
+
+static void put(const char *dir, const char *file, const char *text)
+{
+	char p[PATH_MAX * 2];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	f = fopen(p, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void test_long_path(void)
+{
+	static const char *const levels[] = { "user.slice", "user-1000.slice", "user@1000.service",
+					      "app.slice", NULL };
+	const char *tmp = getenv("TMPDIR");
+	char root[PATH_MAX], dir[PATH_MAX], proc[PATH_MAX * 2], why[256] = "", cmd[PATH_MAX + 16];
+	struct lrg_backend *b = NULL;
+	struct long_memcg m = { 0 };
+	struct mms mm = { 0 };
+	size_t len;
+	int r;
+
+	snprintf(root, sizeof(root), "%s/lrg-longcg-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(root)) {
+		skip("mkdtemp failed: cannot build a cgroup tree");
+		return;
+	}
+	put(root, "cgroup.controllers", "memory\n");
+	put(root, "cgroup.subtree_control", "memory\n");
+	snprintf(dir, sizeof(dir), "%s", root);
+	for (int i = 0; i <= 4; i++) {
+		len = strlen(dir);
+		if (levels[i]) {
+			snprintf(dir + len, sizeof(dir) - len, "/%s", levels[i]);
+		} else {
+			dir[len++] = '/';
+			memset(dir + len, 'x', 230);
+			strcpy(dir + len + 230, ".scope");
+		}
+		mkdir(dir, 0755);
+		put(dir, "memory.current", "8192\n");
+		put(dir, "cgroup.procs", levels[i] ? "" : "500\n");
+		put(dir, "cgroup.subtree_control", levels[i] ? "memory\n" : "\n");
+	}
+	snprintf(proc, sizeof(proc), "%s/proc", fx);
+	r = lrg_proc_backend_open(proc, root, &b, why, sizeof(why));
+	if (ok(r == 0, "proc backend on a tree with a 292-byte cgroup path (%d %s)", r, why)) {
+		r = b->ops->list_memcgs(b, long_memcg_fn, &m);
+		ok(r == 0 && m.n == 6 && m.path_len == 292,
+		   "list_memcgs: 6 memcgs, the scope's path whole (%zu bytes)", m.path_len);
+		r = b->ops->list_mms(b, m.id, mm_fn, &mm);
+		ok(r == 0 && mm.n == 1 && mm.v[0].pid == 500,
+		   "list_mms of the scope: its process is a candidate (%d, %d)", r, mm.n);
+		b->ops->destroy(b);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		diag("could not remove %s", root);
+}
+
 int main(void)
 {
 	const char *src = getenv("top_srcdir");
@@ -231,5 +317,6 @@ int main(void)
 	snprintf(fx, sizeof(fx), "%s/tests/fixtures/host", src ? src : ".");
 	test_proc();
 	test_mglru();
+	test_long_path();
 	return tap_done();
 }

@@ -104,6 +104,26 @@ static void test_cgroup(void)
 	   "v1-only: memory line, no v2 line");
 	ok(lrg_parse_proc_cgroup("3:cpu:/x\n", &cg) == -ENODATA, "neither v2 nor memory: -ENODATA");
 	ok(lrg_parse_proc_cgroup("garbage\n", &cg) == -EINVAL, "garbage rejected");
+	{
+		/* a user's scope with a 230-character name, and a path the
+		 * kernel itself would not print (PATH_MAX) */
+		static char line[PATH_MAX + 64];
+		char name[231];
+		int n;
+
+		memset(name, 'x', 230);
+		name[230] = '\0';
+		n = snprintf(line, sizeof(line),
+			     "0::/user.slice/user-1000.slice/user@1000.service/app.slice/%s.scope\n", name);
+		r = lrg_parse_proc_cgroup(line, &cg);
+		ok(r == 0 && cg.has_v2 && strlen(cg.v2) == (size_t)n - 4 && strstr(cg.v2, name),
+		   "a %d-byte v2 path is kept whole (%d)", n - 4, r);
+		memset(line, 'y', sizeof(line) - 1);
+		memcpy(line, "0::/", 4);
+		line[4 + PATH_MAX] = '\0';
+		ok(lrg_parse_proc_cgroup(line, &cg) == -ENAMETOOLONG,
+		   "a v2 path longer than PATH_MAX: -ENAMETOOLONG");
+	}
 
 	r = lrg_procfs_read_oom_score_adj(root, 1234, &adj);
 	ok(r == 0 && adj == 200, "oom_score_adj 200: %d", adj);
