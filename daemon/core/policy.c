@@ -1388,6 +1388,11 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 		}
 		p->due[k]->aged_stamp = ++p->age_stamp;
 		r = age_memcg(p, p->due[k], &gp, now_ms, true, &tr);
+		/* A memcg that is not in what the kernel lists now (gone, or
+		 * left out of a generations file it could not all parse) waits
+		 * for the next listing; the other memcgs are aged. */
+		if (r == -ENOENT)
+			continue;
 		if (r < 0)
 			goto out;
 		tr.nr_aged++;

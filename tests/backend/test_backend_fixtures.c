@@ -225,6 +225,51 @@ out:
 }
 
 /*
+ * An lru_gen with lines that cannot be parsed (a memcg line with no id, a
+ * malformed generation) beside a 292-byte path: the mglru backend reads
+ * every other (memcg, node) as before, so the tick goes on for the rest of
+ * the machine; only the node with the bad line is unknown (-ENOENT, as a
+ * memcg absent from the file).
+ */
+static void test_mglru_mixed(void)
+{
+	char proc[PATH_MAX * 2], cg[PATH_MAX * 2], lg[PATH_MAX * 2], en[PATH_MAX * 2], why[256] = "";
+	char tmp[PATH_MAX];
+	const char *td = getenv("TMPDIR");
+	struct lrg_backend *b = NULL;
+	struct lrg_kernel_gens g;
+	uint64_t sys = ino_of("/system.slice");
+	int r, fd;
+
+	snprintf(proc, sizeof(proc), "%s/proc", fx);
+	snprintf(cg, sizeof(cg), "%s/cgroup2", fx);
+	snprintf(lg, sizeof(lg), "%s/lru_gen/mixed", fx);
+	snprintf(en, sizeof(en), "%s/lru_gen/enabled-on", fx);
+	snprintf(tmp, sizeof(tmp), "%s/lrg-lru_gen-XXXXXX", td && *td ? td : "/tmp");
+	fd = mkstemp(tmp);
+	if (fd < 0 || copy_file(lg, tmp) < 0) {
+		skip("cannot make a scratch lru_gen copy");
+		return;
+	}
+	close(fd);
+	r = lrg_mglru_backend_open_at(tmp, en, proc, cg, false, false, &b, why, sizeof(why));
+	ok(r == 0, "mglru backend on an lru_gen with bad lines (%d %s)", r, why);
+	if (r < 0)
+		goto out;
+	r = b->ops->read_gens(b, sys, 1, &g);
+	ok(r == 0 && g.max_seq == 4, "read_gens(system.slice, node 1) beside the bad lines (%d)", r);
+	r = b->ops->read_gens(b, ino_of("/user.slice/user-1000.slice/app-firefox-1.scope"), 0, &g);
+	ok(r == 0 && g.max_seq == 101, "read_gens(app scope) after them (%d)", r);
+	r = b->ops->read_gens(b, sys, 0, &g);
+	ok(r == -ENOENT, "the node with the bad line is unknown, not an error of the file (%d)", r);
+	r = b->ops->age(b, ino_of(""), 0, 13, true, false);
+	ok(r == 0, "aging the root goes on (%d)", r);
+	b->ops->destroy(b);
+out:
+	unlink(tmp);
+}
+
+/*
  * A user's scope with a 230-character name (292 bytes of path, in a temp
  * cgroup2 tree over the fixture /proc): the policy sees it whole as a
  * memcg and its process as a candidate.
@@ -317,6 +362,7 @@ int main(void)
 	snprintf(fx, sizeof(fx), "%s/tests/fixtures/host", src ? src : ".");
 	test_proc();
 	test_mglru();
+	test_mglru_mixed();
 	test_long_path();
 	return tap_done();
 }
