@@ -75,12 +75,15 @@ case $(file -L "$busybox" 2>/dev/null) in
 esac
 [ "$(uname -m)" = x86_64 ] || skip "x86_64 hosts only"
 
-# The newest installed kernel that has headers to build modules against.
+# The newest installed kernel that has headers to build modules against,
+# or the one LRUGEN_VM_KVER names (a machine may carry a kernel the module
+# does not build for yet).
 kver=
 for k in $(ls -1 /boot/vmlinuz-* 2>/dev/null | sed 's|^/boot/vmlinuz-||' | sort -V); do
+	[ -n "${LRUGEN_VM_KVER:-}" ] && [ "$k" != "$LRUGEN_VM_KVER" ] && continue
 	[ -r "/boot/vmlinuz-$k" ] && [ -d "/lib/modules/$k/build" ] && kver=$k
 done
-[ -n "$kver" ] || skip "no readable /boot/vmlinuz-* with /lib/modules/<kver>/build"
+[ -n "$kver" ] || skip "no readable /boot/vmlinuz-${LRUGEN_VM_KVER:-*} with /lib/modules/<kver>/build"
 kdir=/lib/modules/$kver
 [ -f "$kdir/build/Module.symvers" ] || skip "kernel headers for $kver are incomplete"
 
