@@ -59,6 +59,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "clock.h"
 #include "control.h"
 #include "json.h"
 #include "render.h"
@@ -236,21 +237,13 @@ static void on_signal(int sig)
 	interrupted = 1;
 }
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Wait ms; false if the user asked to quit (q, Ctrl-C). */
 static bool top_wait(long ms, bool keys)
 {
-	uint64_t end = mono_ms() + (uint64_t)ms;
+	uint64_t end = lrg_mono_ms() + (uint64_t)ms;
 
 	while (!interrupted) {
-		uint64_t now = mono_ms();
+		uint64_t now = lrg_mono_ms();
 		struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
 		int r;
 
@@ -308,7 +301,7 @@ static int cmd_top(const struct opts *o)
 			close(fd);
 			break;
 		}
-		now = mono_ms();
+		now = lrg_mono_ms();
 		/* wss and explain are optional: an older daemon still gets a view */
 		if (ask(fd, o, "wss", NULL, &d2, &wss) != EXIT_OK)
 			wss = NULL;

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "backend_select.h"
+#include "clock.h"
 #include "lrg_log.h"
 #include "manager_int.h"
 #include "procfs.h"
@@ -43,9 +44,8 @@
 /* ---- live lists: the proc connector feeding the engine ---- */
 
 /*
- * A new address space as the backend's listing reports it. Every backend
- * with real processes lists them with the proc backend's list_mms, whose
- * key is (start time << 22) | pid (backend_proc.c, mm_key()); were the two
+ * A new address space as the backend's listing reports it: its key is
+ * lrg_mm_key(), as in every backend with real processes; were the two
  * ever to differ, the next listing finds the entry by its owner and keeps
  * the backend's key. -ESRCH: gone, reused, a zombie or no mm of its own.
  */
@@ -69,7 +69,7 @@ static int describe_mm(struct manager_live *l, pid_t pid, uint64_t start_time,
 		return -ESRCH;
 	(void)lrg_procfs_read_oom_score_adj(l->proc_root, pid, &adj);
 	memset(ret, 0, sizeof(*ret));
-	ret->mm_key = (st.starttime << 22) | (uint64_t)pid;
+	ret->mm_key = lrg_mm_key(pid, st.starttime);
 	ret->pid = pid;
 	ret->start_time = st.starttime;
 	ret->nr_anon = (status.rss_anon + status.rss_shmem) / LRG_PAGE_SIZE;
@@ -275,14 +275,6 @@ void lrg_manager_boot_config(const char *path, const char *dropin_dir, struct lr
 	lrg_diag_free(&diag);
 }
 
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static void notify_status(struct manager *m)
 {
 	sd_notifyf(0, "STATUS=%s%s%sbackend %s; %zu slice(s); %s",
@@ -307,7 +299,7 @@ static void arm_relist(struct manager *m)
 	if (!m->relist_source || due == UINT64_MAX)
 		return;
 	now = m->backend->ops->now_ms(m->backend);
-	at = now_usec() + (due > now ? (due - now) * 1000ULL : 0);
+	at = lrg_mono_us() + (due > now ? (due - now) * 1000ULL : 0);
 	sd_event_source_set_time(m->relist_source, at);
 	sd_event_source_set_enabled(m->relist_source, SD_EVENT_ONESHOT);
 }
@@ -389,7 +381,7 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 		 * proc connector (their events are pending by now; sd-event
 		 * dispatches what waited longest first).
 		 */
-		sd_event_source_set_time(s, now_usec() + TICK_CONTINUE_US);
+		sd_event_source_set_time(s, lrg_mono_us() + TICK_CONTINUE_US);
 		sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
 		return 0;
 	}
@@ -408,7 +400,7 @@ int manager_reload(struct manager *m, struct lrg_diag *diag)
 	char buf[64];
 	int r;
 
-	snprintf(buf, sizeof(buf), "MONOTONIC_USEC=%llu", (unsigned long long)now_usec());
+	snprintf(buf, sizeof(buf), "MONOTONIC_USEC=%llu", (unsigned long long)lrg_mono_us());
 	sd_notifyf(0, "RELOADING=1\n%s", buf);
 	log_info("reloading configuration from %s", m->opts->config_path);
 	r = load_config(m->opts->config_path, m->opts->dropin_dir, &fresh, diag ? diag : &local);
@@ -517,7 +509,7 @@ int lrg_manager_run(const struct lrg_manager_opts *o, struct lrg_config *cfg)
 	if ((r = sd_event_add_signal(m.event, NULL, SIGHUP, on_signal, &m)) < 0 ||
 	    (r = sd_event_add_signal(m.event, NULL, SIGTERM, on_signal, &m)) < 0 ||
 	    (r = sd_event_add_signal(m.event, NULL, SIGINT, on_signal, &m)) < 0 ||
-	    (r = sd_event_add_time(m.event, &m.tick_source, CLOCK_MONOTONIC, now_usec(), 1000,
+	    (r = sd_event_add_time(m.event, &m.tick_source, CLOCK_MONOTONIC, lrg_mono_us(), 1000,
 				   on_tick, &m)) < 0 ||
 	    (r = sd_event_set_watchdog(m.event, true)) < 0) {
 		lrg_log_errno(LOG_ERR, r, "setting up the event loop");
@@ -534,7 +526,7 @@ int lrg_manager_run(const struct lrg_manager_opts *o, struct lrg_config *cfg)
 		if (r >= 0 &&
 		    ((r = sd_event_add_io(m.event, &m.proc_source, lrg_proctrack_fd(m.live.t), EPOLLIN,
 					  on_proc_io, &m)) < 0 ||
-		     (r = sd_event_add_time(m.event, &m.relist_source, CLOCK_MONOTONIC, now_usec(),
+		     (r = sd_event_add_time(m.event, &m.relist_source, CLOCK_MONOTONIC, lrg_mono_us(),
 					    1000, on_relist, &m)) < 0 ||
 		     (r = sd_event_source_set_enabled(m.relist_source, SD_EVENT_OFF)) < 0)) {
 			m.proc_source = sd_event_source_unref(m.proc_source);

@@ -12,12 +12,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cgroups.h"
 #include "lrg_log.h"
 #include "oom_act.h"
+#include "pidfd.h"
 
 /* The stack a kill and its log lines reach (the event's fields alone are
  * ~10 KiB), touched once at start with room to spare. */
@@ -153,14 +153,17 @@ static void log_kill_event(const struct lrg_oom_actor *a, const struct lrg_oom_v
 	const struct lrg_pressure *p = &req->pressure;
 	const char *why = req->reason[0] ? req->reason : "working set at risk";
 	bool dry = v->dry_run, whole = v->kill.whole_cgroup;
-	char f[20][288];   /* OOM_DOMAIN holds a cgroup path */
-	char kill_cgroup[PATH_MAX + 16], msg[256];
-	const char *fields[21];
+	char f[20][288];
+	/* the cgroup paths, whole: up to LRG_CGROUP_PATH_MAX */
+	char cg_field[LRG_CGROUP_PATH_MAX + 16], domain_field[LRG_CGROUP_PATH_MAX + 16];
+	char kill_cgroup[LRG_CGROUP_PATH_MAX + 16], msg[256];
+	const char *fields[21] = { NULL };
 	int n = 0, i;
 
 	snprintf(f[n++], sizeof(f[0]), "VICTIM_PID=%d", (int)c->pid);
 	snprintf(f[n++], sizeof(f[0]), "VICTIM_COMM=%s", c->comm);
-	snprintf(f[n++], sizeof(f[0]), "VICTIM_CGROUP=%s", c->cgroup ? c->cgroup : "/");
+	snprintf(cg_field, sizeof(cg_field), "VICTIM_CGROUP=%s", c->cgroup ? c->cgroup : "/");
+	fields[n++] = cg_field;
 	snprintf(f[n++], sizeof(f[0]), "VICTIM_RSS_KB=%" PRIu64, c->rss_pages * 4);
 	snprintf(f[n++], sizeof(f[0]), "VICTIM_SWAP_KB=%" PRIu64, c->swap_pages * 4);
 	snprintf(f[n++], sizeof(f[0]), "VICTIM_GROWTH_KB=%" PRIu64, c->growth_pages * 4);
@@ -168,7 +171,8 @@ static void log_kill_event(const struct lrg_oom_actor *a, const struct lrg_oom_v
 	snprintf(f[n++], sizeof(f[0]), "REASON=%s", c->reason);
 	snprintf(f[n++], sizeof(f[0]), "DECISION=%s", why);
 	snprintf(f[n++], sizeof(f[0]), "KILL_UNIT=%s", whole ? "cgroup" : "process");
-	snprintf(f[n++], sizeof(f[0]), "OOM_DOMAIN=%s", v->domain_name);
+	snprintf(domain_field, sizeof(domain_field), "OOM_DOMAIN=%s", v->domain_name);
+	fields[n++] = domain_field;
 	snprintf(f[n++], sizeof(f[0]), "TTL_SLICE=%s", req->slice);
 	snprintf(f[n++], sizeof(f[0]), "MIN_TTL_MS=%u", req->min_ttl_ms);
 	snprintf(f[n++], sizeof(f[0]), "OLDEST_GEN_AGE_MS=%" PRIu64, req->oldest_age_ms);
@@ -178,7 +182,8 @@ static void log_kill_event(const struct lrg_oom_actor *a, const struct lrg_oom_v
 	snprintf(f[n++], sizeof(f[0]), "DRY_RUN=%d", dry);
 	snprintf(f[n++], sizeof(f[0]), "ERRNO=%d", -err);
 	for (i = 0; i < n; i++)
-		fields[i] = f[i];
+		if (!fields[i])
+			fields[i] = f[i];
 	if (whole) {
 		/* the cgroup that went, which can be longer than a field row */
 		snprintf(kill_cgroup, sizeof(kill_cgroup), "KILL_CGROUP=%s", v->kill_cgroup);
@@ -270,9 +275,9 @@ void lrg_oom_act_prefault(const struct lrg_oom_actor *a)
 	int fd;
 
 	touch_stack();
-	fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	fd = lrg_pidfd_open(getpid());
 	if (fd >= 0) {
-		(void)syscall(SYS_pidfd_send_signal, fd, 0, NULL, 0);
+		(void)lrg_pidfd_send_signal(fd, 0);
 		close(fd);
 	}
 	/* No process started at UINT64_MAX ticks: the backend's start-time

@@ -12,7 +12,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 
 BUILD_DEPS="build-essential autoconf automake libtool pkg-config libsystemd-dev
-	libnl-3-dev libnl-genl-3-dev libcgroup-dev libinih-dev"
+	libnl-3-dev libnl-genl-3-dev libinih-dev"
 # QEMU + Debian's own kernel and headers for the VM suites; groff/man for the
 # man page check; systemd for systemd-analyze verify; earlyoom/nohang for the
 # comparison benchmark; dbus for the desktop notification test.

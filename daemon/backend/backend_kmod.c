@@ -28,6 +28,7 @@
 #include <netlink/genl/ctrl.h>
 
 #include "backend_kmod.h"
+#include "procfs.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -847,41 +848,6 @@ static unsigned int lrg_kmod_flags(unsigned int harvest_flags)
 #define SYS_pidfd_open 434
 #endif
 
-/* Start time of pid (clock ticks since boot, field 22 of /proc/PID/stat). */
-static int lrg_kmod_start_time(pid_t pid, uint64_t *ret)
-{
-	char path[64], buf[1024];
-	unsigned long long v;
-	const char *p;
-	ssize_t n;
-	int fd, i;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -ESRCH;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -ESRCH;
-	buf[n] = 0;
-	/* after the last ')': comm may hold anything */
-	p = strrchr(buf, ')');
-	if (!p)
-		return -EPROTO;
-	p++;
-	/* fields 3 .. 21, then the start time */
-	for (i = 3; i <= 21; i++) {
-		p = strchr(p + 1, ' ');
-		if (!p)
-			return -EPROTO;
-	}
-	if (sscanf(p, " %llu", &v) != 1)
-		return -EPROTO;
-	*ret = v;
-	return 0;
-}
-
 static void lrg_kmod_pidfd_drop(struct lrg_kmod_pidfd *e)
 {
 	if (e->pid)
@@ -921,11 +887,11 @@ static int lrg_kmod_target(struct lrg_kmod *kmod, const struct lrg_mm_info *mm,
 		/* no pidfd (no capability, no pidfd_open, no fd left): pid only */
 		if (!mm->start_time)
 			return 0;
-		ret = lrg_kmod_start_time(mm->pid, &st);
+		ret = lrg_procfs_read_start_time("/proc", mm->pid, &st);
 		return ret ? ret : st == mm->start_time ? 0 : -ESRCH;
 	}
 	if (mm->start_time) {
-		ret = lrg_kmod_start_time(mm->pid, &st);
+		ret = lrg_procfs_read_start_time("/proc", mm->pid, &st);
 		if (!ret && st != mm->start_time)
 			ret = -ESRCH;	/* the pid was reused */
 		if (ret) {

@@ -33,41 +33,58 @@
 
 #include "backends.h"
 #include "cgroups.h"
+#include "fileio.h"
 #include "lrg_log.h"
 #include "procfs.h"
+#include "util.h"
 
 /* ---- the parser ---------------------------------------------------------- */
 
+/*
+ * The file is read whatever any one line holds: a line that cannot be
+ * parsed is counted and skipped, with the (memcg, node) it belongs to
+ * (whose generations it leaves unknown), and the parse goes on at the next
+ * node or memcg. Lines and paths are of any length.
+ */
 struct lg_parse {
 	lrg_lru_gen_fn fn;
 	void *ctx;
 	bool full;
 	bool in_memcg, in_node;
+	bool skip_memcg;     /* its memcg line was bad: its nodes are left out */
+	bool skip_node;      /* a line of this node was bad: left out */
 	uint64_t kid;
-	char path[256];
+	char *path;          /* of the current memcg */
+	size_t path_cap;
 	struct lrg_kernel_gens g;
 	bool seen_type[LRG_NR_TYPES]; /* full: a gen without 'x' was seen */
 	int line;
-	char *err;
-	size_t errlen;
+	struct lrg_lru_gen_stats st;
 };
 
+/* lg_line(): the line could not be parsed (counted, and skipped). */
+#define LG_BAD 1
+
+/* Count the current line as bad (the first one is described): LG_BAD. */
 __attribute__((format(printf, 2, 3))) static int lg_error(struct lg_parse *p, const char *fmt, ...)
 {
+	char *msg = p->st.first_error;
+	size_t size = sizeof(p->st.first_error);
 	va_list ap;
 	int n;
 
-	if (p->err && p->errlen) {
-		n = snprintf(p->err, p->errlen, "line %d: ", p->line);
-		if (n >= 0 && (size_t)n < p->errlen) {
+	if (!p->st.nr_bad_lines++) {
+		n = snprintf(msg, size, "line %d: ", p->line);
+		if (n >= 0 && (size_t)n < size) {
 			va_start(ap, fmt);
-			vsnprintf(p->err + n, p->errlen - n, fmt, ap);
+			vsnprintf(msg + n, size - n, fmt, ap);
 			va_end(ap);
 		}
 	}
-	return -EINVAL;
+	return LG_BAD;
 }
 
+/* A node's generations are complete: hand them over. */
 static int lg_flush(struct lg_parse *p)
 {
 	int r;
@@ -75,14 +92,17 @@ static int lg_flush(struct lg_parse *p)
 	if (!p->in_node)
 		return 0;
 	p->in_node = false;
-	if (!p->g.nr_gens)
-		return lg_error(p, "node %d of memcg %" PRIu64 " has no generations", p->g.node,
-				p->kid);
+	if (!p->g.nr_gens) {
+		p->st.nr_dropped++;
+		lg_error(p, "node %d of memcg %" PRIu64 " has no generations", p->g.node, p->kid);
+		return 0;
+	}
 	p->g.max_seq = p->g.gens[p->g.nr_gens - 1].seq;
 	for (int t = 0; t < LRG_NR_TYPES; t++)
 		if (!p->full || !p->seen_type[t])
 			p->g.min_seq[t] = p->g.gens[0].seq;
 	r = p->fn ? p->fn(p->ctx, p->kid, p->path, &p->g) : 0;
+	p->st.nr_reported++;
 	return r < 0 ? r : 0;
 }
 
@@ -150,6 +170,94 @@ static int lg_gen_line(struct lg_parse *p, const char *s)
 	return 0;
 }
 
+/* Make room for n bytes in a growable buffer. */
+static int lg_reserve(char **buf, size_t *cap, size_t n)
+{
+	char *nb;
+	size_t c = *cap ? *cap : 256;
+
+	if (n <= *cap)
+		return 0;
+	while (c < n)
+		c *= 2;
+	nb = realloc(*buf, c);
+	if (!nb)
+		return -ENOMEM;
+	*buf = nb;
+	*cap = c;
+	return 0;
+}
+
+/* "memcg MEMCG_ID MEMCG_PATH": the path is the rest of the line (it may
+ * hold spaces, and be of any length); empty when the kernel has no memcg:
+ * the root. */
+static int lg_memcg_line(struct lg_parse *p, const char *t)
+{
+	const char *q = t + 5;
+	char *e = NULL;
+	size_t len;
+	int r;
+
+	p->in_memcg = false;
+	p->skip_memcg = p->skip_node = false;
+	while (*q == ' ' || *q == '\t')
+		q++;
+	errno = 0;
+	if (*q >= '0' && *q <= '9')
+		p->kid = strtoull(q, &e, 10);
+	if (!e || errno || (*e && *e != ' ' && *e != '\t')) {
+		p->skip_memcg = true;
+		return lg_error(p, "expected \"memcg MEMCG_ID MEMCG_PATH\"");
+	}
+	while (*e == ' ' || *e == '\t')
+		e++;
+	len = strlen(e);
+	r = lg_reserve(&p->path, &p->path_cap, len + 2);
+	if (r < 0)
+		return r;
+	strcpy(p->path, len ? e : "/");
+	p->in_memcg = true;
+	return 0;
+}
+
+/* "node NODE_ID" */
+static int lg_node_line(struct lg_parse *p, const char *t)
+{
+	char *e;
+	long nid;
+
+	p->skip_node = false;
+	if (p->skip_memcg) {
+		p->st.nr_dropped++;
+		return 0;
+	}
+	if (!p->in_memcg) {
+		p->skip_node = true;
+		p->st.nr_dropped++;
+		return lg_error(p, "node outside of a memcg");
+	}
+	errno = 0;
+	nid = strtol(t + 4, &e, 10);
+	while (*e == ' ' || *e == '\t')
+		e++;
+	if (errno || e == t + 4 || *e || nid < 0 || nid > INT_MAX) {
+		p->skip_node = true;
+		p->st.nr_dropped++;
+		return lg_error(p, "expected \"node NODE_ID\"");
+	}
+	memset(&p->g, 0, sizeof(p->g));
+	memset(p->seen_type, 0, sizeof(p->seen_type));
+	p->g.node = (int)nid;
+	p->in_node = true;
+	return 0;
+}
+
+static bool lg_is_header(const char *t, const char *word, size_t len)
+{
+	return !strncmp(t, word, len) && (t[len] == ' ' || t[len] == '\t');
+}
+
+/* One line: 0, LG_BAD when it could not be parsed, or a negative errno. */
 static int lg_line(struct lg_parse *p, const char *s)
 {
 	const char *t = s;
@@ -161,57 +269,14 @@ static int lg_line(struct lg_parse *p, const char *s)
 	lead = t - s;
 	if (!*t)
 		return 0;
-	if (!strncmp(t, "memcg", 5) && (t[5] == ' ' || t[5] == '\t')) {
-		const char *q = t + 5;
-		char *e;
-		size_t len;
-
+	if (lg_is_header(t, "memcg", 5) || lg_is_header(t, "node", 4)) {
 		r = lg_flush(p);
 		if (r < 0)
 			return r;
-		while (*q == ' ' || *q == '\t')
-			q++;
-		if (*q < '0' || *q > '9')
-			return lg_error(p, "expected \"memcg MEMCG_ID MEMCG_PATH\"");
-		errno = 0;
-		p->kid = strtoull(q, &e, 10);
-		if (errno || (*e && *e != ' ' && *e != '\t'))
-			return lg_error(p, "expected \"memcg MEMCG_ID MEMCG_PATH\"");
-		while (*e == ' ' || *e == '\t')
-			e++;
-		/* The path is the rest of the line (it may hold spaces); empty
-		 * when the kernel has no memcg: the root. */
-		len = strlen(e);
-		if (len >= sizeof(p->path))
-			return lg_error(p, "memcg path too long");
-		if (!len)
-			strcpy(p->path, "/");
-		else
-			memcpy(p->path, e, len + 1);
-		p->in_memcg = true;
-		return 0;
+		return t[0] == 'm' ? lg_memcg_line(p, t) : lg_node_line(p, t);
 	}
-	if (!strncmp(t, "node", 4) && (t[4] == ' ' || t[4] == '\t')) {
-		char *e;
-		long nid;
-
-		r = lg_flush(p);
-		if (r < 0)
-			return r;
-		if (!p->in_memcg)
-			return lg_error(p, "node outside of a memcg");
-		errno = 0;
-		nid = strtol(t + 4, &e, 10);
-		while (*e == ' ' || *e == '\t')
-			e++;
-		if (errno || e == t + 4 || *e || nid < 0 || nid > INT_MAX)
-			return lg_error(p, "expected \"node NODE_ID\"");
-		memset(&p->g, 0, sizeof(p->g));
-		memset(p->seen_type, 0, sizeof(p->seen_type));
-		p->g.node = (int)nid;
-		p->in_node = true;
-		return 0;
-	}
+	if (p->skip_memcg || p->skip_node)
+		return 0;  /* the rest of a block already left out */
 	/* lru_gen_full: per-tier lines are indented 12+ columns, mm-walk
 	 * lines 22+; a generation's SEQ ends by column 11. */
 	if (p->full && lead >= 12)
@@ -221,15 +286,16 @@ static int lg_line(struct lg_parse *p, const char *s)
 	return lg_error(p, "unexpected \"%.32s\"", t);
 }
 
-int lrg_lru_gen_parse(const char *text, bool full, lrg_lru_gen_fn fn, void *ctx, char *err,
-		      size_t errlen)
+int lrg_lru_gen_parse(const char *text, bool full, lrg_lru_gen_fn fn, void *ctx,
+		      struct lrg_lru_gen_stats *ret_stats)
 {
-	struct lg_parse p = { .fn = fn, .ctx = ctx, .full = full, .err = err, .errlen = errlen };
-	char line[512];
+	struct lg_parse p = { .fn = fn, .ctx = ctx, .full = full };
+	_cleanup_free_ char *line = NULL;
+	size_t line_cap = 0;
 	const char *s = text;
-	int r;
+	int r = 0;
 
-	while (*s) {
+	while (*s && r >= 0) {
 		const char *eol = strchr(s, '\n');
 		size_t len;
 
@@ -237,19 +303,33 @@ int lrg_lru_gen_parse(const char *text, bool full, lrg_lru_gen_fn fn, void *ctx,
 			eol = s + strlen(s);
 		len = eol - s;
 		p.line++;
-		if (len >= sizeof(line))
-			return lg_error(&p, "line too long");
+		r = lg_reserve(&line, &line_cap, len + 1);
+		if (r < 0)
+			break;
 		memcpy(line, s, len);
 		line[len] = '\0';
 		if (len && line[len - 1] == '\r')
 			line[len - 1] = '\0';
 		r = lg_line(&p, line);
-		if (r < 0)
-			return r;
+		if (r == LG_BAD) {
+			/* what the node holds so far is incomplete: leave it out */
+			if (p.in_node) {
+				p.in_node = false;
+				p.st.nr_dropped++;
+			}
+			p.skip_node = true;
+			r = 0;
+		}
 		s = *eol ? eol + 1 : eol;
 	}
-	p.line++;
-	return lg_flush(&p);
+	if (r >= 0) {
+		p.line++;
+		r = lg_flush(&p);
+	}
+	free(p.path);
+	if (r >= 0 && ret_stats)
+		*ret_stats = p.st;
+	return r < 0 ? r : 0;
 }
 
 /* ---- the backend --------------------------------------------------------- */
@@ -267,6 +347,7 @@ struct mglru_backend {
 	char proc_root[512];
 	struct memcg_map *map;
 	size_t nmap, capmap;
+	unsigned int bad_lines_logged;  /* lru_gen's unparsable lines, as last logged */
 };
 
 static struct mglru_backend *to_mb(struct lrg_backend *b)
@@ -332,25 +413,42 @@ static int read_cb(void *ctx, uint64_t kid, const char *path, const struct lrg_k
 	return 0;
 }
 
+/*
+ * Say once that lines of lru_gen could not be parsed (every tick reads the
+ * file, and the line that a user's cgroup makes stays there), and again
+ * when their number changes.
+ */
+static void note_bad_lines(struct mglru_backend *mb, const struct lrg_lru_gen_stats *st)
+{
+	if (st->nr_bad_lines == mb->bad_lines_logged)
+		return;
+	if (st->nr_bad_lines)
+		log_warning("%s: %u line(s) could not be parsed and are skipped, leaving out %u "
+			    "memcg node(s) of %u (first: %s)", mb->lru_gen, st->nr_bad_lines,
+			    st->nr_dropped, st->nr_dropped + st->nr_reported, st->first_error);
+	else
+		log_notice("%s: every line parses again", mb->lru_gen);
+	mb->bad_lines_logged = st->nr_bad_lines;
+}
+
 /* Read and parse the whole file; refresh the id map; optionally pick one. */
 static int mglru_read(struct mglru_backend *mb, uint64_t id, int node,
 		      struct lrg_kernel_gens *out, bool *found)
 {
 	struct read_ctx c = { .mb = mb, .want_id = id, .want_node = node, .out = out };
-	char *text, err[160];
+	_cleanup_free_ char *text = NULL;
+	struct lrg_lru_gen_stats st;
 	int r;
 
 	r = lrg_read_file(mb->lru_gen, &text, NULL);
 	if (r < 0)
 		return r;
-	r = lrg_lru_gen_parse(text, false, read_cb, &c, err, sizeof(err));
-	free(text);
+	r = lrg_lru_gen_parse(text, false, read_cb, &c, &st);
 	if (r < 0) {
-		if (r == -EINVAL)
-			log_warning("%s: %s", mb->lru_gen, err);
 		free(c.map);
 		return r;
 	}
+	note_bad_lines(mb, &st);
 	free(mb->map);
 	mb->map = c.map;
 	mb->nmap = c.n;
@@ -584,7 +682,9 @@ int lrg_mglru_backend_open_at(const char *debugfs_lru_gen_path, const char *enab
 {
 	struct mglru_backend *mb;
 	unsigned long en;
-	char *text, err[160], mnt[PATH_MAX];
+	_cleanup_free_ char *text = NULL;
+	struct lrg_lru_gen_stats st;
+	char mnt[PATH_MAX];
 	int r;
 
 	r = read_enabled(enabled_path, &en);
@@ -646,11 +746,16 @@ int lrg_mglru_backend_open_at(const char *debugfs_lru_gen_path, const char *enab
 		snprintf(why, whylen, "reading %s: %s", debugfs_lru_gen_path, strerror(-r));
 		return r;
 	}
-	r = lrg_lru_gen_parse(text, false, NULL, NULL, err, sizeof(err));
-	free(text);
+	r = lrg_lru_gen_parse(text, false, NULL, NULL, &st);
 	if (r < 0) {
-		snprintf(why, whylen, "%s: unknown format: %s", debugfs_lru_gen_path, err);
+		snprintf(why, whylen, "parsing %s: %s", debugfs_lru_gen_path, strerror(-r));
 		return r;
+	}
+	/* Lines it cannot parse beside ones it can are skipped at each read;
+	 * a file of which nothing parses is a format this code does not know. */
+	if (st.nr_bad_lines && !st.nr_reported) {
+		snprintf(why, whylen, "%s: unknown format: %s", debugfs_lru_gen_path, st.first_error);
+		return -EINVAL;
 	}
 	if (strlen(debugfs_lru_gen_path) >= sizeof(mb->lru_gen) || strlen(proc_root) >= sizeof(mb->proc_root))
 		return -ENAMETOOLONG;

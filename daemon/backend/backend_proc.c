@@ -42,21 +42,13 @@
 
 #include "backends.h"
 #include "cgroups.h"
+#include "clock.h"
+#include "fileio.h"
 #include "lrg_log.h"
+#include "pidfd.h"
 #include "procfs.h"
+#include "util.h"
 
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_process_madvise
-#define SYS_process_madvise 440
-#endif
-#ifndef SYS_process_mrelease
-#define SYS_process_mrelease 448
-#endif
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT 21
 #endif
@@ -72,9 +64,6 @@
 #define PM_SWAP (1ULL << 62)
 #define PM_FILE (1ULL << 61)
 
-/* pid_max cannot exceed 2^22 (PID_MAX_LIMIT), so the key is exact. */
-#define MM_KEY_PID_BITS 22
-
 struct proc_backend {
 	struct lrg_backend b;
 	char proc_root[512];
@@ -88,7 +77,14 @@ struct proc_backend {
 	struct lrg_watermarks wm;
 	uint64_t wm_ms;
 	bool wm_ok;
+	/* the memcgs the last listing could not read, as last logged */
+	size_t memcgs_skipped;
+	/* cgroups below a memcg whose processes could not be listed, in all;
+	 * logged at most once per SKIP_LOG_MS */
+	uint64_t pids_skipped, pids_skipped_log_ms;
 };
+
+#define SKIP_LOG_MS 60000
 
 enum { SCRATCH_MMS, SCRATCH_VMAS };
 
@@ -97,14 +93,35 @@ static struct proc_backend *to_pb(struct lrg_backend *b)
 	return (struct proc_backend *)b;
 }
 
-static int pidfd_open_(pid_t pid)
+/*
+ * Say once when the listing of memcgs starts or stops leaving out what it
+ * could not read (n now): the policy then works on part of the machine,
+ * and the admin must know, but not at every tick.
+ */
+static void note_memcgs_skipped(struct proc_backend *pb, size_t n)
 {
-	return (int)syscall(SYS_pidfd_open, pid, 0);
+	if (n == pb->memcgs_skipped)
+		return;
+	if (n)
+		log_warning("proc backend: %zu memory cgroups could not be read and are left out", n);
+	else
+		log_notice("proc backend: every memory cgroup is readable again");
+	pb->memcgs_skipped = n;
 }
 
-static uint64_t mm_key(pid_t pid, uint64_t starttime)
+/* The same for the processes below one memcg, counted in all. */
+static void note_pids_skipped(struct proc_backend *pb, const char *memcg, size_t n)
 {
-	return (starttime << MM_KEY_PID_BITS) | (uint64_t)pid;
+	uint64_t now = lrg_mono_ms();
+
+	if (!n)
+		return;
+	pb->pids_skipped += n;
+	if (pb->pids_skipped_log_ms && now - pb->pids_skipped_log_ms < SKIP_LOG_MS)
+		return;
+	pb->pids_skipped_log_ms = now;
+	log_warning("proc backend: %zu cgroups below %s could not be read: their processes are "
+		    "left out (%" PRIu64 " so far)", n, memcg, pb->pids_skipped);
 }
 
 /*
@@ -169,8 +186,8 @@ static void scratch_keep(void **slot, size_t *slot_bytes, void *p, size_t bytes)
 static int global_info(struct proc_backend *pb, struct lrg_memcg_info *mi)
 {
 	struct lrg_meminfo m;
+	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
-	DIR *d;
 	int r;
 
 	r = lrg_procfs_read_meminfo(pb->proc_root, &m);
@@ -186,12 +203,9 @@ static int global_info(struct proc_backend *pb, struct lrg_memcg_info *mi)
 	mi->anon = (m.active_anon + m.inactive_anon);
 	mi->file = (m.active_file + m.inactive_file);
 	d = opendir(pb->proc_root);
-	if (d) {
-		while ((de = readdir(d)))
-			if (de->d_name[0] >= '1' && de->d_name[0] <= '9')
-				mi->nr_procs++;
-		closedir(d);
-	}
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] >= '1' && de->d_name[0] <= '9')
+			mi->nr_procs++;
 	return 0;
 }
 
@@ -199,6 +213,7 @@ static int proc_list_memcgs(struct lrg_backend *b, lrg_memcg_fn fn, void *ctx)
 {
 	struct proc_backend *pb = to_pb(b);
 	struct lrg_memcg_info mi;
+	size_t skipped;
 	int r;
 
 	if (pb->cg->global) {
@@ -209,17 +224,21 @@ static int proc_list_memcgs(struct lrg_backend *b, lrg_memcg_fn fn, void *ctx)
 	r = lrg_cgroup_tree_rescan(pb->cg, NULL, NULL);
 	if (r < 0)
 		return r;
+	skipped = pb->cg->nr_skipped;
 	for (size_t i = 0; i < pb->cg->n; i++) {
 		const struct lrg_cgroup_entry *e = &pb->cg->v[i];
 
 		memset(&mi, 0, sizeof(mi));
 		mi.id = e->id;
+		/* the tree holds paths shorter than mi.path only */
 		strcpy(mi.path, e->path);
 		r = lrg_cgroup_read_info(pb->cg->root, e->path, &mi);
 		if (r == -ENOENT)
 			continue;  /* removed since the scan */
-		if (r < 0)
-			return r;
+		if (r < 0) {
+			skipped++;
+			continue;
+		}
 		if (!strcmp(e->path, "/") && !mi.current) {
 			struct lrg_memcg_info g;
 
@@ -231,6 +250,7 @@ static int proc_list_memcgs(struct lrg_backend *b, lrg_memcg_fn fn, void *ctx)
 		if (r < 0)
 			return r;
 	}
+	note_memcgs_skipped(pb, skipped);
 	return 0;
 }
 
@@ -276,7 +296,7 @@ static int collect_pid(void *ctx, pid_t pid)
 	}
 	m = &c->v[c->n++];
 	memset(m, 0, sizeof(*m));
-	m->mm.mm_key = mm_key(pid, st.starttime);
+	m->mm.mm_key = lrg_mm_key(pid, st.starttime);
 	m->mm.pid = pid;
 	m->mm.start_time = st.starttime;
 	m->mm.memcg_id = c->memcg_id;
@@ -360,8 +380,8 @@ static int proc_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn,
 	int r = 0;
 
 	if (pb->cg->global) {
+		_cleanup_closedir_ DIR *d = NULL;
 		struct dirent *de;
-		DIR *d;
 
 		if (memcg_id != LRG_ROOT_MEMCG)
 			return -ENOENT;
@@ -379,7 +399,6 @@ static int proc_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn,
 			if (r < 0)
 				break;
 		}
-		closedir(d);
 	} else {
 		const struct lrg_cgroup_entry *e = lrg_cgroup_tree_find(pb->cg, memcg_id);
 
@@ -389,10 +408,14 @@ static int proc_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn,
 		}
 		/* Below a memcg that does not enable memory for its children,
 		 * every descendant is charged to it. */
+		size_t skipped = 0;
+
 		r = lrg_cgroup_for_each_pid(pb->cg->root, e->path, !e->memory_subtree,
-					    collect_pid, &c);
+					    collect_pid, &c, &skipped);
 		if (r == -ENOENT)
 			r = 0;  /* removed meanwhile: no processes */
+		if (r == 0)
+			note_pids_skipped(pb, e->path, skipped);
 	}
 	if (r < 0) {
 		scratch_keep(&pb->scratch[SCRATCH_MMS], &pb->scratch_bytes[SCRATCH_MMS], c.v, c.bytes);
@@ -409,13 +432,13 @@ static int proc_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn,
 /* Same process as when listed? (-ESRCH when it exited or the pid was reused) */
 static int check_owner(struct proc_backend *pb, pid_t pid, uint64_t start_time)
 {
-	struct lrg_proc_stat st;
+	uint64_t now_start;
 	int r;
 
-	r = lrg_procfs_read_stat(pb->proc_root, pid, &st);
+	r = lrg_procfs_read_start_time(pb->proc_root, pid, &now_start);
 	if (r < 0)
 		return r == -ENOENT ? -ESRCH : r;
-	return st.starttime == start_time ? 0 : -ESRCH;
+	return now_start == start_time ? 0 : -ESRCH;
 }
 
 /* ---- harvest ------------------------------------------------------------- */
@@ -658,7 +681,8 @@ static int read_smaps(const char *path, struct vma_list *l)
 	size_t len = 0;
 	struct vma v;
 	bool have = false, eof = false;
-	int fd, r = 0;
+	_cleanup_close_ int fd = -1;
+	int r;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -668,12 +692,10 @@ static int read_smaps(const char *path, struct vma_list *l)
 		ssize_t n = read(fd, buf + len, sizeof(buf) - 1 - len);
 		char *line = buf, *nl;
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			break;
-		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
 		if (n == 0)
 			eof = true;
 		len += (size_t)n;
@@ -685,7 +707,7 @@ static int read_smaps(const char *path, struct vma_list *l)
 			*nl = '\0';
 			r = smaps_line(line, nl, &v, &have, l);
 			if (r < 0)
-				goto out;
+				return r;
 			line = nl + 1;
 		}
 		len -= (size_t)(line - buf);
@@ -693,7 +715,7 @@ static int read_smaps(const char *path, struct vma_list *l)
 			/* a last line without a newline */
 			r = smaps_line(line, line + len, &v, &have, l);
 			if (r < 0)
-				goto out;
+				return r;
 			len = 0;
 		} else if (len == sizeof(buf) - 1) {
 			len = 0;   /* no line is that long: drop the piece */
@@ -701,11 +723,62 @@ static int read_smaps(const char *path, struct vma_list *l)
 			memmove(buf, line, len);
 		}
 	}
-	if (!r && have)
-		r = vma_push(l, &v);
-out:
-	close(fd);
-	return r;
+	return have ? vma_push(l, &v) : 0;
+}
+
+static bool is_gone(int r)
+{
+	return r == -ENOENT || r == -ESRCH;
+}
+
+/*
+ * Harvest the mm of req into acc, its VMAs read into vl. Returns the
+ * harvest's status (LRG_HARVEST_COMPLETE, _PARTIAL or _GONE, all >= 0) or
+ * a negative errno.
+ */
+static int harvest_mm(struct proc_backend *pb, const struct lrg_harvest_req *req,
+		      struct vma_list *vl, struct region_acc *acc)
+{
+	pid_t pid = req->mm->pid;
+	_cleanup_close_ int pm_fd = -1;
+	char path[PATH_MAX];
+	int r;
+
+	r = check_owner(pb, pid, req->mm->start_time);
+	if (r < 0)
+		return r == -ESRCH ? LRG_HARVEST_GONE : r;
+	snprintf(path, sizeof(path), "%s/%d/pagemap", pb->proc_root, (int)pid);
+	pm_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (pm_fd < 0)
+		return is_gone(-errno) ? LRG_HARVEST_GONE : -errno;
+	snprintf(path, sizeof(path), "%s/%d/smaps", pb->proc_root, (int)pid);
+	r = read_smaps(path, vl);
+	if (r < 0)
+		return is_gone(r) ? LRG_HARVEST_GONE : r;
+	/* Reset right after reading, so the window where accesses are lost
+	 * is one smaps read wide. This clears the whole mm (see the top). */
+	snprintf(path, sizeof(path), "%s/%d/clear_refs", pb->proc_root, (int)pid);
+	r = lrg_write_file(path, "1");
+	if (r < 0)
+		return is_gone(r) ? LRG_HARVEST_GONE : r;
+	/* The pid may have been reused while we read: smaps then belongs to
+	 * someone else, and reporting it would poison the policy. */
+	if (check_owner(pb, pid, req->mm->start_time) < 0)
+		return LRG_HARVEST_GONE;
+
+	for (size_t i = 0; i < vl->n; i++) {
+		r = harvest_vma(pm_fd, &vl->v[i], req, acc);
+		if (r == PROC_BUDGET_SPENT) {
+			r = region_flush(acc);
+			return r < 0 ? r : LRG_HARVEST_PARTIAL;
+		}
+		if (r == -ESRCH)
+			return LRG_HARVEST_GONE;
+		if (r < 0)
+			return r;
+	}
+	r = region_flush(acc);
+	return r < 0 ? r : LRG_HARVEST_COMPLETE;
 }
 
 static int proc_harvest(struct lrg_backend *b, const struct lrg_harvest_req *req,
@@ -715,72 +788,16 @@ static int proc_harvest(struct lrg_backend *b, const struct lrg_harvest_req *req
 	struct lrg_walk_stats stats = { 0 };
 	struct region_acc acc = { .fn = fn, .ctx = ctx, .stats = &stats, .budget = PROC_MAX_PTES };
 	struct vma_list vl = { pb->scratch[SCRATCH_VMAS], 0, pb->scratch_bytes[SCRATCH_VMAS] };
-	pid_t pid = req->mm->pid;
-	char path[PATH_MAX];
-	int pm_fd = -1, r;
+	int r;
 
-	r = check_owner(pb, pid, req->mm->start_time);
-	if (r == -ESRCH)
-		goto gone;
+	r = harvest_mm(pb, req, &vl, &acc);
+	scratch_keep(&pb->scratch[SCRATCH_VMAS], &pb->scratch_bytes[SCRATCH_VMAS], vl.v, vl.bytes);
 	if (r < 0)
 		return r;
-	snprintf(path, sizeof(path), "%s/%d/pagemap", pb->proc_root, (int)pid);
-	pm_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (pm_fd < 0) {
-		if (errno == ENOENT || errno == ESRCH)
-			goto gone;
-		return -errno;
-	}
-	snprintf(path, sizeof(path), "%s/%d/smaps", pb->proc_root, (int)pid);
-	r = read_smaps(path, &vl);
-	if (r == -ENOENT || r == -ESRCH)
-		goto gone;
-	if (r < 0)
-		goto out;
-	/* Reset right after reading, so the window where accesses are lost
-	 * is one smaps read wide. This clears the whole mm (see the top). */
-	snprintf(path, sizeof(path), "%s/%d/clear_refs", pb->proc_root, (int)pid);
-	r = lrg_write_file(path, "1");
-	if (r == -ENOENT || r == -ESRCH)
-		goto gone;
-	if (r < 0)
-		goto out;
-	/* The pid may have been reused while we read: smaps then belongs to
-	 * someone else, and reporting it would poison the policy. */
-	if (check_owner(pb, pid, req->mm->start_time) < 0)
-		goto gone;
-
-	for (size_t i = 0; i < vl.n; i++) {
-		r = harvest_vma(pm_fd, &vl.v[i], req, &acc);
-		if (r < 0)
-			goto fail;
-	}
-	r = region_flush(&acc);
-	if (r < 0)
-		goto out;
-	stats.status = LRG_HARVEST_COMPLETE;
-	goto done;
-fail:
-	if (r == PROC_BUDGET_SPENT) {
-		r = region_flush(&acc);
-		if (r < 0)
-			goto out;
-		stats.status = LRG_HARVEST_PARTIAL;
-		goto done;
-	}
-	if (r != -ESRCH)
-		goto out;
-gone:
-	stats.status = LRG_HARVEST_GONE;
-done:
+	stats.status = r;
 	if (ret_stats)
 		*ret_stats = stats;
-	r = 0;
-out:
-	scratch_keep(&pb->scratch[SCRATCH_VMAS], &pb->scratch_bytes[SCRATCH_VMAS], vl.v, vl.bytes);
-	if (pm_fd >= 0)
-		close(pm_fd);
-	return r;
+	return 0;
 }
 
 /* ---- evict --------------------------------------------------------------- */
@@ -822,26 +839,25 @@ static int proc_evict(struct lrg_backend *b, const struct lrg_mm_info *mm,
 	struct iovec iov[IOV_MAX];
 	uint64_t before = 0, after = 0;
 	char path[PATH_MAX];
-	int pidfd, pm_fd = -1, r;
+	_cleanup_close_ int pidfd = -1, pm_fd = -1;
 	size_t i = 0;
+	int r;
 
-	pidfd = pidfd_open_(mm->pid);
+	pidfd = lrg_pidfd_open(mm->pid);
 	if (pidfd < 0)
-		return -errno;
+		return pidfd;
 	/* With the pidfd held, a start time that still matches proves the
 	 * pidfd is the process the policy meant. */
 	r = check_owner(pb, mm->pid, mm->start_time);
 	if (r < 0)
-		goto out;
+		return r;
 	snprintf(path, sizeof(path), "%s/%d/pagemap", pb->proc_root, (int)mm->pid);
 	pm_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (pm_fd < 0) {
-		r = errno == ENOENT ? -ESRCH : -errno;
-		goto out;
-	}
+	if (pm_fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
 	r = count_present(pm_fd, ranges, nr_ranges, &before);
 	if (r < 0)
-		goto out;
+		return r;
 	while (i < nr_ranges) {
 		size_t n = 0, want = 0;
 		ssize_t done;
@@ -854,13 +870,11 @@ static int proc_evict(struct lrg_backend *b, const struct lrg_mm_info *mm,
 			iov[n].iov_len = e > s ? e - s : 0;
 			want += iov[n].iov_len;
 		}
-		done = syscall(SYS_process_madvise, pidfd, iov, n, MADV_PAGEOUT, 0);
+		done = lrg_process_madvise(pidfd, iov, n, MADV_PAGEOUT);
 		if (done < 0) {
 			/* ENOMEM: an unmapped hole in the first range; skip it. */
-			if (errno != ENOMEM) {
-				r = -errno;
-				goto out;
-			}
+			if (done != -ENOMEM)
+				return (int)done;
 			i++;
 			continue;
 		}
@@ -877,13 +891,9 @@ static int proc_evict(struct lrg_backend *b, const struct lrg_mm_info *mm,
 	}
 	r = count_present(pm_fd, ranges, nr_ranges, &after);
 	if (r < 0)
-		goto out;
+		return r;
 	*ret_pages = before > after ? before - after : 0;
-out:
-	if (pm_fd >= 0)
-		close(pm_fd);
-	close(pidfd);
-	return r;
+	return 0;
 }
 
 /* ---- reclaim, measure, kill ---------------------------------------------- */
@@ -927,14 +937,6 @@ static int proc_reclaim(struct lrg_backend *b, uint64_t memcg_id, uint64_t bytes
 	return 0;
 }
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /*
  * The zone watermarks change only with the vm.min_free_kbytes and
  * vm.watermark_scale_factor sysctls or memory hotplug, and
@@ -969,7 +971,7 @@ static int measure_machine(struct proc_backend *pb, struct lrg_pressure *p)
 	struct lrg_vmstat vs;
 	struct lrg_psi psi;
 	char path[PATH_MAX];
-	uint64_t now = mono_ms();
+	uint64_t now = lrg_mono_ms();
 	int r;
 
 	r = measure_meminfo(pb, p);
@@ -1011,7 +1013,7 @@ static int proc_measure(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pre
 	const char *path;
 	int r;
 
-	p.now_ms = mono_ms();
+	p.now_ms = lrg_mono_ms();
 	/* LRG_ROOT_MEMCG is the machine on every host (the policy's global
 	 * OOM domain), with or without a cgroup2 memory controller. */
 	if (memcg_id == LRG_ROOT_MEMCG)
@@ -1061,7 +1063,8 @@ machine:
 static int proc_kill(struct lrg_backend *b, const struct lrg_kill_req *req)
 {
 	struct proc_backend *pb = to_pb(b);
-	int pidfd, r;
+	_cleanup_close_ int pidfd = -1;
+	int r;
 
 	if (req->whole_cgroup) {
 		const char *path;
@@ -1073,31 +1076,31 @@ static int proc_kill(struct lrg_backend *b, const struct lrg_kill_req *req)
 			return -EPERM;  /* never the whole machine */
 		return lrg_cgroup_kill(pb->cg->root, path);
 	}
-	pidfd = pidfd_open_(req->pid);
+	pidfd = lrg_pidfd_open(req->pid);
 	if (pidfd < 0)
-		return -errno;
+		return pidfd;
 	/* The pid number can be reused once the process is reaped, even with
 	 * our pidfd held: read the start time, then check the pidfd's process
 	 * is still alive, so the stat we read was its own. */
 	r = check_owner(pb, req->pid, req->start_time);
-	if (r == 0 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
-		r = -errno;
-	if (r == 0 && syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0)
-		r = -errno;
+	if (r == 0)
+		r = lrg_pidfd_send_signal(pidfd, 0);
+	if (r == 0)
+		r = lrg_pidfd_send_signal(pidfd, SIGKILL);
 	if (r == 0 && req->release) {
 		/* Reap its memory now rather than when the exit path gets to it.
 		 * ESRCH/EINVAL: already gone or not dying yet; the kill stands. */
-		if (syscall(SYS_process_mrelease, pidfd, 0) < 0 && errno != ESRCH &&
-		    errno != EINVAL && errno != ENOSYS)
-			log_debug("process_mrelease(%d): %m", (int)req->pid);
+		int rr = lrg_process_mrelease(pidfd);
+
+		if (rr < 0 && rr != -ESRCH && rr != -EINVAL && rr != -ENOSYS)
+			log_debug("process_mrelease(%d): %s", (int)req->pid, strerror(-rr));
 	}
-	close(pidfd);
 	return r;
 }
 
 static uint64_t proc_now_ms(struct lrg_backend *b)
 {
-	return mono_ms();
+	return lrg_mono_ms();
 }
 
 static void proc_destroy(struct lrg_backend *b)
@@ -1163,7 +1166,7 @@ int lrg_proc_backend_open(const char *proc_root, const char *cgroup_root,
 		return r;
 	}
 	if (pb->cg->global) {
-		log_notice("proc backend: %s", pb->cg->why);
+		log_notice("proc backend: %s: %s", pb->cg->root, pb->cg->why);
 	} else {
 		snprintf(path, sizeof(path), "%s/memory.reclaim", pb->cg->root);
 		pb->has_reclaim = access(path, W_OK) == 0;

@@ -51,15 +51,27 @@ int lrg_mglru_backend_open_at(const char *debugfs_lru_gen_path, const char *enab
 /*
  * The lru_gen debugfs parser, exposed for unit tests. One callback per
  * (memcg, node) with the kernel's memcg id and the memcg's path as the
- * kernel prints it; g->memcg_id is left 0 for the caller to map the path.
- * full: the text is lru_gen_full (per-tier and mm-walk lines after each
- * generation, 'x' marking generations below a type's min_seq). On a
- * malformed line returns -EINVAL and err names the line: "line N: ...".
+ * kernel prints it (of any length); g->memcg_id is left 0 for the caller
+ * to map the path. full: the text is lru_gen_full (per-tier and mm-walk
+ * lines after each generation, 'x' marking generations below a type's
+ * min_seq).
+ *
+ * A line that cannot be parsed does not stop the parse: it is counted,
+ * the (memcg, node) it belongs to is left out (counted too), and the parse
+ * goes on at the next node or memcg. Returns 0, or the callback's negative
+ * errno, or -ENOMEM; *ret_stats (may be NULL) is set on success.
  */
+struct lrg_lru_gen_stats {
+	unsigned int nr_reported;   /* (memcg, node) pairs handed to the callback */
+	unsigned int nr_bad_lines;  /* lines that could not be parsed */
+	unsigned int nr_dropped;    /* (memcg, node) pairs left out because of them */
+	char first_error[160];      /* "line N: what was wrong", for one log line */
+};
+
 struct lrg_kernel_gens;
 typedef int (*lrg_lru_gen_fn)(void *ctx, uint64_t kernel_memcg_id, const char *path,
 			      const struct lrg_kernel_gens *g);
-int lrg_lru_gen_parse(const char *text, bool full, lrg_lru_gen_fn fn, void *ctx, char *err,
-		      size_t errlen);
+int lrg_lru_gen_parse(const char *text, bool full, lrg_lru_gen_fn fn, void *ctx,
+		      struct lrg_lru_gen_stats *ret_stats);
 
 #endif /* LRG_BACKENDS_H */

@@ -20,7 +20,9 @@
 #include <unistd.h>
 
 #include "config_int.h"
+#include "fileio.h"
 #include "schema.h"
+#include "util.h"
 
 #define MAX_FILE_SIZE (1 << 20)	/* a config file, not a data set */
 
@@ -33,61 +35,19 @@ struct source {
 /* The whole file, and its owner and mode in *ret_st. */
 static int read_file(const char *path, char **ret, size_t *ret_len, struct stat *ret_st)
 {
-	size_t len = 0, cap = 4096;
-	char *buf = NULL;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	struct stat st;
-	int fd, r = 0;
+	int r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		r = -EISDIR;
-		goto out;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (!buf || len == cap) {
-			char *b;
-
-			if (buf)
-				cap *= 2;
-			if (cap > MAX_FILE_SIZE + 1)
-				cap = MAX_FILE_SIZE + 1;
-			if (len == cap) {
-				r = -EFBIG;
-				goto out;
-			}
-			b = realloc(buf, cap);
-			if (!b) {
-				r = -ENOMEM;
-				goto out;
-			}
-			buf = b;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			goto out;
-		}
-		if (!n)
-			break;
-		len += (size_t)n;
-	}
-	*ret = buf;
-	*ret_len = len;
-	*ret_st = st;
-	buf = NULL;
-out:
-	free(buf);
-	close(fd);
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	r = lrg_read_fd(fd, MAX_FILE_SIZE, ret, ret_len);
+	if (r == 0)
+		*ret_st = st;
 	return r;
 }
 

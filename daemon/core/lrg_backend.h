@@ -59,11 +59,19 @@ enum lrg_backend_caps {
 	LRG_CAP_VIRTUAL_TIME = 1u << 7, /* now_ms() is a simulated clock */
 };
 
+/*
+ * The longest cgroup path a memcg can have: PATH_MAX, the longest path the
+ * kernel opens by name, so every cgroup whose files can be read at all
+ * fits. (A cgroup whose path is longer cannot be read by name; the host
+ * code skips and counts it.)
+ */
+#define LRG_CGROUP_PATH_MAX 4096
+
 /* One memory cgroup (or the whole machine). Sizes in bytes; UINT64_MAX
  * means "max" (no limit). */
 struct lrg_memcg_info {
 	uint64_t id;             /* cgroup id (cgroup2 inode), LRG_ROOT_MEMCG for global */
-	char path[256];          /* path below the cgroup2 root, "/" for the root */
+	char path[LRG_CGROUP_PATH_MAX]; /* below the cgroup2 root, "/" for the root */
 	uint64_t current;        /* memory.current */
 	uint64_t min, low, high, max;
 	uint64_t swap_current, swap_max;
@@ -87,6 +95,18 @@ struct lrg_mm_info {
 	int oom_score_adj;
 	char comm[16];
 };
+
+/*
+ * The mm_key of every backend with real processes: the owner's start time
+ * above its pid. pid_max cannot exceed 2^22 (PID_MAX_LIMIT), so the key is
+ * exact, and a reused pid comes with a later start time, hence a new key.
+ */
+#define LRG_MM_KEY_PID_BITS 22
+
+static inline uint64_t lrg_mm_key(pid_t pid, uint64_t start_time)
+{
+	return (start_time << LRG_MM_KEY_PID_BITS) | (uint64_t)pid;
+}
 
 /* A half-open range of user addresses, [start, end). */
 struct lrg_range {

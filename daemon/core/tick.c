@@ -5,6 +5,7 @@
  * pressure (each memcg at its limit, then the machine), evict proactively,
  * and say when to run again.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -264,6 +265,11 @@ static int age_due(struct lrg_policy *p, const struct lrg_pressure *gp, uint64_t
 		}
 		p->due[k]->aged_stamp = ++p->age_stamp;
 		r = policy_age_memcg(p, p->due[k], gp, now_ms, true, tr);
+		/* A memcg that is not in what the kernel lists now (gone, or
+		 * left out of a generations file it could not all parse) waits
+		 * for the next listing; the other memcgs are aged. */
+		if (r == -ENOENT)
+			continue;
 		if (r < 0)
 			return r;
 		tr->nr_aged++;

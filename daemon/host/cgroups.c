@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * cgroups.c - cgroup v2 discovery, memory files and systemd unit names
- * (see cgroups.h for why this does not go through libcgroup).
+ * cgroups.c - cgroup v2 discovery and memory files (see cgroups.h for why
+ * this does not go through libcgroup).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -15,10 +15,9 @@
 #include <unistd.h>
 
 #include "cgroups.h"
+#include "fileio.h"
 #include "procfs.h"
-
-/* Bound the walk: systemd trees are ~6 deep; a loop of bind mounts is not. */
-#define CG_MAX_DEPTH 32
+#include "util.h"
 
 /* mountinfo escapes ' ', '\t', '\n' and '\\' as \ooo. */
 static void unescape_octal(char *s)
@@ -88,255 +87,393 @@ static int join(char *buf, size_t size, const char *root, const char *path, cons
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-/* Whether a space-separated controller list file names "memory". */
-static int file_lists_memory(const char *path)
+static bool is_dot_or_dotdot(const char *name)
 {
-	char buf[1024], *tok, *save = NULL;
-	int r;
-
-	r = lrg_read_file_buf(path, buf, sizeof(buf), NULL);
-	if (r < 0)
-		return r;
-	for (tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
-		if (!strcmp(tok, "memory"))
-			return 1;
-	return 0;
+	return name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2]));
 }
 
-struct cg_vec {
+/* A cgroup that vanished between readdir and open is gone, not skipped. */
+static bool is_gone(int r)
+{
+	return r == -ENOENT || r == -ENOTDIR;
+}
+
+/* Whether a space-separated controller list names "memory". */
+static bool lists_memory(const char *text)
+{
+	const char *p = text;
+
+	while (*p) {
+		size_t len;
+
+		p += strspn(p, " \n");
+		len = strcspn(p, " \n");
+		if (len == 6 && !memcmp(p, "memory", 6))
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+/* 1 when the controller list file name (in the directory open at dirfd)
+ * names memory, 0 when not, or a negative errno. */
+static int file_lists_memory_at(int dirfd, const char *name)
+{
+	_cleanup_free_ char *text = NULL;
+	int r;
+
+	r = lrg_read_file_at(dirfd, name, &text, NULL);
+	if (r < 0)
+		return r;
+	return lists_memory(text);
+}
+
+/*
+ * One scan: the entries and their paths, back to back in names. While the
+ * walk appends, names may move, so an entry knows its path by offset; the
+ * pointers are set when the scan is complete. Kept for the scan after the
+ * next, so a rescan allocates only when the tree has grown.
+ */
+struct cg_list {
 	struct lrg_cgroup_entry *v;
+	size_t *off;
 	size_t n, cap;
+	char *names;
+	size_t names_len, names_cap;
+	size_t nr_skipped;
 };
 
-static int vec_push(struct cg_vec *vec, const struct lrg_cgroup_entry *e)
-{
-	if (vec->n == vec->cap) {
-		size_t cap = vec->cap ? vec->cap * 2 : 64;
-		struct lrg_cgroup_entry *nv = realloc(vec->v, cap * sizeof(*nv));
+struct cg_tree {
+	struct lrg_cgroup_tree pub;     /* first: what callers see */
+	struct cg_list list[2];         /* the current scan and the spare */
+	unsigned int cur;
+	char *dents;                    /* getdents64 buffer */
+};
 
-		if (!nv)
+/* Large enough for a few hundred names per call; any directory is read in
+ * as many calls as it takes. */
+#define DENTS_SIZE (32U << 10)
+
+static struct cg_tree *to_ct(struct lrg_cgroup_tree *t)
+{
+	return (struct cg_tree *)t;
+}
+
+static int list_reserve(struct cg_list *l, size_t name_bytes)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct lrg_cgroup_entry *v = realloc(l->v, cap * sizeof(*v));
+		size_t *off;
+
+		if (!v)
 			return -ENOMEM;
-		vec->v = nv;
-		vec->cap = cap;
+		l->v = v;
+		off = realloc(l->off, cap * sizeof(*off));
+		if (!off)
+			return -ENOMEM;
+		l->off = off;
+		l->cap = cap;
 	}
-	vec->v[vec->n++] = *e;
+	if (l->names_cap - l->names_len < name_bytes) {
+		size_t cap = l->names_cap ? l->names_cap : 4096;
+		char *names;
+
+		while (cap - l->names_len < name_bytes)
+			cap *= 2;
+		names = realloc(l->names, cap);
+		if (!names)
+			return -ENOMEM;
+		l->names = names;
+		l->names_cap = cap;
+	}
 	return 0;
 }
 
 /*
- * Memory-enabled cgroups below dirfd (which is `path`). A child has memory
- * files iff its parent's subtree_control enables memory, so the walk stops
- * where they end: nothing deeper can be a memcg.
+ * Append the cgroup name below the entry at index parent (the root itself
+ * when name is NULL). -ENAMETOOLONG when its path would not fit in
+ * LRG_CGROUP_PATH_MAX: the kernel could not open its files by name.
  */
-static int scan_dir(int dfd, const char *path, int depth, struct cg_vec *vec)
+static int list_add(struct cg_list *l, uint64_t id, size_t parent, const char *name,
+		    bool memory_subtree)
 {
-	struct dirent *de;
-	DIR *d;
-	int r = 0;
+	size_t plen = 0, nlen = 0, need;
+	char *dst;
+	int r;
 
-	if (depth > CG_MAX_DEPTH) {
-		close(dfd);
+	if (name) {
+		plen = parent ? strlen(l->names + l->off[parent]) : 0;
+		nlen = strlen(name);
+	}
+	need = name ? plen + 1 + nlen + 1 : 2;
+	if (need > LRG_CGROUP_PATH_MAX)
+		return -ENAMETOOLONG;
+	r = list_reserve(l, need);
+	if (r < 0)
+		return r;
+	dst = l->names + l->names_len;
+	if (name) {
+		memcpy(dst, l->names + l->off[parent], plen);
+		dst[plen] = '/';
+		memcpy(dst + plen + 1, name, nlen + 1);
+	} else {
+		strcpy(dst, "/");
+	}
+	l->off[l->n] = l->names_len;
+	l->v[l->n] = (struct lrg_cgroup_entry){ .id = id, .memory_subtree = memory_subtree };
+	l->names_len += need;
+	l->n++;
+	return 0;
+}
+
+/*
+ * The subdirectory name of the cgroup at index parent (open at dfd): a
+ * memcg when it has memory files. What cannot be read is counted.
+ */
+static int add_child(struct cg_list *l, int dfd, size_t parent, const char *name)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+	int r;
+
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		l->nr_skipped += !is_gone(-errno);
 		return 0;
 	}
-	d = fdopendir(dfd);
-	if (!d) {
-		r = -errno;
-		close(dfd);
-		return r;
+	/* A child has memory files iff its parent's subtree_control enables
+	 * memory; without them nothing below it can be a memcg either. */
+	if (faccessat(fd, "memory.current", F_OK, 0) < 0) {
+		l->nr_skipped += !is_gone(-errno);
+		return 0;
 	}
-	while ((de = readdir(d))) {
-		struct lrg_cgroup_entry e = { 0 };
-		char sub[PATH_MAX];
-		struct stat st;
-		int fd, n;
-
-		if (de->d_name[0] == '.')
-			continue;
-		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
-			continue;
-		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			continue;  /* removed meanwhile, or not a directory */
-		if (fstat(fd, &st) < 0 || faccessat(fd, "memory.current", F_OK, 0) < 0) {
-			close(fd);
-			continue;
-		}
-		n = snprintf(sub, sizeof(sub), "%s/%s", strcmp(path, "/") ? path : "", de->d_name);
-		if (n < 0 || (size_t)n >= sizeof(e.path)) {
-			/* lrg_memcg_info.path is 256 bytes: such a cgroup cannot be
-			 * named to the policy; its pages count in its parent. */
-			close(fd);
-			continue;
-		}
-		e.id = st.st_ino;
-		memcpy(e.path, sub, n + 1);
-		{
-			int m = -1;
-			int sfd = openat(fd, "cgroup.subtree_control", O_RDONLY | O_CLOEXEC);
-
-			if (sfd >= 0) {
-				char buf[512];
-				ssize_t len = read(sfd, buf, sizeof(buf) - 1);
-
-				close(sfd);
-				if (len >= 0) {
-					buf[len] = '\0';
-					m = strstr(buf, "memory") != NULL;
-				}
-			}
-			e.memory_subtree = m > 0;
-		}
-		r = vec_push(vec, &e);
-		if (r < 0) {
-			close(fd);
-			break;
-		}
-		if (e.memory_subtree) {
-			r = scan_dir(fd, e.path, depth + 1, vec);
-			if (r < 0)
-				break;
-		} else {
-			close(fd);
-		}
+	r = file_lists_memory_at(fd, "cgroup.subtree_control");
+	r = list_add(l, st.st_ino, parent, name, r > 0);
+	if (r == -ENAMETOOLONG) {
+		l->nr_skipped++;
+		return 0;
 	}
-	closedir(d);
 	return r;
 }
 
-static int cmp_id(const void *a, const void *b)
+/* The children of the memcg at index i, appended to l. rfd: the root. */
+static int scan_children(struct cg_tree *ct, struct cg_list *l, int rfd, size_t i)
 {
-	const struct lrg_cgroup_entry *x = a, *y = b;
+	_cleanup_close_ int dfd = -1;
+	ssize_t n;
+	int r;
 
-	return x->id < y->id ? -1 : x->id > y->id;
+	/* Opened by its path below the root: no fd is held per level. */
+	dfd = openat(rfd, i ? l->names + l->off[i] + 1 : ".",
+		     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0) {
+		l->nr_skipped += !is_gone(-errno);
+		return 0;
+	}
+	while ((n = getdents64(dfd, ct->dents, DENTS_SIZE)) > 0) {
+		for (ssize_t pos = 0; pos < n;) {
+			struct dirent64 *de = (struct dirent64 *)(ct->dents + pos);
+
+			pos += de->d_reclen;
+			/* Any other name, hidden ones included, is a cgroup. */
+			if (is_dot_or_dotdot(de->d_name) ||
+			    (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
+				continue;
+			r = add_child(l, dfd, i, de->d_name);
+			if (r < 0)
+				return r;
+		}
+	}
+	if (n < 0)
+		l->nr_skipped += !is_gone(-errno);
+	return 0;
 }
 
-static int scan(const struct lrg_cgroup_tree *t, struct cg_vec *vec)
+static void sift_down(struct lrg_cgroup_entry *v, size_t i, size_t n)
 {
-	struct lrg_cgroup_entry rootent = { 0 };
-	char p[PATH_MAX];
-	struct stat st;
-	int fd, r;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		struct lrg_cgroup_entry tmp;
 
+		if (c >= n)
+			return;
+		if (c + 1 < n && v[c + 1].id > v[c].id)
+			c++;
+		if (v[i].id >= v[c].id)
+			return;
+		tmp = v[i];
+		v[i] = v[c];
+		v[c] = tmp;
+		i = c;
+	}
+}
+
+/* Heapsort by id: in place, for glibc's qsort may allocate. */
+static void sort_by_id(struct lrg_cgroup_entry *v, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		sift_down(v, i, n);
+	for (size_t end = n; end-- > 1;) {
+		struct lrg_cgroup_entry tmp = v[0];
+
+		v[0] = v[end];
+		v[end] = tmp;
+		sift_down(v, 0, end);
+	}
+}
+
+/* Scan the memory cgroups into l, from scratch. */
+static int scan(struct cg_tree *ct, struct cg_list *l)
+{
+	const struct lrg_cgroup_tree *t = &ct->pub;
+	_cleanup_close_ int rfd = -1;
+	struct stat st;
+	int r;
+
+	l->n = l->names_len = l->nr_skipped = 0;
 	if (t->global) {
-		rootent.id = LRG_ROOT_MEMCG;
-		strcpy(rootent.path, "/");
-		return vec_push(vec, &rootent);
+		r = list_add(l, LRG_ROOT_MEMCG, 0, NULL, false);
+	} else {
+		rfd = open(t->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (rfd < 0 || fstat(rfd, &st) < 0)
+			return -errno;
+		r = list_add(l, st.st_ino, 0, NULL,
+			     file_lists_memory_at(rfd, "cgroup.subtree_control") > 0);
 	}
-	fd = open(t->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
-	rootent.id = st.st_ino;
-	strcpy(rootent.path, "/");
-	r = join(p, sizeof(p), t->root, "/", "cgroup.subtree_control");
-	rootent.memory_subtree = r == 0 && file_lists_memory(p) > 0;
-	r = vec_push(vec, &rootent);
-	if (r < 0 || !rootent.memory_subtree) {
-		close(fd);
-		return r;
-	}
-	r = scan_dir(fd, "/", 1, vec);
+	/* Breadth first: the list is its own queue, so no tree is too deep. */
+	for (size_t i = 0; r == 0 && i < l->n; i++)
+		if (l->v[i].memory_subtree)
+			r = scan_children(ct, l, rfd, i);
 	if (r < 0)
 		return r;
-	qsort(vec->v, vec->n, sizeof(vec->v[0]), cmp_id);
+	for (size_t i = 0; i < l->n; i++)
+		l->v[i].path = l->names + l->off[i];
+	sort_by_id(l->v, l->n);
 	return 0;
+}
+
+static void publish(struct cg_tree *ct)
+{
+	const struct cg_list *l = &ct->list[ct->cur];
+
+	ct->pub.v = l->v;
+	ct->pub.n = l->n;
+	ct->pub.nr_skipped = l->nr_skipped;
+}
+
+static void tree_freep(struct cg_tree **ctp)
+{
+	struct cg_tree *ct = *ctp;
+
+	if (!ct)
+		return;
+	for (int i = 0; i < 2; i++) {
+		free(ct->list[i].v);
+		free(ct->list[i].off);
+		free(ct->list[i].names);
+	}
+	free(ct->dents);
+	free(ct->pub.root);
+	free(ct);
+}
+
+/* 1 when the cgroup2 mount at root has the memory controller, 0 when not,
+ * -ENOENT when root is no cgroup2 mount, or another negative errno. */
+static int root_has_memory(const char *root)
+{
+	_cleanup_close_ int rfd = -1;
+
+	rfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0)
+		return -errno;
+	return file_lists_memory_at(rfd, "cgroup.controllers");
 }
 
 int lrg_cgroup_tree_open(const char *cgroup_root, struct lrg_cgroup_tree **ret)
 {
-	struct lrg_cgroup_tree *t;
-	struct cg_vec vec = { 0 };
-	char p[PATH_MAX];
+	_cleanup_(tree_freep) struct cg_tree *ct = NULL;
+	size_t len;
 	int r;
 
-	if (strlen(cgroup_root) >= sizeof(t->root))
-		return -ENAMETOOLONG;
-	t = calloc(1, sizeof(*t));
-	if (!t)
+	ct = calloc(1, sizeof(*ct));
+	if (!ct)
 		return -ENOMEM;
-	strcpy(t->root, cgroup_root);
+	ct->pub.root = strdup(cgroup_root);
+	ct->dents = malloc(DENTS_SIZE);
+	if (!ct->pub.root || !ct->dents)
+		return -ENOMEM;
 	/* Strip a trailing slash so paths join as root + "/a/b". */
-	if (strlen(t->root) > 1 && t->root[strlen(t->root) - 1] == '/')
-		t->root[strlen(t->root) - 1] = '\0';
+	len = strlen(ct->pub.root);
+	if (len > 1 && ct->pub.root[len - 1] == '/')
+		ct->pub.root[len - 1] = '\0';
 
-	r = join(p, sizeof(p), t->root, "/", "cgroup.controllers");
-	if (r == 0)
-		r = file_lists_memory(p);
+	r = root_has_memory(ct->pub.root);
 	if (r == -ENOENT) {
-		t->global = true;
-		snprintf(t->why, sizeof(t->why),
-			 "%s is not a cgroup2 mount (v1 or hybrid): one global memory domain",
-			 t->root);
+		ct->pub.global = true;
+		ct->pub.why = "not a cgroup2 mount (v1 or hybrid): one global memory domain";
 	} else if (r == 0) {
-		t->global = true;
-		snprintf(t->why, sizeof(t->why),
-			 "the memory controller is not on cgroup2 at %s (v1 or hybrid): one global memory domain",
-			 t->root);
+		ct->pub.global = true;
+		ct->pub.why = "the memory controller is not on this cgroup2 mount (v1 or hybrid): "
+			      "one global memory domain";
 	} else if (r < 0) {
-		free(t);
 		return r;
 	}
-	r = scan(t, &vec);
-	if (r < 0) {
-		free(vec.v);
-		free(t);
+	r = scan(ct, &ct->list[0]);
+	if (r < 0)
 		return r;
-	}
-	t->v = vec.v;
-	t->n = vec.n;
-	t->cap = vec.cap;
-	*ret = t;
+	publish(ct);
+	*ret = &TAKE_PTR(ct)->pub;
 	return 0;
 }
 
 void lrg_cgroup_tree_free(struct lrg_cgroup_tree *t)
 {
-	if (!t)
-		return;
-	free(t->v);
-	free(t);
+	struct cg_tree *ct = t ? to_ct(t) : NULL;
+
+	tree_freep(&ct);
 }
 
-int lrg_cgroup_tree_rescan(struct lrg_cgroup_tree *t, lrg_cgroup_change_fn fn, void *ctx)
+/* Both lists sorted by id: one merge pass. A removed and recreated cgroup
+ * gets a new inode, hence shows as one removal and one addition. */
+static int report_changes(const struct cg_list *old, const struct cg_list *new,
+			  lrg_cgroup_change_fn fn, void *ctx)
 {
-	struct cg_vec vec = { 0 };
 	size_t i = 0, j = 0;
-	int r;
+	int r = 0;
 
-	r = scan(t, &vec);
-	if (r < 0) {
-		free(vec.v);
-		return r;
-	}
-	/* Both sorted by id: one merge pass. A removed and recreated cgroup
-	 * gets a new inode, hence shows as one removal and one addition. */
-	while (fn && (i < t->n || j < vec.n)) {
-		if (j == vec.n || (i < t->n && t->v[i].id < vec.v[j].id)) {
-			r = fn(ctx, &t->v[i++], false);
-		} else if (i == t->n || vec.v[j].id < t->v[i].id) {
-			r = fn(ctx, &vec.v[j++], true);
-		} else if (strcmp(t->v[i].path, vec.v[j].path)) {
+	while (r >= 0 && (i < old->n || j < new->n)) {
+		if (j == new->n || (i < old->n && old->v[i].id < new->v[j].id)) {
+			r = fn(ctx, &old->v[i++], false);
+		} else if (i == old->n || new->v[j].id < old->v[i].id) {
+			r = fn(ctx, &new->v[j++], true);
+		} else if (strcmp(old->v[i].path, new->v[j].path)) {
 			/* the same id under another name: a different cgroup
 			 * (inode numbers may be reused off cgroupfs) */
-			r = fn(ctx, &t->v[i++], false);
+			r = fn(ctx, &old->v[i++], false);
 			if (r >= 0)
-				r = fn(ctx, &vec.v[j++], true);
+				r = fn(ctx, &new->v[j++], true);
 		} else {
 			i++;
 			j++;
 		}
-		if (r < 0)
-			break;
 	}
-	free(t->v);
-	t->v = vec.v;
-	t->n = vec.n;
-	t->cap = vec.cap;
 	return r < 0 ? r : 0;
+}
+
+int lrg_cgroup_tree_rescan(struct lrg_cgroup_tree *t, lrg_cgroup_change_fn fn, void *ctx)
+{
+	struct cg_tree *ct = to_ct(t);
+	unsigned int next = !ct->cur;
+	int r;
+
+	r = scan(ct, &ct->list[next]);
+	if (r < 0)
+		return r;
+	r = fn ? report_changes(&ct->list[ct->cur], &ct->list[next], fn, ctx) : 0;
+	ct->cur = next;
+	publish(ct);
+	return r;
 }
 
 const struct lrg_cgroup_entry *lrg_cgroup_tree_find(const struct lrg_cgroup_tree *t, uint64_t id)
@@ -356,42 +493,43 @@ const struct lrg_cgroup_entry *lrg_cgroup_tree_find(const struct lrg_cgroup_tree
 	return NULL;
 }
 
+/* The entry whose path is the first len bytes of path. */
+static const struct lrg_cgroup_entry *find_path_n(const struct lrg_cgroup_tree *t,
+						  const char *path, size_t len)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (!strncmp(t->v[i].path, path, len) && t->v[i].path[len] == '\0')
+			return &t->v[i];
+	return NULL;
+}
+
 const struct lrg_cgroup_entry *lrg_cgroup_tree_find_path(const struct lrg_cgroup_tree *t,
 							 const char *path)
 {
 	if (!*path)
 		path = "/";
-	for (size_t i = 0; i < t->n; i++)
-		if (!strcmp(t->v[i].path, path))
-			return &t->v[i];
-	return NULL;
+	return find_path_n(t, path, strlen(path));
 }
 
 uint64_t lrg_cgroup_tree_memcg_of(const struct lrg_cgroup_tree *t, const char *path)
 {
-	char p[256];
-	size_t len;
+	const struct lrg_cgroup_entry *e;
+	size_t len = strlen(path);
 
 	if (t->global)
 		return LRG_ROOT_MEMCG;
-	len = strlen(path);
-	if (len >= sizeof(p))
-		len = sizeof(p) - 1;
-	memcpy(p, path, len);
-	p[len] = '\0';
-	for (;;) {
-		const struct lrg_cgroup_entry *e = lrg_cgroup_tree_find_path(t, p);
-		char *slash;
-
+	/* path, then each ancestor: cut at the last '/' each time */
+	while (len > 1) {
+		e = find_path_n(t, path, len);
 		if (e)
 			return e->id;
-		slash = strrchr(p, '/');
-		if (!slash || slash == p) {
-			e = lrg_cgroup_tree_find_path(t, "/");
-			return e ? e->id : LRG_ROOT_MEMCG;
-		}
-		*slash = '\0';
+		while (len > 0 && path[len - 1] != '/')
+			len--;
+		if (len > 0)
+			len--;
 	}
+	e = lrg_cgroup_tree_find_path(t, "/");
+	return e ? e->id : LRG_ROOT_MEMCG;
 }
 
 static int read_u64_file(const char *root, const char *path, const char *file, uint64_t *ret)
@@ -509,17 +647,13 @@ int lrg_cgroup_read_pressure(const char *cgroup_root, const char *path, struct l
 	return lrg_read_psi(p, ret);
 }
 
-static int pids_of(const char *dir, lrg_pid_fn fn, void *ctx)
+/* Hand every pid of a cgroup.procs text to fn. */
+static int emit_pids(char *text, lrg_pid_fn fn, void *ctx)
 {
-	char p[PATH_MAX], *buf, *line, *save = NULL;
+	char *line, *save = NULL;
 	int r;
 
-	if (snprintf(p, sizeof(p), "%s/cgroup.procs", dir) >= (int)sizeof(p))
-		return -ENAMETOOLONG;
-	r = lrg_read_file(p, &buf, NULL);
-	if (r < 0)
-		return r;
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *e;
 		long pid = strtol(line, &e, 10);
 
@@ -527,50 +661,77 @@ static int pids_of(const char *dir, lrg_pid_fn fn, void *ctx)
 			continue;
 		r = fn(ctx, (pid_t)pid);
 		if (r < 0)
-			break;
+			return r;
 	}
-	free(buf);
-	return r < 0 ? r : 0;
+	return 0;
 }
 
-static int pids_rec(const char *dir, int depth, lrg_pid_fn fn, void *ctx)
+/*
+ * The pids of every cgroup below the one open at dfd, depth first, each
+ * child opened relative to its parent: no path is built, so no depth or
+ * length is too much. What cannot be read is counted in *skipped; only
+ * fn's own error stops the walk.
+ */
+static int pids_below(int dfd, lrg_pid_fn fn, void *ctx, size_t *skipped)
 {
+	_cleanup_closedir_ DIR *d = NULL;
 	struct dirent *de;
-	DIR *d;
-	int r;
+	int fd, r;
 
-	r = pids_of(dir, fn, ctx);
-	if (r < 0 || depth > CG_MAX_DEPTH)
-		return r == -ENOENT ? 0 : r;
-	d = opendir(dir);
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((de = readdir(d))) {
-		char sub[PATH_MAX];
-
-		if (de->d_name[0] == '.' || (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
-			continue;
-		if (snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name) >= (int)sizeof(sub))
-			continue;
-		r = pids_rec(sub, depth + 1, fn, ctx);
-		if (r < 0 && r != -ENOENT && r != -ENOTDIR)
-			break;
-		r = 0;
+	fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		*skipped += !is_gone(-errno);
+		if (fd >= 0)
+			close(fd);
+		return 0;
 	}
-	closedir(d);
-	return r;
+	while ((de = readdir(d))) {
+		_cleanup_close_ int cfd = -1;
+		_cleanup_free_ char *text = NULL;
+
+		if (is_dot_or_dotdot(de->d_name) || (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
+			continue;
+		cfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (cfd < 0) {
+			*skipped += !is_gone(-errno);
+			continue;
+		}
+		r = lrg_read_file_at(cfd, "cgroup.procs", &text, NULL);
+		if (r < 0)
+			*skipped += !is_gone(r);
+		else if ((r = emit_pids(text, fn, ctx)) < 0)
+			return r;
+		r = pids_below(cfd, fn, ctx, skipped);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 int lrg_cgroup_for_each_pid(const char *cgroup_root, const char *path, bool recursive,
-			    lrg_pid_fn fn, void *ctx)
+			    lrg_pid_fn fn, void *ctx, size_t *ret_skipped)
 {
+	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int dfd = -1;
 	char dir[PATH_MAX];
+	size_t skipped = 0;
 	int r;
 
 	r = join(dir, sizeof(dir), cgroup_root, path, NULL);
 	if (r < 0)
 		return r;
-	return recursive ? pids_rec(dir, 0, fn, ctx) : pids_of(dir, fn, ctx);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	r = dfd < 0 ? -errno : lrg_read_file_at(dfd, "cgroup.procs", &text, NULL);
+	/* A subtree that is gone has no pids left. */
+	if (r < 0)
+		return recursive && r == -ENOENT ? 0 : r;
+	r = emit_pids(text, fn, ctx);
+	if (r == 0 && recursive)
+		r = pids_below(dfd, fn, ctx, &skipped);
+	if (ret_skipped)
+		*ret_skipped += skipped;
+	return r;
 }
 
 int lrg_cgroup_reclaim(const char *cgroup_root, const char *path, uint64_t bytes)
@@ -596,70 +757,4 @@ int lrg_cgroup_kill(const char *cgroup_root, const char *path)
 		return r;
 	r = lrg_write_file(p, "1");
 	return r == -ENOENT ? -EOPNOTSUPP : r;
-}
-
-static bool ends_with(const char *s, size_t len, const char *suffix)
-{
-	size_t sl = strlen(suffix);
-
-	return len > sl && !memcmp(s + len - sl, suffix, sl);
-}
-
-static void set_name(char *dst, size_t size, const char *s, size_t len)
-{
-	if (len >= size)
-		len = size - 1;
-	memcpy(dst, s, len);
-	dst[len] = '\0';
-}
-
-int lrg_cgroup_unit(const char *path, struct lrg_unit_info *ret)
-{
-	struct lrg_unit_info u = { 0 };
-	const char *p = path;
-
-	if (*path != '/')
-		return -EINVAL;
-	strcpy(u.slice, "-.slice");
-	strcpy(u.unit, "-.slice");
-	u.kind = LRG_UNIT_SLICE;
-	u.uid = (uid_t)-1;
-	while (*p) {
-		const char *c, *e;
-		size_t len;
-
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		c = p;
-		e = strchr(c, '/');
-		if (!e)
-			e = c + strlen(c);
-		len = e - c;
-		p = e;
-		if (ends_with(c, len, ".slice")) {
-			set_name(u.slice, sizeof(u.slice), c, len);
-			set_name(u.unit, sizeof(u.unit), c, len);
-			u.kind = LRG_UNIT_SLICE;
-			if (len == 10 && !memcmp(c, "user.slice", 10)) {
-				u.user = true;
-			} else if (len > 11 && !memcmp(c, "user-", 5)) {
-				unsigned long uid;
-				char *end;
-
-				uid = strtoul(c + 5, &end, 10);
-				if (end == c + len - 6)
-					u.uid = (uid_t)uid;
-			}
-		} else if (ends_with(c, len, ".service") || ends_with(c, len, ".scope")) {
-			set_name(u.unit, sizeof(u.unit), c, len);
-			u.kind = ends_with(c, len, ".scope") ? LRG_UNIT_SCOPE : LRG_UNIT_SERVICE;
-			u.app = len > 4 && !memcmp(c, "app-", 4);
-			u.session = u.kind == LRG_UNIT_SCOPE && len > 8 && !memcmp(c, "session-", 8);
-		}
-		/* other components (a service's own sub-cgroups) keep the unit */
-	}
-	*ret = u;
-	return 0;
 }

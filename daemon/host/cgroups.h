@@ -9,12 +9,10 @@
  * hybrid, where memory is a v1 hierarchy) get one global domain,
  * LRG_ROOT_MEMCG, and lrg_cgroup_tree.global tells the caller why, once.
  *
- * libcgroup is not used here: its v2 support reads controller values
- * through struct cgroup objects that it fills from every controller file of
- * a group (far more than the eight files read here), it does not expose
- * the cgroup id (inode), and it discovers mounts only from the live
- * /proc/mounts with process-global state, so none of it can be pointed at
- * a fixture tree. Mount discovery is a 40-line mountinfo parser below.
+ * The files are read directly, not through libcgroup: cgroup v2 files are
+ * plain text, and libcgroup neither names a cgroup by its id nor reads
+ * anything but the live mounts (docs/architecture.md, "Libraries"). Mount
+ * discovery is a 40-line mountinfo parser.
  */
 #ifndef LRG_CGROUPS_H
 #define LRG_CGROUPS_H
@@ -34,16 +32,26 @@ int lrg_cgroup_find_v2_mount(const char *mountinfo_path, char *ret, size_t size)
 /* One memory-enabled cgroup as the tree knows it. */
 struct lrg_cgroup_entry {
 	uint64_t id;
-	char path[256];          /* below the root, "/" for the root itself */
+	const char *path;        /* below the root, "/" for the root itself; shorter
+				  * than LRG_CGROUP_PATH_MAX; valid until the next rescan */
 	bool memory_subtree;     /* its subtree_control enables memory */
 };
 
+/*
+ * The memory cgroups below a cgroup2 mount, at any depth and with paths of
+ * any length the kernel opens by name. A cgroup that cannot be read (a
+ * path of LRG_CGROUP_PATH_MAX or more, a permission or fd error) is left
+ * out and counted in nr_skipped, and the walk goes on; a cgroup removed
+ * while the walk runs is simply gone. The storage of a scan is kept for
+ * the next one: a rescan allocates only when the tree has grown.
+ */
 struct lrg_cgroup_tree {
-	char root[1024];         /* the cgroup2 mount ("/sys/fs/cgroup") */
+	char *root;              /* the cgroup2 mount ("/sys/fs/cgroup") */
 	bool global;             /* no v2 memory controller: one domain */
-	char why[256];           /* when global: why, for one log line */
+	const char *why;         /* when global: why (static text), for one log line */
 	struct lrg_cgroup_entry *v;
-	size_t n, cap;           /* sorted by id */
+	size_t n;                /* sorted by id */
+	size_t nr_skipped;       /* the last scan's cgroups that could not be read */
 };
 
 /*
@@ -56,7 +64,10 @@ void lrg_cgroup_tree_free(struct lrg_cgroup_tree *t);
 
 /* Called per difference: added=true for a new cgroup, false for a gone one. */
 typedef int (*lrg_cgroup_change_fn)(void *ctx, const struct lrg_cgroup_entry *e, bool added);
-/* Re-scan the tree and report the differences since the last scan. */
+/*
+ * Re-scan the tree and report the differences since the last scan. On
+ * failure (-ENOMEM, the root unreadable) the tree stays as it was.
+ */
 int lrg_cgroup_tree_rescan(struct lrg_cgroup_tree *t, lrg_cgroup_change_fn fn, void *ctx);
 
 const struct lrg_cgroup_entry *lrg_cgroup_tree_find(const struct lrg_cgroup_tree *t, uint64_t id);
@@ -77,35 +88,18 @@ int lrg_cgroup_read_stat(const char *cgroup_root, const char *path, struct lrg_v
 int lrg_cgroup_read_pressure(const char *cgroup_root, const char *path, struct lrg_psi *ret);
 
 typedef int (*lrg_pid_fn)(void *ctx, pid_t pid);
-/* Every pid in cgroup.procs of path; with recursive also of every
- * descendant. */
+/*
+ * Every pid in cgroup.procs of path; with recursive also of every
+ * descendant, at any depth. A descendant that cannot be read is skipped
+ * and added to *ret_skipped (when not NULL), the rest is listed.
+ */
 int lrg_cgroup_for_each_pid(const char *cgroup_root, const char *path, bool recursive,
-			    lrg_pid_fn fn, void *ctx);
+			    lrg_pid_fn fn, void *ctx, size_t *ret_skipped);
 
 /* memory.reclaim (5.19+): -EOPNOTSUPP without it; -EAGAIN when the kernel
  * reclaimed less than asked. */
 int lrg_cgroup_reclaim(const char *cgroup_root, const char *path, uint64_t bytes);
 /* cgroup.kill (5.14+): -EOPNOTSUPP without it. */
 int lrg_cgroup_kill(const char *cgroup_root, const char *path);
-
-/* systemd's view of a cgroup path, from its components. */
-enum lrg_unit_kind {
-	LRG_UNIT_NONE = 0,
-	LRG_UNIT_SLICE,
-	LRG_UNIT_SERVICE,
-	LRG_UNIT_SCOPE,
-};
-
-struct lrg_unit_info {
-	char slice[64];          /* innermost *.slice ("-.slice" at the root) */
-	char unit[128];          /* innermost unit (service, scope or slice) */
-	enum lrg_unit_kind kind;
-	bool user;               /* below user.slice */
-	bool app;                /* app-*.scope / app-*.service (desktop apps) */
-	bool session;            /* session-*.scope (a login session) */
-	uid_t uid;               /* from user-UID.slice; (uid_t)-1 if none */
-};
-
-int lrg_cgroup_unit(const char *path, struct lrg_unit_info *ret);
 
 #endif /* LRG_CGROUPS_H */

@@ -30,6 +30,7 @@
 
 #include "lrg_log.h"
 #include "notify_desktop.h"
+#include "util.h"
 
 #define SEND_TIMEOUT_USEC (5 * 1000 * 1000ULL)
 #define HARD_LIMIT_S 10 /* the sender dies after this, whatever it waits for */
@@ -119,9 +120,9 @@ static void format_note(const struct lrg_kill_note *n, char *summary, size_t sle
 static int send_note(const char *bus_path, const struct lrg_kill_note *n)
 {
 	char addr[PATH_MAX + 16], summary[128], body[512];
-	sd_bus_error err = SD_BUS_ERROR_NULL;
-	sd_bus_message *reply = NULL;
-	sd_bus *bus = NULL;
+	_cleanup_(sd_bus_error_free) sd_bus_error err = SD_BUS_ERROR_NULL;
+	_cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
 	int r;
 
 	snprintf(addr, sizeof(addr), "unix:path=%s", bus_path);
@@ -132,7 +133,7 @@ static int send_note(const char *bus_path, const struct lrg_kill_note *n)
 	if ((r = sd_bus_set_address(bus, addr)) < 0 || (r = sd_bus_set_bus_client(bus, 1)) < 0 ||
 	    (r = sd_bus_set_method_call_timeout(bus, SEND_TIMEOUT_USEC)) < 0 ||
 	    (r = sd_bus_start(bus)) < 0)
-		goto out;
+		return r;
 	/* Notify(app_name, replaces_id, app_icon, summary, body, actions, hints,
 	 * expire_timeout): critical urgency, because a killed application is
 	 * something the user must see even in do-not-disturb mode. */
@@ -143,10 +144,6 @@ static int send_note(const char *bus_path, const struct lrg_kill_note *n)
 	if (r < 0)
 		lrg_log(LOG_INFO, "desktop notification for pid %d: %s", (int)n->pid,
 			err.message ? err.message : strerror(-r));
-out:
-	sd_bus_error_free(&err);
-	sd_bus_message_unref(reply);
-	sd_bus_flush_close_unref(bus);
 	return r;
 }
 

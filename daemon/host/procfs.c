@@ -8,7 +8,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -17,124 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "procfs.h"
-
-int lrg_read_file(const char *path, char **ret_buf, size_t *ret_len)
-{
-	size_t size = 4096, len = 0;
-	char *buf, *nbuf;
-	ssize_t n;
-	int fd, r;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	buf = malloc(size);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (;;) {
-		if (size - len < 2) {
-			/* Virtual files are a few KiB; 64 MiB is surely a bug. */
-			if (size >= 64U << 20) {
-				r = -EFBIG;
-				goto fail;
-			}
-			nbuf = realloc(buf, size * 2);
-			if (!nbuf) {
-				r = -ENOMEM;
-				goto fail;
-			}
-			buf = nbuf;
-			size *= 2;
-		}
-		n = read(fd, buf + len, size - len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		len += n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	*ret_buf = buf;
-	if (ret_len)
-		*ret_len = len;
-	return 0;
-fail:
-	close(fd);
-	free(buf);
-	return r;
-}
-
-int lrg_read_file_buf(const char *path, char *buf, size_t size, size_t *ret_len)
-{
-	size_t len = 0;
-	ssize_t n;
-	int fd;
-
-	if (size < 2)
-		return -EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		if (len == size - 1) {
-			char c;
-
-			/* Full: only fine if the file ends exactly here. */
-			n = read(fd, &c, 1);
-			if (n != 0) {
-				close(fd);
-				return n < 0 ? -errno : -EFBIG;
-			}
-			break;
-		}
-		n = read(fd, buf + len, size - 1 - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			n = -errno;
-			close(fd);
-			return n;
-		}
-		if (n == 0)
-			break;
-		len += n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	if (ret_len)
-		*ret_len = len;
-	return 0;
-}
-
-int lrg_write_file(const char *path, const char *text)
-{
-	size_t len = strlen(text);
-	ssize_t n;
-	int fd, r = 0;
-
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	/* Control files act on the whole write; never split a command. */
-	do
-		n = write(fd, text, len);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		r = -errno;
-	else if ((size_t)n != len)
-		r = -EIO;
-	if (close(fd) < 0 && r == 0 && errno != EINTR)
-		r = -errno;
-	return r;
-}
+#include "util.h"
 
 static int parse_u64(const char *s, char **end, uint64_t *ret)
 {
@@ -328,6 +212,18 @@ int lrg_procfs_read_stat(const char *proc_root, pid_t pid, struct lrg_proc_stat 
 	return lrg_parse_proc_stat(buf, ret);
 }
 
+int lrg_procfs_read_start_time(const char *proc_root, pid_t pid, uint64_t *ret)
+{
+	struct lrg_proc_stat st;
+	int r;
+
+	r = lrg_procfs_read_stat(proc_root, pid, &st);
+	if (r < 0)
+		return r;
+	*ret = st.starttime;
+	return 0;
+}
+
 /* ---- /proc/PID/status ---------------------------------------------------- */
 
 #define ST(k, field, g) { k, offsetof(struct lrg_proc_status, field), 1024, KV_SET, g }
@@ -388,14 +284,12 @@ static int read_proc_text(const char *proc_root, pid_t pid, const char *name, ch
 
 int lrg_procfs_read_status(const char *proc_root, pid_t pid, struct lrg_proc_status *ret)
 {
-	char *buf;
+	_cleanup_free_ char *buf = NULL;
 	int r = read_proc_text(proc_root, pid, "status", &buf);
 
 	if (r < 0)
 		return r;
-	r = lrg_parse_proc_status(buf, ret);
-	free(buf);
-	return r;
+	return lrg_parse_proc_status(buf, ret);
 }
 
 /* ---- /proc/PID/exe ------------------------------------------------------- */
@@ -488,14 +382,12 @@ int lrg_parse_proc_cgroup(const char *text, struct lrg_proc_cgroup *ret)
 
 int lrg_procfs_read_cgroup(const char *proc_root, pid_t pid, struct lrg_proc_cgroup *ret)
 {
-	char *buf;
+	_cleanup_free_ char *buf = NULL;
 	int r = read_proc_text(proc_root, pid, "cgroup", &buf);
 
 	if (r < 0)
 		return r;
-	r = lrg_parse_proc_cgroup(buf, ret);
-	free(buf);
-	return r;
+	return lrg_parse_proc_cgroup(buf, ret);
 }
 
 int lrg_procfs_read_oom_score_adj(const char *proc_root, pid_t pid, int *ret)
@@ -556,14 +448,12 @@ int lrg_parse_meminfo(const char *text, struct lrg_meminfo *ret)
 
 int lrg_procfs_read_meminfo(const char *proc_root, struct lrg_meminfo *ret)
 {
-	char *buf;
+	_cleanup_free_ char *buf = NULL;
 	int r = read_proc_text(proc_root, 0, "meminfo", &buf);
 
 	if (r < 0)
 		return r;
-	r = lrg_parse_meminfo(buf, ret);
-	free(buf);
-	return r;
+	return lrg_parse_meminfo(buf, ret);
 }
 
 /* ---- PSI ----------------------------------------------------------------- */
@@ -691,14 +581,12 @@ int lrg_parse_vmstat(const char *text, struct lrg_vmstat *ret)
 
 int lrg_procfs_read_vmstat(const char *proc_root, struct lrg_vmstat *ret)
 {
-	char *buf;
+	_cleanup_free_ char *buf = NULL;
 	int r = read_proc_text(proc_root, 0, "vmstat", &buf);
 
 	if (r < 0)
 		return r;
-	r = lrg_parse_vmstat(buf, ret);
-	free(buf);
-	return r;
+	return lrg_parse_vmstat(buf, ret);
 }
 
 /* ---- /proc/zoneinfo ------------------------------------------------------ */
@@ -743,12 +631,10 @@ int lrg_parse_zoneinfo(const char *text, struct lrg_watermarks *ret)
 
 int lrg_procfs_read_zoneinfo(const char *proc_root, struct lrg_watermarks *ret)
 {
-	char *buf;
+	_cleanup_free_ char *buf = NULL;
 	int r = read_proc_text(proc_root, 0, "zoneinfo", &buf);
 
 	if (r < 0)
 		return r;
-	r = lrg_parse_zoneinfo(buf, ret);
-	free(buf);
-	return r;
+	return lrg_parse_zoneinfo(buf, ret);
 }

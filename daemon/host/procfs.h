@@ -11,6 +11,7 @@
 #ifndef LRG_PROCFS_H
 #define LRG_PROCFS_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,13 +20,6 @@
 /* task_struct->flags bit of kernel threads (include/linux/sched.h). */
 #define LRG_PF_KTHREAD 0x00200000U
 
-/* Read a whole (small, virtual) file into a malloc'ed NUL-terminated
- * buffer. /proc files report size 0, hence the growing buffer. */
-int lrg_read_file(const char *path, char **ret_buf, size_t *ret_len);
-/* Same, into a caller's buffer; -EFBIG when it does not fit. */
-int lrg_read_file_buf(const char *path, char *buf, size_t size, size_t *ret_len);
-/* Write a short string (a command or a value) with one write(2). */
-int lrg_write_file(const char *path, const char *text);
 /* Parse a decimal u64 with an optional "max" meaning UINT64_MAX. */
 int lrg_parse_u64_max(const char *s, uint64_t *ret);
 
@@ -46,6 +40,9 @@ struct lrg_proc_stat {
 
 int lrg_parse_proc_stat(const char *text, struct lrg_proc_stat *ret);
 int lrg_procfs_read_stat(const char *proc_root, pid_t pid, struct lrg_proc_stat *ret);
+/* The start time alone (clock ticks since boot): with the pid, the identity
+ * of a process that survives pid reuse. -ESRCH when pid is gone. */
+int lrg_procfs_read_start_time(const char *proc_root, pid_t pid, uint64_t *ret);
 
 static inline bool lrg_proc_stat_is_kthread(const struct lrg_proc_stat *st)
 {
@@ -69,8 +66,9 @@ int lrg_procfs_read_status(const char *proc_root, pid_t pid, struct lrg_proc_sta
  * the line of the v1 hierarchy that has the memory controller. */
 struct lrg_proc_cgroup {
 	bool has_v2, has_memory_v1;
-	char v2[256];
-	char memory_v1[256];
+	/* PATH_MAX: the kernel prints no longer path there */
+	char v2[PATH_MAX];
+	char memory_v1[PATH_MAX];
 };
 
 int lrg_parse_proc_cgroup(const char *text, struct lrg_proc_cgroup *ret);

@@ -20,8 +20,10 @@
 #include <linux/connector.h>
 #include <linux/netlink.h>
 
+#include "clock.h"
 #include "procfs.h"
 #include "proctrack.h"
+#include "util.h"
 
 #ifndef KCMP_VM
 #define KCMP_VM 1
@@ -48,14 +50,6 @@ struct lrg_proctrack {
 	void *ctx;
 	struct lrg_proctrack_stats st;
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static size_t hash_pid(const struct lrg_proctrack *t, pid_t pid)
 {
@@ -236,7 +230,7 @@ int lrg_proctrack_reconcile(struct lrg_proctrack *t)
 	struct dirent *de;
 	pid_t *gone = NULL;
 	size_t ngone = 0;
-	uint64_t t0 = mono_ns(), dt;
+	uint64_t t0 = lrg_mono_ns(), dt;
 	DIR *d;
 	int r = 0;
 
@@ -294,7 +288,7 @@ int lrg_proctrack_reconcile(struct lrg_proctrack *t)
 	}
 	t->st.reconciles++;
 	t->need_full = false;
-	t->last_full_ns = mono_ns();
+	t->last_full_ns = lrg_mono_ns();
 	dt = t->last_full_ns - t0;
 	t->st.reconcile_ns += dt;
 	if (dt > t->st.reconcile_max_ns)
@@ -401,7 +395,7 @@ int lrg_proctrack_dispatch(struct lrg_proctrack *t)
 	}
 	if (t->need_full && (!t->interval_ms ||
 			     (t->interval_ms != UINT64_MAX &&
-			      (mono_ns() - t->last_full_ns) / 1000000ULL >= t->interval_ms))) {
+			      (lrg_mono_ns() - t->last_full_ns) / 1000000ULL >= t->interval_ms))) {
 		int r = lrg_proctrack_reconcile(t);
 
 		if (r < 0)
@@ -430,10 +424,24 @@ static int subscribe(int fd, enum proc_cn_mcast_op op)
 	return 0;
 }
 
+/* A tracker that never made it out of lrg_proctrack_open(): not subscribed
+ * to anything the kernel counts, so only closed and freed. */
+static void proctrack_discardp(struct lrg_proctrack **tp)
+{
+	struct lrg_proctrack *t = *tp;
+
+	if (!t)
+		return;
+	if (t->fd >= 0)
+		close(t->fd);
+	free(t->tab);
+	free(t);
+}
+
 int lrg_proctrack_open(const char *proc_root, int rcvbuf, struct lrg_proctrack **ret)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC };
-	struct lrg_proctrack *t;
+	_cleanup_(proctrack_discardp) struct lrg_proctrack *t = NULL;
 	int r;
 
 	if (!proc_root)
@@ -445,35 +453,25 @@ int lrg_proctrack_open(const char *proc_root, int rcvbuf, struct lrg_proctrack *
 		return -ENOMEM;
 	strcpy(t->proc_root, proc_root);
 	t->fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_CONNECTOR);
-	if (t->fd < 0) {
-		r = -errno;
-		free(t);
-		return r;
-	}
+	if (t->fd < 0)
+		return -errno;
 	if (rcvbuf <= 0)
 		rcvbuf = 4 << 20;
 	/* FORCE ignores rmem_max (needs CAP_NET_ADMIN); the plain one is
 	 * the fallback, clamped by the kernel. */
 	if (setsockopt(t->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
 		(void)setsockopt(t->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	if (bind(t->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		r = -errno;
-		goto fail;
-	}
+	if (bind(t->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return -errno;
 	r = subscribe(t->fd, PROC_CN_MCAST_LISTEN);
 	if (r < 0)
-		goto fail;
+		return r;
 	/* events from now on are queued; the pass below covers the past */
 	r = lrg_proctrack_reconcile(t);
 	if (r < 0)
-		goto fail;
-	*ret = t;
+		return r;
+	*ret = TAKE_PTR(t);
 	return 0;
-fail:
-	close(t->fd);
-	free(t->tab);
-	free(t);
-	return r;
 }
 
 void lrg_proctrack_free(struct lrg_proctrack *t)

@@ -9,16 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lrg_policy.h"
 #include "sim.h"
 #include "sim_int.h"
-
-/* Built without the engine (liblrgcore.a) only the classic mode runs. */
-#ifndef LRG_SIM_HAVE_POLICY
-#define LRG_SIM_HAVE_POLICY 0
-#endif
-
-#if LRG_SIM_HAVE_POLICY
-#include "lrg_policy.h"
 
 static void oom_decision(struct lrg_sim *s, const struct lrg_oom_request *req)
 {
@@ -97,14 +90,6 @@ fail:
 	lrg_policy_free(pol);
 	return r;
 }
-#else
-static int run_lrugend(struct lrg_sim *s, const struct lrg_config *cfg,
-		       struct lrg_sim_report *rep, char *err, size_t errlen)
-{
-	snprintf(err, errlen, "this build has no policy engine: only --classic runs");
-	return -ENOSYS;
-}
-#endif
 
 int lrg_sim_run_ex(const char *workload_path, const char *const *overrides, size_t nr_overrides,
 		   const struct lrg_config *cfg, enum lrg_sim_policy which,

@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 		lrg_config_free(&cfg);
 	if (r) {
 		fprintf(stderr, "lrg-simrun: %s\n", err[0] ? err : strerror(-r));
-		return r == -ENOSYS ? 77 : 1;
+		return 1;
 	}
 	lrg_sim_report_print(&rep, stdout);
 	return 0;

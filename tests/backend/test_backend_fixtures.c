@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "backends.h"
+#include "fileio.h"
 #include "procfs.h"
 #include "tap.h"
 
@@ -95,6 +96,10 @@ static void test_proc(void)
 		ok(mm.v[0].pid == 500 && mm.v[1].pid == 501 && mm.v[2].pid == 502, "in pid order");
 		ok(mm.v[0].start_time == 1001 && mm.v[0].mm_key == ((uint64_t)1001 << 22 | 500),
 		   "mm_key = start_time << 22 | pid");
+		ok(mm.v[0].mm_key == lrg_mm_key(500, 1001) &&
+		   lrg_mm_key(500, 1002) != lrg_mm_key(500, 1001) &&
+		   lrg_mm_key(501, 1001) != lrg_mm_key(500, 1001),
+		   "the listing's key is lrg_mm_key(), new for a reused pid or another pid");
 		ok(mm.v[1].nr_anon == (800 + 4) * 1024 / 4096 && mm.v[1].nr_file == 1024 * 1024 / 4096,
 		   "501: anon+shmem and file pages from status");
 		ok(mm.v[2].oom_score_adj == 10 && !strcmp(mm.v[0].comm, "sshd1") &&
@@ -219,6 +224,137 @@ out:
 	unlink(tmp);
 }
 
+/*
+ * An lru_gen with lines that cannot be parsed (a memcg line with no id, a
+ * malformed generation) beside a 292-byte path: the mglru backend reads
+ * every other (memcg, node) as before, so the tick goes on for the rest of
+ * the machine; only the node with the bad line is unknown (-ENOENT, as a
+ * memcg absent from the file).
+ */
+static void test_mglru_mixed(void)
+{
+	char proc[PATH_MAX * 2], cg[PATH_MAX * 2], lg[PATH_MAX * 2], en[PATH_MAX * 2], why[256] = "";
+	char tmp[PATH_MAX];
+	const char *td = getenv("TMPDIR");
+	struct lrg_backend *b = NULL;
+	struct lrg_kernel_gens g;
+	uint64_t sys = ino_of("/system.slice");
+	int r, fd;
+
+	snprintf(proc, sizeof(proc), "%s/proc", fx);
+	snprintf(cg, sizeof(cg), "%s/cgroup2", fx);
+	snprintf(lg, sizeof(lg), "%s/lru_gen/mixed", fx);
+	snprintf(en, sizeof(en), "%s/lru_gen/enabled-on", fx);
+	snprintf(tmp, sizeof(tmp), "%s/lrg-lru_gen-XXXXXX", td && *td ? td : "/tmp");
+	fd = mkstemp(tmp);
+	if (fd < 0 || copy_file(lg, tmp) < 0) {
+		skip("cannot make a scratch lru_gen copy");
+		return;
+	}
+	close(fd);
+	r = lrg_mglru_backend_open_at(tmp, en, proc, cg, false, false, &b, why, sizeof(why));
+	ok(r == 0, "mglru backend on an lru_gen with bad lines (%d %s)", r, why);
+	if (r < 0)
+		goto out;
+	r = b->ops->read_gens(b, sys, 1, &g);
+	ok(r == 0 && g.max_seq == 4, "read_gens(system.slice, node 1) beside the bad lines (%d)", r);
+	r = b->ops->read_gens(b, ino_of("/user.slice/user-1000.slice/app-firefox-1.scope"), 0, &g);
+	ok(r == 0 && g.max_seq == 101, "read_gens(app scope) after them (%d)", r);
+	r = b->ops->read_gens(b, sys, 0, &g);
+	ok(r == -ENOENT, "the node with the bad line is unknown, not an error of the file (%d)", r);
+	r = b->ops->age(b, ino_of(""), 0, 13, true, false);
+	ok(r == 0, "aging the root goes on (%d)", r);
+	b->ops->destroy(b);
+out:
+	unlink(tmp);
+}
+
+/*
+ * A user's scope with a 230-character name (292 bytes of path, in a temp
+ * cgroup2 tree over the fixture /proc): the policy sees it whole as a
+ * memcg and its process as a candidate.
+ */
+struct long_memcg {
+	int n;
+	uint64_t id;
+	size_t path_len;
+};
+
+static int long_memcg_fn(void *ctx, const struct lrg_memcg_info *mi)
+{
+	struct long_memcg *m = ctx;
+
+	m->n++;
+	if (strlen(mi->path) > 255) {
+		m->id = mi->id;
+		m->path_len = strlen(mi->path);
+	}
+	return 0;
+}
+
+static void put(const char *dir, const char *file, const char *text)
+{
+	char p[PATH_MAX * 2];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	f = fopen(p, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void test_long_path(void)
+{
+	static const char *const levels[] = { "user.slice", "user-1000.slice", "user@1000.service",
+					      "app.slice", NULL };
+	const char *tmp = getenv("TMPDIR");
+	char root[PATH_MAX], dir[PATH_MAX], proc[PATH_MAX * 2], why[256] = "", cmd[PATH_MAX + 16];
+	struct lrg_backend *b = NULL;
+	struct long_memcg m = { 0 };
+	struct mms mm = { 0 };
+	size_t len;
+	int r;
+
+	snprintf(root, sizeof(root), "%s/lrg-longcg-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(root)) {
+		skip("mkdtemp failed: cannot build a cgroup tree");
+		return;
+	}
+	put(root, "cgroup.controllers", "memory\n");
+	put(root, "cgroup.subtree_control", "memory\n");
+	snprintf(dir, sizeof(dir), "%s", root);
+	for (int i = 0; i <= 4; i++) {
+		len = strlen(dir);
+		if (levels[i]) {
+			snprintf(dir + len, sizeof(dir) - len, "/%s", levels[i]);
+		} else {
+			dir[len++] = '/';
+			memset(dir + len, 'x', 230);
+			strcpy(dir + len + 230, ".scope");
+		}
+		mkdir(dir, 0755);
+		put(dir, "memory.current", "8192\n");
+		put(dir, "cgroup.procs", levels[i] ? "" : "500\n");
+		put(dir, "cgroup.subtree_control", levels[i] ? "memory\n" : "\n");
+	}
+	snprintf(proc, sizeof(proc), "%s/proc", fx);
+	r = lrg_proc_backend_open(proc, root, &b, why, sizeof(why));
+	if (ok(r == 0, "proc backend on a tree with a 292-byte cgroup path (%d %s)", r, why)) {
+		r = b->ops->list_memcgs(b, long_memcg_fn, &m);
+		ok(r == 0 && m.n == 6 && m.path_len == 292,
+		   "list_memcgs: 6 memcgs, the scope's path whole (%zu bytes)", m.path_len);
+		r = b->ops->list_mms(b, m.id, mm_fn, &mm);
+		ok(r == 0 && mm.n == 1 && mm.v[0].pid == 500,
+		   "list_mms of the scope: its process is a candidate (%d, %d)", r, mm.n);
+		b->ops->destroy(b);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		diag("could not remove %s", root);
+}
+
 int main(void)
 {
 	const char *src = getenv("top_srcdir");
@@ -226,5 +362,7 @@ int main(void)
 	snprintf(fx, sizeof(fx), "%s/tests/fixtures/host", src ? src : ".");
 	test_proc();
 	test_mglru();
+	test_mglru_mixed();
+	test_long_path();
 	return tap_done();
 }

@@ -713,6 +713,39 @@ static void test_kernel_gens(void)
 	lrg_policy_free(p);
 }
 
+/*
+ * A memcg the kernel's generations file does not list (its lines could
+ * not be parsed, or it is gone): the tick ages the others and succeeds.
+ */
+static void test_kernel_gens_unknown(void)
+{
+	struct lrg_policy *p;
+	struct lrg_tick_result tr;
+	int r;
+
+	fake_init(&f, LRG_CAP_KERNEL_GENS | LRG_CAP_RECLAIM | LRG_CAP_MEMCG);
+	no_pressure();
+	cfg_init(0, 1000);
+	fake_add_memcg(&f, 1001, "/user.slice/unlisted.scope");
+	fake_add_memcg(&f, LRG_ROOT_MEMCG, "/");
+	f.gens_unknown_memcg = 1001;
+	f.kgens.nr_pages[0][LRG_FILE] = 1000;
+	lrg_policy_new(&f.b, &cfg, &p);
+	lrg_config_free(&cfg);
+	lrg_policy_refresh(p, 0);
+	f.now = 1000;
+	memset(&tr, 0, sizeof(tr));
+	r = lrg_policy_tick(p, f.now, &tr);
+	ok(r == 0 && f.age_calls == 1 && tr.nr_aged == 1,
+	   "a memcg missing from the kernel's generations: the tick goes on, the root aged (%d, %llu)",
+	   r, (unsigned long long)f.age_calls);
+	f.now = 3000;
+	r = lrg_policy_tick(p, f.now, &tr);
+	ok(r == 0 && f.age_calls == 2, "and at the next tick again (%d, %llu)", r,
+	   (unsigned long long)f.age_calls);
+	lrg_policy_free(p);
+}
+
 /* ---- the tick budget, on the fake clock ---- */
 
 #define NB 200           /* memcgs aging by time */
@@ -890,6 +923,7 @@ int main(void)
 	test_own_domain_not_machine();
 	test_dry_run_and_proactive();
 	test_kernel_gens();
+	test_kernel_gens_unknown();
 	test_tick_budget();
 	return tap_done();
 }

@@ -6,13 +6,17 @@
 # nothing elsewhere; the installed unit verifies against the installed
 # tree; `make uninstall` leaves no file behind.
 #
-# It configures and builds its own copy out of tree (in $TMPDIR), so the
-# build under test is the one a package build would make.
+# It builds what a package build starts from: the source tree of the
+# release tarball (`make distdir` of the build under test, into $TMPDIR),
+# configured there with the Debian layout and built out of tree. So it
+# works whether the tree under test was configured in place, out of tree
+# or by `make distcheck`, and never touches either.
 set -u
-: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-top_srcdir=$(cd "$top_srcdir" && pwd)
+: "${top_builddir:=.}"
+top_builddir=$(cd "$top_builddir" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lrg-install-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
+src="$tmp/src"
 build="$tmp/build"
 dest="$tmp/dest"
 unitdir=/lib/systemd/system
@@ -28,12 +32,18 @@ result() { if [ -z "$2" ]; then ok "$1"; else notok "$1: missing$2"; fi; }
 
 echo "1..12"
 
-if [ ! -x "$top_srcdir/configure" ]; then
-	echo "Bail out! $top_srcdir/configure missing (autoreconf -fi)"
+if [ ! -f "$top_builddir/Makefile" ]; then
+	echo "Bail out! $top_builddir is not a configured build tree (run from make check)"
+	exit 1
+fi
+if ! (cd "$top_builddir" && make -s distdir distdir="$src" top_distdir="$src") \
+	>"$tmp/distdir.log" 2>&1 || [ ! -x "$src/configure" ]; then
+	sed 's/^/# /' "$tmp/distdir.log" | tail -20
+	echo "Bail out! make distdir of $top_builddir failed"
 	exit 1
 fi
 mkdir -p "$build"
-if (cd "$build" && "$top_srcdir/configure" -q --prefix=/usr --sysconfdir=/etc \
+if (cd "$build" && "$src/configure" -q --prefix=/usr --sysconfdir=/etc \
 	--localstatedir=/var --runstatedir=/run --with-systemdsystemunitdir="$unitdir" &&
 	$MAKE_CMD -s >/dev/null) >"$tmp/build.log" 2>&1; then
 	ok "configure (Debian layout) and build"
@@ -115,7 +125,7 @@ else
 fi
 
 # The module's DKMS source, once kmod/kmod.am installs it.
-if grep -q 'dkms' "$top_srcdir/kmod/kmod.am" && grep -q '_DATA\|install-data-local\|install-exec-local' "$top_srcdir/kmod/kmod.am"; then
+if grep -q 'dkms' "$src/kmod/kmod.am" && grep -q '_DATA\|install-data-local\|install-exec-local' "$src/kmod/kmod.am"; then
 	missing=
 	d=$(ls -d "$dest"/usr/src/lrugen-* 2>/dev/null | head -1)
 	[ -n "$d" ] || missing=" /usr/src/lrugen-VERSION/"

@@ -2,19 +2,26 @@
 /*
  * test_cgroups.c - cgroup v2 discovery and memory files on fixture trees
  * (tests/fixtures/host/cgroup2 and friends), rescan diffs on a tree
- * built in $TMPDIR, systemd unit names from paths.
+ * built in $TMPDIR, trees of any depth and path length, and the cgroup2
+ * mount of this machine.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
+#include <linux/magic.h>
+
 #include "cgroups.h"
+#include "fileio.h"
 #include "tap.h"
 
 static char fx[PATH_MAX];
@@ -26,6 +33,33 @@ static uint64_t ino_of(const char *rel)
 
 	snprintf(p, sizeof(p), "%s/cgroup2%s", fx, rel);
 	return stat(p, &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
+
+/*
+ * This machine's own mountinfo: the answer is checked against what the
+ * kernel says, independently of the parser. With a cgroup2 mount listed,
+ * the path found must be a cgroup2 filesystem (statfs); with none listed,
+ * -ENOENT.
+ */
+static void test_live_mount(void)
+{
+	char mnt[PATH_MAX], *text = NULL;
+	struct statfs sfs;
+	bool listed;
+	int r;
+
+	r = lrg_read_file("/proc/self/mountinfo", &text, NULL);
+	if (!ok(r == 0, "live mountinfo readable (%d)", r))
+		return;
+	listed = strstr(text, " - cgroup2 ") != NULL;
+	free(text);
+	r = lrg_cgroup_find_v2_mount("/proc/self/mountinfo", mnt, sizeof(mnt));
+	if (listed)
+		ok(r == 0 && statfs(mnt, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC,
+		   "live: the cgroup2 mount found is a cgroup2 filesystem (%d %s)", r,
+		   r == 0 ? mnt : "");
+	else
+		ok(r == -ENOENT, "live: no cgroup2 mounted here, -ENOENT (%d)", r);
 }
 
 static void test_mountinfo(void)
@@ -42,9 +76,7 @@ static void test_mountinfo(void)
 	ok(r == 0 && !strcmp(mnt, "/my cgroup\\root"), "octal escapes undone: '%s'", r == 0 ? mnt : "");
 	snprintf(p, sizeof(p), "%s/mountinfo-v1", fx);
 	ok(lrg_cgroup_find_v2_mount(p, mnt, sizeof(mnt)) == -ENOENT, "v1 only: -ENOENT");
-	r = lrg_cgroup_find_v2_mount("/proc/self/mountinfo", mnt, sizeof(mnt));
-	ok(r == 0 || r == -ENOENT, "live mountinfo parses (%d%s%s)", r, r == 0 ? " " : "",
-	   r == 0 ? mnt : "");
+	test_live_mount();
 }
 
 static int count_fn(void *ctx, pid_t pid)
@@ -117,10 +149,10 @@ static void test_tree(void)
 	ok(r == 0 && psi.full_total_us == 50 && psi.some_avg10 > 0.49, "memory.pressure");
 
 	n = 0;
-	r = lrg_cgroup_for_each_pid(t->root, "/system.slice/sshd.service", false, count_fn, &n);
+	r = lrg_cgroup_for_each_pid(t->root, "/system.slice/sshd.service", false, count_fn, &n, NULL);
 	ok(r == 0 && n == 2, "cgroup.procs of sshd.service: 2 (%d)", n);
 	n = 0;
-	r = lrg_cgroup_for_each_pid(t->root, "/system.slice/sshd.service", true, count_fn, &n);
+	r = lrg_cgroup_for_each_pid(t->root, "/system.slice/sshd.service", true, count_fn, &n, NULL);
 	ok(r == 0 && n == 3, "recursive: 3 with payload (%d)", n);
 
 	ok(lrg_cgroup_reclaim(t->root, "/system.slice", 4096) == -EOPNOTSUPP,
@@ -268,27 +300,221 @@ out:
 	}
 }
 
-static void test_units(void)
-{
-	struct lrg_unit_info u;
-	int r;
+/* ---- any depth, any name, long paths (built with *at calls: no path
+ * of the tree needs to fit in PATH_MAX) ---- */
 
-	r = lrg_cgroup_unit("/user.slice/user-1000.slice/user@1000.service/app.slice/app-firefox-123.scope", &u);
-	ok(r == 0 && !strcmp(u.unit, "app-firefox-123.scope") && !strcmp(u.slice, "app.slice") &&
-	   u.kind == LRG_UNIT_SCOPE && u.app && u.user && u.uid == 1000 && !u.session,
-	   "app scope: unit %s slice %s uid %d", u.unit, u.slice, (int)u.uid);
-	r = lrg_cgroup_unit("/user.slice/user-1000.slice/session-3.scope", &u);
-	ok(r == 0 && u.session && !u.app && !strcmp(u.slice, "user-1000.slice") &&
-	   !strcmp(u.unit, "session-3.scope"), "session scope: %s in %s", u.unit, u.slice);
-	r = lrg_cgroup_unit("/system.slice/nginx.service/worker", &u);
-	ok(r == 0 && u.kind == LRG_UNIT_SERVICE && !strcmp(u.unit, "nginx.service") &&
-	   !strcmp(u.slice, "system.slice") && !u.user && u.uid == (uid_t)-1,
-	   "sub-cgroup of a service keeps the service: %s", u.unit);
-	r = lrg_cgroup_unit("/", &u);
-	ok(r == 0 && !strcmp(u.slice, "-.slice") && u.kind == LRG_UNIT_SLICE, "root: -.slice");
-	r = lrg_cgroup_unit("/machine.slice", &u);
-	ok(r == 0 && !strcmp(u.unit, "machine.slice") && u.kind == LRG_UNIT_SLICE, "a slice itself");
-	ok(lrg_cgroup_unit("relative", &u) == -EINVAL, "relative path rejected");
+static void put_at(int dfd, const char *file, const char *text)
+{
+	int fd = openat(dfd, file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd >= 0) {
+		if (write(fd, text, strlen(text)) < 0) {
+			/* the check that reads it fails */
+		}
+		close(fd);
+	}
+}
+
+/* Make the cgroup-like directory name in dfd; returns its fd (or -1). A
+ * memcg has memory.current; subtree enables memory for its children. */
+static int mkcg_at(int dfd, const char *name, bool memcg, bool subtree, const char *procs)
+{
+	int fd;
+
+	if (mkdirat(dfd, name, 0755) < 0)
+		return -1;
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (memcg)
+		put_at(fd, "memory.current", "4096\n");
+	put_at(fd, "cgroup.procs", procs);
+	put_at(fd, "cgroup.subtree_control", subtree ? "memory\n" : "\n");
+	return fd;
+}
+
+/* rm -r of name in dfd, without building paths. */
+static void rm_at(int dfd, const char *name)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		unlinkat(dfd, name, 0);
+		return;
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			rm_at(dirfd(d), de->d_name);
+	closedir(d);
+	unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+/* A chain of n memcgs below dfd named by name(i); returns the last fd. */
+static int chain_at(int dfd, int n, bool long_names, const char *last_procs)
+{
+	char name[256];
+	int fd = dup(dfd);
+
+	for (int i = 0; i < n && fd >= 0; i++) {
+		int next;
+
+		if (long_names) {
+			memset(name, 'a' + i % 26, 250);
+			name[250] = '\0';
+		} else {
+			snprintf(name, sizeof(name), "d%d", i);
+		}
+		next = mkcg_at(fd, name, true, i + 1 < n, i + 1 < n ? "" : last_procs);
+		close(fd);
+		fd = next;
+	}
+	return fd;
+}
+
+static size_t max_path_len(const struct lrg_cgroup_tree *t)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < t->n; i++)
+		if (strlen(t->v[i].path) > m)
+			m = strlen(t->v[i].path);
+	return m;
+}
+
+static void test_deep(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	struct lrg_cgroup_tree *t = NULL;
+	const struct lrg_cgroup_entry *e;
+	char root[PATH_MAX], leaf[512];
+	const void *v0, *v1;
+	size_t skipped = 0;
+	int rfd, fd, n = 0, r;
+
+	snprintf(root, sizeof(root), "%s/lrg-cgdeep-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(root)) {
+		skip("mkdtemp failed: cannot build a deep tree");
+		return;
+	}
+	rfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	put_at(rfd, "cgroup.controllers", "memory pids\n");
+	put_at(rfd, "cgroup.subtree_control", "memory\n");
+	/* /deep: 40 levels below it (the walk once stopped at 32) */
+	fd = mkcg_at(rfd, "deep", true, true, "");
+	close(chain_at(fd, 40, false, "4242\n"));
+	close(fd);
+	/* /long: 17 levels of 250-character names below it, 4,272 bytes at
+	 * the last: the 16 that fit in LRG_CGROUP_PATH_MAX are memcgs, the
+	 * 17th is skipped and counted */
+	fd = mkcg_at(rfd, "long", true, true, "");
+	close(chain_at(fd, 17, true, ""));
+	close(fd);
+	/* a 230-character scope in a user's app.slice, 292 bytes of path (the
+	 * walk once dropped anything of 256 or more), and a hidden name,
+	 * which is a cgroup like any other */
+	memset(leaf, 'x', 230);
+	leaf[230] = '\0';
+	strcat(leaf, ".scope");
+	fd = mkcg_at(rfd, "user.slice", true, true, "");
+	for (int i = 0; i < 3; i++) {
+		static const char *const names[] = { "user-1000.slice", "user@1000.service",
+						      "app.slice" };
+		int next = mkcg_at(fd, names[i], true, true, "");
+
+		close(fd);
+		fd = next;
+	}
+	close(mkcg_at(fd, leaf, true, false, "77\n"));
+	close(mkcg_at(fd, ".hidden.scope", true, false, "78\n"));
+	close(fd);
+
+	r = lrg_cgroup_tree_open(root, &t);
+	if (!ok(r == 0, "deep tree opened (%d)", r))
+		goto out;
+	/* root, /deep and its 40, /long and 16 of its 17, 4 slices and
+	 * services, 2 scopes */
+	ok(t->n == 1 + 41 + 17 + 6, "every memcg found: %zu of %d", t->n, 1 + 41 + 17 + 6);
+	ok(t->nr_skipped == 1, "the one path too long to open is counted (%zu)", t->nr_skipped);
+	ok(max_path_len(t) < LRG_CGROUP_PATH_MAX && max_path_len(t) > 4000,
+	   "paths up to %zu bytes kept whole", max_path_len(t));
+	{
+		char path[600];
+
+		snprintf(path, sizeof(path),
+			 "/user.slice/user-1000.slice/user@1000.service/app.slice/%s", leaf);
+		e = lrg_cgroup_tree_find_path(t, path);
+		ok(e && strlen(e->path) == 292, "the 230-character scope is a memcg (%zu bytes)",
+		   e ? strlen(e->path) : 0);
+		ok(e && lrg_cgroup_tree_memcg_of(t, strcat(path, "/sub")) == e->id,
+		   "a process below it is charged to it");
+	}
+	ok(lrg_cgroup_tree_find_path(
+		   t, "/user.slice/user-1000.slice/user@1000.service/app.slice/.hidden.scope") != NULL,
+	   "a hidden name is a memcg");
+	e = lrg_cgroup_tree_find_path(t, "/deep/d0/d1/d2/d3/d4/d5/d6/d7/d8/d9/d10/d11/d12/d13/d14/"
+					 "d15/d16/d17/d18/d19/d20/d21/d22/d23/d24/d25/d26/d27/d28/"
+					 "d29/d30/d31/d32/d33/d34/d35/d36/d37/d38/d39");
+	ok(e != NULL, "the memcg 41 levels down is found");
+	r = lrg_cgroup_for_each_pid(t->root, "/deep", true, count_fn, &n, &skipped);
+	ok(r == 0 && n == 1 && skipped == 0, "its pid listed from /deep, recursively (%d, %d pids)",
+	   r, n);
+
+	/* the storage of an unchanged tree is reused: two lists, in turn */
+	v0 = t->v;
+	r = lrg_cgroup_tree_rescan(t, NULL, NULL);
+	v1 = t->v;
+	r |= lrg_cgroup_tree_rescan(t, NULL, NULL);
+	ok(r == 0 && t->v == v0, "a rescan of the same tree reuses the list of the scan before");
+	r = lrg_cgroup_tree_rescan(t, NULL, NULL);
+	ok(r == 0 && t->v == v1 && t->n == 1 + 41 + 17 + 6 && t->nr_skipped == 1,
+	   "and again, with the same memcgs and the same skip count");
+out:
+	lrg_cgroup_tree_free(t);
+	rm_at(rfd, "deep");
+	rm_at(rfd, "long");
+	rm_at(rfd, "user.slice");
+	unlinkat(rfd, "cgroup.controllers", 0);
+	unlinkat(rfd, "cgroup.subtree_control", 0);
+	close(rfd);
+	rmdir(root);
+}
+
+/* What cannot be read below a memcg is skipped and counted; the rest is
+ * listed. */
+static void test_pids_skip(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char root[PATH_MAX];
+	size_t skipped = 0;
+	int rfd, fd, sub, n = 0, r;
+
+	snprintf(root, sizeof(root), "%s/lrg-cgpids-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(root)) {
+		skip("mkdtemp failed: cannot build a tree");
+		return;
+	}
+	rfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = mkcg_at(rfd, "app.scope", true, false, "10\n");
+	/* children without memory files: charged to app.scope */
+	close(mkcg_at(fd, "a", false, false, "11\n12\n"));
+	sub = mkcg_at(fd, "b", false, false, "");
+	/* b's cgroup.procs cannot be read (a directory here) */
+	unlinkat(sub, "cgroup.procs", 0);
+	mkdirat(sub, "cgroup.procs", 0755);
+	close(mkcg_at(sub, "c", false, false, "13\n"));
+	close(sub);
+	close(fd);
+	r = lrg_cgroup_for_each_pid(root, "/app.scope", true, count_fn, &n, &skipped);
+	ok(r == 0 && n == 4 && skipped == 1,
+	   "unreadable cgroup.procs below: skipped and counted (%zu), the other 4 pids listed (%d, %d)",
+	   skipped, n, r);
+	rm_at(rfd, "app.scope");
+	close(rfd);
+	rmdir(root);
 }
 
 int main(void)
@@ -300,6 +526,7 @@ int main(void)
 	test_tree();
 	test_global();
 	test_rescan();
-	test_units();
+	test_deep();
+	test_pids_skip();
 	return tap_done();
 }

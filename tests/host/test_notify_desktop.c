@@ -189,6 +189,13 @@ static void test_session_uid(void)
 	   lrg_session_uid_of_cgroup("/user.slice/user-.slice") == -1 &&
 	   lrg_session_uid_of_cgroup("/user.slice/user-99999999999999999999.slice") == -1,
 	   "malformed user-UID.slice components are not sessions");
+	ok(lrg_session_uid_of_cgroup(
+		   "/user.slice/user-1000.slice/user@1000.service/app.slice/app-firefox-123.scope") == 1000,
+	   "an app below the user's service manager belongs to the user");
+	ok(lrg_session_uid_of_cgroup("/user.slice") == -1, "user.slice itself is no one's session");
+	ok(lrg_session_uid_of_cgroup("/system.slice/nginx.service/worker") == -1,
+	   "a service's sub-cgroup has no session");
+	ok(lrg_session_uid_of_cgroup("/machine.slice") == -1, "machine.slice has no session");
 }
 
 static void test_no_bus(void)

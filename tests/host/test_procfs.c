@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "procfs.h"
 #include "tap.h"
 
@@ -55,6 +56,18 @@ static void test_stat(void)
 	ok(lrg_parse_proc_stat("12 (x R 1 2 3", &st) == -EINVAL, "unclosed comm rejected");
 	ok(lrg_parse_proc_stat("12 (x) R 1 2 3", &st) == -EINVAL, "truncated line rejected");
 	ok(lrg_parse_proc_stat("", &st) == -EINVAL, "empty stat rejected");
+}
+
+static void test_start_time(void)
+{
+	uint64_t t = 42;
+	int r;
+
+	r = lrg_procfs_read_start_time(root, 1234, &t);
+	ok(r == 0 && t == 987654, "start time of 1234: %llu (%d)", (unsigned long long)t, r);
+	t = 42;
+	r = lrg_procfs_read_start_time(root, 99999, &t);
+	ok(r == -ESRCH && t == 42, "start time of a missing pid: -ESRCH, output untouched (%d)", r);
 }
 
 static void test_status(void)
@@ -161,6 +174,26 @@ static void test_cgroup(void)
 	   "v1-only: memory line, no v2 line");
 	ok(lrg_parse_proc_cgroup("3:cpu:/x\n", &cg) == -ENODATA, "neither v2 nor memory: -ENODATA");
 	ok(lrg_parse_proc_cgroup("garbage\n", &cg) == -EINVAL, "garbage rejected");
+	{
+		/* a user's scope with a 230-character name, and a path the
+		 * kernel itself would not print (PATH_MAX) */
+		static char line[PATH_MAX + 64];
+		char name[231];
+		int n;
+
+		memset(name, 'x', 230);
+		name[230] = '\0';
+		n = snprintf(line, sizeof(line),
+			     "0::/user.slice/user-1000.slice/user@1000.service/app.slice/%s.scope\n", name);
+		r = lrg_parse_proc_cgroup(line, &cg);
+		ok(r == 0 && cg.has_v2 && strlen(cg.v2) == (size_t)n - 4 && strstr(cg.v2, name),
+		   "a %d-byte v2 path is kept whole (%d)", n - 4, r);
+		memset(line, 'y', sizeof(line) - 1);
+		memcpy(line, "0::/", 4);
+		line[4 + PATH_MAX] = '\0';
+		ok(lrg_parse_proc_cgroup(line, &cg) == -ENAMETOOLONG,
+		   "a v2 path longer than PATH_MAX: -ENAMETOOLONG");
+	}
 
 	r = lrg_procfs_read_oom_score_adj(root, 1234, &adj);
 	ok(r == 0 && adj == 200, "oom_score_adj 200: %d", adj);
@@ -253,6 +286,20 @@ static void test_files(void)
 
 	snprintf(path, sizeof(path), "%s/meminfo", root);
 	ok(lrg_read_file_buf(path, buf, sizeof(buf), NULL) == -EFBIG, "small buffer: -EFBIG");
+	{
+		char *text = NULL, *none = (char *)"untouched";
+		size_t len = 0, len_none = 7;
+		int r;
+
+		r = lrg_read_file(path, &text, &len);
+		ok(r == 0 && text && len == strlen(text) && !strncmp(text, "MemTotal:", 9),
+		   "read_file: whole meminfo, %zu bytes (%d)", len, r);
+		free(text);
+		snprintf(path, sizeof(path), "%s/no-such-file", root);
+		r = lrg_read_file(path, &none, &len_none);
+		ok(r == -ENOENT && !strcmp(none, "untouched") && len_none == 7,
+		   "read_file of a missing file: -ENOENT, outputs untouched (%d)", r);
+	}
 	ok(lrg_parse_u64_max("max\n", &v) == 0 && v == UINT64_MAX, "\"max\" is UINT64_MAX");
 	ok(lrg_parse_u64_max("123\n", &v) == 0 && v == 123, "123");
 	ok(lrg_parse_u64_max("12x", &v) == -EINVAL, "trailing garbage rejected");
@@ -287,6 +334,7 @@ int main(void)
 
 	snprintf(root, sizeof(root), "%s/tests/fixtures/host/proc", src ? src : ".");
 	test_stat();
+	test_start_time();
 	test_status();
 	test_exe();
 	test_cgroup();

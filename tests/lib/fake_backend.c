@@ -293,6 +293,8 @@ static int read_gens(struct lrg_backend *b, uint64_t memcg_id, int node, struct 
 	const struct lrg_lruvec *lv = &f->kgens;
 	uint64_t lo = lv->min_seq[0] < lv->min_seq[1] ? lv->min_seq[0] : lv->min_seq[1];
 
+	if (f->gens_unknown_memcg && memcg_id == f->gens_unknown_memcg)
+		return -ENOENT;
 	memset(ret, 0, sizeof(*ret));
 	ret->memcg_id = memcg_id;
 	ret->node = node;
@@ -317,6 +319,8 @@ static int age(struct lrg_backend *b, uint64_t memcg_id, int node, uint64_t max_
 {
 	struct fake_backend *f = fb(b);
 
+	if (f->gens_unknown_memcg && memcg_id == f->gens_unknown_memcg)
+		return -ENOENT;
 	f->age_calls++;
 	f->now += f->harvest_cost_ms;
 	lrg_lruvec_inc_max_seq(&f->kgens, max_seq, f->now);

@@ -61,6 +61,7 @@ struct fake_backend {
 	uint64_t last_evict_seq_check; /* free for tests */
 	/* LRG_CAP_KERNEL_GENS: the "kernel's" generations of the root memcg */
 	struct lrg_lruvec kgens;
+	uint64_t gens_unknown_memcg;   /* read_gens and age of it: -ENOENT (0: none) */
 	uint64_t age_calls, evict_gen_calls, last_evict_gen_seq;
 	int last_evict_gen_swappiness;
 };

@@ -33,6 +33,7 @@
 
 #include "backend_select.h"
 #include "backends.h"
+#include "fileio.h"
 #include "lrg_backend.h"
 #include "config_load.h"
 #include "procfs.h"

@@ -541,7 +541,7 @@ static int test_resume(void)
 	int ret;
 
 	if (!(lrg_kmod_get_info(kmod)->caps & LRUGEN_CAP_NONLEAF_YOUNG)) {
-		ok(1, "# SKIP no accessed bit in non-leaf PMD entries here");
+		skip("resume inside a PTE table: no accessed bit in non-leaf PMD entries here");
 		return 0;
 	}
 	if (child_start()) {
@@ -1518,7 +1518,7 @@ static int test_compact(void)
 			   "+%#" PRIx64 "; 2 entries: both (%u pages, %u young), next +%#" PRIx64,
 			   p1, next1 - base, p2, y, next2 - base);
 		else
-			printf("# SKIP work bound in a run of old THPs: THP not PMD-mapped here\n");
+			skip("work bound in a run of old THPs: THP not PMD-mapped here");
 	}
 
 	/* the client library decodes both encodings to the same regions */

@@ -2,7 +2,8 @@
 # Guest: the host backends on the real kernel, cgroup v2, one boot.
 #   1. kmod eviction: the daemon's kmod backend harvests a child that keeps
 #      half of 64 MiB hot and pages out the other half (backend-test).
-#   2. mglru: the backend parses the real lru_gen, '+' makes a generation
+#   2. mglru: the backend parses the real lru_gen (with a 277-byte cgroup
+#      path in it), '+' makes a generation
 #      that reads back, '-' retires the oldest (backend-test); then lrugend
 #      --backend=mglru ages a cgroup (lrugenctl gens).
 #   3. cgroup move: lrugend (kmod) lists an mm under its cgroup; after the
@@ -171,6 +172,20 @@ echo "# case kmod-evict: $(($(date +%s) - s)) s"
 # ---- 2. mglru ------------------------------------------------------------------
 s=$(date +%s)
 echo y >/sys/kernel/mm/lru_gen/enabled
+# Beside it, a user's scope with a 230-character name, 277 bytes of path in
+# lru_gen (a line the parser once refused, failing every tick): everything
+# below must go as if it were not there.
+long=bk-long.slice/user-1000.slice/app.slice/$(printf 'x%.0s' $(seq 230)).scope
+lp=
+for c in $(echo "$long" | tr / ' '); do
+	[ -n "$lp" ] && echo +memory >"$CG/$lp/cgroup.subtree_control"
+	lp=${lp:+$lp/}$c
+	mkdir -p "$CG/$lp"
+done
+in_cg "$long" sleep 600 &
+long_pid=$!
+poll 5 grep -q "/$long\$" /sys/kernel/debug/lru_gen
+check "lru_gen lists a cgroup path of ${#long} + 1 bytes" grep -q "/$long\$" /sys/kernel/debug/lru_gen
 start_mem mglru bk-mglru 4 12 || fail "backend-mem runs in bk-mglru"
 mglru_pid=$mem_pid
 "$B/tests/vm/backend-test" mglru $CG/bk-mglru
@@ -219,8 +234,14 @@ if start_daemon mglru "$conf" mglru; then
 else
 	fail "lrugend --backend=mglru serves"
 fi
-kill "$mglru_pid" 2>/dev/null
+kill "$mglru_pid" "$long_pid" 2>/dev/null
 wait "$mglru_pid" 2>/dev/null
+wait "$long_pid" 2>/dev/null
+while [ "$lp" != "${lp%/*}" ]; do
+	rmdir "$CG/$lp"
+	lp=${lp%/*}
+done
+rmdir "$CG/$lp"
 echo "# case mglru: $(($(date +%s) - s)) s"
 
 # ---- 3. cgroup move (kmod) -----------------------------------------------------
