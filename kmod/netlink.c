@@ -671,7 +671,7 @@ struct lrugen_dump {
  */
 static int lrugen_nl_harvest_start(struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr **attrs = lrugen_dump_attrs(cb);
 	struct lrugen_dump *dump;
 
 	/*
@@ -692,9 +692,9 @@ static int lrugen_nl_harvest_start(struct netlink_callback *cb)
 	 * finds the receive queue full goes on from whoever calls recvmsg()).
 	 * Errors are reported by the first step, with the extack message.
 	 */
-	if (info->attrs[LRUGEN_A_PIDFD]) {
+	if (attrs[LRUGEN_A_PIDFD]) {
 		struct netlink_ext_ack ea = {};
-		struct pid *pid = lrugen_pidfd_get_pid(info->attrs[LRUGEN_A_PIDFD], &ea);
+		struct pid *pid = lrugen_pidfd_get_pid(attrs[LRUGEN_A_PIDFD], &ea);
 
 		if (IS_ERR(pid)) {
 			dump->pidfd_err = PTR_ERR(pid);
@@ -703,8 +703,8 @@ static int lrugen_nl_harvest_start(struct netlink_callback *cb)
 			dump->pidfd_pid = pid;
 		}
 	}
-	if (info->attrs[LRUGEN_A_CGROUP_FD]) {
-		u32 fd = nla_get_u32(info->attrs[LRUGEN_A_CGROUP_FD]);
+	if (attrs[LRUGEN_A_CGROUP_FD]) {
+		u32 fd = nla_get_u32(attrs[LRUGEN_A_CGROUP_FD]);
 
 		/* a bad fd number is refused by lrugen_get_memcg() */
 		if (fd <= INT_MAX)
@@ -756,19 +756,19 @@ static int lrugen_dump_flush(struct lrugen_walk *walk)
 
 static int lrugen_nl_harvest_parse(struct lrugen_dump *dump, struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr **attrs = lrugen_dump_attrs(cb);
 	int ret;
 
 	if (dump->pidfd_err) {
 		if (cb->extack) {
 			cb->extack->_msg = dump->pidfd_msg;
-			cb->extack->bad_attr = info->attrs[LRUGEN_A_PIDFD];
+			cb->extack->bad_attr = attrs[LRUGEN_A_PIDFD];
 		}
 		atomic64_inc(&lrugen_counters.rejected);
 		return dump->pidfd_err;
 	}
 
-	ret = lrugen_req_parse(info->attrs, NULL, cb->extack, dump->pidfd_pid, dump->fd_cgrp,
+	ret = lrugen_req_parse(attrs, NULL, cb->extack, dump->pidfd_pid, dump->fd_cgrp,
 			       &dump->req);
 	if (ret)
 		return ret;

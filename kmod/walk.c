@@ -21,6 +21,7 @@
 #include <linux/hugetlb.h>
 #include <linux/pagemap.h>
 #include <linux/page_idle.h>
+#include <linux/shmem_fs.h>
 #include <linux/swap.h>
 #include <linux/rcupdate.h>
 
@@ -43,12 +44,21 @@ static bool lrugen_should_skip_vma(const struct lrugen_walk *walk, struct vm_are
 		return true;
 
 	mapping = vma->vm_file->f_mapping;
-	/* reclaim cannot write these back, so their age is of no use */
-	if (!mapping->a_ops->writepage)
+	if (mapping_unevictable(mapping))
 		return true;
 
-	/* shmem is caught per page (swap backed) since shmem_mapping() is not exported */
-	return mapping_unevictable(mapping);
+	/* shmem needs swap, as anon memory does */
+	if (shmem_mapping(mapping))
+		return walk->flags & LRUGEN_F_NO_ANON;
+
+	/*
+	 * Special mappings (DAX and the like) have no page cache to reclaim;
+	 * MGLRU tells them by a missing ->read_folio. ->writepage is no sign:
+	 * file systems that write back through ->writepages alone (9p on
+	 * netfs in 6.12, for one) have none, and their folios are reclaimed
+	 * all the same (dirty ones once the flusher threads wrote them).
+	 */
+	return !mapping->a_ops->read_folio;
 }
 
 /* Is this folio one the request is about? Called under the PTE or PMD lock. */
@@ -287,7 +297,7 @@ static void lrugen_walk_pte_range(struct lrugen_walk *walk, pmd_t *pmdp, pmd_t *
 	}
 	arch_leave_lazy_mmu_mode();
 	rcu_read_unlock();
-	pte_unmap_unlock(base, ptl);
+	lrugen_pte_unmap_unlock(base, ptl);
 
 	/*
 	 * This harvest cleared the table's non-leaf accessed bit, but left

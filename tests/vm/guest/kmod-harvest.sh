@@ -9,6 +9,10 @@ t=$LRG_BUILDDIR/tests/vm/lrg-kmod-test
 
 insmod "$LRG_KO" || { echo "not ok 1 - insmod lrugen.ko"; exit 1; }
 echo always >/sys/kernel/mm/transparent_hugepage/enabled
+# The bump is checked on the classic LRU (PG_referenced, PG_active), where
+# lrugend's kmod backend ages: MGLRU is off by default in 6.1, on in 6.12
+# (CONFIG_LRU_GEN_ENABLED), where folio_mark_accessed() counts tiers instead.
+[ -w /sys/kernel/mm/lru_gen/enabled ] && echo n >/sys/kernel/mm/lru_gen/enabled
 # a file on the host (9p page cache) for file-backed pages
 LRG_FILE=$(ls /boot/vmlinuz-* | head -n 1)
 export LRG_FILE
