@@ -14,6 +14,11 @@
 #include <linux/pgtable.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
+#include <linux/fs.h>
+#include <linux/dcache.h>
+#include <linux/magic.h>
+#include <linux/pid.h>
+#include <linux/string.h>
 #include <net/genetlink.h>
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
@@ -145,6 +150,53 @@ static inline struct nlattr **lrugen_dump_attrs(struct netlink_callback *cb)
 #else
 	return genl_info_dump(cb)->attrs;
 #endif
+}
+
+/*
+ * The struct pid a pidfd stands for (not referenced, as long as the file is
+ * held), or NULL if the file is no pidfd. pidfd_pid() is not exported, so a pidfd is recognised by what
+ * the kernel makes of it:
+ * - until 6.9 (and where pidfs is configured out): an anon inode file
+ *   named "[pidfd]" whose private_data is the struct pid;
+ * - from 6.9 a file of pidfs, the pseudo file system of magic PID_FS_MAGIC
+ *   that only the kernel mounts: every inode there but its root is a
+ *   process's, its i_private the struct pid, and its files have the
+ *   inode's file operations.
+ * LRUGEN_HAS_PIDFD says whether both kinds are known here (LRUGEN_CAP_PIDFD).
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 9, 0)
+#define LRUGEN_HAS_PIDFD 1
+#define LRUGEN_HAS_PIDFS 0
+#elif defined(PID_FS_MAGIC)
+#define LRUGEN_HAS_PIDFD 1
+#define LRUGEN_HAS_PIDFS 1
+#else
+#define LRUGEN_HAS_PIDFD 0
+#define LRUGEN_HAS_PIDFS 0
+#endif
+/*
+ * Tests only (tests/vm/vm-run.sh --kmod-variant): a module that advertises
+ * LRUGEN_CAP_PIDFD but knows no pidfs, as one written before 6.9 does, so
+ * that lrugend's fallback to pid and start time can be tested.
+ */
+#ifdef LRUGEN_TEST_NO_PIDFS
+#undef LRUGEN_HAS_PIDFS
+#define LRUGEN_HAS_PIDFS 0
+#endif
+
+static inline struct pid *lrugen_pidfd_file_pid(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+
+	if (inode->i_sb->s_magic == ANON_INODE_FS_MAGIC &&
+	    !strcmp((const char *)file->f_path.dentry->d_name.name, "[pidfd]"))
+		return file->private_data;
+#if LRUGEN_HAS_PIDFS
+	if (inode->i_sb->s_magic == PID_FS_MAGIC && file->f_path.dentry != inode->i_sb->s_root &&
+	    file->f_op == inode->i_fop)
+		return inode->i_private;
+#endif
+	return NULL;
 }
 
 /* genl_family.resv_start_op appeared in 6.1 and is required for new families. */

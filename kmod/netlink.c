@@ -93,10 +93,9 @@ static void lrugen_req_release(struct lrugen_req *req)
 }
 
 /*
- * The struct pid behind a pidfd, referenced. pidfd_get_pid() is not exported,
- * so the pidfd is recognised by what pidfd_create() makes of it: an anon
- * inode file named "[pidfd]" whose private_data is the struct pid. Both the
- * file system and the name are checked; any other file is -EBADF.
+ * The struct pid behind a pidfd, referenced. pidfd_get_pid() is not
+ * exported: lrugen_pidfd_file_pid() (compat.h) tells a pidfd from any other
+ * file, which is -EBADF.
  */
 static struct pid *lrugen_pidfd_get_pid(struct nlattr *nla, struct netlink_ext_ack *extack)
 {
@@ -114,14 +113,14 @@ static struct pid *lrugen_pidfd_get_pid(struct nlattr *nla, struct netlink_ext_a
 		NL_SET_ERR_MSG_ATTR(extack, nla, "pidfd is not an open file descriptor");
 		return ERR_PTR(-EBADF);
 	}
-	if (file_inode(file)->i_sb->s_magic != ANON_INODE_FS_MAGIC ||
-	    strcmp((const char *)file->f_path.dentry->d_name.name, "[pidfd]") ||
-	    !file->private_data) {
+	pid = lrugen_pidfd_file_pid(file);
+	if (!pid) {
 		fput(file);
 		NL_SET_ERR_MSG_ATTR(extack, nla, "fd is not a pidfd");
 		return ERR_PTR(-EBADF);
 	}
-	pid = get_pid(file->private_data);
+	/* the file holds a reference to pid: take ours before letting it go */
+	pid = get_pid(pid);
 	fput(file);
 	return pid;
 }
@@ -151,6 +150,12 @@ static int lrugen_get_mm(struct nlattr **attrs, struct netlink_ext_ack *extack,
 			NL_SET_ERR_MSG_ATTR(extack, attrs[LRUGEN_A_PID], "pid out of range");
 			return -EINVAL;
 		}
+	}
+
+	if (attrs[LRUGEN_A_PIDFD] && !LRUGEN_HAS_PIDFD) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[LRUGEN_A_PIDFD],
+				    "pidfds of this kernel are not known to the module (no LRUGEN_CAP_PIDFD)");
+		return -EOPNOTSUPP;
 	}
 
 	if (attrs[LRUGEN_A_PIDFD]) {
@@ -568,7 +573,8 @@ static u32 lrugen_caps(void)
 		caps |= LRUGEN_CAP_THP;
 	if (!mem_cgroup_disabled())
 		caps |= LRUGEN_CAP_MEMCG;
-	caps |= LRUGEN_CAP_PIDFD;
+	if (LRUGEN_HAS_PIDFD)
+		caps |= LRUGEN_CAP_PIDFD;
 	return caps;
 }
 
@@ -692,7 +698,7 @@ static int lrugen_nl_harvest_start(struct netlink_callback *cb)
 	 * finds the receive queue full goes on from whoever calls recvmsg()).
 	 * Errors are reported by the first step, with the extack message.
 	 */
-	if (attrs[LRUGEN_A_PIDFD]) {
+	if (LRUGEN_HAS_PIDFD && attrs[LRUGEN_A_PIDFD]) {
 		struct netlink_ext_ack ea = {};
 		struct pid *pid = lrugen_pidfd_get_pid(attrs[LRUGEN_A_PIDFD], &ea);
 

@@ -28,6 +28,7 @@
 #include <netlink/genl/ctrl.h>
 
 #include "backend_kmod.h"
+#include "lrg_log.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -65,6 +66,12 @@ struct lrg_kmod {
 	char *rbuf;			/* LRG_KMOD_RBUF bytes */
 	char *sbuf;			/* LRG_KMOD_SBUF bytes: a HARVEST request */
 	size_t recv_size;		/* one recv() per dump skb with this, or 0: peek first */
+	/*
+	 * The module refused a pidfd (-EBADF) although it has
+	 * LRUGEN_CAP_PIDFD (a module older than the kernel's pidfds): targets
+	 * are named by pid and start time from then on.
+	 */
+	bool pidfd_refused;
 	struct lrg_kmod_pidfd pidfds[LRG_KMOD_PIDFDS];
 };
 
@@ -906,7 +913,7 @@ static int lrg_kmod_target(struct lrg_kmod *kmod, const struct lrg_mm_info *mm,
 	int fd, ret;
 
 	*ret_slot = NULL;
-	if (kmod->info.caps & LRUGEN_CAP_PIDFD) {
+	if ((kmod->info.caps & LRUGEN_CAP_PIDFD) && !kmod->pidfd_refused) {
 		if (e->pid == mm->pid && e->start_time == mm->start_time) {
 			*ret_slot = e;
 			return 0;
@@ -941,21 +948,93 @@ static int lrg_kmod_target(struct lrg_kmod *kmod, const struct lrg_mm_info *mm,
 	return 0;
 }
 
+/*
+ * Harvest by args, on from where a PARTIAL harvest (work bound) stopped,
+ * until done; the counts of every request added up in *ret_total.
+ */
+static int lrg_kmod_harvest_all(struct lrg_kmod *kmod, struct lrg_kmod_harvest_args *args,
+				lrg_region_fn fn, void *ctx, struct lrg_walk_stats *ret_total)
+{
+	struct lrg_walk_stats total = { 0 }, stats;
+	uint64_t next = 0;
+	int ret;
+
+	do {
+		args->resume = next;
+		ret = lrg_kmod_harvest(kmod, args, fn, ctx, &stats, &next);
+		if (ret == -ESRCH) {
+			stats = (struct lrg_walk_stats){ .status = LRG_HARVEST_GONE };
+			ret = 0;
+		}
+		if (ret)
+			return ret;
+		total.pte_total += stats.pte_total;
+		total.pte_old += stats.pte_old;
+		total.pte_young += stats.pte_young;
+		total.pmd_total += stats.pmd_total;
+		total.pmd_found += stats.pmd_found;
+		total.status = stats.status;
+	} while (stats.status == LRUGEN_STATUS_PARTIAL && next);
+
+	*ret_total = total;
+	return 0;
+}
+
+/* Name the target of args: its cached pidfd (returned), or its pid. */
+static int lrg_kmod_set_target(struct lrg_kmod *kmod, const struct lrg_mm_info *mm,
+			       struct lrg_kmod_harvest_args *args, struct lrg_kmod_pidfd **ret_slot)
+{
+	int ret = lrg_kmod_target(kmod, mm, ret_slot);
+
+	if (ret)
+		return ret;
+	args->use_pidfd = *ret_slot != NULL;
+	args->pidfd = *ret_slot ? (*ret_slot)->fd : -1;
+	args->pid = *ret_slot ? 0 : mm->pid;
+	return 0;
+}
+
+/*
+ * The module refused a pidfd: it does not know the kernel's pidfds (pidfs
+ * from 6.9, for a module older than that), whatever its LRUGEN_CAP_PIDFD
+ * says. Say so once, and name targets by pid and start time from now on.
+ */
+static void lrg_kmod_refuse_pidfds(struct lrg_kmod *kmod)
+{
+	size_t i;
+
+	log_warning("lrugen.ko refused a pidfd (%s): harvests name their process by pid and "
+		    "start time from now on (update lrugen.ko)", kmod->errmsg);
+	kmod->pidfd_refused = true;
+	for (i = 0; i < LRG_KMOD_PIDFDS; i++)
+		lrg_kmod_pidfd_drop(&kmod->pidfds[i]);
+}
+
+/*
+ * After a harvest by pid alone: whether the pid still names the process
+ * lrugend knows (same start time). If it does not, what the harvest
+ * reported may be another process's.
+ */
+static bool lrg_kmod_still_there(const struct lrg_mm_info *mm)
+{
+	uint64_t st;
+
+	return !mm->start_time || (lrg_kmod_start_time(mm->pid, &st) == 0 && st == mm->start_time);
+}
+
 static int lrg_kmod_backend_harvest(struct lrg_backend *b, const struct lrg_harvest_req *hreq,
 				    lrg_region_fn fn, void *ctx, struct lrg_walk_stats *ret_stats)
 {
 	struct lrg_kmod *kmod = (struct lrg_kmod *)b;
 	struct lrg_kmod_harvest_args args = {
-		.pid = hreq->mm->pid,
 		.cgroup_id = hreq->memcg_id == LRG_ROOT_MEMCG ? 0 : hreq->memcg_id,
 		.cgroup_fd = -1,
 		.flags = lrg_kmod_flags(hreq->flags),
 		.ranges = (const struct lrugen_range *)hreq->ranges,
 		.nr_ranges = hreq->nr_ranges,
 	};
-	struct lrg_walk_stats total = { 0 }, stats;
+	struct lrg_walk_stats total;
 	struct lrg_kmod_pidfd *slot;
-	uint64_t next = 0;
 	int ret;
 
 	_Static_assert(sizeof(struct lrg_range) == sizeof(struct lrugen_range),
@@ -972,37 +1051,26 @@ static int lrg_kmod_backend_harvest(struct lrg_backend *b, const struct lrg_harv
 	    kmod->info.abi_version >= 2 && (kmod->info.caps & LRUGEN_CAP_NONLEAF_YOUNG))
 		args.flags |= LRUGEN_F_YOUNG_TABLES;
 
-	ret = lrg_kmod_target(kmod, hreq->mm, &slot);
+	ret = lrg_kmod_set_target(kmod, hreq->mm, &args, &slot);
+	if (!ret)
+		ret = lrg_kmod_harvest_all(kmod, &args, fn, ctx, &total);
+	/* refused before anything was walked: again, by pid */
+	if (ret == -EBADF && slot) {
+		lrg_kmod_refuse_pidfds(kmod);
+		ret = lrg_kmod_set_target(kmod, hreq->mm, &args, &slot);
+		if (!ret)
+			ret = lrg_kmod_harvest_all(kmod, &args, fn, ctx, &total);
+	}
 	if (ret == -ESRCH) {
 		*ret_stats = (struct lrg_walk_stats){ .status = LRG_HARVEST_GONE };
 		return 0;
 	}
 	if (ret)
 		return ret;
-	if (slot) {
-		args.use_pidfd = true;
-		args.pidfd = slot->fd;
-		args.pid = 0;
-	}
 
-	/* a PARTIAL harvest (work bound) goes on where it stopped */
-	do {
-		args.resume = next;
-		ret = lrg_kmod_harvest(kmod, &args, fn, ctx, &stats, &next);
-		if (ret == -ESRCH) {
-			stats = (struct lrg_walk_stats){ .status = LRG_HARVEST_GONE };
-			ret = 0;
-		}
-		if (ret)
-			return ret;
-		total.pte_total += stats.pte_total;
-		total.pte_old += stats.pte_old;
-		total.pte_young += stats.pte_young;
-		total.pmd_total += stats.pmd_total;
-		total.pmd_found += stats.pmd_found;
-		total.status = stats.status;
-	} while (stats.status == LRUGEN_STATUS_PARTIAL && next);
-
+	/* the pid was reused during the harvest: what it found is not this mm's */
+	if (!slot && total.status != LRG_HARVEST_GONE && !lrg_kmod_still_there(hreq->mm))
+		total = (struct lrg_walk_stats){ .status = LRG_HARVEST_GONE };
 	/* the process is gone: so is the use of its pidfd */
 	if (slot && total.status == LRG_HARVEST_GONE)
 		lrg_kmod_pidfd_drop(slot);

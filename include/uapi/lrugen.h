@@ -101,6 +101,9 @@
  * LRUGEN_A_PID is a pid in the sender's pid namespace. LRUGEN_A_PIDFD is a
  * file descriptor of the sender from pidfd_open(2) or clone(CLONE_PIDFD)
  * (LRUGEN_CAP_PIDFD): it names the process without the pid-reuse race.
+ * Both kinds of pidfd are taken: anon inode files (before 6.9) and pidfs
+ * files (from 6.9); LRUGEN_CAP_PIDFD is set only by a module that knows
+ * its kernel's kind.
  * Any other fd (a regular file, an eventfd, a socket, a closed fd) is
  * -EBADF; the pidfd of a process that has exited is -ESRCH. With both
  * attributes the pidfd decides, and the pid must name the same process

@@ -10,7 +10,8 @@
  *     bump           young pages become referenced/active in /proc/kpageflags
  *     contention     an mprotect storm holds the mmap lock: CONTENDED, fast
  *     race           the target exits during harvests: clean errors only
- *     pidfd          harvest by pidfd; other fds EBADF, exited process ESRCH
+ *     pidfd          harvest by pidfd (anon inode, or pidfs from 6.9); other
+ *                    fds EBADF, exited process ESRCH
  *     compact        LRUGEN_F_COMPACT on the wire and decoded by the client
  *                    (same regions as full bitmaps, no false negatives),
  *                    LRUGEN_F_YOUNG_TABLES skips untouched PTE tables only
@@ -22,6 +23,10 @@
  *                    young page of the rest of that table
  *     pidreuse       the kmod backend never harvests a process that took
  *                    the pid of the one it was asked for (pidfd)
+ *     pidfdfallback  (with a module that knows no pidfs: LRUGEN_TEST_NO_PIDFS)
+ *                    the kmod backend falls back to pid and start time when
+ *                    the module refuses its pidfd, and drops a harvest
+ *                    during which the pid was reused
  *     harvestone     HARVEST_ONE (ABI 4): the same young pages as the dump,
  *                    one reply message; a reply that would not fit stops
  *                    with MORE and the dump from NEXT_ADDR does the rest
@@ -62,7 +67,9 @@
 #include <sys/stat.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
+#include <linux/magic.h>
 
 #include "backend_kmod.h"
 #include "tap.h"
@@ -1131,6 +1138,24 @@ static int pidfd_open_(pid_t pid)
 	return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
+#ifndef PID_FS_MAGIC
+#define PID_FS_MAGIC 0x50494446
+#endif
+
+/* What a pidfd is on this kernel: pidfs from 6.9, an anon inode before. */
+static const char *pidfd_kind(int pidfd)
+{
+	struct statfs sf;
+
+	if (fstatfs(pidfd, &sf))
+		return NULL;
+	if (sf.f_type == PID_FS_MAGIC)
+		return "pidfs";
+	if (sf.f_type == ANON_INODE_FS_MAGIC)
+		return "anon inode";
+	return NULL;
+}
+
 /*
  * A HARVEST dump built by hand (the client library speaks pid only): each
  * region goes to on_region(); returns the errno of NLMSG_DONE, with the
@@ -1350,6 +1375,8 @@ static int test_pidfd(void)
 	pidfd = pidfd_open_(child);
 	if (!ok(pidfd >= 0, "pidfd_open(child %d): %s", child, pidfd >= 0 ? "ok" : strerror(errno)))
 		return 1;
+	ok(pidfd_kind(pidfd) != NULL, "this kernel's pidfds are %s files",
+	   pidfd_kind(pidfd) ? pidfd_kind(pidfd) : "of an unknown kind");
 
 	/* by pidfd: the child's pages, exactly as by pid */
 	child_cmd('a');
@@ -2240,7 +2267,8 @@ static int test_pidreuse(void)
 	n = 0;
 	ret = b->ops->harvest(b, &req, count_regions, &n, &st);
 	ok(ret == 0 && st.status == LRG_HARVEST_COMPLETE && n > 0,
-	   "backend harvest of A (pid %d, start %" PRIu64 "): %u regions", a, st_a, n);
+	   "backend harvest of A (pid %d, start %" PRIu64 "): %u regions (%d, status %u)", a, st_a,
+	   n, ret, st.status);
 	/* a pidfd of A kept by the test too, for the library-level check */
 	pidfd = pidfd_open_(a);
 
@@ -2298,6 +2326,112 @@ static int test_pidreuse(void)
 	   "backend harvest of B (start %" PRIu64 "): COMPLETE, %u regions", mi_b.start_time, n);
 
 	close(pidfd);
+	child_stop();
+	b->ops->destroy(b);
+	return 0;
+}
+
+/* ---- the kmod backend with a module that refuses its pidfds ---- */
+
+/* Take pid (the one just freed) for a new toucher child: ns_last_pid. */
+static bool child_start_as(pid_t want)
+{
+	char buf[32];
+	unsigned int tries;
+
+	for (tries = 0; tries < 20; tries++) {
+		snprintf(buf, sizeof(buf), "%d", want - 1);
+		if (write_file("/proc/sys/kernel/ns_last_pid", buf) || child_start())
+			return false;
+		if (child == want)
+			return true;
+		child_stop();
+	}
+	return false;
+}
+
+/* A region callback that, at its first region, has the target's pid reused. */
+static int reuse_on_region(void *arg, const struct lrg_region *r)
+{
+	bool *reused = arg;
+	pid_t a = child;
+
+	if (!*reused) {
+		*reused = true;
+		child_stop();
+		usleep(30000);	/* a later start time, in clock ticks */
+		child_start_as(a);
+	}
+	return 0;
+}
+
+static int test_pidfd_fallback(void)
+{
+	struct lrg_backend *b = NULL;
+	struct lrg_mm_info mi = { 0 };
+	struct lrg_harvest_req req = { .mm = &mi, .memcg_id = LRG_ROOT_MEMCG,
+				       .flags = LRG_HARVEST_NO_BUMP };
+	struct lrg_walk_stats st;
+	const char *kind;
+	bool reused = false;
+	char err[256];
+	unsigned int n;
+	pid_t a;
+	int ret, pidfd;
+
+	area_size[AREA_FILE] = 0;
+	area_size[AREA_SHMEM] = 0;
+	area_size[AREA_THP] = 0;
+	if (child_start()) {
+		ok(0, "start the toucher child");
+		return 1;
+	}
+	pidfd = pidfd_open_(child);
+	kind = pidfd >= 0 ? pidfd_kind(pidfd) : NULL;
+	if (!kind || strcmp(kind, "pidfs")) {
+		/* the module's anon inode check is the one it always had */
+		skip("this kernel's pidfds are no pidfs files: the module knows them");
+		close(pidfd);
+		return 0;
+	}
+	ok(lrg_kmod_get_info(kmod)->caps & LRUGEN_CAP_PIDFD,
+	   "the module advertises LRUGEN_CAP_PIDFD (as one written before pidfs did)");
+	ret = lrg_kmod_harvest(kmod, &(struct lrg_kmod_harvest_args){ .cgroup_fd = -1,
+		.flags = LRUGEN_F_NO_BUMP, .use_pidfd = true, .pidfd = pidfd }, NULL, NULL, NULL, NULL);
+	ok(ret == -EBADF, "... and refuses a pidfs pidfd: EBADF (%d \"%s\")", ret,
+	   lrg_kmod_errmsg(kmod));
+	close(pidfd);
+
+	ret = lrg_kmod_backend_new(&b, err, sizeof(err));
+	if (!ok(ret == 0, "kmod backend: %s", ret ? err : "ok"))
+		return 1;
+	child_cmd('a');
+	a = child;
+	mi.pid = a;
+	mi.start_time = start_time_of(a);
+	n = 0;
+	ret = b->ops->harvest(b, &req, count_regions, &n, &st);
+	ok(ret == 0 && st.status == LRG_HARVEST_COMPLETE && n > 0 && st.pte_young > 0,
+	   "backend harvest: refused pidfd, done again by pid and start time: COMPLETE "
+	   "(%d, status %u, %u regions, %" PRIu64 " young)", ret, st.status, n, st.pte_young);
+	child_cmd('a');
+	n = 0;
+	ret = b->ops->harvest(b, &req, count_regions, &n, &st);
+	ok(ret == 0 && st.status == LRG_HARVEST_COMPLETE && n > 0,
+	   "the next harvest: by pid straight away: COMPLETE (%d, status %u, %u regions)", ret,
+	   st.status, n);
+
+	/* the pid reused while the harvest's replies are read: GONE */
+	ret = b->ops->harvest(b, &req, reuse_on_region, &reused, &st);
+	ok(reused && child == a && start_time_of(a) != mi.start_time,
+	   "process B took A's pid %d during the harvest (got %d)", a, child);
+	ok(ret == 0 && st.status == LRG_HARVEST_GONE,
+	   "start time checked again after the harvest: GONE (%d, status %u)", ret, st.status);
+	mi.start_time = start_time_of(child);
+	n = 0;
+	ret = b->ops->harvest(b, &req, count_regions, &n, &st);
+	ok(ret == 0 && st.status == LRG_HARVEST_COMPLETE && n > 0,
+	   "B by its own start time: COMPLETE (%d, status %u, %u regions)", ret, st.status, n);
 	child_stop();
 	b->ops->destroy(b);
 	return 0;
@@ -2518,6 +2652,8 @@ int main(int argc, char **argv)
 		test_memcg2(argv[2]);
 	} else if (!strcmp(mode, "pidreuse")) {
 		test_pidreuse();
+	} else if (!strcmp(mode, "pidfdfallback")) {
+		test_pidfd_fallback();
 	} else if (!strcmp(mode, "filekinds")) {
 		test_filekinds();
 	} else if (!strcmp(mode, "harvestone")) {

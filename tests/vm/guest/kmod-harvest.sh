@@ -3,7 +3,8 @@
 # (one message, MORE and the dump of the rest), memcg (and fds
 # looked up at send time), bump, contention (and its tracepoints), race,
 # pidfd, pid reuse, bad input, EPERM and fuzz tests (tests/vm/kmod-test.c),
-# one module load.
+# one module load; then the kmod backend's fallback from pidfds with a
+# module that knows no pidfs ($LRG_KO_VARIANT).
 t=$LRG_BUILDDIR/tests/vm/lrg-kmod-test
 [ -x "$t" ] || { echo "not ok 1 - $t not built"; exit 1; }
 
@@ -70,3 +71,11 @@ export LRG_FAMILY="$fam"
 step "$t" eperm
 step "$t" fuzz "${LRG_FUZZ:-10000}"
 rmmod lrugen && echo "ok - rmmod after the tests" || echo "not ok - rmmod after the tests"
+# lrugend with a module that advertises LRUGEN_CAP_PIDFD but knows no pidfs
+# (one written before 6.9): built with LRUGEN_TEST_NO_PIDFS by vm-run.sh
+if insmod "$LRG_KO_VARIANT"; then
+	step "$t" pidfdfallback
+	rmmod lrugen && echo "ok - rmmod of the variant" || echo "not ok - rmmod of the variant"
+else
+	echo "not ok - insmod $LRG_KO_VARIANT"
+fi
