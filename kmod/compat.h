@@ -61,6 +61,13 @@ static inline pmd_t lrugen_pmd_read(pmd_t *pmdp)
 static inline pte_t *lrugen_pte_map_lock(struct mm_struct *mm, pmd_t *pmdp,
 					 unsigned long addr, spinlock_t **ret_ptl)
 {
+	pmd_t val = pmd_read_atomic(pmdp);
+
+	barrier();
+	/* a table stays one under the mmap lock here; checked all the same */
+	if (pmd_none(val) || !pmd_present(val) || pmd_trans_huge(val) || pmd_devmap(val) ||
+	    pmd_bad(val))
+		return NULL;
 	return pte_offset_map_lock(mm, pmdp, addr, ret_ptl);
 }
 

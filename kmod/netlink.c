@@ -13,6 +13,10 @@
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/coredump.h>
+#include <linux/cred.h>
+#include <linux/capability.h>
 #include <linux/cgroup.h>
 #include <linux/memcontrol.h>
 #include <linux/utsname.h>
@@ -126,6 +130,44 @@ static struct pid *lrugen_pidfd_get_pid(struct nlattr *nla, struct netlink_ext_a
 }
 
 /*
+ * What ptrace_may_access(task, PTRACE_MODE_READ_FSCREDS) decides (the rule
+ * of /proc/PID/maps and pagemap), which is not exported: the caller is the
+ * task itself; or its fsuid and fsgid are the task's real, effective and
+ * saved ids and the task is dumpable; or it has CAP_SYS_PTRACE in the
+ * task's user namespace (and in its mm's, for a task that is not
+ * dumpable). The LSM hook (security_ptrace_access_check()) is not exported
+ * either: Yama, SELinux and AppArmor are not asked.
+ */
+static bool lrugen_may_read_mm(struct task_struct *task)
+{
+	const struct cred *cred = current_cred(), *tcred;
+	struct mm_struct *mm;
+	bool allowed;
+
+	if (same_thread_group(task, current))
+		return true;
+
+	task_lock(task);
+	rcu_read_lock();
+	tcred = __task_cred(task);
+	allowed = (uid_eq(cred->fsuid, tcred->euid) && uid_eq(cred->fsuid, tcred->suid) &&
+		   uid_eq(cred->fsuid, tcred->uid) && gid_eq(cred->fsgid, tcred->egid) &&
+		   gid_eq(cred->fsgid, tcred->sgid) && gid_eq(cred->fsgid, tcred->gid)) ||
+		  ns_capable(tcred->user_ns, CAP_SYS_PTRACE);
+	rcu_read_unlock();
+	if (allowed) {
+		/* the dumpable flag after the credentials, as commit_creds() writes them */
+		smp_rmb();
+		mm = task->mm;
+		if (mm && get_dumpable(mm) != SUID_DUMP_USER &&
+		    !ns_capable(mm->user_ns, CAP_SYS_PTRACE))
+			allowed = false;
+	}
+	task_unlock(task);
+	return allowed;
+}
+
+/*
  * The target process: LRUGEN_A_PIDFD, LRUGEN_A_PID, or both. With both, the
  * pidfd decides and the pid must name the same process (-EINVAL otherwise);
  * a pidfd whose process is gone is -ESRCH whatever the pid says.
@@ -193,6 +235,13 @@ static int lrugen_get_mm(struct nlattr **attrs, struct netlink_ext_ack *extack,
 		NL_SET_ERR_MSG_ATTR(extack, nla, "kernel threads have no user memory");
 		return -EINVAL;
 	}
+	/* CAP_NET_ADMIN is not enough: reading another user's access pattern is ptrace's */
+	if (!lrugen_may_read_mm(task)) {
+		put_task_struct(task);
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "no read access to this process (as ptrace's, PTRACE_MODE_READ_FSCREDS)");
+		return -EPERM;
+	}
 
 	*ret_pid = task_tgid_nr(task);
 	mm = get_task_mm(task);
@@ -202,9 +251,13 @@ static int lrugen_get_mm(struct nlattr **attrs, struct netlink_ext_ack *extack,
 		return -ESRCH;
 	}
 
-	/* keep the mm_struct, not the address space: an exit is seen as GONE */
+	/*
+	 * Keep the mm_struct, not the address space: an exit is seen as GONE.
+	 * If the process exited meanwhile, exit_mmap() runs in a worker, not
+	 * in this request.
+	 */
 	mmgrab(mm);
-	mmput(mm);
+	mmput_async(mm);
 	*ret_mm = mm;
 	return 0;
 }
@@ -528,6 +581,7 @@ static void lrugen_account(const struct lrugen_req *req, const struct lrugen_wal
 	atomic64_add(stats->pte_total, &lrugen_counters.pte_scanned);
 	atomic64_add(stats->pte_young, &lrugen_counters.pte_young);
 	atomic64_add(stats->bumped, &lrugen_counters.bumped);
+	atomic64_add(stats->yielded, &lrugen_counters.yielded);
 	if (status == LRUGEN_STATUS_CONTENDED) {
 		atomic64_inc(&lrugen_counters.contended);
 		trace_harvest_contended(req->pid, req->cgroup_id, bump, stats->pte_total,
@@ -592,6 +646,7 @@ static int lrugen_put_counters(struct sk_buff *skb)
 		{ LRUGEN_C_PTE_YOUNG, &lrugen_counters.pte_young },
 		{ LRUGEN_C_BUMPED, &lrugen_counters.bumped },
 		{ LRUGEN_C_REJECTED, &lrugen_counters.rejected },
+		{ LRUGEN_C_YIELDED, &lrugen_counters.yielded },
 	};
 	struct nlattr *nest = nla_nest_start(skb, LRUGEN_A_COUNTERS);
 	unsigned int i;

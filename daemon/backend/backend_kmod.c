@@ -949,14 +949,24 @@ static int lrg_kmod_target(struct lrg_kmod *kmod, const struct lrg_mm_info *mm,
 }
 
 /*
- * Harvest by args, on from where a PARTIAL harvest (work bound) stopped,
- * until done; the counts of every request added up in *ret_total.
+ * A CONTENDED harvest that got somewhere (the walk let go of the mmap lock
+ * for a writer and could not take it back) is resumed from its NEXT_ADDR
+ * at most this many times; one that got nowhere is not.
+ */
+#define LRG_KMOD_RESUMES 4
+
+/*
+ * Harvest by args, on from where a PARTIAL harvest (work bound) or a
+ * CONTENDED one with progress stopped, until done; the counts of every
+ * request added up in *ret_total.
  */
 static int lrg_kmod_harvest_all(struct lrg_kmod *kmod, struct lrg_kmod_harvest_args *args,
 				lrg_region_fn fn, void *ctx, struct lrg_walk_stats *ret_total)
 {
 	struct lrg_walk_stats total = { 0 }, stats;
+	unsigned int resumes = 0;
 	uint64_t next = 0;
+	bool again;
 	int ret;
 
 	do {
@@ -974,7 +984,10 @@ static int lrg_kmod_harvest_all(struct lrg_kmod *kmod, struct lrg_kmod_harvest_a
 		total.pmd_total += stats.pmd_total;
 		total.pmd_found += stats.pmd_found;
 		total.status = stats.status;
-	} while (stats.status == LRUGEN_STATUS_PARTIAL && next);
+		again = next && (stats.status == LRUGEN_STATUS_PARTIAL ||
+				 (stats.status == LRUGEN_STATUS_CONTENDED && stats.pte_total &&
+				  resumes++ < LRG_KMOD_RESUMES));
+	} while (again);
 
 	*ret_total = total;
 	return 0;
