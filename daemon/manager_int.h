@@ -75,6 +75,11 @@ struct manager {
 	uint64_t last_refresh_ms;
 	uint64_t ticks;
 	char last_decision[160];
+	/* why the daemon runs on this backend (lrugenctl status) */
+	char backend_why[384];
+	/* kmod was asked for (auto or kmod): come back to it when it works */
+	bool kmod_wanted;
+	uint64_t kmod_probe_ms;          /* last look for lrugen.ko, off kmod */
 };
 
 /* Reload the config files; on success the new config is in force. diag

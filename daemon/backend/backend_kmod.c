@@ -72,6 +72,9 @@ struct lrg_kmod {
 	 * are named by pid and start time from then on.
 	 */
 	bool pidfd_refused;
+	/* harvests failed in a row for lrugen.ko's sake, and what the last one said */
+	unsigned int failures;
+	char fail_msg[256];
 	struct lrg_kmod_pidfd pidfds[LRG_KMOD_PIDFDS];
 };
 
@@ -773,6 +776,55 @@ void lrg_kmod_close(struct lrg_kmod *kmod)
 	free(kmod);
 }
 
+/* Read INFO and take what it says for the connection: at open, and after a reload. */
+static int lrg_kmod_take_info(struct lrg_kmod *kmod)
+{
+	struct lrg_kmod_info info;
+	char msg[sizeof(kmod->errmsg)];
+	int ret;
+
+	ret = lrg_kmod_info(kmod, &info);
+	if (ret) {
+		snprintf(msg, sizeof(msg), "lrugen.ko INFO failed: %.200s", kmod->errmsg);
+		lrg_kmod_set_err(kmod, msg);
+		return ret;
+	}
+	if (info.abi_version < LRG_KMOD_MIN_ABI) {
+		snprintf(msg, sizeof(msg), "lrugen.ko ABI %u is older than %u: update the module",
+			 info.abi_version, LRG_KMOD_MIN_ABI);
+		lrg_kmod_set_err(kmod, msg);
+		return -EPROTO;
+	}
+	kmod->info = info;
+	/* a module's own figure, if it is a sane one (it is a page less the skb overhead) */
+	kmod->recv_size = info.dump_size >= 1024 && info.dump_size <= LRG_KMOD_RBUF ?
+			  info.dump_size : 0;
+	/* a new module may know the kernel's pidfds */
+	kmod->pidfd_refused = false;
+	return 0;
+}
+
+/*
+ * After -ENOENT from a request: lrugen.ko was unloaded (its family is
+ * gone: -ENOENT), or reloaded (the family is back, maybe under another id
+ * and with another ABI: taken anew, 0, and the caller tries once more). An
+ * ENOENT that comes again is the request's own (its memory cgroup is gone).
+ */
+static int lrg_kmod_reresolve(struct lrg_kmod *kmod)
+{
+	int family = genl_ctrl_resolve(kmod->sk, LRUGEN_GENL_NAME);
+
+	if (family < 0) {
+		lrg_kmod_set_err(kmod, "lrugen.ko is not loaded (its generic netlink family is gone)");
+		return -ENOENT;
+	}
+	if (family != kmod->family)
+		log_info("lrugen.ko: generic netlink family \"%s\" is back as %d (was %d)",
+			 LRUGEN_GENL_NAME, family, kmod->family);
+	kmod->family = family;
+	return lrg_kmod_take_info(kmod);
+}
+
 int lrg_kmod_open(struct lrg_kmod **ret_kmod, char *errbuf, size_t errlen)
 {
 	struct lrg_kmod *kmod;
@@ -814,18 +866,9 @@ int lrg_kmod_open(struct lrg_kmod **ret_kmod, char *errbuf, size_t errlen)
 		goto err;
 	}
 
-	ret = lrg_kmod_info(kmod, &kmod->info);
+	ret = lrg_kmod_take_info(kmod);
 	if (ret) {
-		snprintf(errbuf, errlen, "lrugen.ko INFO failed: %s", kmod->errmsg);
-		goto err;
-	}
-	/* a module's own figure, if it is a sane one (it is a page less the skb overhead) */
-	if (kmod->info.dump_size >= 1024 && kmod->info.dump_size <= LRG_KMOD_RBUF)
-		kmod->recv_size = kmod->info.dump_size;
-	if (kmod->info.abi_version < LRG_KMOD_MIN_ABI) {
-		snprintf(errbuf, errlen, "lrugen.ko ABI %u is older than %u: update the module",
-			 kmod->info.abi_version, LRG_KMOD_MIN_ABI);
-		ret = -EPROTO;
+		snprintf(errbuf, errlen, "%s", kmod->errmsg);
 		goto err;
 	}
 	*ret_kmod = kmod;
@@ -1035,10 +1078,9 @@ static bool lrg_kmod_still_there(const struct lrg_mm_info *mm)
 	return !mm->start_time || (lrg_kmod_start_time(mm->pid, &st) == 0 && st == mm->start_time);
 }
 
-static int lrg_kmod_backend_harvest(struct lrg_backend *b, const struct lrg_harvest_req *hreq,
-				    lrg_region_fn fn, void *ctx, struct lrg_walk_stats *ret_stats)
+static int lrg_kmod_harvest_mm(struct lrg_kmod *kmod, const struct lrg_harvest_req *hreq,
+			       lrg_region_fn fn, void *ctx, struct lrg_walk_stats *ret_stats)
 {
-	struct lrg_kmod *kmod = (struct lrg_kmod *)b;
 	struct lrg_kmod_harvest_args args = {
 		.cgroup_id = hreq->memcg_id == LRG_ROOT_MEMCG ? 0 : hreq->memcg_id,
 		.cgroup_fd = -1,
@@ -1091,6 +1133,55 @@ static int lrg_kmod_backend_harvest(struct lrg_backend *b, const struct lrg_harv
 		total.contended = 1;
 	*ret_stats = total;
 	return 0;
+}
+
+/* A harvest failed for lrugen.ko's sake (not its target's): counted, and logged once. */
+static void lrg_kmod_failed(struct lrg_kmod *kmod, pid_t pid, int err)
+{
+	snprintf(kmod->fail_msg, sizeof(kmod->fail_msg), "%s", kmod->errmsg[0] ? kmod->errmsg :
+		 strerror(-err));
+	if (!kmod->failures++)
+		log_warning("lrugen.ko: harvest of pid %d failed: %s", (int)pid, kmod->fail_msg);
+	else
+		log_debug("lrugen.ko: harvest of pid %d failed (%u in a row): %s", (int)pid,
+			  kmod->failures, kmod->fail_msg);
+}
+
+static int lrg_kmod_backend_harvest(struct lrg_backend *b, const struct lrg_harvest_req *hreq,
+				    lrg_region_fn fn, void *ctx, struct lrg_walk_stats *ret_stats)
+{
+	struct lrg_kmod *kmod = (struct lrg_kmod *)b;
+	int ret;
+
+	kmod->errmsg[0] = '\0';
+	ret = lrg_kmod_harvest_mm(kmod, hreq, fn, ctx, ret_stats);
+	/* the family gone, or back after a reload: nothing was walked, once more */
+	if (ret == -ENOENT) {
+		ret = lrg_kmod_reresolve(kmod);
+		if (!ret) {
+			ret = lrg_kmod_harvest_mm(kmod, hreq, fn, ctx, ret_stats);
+			/* the family is there: this ENOENT is the request's (a memcg gone) */
+			if (ret == -ENOENT)
+				return ret;
+		}
+	}
+	if (ret) {
+		lrg_kmod_failed(kmod, hreq->mm->pid, ret);
+		return ret;
+	}
+	if (kmod->failures)
+		log_notice("lrugen.ko: harvests work again, after %u failed", kmod->failures);
+	kmod->failures = 0;
+	return 0;
+}
+
+unsigned int lrg_kmod_backend_failures(const struct lrg_backend *b, char *why, size_t len)
+{
+	const struct lrg_kmod *kmod = (const struct lrg_kmod *)b;
+
+	if (why && len)
+		snprintf(why, len, "%s", kmod->failures ? kmod->fail_msg : "");
+	return kmod->failures;
 }
 
 static uint64_t lrg_kmod_now_ms(struct lrg_backend *b)

@@ -43,6 +43,15 @@
  *                    lets go (LRUGEN_C_YIELDED), stops CONTENDED with
  *                    NEXT_ADDR, and the resumed harvests report every page
  *                    once; the writer's longest wait
+ *     reload SECS    for SECS seconds, HARVEST dumps through the library
+ *                    (reopened when the family is gone) and harvests
+ *                    through the kmod backend (never reopened) while the
+ *                    guest script unloads and reloads lrugen.ko: only
+ *                    ENOENT while it is gone, the backend works again after
+ *     dumprmmod      rmmod while a HARVEST dump is open (its reader holds it
+ *                    between two reads): EBUSY, the dump ends whole, then
+ *                    rmmod works and the family is gone ($LRG_KO loaded
+ *                    again afterwards)
  *     collapse       harvests racing MADV_COLLAPSE of the target's shmem
  *                    (file THP: PTE tables retracted without the mmap lock
  *                    from 6.6): no error, clean kernel log
@@ -2849,6 +2858,194 @@ static int test_collapse(unsigned int rounds)
 	return 0;
 }
 
+/* ---- harvests while lrugen.ko is unloaded and loaded again ---- */
+
+static int test_reload(unsigned int secs)
+{
+	struct lrg_backend *b = NULL;
+	struct lrg_mm_info mi = { 0 };
+	struct lrg_harvest_req req = { .mm = &mi, .memcg_id = LRG_ROOT_MEMCG,
+				       .flags = LRG_HARVEST_NO_BUMP };
+	unsigned int dumps = 0, dumps_ok = 0, gone = 0, reopens = 0, other = 0;
+	unsigned int bh = 0, bh_ok = 0, bh_enoent = 0, bh_other = 0;
+	bool was_gone = false, back_ok = false;
+	char err[256], first_other[300] = "";
+	double end = now_ms() + secs * 1000.0;
+	int ret;
+
+	ret = lrg_kmod_backend_new(&b, err, sizeof(err));
+	if (!ok(ret == 0, "kmod backend: %s", ret ? err : "ok"))
+		return 1;
+	area_size[AREA_THP] = 0;
+	if (child_start()) {
+		ok(0, "start child");
+		return 1;
+	}
+	mi.pid = child;
+	mi.start_time = start_time_of(child);
+	while (now_ms() < end) {
+		struct lrg_kmod_harvest_args a = { .pid = child, .cgroup_fd = -1,
+						   .flags = LRUGEN_F_NO_BUMP, .dump = true };
+		struct lrg_walk_stats st;
+		unsigned int n = 0;
+
+		/* the library: a HARVEST dump; the connection opened anew when the family is gone */
+		if (kmod) {
+			ret = lrg_kmod_harvest(kmod, &a, count_regions, &n, NULL, NULL);
+			dumps++;
+			if (!ret) {
+				dumps_ok++;
+			} else if (ret == -ENOENT) {
+				gone++;
+				lrg_kmod_close(kmod);
+				kmod = NULL;
+			} else if (!other++) {
+				snprintf(first_other, sizeof(first_other), "dump: %s (%s)",
+					 strerror(-ret), lrg_kmod_errmsg(kmod));
+			}
+		} else if (lrg_kmod_open(&kmod, err, sizeof(err)) == 0) {
+			reopens++;
+		} else {
+			kmod = NULL;
+		}
+		/* the backend: never reopened, it finds the family again itself */
+		ret = b->ops->harvest(b, &req, count_regions, &n, &st);
+		bh++;
+		if (!ret && st.status == LRG_HARVEST_COMPLETE) {
+			bh_ok++;
+			back_ok |= was_gone;
+		} else if (ret == -ENOENT) {
+			bh_enoent++;
+			was_gone = true;
+		} else if (!bh_other++ && !first_other[0]) {
+			snprintf(first_other, sizeof(first_other), "backend: %s, status %u",
+				 strerror(-ret), st.status);
+		}
+		usleep(5000);
+	}
+	child_stop();
+	b->ops->destroy(b);
+	ok(other == 0 && bh_other == 0, "only ENOENT while the module was away (%s)",
+	   first_other[0] ? first_other : "no other error");
+	ok(dumps_ok > 0 && gone > 0 && reopens > 0,
+	   "library: %u HARVEST dumps, %u ok, %u ENOENT (family gone), %u reopened", dumps,
+	   dumps_ok, gone, reopens);
+	ok(bh_ok > 0 && bh_enoent > 0 && back_ok,
+	   "backend: %u harvests, %u COMPLETE, %u ENOENT, COMPLETE again after a reload without "
+	   "reopening", bh, bh_ok, bh_enoent);
+	return 0;
+}
+
+/* ---- rmmod while a dump is open ---- */
+
+/* Read one skb of a dump; regions counted, 1 at NLMSG_DONE (its errno in *ret_err). */
+static int dump_read_one(int fd, unsigned int *regions, int *ret_err)
+{
+	static char rb[4096];
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct nlmsghdr *nlh;
+	ssize_t n;
+
+	if (poll(&pfd, 1, 5000) <= 0)
+		return -ETIMEDOUT;
+	/*
+	 * A page at most: the kernel sizes later dump skbs after the largest
+	 * read, and a larger one would take the whole rest of the dump at once
+	 */
+	n = recv(fd, rb, 4096, 0);
+	if (n <= 0)
+		return -EIO;
+	for (nlh = (struct nlmsghdr *)rb; NLMSG_OK(nlh, (unsigned int)n); nlh = NLMSG_NEXT(nlh, n)) {
+		const char *p = (const char *)NLMSG_DATA(nlh) + GENL_HDRLEN;
+		int rem = (int)nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+
+		if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR) {
+			*ret_err = nlh->nlmsg_type == NLMSG_DONE ? *(int *)NLMSG_DATA(nlh) :
+				   ((struct nlmsgerr *)NLMSG_DATA(nlh))->error;
+			return 1;
+		}
+		while (rem >= NLA_HDRLEN) {
+			const struct nlattr *a = (const struct nlattr *)p;
+
+			if (a->nla_len < NLA_HDRLEN || a->nla_len > rem)
+				break;
+			*regions += (a->nla_type & NLA_TYPE_MASK) == LRUGEN_A_REGION;
+			rem -= NLA_ALIGN(a->nla_len);
+			p += NLA_ALIGN(a->nla_len);
+		}
+	}
+	return 0;
+}
+
+static int test_dumprmmod(void)
+{
+	const char *ko = getenv("LRG_KO");
+	unsigned int regions = 0, reads = 0;
+	int fd = raw_socket(), ret, err = 0, sync[2];
+	struct rawmsg m;
+	char cmd[512], c;
+	size_t off = 0;
+	uint32_t v;
+	pid_t target;
+
+	/* 128 regions of one page each: a dump of full bitmaps takes several skbs */
+	if (!ko || pipe(sync))
+		return ok(0, "LRG_KO set"), 1;
+	target = fork();
+	if (!target) {
+		char *p = mmap(NULL, 256 * MIB, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		size_t i;
+
+		for (i = 0; p != MAP_FAILED && i < 256 * MIB; i += 2 * MIB)
+			p[i] = 1;
+		if (write(sync[1], "r", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	if (read(sync[0], &c, 1) != 1)
+		return ok(0, "target ready"), 1;
+
+	memset(&m, 0, sizeof(m));
+	m.nlh.nlmsg_type = (uint16_t)lrg_kmod_family(kmod);
+	m.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	m.gh.cmd = LRUGEN_CMD_HARVEST;
+	m.gh.version = LRUGEN_GENL_VERSION;
+	v = (uint32_t)target;
+	off += put_attr(m.attrs + off, LRUGEN_A_PID, &v, 4);
+	m.nlh.nlmsg_len = (uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN + off);
+	ret = send(fd, &m, m.nlh.nlmsg_len, 0) < 0 ? -errno : dump_read_one(fd, &regions, &err);
+	reads++;
+	ok(ret == 0, "a HARVEST dump open: its first skb read (%d, %u regions so far)", ret, regions);
+
+	/* the dump holds the module: rmmod must wait for it, and fail now */
+	ret = system("rmmod lrugen 2>/dev/null");
+	ok(ret != 0 && access("/sys/module/lrugen", F_OK) == 0,
+	   "rmmod while the dump is open: refused, the module stays (status %d)", ret);
+	do {
+		ret = dump_read_one(fd, &regions, &err);
+		reads++;
+	} while (ret == 0);
+	ok(ret == 1 && err == 0 && regions >= 128,
+	   "the dump ends whole after it: %u regions in %u reads, NLMSG_DONE %d", regions, reads,
+	   err);
+
+	ret = system("rmmod lrugen");
+	ok(ret == 0 && access("/sys/module/lrugen", F_OK) != 0, "rmmod once the dump is done (%d)",
+	   ret);
+	ret = lrg_kmod_harvest(kmod, &(struct lrg_kmod_harvest_args){ .pid = target,
+		.cgroup_fd = -1, .dump = true }, NULL, NULL, NULL, NULL);
+	ok(ret == -ENOENT, "a HARVEST sent to the family now: ENOENT (%d \"%s\")", ret,
+	   lrg_kmod_errmsg(kmod));
+	snprintf(cmd, sizeof(cmd), "insmod '%s'", ko);
+	ok(system(cmd) == 0, "insmod again");
+	kill(target, SIGKILL);
+	waitpid(target, NULL, 0);
+	close(fd);
+	return 0;
+}
+
 /* ---- EPERM ---- */
 
 static int test_eperm(void)
@@ -3076,6 +3273,10 @@ int main(int argc, char **argv)
 		test_ptrace((pid_t)atoi(argv[2]));
 	} else if (!strcmp(mode, "yield")) {
 		test_yield();
+	} else if (!strcmp(mode, "dumprmmod")) {
+		test_dumprmmod();
+	} else if (!strcmp(mode, "reload")) {
+		test_reload(argc > 2 ? (unsigned int)atoi(argv[2]) : 30);
 	} else if (!strcmp(mode, "collapse")) {
 		test_collapse(argc > 2 ? (unsigned int)atoi(argv[2]) : 20);
 	} else if (!strcmp(mode, "fuzz")) {
