@@ -168,6 +168,8 @@ int lrg_ctl_render_status(FILE *f, const struct lrg_jval *st, const struct lrg_r
 	duration(f, lrg_json_get_u64(st, "uptime_ms", 0));
 	fprintf(f, "%s\n", lrg_json_get_bool(st, "dry_run", false) ? " (DRY RUN: decides, never acts)" : "");
 	fprintf(f, "backend:   %s: %s\n", str_or(b, "name", "?"), str_or(b, "accuracy", ""));
+	if (lrg_json_get(b, "why"))
+		fprintf(f, "           (%s)\n", str_or(b, "why", ""));
 	caps = get_type(b, "caps", LRG_JARRAY);
 	if (caps && caps->n) {
 		fprintf(f, "caps:     ");

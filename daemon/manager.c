@@ -342,13 +342,91 @@ static int on_proc_io(sd_event_source *s, int fd, uint32_t revents, void *userda
 	return 0;
 }
 
+/*
+ * Run on backend nb from now on: a new policy engine and OOM killer over it
+ * (what the old ones knew, generations included, is the old backend's), the
+ * live lists pointed at them, and everything listed anew at the next tick.
+ * On failure nb is destroyed and nothing changes.
+ */
+static int manager_use_backend(struct manager *m, struct lrg_backend *nb)
+{
+	struct lrg_policy *np;
+	struct lrg_oom *no;
+	int r;
+
+	r = lrg_policy_new(nb, m->cfg, &np);
+	if (r < 0) {
+		nb->ops->destroy(nb);
+		return lrg_log_errno(LOG_ERR, r, "creating the policy engine on backend %s",
+				     nb->ops->name);
+	}
+	r = lrg_oom_new(nb, m->cfg, &no);
+	if (r < 0) {
+		lrg_policy_free(np);
+		nb->ops->destroy(nb);
+		return lrg_log_errno(LOG_ERR, r, "preparing the OOM killer on backend %s",
+				     nb->ops->name);
+	}
+	lrg_oom_free(m->oom);
+	lrg_policy_free(m->policy);
+	m->backend->ops->destroy(m->backend);
+	m->backend = nb;
+	m->policy = np;
+	m->oom = no;
+	m->live.policy = np;
+	m->live.backend = nb;
+	m->ticks = 0;	/* the next tick lists cgroups and address spaces */
+	log_notice("backend %s: %s", nb->ops->name, nb->ops->accuracy);
+	return 0;
+}
+
+/*
+ * The kmod backend failing (lrugen.ko unloaded, or its harvests failing
+ * for LRG_BACKEND_KMOD_FAILURES in a row): on to the next backend. Off
+ * kmod while it is wanted: back to it once lrugen.ko answers again.
+ */
+static void manager_check_backend(struct manager *m)
+{
+	uint64_t now = m->backend->ops->now_ms(m->backend);
+	struct lrg_backend *nb;
+	char reason[256], why[512];
+
+	if (lrg_backend_failing(m->backend, reason, sizeof(reason))) {
+		log_warning("backend kmod: %d harvests failed in a row (%s): falling back",
+			    LRG_BACKEND_KMOD_FAILURES, reason);
+		m->kmod_probe_ms = now;
+		if (lrg_backend_select_fallback(&m->cfg->daemon, &nb, why, sizeof(why)) < 0 ||
+		    manager_use_backend(m, nb) < 0)
+			return;
+		snprintf(m->backend_why, sizeof(m->backend_why),
+			 "lrugen.ko failed (%.200s): on %s until it answers again", reason,
+			 m->backend->ops->name);
+		notify_status(m);
+		return;
+	}
+	if (!m->kmod_wanted || lrg_backend_is_kmod(m->backend) ||
+	    now - m->kmod_probe_ms < LRG_BACKEND_KMOD_PROBE_MS)
+		return;
+	m->kmod_probe_ms = now;
+	if (lrg_backend_kmod_probe(reason, sizeof(reason)) < 0)
+		return;
+	if (lrg_backend_select_why("kmod", &m->cfg->daemon, &nb, why, sizeof(why)) < 0 ||
+	    manager_use_backend(m, nb) < 0)
+		return;
+	log_notice("lrugen.ko answers again: back on the kmod backend");
+	snprintf(m->backend_why, sizeof(m->backend_why), "lrugen.ko answers again");
+	notify_status(m);
+}
+
 static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct manager *m = userdata;
 	struct lrg_tick_result res;
-	uint64_t now = m->backend->ops->now_ms(m->backend);
-	uint64_t delay_ms = m->cfg->daemon.poll_interval_ms;
+	uint64_t now, delay_ms = m->cfg->daemon.poll_interval_ms;
 	int r;
+
+	manager_check_backend(m);
+	now = m->backend->ops->now_ms(m->backend);
 
 	if (now - m->last_refresh_ms >= REFRESH_INTERVAL_MS || !m->ticks) {
 		r = lrg_policy_refresh(m->policy, now);
@@ -482,9 +560,12 @@ int lrg_manager_run(const struct lrg_manager_opts *o, struct lrg_config *cfg)
 	 * write an EPIPE, not the daemon its life. */
 	signal(SIGPIPE, SIG_IGN);
 
-	r = lrg_backend_select(want, &cfg->daemon, &m.backend);
+	r = lrg_backend_select_why(want, &cfg->daemon, &m.backend, m.backend_why,
+				   sizeof(m.backend_why));
 	if (r < 0)
 		return LRG_EXIT_NO_BACKEND;
+	m.kmod_wanted = !strcmp(want, "auto") || !strcmp(want, "kmod");
+	m.kmod_probe_ms = m.backend->ops->now_ms(m.backend);
 	log_notice("backend %s: %s", m.backend->ops->name, m.backend->ops->accuracy);
 
 	r = lrg_policy_new(m.backend, cfg, &m.policy);

@@ -36,6 +36,7 @@ static int ctl_status(void *ctx, FILE *out)
 		.version = PACKAGE_VERSION,
 		.backend = m->backend->ops->name,
 		.accuracy = m->backend->ops->accuracy,
+		.backend_why = m->backend_why,
 		.caps = m->backend->caps,
 		.dry_run = m->cfg->daemon.dry_run,
 		.uptime_ms = now - m->started_ms,

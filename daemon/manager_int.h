@@ -76,6 +76,11 @@ struct manager {
 	uint64_t ticks;
 	char last_decision[160];
 	char config_fallback[512];	/* why the built-in profile is in force; "" if the files are */
+	/* why the daemon runs on this backend (lrugenctl status) */
+	char backend_why[384];
+	/* kmod was asked for (auto or kmod): come back to it when it works */
+	bool kmod_wanted;
+	uint64_t kmod_probe_ms;          /* last look for lrugen.ko, off kmod */
 };
 
 /* Reload the config files; on success the new config is in force. diag

@@ -40,6 +40,7 @@ struct lrugen_walk_stats {
 	u64 pmd_total;
 	u64 pmd_young;
 	u64 bumped;
+	u64 yielded;		/* times the walk let go of the mmap lock */
 };
 
 enum lrugen_walk_mode {
@@ -54,6 +55,11 @@ enum lrugen_walk_end {
 	LRUGEN_WALK_CONTENDED,	/* mmap lock busy */
 	LRUGEN_WALK_GONE,	/* the mm exited */
 	LRUGEN_WALK_BOUND,	/* max_ptes reached */
+	/*
+	 * (within lrugen_walk_step() only) a writer waits for the mmap lock,
+	 * or a reschedule is due: let go of the lock, go on from next_addr
+	 */
+	LRUGEN_WALK_YIELD,
 };
 
 /*
@@ -92,6 +98,8 @@ struct lrugen_walk {
 	 * that lie within it are skipped at once
 	 */
 	unsigned long idle_pmd;
+	/* PMD entries visited since the mmap lock was taken: a yield needs one */
+	unsigned long held_pmds;
 	struct lrugen_walk_stats stats;
 };
 
@@ -113,6 +121,7 @@ struct lrugen_counters {
 	atomic64_t pte_young;
 	atomic64_t bumped;
 	atomic64_t rejected;
+	atomic64_t yielded;
 };
 
 extern struct lrugen_counters lrugen_counters;

@@ -13,6 +13,10 @@
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/coredump.h>
+#include <linux/cred.h>
+#include <linux/capability.h>
 #include <linux/cgroup.h>
 #include <linux/memcontrol.h>
 #include <linux/utsname.h>
@@ -93,10 +97,9 @@ static void lrugen_req_release(struct lrugen_req *req)
 }
 
 /*
- * The struct pid behind a pidfd, referenced. pidfd_get_pid() is not exported,
- * so the pidfd is recognised by what pidfd_create() makes of it: an anon
- * inode file named "[pidfd]" whose private_data is the struct pid. Both the
- * file system and the name are checked; any other file is -EBADF.
+ * The struct pid behind a pidfd, referenced. pidfd_get_pid() is not
+ * exported: lrugen_pidfd_file_pid() (compat.h) tells a pidfd from any other
+ * file, which is -EBADF.
  */
 static struct pid *lrugen_pidfd_get_pid(struct nlattr *nla, struct netlink_ext_ack *extack)
 {
@@ -114,16 +117,54 @@ static struct pid *lrugen_pidfd_get_pid(struct nlattr *nla, struct netlink_ext_a
 		NL_SET_ERR_MSG_ATTR(extack, nla, "pidfd is not an open file descriptor");
 		return ERR_PTR(-EBADF);
 	}
-	if (file_inode(file)->i_sb->s_magic != ANON_INODE_FS_MAGIC ||
-	    strcmp((const char *)file->f_path.dentry->d_name.name, "[pidfd]") ||
-	    !file->private_data) {
+	pid = lrugen_pidfd_file_pid(file);
+	if (!pid) {
 		fput(file);
 		NL_SET_ERR_MSG_ATTR(extack, nla, "fd is not a pidfd");
 		return ERR_PTR(-EBADF);
 	}
-	pid = get_pid(file->private_data);
+	/* the file holds a reference to pid: take ours before letting it go */
+	pid = get_pid(pid);
 	fput(file);
 	return pid;
+}
+
+/*
+ * What ptrace_may_access(task, PTRACE_MODE_READ_FSCREDS) decides (the rule
+ * of /proc/PID/maps and pagemap), which is not exported: the caller is the
+ * task itself; or its fsuid and fsgid are the task's real, effective and
+ * saved ids and the task is dumpable; or it has CAP_SYS_PTRACE in the
+ * task's user namespace (and in its mm's, for a task that is not
+ * dumpable). The LSM hook (security_ptrace_access_check()) is not exported
+ * either: Yama, SELinux and AppArmor are not asked.
+ */
+static bool lrugen_may_read_mm(struct task_struct *task)
+{
+	const struct cred *cred = current_cred(), *tcred;
+	struct mm_struct *mm;
+	bool allowed;
+
+	if (same_thread_group(task, current))
+		return true;
+
+	task_lock(task);
+	rcu_read_lock();
+	tcred = __task_cred(task);
+	allowed = (uid_eq(cred->fsuid, tcred->euid) && uid_eq(cred->fsuid, tcred->suid) &&
+		   uid_eq(cred->fsuid, tcred->uid) && gid_eq(cred->fsgid, tcred->egid) &&
+		   gid_eq(cred->fsgid, tcred->sgid) && gid_eq(cred->fsgid, tcred->gid)) ||
+		  ns_capable(tcred->user_ns, CAP_SYS_PTRACE);
+	rcu_read_unlock();
+	if (allowed) {
+		/* the dumpable flag after the credentials, as commit_creds() writes them */
+		smp_rmb();
+		mm = task->mm;
+		if (mm && get_dumpable(mm) != SUID_DUMP_USER &&
+		    !ns_capable(mm->user_ns, CAP_SYS_PTRACE))
+			allowed = false;
+	}
+	task_unlock(task);
+	return allowed;
 }
 
 /*
@@ -151,6 +192,12 @@ static int lrugen_get_mm(struct nlattr **attrs, struct netlink_ext_ack *extack,
 			NL_SET_ERR_MSG_ATTR(extack, attrs[LRUGEN_A_PID], "pid out of range");
 			return -EINVAL;
 		}
+	}
+
+	if (attrs[LRUGEN_A_PIDFD] && !LRUGEN_HAS_PIDFD) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[LRUGEN_A_PIDFD],
+				    "pidfds of this kernel are not known to the module (no LRUGEN_CAP_PIDFD)");
+		return -EOPNOTSUPP;
 	}
 
 	if (attrs[LRUGEN_A_PIDFD]) {
@@ -188,6 +235,13 @@ static int lrugen_get_mm(struct nlattr **attrs, struct netlink_ext_ack *extack,
 		NL_SET_ERR_MSG_ATTR(extack, nla, "kernel threads have no user memory");
 		return -EINVAL;
 	}
+	/* CAP_NET_ADMIN is not enough: reading another user's access pattern is ptrace's */
+	if (!lrugen_may_read_mm(task)) {
+		put_task_struct(task);
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "no read access to this process (as ptrace's, PTRACE_MODE_READ_FSCREDS)");
+		return -EPERM;
+	}
 
 	*ret_pid = task_tgid_nr(task);
 	mm = get_task_mm(task);
@@ -197,9 +251,13 @@ static int lrugen_get_mm(struct nlattr **attrs, struct netlink_ext_ack *extack,
 		return -ESRCH;
 	}
 
-	/* keep the mm_struct, not the address space: an exit is seen as GONE */
+	/*
+	 * Keep the mm_struct, not the address space: an exit is seen as GONE.
+	 * If the process exited meanwhile, exit_mmap() runs in a worker, not
+	 * in this request.
+	 */
 	mmgrab(mm);
-	mmput(mm);
+	mmput_async(mm);
 	*ret_mm = mm;
 	return 0;
 }
@@ -523,6 +581,7 @@ static void lrugen_account(const struct lrugen_req *req, const struct lrugen_wal
 	atomic64_add(stats->pte_total, &lrugen_counters.pte_scanned);
 	atomic64_add(stats->pte_young, &lrugen_counters.pte_young);
 	atomic64_add(stats->bumped, &lrugen_counters.bumped);
+	atomic64_add(stats->yielded, &lrugen_counters.yielded);
 	if (status == LRUGEN_STATUS_CONTENDED) {
 		atomic64_inc(&lrugen_counters.contended);
 		trace_harvest_contended(req->pid, req->cgroup_id, bump, stats->pte_total,
@@ -568,7 +627,8 @@ static u32 lrugen_caps(void)
 		caps |= LRUGEN_CAP_THP;
 	if (!mem_cgroup_disabled())
 		caps |= LRUGEN_CAP_MEMCG;
-	caps |= LRUGEN_CAP_PIDFD;
+	if (LRUGEN_HAS_PIDFD)
+		caps |= LRUGEN_CAP_PIDFD;
 	return caps;
 }
 
@@ -586,6 +646,7 @@ static int lrugen_put_counters(struct sk_buff *skb)
 		{ LRUGEN_C_PTE_YOUNG, &lrugen_counters.pte_young },
 		{ LRUGEN_C_BUMPED, &lrugen_counters.bumped },
 		{ LRUGEN_C_REJECTED, &lrugen_counters.rejected },
+		{ LRUGEN_C_YIELDED, &lrugen_counters.yielded },
 	};
 	struct nlattr *nest = nla_nest_start(skb, LRUGEN_A_COUNTERS);
 	unsigned int i;
@@ -671,7 +732,7 @@ struct lrugen_dump {
  */
 static int lrugen_nl_harvest_start(struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr **attrs = lrugen_dump_attrs(cb);
 	struct lrugen_dump *dump;
 
 	/*
@@ -692,9 +753,9 @@ static int lrugen_nl_harvest_start(struct netlink_callback *cb)
 	 * finds the receive queue full goes on from whoever calls recvmsg()).
 	 * Errors are reported by the first step, with the extack message.
 	 */
-	if (info->attrs[LRUGEN_A_PIDFD]) {
+	if (LRUGEN_HAS_PIDFD && attrs[LRUGEN_A_PIDFD]) {
 		struct netlink_ext_ack ea = {};
-		struct pid *pid = lrugen_pidfd_get_pid(info->attrs[LRUGEN_A_PIDFD], &ea);
+		struct pid *pid = lrugen_pidfd_get_pid(attrs[LRUGEN_A_PIDFD], &ea);
 
 		if (IS_ERR(pid)) {
 			dump->pidfd_err = PTR_ERR(pid);
@@ -703,8 +764,8 @@ static int lrugen_nl_harvest_start(struct netlink_callback *cb)
 			dump->pidfd_pid = pid;
 		}
 	}
-	if (info->attrs[LRUGEN_A_CGROUP_FD]) {
-		u32 fd = nla_get_u32(info->attrs[LRUGEN_A_CGROUP_FD]);
+	if (attrs[LRUGEN_A_CGROUP_FD]) {
+		u32 fd = nla_get_u32(attrs[LRUGEN_A_CGROUP_FD]);
 
 		/* a bad fd number is refused by lrugen_get_memcg() */
 		if (fd <= INT_MAX)
@@ -756,19 +817,19 @@ static int lrugen_dump_flush(struct lrugen_walk *walk)
 
 static int lrugen_nl_harvest_parse(struct lrugen_dump *dump, struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct nlattr **attrs = lrugen_dump_attrs(cb);
 	int ret;
 
 	if (dump->pidfd_err) {
 		if (cb->extack) {
 			cb->extack->_msg = dump->pidfd_msg;
-			cb->extack->bad_attr = info->attrs[LRUGEN_A_PIDFD];
+			cb->extack->bad_attr = attrs[LRUGEN_A_PIDFD];
 		}
 		atomic64_inc(&lrugen_counters.rejected);
 		return dump->pidfd_err;
 	}
 
-	ret = lrugen_req_parse(info->attrs, NULL, cb->extack, dump->pidfd_pid, dump->fd_cgrp,
+	ret = lrugen_req_parse(attrs, NULL, cb->extack, dump->pidfd_pid, dump->fd_cgrp,
 			       &dump->req);
 	if (ret)
 		return ret;

@@ -6,10 +6,13 @@
  * ptep_test_and_clear_young are not exported to modules.
  *
  * Locking: the mmap lock is only try-locked for read, and only for one
- * step (one buffer of regions); PTE tables are walked under their PTE lock,
- * PMD-mapped THPs under the PMD lock (a batch of them under one hold).
- * Nothing here allocates or sleeps except cond_resched() between PMD
- * entries.
+ * step (one buffer of regions); between PMD entries the walk lets go of it
+ * when a writer waits for it (mmap_lock_is_contended()) or a reschedule is
+ * due, and goes on if it can take it again at once (else the harvest is
+ * CONTENDED, and resumable from NEXT_ADDR). PTE tables are walked under
+ * their PTE lock, PMD-mapped THPs under the PMD lock (a batch of them under
+ * one hold). Nothing here allocates; it sleeps only in cond_resched(),
+ * without the mmap lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,8 +24,10 @@
 #include <linux/hugetlb.h>
 #include <linux/pagemap.h>
 #include <linux/page_idle.h>
+#include <linux/shmem_fs.h>
 #include <linux/swap.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
 
 #include "compat.h"
 #include "lrugen.h"
@@ -43,12 +48,21 @@ static bool lrugen_should_skip_vma(const struct lrugen_walk *walk, struct vm_are
 		return true;
 
 	mapping = vma->vm_file->f_mapping;
-	/* reclaim cannot write these back, so their age is of no use */
-	if (!mapping->a_ops->writepage)
+	if (mapping_unevictable(mapping))
 		return true;
 
-	/* shmem is caught per page (swap backed) since shmem_mapping() is not exported */
-	return mapping_unevictable(mapping);
+	/* shmem needs swap, as anon memory does */
+	if (shmem_mapping(mapping))
+		return walk->flags & LRUGEN_F_NO_ANON;
+
+	/*
+	 * Special mappings (DAX and the like) have no page cache to reclaim;
+	 * MGLRU tells them by a missing ->read_folio. ->writepage is no sign:
+	 * file systems that write back through ->writepages alone (9p on
+	 * netfs in 6.12, for one) have none, and their folios are reclaimed
+	 * all the same (dirty ones once the flusher threads wrote them).
+	 */
+	return !mapping->a_ops->read_folio;
 }
 
 /* Is this folio one the request is about? Called under the PTE or PMD lock. */
@@ -147,7 +161,12 @@ static void lrugen_bump(struct lrugen_walk *walk, struct folio *folio, struct fo
 	walk->stats.bumped++;
 }
 
-static void lrugen_walk_pte_range(struct lrugen_walk *walk, pmd_t *pmdp, pmd_t *pmdval,
+/*
+ * The entries [start, end) of the PTE table the PMD entry at pmdp (in the
+ * page table, never a copy: see lrugen_pte_map_lock()) points to, if it
+ * still points to one.
+ */
+static void lrugen_walk_pte_range(struct lrugen_walk *walk, pmd_t *pmdp,
 				  unsigned long start, unsigned long end)
 {
 	struct lrugen_region *reg = NULL;
@@ -156,6 +175,7 @@ static void lrugen_walk_pte_range(struct lrugen_walk *walk, pmd_t *pmdp, pmd_t *
 	unsigned long addr;
 	spinlock_t *ptl;
 	pte_t *base, *pte;
+	pmd_t table;
 	bool harvest = walk->mode == LRUGEN_WALK_HARVEST;
 	bool bump = !harvest || !(walk->flags & LRUGEN_F_NO_BUMP);
 
@@ -180,9 +200,11 @@ static void lrugen_walk_pte_range(struct lrugen_walk *walk, pmd_t *pmdp, pmd_t *
 			 !(walk->flags & LRUGEN_F_NO_ANON);
 	bool rep = false, rep_anon = false;
 
-	base = lrugen_pte_map_lock(walk->mm, pmdval, start, &ptl);
+	base = lrugen_pte_map_lock(walk->mm, pmdp, start, &ptl);
 	if (!base)
 		return;
+	/* the PTE lock keeps the entry pointing to this table */
+	table = lrugen_pmd_read(pmdp);
 	if (file_once && READ_ONCE(walk->vma->anon_vma))
 		file_once = false;
 
@@ -287,19 +309,20 @@ static void lrugen_walk_pte_range(struct lrugen_walk *walk, pmd_t *pmdp, pmd_t *
 	}
 	arch_leave_lazy_mmu_mode();
 	rcu_read_unlock();
-	pte_unmap_unlock(base, ptl);
+	lrugen_pte_unmap_unlock(base, ptl);
 
 	/*
 	 * This harvest cleared the table's non-leaf accessed bit, but left
 	 * young entries of pages it is not about (another memcg, anon under
 	 * NO_ANON): set the bit again, or a LRUGEN_F_YOUNG_TABLES harvest for
-	 * them would skip the table. The mmap lock keeps the table in place.
+	 * them would skip the table; a table retracted meanwhile (file THP
+	 * collapse, 6.6+) is left alone.
 	 */
-	if (other_young && pmdp && walk->young_table == ((start & PMD_MASK) | 1)) {
+	if (other_young && walk->young_table == ((start & PMD_MASK) | 1)) {
 		/* under the PMD lock, and only on the table just walked */
 		ptl = pmd_lock(walk->mm, pmdp);
 		if (pmd_present(*pmdp) && !pmd_trans_huge(*pmdp) && !pmd_bad(*pmdp) &&
-		    pmd_pfn(*pmdp) == pmd_pfn(*pmdval))
+		    pmd_pfn(*pmdp) == pmd_pfn(table))
 			lrugen_pmd_set_young(pmdp);
 		spin_unlock(ptl);
 	}
@@ -483,13 +506,13 @@ static bool lrugen_overlaps_ranges(const struct lrugen_walk *walk, unsigned long
 }
 
 /* Walk the parts of [start, end) (within one PTE table) that are in ranges. */
-static void lrugen_walk_pieces(struct lrugen_walk *walk, pmd_t *pmdval,
+static void lrugen_walk_pieces(struct lrugen_walk *walk, pmd_t *pmdp,
 			       unsigned long start, unsigned long end)
 {
 	unsigned int i;
 
 	if (!walk->ranges) {
-		lrugen_walk_pte_range(walk, NULL, pmdval, start, end);
+		lrugen_walk_pte_range(walk, pmdp, start, end);
 		return;
 	}
 
@@ -498,20 +521,28 @@ static void lrugen_walk_pieces(struct lrugen_walk *walk, pmd_t *pmdval,
 		unsigned long e = min_t(unsigned long, end, walk->ranges[i].end);
 
 		if (s < e)
-			lrugen_walk_pte_range(walk, NULL, pmdval, s, e);
+			lrugen_walk_pte_range(walk, pmdp, s, e);
 	}
 }
 
 /*
  * Stop before the PMD entry at addr if the work bound is reached or the
  * region buffer has no slot left for a new region. Stopping only between
- * regions keeps each region reported once per harvest.
+ * regions keeps each region reported once per harvest. A yield may stop
+ * within a region: its buffer stays as it is, and the walk goes on filling
+ * it.
  */
 static int lrugen_walk_pause(struct lrugen_walk *walk, unsigned long addr)
 {
 	if (walk->stats.pte_total >= walk->max_ptes) {
 		walk->next_addr = addr;
 		return LRUGEN_WALK_BOUND;
+	}
+
+	/* as MGLRU's walk: a page fault must not wait behind a long walk */
+	if (walk->held_pmds++ && (mmap_lock_is_contended(walk->mm) || need_resched())) {
+		walk->next_addr = addr;
+		return LRUGEN_WALK_YIELD;
 	}
 
 	if (walk->mode == LRUGEN_WALK_HARVEST && walk->nr_regions >= walk->max_regions &&
@@ -539,7 +570,6 @@ static void lrugen_thp_unlock(spinlock_t **ptl)
 	if (*ptl) {
 		spin_unlock(*ptl);
 		*ptl = NULL;
-		cond_resched();
 	}
 }
 
@@ -629,13 +659,11 @@ static int lrugen_walk_pmd_range(struct lrugen_walk *walk, pud_t *pud,
 		}
 
 		if (young)
-			lrugen_walk_pte_range(walk, pmdp, &val, addr, next);
+			lrugen_walk_pte_range(walk, pmdp, addr, next);
 		else if (!young_only)
-			lrugen_walk_pieces(walk, &val, addr, next);
+			lrugen_walk_pieces(walk, pmdp, addr, next);
 		else
 			walk->idle_pmd = (addr & PMD_MASK) | 1;
-
-		cond_resched();
 	} while (pmdp++, addr = next, addr != end);
 
 	lrugen_thp_unlock(&ptl);
@@ -790,8 +818,8 @@ static int lrugen_walk_vmas(struct lrugen_walk *walk)
  * lrugen_walk_step - walk on from walk->next_addr until done or stopped
  * @walk: the walk; walk->regions must have been drained (nr_regions reset)
  *
- * Return: enum lrugen_walk_end. For FULL, CONTENDED and BOUND,
- * walk->next_addr is where the next step starts.
+ * Return: enum lrugen_walk_end (never LRUGEN_WALK_YIELD). For FULL,
+ * CONTENDED and BOUND, walk->next_addr is where the next step starts.
  */
 int lrugen_walk_step(struct lrugen_walk *walk)
 {
@@ -805,14 +833,27 @@ int lrugen_walk_step(struct lrugen_walk *walk)
 
 	/* never wait for the mmap lock: aging must not stall page faults */
 	if (!mmap_read_trylock(walk->mm)) {
-		mmput(walk->mm);
+		mmput_async(walk->mm);
 		return LRUGEN_WALK_CONTENDED;
 	}
 
-	ret = lrugen_walk_vmas(walk);
-	walk->vma = NULL;	/* valid under the mmap lock only */
+	for (;;) {
+		walk->held_pmds = 0;
+		ret = lrugen_walk_vmas(walk);
+		walk->vma = NULL;	/* valid under the mmap lock only */
+		mmap_read_unlock(walk->mm);
+		if (ret != LRUGEN_WALK_YIELD)
+			break;
+		walk->stats.yielded++;
+		cond_resched();
+		/* the writer that waited may hold the lock now: stop, resumable */
+		if (!mmap_read_trylock(walk->mm)) {
+			ret = LRUGEN_WALK_CONTENDED;
+			break;
+		}
+	}
 
-	mmap_read_unlock(walk->mm);
-	mmput(walk->mm);
+	/* the last user of the address space, if it exited meanwhile: not here */
+	mmput_async(walk->mm);
 	return ret;
 }

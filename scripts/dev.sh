@@ -13,11 +13,15 @@ cd "$top" || exit 1
 
 BUILD_DEPS="build-essential autoconf automake libtool pkg-config libsystemd-dev
 	libnl-3-dev libnl-genl-3-dev libinih-dev"
-# QEMU + Debian's own kernel and headers for the VM suites; groff/man for the
-# man page check; systemd for systemd-analyze verify; earlyoom/nohang for the
-# comparison benchmark; dbus for the desktop notification test.
-TEST_DEPS="qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static cpio
-	kmod groff-base man-db systemd zstd dbus"
+# QEMU + Debian's own kernels and headers for the VM suites (6.1, and 6.12
+# from Debian 12's archive: the kmod suites run on both; xz-utils unpacks
+# 6.12's modules); dkms for the DKMS test; util-linux's setpriv for the
+# non-root caller of the EPERM test; groff/man for the man page check;
+# systemd for systemd-analyze verify; earlyoom/nohang for the comparison
+# benchmark; dbus for the desktop notification test.
+TEST_DEPS="qemu-system-x86 linux-image-amd64 linux-headers-amd64
+	linux-image-6.12-amd64 linux-headers-6.12-amd64 xz-utils dkms util-linux
+	busybox-static cpio kmod groff-base man-db systemd zstd dbus"
 
 need() { # install the packages that are not installed yet
 	local missing=() p

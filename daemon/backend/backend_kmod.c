@@ -28,7 +28,11 @@
 #include <netlink/genl/ctrl.h>
 
 #include "backend_kmod.h"
+#include "clock.h"
+#include "lrg_log.h"
+#include "pidfd.h"
 #include "procfs.h"
+#include "util.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -66,6 +70,15 @@ struct lrg_kmod {
 	char *rbuf;			/* LRG_KMOD_RBUF bytes */
 	char *sbuf;			/* LRG_KMOD_SBUF bytes: a HARVEST request */
 	size_t recv_size;		/* one recv() per dump skb with this, or 0: peek first */
+	/*
+	 * The module refused a pidfd (-EBADF) although it has
+	 * LRUGEN_CAP_PIDFD (a module older than the kernel's pidfds): targets
+	 * are named by pid and start time from then on.
+	 */
+	bool pidfd_refused;
+	/* harvests failed in a row for lrugen.ko's sake, and what the last one said */
+	unsigned int failures;
+	char fail_msg[256];
 	struct lrg_kmod_pidfd pidfds[LRG_KMOD_PIDFDS];
 };
 
@@ -767,9 +780,64 @@ void lrg_kmod_close(struct lrg_kmod *kmod)
 	free(kmod);
 }
 
+/* Read INFO and take what it says for the connection: at open, and after a reload. */
+static int lrg_kmod_take_info(struct lrg_kmod *kmod)
+{
+	struct lrg_kmod_info info;
+	char msg[sizeof(kmod->errmsg)];
+	int ret;
+
+	ret = lrg_kmod_info(kmod, &info);
+	if (ret) {
+		snprintf(msg, sizeof(msg), "lrugen.ko INFO failed: %.200s", kmod->errmsg);
+		lrg_kmod_set_err(kmod, msg);
+		return ret;
+	}
+	if (info.abi_version < LRG_KMOD_MIN_ABI) {
+		snprintf(msg, sizeof(msg), "lrugen.ko ABI %u is older than %u: update the module",
+			 info.abi_version, LRG_KMOD_MIN_ABI);
+		lrg_kmod_set_err(kmod, msg);
+		return -EPROTO;
+	}
+	kmod->info = info;
+	/* a module's own figure, if it is a sane one (it is a page less the skb overhead) */
+	kmod->recv_size = info.dump_size >= 1024 && info.dump_size <= LRG_KMOD_RBUF ?
+			  info.dump_size : 0;
+	/* a new module may know the kernel's pidfds */
+	kmod->pidfd_refused = false;
+	return 0;
+}
+
+/*
+ * After -ENOENT from a request: lrugen.ko was unloaded (its family is
+ * gone: -ENOENT), or reloaded (the family is back, maybe under another id
+ * and with another ABI: taken anew, 0, and the caller tries once more). An
+ * ENOENT that comes again is the request's own (its memory cgroup is gone).
+ */
+static int lrg_kmod_reresolve(struct lrg_kmod *kmod)
+{
+	int family = genl_ctrl_resolve(kmod->sk, LRUGEN_GENL_NAME);
+
+	if (family < 0) {
+		lrg_kmod_set_err(kmod, "lrugen.ko is not loaded (its generic netlink family is gone)");
+		return -ENOENT;
+	}
+	if (family != kmod->family)
+		log_info("lrugen.ko: generic netlink family \"%s\" is back as %d (was %d)",
+			 LRUGEN_GENL_NAME, family, kmod->family);
+	kmod->family = family;
+	return lrg_kmod_take_info(kmod);
+}
+
+static void lrg_kmod_closep(struct lrg_kmod **kmod)
+{
+	if (*kmod)
+		lrg_kmod_close(*kmod);
+}
+
 int lrg_kmod_open(struct lrg_kmod **ret_kmod, char *errbuf, size_t errlen)
 {
-	struct lrg_kmod *kmod;
+	_cleanup_(lrg_kmod_closep) struct lrg_kmod *kmod = NULL;
 	int one = 1;
 	int ret;
 
@@ -779,15 +847,12 @@ int lrg_kmod_open(struct lrg_kmod **ret_kmod, char *errbuf, size_t errlen)
 	kmod->rbuf = malloc(LRG_KMOD_RBUF);
 	kmod->sbuf = malloc(LRG_KMOD_SBUF);
 	kmod->sk = nl_socket_alloc();
-	if (!kmod->sk || !kmod->rbuf || !kmod->sbuf) {
-		lrg_kmod_close(kmod);
+	if (!kmod->sk || !kmod->rbuf || !kmod->sbuf)
 		return -ENOMEM;
-	}
 	ret = genl_connect(kmod->sk);
 	if (ret < 0) {
 		snprintf(errbuf, errlen, "cannot open a generic netlink socket: %s", nl_geterror(ret));
-		ret = -EIO;
-		goto err;
+		return -EIO;
 	}
 	/* errors come back with the kernel's explanation, without our request */
 	if (setsockopt(nl_socket_get_fd(kmod->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one)) ||
@@ -804,29 +869,16 @@ int lrg_kmod_open(struct lrg_kmod **ret_kmod, char *errbuf, size_t errlen)
 		snprintf(errbuf, errlen,
 			 "generic netlink family \"%s\" not found: is lrugen.ko loaded? (modprobe lrugen)",
 			 LRUGEN_GENL_NAME);
-		ret = -ENOENT;
-		goto err;
+		return -ENOENT;
 	}
 
-	ret = lrg_kmod_info(kmod, &kmod->info);
+	ret = lrg_kmod_take_info(kmod);
 	if (ret) {
-		snprintf(errbuf, errlen, "lrugen.ko INFO failed: %s", kmod->errmsg);
-		goto err;
+		snprintf(errbuf, errlen, "%s", kmod->errmsg);
+		return ret;
 	}
-	/* a module's own figure, if it is a sane one (it is a page less the skb overhead) */
-	if (kmod->info.dump_size >= 1024 && kmod->info.dump_size <= LRG_KMOD_RBUF)
-		kmod->recv_size = kmod->info.dump_size;
-	if (kmod->info.abi_version < LRG_KMOD_MIN_ABI) {
-		snprintf(errbuf, errlen, "lrugen.ko ABI %u is older than %u: update the module",
-			 kmod->info.abi_version, LRG_KMOD_MIN_ABI);
-		ret = -EPROTO;
-		goto err;
-	}
-	*ret_kmod = kmod;
+	*ret_kmod = TAKE_PTR(kmod);
 	return 0;
-err:
-	lrg_kmod_close(kmod);
-	return ret;
 }
 
 /* ---- the backend ---- */
@@ -844,9 +896,6 @@ static unsigned int lrg_kmod_flags(unsigned int harvest_flags)
 	return flags;
 }
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
 
 static void lrg_kmod_pidfd_drop(struct lrg_kmod_pidfd *e)
 {
@@ -872,13 +921,13 @@ static int lrg_kmod_target(struct lrg_kmod *kmod, const struct lrg_mm_info *mm,
 	int fd, ret;
 
 	*ret_slot = NULL;
-	if (kmod->info.caps & LRUGEN_CAP_PIDFD) {
+	if ((kmod->info.caps & LRUGEN_CAP_PIDFD) && !kmod->pidfd_refused) {
 		if (e->pid == mm->pid && e->start_time == mm->start_time) {
 			*ret_slot = e;
 			return 0;
 		}
-		fd = (int)syscall(SYS_pidfd_open, mm->pid, 0);
-		if (fd < 0 && errno == ESRCH)
+		fd = lrg_pidfd_open(mm->pid);
+		if (fd == -ESRCH)
 			return -ESRCH;
 	} else {
 		fd = -1;
@@ -907,21 +956,105 @@ static int lrg_kmod_target(struct lrg_kmod *kmod, const struct lrg_mm_info *mm,
 	return 0;
 }
 
-static int lrg_kmod_backend_harvest(struct lrg_backend *b, const struct lrg_harvest_req *hreq,
-				    lrg_region_fn fn, void *ctx, struct lrg_walk_stats *ret_stats)
+/*
+ * A CONTENDED harvest that got somewhere (the walk let go of the mmap lock
+ * for a writer and could not take it back) is resumed from its NEXT_ADDR
+ * at most this many times; one that got nowhere is not.
+ */
+#define LRG_KMOD_RESUMES 4
+
+/*
+ * Harvest by args, on from where a PARTIAL harvest (work bound) or a
+ * CONTENDED one with progress stopped, until done; the counts of every
+ * request added up in *ret_total.
+ */
+static int lrg_kmod_harvest_all(struct lrg_kmod *kmod, struct lrg_kmod_harvest_args *args,
+				lrg_region_fn fn, void *ctx, struct lrg_walk_stats *ret_total)
 {
-	struct lrg_kmod *kmod = (struct lrg_kmod *)b;
+	struct lrg_walk_stats total = { 0 }, stats;
+	unsigned int resumes = 0;
+	uint64_t next = 0;
+	bool again;
+	int ret;
+
+	do {
+		args->resume = next;
+		ret = lrg_kmod_harvest(kmod, args, fn, ctx, &stats, &next);
+		if (ret == -ESRCH) {
+			stats = (struct lrg_walk_stats){ .status = LRG_HARVEST_GONE };
+			ret = 0;
+		}
+		if (ret)
+			return ret;
+		total.pte_total += stats.pte_total;
+		total.pte_old += stats.pte_old;
+		total.pte_young += stats.pte_young;
+		total.pmd_total += stats.pmd_total;
+		total.pmd_found += stats.pmd_found;
+		total.status = stats.status;
+		again = next && (stats.status == LRUGEN_STATUS_PARTIAL ||
+				 (stats.status == LRUGEN_STATUS_CONTENDED && stats.pte_total &&
+				  resumes++ < LRG_KMOD_RESUMES));
+	} while (again);
+
+	*ret_total = total;
+	return 0;
+}
+
+/* Name the target of args: its cached pidfd (returned), or its pid. */
+static int lrg_kmod_set_target(struct lrg_kmod *kmod, const struct lrg_mm_info *mm,
+			       struct lrg_kmod_harvest_args *args, struct lrg_kmod_pidfd **ret_slot)
+{
+	int ret = lrg_kmod_target(kmod, mm, ret_slot);
+
+	if (ret)
+		return ret;
+	args->use_pidfd = *ret_slot != NULL;
+	args->pidfd = *ret_slot ? (*ret_slot)->fd : -1;
+	args->pid = *ret_slot ? 0 : mm->pid;
+	return 0;
+}
+
+/*
+ * The module refused a pidfd: it does not know the kernel's pidfds (pidfs
+ * from 6.9, for a module older than that), whatever its LRUGEN_CAP_PIDFD
+ * says. Say so once, and name targets by pid and start time from now on.
+ */
+static void lrg_kmod_refuse_pidfds(struct lrg_kmod *kmod)
+{
+	size_t i;
+
+	log_warning("lrugen.ko refused a pidfd (%s): harvests name their process by pid and "
+		    "start time from now on (update lrugen.ko)", kmod->errmsg);
+	kmod->pidfd_refused = true;
+	for (i = 0; i < LRG_KMOD_PIDFDS; i++)
+		lrg_kmod_pidfd_drop(&kmod->pidfds[i]);
+}
+
+/*
+ * After a harvest by pid alone: whether the pid still names the process
+ * lrugend knows (same start time). If it does not, what the harvest
+ * reported may be another process's.
+ */
+static bool lrg_kmod_still_there(const struct lrg_mm_info *mm)
+{
+	uint64_t st;
+
+	return !mm->start_time || (lrg_procfs_read_start_time("/proc", mm->pid, &st) == 0 && st == mm->start_time);
+}
+
+static int lrg_kmod_harvest_mm(struct lrg_kmod *kmod, const struct lrg_harvest_req *hreq,
+			       lrg_region_fn fn, void *ctx, struct lrg_walk_stats *ret_stats)
+{
 	struct lrg_kmod_harvest_args args = {
-		.pid = hreq->mm->pid,
 		.cgroup_id = hreq->memcg_id == LRG_ROOT_MEMCG ? 0 : hreq->memcg_id,
 		.cgroup_fd = -1,
 		.flags = lrg_kmod_flags(hreq->flags),
 		.ranges = (const struct lrugen_range *)hreq->ranges,
 		.nr_ranges = hreq->nr_ranges,
 	};
-	struct lrg_walk_stats total = { 0 }, stats;
+	struct lrg_walk_stats total;
 	struct lrg_kmod_pidfd *slot;
-	uint64_t next = 0;
 	int ret;
 
 	_Static_assert(sizeof(struct lrg_range) == sizeof(struct lrugen_range),
@@ -938,37 +1071,26 @@ static int lrg_kmod_backend_harvest(struct lrg_backend *b, const struct lrg_harv
 	    kmod->info.abi_version >= 2 && (kmod->info.caps & LRUGEN_CAP_NONLEAF_YOUNG))
 		args.flags |= LRUGEN_F_YOUNG_TABLES;
 
-	ret = lrg_kmod_target(kmod, hreq->mm, &slot);
+	ret = lrg_kmod_set_target(kmod, hreq->mm, &args, &slot);
+	if (!ret)
+		ret = lrg_kmod_harvest_all(kmod, &args, fn, ctx, &total);
+	/* refused before anything was walked: again, by pid */
+	if (ret == -EBADF && slot) {
+		lrg_kmod_refuse_pidfds(kmod);
+		ret = lrg_kmod_set_target(kmod, hreq->mm, &args, &slot);
+		if (!ret)
+			ret = lrg_kmod_harvest_all(kmod, &args, fn, ctx, &total);
+	}
 	if (ret == -ESRCH) {
 		*ret_stats = (struct lrg_walk_stats){ .status = LRG_HARVEST_GONE };
 		return 0;
 	}
 	if (ret)
 		return ret;
-	if (slot) {
-		args.use_pidfd = true;
-		args.pidfd = slot->fd;
-		args.pid = 0;
-	}
 
-	/* a PARTIAL harvest (work bound) goes on where it stopped */
-	do {
-		args.resume = next;
-		ret = lrg_kmod_harvest(kmod, &args, fn, ctx, &stats, &next);
-		if (ret == -ESRCH) {
-			stats = (struct lrg_walk_stats){ .status = LRG_HARVEST_GONE };
-			ret = 0;
-		}
-		if (ret)
-			return ret;
-		total.pte_total += stats.pte_total;
-		total.pte_old += stats.pte_old;
-		total.pte_young += stats.pte_young;
-		total.pmd_total += stats.pmd_total;
-		total.pmd_found += stats.pmd_found;
-		total.status = stats.status;
-	} while (stats.status == LRUGEN_STATUS_PARTIAL && next);
-
+	/* the pid was reused during the harvest: what it found is not this mm's */
+	if (!slot && total.status != LRG_HARVEST_GONE && !lrg_kmod_still_there(hreq->mm))
+		total = (struct lrg_walk_stats){ .status = LRG_HARVEST_GONE };
 	/* the process is gone: so is the use of its pidfd */
 	if (slot && total.status == LRG_HARVEST_GONE)
 		lrg_kmod_pidfd_drop(slot);
@@ -978,12 +1100,58 @@ static int lrg_kmod_backend_harvest(struct lrg_backend *b, const struct lrg_harv
 	return 0;
 }
 
+/* A harvest failed for lrugen.ko's sake (not its target's): counted, and logged once. */
+static void lrg_kmod_failed(struct lrg_kmod *kmod, pid_t pid, int err)
+{
+	snprintf(kmod->fail_msg, sizeof(kmod->fail_msg), "%s", kmod->errmsg[0] ? kmod->errmsg :
+		 strerror(-err));
+	if (!kmod->failures++)
+		log_warning("lrugen.ko: harvest of pid %d failed: %s", (int)pid, kmod->fail_msg);
+	else
+		log_debug("lrugen.ko: harvest of pid %d failed (%u in a row): %s", (int)pid,
+			  kmod->failures, kmod->fail_msg);
+}
+
+static int lrg_kmod_backend_harvest(struct lrg_backend *b, const struct lrg_harvest_req *hreq,
+				    lrg_region_fn fn, void *ctx, struct lrg_walk_stats *ret_stats)
+{
+	struct lrg_kmod *kmod = (struct lrg_kmod *)b;
+	int ret;
+
+	kmod->errmsg[0] = '\0';
+	ret = lrg_kmod_harvest_mm(kmod, hreq, fn, ctx, ret_stats);
+	/* the family gone, or back after a reload: nothing was walked, once more */
+	if (ret == -ENOENT) {
+		ret = lrg_kmod_reresolve(kmod);
+		if (!ret) {
+			ret = lrg_kmod_harvest_mm(kmod, hreq, fn, ctx, ret_stats);
+			/* the family is there: this ENOENT is the request's (a memcg gone) */
+			if (ret == -ENOENT)
+				return ret;
+		}
+	}
+	if (ret) {
+		lrg_kmod_failed(kmod, hreq->mm->pid, ret);
+		return ret;
+	}
+	if (kmod->failures)
+		log_notice("lrugen.ko: harvests work again, after %u failed", kmod->failures);
+	kmod->failures = 0;
+	return 0;
+}
+
+unsigned int lrg_kmod_backend_failures(const struct lrg_backend *b, char *why, size_t len)
+{
+	const struct lrg_kmod *kmod = (const struct lrg_kmod *)b;
+
+	if (why && len)
+		snprintf(why, len, "%s", kmod->failures ? kmod->fail_msg : "");
+	return kmod->failures;
+}
+
 static uint64_t lrg_kmod_now_ms(struct lrg_backend *b)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return lrg_mono_ms();
 }
 
 static void lrg_kmod_destroy(struct lrg_backend *b)

@@ -106,4 +106,15 @@ const struct lrg_kmod_info *lrg_kmod_get_info(const struct lrg_kmod *kmod);
  */
 int lrg_kmod_backend_new(struct lrg_backend **ret_backend, char *errbuf, size_t errlen);
 
+/*
+ * Recovery: a harvest that gets -ENOENT looks the family up again (after an
+ * rmmod it is gone; after a reload it is back, maybe under another id, and
+ * INFO is read again) and, if it is there, is tried once more. Harvests
+ * that fail for the module's sake (not their target's exit, not a memory
+ * cgroup gone) are logged (the first of a run as a warning) and counted:
+ * this returns how many failed in a row (0 after one that worked), and the
+ * last one's message in why (may be NULL).
+ */
+unsigned int lrg_kmod_backend_failures(const struct lrg_backend *b, char *why, size_t len);
+
 #endif /* LRG_BACKEND_KMOD_H */

@@ -148,31 +148,99 @@ static int try_one(const char *name, const struct lrg_daemon_config *dc, struct 
 	return -EINVAL;
 }
 
+/* Try the backends of order from the first, as "auto" does; why: what was chosen and why. */
+static int select_first(const char *const *order, size_t n, const struct lrg_daemon_config *dc,
+			struct lrg_backend **ret, char *why, size_t len)
+{
+	char skipped[512] = "";
+	char reason[512];
+	int r;
+
+	for (size_t i = 0; i < n; i++) {
+		reason[0] = '\0';
+		r = try_one(order[i], dc, ret, reason, sizeof(reason));
+		if (r == 0) {
+			if (skipped[0])
+				log_notice("using backend %s: better backends were not available (see above)",
+					   order[i]);
+			snprintf(why, len, "%s%s", skipped[0] ? "" : "the best backend available",
+				 skipped);
+			return 0;
+		}
+		log_notice("backend %s not available: %s", order[i], reason[0] ? reason : strerror(-r));
+		if (!skipped[0])
+			snprintf(skipped, sizeof(skipped), "%s not available: %.400s", order[i],
+				 reason[0] ? reason : strerror(-r));
+	}
+	log_error("no backend is available on this machine");
+	snprintf(why, len, "no backend is available");
+	return -ENODEV;
+}
+
+int lrg_backend_select_why(const char *want, const struct lrg_daemon_config *dc,
+			   struct lrg_backend **ret, char *why, size_t len)
+{
+	static const char *const order[] = { "kmod", "mglru", "proc" };
+	char reason[512];
+	int r;
+
+	if (!strcmp(want, "auto"))
+		return select_first(order, sizeof(order) / sizeof(order[0]), dc, ret, why, len);
+	reason[0] = '\0';
+	r = try_one(want, dc, ret, reason, sizeof(reason));
+	if (r < 0)
+		log_error("backend %s is not available: %s", want, reason[0] ? reason : strerror(-r));
+	snprintf(why, len, r < 0 ? "not available" : "configured (backend = %s)", want);
+	return r;
+}
+
 int lrg_backend_select(const char *want, const struct lrg_daemon_config *dc,
 		       struct lrg_backend **ret)
 {
-	static const char *const order[] = { "kmod", "mglru", "proc" };
-	char why[512];
+	char why[256];
+
+	return lrg_backend_select_why(want, dc, ret, why, sizeof(why));
+}
+
+int lrg_backend_select_fallback(const struct lrg_daemon_config *dc, struct lrg_backend **ret,
+				char *why, size_t len)
+{
+	static const char *const order[] = { "mglru", "proc" };
+
+	return select_first(order, sizeof(order) / sizeof(order[0]), dc, ret, why, len);
+}
+
+bool lrg_backend_is_kmod(const struct lrg_backend *b)
+{
+	return b->ops == &kmod_combo_ops;
+}
+
+bool lrg_backend_failing(const struct lrg_backend *b, char *why, size_t len)
+{
+	if (!lrg_backend_is_kmod(b))
+		return false;
+	return lrg_kmod_backend_failures(((const struct kmod_combo *)b)->kmod, why, len) >=
+	       LRG_BACKEND_KMOD_FAILURES;
+}
+
+int lrg_backend_kmod_probe(char *why, size_t len)
+{
+	struct lrg_kmod *k;
+	char state[32] = "";
+	FILE *f;
 	int r;
 
-	if (strcmp(want, "auto")) {
-		why[0] = '\0';
-		r = try_one(want, dc, ret, why, sizeof(why));
-		if (r < 0)
-			log_error("backend %s is not available: %s", want, why[0] ? why : strerror(-r));
-		return r;
+	/* not the family by name: that would have the kernel run modprobe each time */
+	f = fopen("/sys/module/lrugen/initstate", "re");
+	if (!f || !fgets(state, sizeof(state), f) || strncmp(state, "live", 4)) {
+		if (f)
+			fclose(f);
+		snprintf(why, len, "lrugen.ko is not loaded");
+		return -ENOENT;
 	}
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		why[0] = '\0';
-		r = try_one(order[i], dc, ret, why, sizeof(why));
-		if (r == 0) {
-			if (i > 0)
-				log_notice("using backend %s: better backends were not available (see above)",
-					   order[i]);
-			return 0;
-		}
-		log_notice("backend %s not available: %s", order[i], why[0] ? why : strerror(-r));
-	}
-	log_error("no backend is available on this machine");
-	return -ENODEV;
+	fclose(f);
+	r = lrg_kmod_open(&k, why, len);
+	if (r == 0)
+		lrg_kmod_close(k);
+	return r;
 }

@@ -171,6 +171,8 @@ void lrg_cj_status(struct lrg_json *j, const struct lrg_cj_status *s)
 	lrg_json_begin_object(j);
 	lrg_json_kv_str(j, "name", s->backend);
 	lrg_json_kv_str(j, "accuracy", s->accuracy);
+	if (s->backend_why)
+		lrg_json_kv_str(j, "why", s->backend_why);
 	lrg_json_key(j, "caps");
 	caps(j, s->caps);
 	lrg_json_end_object(j);

@@ -35,6 +35,7 @@ struct lrg_cj_status {
 	const char *version;            /* PACKAGE_VERSION */
 	const char *backend;            /* backend->ops->name */
 	const char *accuracy;           /* backend->ops->accuracy */
+	const char *backend_why;        /* why this backend (chosen, fallen back to); NULL: omitted */
 	unsigned int caps;              /* backend->caps, rendered as names */
 	bool dry_run;                   /* effective (--dry-run or the config) */
 	uint64_t uptime_ms;
@@ -48,7 +49,7 @@ struct lrg_cj_status {
 };
 
 /*
- * {"version":..,"backend":{"name":..,"accuracy":..,"caps":[..]},
+ * {"version":..,"backend":{"name":..,"accuracy":..,"why":..,"caps":[..]},
  *  "dry_run":b,"uptime_ms":N,"config_fallback":"why"|null,"profile":..,
  *  "slices":[SLICE...],"default_slice":SLICE,
  *  "policy":{aging_passes..oom_decisions},"oom":{decisions..kill_errors},

@@ -13,7 +13,10 @@
  *
  * Family "lrugen" (LRUGEN_GENL_NAME), version LRUGEN_GENL_VERSION. Every
  * command needs CAP_NET_ADMIN (GENL_ADMIN_PERM) and works only in the
- * initial network namespace. Attributes are validated strictly: unknown
+ * initial network namespace; HARVEST, HARVEST_ONE and BUMP also need read
+ * access to the target process as ptrace grants it (PTRACE_MODE_READ_FSCREDS,
+ * the rule of /proc/PID/pagemap: same user and dumpable, or CAP_SYS_PTRACE;
+ * ABI 5), else -EPERM. Attributes are validated strictly: unknown
  * attributes, wrong lengths and unknown flags are errors, and every error
  * carries an extended ack message saying what was wrong.
  *
@@ -62,7 +65,11 @@
  *   once per folio, and not if the folio is already active and referenced
  *   (folio_mark_accessed() would leave it as it is).
  *   The mmap lock is only ever try-locked: if it is busy the harvest stops
- *   at once with LRUGEN_STATUS_CONTENDED; it never waits.
+ *   at once with LRUGEN_STATUS_CONTENDED; it never waits. Between PMD
+ *   entries the walk lets go of it when a writer waits for it or a
+ *   reschedule is due, and goes on only if it can take it again at once:
+ *   else the harvest is CONTENDED too, with what it found so far and
+ *   LRUGEN_A_NEXT_ADDR to resume from (ABI 5; LRUGEN_C_YIELDED counts).
  *
  * LRUGEN_CMD_HARVEST_ONE (doit, ABI 4; NLM_F_DUMP is refused: -EINVAL)
  *   Request: as for HARVEST.
@@ -101,6 +108,9 @@
  * LRUGEN_A_PID is a pid in the sender's pid namespace. LRUGEN_A_PIDFD is a
  * file descriptor of the sender from pidfd_open(2) or clone(CLONE_PIDFD)
  * (LRUGEN_CAP_PIDFD): it names the process without the pid-reuse race.
+ * Both kinds of pidfd are taken: anon inode files (before 6.9) and pidfs
+ * files (from 6.9); LRUGEN_CAP_PIDFD is set only by a module that knows
+ * its kernel's kind.
  * Any other fd (a regular file, an eventfd, a socket, a closed fd) is
  * -EBADF; the pidfd of a process that has exited is -ESRCH. With both
  * attributes the pidfd decides, and the pid must name the same process
@@ -119,7 +129,8 @@
  * INFO, BUMP and HARVEST_ONE answer errors with NLMSG_ERROR. HARVEST validates its
  * request in the first dump step, so its errors arrive as the errno in
  * NLMSG_DONE (kernels before 6.2 drop the extack of a dump's start).
- *   -EPERM       no CAP_NET_ADMIN (or not in the initial network namespace)
+ *   -EPERM       no CAP_NET_ADMIN (or not in the initial network namespace),
+ *                or no ptrace read access to the target (ABI 5)
  *   -EINVAL      malformed request: missing pid, pid and pidfd naming
  *                different processes, pid 0, bad
  *                range, bad cgroup attribute, cgroup without memory
@@ -161,8 +172,9 @@
  *   2  LRUGEN_F_COMPACT (LRUGEN_R_ALL), LRUGEN_F_YOUNG_TABLES
  *   3  LRUGEN_A_DUMP_SIZE
  *   4  LRUGEN_CMD_HARVEST_ONE, LRUGEN_STATUS_MORE
+ *   5  LRUGEN_C_YIELDED; the access check on the target (-EPERM)
  */
-#define LRUGEN_ABI_VERSION 4
+#define LRUGEN_ABI_VERSION 5
 
 /* Geometry: a region is what one PTE table maps. */
 #define LRUGEN_PAGE_SIZE 4096ULL
@@ -266,6 +278,11 @@ enum lrugen_counter_attr {
 	LRUGEN_C_BUMPED,	/* folios bumped */
 	LRUGEN_C_REJECTED,	/* requests refused as invalid */
 	LRUGEN_C_PAD,
+	/*
+	 * (ABI 5) times a walk let go of the mmap lock for a waiting writer
+	 * or a due reschedule (and went on, or stopped CONTENDED)
+	 */
+	LRUGEN_C_YIELDED,
 	__LRUGEN_C_LAST
 };
 #define LRUGEN_C_MAX (__LRUGEN_C_LAST - 1)

@@ -52,6 +52,7 @@ static void test_status(void)
 				   .psi_some_avg10 = 12.5 };
 	struct lrg_cj_status s = {
 		.version = "0.1.0", .backend = "kmod", .accuracy = "exact", .dry_run = true,
+		.backend_why = "lrugen.ko answers again",
 		.caps = LRG_CAP_HARVEST | LRG_CAP_KILL, .uptime_ms = 12345, .cfg = &cfg,
 		.policy = &ps, .oom = &os, .last_decision = "killed 123 (\"x\")", .pressure = &pr,
 	};
@@ -68,6 +69,8 @@ static void test_status(void)
 	b = lrg_json_get(v, "backend");
 	ok(!strcmp(lrg_json_get_str(b, "name", ""), "kmod") &&
 	   !strcmp(lrg_json_get_str(b, "accuracy", ""), "exact"), "backend name and accuracy");
+	ok(!strcmp(lrg_json_get_str(b, "why", ""), "lrugen.ko answers again"),
+	   "why this backend (backend.why)");
 	caps = lrg_json_get(b, "caps");
 	ok(caps && caps->n == 2 && !strcmp(caps->items[0].str, "harvest") &&
 	   !strcmp(caps->items[1].str, "kill"), "caps as names");

@@ -186,6 +186,7 @@ static void test_explain(void)
 /* a macro, not an array: it is a printf format (the counters vary) */
 #define STATUS_DOC \
 	"{\"version\":\"0.1.0\",\"backend\":{\"name\":\"mglru\",\"accuracy\":\"kernel generations\"," \
+	"\"why\":\"lrugen.ko failed (gone): on mglru until it answers again\"," \
 	"\"caps\":[\"kernel_gens\",\"memcg\"]},\"dry_run\":true,\"uptime_ms\":3723000,\"nr_memcgs\":12," \
 	"\"profile\":\"desktop\",\"slices\":[{\"name\":\"app.slice\",\"match\":\"app.slice\"," \
 	"\"min_ttl_ms\":1000,\"swappiness\":-1,\"aging_interval_ms\":500,\"evict\":true," \
@@ -209,6 +210,8 @@ static void test_status(void)
 	ok(render(lrg_ctl_render_status, doc, &o) == 0, "status renders");
 	ok(strstr(out, "lrugend 0.1.0, up 1h 2m (DRY RUN") != NULL, "version, uptime, dry run");
 	ok(strstr(out, "backend:   mglru: kernel generations") != NULL, "backend and accuracy");
+	ok(strstr(out, "(lrugen.ko failed (gone): on mglru until it answers again)") != NULL,
+	   "why this backend");
 	ok(strstr(out, "1.0G available of 8.0G, no swap") != NULL, "memory line");
 	ok(strstr(out, "PSI some 12.50% full 0.25%") != NULL, "PSI");
 	ok(strstr(out, "last:      would kill 4242 (chrome)") != NULL, "last decision");

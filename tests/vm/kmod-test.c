@@ -10,7 +10,8 @@
  *     bump           young pages become referenced/active in /proc/kpageflags
  *     contention     an mprotect storm holds the mmap lock: CONTENDED, fast
  *     race           the target exits during harvests: clean errors only
- *     pidfd          harvest by pidfd; other fds EBADF, exited process ESRCH
+ *     pidfd          harvest by pidfd (anon inode, or pidfs from 6.9); other
+ *                    fds EBADF, exited process ESRCH
  *     compact        LRUGEN_F_COMPACT on the wire and decoded by the client
  *                    (same regions as full bitmaps, no false negatives),
  *                    LRUGEN_F_YOUNG_TABLES skips untouched PTE tables only
@@ -22,6 +23,10 @@
  *                    young page of the rest of that table
  *     pidreuse       the kmod backend never harvests a process that took
  *                    the pid of the one it was asked for (pidfd)
+ *     pidfdfallback  (with a module that knows no pidfs: LRUGEN_TEST_NO_PIDFS)
+ *                    the kmod backend falls back to pid and start time when
+ *                    the module refuses its pidfd, and drops a harvest
+ *                    during which the pid was reused
  *     harvestone     HARVEST_ONE (ABI 4): the same young pages as the dump,
  *                    one reply message; a reply that would not fit stops
  *                    with MORE and the dump from NEXT_ADDR does the rest
@@ -31,6 +36,25 @@
  *                    clear for a read-only private mapping, set for shmem,
  *                    exactly the COWed pages of a private one written to
  *     badinput       malformed requests get the documented errno and extack
+ *     ptrace PID     (as a non-root user with CAP_NET_ADMIN only) another
+ *                    user's process PID and a non-dumpable one of ours are
+ *                    EPERM, an ordinary one of ours is harvested
+ *     yield          a writer waiting for the target's mmap lock: the walk
+ *                    lets go (LRUGEN_C_YIELDED), stops CONTENDED with
+ *                    NEXT_ADDR, and the resumed harvests report every page
+ *                    once; the writer's longest wait
+ *     reload SECS    for SECS seconds, HARVEST dumps through the library
+ *                    (reopened when the family is gone) and harvests
+ *                    through the kmod backend (never reopened) while the
+ *                    guest script unloads and reloads lrugen.ko: only
+ *                    ENOENT while it is gone, the backend works again after
+ *     dumprmmod      rmmod while a HARVEST dump is open (its reader holds it
+ *                    between two reads): EBUSY, the dump ends whole, then
+ *                    rmmod works and the family is gone ($LRG_KO loaded
+ *                    again afterwards)
+ *     collapse       harvests racing MADV_COLLAPSE of the target's shmem
+ *                    (file THP: PTE tables retracted without the mmap lock
+ *                    from 6.6): no error, clean kernel log
  *     eperm          without CAP_NET_ADMIN every command fails with EPERM
  *     fuzz N         N random and mutated messages; INFO still works after
  *     absent         (on the host) open fails with -ENOENT and says why
@@ -58,11 +82,15 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
+#include <linux/magic.h>
 
 #include "backend_kmod.h"
 #include "tap.h"
@@ -1131,6 +1159,24 @@ static int pidfd_open_(pid_t pid)
 	return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
+#ifndef PID_FS_MAGIC
+#define PID_FS_MAGIC 0x50494446
+#endif
+
+/* What a pidfd is on this kernel: pidfs from 6.9, an anon inode before. */
+static const char *pidfd_kind(int pidfd)
+{
+	struct statfs sf;
+
+	if (fstatfs(pidfd, &sf))
+		return NULL;
+	if (sf.f_type == PID_FS_MAGIC)
+		return "pidfs";
+	if (sf.f_type == ANON_INODE_FS_MAGIC)
+		return "anon inode";
+	return NULL;
+}
+
 /*
  * A HARVEST dump built by hand (the client library speaks pid only): each
  * region goes to on_region(); returns the errno of NLMSG_DONE, with the
@@ -1350,6 +1396,8 @@ static int test_pidfd(void)
 	pidfd = pidfd_open_(child);
 	if (!ok(pidfd >= 0, "pidfd_open(child %d): %s", child, pidfd >= 0 ? "ok" : strerror(errno)))
 		return 1;
+	ok(pidfd_kind(pidfd) != NULL, "this kernel's pidfds are %s files",
+	   pidfd_kind(pidfd) ? pidfd_kind(pidfd) : "of an unknown kind");
 
 	/* by pidfd: the child's pages, exactly as by pid */
 	child_cmd('a');
@@ -2240,7 +2288,8 @@ static int test_pidreuse(void)
 	n = 0;
 	ret = b->ops->harvest(b, &req, count_regions, &n, &st);
 	ok(ret == 0 && st.status == LRG_HARVEST_COMPLETE && n > 0,
-	   "backend harvest of A (pid %d, start %" PRIu64 "): %u regions", a, st_a, n);
+	   "backend harvest of A (pid %d, start %" PRIu64 "): %u regions (%d, status %u)", a, st_a,
+	   n, ret, st.status);
 	/* a pidfd of A kept by the test too, for the library-level check */
 	pidfd = pidfd_open_(a);
 
@@ -2300,6 +2349,700 @@ static int test_pidreuse(void)
 	close(pidfd);
 	child_stop();
 	b->ops->destroy(b);
+	return 0;
+}
+
+/* ---- the kmod backend with a module that refuses its pidfds ---- */
+
+/* Take pid (the one just freed) for a new toucher child: ns_last_pid. */
+static bool child_start_as(pid_t want)
+{
+	char buf[32];
+	unsigned int tries;
+
+	for (tries = 0; tries < 20; tries++) {
+		snprintf(buf, sizeof(buf), "%d", want - 1);
+		if (write_file("/proc/sys/kernel/ns_last_pid", buf) || child_start())
+			return false;
+		if (child == want)
+			return true;
+		child_stop();
+	}
+	return false;
+}
+
+/* A region callback that, at its first region, has the target's pid reused. */
+static int reuse_on_region(void *arg, const struct lrg_region *r)
+{
+	bool *reused = arg;
+	pid_t a = child;
+
+	if (!*reused) {
+		*reused = true;
+		child_stop();
+		usleep(30000);	/* a later start time, in clock ticks */
+		child_start_as(a);
+	}
+	return 0;
+}
+
+static int test_pidfd_fallback(void)
+{
+	struct lrg_backend *b = NULL;
+	struct lrg_mm_info mi = { 0 };
+	struct lrg_harvest_req req = { .mm = &mi, .memcg_id = LRG_ROOT_MEMCG,
+				       .flags = LRG_HARVEST_NO_BUMP };
+	struct lrg_walk_stats st;
+	const char *kind;
+	bool reused = false;
+	char err[256];
+	unsigned int n;
+	pid_t a;
+	int ret, pidfd;
+
+	area_size[AREA_FILE] = 0;
+	area_size[AREA_SHMEM] = 0;
+	area_size[AREA_THP] = 0;
+	if (child_start()) {
+		ok(0, "start the toucher child");
+		return 1;
+	}
+	pidfd = pidfd_open_(child);
+	kind = pidfd >= 0 ? pidfd_kind(pidfd) : NULL;
+	if (!kind || strcmp(kind, "pidfs")) {
+		/* the module's anon inode check is the one it always had */
+		skip("this kernel's pidfds are no pidfs files: the module knows them");
+		close(pidfd);
+		return 0;
+	}
+	ok(lrg_kmod_get_info(kmod)->caps & LRUGEN_CAP_PIDFD,
+	   "the module advertises LRUGEN_CAP_PIDFD (as one written before pidfs did)");
+	ret = lrg_kmod_harvest(kmod, &(struct lrg_kmod_harvest_args){ .cgroup_fd = -1,
+		.flags = LRUGEN_F_NO_BUMP, .use_pidfd = true, .pidfd = pidfd }, NULL, NULL, NULL, NULL);
+	ok(ret == -EBADF, "... and refuses a pidfs pidfd: EBADF (%d \"%s\")", ret,
+	   lrg_kmod_errmsg(kmod));
+	close(pidfd);
+
+	ret = lrg_kmod_backend_new(&b, err, sizeof(err));
+	if (!ok(ret == 0, "kmod backend: %s", ret ? err : "ok"))
+		return 1;
+	child_cmd('a');
+	a = child;
+	mi.pid = a;
+	mi.start_time = start_time_of(a);
+	n = 0;
+	ret = b->ops->harvest(b, &req, count_regions, &n, &st);
+	ok(ret == 0 && st.status == LRG_HARVEST_COMPLETE && n > 0 && st.pte_young > 0,
+	   "backend harvest: refused pidfd, done again by pid and start time: COMPLETE "
+	   "(%d, status %u, %u regions, %" PRIu64 " young)", ret, st.status, n, st.pte_young);
+	child_cmd('a');
+	n = 0;
+	ret = b->ops->harvest(b, &req, count_regions, &n, &st);
+	ok(ret == 0 && st.status == LRG_HARVEST_COMPLETE && n > 0,
+	   "the next harvest: by pid straight away: COMPLETE (%d, status %u, %u regions)", ret,
+	   st.status, n);
+
+	/* the pid reused while the harvest's replies are read: GONE */
+	ret = b->ops->harvest(b, &req, reuse_on_region, &reused, &st);
+	ok(reused && child == a && start_time_of(a) != mi.start_time,
+	   "process B took A's pid %d during the harvest (got %d)", a, child);
+	ok(ret == 0 && st.status == LRG_HARVEST_GONE,
+	   "start time checked again after the harvest: GONE (%d, status %u)", ret, st.status);
+	mi.start_time = start_time_of(child);
+	n = 0;
+	ret = b->ops->harvest(b, &req, count_regions, &n, &st);
+	ok(ret == 0 && st.status == LRG_HARVEST_COMPLETE && n > 0,
+	   "B by its own start time: COMPLETE (%d, status %u, %u regions)", ret, st.status, n);
+	child_stop();
+	b->ops->destroy(b);
+	return 0;
+}
+
+/* ---- ptrace read access to the target ---- */
+
+static int harvest_pid(pid_t pid, bool dump, unsigned int *ret_regions)
+{
+	struct lrg_kmod_harvest_args a = { .pid = pid, .cgroup_fd = -1, .flags = LRUGEN_F_NO_BUMP,
+					   .dump = dump };
+	unsigned int n = 0;
+	int ret = lrg_kmod_harvest(kmod, &a, count_regions, &n, NULL, NULL);
+
+	if (ret_regions)
+		*ret_regions = n;
+	return ret;
+}
+
+/* Run as a user other than root, with CAP_NET_ADMIN alone (setpriv in the guest). */
+static int test_ptrace(pid_t other)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2] = { { 0 } };
+	struct lrugen_range r = { 0, 1ULL << 30 };
+	int ret, pidfd, to[2], from[2];
+	unsigned int n;
+	pid_t mine;
+	char c;
+
+	ret = (int)syscall(SYS_capget, &h, d);
+	ok(ret == 0 && getuid() && geteuid() && (d[0].effective & (1u << CAP_NET_ADMIN)) &&
+	   !(d[0].effective & (1u << CAP_SYS_PTRACE)),
+	   "caller: uid %d, CAP_NET_ADMIN, no CAP_SYS_PTRACE (effective %#x)", (int)getuid(),
+	   d[0].effective);
+	ret = harvest_pid(other, false, &n);
+	ok(ret == -EPERM && n == 0, "HARVEST_ONE of another user's process %d: EPERM (%d \"%s\")",
+	   other, ret, lrg_kmod_errmsg(kmod));
+	ret = harvest_pid(other, true, &n);
+	ok(ret == -EPERM && n == 0, "HARVEST of it: EPERM (%d)", ret);
+	ret = lrg_kmod_bump(kmod, other, 0, 0, &r, 1, NULL, 0, NULL);
+	ok(ret == -EPERM, "BUMP of it: EPERM (%d)", ret);
+	pidfd = pidfd_open_(other);
+	ret = lrg_kmod_harvest(kmod, &(struct lrg_kmod_harvest_args){ .cgroup_fd = -1,
+		.use_pidfd = true, .pidfd = pidfd }, NULL, NULL, NULL, NULL);
+	ok(pidfd >= 0 && ret == -EPERM, "by its pidfd: EPERM (%d)", ret);
+	close(pidfd);
+
+	/* a process of the caller's own: dumpable, then not */
+	if (pipe(to) || pipe(from))
+		return 1;
+	mine = fork();
+	if (!mine) {
+		char *p = mmap(NULL, 4 * MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		memset(p, 1, 4 * MIB);
+		if (write(from[1], "r", 1) != 1 || read(to[0], &c, 1) != 1)
+			_exit(1);
+		prctl(PR_SET_DUMPABLE, 0);
+		if (write(from[1], "n", 1) != 1 || read(to[0], &c, 1) != 1)
+			_exit(1);
+		_exit(0);
+	}
+	if (read(from[0], &c, 1) == 1) {
+		ret = harvest_pid(mine, false, &n);
+		ok(ret == 0 && n > 0, "a process of the caller's user: harvested (%d, %u regions)", ret, n);
+	}
+	if (write(to[1], "x", 1) == 1 && read(from[0], &c, 1) == 1) {
+		ret = harvest_pid(mine, false, &n);
+		ok(ret == -EPERM, "... once it is not dumpable (PR_SET_DUMPABLE 0): EPERM (%d)", ret);
+	}
+	if (write(to[1], "q", 1) != 1)
+		kill(mine, SIGKILL);
+	waitpid(mine, NULL, 0);
+	return 0;
+}
+
+/* ---- the walk lets go of the mmap lock for a waiting writer ---- */
+
+#define YIELD_SIZE (64 * MIB)
+
+struct yield_shared {
+	volatile int stop;
+	volatile uint64_t base;
+	volatile double max_wait_ms;
+	volatile unsigned long writes;
+};
+
+/* Takes the target's mmap lock for writing, back to back (mmap() and munmap()). */
+static void *yield_writer(void *arg)
+{
+	struct yield_shared *sh = arg;
+	cpu_set_t cpu1;
+
+	/* beside the walk, on the other CPU: it queues for the lock while the walk holds it */
+	CPU_ZERO(&cpu1);
+	CPU_SET(1, &cpu1);
+	sched_setaffinity(0, sizeof(cpu1), &cpu1);
+	while (!sh->stop) {
+		double t0 = now_ms(), dt;
+		void *q = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (q != MAP_FAILED)
+			munmap(q, PAGE);
+		dt = now_ms() - t0;
+		if (dt > sh->max_wait_ms)
+			sh->max_wait_ms = dt;
+		sh->writes++;
+	}
+	return NULL;
+}
+
+static void pin_cpu0(void)
+{
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	sched_setaffinity(0, sizeof(one), &one);
+}
+
+/* The target: 64 MiB of 4 KiB pages, and a thread that takes the mmap lock for writing. */
+static pid_t yield_target(struct yield_shared *sh)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		pthread_t th;
+		char *p = mmap(NULL, YIELD_SIZE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (p == MAP_FAILED)
+			_exit(1);
+		madvise(p, YIELD_SIZE, MADV_NOHUGEPAGE);
+		memset(p, 1, YIELD_SIZE);
+		sh->base = (uintptr_t)p;
+		if (pthread_create(&th, NULL, yield_writer, sh))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	return pid;
+}
+
+struct yield_seen {
+	uint64_t base;
+	uint8_t *present;
+	unsigned int dup;
+};
+
+static int yield_region(void *arg, const struct lrg_region *r)
+{
+	struct yield_seen *ys = arg;
+	unsigned int i;
+
+	for (i = 0; i < LRG_PTES_PER_PMD; i++) {
+		uint64_t addr = r->addr + i * PAGE;
+
+		if (addr < ys->base || addr >= ys->base + YIELD_SIZE ||
+		    !(r->present[i / 64] >> (i % 64) & 1))
+			continue;
+		if (ys->present[(addr - ys->base) / PAGE]++)
+			ys->dup++;
+	}
+	return 0;
+}
+
+static int test_yield(void)
+{
+	struct yield_shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+				       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct yield_seen ys = { 0 };
+	struct lrg_kmod_info before = { 0 }, after = { 0 };
+	unsigned int requests = 0, contended = 0, resumed = 0, round, h, bad = 0;
+	uint64_t next = 0;
+	pid_t target;
+	size_t i, present = 0;
+	double base_wait;
+
+	if (sh == MAP_FAILED)
+		return 1;
+	memset((void *)sh, 0, sizeof(*sh));
+	/* the walk on CPU 0, the writer on CPU 1 (yield_writer()) */
+	pin_cpu0();
+	target = yield_target(sh);
+	for (i = 0; i < 600 && !sh->base; i++)
+		usleep(100000);
+	if (!ok(sh->base != 0, "target with %lu MiB of 4 KiB pages and a writer thread",
+		YIELD_SIZE / MIB)) {
+		kill(target, SIGKILL);
+		return 1;
+	}
+	usleep(200000);
+	base_wait = sh->max_wait_ms;
+	sh->max_wait_ms = 0;
+	ys.base = sh->base;
+	ys.present = calloc(YIELD_SIZE / PAGE, 1);
+	lrg_kmod_info(kmod, &before);
+
+	/*
+	 * Harvests of the whole address space, each resumed from NEXT_ADDR
+	 * until COMPLETE, until one stopped CONTENDED after some progress
+	 * (whether the writer holds the lock when the walk tries to take it
+	 * back is a matter of timing): at most 10
+	 */
+	for (h = 0; h < 10 && !resumed; h++) {
+		memset(ys.present, 0, YIELD_SIZE / PAGE);
+		ys.dup = 0;
+		next = 0;
+		for (round = 0; round < 5000; round++) {
+			struct lrg_kmod_harvest_args a = { .pid = target, .cgroup_fd = -1,
+							   .flags = LRUGEN_F_NO_BUMP, .resume = next };
+			struct lrg_walk_stats st;
+			int ret = lrg_kmod_harvest(kmod, &a, yield_region, &ys, &st, &next);
+
+			requests++;
+			if (ret || st.status == LRUGEN_STATUS_COMPLETE)
+				break;
+			/* NEXT_ADDR 0: stopped before the first entry */
+			if (st.status != LRUGEN_STATUS_CONTENDED) {
+				ok(0, "status %u: COMPLETE or CONTENDED expected", st.status);
+				break;
+			}
+			contended++;
+			resumed += st.pte_total > 0;
+		}
+		for (i = 0, present = 0; i < YIELD_SIZE / PAGE; i++)
+			present += ys.present[i] != 0;
+		bad += present != YIELD_SIZE / PAGE || ys.dup;
+	}
+	lrg_kmod_info(kmod, &after);
+	sh->stop = 1;
+	usleep(100000);
+	kill(target, SIGKILL);
+	waitpid(target, NULL, 0);
+
+	ok(after.counters[LRUGEN_C_YIELDED] > before.counters[LRUGEN_C_YIELDED],
+	   "the walk let go of the mmap lock for the writer (LRUGEN_C_YIELDED +%" PRIu64 ")",
+	   after.counters[LRUGEN_C_YIELDED] - before.counters[LRUGEN_C_YIELDED]);
+	ok(resumed > 0,
+	   "stopped CONTENDED after some progress %u times (%u CONTENDED in all), in %u requests "
+	   "of %u harvests", resumed, contended, requests, h);
+	ok(!bad, "each harvest, resumed from NEXT_ADDR until COMPLETE: every page present once "
+	   "(%u harvests wrong; the last: %zu of %lu, %u twice)", bad, present, YIELD_SIZE / PAGE,
+	   ys.dup);
+	diag("the writer's longest mmap()+munmap(): %.1f ms during the harvests (%.1f ms before), "
+	     "%lu of them", sh->max_wait_ms, base_wait, sh->writes);
+	free(ys.present);
+	munmap(sh, sizeof(*sh));
+	return 0;
+}
+
+/* ---- harvests racing MADV_COLLAPSE of file (shmem) THPs ---- */
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25
+#endif
+#define COLLAPSE_SIZE (4 * MIB)
+
+static bool kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int a = 0, b = 0;
+
+	return uname(&u) == 0 && sscanf(u.release, "%d.%d", &a, &b) == 2 &&
+	       (a > major || (a == major && b >= minor));
+}
+
+/* A shared mapping of fd, PMD aligned (what a THP of the file needs). */
+static char *map_aligned(int fd, size_t size)
+{
+	char *p = mmap(NULL, size + 2 * MIB, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *q;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	q = (char *)(((uintptr_t)p + 2 * MIB - 1) & ~(uintptr_t)(2 * MIB - 1));
+	q = mmap(q, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
+	return q == MAP_FAILED ? NULL : q;
+}
+
+static int test_collapse(unsigned int rounds)
+{
+	volatile int *stop = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+				  -1, 0);
+	unsigned int collapsed = 0, r, pmd_mapped = 0;
+	int fail_errno = 0;
+	int fd = (int)syscall(SYS_memfd_create, "lrg-collapse", 0);
+	int to_t[2], from_t[2];
+	pid_t target, harvester;
+	char *mine, c;
+	int status = -1;
+
+	if (!ok(fd >= 0 && ftruncate(fd, COLLAPSE_SIZE) == 0 && stop != MAP_FAILED &&
+		!pipe(to_t) && !pipe(from_t), "a %lu MiB memfd (shmem)", COLLAPSE_SIZE / MIB))
+		return 1;
+	*stop = 0;
+	mine = map_aligned(fd, COLLAPSE_SIZE);
+	if (!ok(mine != NULL, "the memfd mapped PMD aligned"))
+		return 1;
+	/* never a THP at fault: the pages come small, and MADV_COLLAPSE makes THPs of them */
+	write_file("/sys/kernel/mm/transparent_hugepage/shmem_enabled", "never");
+	memset(mine, 1, COLLAPSE_SIZE);
+	if (madvise(mine, COLLAPSE_SIZE, MADV_COLLAPSE)) {
+		if (errno == EINVAL) {
+			skip("MADV_COLLAPSE of shmem not supported by this kernel");
+			return 0;
+		}
+		ok(0, "MADV_COLLAPSE: %s", strerror(errno));
+		return 1;
+	}
+
+	/* the target maps the file too: its PTE tables are the ones retracted */
+	target = fork();
+	if (!target) {
+		char *p = map_aligned(fd, COLLAPSE_SIZE);
+
+		while (read(to_t[0], &c, 1) == 1 && c == 't') {
+			size_t i;
+
+			for (i = 0; i < COLLAPSE_SIZE; i += PAGE)
+				p[i]++;
+			if (write(from_t[1], "d", 1) != 1)
+				break;
+		}
+		_exit(0);
+	}
+	/* the harvester: whole-address-space harvests of the target, back to back */
+	harvester = fork();
+	if (!harvester) {
+		struct lrg_kmod *k = NULL;
+		char err[256];
+		unsigned int h = 0, e = 0;
+
+		if (lrg_kmod_open(&k, err, sizeof(err)))
+			_exit(2);
+		while (!*stop) {
+			struct lrg_kmod_harvest_args a = { .pid = target, .cgroup_fd = -1 };
+			struct lrg_walk_stats st;
+			int ret = lrg_kmod_harvest(k, &a, NULL, NULL, &st, NULL);
+
+			h++;
+			if (ret && !e++)
+				printf("# harvester: harvest %u: %s (%s)\n", h, strerror(-ret),
+				       lrg_kmod_errmsg(k));
+		}
+		lrg_kmod_close(k);
+		printf("# harvester: %u harvests, %u errors\n", h, e);
+		_exit(e ? 3 : h ? 0 : 4);
+	}
+
+	for (r = 0; r < rounds; r++) {
+		char line[256];
+		FILE *f;
+
+		/* the THPs go, the pages come back small, PTE-mapped in the target */
+		fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, COLLAPSE_SIZE);
+		memset(mine, 1, COLLAPSE_SIZE);
+		if (write(to_t[1], "t", 1) != 1 || read(from_t[0], &c, 1) != 1)
+			break;
+		/* collapse_file(): the target's PTE tables retracted (6.6+: without its mmap lock) */
+		if (madvise(mine, COLLAPSE_SIZE, MADV_COLLAPSE) == 0)
+			collapsed++;
+		else if (!fail_errno)
+			fail_errno = errno;
+		if (write(to_t[1], "t", 1) != 1 || read(from_t[0], &c, 1) != 1)
+			break;
+		snprintf(line, sizeof(line), "/proc/%d/smaps_rollup", target);
+		f = fopen(line, "r");
+		while (f && fgets(line, sizeof(line), f)) {
+			unsigned long kb;
+
+			if (sscanf(line, "ShmemPmdMapped: %lu", &kb) == 1 && kb)
+				pmd_mapped++;
+		}
+		if (f)
+			fclose(f);
+	}
+	*stop = 1;
+	if (write(to_t[1], "q", 1) != 1)
+		kill(target, SIGKILL);
+	waitpid(target, NULL, 0);
+	waitpid(harvester, &status, 0);
+	/* a collapse may fail for a moment (EAGAIN: a folio not on the LRU yet) */
+	ok(collapsed > rounds / 2, "MADV_COLLAPSE of the file's pages: %u of %u rounds (else %s)",
+	   collapsed, rounds, fail_errno ? strerror(fail_errno) : "none failed");
+	/*
+	 * Until 6.6 khugepaged retracts another mm's PTE table only if it gets
+	 * that mm's mmap lock for writing at once (which the harvests hold
+	 * for reading); from 6.6 without it, the case the walk must survive
+	 */
+	if (kernel_at_least(6, 6))
+		ok(pmd_mapped > 0, "the target's mapping PMD-mapped after a collapse (%u of %u "
+		   "rounds): its PTE tables were retracted", pmd_mapped, rounds);
+	else
+		diag("the target's mapping PMD-mapped after %u of %u collapses (before 6.6)",
+		     pmd_mapped, rounds);
+	/* the harvester's exit: 2 no module, 3 a harvest failed, 4 none done */
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	   "harvests back to back meanwhile, none failed (harvester status %#x)", status);
+	munmap(mine, COLLAPSE_SIZE);
+	close(fd);
+	return 0;
+}
+
+/* ---- harvests while lrugen.ko is unloaded and loaded again ---- */
+
+static int test_reload(unsigned int secs)
+{
+	struct lrg_backend *b = NULL;
+	struct lrg_mm_info mi = { 0 };
+	struct lrg_harvest_req req = { .mm = &mi, .memcg_id = LRG_ROOT_MEMCG,
+				       .flags = LRG_HARVEST_NO_BUMP };
+	unsigned int dumps = 0, dumps_ok = 0, gone = 0, reopens = 0, other = 0;
+	unsigned int bh = 0, bh_ok = 0, bh_enoent = 0, bh_other = 0;
+	bool was_gone = false, back_ok = false;
+	char err[256], first_other[300] = "";
+	double end = now_ms() + secs * 1000.0;
+	int ret;
+
+	ret = lrg_kmod_backend_new(&b, err, sizeof(err));
+	if (!ok(ret == 0, "kmod backend: %s", ret ? err : "ok"))
+		return 1;
+	area_size[AREA_THP] = 0;
+	if (child_start()) {
+		ok(0, "start child");
+		return 1;
+	}
+	mi.pid = child;
+	mi.start_time = start_time_of(child);
+	while (now_ms() < end) {
+		struct lrg_kmod_harvest_args a = { .pid = child, .cgroup_fd = -1,
+						   .flags = LRUGEN_F_NO_BUMP, .dump = true };
+		struct lrg_walk_stats st;
+		unsigned int n = 0;
+
+		/* the library: a HARVEST dump; the connection opened anew when the family is gone */
+		if (kmod) {
+			ret = lrg_kmod_harvest(kmod, &a, count_regions, &n, NULL, NULL);
+			dumps++;
+			if (!ret) {
+				dumps_ok++;
+			} else if (ret == -ENOENT) {
+				gone++;
+				lrg_kmod_close(kmod);
+				kmod = NULL;
+			} else if (!other++) {
+				snprintf(first_other, sizeof(first_other), "dump: %s (%s)",
+					 strerror(-ret), lrg_kmod_errmsg(kmod));
+			}
+		} else if (lrg_kmod_open(&kmod, err, sizeof(err)) == 0) {
+			reopens++;
+		} else {
+			kmod = NULL;
+		}
+		/* the backend: never reopened, it finds the family again itself */
+		ret = b->ops->harvest(b, &req, count_regions, &n, &st);
+		bh++;
+		if (!ret && st.status == LRG_HARVEST_COMPLETE) {
+			bh_ok++;
+			back_ok |= was_gone;
+		} else if (ret == -ENOENT) {
+			bh_enoent++;
+			was_gone = true;
+		} else if (!bh_other++ && !first_other[0]) {
+			snprintf(first_other, sizeof(first_other), "backend: %s, status %u",
+				 strerror(-ret), st.status);
+		}
+		usleep(5000);
+	}
+	child_stop();
+	b->ops->destroy(b);
+	ok(other == 0 && bh_other == 0, "only ENOENT while the module was away (%s)",
+	   first_other[0] ? first_other : "no other error");
+	ok(dumps_ok > 0 && gone > 0 && reopens > 0,
+	   "library: %u HARVEST dumps, %u ok, %u ENOENT (family gone), %u reopened", dumps,
+	   dumps_ok, gone, reopens);
+	ok(bh_ok > 0 && bh_enoent > 0 && back_ok,
+	   "backend: %u harvests, %u COMPLETE, %u ENOENT, COMPLETE again after a reload without "
+	   "reopening", bh, bh_ok, bh_enoent);
+	return 0;
+}
+
+/* ---- rmmod while a dump is open ---- */
+
+/* Read one skb of a dump; regions counted, 1 at NLMSG_DONE (its errno in *ret_err). */
+static int dump_read_one(int fd, unsigned int *regions, int *ret_err)
+{
+	static char rb[4096];
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct nlmsghdr *nlh;
+	ssize_t n;
+
+	if (poll(&pfd, 1, 5000) <= 0)
+		return -ETIMEDOUT;
+	/*
+	 * A page at most: the kernel sizes later dump skbs after the largest
+	 * read, and a larger one would take the whole rest of the dump at once
+	 */
+	n = recv(fd, rb, 4096, 0);
+	if (n <= 0)
+		return -EIO;
+	for (nlh = (struct nlmsghdr *)rb; NLMSG_OK(nlh, (unsigned int)n); nlh = NLMSG_NEXT(nlh, n)) {
+		const char *p = (const char *)NLMSG_DATA(nlh) + GENL_HDRLEN;
+		int rem = (int)nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+
+		if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR) {
+			*ret_err = nlh->nlmsg_type == NLMSG_DONE ? *(int *)NLMSG_DATA(nlh) :
+				   ((struct nlmsgerr *)NLMSG_DATA(nlh))->error;
+			return 1;
+		}
+		while (rem >= NLA_HDRLEN) {
+			const struct nlattr *a = (const struct nlattr *)p;
+
+			if (a->nla_len < NLA_HDRLEN || a->nla_len > rem)
+				break;
+			*regions += (a->nla_type & NLA_TYPE_MASK) == LRUGEN_A_REGION;
+			rem -= NLA_ALIGN(a->nla_len);
+			p += NLA_ALIGN(a->nla_len);
+		}
+	}
+	return 0;
+}
+
+static int test_dumprmmod(void)
+{
+	const char *ko = getenv("LRG_KO");
+	unsigned int regions = 0, reads = 0;
+	int fd = raw_socket(), ret, err = 0, sync[2];
+	struct rawmsg m;
+	char cmd[512], c;
+	size_t off = 0;
+	uint32_t v;
+	pid_t target;
+
+	/* 128 regions of one page each: a dump of full bitmaps takes several skbs */
+	if (!ko || pipe(sync))
+		return ok(0, "LRG_KO set"), 1;
+	target = fork();
+	if (!target) {
+		char *p = mmap(NULL, 256 * MIB, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		size_t i;
+
+		for (i = 0; p != MAP_FAILED && i < 256 * MIB; i += 2 * MIB)
+			p[i] = 1;
+		if (write(sync[1], "r", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	if (read(sync[0], &c, 1) != 1)
+		return ok(0, "target ready"), 1;
+
+	memset(&m, 0, sizeof(m));
+	m.nlh.nlmsg_type = (uint16_t)lrg_kmod_family(kmod);
+	m.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	m.gh.cmd = LRUGEN_CMD_HARVEST;
+	m.gh.version = LRUGEN_GENL_VERSION;
+	v = (uint32_t)target;
+	off += put_attr(m.attrs + off, LRUGEN_A_PID, &v, 4);
+	m.nlh.nlmsg_len = (uint32_t)(NLMSG_HDRLEN + GENL_HDRLEN + off);
+	ret = send(fd, &m, m.nlh.nlmsg_len, 0) < 0 ? -errno : dump_read_one(fd, &regions, &err);
+	reads++;
+	ok(ret == 0, "a HARVEST dump open: its first skb read (%d, %u regions so far)", ret, regions);
+
+	/* the dump holds the module: rmmod must wait for it, and fail now */
+	ret = system("rmmod lrugen 2>/dev/null");
+	ok(ret != 0 && access("/sys/module/lrugen", F_OK) == 0,
+	   "rmmod while the dump is open: refused, the module stays (status %d)", ret);
+	do {
+		ret = dump_read_one(fd, &regions, &err);
+		reads++;
+	} while (ret == 0);
+	ok(ret == 1 && err == 0 && regions >= 128,
+	   "the dump ends whole after it: %u regions in %u reads, NLMSG_DONE %d", regions, reads,
+	   err);
+
+	ret = system("rmmod lrugen");
+	ok(ret == 0 && access("/sys/module/lrugen", F_OK) != 0, "rmmod once the dump is done (%d)",
+	   ret);
+	ret = lrg_kmod_harvest(kmod, &(struct lrg_kmod_harvest_args){ .pid = target,
+		.cgroup_fd = -1, .dump = true }, NULL, NULL, NULL, NULL);
+	ok(ret == -ENOENT, "a HARVEST sent to the family now: ENOENT (%d \"%s\")", ret,
+	   lrg_kmod_errmsg(kmod));
+	snprintf(cmd, sizeof(cmd), "insmod '%s'", ko);
+	ok(system(cmd) == 0, "insmod again");
+	kill(target, SIGKILL);
+	waitpid(target, NULL, 0);
+	close(fd);
 	return 0;
 }
 
@@ -2518,12 +3261,24 @@ int main(int argc, char **argv)
 		test_memcg2(argv[2]);
 	} else if (!strcmp(mode, "pidreuse")) {
 		test_pidreuse();
+	} else if (!strcmp(mode, "pidfdfallback")) {
+		test_pidfd_fallback();
 	} else if (!strcmp(mode, "filekinds")) {
 		test_filekinds();
 	} else if (!strcmp(mode, "harvestone")) {
 		test_harvestone();
 	} else if (!strcmp(mode, "badinput")) {
 		test_badinput();
+	} else if (!strcmp(mode, "ptrace") && argc > 2) {
+		test_ptrace((pid_t)atoi(argv[2]));
+	} else if (!strcmp(mode, "yield")) {
+		test_yield();
+	} else if (!strcmp(mode, "dumprmmod")) {
+		test_dumprmmod();
+	} else if (!strcmp(mode, "reload")) {
+		test_reload(argc > 2 ? (unsigned int)atoi(argv[2]) : 30);
+	} else if (!strcmp(mode, "collapse")) {
+		test_collapse(argc > 2 ? (unsigned int)atoi(argv[2]) : 20);
 	} else if (!strcmp(mode, "fuzz")) {
 		test_fuzz(argc > 2 ? (unsigned int)atoi(argv[2]) : 10000);
 	} else {

@@ -7,7 +7,7 @@
 #
 #   vm-run.sh [--kver PATTERN] [--mem MiB] [--smp N] [--timeout S]
 #             [--modules "zram ..."] [--drive QEMU_DRIVE_SPEC] [--no-kmod]
-#             GUEST_SCRIPT [ARGS...]
+#             [--kmod-variant DEFINE] GUEST_SCRIPT [ARGS...]
 #
 # The guest kernel is the newest installed one (/boot/vmlinuz-<kver> with
 # /lib/modules/<kver>/build) whose release matches PATTERN, a shell pattern
@@ -18,11 +18,14 @@
 # --drive adds one disk (a QEMU -drive value, e.g. "file=x.img,if=virtio,
 # format=raw,readonly=on,throttling.bps-total=10000000"); the first
 # virtio disk is /dev/vda in the guest (load virtio_blk with --modules).
+# --kmod-variant also builds lrugen.ko with -DDEFINE (a test-only switch of
+# kmod/compat.h, e.g. LRUGEN_TEST_NO_PIDFS), as $LRG_KO_VARIANT.
 #
 # The guest script runs as root in a chroot of the host's / (read-only 9p)
 # with proc, sys, dev, tmpfs /tmp and /run, cgroup2 and debugfs mounted, and
 # these variables set (paths as the guest sees them):
 #   LRG_KO        the freshly built lrugen.ko (unset with --no-kmod)
+#   LRG_KO_VARIANT  the one built with --kmod-variant's define
 #   LRG_SRCDIR    top_srcdir;  LRG_BUILDDIR  top_builddir
 #   LRG_TMP       a writable scratch directory (tmpfs)
 # It prints TAP test points ("ok", "not ok", "# ..."); plan lines are
@@ -43,6 +46,7 @@ timeout=240
 extra_modules=
 drive=
 with_kmod=1
+variant=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kver) kpat=$2; shift 2 ;;
@@ -52,6 +56,7 @@ while [ $# -gt 0 ]; do
 	--modules) extra_modules=$2; shift 2 ;;
 	--drive) drive=$2; shift 2 ;;
 	--no-kmod) with_kmod=0; shift ;;
+	--kmod-variant) variant=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) echo "vm-run.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -111,40 +116,44 @@ if command -v flock >/dev/null 2>&1; then
 	flock 9
 fi
 
-# Build lrugen.ko from a copy (the source tree may be read-only).
-if [ $with_kmod = 1 ]; then
-	mkdir -p "$cache/kmod/include/uapi"
+# Build lrugen.ko from a copy (the source tree may be read-only), in dir,
+# with extra compiler flags; stripped of debug info to ko.
+build_kmod() { # dir ko kcflags
+	mkdir -p "$1/include/uapi"
 	for f in Kbuild Makefile compat.h lrugen.h lrugen_trace.h main.c netlink.c walk.c; do
-		cmp -s "$srcdir/kmod/$f" "$cache/kmod/$f" || cp "$srcdir/kmod/$f" "$cache/kmod/$f"
+		cmp -s "$srcdir/kmod/$f" "$1/$f" || cp "$srcdir/kmod/$f" "$1/$f"
 	done
-	cmp -s "$srcdir/include/uapi/lrugen.h" "$cache/kmod/include/uapi/lrugen.h" ||
-		cp "$srcdir/include/uapi/lrugen.h" "$cache/kmod/include/uapi/lrugen.h"
+	cmp -s "$srcdir/include/uapi/lrugen.h" "$1/include/uapi/lrugen.h" ||
+		cp "$srcdir/include/uapi/lrugen.h" "$1/include/uapi/lrugen.h"
 	# not make check's jobserver and flags: kbuild is a separate build
 	if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
-		make -s -C "$kdir/build" M="$cache/kmod" modules >"$cache/kmod-build.log" 2>&1; then
-		sed 's/^/# /' "$cache/kmod-build.log"
-		fail "building lrugen.ko failed"
+		make -s -C "$kdir/build" M="$1" KCFLAGS="$3" modules >"$1/build.log" 2>&1; then
+		sed 's/^/# /' "$1/build.log"
+		fail "building lrugen.ko ($1) failed"
 	fi
-	if grep -q "warning:" "$cache/kmod-build.log"; then
-		sed 's/^/# /' "$cache/kmod-build.log"
-		fail "lrugen.ko builds with warnings"
+	if grep -q "warning:" "$1/build.log"; then
+		sed 's/^/# /' "$1/build.log"
+		fail "lrugen.ko ($1) builds with warnings"
 	fi
 	# debug info makes every insmod under TCG slower; tests need none
-	objcopy --strip-debug "$cache/kmod/lrugen.ko" "$cache/lrugen.ko" || fail "objcopy failed"
+	objcopy --strip-debug "$1/lrugen.ko" "$2" || fail "objcopy failed"
+}
+if [ $with_kmod = 1 ]; then
+	build_kmod "$cache/kmod" "$cache/lrugen.ko" ""
+	[ -n "$variant" ] && build_kmod "$cache/kmod-$variant" "$cache/lrugen-$variant.ko" "-D$variant"
 fi
 
-# Modules the initramfs loads, dependencies first.
+# Modules the initramfs loads, dependencies (and soft dependencies) first,
+# as the files modprobe would insmod: modules built into the kernel (6.12's
+# virtio_pci, zsmalloc) are left out.
+command -v modprobe >/dev/null 2>&1 || skip "modprobe not installed (kmod)"
 modlist=
-add_module() {
-	case " $modlist " in *" $1 "*) return ;; esac
-	for d in $(modinfo -k "$kver" -F depends "$1" 2>/dev/null | tr ',' ' '); do
-		add_module "$d"
-	done
-	modlist="$modlist $1"
-}
 for m in virtio_pci 9pnet_virtio 9p $extra_modules; do
-	modinfo -k "$kver" -n "$m" >/dev/null 2>&1 || skip "kernel module $m not found for $kver"
-	add_module "$m"
+	deps=$(modprobe -S "$kver" --show-depends "$m" 2>/dev/null) ||
+		skip "kernel module $m not found for $kver"
+	for p in $(printf '%s\n' "$deps" | sed -n 's/^insmod \([^ ]*\).*/\1/p'); do
+		case " $modlist " in *" $p "*) ;; *) modlist="$modlist $p" ;; esac
+	done
 done
 
 # The initramfs: static busybox, the modules, and an init that mounts the
@@ -156,8 +165,9 @@ if [ ! -f "$initrd" ]; then
 	rm -rf "$root"
 	mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/host" "$root/lib/modules"
 	cp "$busybox" "$root/bin/busybox"
-	for m in $modlist; do
-		p=$(modinfo -k "$kver" -n "$m")
+	# busybox insmod takes uncompressed modules only (6.12's are .ko.xz)
+	for p in $modlist; do
+		m=$(basename "$p" | sed 's/\.ko.*$//')
 		case $p in
 		*.ko) cp "$p" "$root/lib/modules/$m.ko" ;;
 		*.ko.xz) xz -dc "$p" >"$root/lib/modules/$m.ko" ;;
@@ -224,6 +234,8 @@ out=$cache/out-$$.log
 	echo "export LRG_SRCDIR='$(guest_path "$srcdir")' LRG_BUILDDIR='$(guest_path "$builddir")'"
 	echo "export LRG_TMP=/tmp HOME=/tmp"
 	[ $with_kmod = 1 ] && echo "export LRG_KO='$(guest_path "$cache/lrugen.ko")'"
+	[ $with_kmod = 1 ] && [ -n "$variant" ] &&
+		echo "export LRG_KO_VARIANT='$(guest_path "$cache/lrugen-$variant.ko")'"
 	printf "cd /tmp && exec /bin/sh '%s'" "$(guest_path "$gscript")"
 	for a in "$@"; do printf " '%s'" "$a"; done
 	echo
