@@ -15,9 +15,12 @@ BUILD_DEPS="build-essential autoconf automake libtool pkg-config libsystemd-dev
 	libnl-3-dev libnl-genl-3-dev libcgroup-dev libinih-dev"
 # QEMU + Debian's own kernel and headers for the VM suites; groff/man for the
 # man page check; systemd for systemd-analyze verify; earlyoom/nohang for the
-# comparison benchmark; dbus for the desktop notification test.
+# comparison benchmark; dbus for the desktop notification test; the Debian
+# packaging tools, mmdebstrap, qemu-img and e2fsprogs for the system test
+# (tests/system: the .debs installed on a booted Debian 12).
 TEST_DEPS="qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static cpio
-	kmod groff-base man-db systemd zstd dbus"
+	kmod groff-base man-db systemd zstd dbus
+	dpkg-dev debhelper dh-dkms dkms lintian mmdebstrap qemu-utils e2fsprogs"
 
 need() { # install the packages that are not installed yet
 	local missing=() p
