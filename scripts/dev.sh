@@ -18,10 +18,13 @@ BUILD_DEPS="build-essential autoconf automake libtool pkg-config libsystemd-dev
 # 6.12's modules); dkms for the DKMS test; util-linux's setpriv for the
 # non-root caller of the EPERM test; groff/man for the man page check;
 # systemd for systemd-analyze verify; earlyoom/nohang for the comparison
-# benchmark; dbus for the desktop notification test.
+# benchmark; dbus for the desktop notification test; the Debian packaging
+# tools, mmdebstrap, qemu-img and e2fsprogs for the system test
+# (tests/system: the .debs installed on a booted Debian 12).
 TEST_DEPS="qemu-system-x86 linux-image-amd64 linux-headers-amd64
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 xz-utils dkms util-linux
-	busybox-static cpio kmod groff-base man-db systemd zstd dbus"
+	busybox-static cpio kmod groff-base man-db systemd zstd dbus
+	dpkg-dev debhelper dh-dkms lintian mmdebstrap qemu-utils e2fsprogs"
 
 need() { # install the packages that are not installed yet
 	local missing=() p
