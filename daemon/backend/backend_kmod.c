@@ -28,7 +28,10 @@
 #include <netlink/genl/ctrl.h>
 
 #include "backend_kmod.h"
+#include "clock.h"
+#include "pidfd.h"
 #include "procfs.h"
+#include "util.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -767,9 +770,15 @@ void lrg_kmod_close(struct lrg_kmod *kmod)
 	free(kmod);
 }
 
+static void lrg_kmod_closep(struct lrg_kmod **kmod)
+{
+	if (*kmod)
+		lrg_kmod_close(*kmod);
+}
+
 int lrg_kmod_open(struct lrg_kmod **ret_kmod, char *errbuf, size_t errlen)
 {
-	struct lrg_kmod *kmod;
+	_cleanup_(lrg_kmod_closep) struct lrg_kmod *kmod = NULL;
 	int one = 1;
 	int ret;
 
@@ -779,15 +788,12 @@ int lrg_kmod_open(struct lrg_kmod **ret_kmod, char *errbuf, size_t errlen)
 	kmod->rbuf = malloc(LRG_KMOD_RBUF);
 	kmod->sbuf = malloc(LRG_KMOD_SBUF);
 	kmod->sk = nl_socket_alloc();
-	if (!kmod->sk || !kmod->rbuf || !kmod->sbuf) {
-		lrg_kmod_close(kmod);
+	if (!kmod->sk || !kmod->rbuf || !kmod->sbuf)
 		return -ENOMEM;
-	}
 	ret = genl_connect(kmod->sk);
 	if (ret < 0) {
 		snprintf(errbuf, errlen, "cannot open a generic netlink socket: %s", nl_geterror(ret));
-		ret = -EIO;
-		goto err;
+		return -EIO;
 	}
 	/* errors come back with the kernel's explanation, without our request */
 	if (setsockopt(nl_socket_get_fd(kmod->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one)) ||
@@ -804,14 +810,13 @@ int lrg_kmod_open(struct lrg_kmod **ret_kmod, char *errbuf, size_t errlen)
 		snprintf(errbuf, errlen,
 			 "generic netlink family \"%s\" not found: is lrugen.ko loaded? (modprobe lrugen)",
 			 LRUGEN_GENL_NAME);
-		ret = -ENOENT;
-		goto err;
+		return -ENOENT;
 	}
 
 	ret = lrg_kmod_info(kmod, &kmod->info);
 	if (ret) {
 		snprintf(errbuf, errlen, "lrugen.ko INFO failed: %s", kmod->errmsg);
-		goto err;
+		return ret;
 	}
 	/* a module's own figure, if it is a sane one (it is a page less the skb overhead) */
 	if (kmod->info.dump_size >= 1024 && kmod->info.dump_size <= LRG_KMOD_RBUF)
@@ -819,14 +824,10 @@ int lrg_kmod_open(struct lrg_kmod **ret_kmod, char *errbuf, size_t errlen)
 	if (kmod->info.abi_version < LRG_KMOD_MIN_ABI) {
 		snprintf(errbuf, errlen, "lrugen.ko ABI %u is older than %u: update the module",
 			 kmod->info.abi_version, LRG_KMOD_MIN_ABI);
-		ret = -EPROTO;
-		goto err;
+		return -EPROTO;
 	}
-	*ret_kmod = kmod;
+	*ret_kmod = TAKE_PTR(kmod);
 	return 0;
-err:
-	lrg_kmod_close(kmod);
-	return ret;
 }
 
 /* ---- the backend ---- */
@@ -844,9 +845,6 @@ static unsigned int lrg_kmod_flags(unsigned int harvest_flags)
 	return flags;
 }
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
 
 static void lrg_kmod_pidfd_drop(struct lrg_kmod_pidfd *e)
 {
@@ -877,8 +875,8 @@ static int lrg_kmod_target(struct lrg_kmod *kmod, const struct lrg_mm_info *mm,
 			*ret_slot = e;
 			return 0;
 		}
-		fd = (int)syscall(SYS_pidfd_open, mm->pid, 0);
-		if (fd < 0 && errno == ESRCH)
+		fd = lrg_pidfd_open(mm->pid);
+		if (fd == -ESRCH)
 			return -ESRCH;
 	} else {
 		fd = -1;
@@ -980,10 +978,7 @@ static int lrg_kmod_backend_harvest(struct lrg_backend *b, const struct lrg_harv
 
 static uint64_t lrg_kmod_now_ms(struct lrg_backend *b)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return lrg_mono_ms();
 }
 
 static void lrg_kmod_destroy(struct lrg_backend *b)
