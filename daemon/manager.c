@@ -342,6 +342,25 @@ static int on_proc_io(sd_event_source *s, int fd, uint32_t revents, void *userda
 	return 0;
 }
 
+/* The policy engine and the OOM killer over backend b: both, or neither. */
+static int engines_new(struct lrg_backend *b, const struct lrg_config *cfg,
+		       struct lrg_policy **ret_policy, struct lrg_oom **ret_oom)
+{
+	int r = lrg_policy_new(b, cfg, ret_policy);
+
+	if (r < 0)
+		return lrg_log_errno(LOG_ERR, r, "creating the policy engine on backend %s",
+				     b->ops->name);
+	r = lrg_oom_new(b, cfg, ret_oom);
+	if (r < 0) {
+		lrg_policy_free(*ret_policy);
+		*ret_policy = NULL;
+		return lrg_log_errno(LOG_ERR, r, "preparing the OOM killer on backend %s",
+				     b->ops->name);
+	}
+	return 0;
+}
+
 /*
  * Run on backend nb from now on: a new policy engine and OOM killer over it
  * (what the old ones knew, generations included, is the old backend's), the
@@ -354,18 +373,10 @@ static int manager_use_backend(struct manager *m, struct lrg_backend *nb)
 	struct lrg_oom *no;
 	int r;
 
-	r = lrg_policy_new(nb, m->cfg, &np);
+	r = engines_new(nb, m->cfg, &np, &no);
 	if (r < 0) {
 		nb->ops->destroy(nb);
-		return lrg_log_errno(LOG_ERR, r, "creating the policy engine on backend %s",
-				     nb->ops->name);
-	}
-	r = lrg_oom_new(nb, m->cfg, &no);
-	if (r < 0) {
-		lrg_policy_free(np);
-		nb->ops->destroy(nb);
-		return lrg_log_errno(LOG_ERR, r, "preparing the OOM killer on backend %s",
-				     nb->ops->name);
+		return r;
 	}
 	lrg_oom_free(m->oom);
 	lrg_policy_free(m->policy);
@@ -568,16 +579,9 @@ int lrg_manager_run(const struct lrg_manager_opts *o, struct lrg_config *cfg)
 	m.kmod_probe_ms = m.backend->ops->now_ms(m.backend);
 	log_notice("backend %s: %s", m.backend->ops->name, m.backend->ops->accuracy);
 
-	r = lrg_policy_new(m.backend, cfg, &m.policy);
-	if (r < 0) {
-		lrg_log_errno(LOG_ERR, r, "creating the policy engine");
+	r = engines_new(m.backend, cfg, &m.policy, &m.oom);
+	if (r < 0)
 		goto out_backend;
-	}
-	r = lrg_oom_new(m.backend, cfg, &m.oom);
-	if (r < 0) {
-		lrg_log_errno(LOG_ERR, r, "preparing the OOM killer");
-		goto out_policy;
-	}
 
 	r = sd_event_default(&m.event);
 	if (r < 0)
@@ -638,7 +642,6 @@ out_event:
 	sd_event_unref(m.event);
 out_oom:
 	lrg_oom_free(m.oom);
-out_policy:
 	lrg_policy_free(m.policy);
 out_backend:
 	m.backend->ops->destroy(m.backend);

@@ -644,6 +644,16 @@ static int lrg_kmod_harvest_req(struct lrg_kmod *kmod, const struct lrg_kmod_har
 	return lrg_kmod_harvest_transact(kmod, off, nlh->nlmsg_seq, req);
 }
 
+/* Add the page and PMD counts of one request to those of the ones before. */
+static void lrg_walk_counts_add(struct lrg_walk_stats *to, const struct lrg_walk_stats *from)
+{
+	to->pte_total += from->pte_total;
+	to->pte_old += from->pte_old;
+	to->pte_young += from->pte_young;
+	to->pmd_total += from->pmd_total;
+	to->pmd_found += from->pmd_found;
+}
+
 /*
  * With a module of ABI 4 (and a receive buffer of LRUGEN_A_DUMP_SIZE, which
  * holds its one reply), HARVEST_ONE first: one message, no dump machinery.
@@ -680,11 +690,7 @@ int lrg_kmod_harvest(struct lrg_kmod *kmod, const struct lrg_kmod_harvest_args *
 		req.next = 0;
 		memset(&req.stats, 0, sizeof(req.stats));
 		ret = lrg_kmod_harvest_req(kmod, args, false, resume, bound - first.pte_total, &req);
-		req.stats.pte_total += first.pte_total;
-		req.stats.pte_old += first.pte_old;
-		req.stats.pte_young += first.pte_young;
-		req.stats.pmd_total += first.pmd_total;
-		req.stats.pmd_found += first.pmd_found;
+		lrg_walk_counts_add(&req.stats, &first);
 	}
 	if (ret)
 		return ret;
@@ -986,11 +992,7 @@ static int lrg_kmod_harvest_all(struct lrg_kmod *kmod, struct lrg_kmod_harvest_a
 		}
 		if (ret)
 			return ret;
-		total.pte_total += stats.pte_total;
-		total.pte_old += stats.pte_old;
-		total.pte_young += stats.pte_young;
-		total.pmd_total += stats.pmd_total;
-		total.pmd_found += stats.pmd_found;
+		lrg_walk_counts_add(&total, &stats);
 		total.status = stats.status;
 		again = next && (stats.status == LRUGEN_STATUS_PARTIAL ||
 				 (stats.status == LRUGEN_STATUS_CONTENDED && stats.pte_total &&

@@ -16,6 +16,7 @@
 #include "backend_kmod.h"
 #include "backend_select.h"
 #include "backends.h"
+#include "fileio.h"
 #include "lrg_log.h"
 
 #define PROC_ROOT "/proc"
@@ -226,19 +227,15 @@ bool lrg_backend_failing(const struct lrg_backend *b, char *why, size_t len)
 int lrg_backend_kmod_probe(char *why, size_t len)
 {
 	struct lrg_kmod *k;
-	char state[32] = "";
-	FILE *f;
+	char state[32];
 	int r;
 
 	/* not the family by name: that would have the kernel run modprobe each time */
-	f = fopen("/sys/module/lrugen/initstate", "re");
-	if (!f || !fgets(state, sizeof(state), f) || strncmp(state, "live", 4)) {
-		if (f)
-			fclose(f);
+	if (lrg_read_file_buf("/sys/module/lrugen/initstate", state, sizeof(state), NULL) < 0 ||
+	    strncmp(state, "live", 4)) {
 		snprintf(why, len, "lrugen.ko is not loaded");
 		return -ENOENT;
 	}
-	fclose(f);
 	r = lrg_kmod_open(&k, why, len);
 	if (r == 0)
 		lrg_kmod_close(k);

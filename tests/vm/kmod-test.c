@@ -261,6 +261,15 @@ static int child_start(void)
 	return child_cmd('n');	/* areas mapped */
 }
 
+/* The toucher child with its anonymous area alone: no file, shmem or THP area. */
+static int child_start_anon(void)
+{
+	area_size[AREA_FILE] = 0;
+	area_size[AREA_SHMEM] = 0;
+	area_size[AREA_THP] = 0;
+	return child_start();
+}
+
 static void child_stop(void)
 {
 	if (child > 0) {
@@ -755,10 +764,7 @@ static int test_bump(void)
 	size_t i;
 	int k;
 
-	area_size[AREA_THP] = 0;
-	area_size[AREA_FILE] = 0;
-	area_size[AREA_SHMEM] = 0;
-	if (child_start()) {
+	if (child_start_anon()) {
 		ok(0, "start child");
 		return 1;
 	}
@@ -1386,10 +1392,7 @@ static int test_pidfd(void)
 	ok(lrg_kmod_info(kmod, &info) == 0 && (info.caps & LRUGEN_CAP_PIDFD),
 	   "INFO: LRUGEN_CAP_PIDFD set (caps %#x)", info.caps);
 
-	area_size[AREA_FILE] = 0;
-	area_size[AREA_SHMEM] = 0;
-	area_size[AREA_THP] = 0;
-	if (child_start()) {
+	if (child_start_anon()) {
 		ok(0, "start the toucher child");
 		return 1;
 	}
@@ -2400,10 +2403,7 @@ static int test_pidfd_fallback(void)
 	pid_t a;
 	int ret, pidfd;
 
-	area_size[AREA_FILE] = 0;
-	area_size[AREA_SHMEM] = 0;
-	area_size[AREA_THP] = 0;
-	if (child_start()) {
+	if (child_start_anon()) {
 		ok(0, "start the toucher child");
 		return 1;
 	}
