@@ -107,6 +107,8 @@ static void pressure_line(FILE *f, const struct lrg_jval *p)
 
 static void policy_line(FILE *f, const struct lrg_jval *p)
 {
+	char b[32];
+
 	if (!p || p->type != LRG_JOBJECT) {
 		fprintf(f, "policy:    no statistics\n");
 		return;
@@ -120,6 +122,10 @@ static void policy_line(FILE *f, const struct lrg_jval *p)
 		lrg_json_get_u64(p, "harvests", 0), lrg_json_get_u64(p, "harvests_contended", 0),
 		lrg_json_get_u64(p, "pte_young", 0), lrg_json_get_u64(p, "pte_total", 0),
 		lrg_json_get_u64(p, "pmd_found", 0));
+	lrg_ctl_human(lrg_json_get_u64(p, "protected_bytes", 0), b, sizeof(b));
+	fprintf(f, "protected: %s of working sets held by memory.min, %" PRIu64
+		" kernel OOM kills while protecting\n", b,
+		lrg_json_get_u64(p, "kernel_oom_kills_guarded", 0));
 }
 
 static void oom_line(FILE *f, const struct lrg_jval *o)
@@ -306,7 +312,7 @@ int lrg_ctl_render_wss(FILE *f, const struct lrg_jval *doc, const struct lrg_ren
 		snprintf(col, sizeof(col), "%s%s", strcmp(nm, "older") ? "<" : "", nm);
 		fprintf(f, " %8s", col);
 	}
-	fprintf(f, " %8s %8s %8s\n", "ANON", "FILE", "TOTAL");
+	fprintf(f, " %8s %8s %8s %9s\n", "ANON", "FILE", "TOTAL", "PROTECTED");
 	for (size_t i = 0; i < slices->n; i++) {
 		const struct lrg_jval *s = &slices->items[i];
 		const struct lrg_jval *anon = get_type(s, "anon", LRG_JARRAY);
@@ -326,7 +332,9 @@ int lrg_ctl_render_wss(FILE *f, const struct lrg_jval *doc, const struct lrg_ren
 		}
 		fprintf(f, " %8s", lrg_ctl_human(ta * ps, h, sizeof(h)));
 		fprintf(f, " %8s", lrg_ctl_human(tf * ps, h, sizeof(h)));
-		fprintf(f, " %8s\n", lrg_ctl_human((ta + tf) * ps, h, sizeof(h)));
+		fprintf(f, " %8s", lrg_ctl_human((ta + tf) * ps, h, sizeof(h)));
+		fprintf(f, " %9s\n", lrg_ctl_human(lrg_json_get_u64(s, "protected_bytes", 0), h,
+						     sizeof(h)));
 	}
 	if (!slices->n)
 		fprintf(f, "(no slices)\n");

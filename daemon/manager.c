@@ -367,6 +367,26 @@ static int engines_new(struct lrg_backend *b, const struct lrg_config *cfg,
  * live lists pointed at them, and everything listed anew at the next tick.
  * On failure nb is destroyed and nothing changes.
  */
+/*
+ * Whether min_ttl binds the kernel's reclaim too (memory.min, written by
+ * the policy) or only lrugend's own eviction: said once per backend, as
+ * its accuracy is, since it decides what min_ttl_ms means on this machine.
+ */
+static void log_protection(const struct lrg_backend *b, const struct lrg_config *cfg)
+{
+	if (!cfg->daemon.protect_cap_pct)
+		log_notice("working-set protection from the kernel's reclaim: off (protect_cap_pct = 0);"
+			   " min_ttl_ms restrains lrugend's own eviction only");
+	else if (!b->ops->protect || !lrg_backend_has(b, LRG_CAP_MEMCG))
+		log_warning("working-set protection from the kernel's reclaim: unavailable, backend %s"
+			    " has no cgroup v2 memory controller; min_ttl_ms restrains lrugend's own"
+			    " eviction only", b->ops->name);
+	else
+		log_notice("working-set protection from the kernel's reclaim: memory.min of the"
+			   " cgroups of slices with min_ttl_ms, at most %u%% of memory together",
+			   cfg->daemon.protect_cap_pct);
+}
+
 static int manager_use_backend(struct manager *m, struct lrg_backend *nb)
 {
 	struct lrg_policy *np;
@@ -388,6 +408,7 @@ static int manager_use_backend(struct manager *m, struct lrg_backend *nb)
 	m->live.backend = nb;
 	m->ticks = 0;	/* the next tick lists cgroups and address spaces */
 	log_notice("backend %s: %s", nb->ops->name, nb->ops->accuracy);
+	log_protection(nb, m->cfg);
 	return 0;
 }
 
@@ -578,6 +599,7 @@ int lrg_manager_run(const struct lrg_manager_opts *o, struct lrg_config *cfg)
 	m.kmod_wanted = !strcmp(want, "auto") || !strcmp(want, "kmod");
 	m.kmod_probe_ms = m.backend->ops->now_ms(m.backend);
 	log_notice("backend %s: %s", m.backend->ops->name, m.backend->ops->accuracy);
+	log_protection(m.backend, cfg);
 
 	r = engines_new(m.backend, cfg, &m.policy, &m.oom);
 	if (r < 0)

@@ -153,13 +153,16 @@ static void log_kill_event(const struct lrg_oom_actor *a, const struct lrg_oom_v
 	const struct lrg_pressure *p = &req->pressure;
 	const char *why = req->reason[0] ? req->reason : "working set at risk";
 	bool dry = v->dry_run, whole = v->kill.whole_cgroup;
-	char f[20][288];
+	char f[21][288];
 	/* the cgroup paths, whole: up to LRG_CGROUP_PATH_MAX */
 	char cg_field[LRG_CGROUP_PATH_MAX + 16], domain_field[LRG_CGROUP_PATH_MAX + 16];
-	char kill_cgroup[LRG_CGROUP_PATH_MAX + 16], msg[256];
-	const char *fields[21] = { NULL };
+	char kill_cgroup[LRG_CGROUP_PATH_MAX + 16], msg[512];
+	const char *fields[22] = { NULL };
+	char respawn[96];
 	int n = 0, i;
 
+	snprintf(respawn, sizeof(respawn), "; respawn loop: its cgroup's %u kills within %u ms",
+		 v->respawn_kills + 1, c->slice ? c->slice->respawn_window_ms : 0);
 	snprintf(f[n++], sizeof(f[0]), "VICTIM_PID=%d", (int)c->pid);
 	snprintf(f[n++], sizeof(f[0]), "VICTIM_COMM=%s", c->comm);
 	snprintf(cg_field, sizeof(cg_field), "VICTIM_CGROUP=%s", c->cgroup ? c->cgroup : "/");
@@ -171,6 +174,7 @@ static void log_kill_event(const struct lrg_oom_actor *a, const struct lrg_oom_v
 	snprintf(f[n++], sizeof(f[0]), "REASON=%s", c->reason);
 	snprintf(f[n++], sizeof(f[0]), "DECISION=%s", why);
 	snprintf(f[n++], sizeof(f[0]), "KILL_UNIT=%s", whole ? "cgroup" : "process");
+	snprintf(f[n++], sizeof(f[0]), "RESPAWN_KILLS=%u", v->respawn_kills);
 	snprintf(domain_field, sizeof(domain_field), "OOM_DOMAIN=%s", v->domain_name);
 	fields[n++] = domain_field;
 	snprintf(f[n++], sizeof(f[0]), "TTL_SLICE=%s", req->slice);
@@ -191,10 +195,10 @@ static void log_kill_event(const struct lrg_oom_actor *a, const struct lrg_oom_v
 	}
 	fields[i] = NULL;
 	snprintf(msg, sizeof(msg), "%s %s %d (%s), %" PRIu64 " KiB: %s; %s (oldest generation %" PRIu64
-		 " ms, min_ttl %u ms)%s",
+		 " ms, min_ttl %u ms)%s%s",
 		 dry ? "would kill" : err ? "failed to kill" : "killed", whole ? "cgroup of pid" : "pid",
 		 (int)c->pid, c->comm, c->rss_pages * 4, c->reason, why, req->oldest_age_ms,
-		 req->min_ttl_ms, dry ? " (dry run)" : "");
+		 req->min_ttl_ms, v->respawn ? respawn : "", dry ? " (dry run)" : "");
 	a->ops->event(a->ctx, err ? LOG_ERR : LOG_WARNING, LRG_MESSAGE_ID_KILL, msg, fields);
 }
 

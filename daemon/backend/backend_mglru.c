@@ -608,6 +608,13 @@ static int mglru_reclaim(struct lrg_backend *b, uint64_t memcg_id, uint64_t byte
 	return p->ops->reclaim(p, memcg_id, bytes, ret_bytes);
 }
 
+static int mglru_protect(struct lrg_backend *b, uint64_t memcg_id, uint64_t bytes)
+{
+	struct lrg_backend *p = to_mb(b)->proc;
+
+	return p->ops->protect(p, memcg_id, bytes);
+}
+
 static int mglru_measure(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pressure *ret)
 {
 	struct lrg_backend *p = to_mb(b)->proc;
@@ -648,6 +655,7 @@ static const struct lrg_backend_ops mglru_ops = {
 	.harvest = NULL,
 	.evict = mglru_evict,
 	.reclaim = mglru_reclaim,
+	.protect = mglru_protect,
 	.measure = mglru_measure,
 	.kill = mglru_kill,
 	.read_gens = mglru_read_gens,

@@ -1003,6 +1003,18 @@ static int measure_machine(struct proc_backend *pb, struct lrg_pressure *p)
 	return 0;
 }
 
+static int proc_protect(struct lrg_backend *b, uint64_t memcg_id, uint64_t bytes)
+{
+	struct proc_backend *pb = to_pb(b);
+	const char *path;
+	int r;
+
+	r = memcg_path(pb, memcg_id, &path);
+	if (r < 0)
+		return r;
+	return lrg_cgroup_set_min(pb->cg->root, path, bytes);
+}
+
 static int proc_measure(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pressure *ret)
 {
 	struct proc_backend *pb = to_pb(b);
@@ -1122,6 +1134,7 @@ static const struct lrg_backend_ops proc_ops = {
 	.harvest = proc_harvest,
 	.evict = proc_evict,
 	.reclaim = proc_reclaim,
+	.protect = proc_protect,
 	.measure = proc_measure,
 	.kill = proc_kill,
 	.now_ms = proc_now_ms,

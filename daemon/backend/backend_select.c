@@ -68,6 +68,11 @@ static int combo_reclaim(struct lrg_backend *b, uint64_t memcg_id, uint64_t byte
 	return PROC(b)->ops->reclaim(PROC(b), memcg_id, bytes, ret_bytes);
 }
 
+static int combo_protect(struct lrg_backend *b, uint64_t memcg_id, uint64_t bytes)
+{
+	return PROC(b)->ops->protect(PROC(b), memcg_id, bytes);
+}
+
 static int combo_measure(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pressure *ret)
 {
 	return PROC(b)->ops->measure(PROC(b), memcg_id, ret);
@@ -101,6 +106,7 @@ static const struct lrg_backend_ops kmod_combo_ops = {
 	.harvest = combo_harvest,
 	.evict = combo_evict,
 	.reclaim = combo_reclaim,
+	.protect = combo_protect,
 	.measure = combo_measure,
 	.kill = combo_kill,
 	.now_ms = combo_now_ms,

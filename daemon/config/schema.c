@@ -31,6 +31,7 @@ const struct lrg_daemon_config lrg_base_daemon = {
 	.enable_mglru = true,
 	.mount_debugfs = false,
 	.notify_desktop = false,
+	.protect_cap_pct = 50,
 };
 
 const struct lrg_slice_config lrg_base_slice = {
@@ -43,6 +44,9 @@ const struct lrg_slice_config lrg_base_slice = {
 	.evict_min_age_ms = 0,
 	.refault_ceiling_pct = 0,
 	.oom = LRG_OOM_PROCESS,
+	.protect_memory = true,
+	.respawn_kills = 3,
+	.respawn_window_ms = 60000,
 };
 
 static const char *const backend_names[] = { "auto", "kmod", "mglru", "proc", "sim", NULL };
@@ -59,6 +63,7 @@ const struct lrg_key lrg_daemon_keys[] = {
 	DK("mount_debugfs", LRG_K_BOOL, mount_debugfs, 0, 0),
 	DK("notify_desktop", LRG_K_BOOL, notify_desktop, 0, 0),
 	DK("protect", LRG_K_PATTERNS, protect, 0, 0),
+	DK("protect_cap_pct", LRG_K_PCT, protect_cap_pct, 0, 90),
 };
 
 #define SK(n, k, f, lo, hi) { n, k, offsetof(struct lrg_slice_config, f), lo, hi }
@@ -74,6 +79,9 @@ const struct lrg_key lrg_slice_keys[] = {
 	SK("prefer", LRG_K_PATTERNS, prefer, 0, 0),
 	SK("avoid", LRG_K_PATTERNS, avoid, 0, 0),
 	SK("protect", LRG_K_PATTERNS, protect, 0, 0),
+	SK("protect_memory", LRG_K_BOOL, protect_memory, 0, 0),
+	SK("respawn_kills", LRG_K_INT, respawn_kills, 0, 1000),
+	SK("respawn_window_ms", LRG_K_DURATION, respawn_window_ms, 1000, 3600000),
 };
 
 const size_t lrg_nr_daemon_keys = ARRAY_SIZE(lrg_daemon_keys);

@@ -93,6 +93,10 @@ void lrg_cj_policy_stats(struct lrg_json *j, const struct lrg_policy_stats *s)
 	lrg_json_kv_u64(j, "direct_reclaims", s->direct_reclaims);
 	lrg_json_kv_u64(j, "ttl_refusals", s->ttl_refusals);
 	lrg_json_kv_u64(j, "oom_decisions", s->oom_decisions);
+	lrg_json_kv_u64(j, "protected_bytes", s->protected_bytes);
+	lrg_json_kv_u64(j, "protect_writes", s->protect_writes);
+	lrg_json_kv_u64(j, "protect_errors", s->protect_errors);
+	lrg_json_kv_u64(j, "kernel_oom_kills_guarded", s->kernel_oom_kills_guarded);
 	lrg_json_end_object(j);
 }
 
@@ -109,6 +113,7 @@ void lrg_cj_oom_stats(struct lrg_json *j, const struct lrg_oom_stats *s)
 	lrg_json_kv_u64(j, "guarded", s->guarded);
 	lrg_json_kv_u64(j, "no_victim", s->no_victim);
 	lrg_json_kv_u64(j, "kill_errors", s->kill_errors);
+	lrg_json_kv_u64(j, "respawn_escalations", s->respawn_escalations);
 	lrg_json_end_object(j);
 }
 
@@ -399,6 +404,7 @@ int lrg_cj_wss_fn(void *ctx, const struct lrg_gens_view *v)
 	if (!s)
 		return -ENOMEM;
 	s->nr_lruvecs++;
+	s->protected_bytes += v->protected_bytes;
 	nr_gens = v->nr_gens < 0 ? 0 : v->nr_gens > (int)LRG_MAX_NR_GENS ? (int)LRG_MAX_NR_GENS
 									  : v->nr_gens;
 	for (int i = 0; i < nr_gens; i++) {
@@ -460,6 +466,7 @@ int lrg_cj_wss_write(FILE *out, const struct lrg_cj_wss *w, uint64_t now_ms)
 		lrg_json_kv_u64(&j, "anon", tot[LRG_ANON]);
 		lrg_json_kv_u64(&j, "file", tot[LRG_FILE]);
 		lrg_json_end_object(&j);
+		lrg_json_kv_u64(&j, "protected_bytes", s->protected_bytes);
 		lrg_json_end_object(&j);
 	}
 	lrg_json_end_array(&j);

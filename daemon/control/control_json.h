@@ -142,6 +142,7 @@ struct lrg_cj_wss_slice {
 	char name[64];
 	size_t nr_lruvecs;
 	uint64_t pages[LRG_NR_TYPES][LRG_CJ_WSS_BUCKETS];
+	uint64_t protected_bytes;   /* held by memory.min against the kernel's reclaim */
 };
 
 struct lrg_cj_wss {

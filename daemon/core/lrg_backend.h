@@ -226,6 +226,9 @@ struct lrg_backend_ops {
 	int (*reclaim)(struct lrg_backend *b, uint64_t memcg_id, uint64_t bytes,
 		       uint64_t *ret_bytes);
 	int (*measure)(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pressure *ret);
+	/* Set a memcg's memory.min (bytes): the kernel's reclaim does not take
+	 * memory within it. NULL: the backend cannot protect. */
+	int (*protect)(struct lrg_backend *b, uint64_t memcg_id, uint64_t bytes);
 	int (*kill)(struct lrg_backend *b, const struct lrg_kill_req *req);
 	/* LRG_CAP_KERNEL_GENS only (NULL otherwise). */
 	int (*read_gens)(struct lrg_backend *b, uint64_t memcg_id, int node,

@@ -39,6 +39,9 @@ struct lrg_slice_config {
 	struct lrg_patterns prefer;  /* kill these first */
 	struct lrg_patterns avoid;   /* kill these last */
 	struct lrg_patterns protect; /* never kill these */
+	bool protect_memory;      /* min_ttl's working set held by memory.min against the kernel */
+	int respawn_kills;        /* this many kills in one cgroup within respawn_window_ms */
+	uint32_t respawn_window_ms; /* ... kill that whole cgroup (0 kills: never) */
 	/* where it was last set, for messages */
 	char file[256];
 	int line;
@@ -54,6 +57,7 @@ struct lrg_daemon_config {
 	bool enable_mglru;         /* may switch /sys/kernel/mm/lru_gen/enabled on */
 	bool mount_debugfs;        /* may mount debugfs to reach lru_gen */
 	bool notify_desktop;       /* D-Bus notification to the victim's session */
+	uint32_t protect_cap_pct;  /* all protection together: at most this % of RAM; 0 = off */
 	struct lrg_patterns protect; /* global: never killed, whatever the slice says */
 };
 

@@ -39,6 +39,10 @@ struct lrg_policy_stats {
 	uint64_t mms_dropped_live;  /* address spaces dropped by exit/exec events */
 	uint64_t ticks_cut;         /* ticks whose aging the budget cut short */
 	uint64_t agings_deferred;   /* due agings left for a later tick by the budget */
+	uint64_t protected_bytes;   /* memory.min lrugend holds for working sets now */
+	uint64_t protect_writes;    /* memory.min writes */
+	uint64_t protect_errors;    /* memory.min writes that failed */
+	uint64_t kernel_oom_kills_guarded; /* the kernel's OOM kills while protecting */
 };
 
 /* Why the engine asks for an OOM decision in one domain. */
@@ -167,6 +171,7 @@ struct lrg_gens_view {
 		uint64_t nr_pages[LRG_NR_TYPES];
 	} gens[LRG_MAX_NR_GENS];
 	size_t nr_mms;
+	uint64_t protected_bytes;    /* of its working set, held by memory.min for it */
 };
 typedef int (*lrg_gens_fn)(void *ctx, const struct lrg_gens_view *v);
 int lrg_policy_foreach_gens(const struct lrg_policy *p, uint64_t now_ms,

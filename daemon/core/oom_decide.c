@@ -304,23 +304,55 @@ static void top_insert(struct lrg_oom_verdict *v, const struct lrg_oom_candidate
 		v->nr_top++;
 }
 
-/* The victim, and what of it dies: the process, or for oom = cgroup its own
- * cgroup, never the memcg it was listed in nor an ancestor of it, which can
- * hold other units. */
-static void aim(struct lrg_oom_verdict *v, const struct lrg_oom_candidate *c,
-		const char *domain_path)
+/* How often own was a victim's cgroup within window_ms before now_ms. */
+static unsigned int recent_kills(const struct lrg_oom_state *st, const char *own,
+				 uint32_t window_ms, uint64_t now_ms)
+{
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < LRG_OOM_RECENT_KILLS; i++) {
+		const struct lrg_oom_recent_kill *k = &st->recent[i];
+
+		if (k->ms && k->ms <= now_ms && now_ms - k->ms < window_ms && !strcmp(k->cgroup, own))
+			n++;
+	}
+	return n;
+}
+
+/* A cgroup that may go whole: the victim's own, below the domain and the
+ * memcg it was listed in, and not a slice, which groups other units. */
+static bool own_cgroup_killable(const struct lrg_oom_candidate *c, const char *domain_path)
 {
 	const char *own = c->own_cgroup;
+	size_t n = own ? strlen(own) : 0;
+
+	if (!own || !strcmp(own, "/") || (n >= 6 && !strcmp(own + n - 6, ".slice")))
+		return false;
+	return lrg_oom_in_domain(domain_path, own) && lrg_oom_in_domain(c->cgroup ? c->cgroup : "/", own);
+}
+
+/* The victim, and what of it dies: the process, or for oom = cgroup and
+ * for a respawn loop its own cgroup, never the memcg it was listed in nor
+ * an ancestor of it, which can hold other units. */
+static void aim(const struct lrg_oom_state *st, struct lrg_oom_verdict *v,
+		const struct lrg_oom_candidate *c, const char *domain_path, uint64_t now_ms)
+{
+	const struct lrg_slice_config *s = c->slice;
+	bool loop = false;
 
 	v->victim = c;
 	v->kill = (struct lrg_kill_req){ .pid = c->pid, .start_time = c->start_time,
 					 .memcg_id = c->memcg_id, .release = true };
-	if (!c->slice || c->slice->oom != LRG_OOM_CGROUP)
+	if (s && s->respawn_kills > 0 && own_cgroup_killable(c, domain_path)) {
+		v->respawn_kills = recent_kills(st, c->own_cgroup, s->respawn_window_ms, now_ms);
+		loop = v->respawn_kills + 1 >= (unsigned int)s->respawn_kills;
+	}
+	if (!loop && (!s || s->oom != LRG_OOM_CGROUP))
 		return;
-	if (own && strcmp(own, "/") && lrg_oom_in_domain(domain_path, own) &&
-	    lrg_oom_in_domain(c->cgroup ? c->cgroup : "/", own)) {
+	if (own_cgroup_killable(c, domain_path)) {
 		v->kill.whole_cgroup = true;
-		v->kill_cgroup = own;
+		v->kill_cgroup = c->own_cgroup;
+		v->respawn = loop;
 	} else {
 		v->cgroup_refused = true;
 	}
@@ -371,7 +403,7 @@ void lrg_oom_decide(struct lrg_oom_state *st, const struct lrg_oom_request *req,
 		v->event = true;
 		return;
 	}
-	aim(v, &f->c[idx], f->domain_path);
+	aim(st, v, &f->c[idx], f->domain_path, now_ms);
 	/*
 	 * Our last victim again: killed, but still exiting after
 	 * kill_timeout_ms (freeing hundreds of MiB takes seconds on a loaded
@@ -390,6 +422,19 @@ void lrg_oom_decide(struct lrg_oom_state *st, const struct lrg_oom_request *req,
 	}
 	st->stats.guarded++;
 	v->say = LRG_OOM_SAY_NOTICE;
+}
+
+static void remember_kill(struct lrg_oom_state *st, const struct lrg_oom_verdict *v,
+			  uint64_t now_ms)
+{
+	struct lrg_oom_recent_kill *k = &st->recent[st->recent_next];
+	const char *own = v->victim->own_cgroup;
+
+	if (!own || strlen(own) >= sizeof(k->cgroup))
+		return;
+	k->ms = now_ms ? now_ms : 1;
+	memcpy(k->cgroup, own, strlen(own) + 1);
+	st->recent_next = (st->recent_next + 1) % LRG_OOM_RECENT_KILLS;
 }
 
 void lrg_oom_record(struct lrg_oom_state *st, const struct lrg_oom_verdict *v, int kill_result,
@@ -411,6 +456,9 @@ void lrg_oom_record(struct lrg_oom_state *st, const struct lrg_oom_verdict *v, i
 		st->stats.dry_run_kills++;
 	else
 		st->stats.kills++;
+	if (v->respawn)
+		st->stats.respawn_escalations++;
+	remember_kill(st, v, now_ms);
 	/* In a dry run the guard still holds, so one episode logs one decision. */
 	if (g)
 		*g = (struct lrg_oom_guard){ .memcg_id = g->memcg_id, .active = true, .since_ms = now_ms,

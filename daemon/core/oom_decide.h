@@ -44,6 +44,18 @@ struct lrg_oom_guard {
 	uint64_t lifted_ms;       /* when the guard last lifted: its memory back */
 };
 
+/*
+ * The kills of the last while, by the victim's own cgroup: a runaway that
+ * its shell or service manager restarts comes back in the same cgroup,
+ * and killing each new incarnation never ends the loop (respawn_kills).
+ * The path is kept whole, not a hash a user could collide with.
+ */
+#define LRG_OOM_RECENT_KILLS 16
+struct lrg_oom_recent_kill {
+	uint64_t ms;                          /* 0: free */
+	char cgroup[LRG_CGROUP_PATH_MAX];
+};
+
 /* What the decision remembers from one request to the next. */
 struct lrg_oom_state {
 	struct lrg_oom_guard guards[LRG_OOM_MAX_DOMAINS];
@@ -62,6 +74,8 @@ struct lrg_oom_state {
 	 * one notice per domain and floor, the rest at debug level */
 	uint64_t stale_domain, stale_floor;
 	bool stale_logged;
+	struct lrg_oom_recent_kill recent[LRG_OOM_RECENT_KILLS];
+	unsigned int recent_next;
 	struct lrg_oom_stats stats;
 };
 
@@ -120,6 +134,10 @@ struct lrg_oom_verdict {
 	/* oom = cgroup, but the victim's own cgroup is unknown, the root, or
 	 * not below the memcg it was listed in: the process alone is killed */
 	bool cgroup_refused;
+	/* the victim's own cgroup was killed this often in the slice's
+	 * respawn_window_ms: this kill takes the whole cgroup (a loop) */
+	unsigned int respawn_kills;
+	bool respawn;                 /* the whole cgroup goes because of that loop */
 	int guard;                    /* index of the domain's guard, -1: none free */
 	/* the numbers behind it */
 	uint64_t ago_ms;              /* KERNEL_RECENT: since the kernel's kill; STILL_EXITING: ours */

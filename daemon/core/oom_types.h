@@ -54,6 +54,7 @@ struct lrg_oom_candidate {
 /* What the OOM path did since the daemon started (lrugenctl status). */
 struct lrg_oom_stats {
 	uint64_t decisions, kills, dry_run_kills, guarded, no_victim, kill_errors;
+	uint64_t respawn_escalations;   /* respawn loops ended by killing their cgroup */
 };
 
 #endif /* LRG_OOM_TYPES_H */

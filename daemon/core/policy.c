@@ -88,6 +88,7 @@ void lrg_policy_free(struct lrg_policy *p)
 		p->b->direct_reclaim = NULL;
 		p->b->direct_reclaim_ctx = NULL;
 	}
+	policy_release_protection(p);
 	for (size_t i = 0; i < p->nr_mms; i++)
 		policy_free_mm(p->mms[i]);
 	for (size_t i = 0; i < p->nr_memcgs; i++) {
@@ -97,6 +98,7 @@ void lrg_policy_free(struct lrg_policy *p)
 	free(p->mms);
 	free(p->memcgs);
 	free(p->due);
+	free(p->prot_want);
 	lrg_evict_destroy(&p->evict);
 	lrg_aging_destroy(&p->aging);
 	lrg_config_free(&p->cfg);
@@ -163,6 +165,7 @@ int lrg_policy_foreach_gens(const struct lrg_policy *p, uint64_t now_ms, lrg_gen
 		v.min_seq[0] = lv->min_seq[0];
 		v.min_seq[1] = lv->min_seq[1];
 		v.nr_mms = m->list.nr_mms;
+		v.protected_bytes = policy_protected_bytes(p, m);
 		for (uint64_t seq = lo; seq <= lv->max_seq && v.nr_gens < (int)LRG_MAX_NR_GENS; seq++) {
 			unsigned int g = lrg_gen_from_seq(seq);
 

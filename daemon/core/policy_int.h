@@ -27,6 +27,7 @@
 #include "lruvec.h"
 #include "match.h"
 #include "mmlist.h"
+#include "protect.h"
 #include "ttl.h"
 
 struct pmemcg {
@@ -50,6 +51,12 @@ struct pmemcg {
 	bool out_valid;
 	/* per-round scratch of policy_reclaim_domain */
 	bool exhausted;
+	/* kernel-enforced protection (protection.c) */
+	struct lrg_protect_state prot;
+	bool prot_ours;           /* memory.min is lrugend's now */
+	uint64_t prot_orig;       /* memory.min before lrugend wrote it */
+	uint64_t prot_written;    /* what lrugend last wrote */
+	uint64_t prot_own;        /* of it, m's own working set (the rest: its descendants') */
 };
 
 struct pmm {
@@ -67,6 +74,10 @@ struct lrg_policy {
 	struct pmm **mms;
 	size_t nr_mms, cap_mms;
 	struct pmemcg **due;      /* tick scratch: memcgs due for aging (cap_memcgs) */
+	uint64_t *prot_want;      /* tick scratch: protection per memcg (cap_memcgs) */
+	uint64_t prot_ms;         /* protection last computed then */
+	uint64_t prot_oom_kills;  /* the kernel's OOM kill count then */
+	bool prot_oom_known;
 	bool relist_all;          /* an event no memcg could take: full refresh */
 	size_t nr_marked;
 	uint64_t age_stamp;
@@ -141,6 +152,15 @@ void policy_proactive(struct lrg_policy *p, struct pmemcg *m, const struct lrg_p
 /* The backend's direct_reclaim hook (lrg_backend.h); ctx is the engine. */
 int policy_direct_reclaim(void *ctx, uint64_t memcg_id, uint64_t nr_pages,
 			  uint64_t *ret_reclaimed);
+
+/* protection.c */
+/* Compute and write the memcgs' protection (at most once a second). */
+void policy_protect(struct lrg_policy *p, bool gpress, const struct lrg_pressure *gp,
+		    uint64_t now_ms);
+/* Bytes of m's own working set lrugend protects now (not its descendants'). */
+uint64_t policy_protected_bytes(const struct lrg_policy *p, const struct pmemcg *m);
+/* Give every memcg back the memory.min it had before lrugend. */
+void policy_release_protection(struct lrg_policy *p);
 
 /*
  * memory.min / memory.low as the memcg's own values against its usage.

@@ -47,6 +47,7 @@ static int on_memcg(void *ctx, const struct lrg_memcg_info *info)
 			size_t cap = p->cap_memcgs ? p->cap_memcgs * 2 : 8;
 			struct pmemcg **n = realloc(p->memcgs, cap * sizeof(*n));
 			struct pmemcg **d;
+			uint64_t *w;
 
 			if (!n)
 				return -ENOMEM;
@@ -55,6 +56,10 @@ static int on_memcg(void *ctx, const struct lrg_memcg_info *info)
 			if (!d)
 				return -ENOMEM;
 			p->due = d;
+			w = realloc(p->prot_want, cap * sizeof(*w));
+			if (!w)
+				return -ENOMEM;
+			p->prot_want = w;
 			p->cap_memcgs = cap;
 		}
 		m = calloc(1, sizeof(*m));

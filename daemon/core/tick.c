@@ -345,6 +345,7 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 	r = age_due(p, &gp, now_ms, t0, &tr);
 	if (r < 0)
 		goto out;
+	policy_protect(p, gpress, &gp, now_ms);
 	next = next_aging_ms(p, now_ms, now_ms + poll);
 	reclaim_pressured(p, gpress, &gp, &mp, now_ms, &tr);
 	for (size_t i = 0; i < p->nr_memcgs; i++)

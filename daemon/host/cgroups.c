@@ -747,6 +747,21 @@ int lrg_cgroup_reclaim(const char *cgroup_root, const char *path, uint64_t bytes
 	return r == -ENOENT ? -EOPNOTSUPP : r;
 }
 
+int lrg_cgroup_set_min(const char *cgroup_root, const char *path, uint64_t bytes)
+{
+	char p[PATH_MAX], v[32];
+	int r;
+
+	r = join(p, sizeof(p), cgroup_root, path, "memory.min");
+	if (r < 0)
+		return r;
+	if (bytes == UINT64_MAX)
+		snprintf(v, sizeof(v), "max");
+	else
+		snprintf(v, sizeof(v), "%" PRIu64, bytes);
+	return lrg_write_file(p, v);
+}
+
 int lrg_cgroup_kill(const char *cgroup_root, const char *path)
 {
 	char p[PATH_MAX];

@@ -99,6 +99,8 @@ int lrg_cgroup_for_each_pid(const char *cgroup_root, const char *path, bool recu
 /* memory.reclaim (5.19+): -EOPNOTSUPP without it; -EAGAIN when the kernel
  * reclaimed less than asked. */
 int lrg_cgroup_reclaim(const char *cgroup_root, const char *path, uint64_t bytes);
+/* memory.min: bytes, UINT64_MAX written as "max". */
+int lrg_cgroup_set_min(const char *cgroup_root, const char *path, uint64_t bytes);
 /* cgroup.kill (5.14+): -EOPNOTSUPP without it. */
 int lrg_cgroup_kill(const char *cgroup_root, const char *path);
 

@@ -266,6 +266,83 @@ static void test_own_cgroup(void)
 	cfg.nr_slices = 0;
 }
 
+/* One kill of a runaway with this pid in own at now_ms; the verdict. */
+static struct lrg_oom_verdict kill_once(struct lrg_oom_state *st, pid_t pid, const char *memcg,
+					const char *own, uint64_t now_ms)
+{
+	struct lrg_pressure p = short_machine(0);
+	struct lrg_oom_request req = machine_request(&p);
+	struct lrg_oom_facts f;
+	struct lrg_oom_verdict v;
+
+	cands[0] = cand(pid, "tail", MIB(400), memcg);
+	cands[0].own_cgroup = own;
+	cands[0].slice = &cfg.defaults;
+	cands[1] = cand(50, "ui", MIB(100), "/user.slice/ui.scope");
+	cands[1].slice = &cfg.defaults;
+	f = facts(2, &p);
+	lrg_oom_decide(st, &req, &f, &cfg, now_ms, &v);
+	lrg_oom_record(st, &v, 0, now_ms);
+	return v;
+}
+
+/*
+ * A runaway its shell restarts (each kill 7 s apart: past the guard of the
+ * one before): the third kill within respawn_window_ms
+ * in the same own cgroup takes the cgroup; never a slice, never one
+ * outside the window, never because of kills elsewhere.
+ */
+static void test_respawn(void)
+{
+	static const char *scope = "/user.slice/user-1000.slice/session-2.scope";
+	struct lrg_oom_state st;
+	struct lrg_oom_verdict v;
+
+	cfg.defaults.respawn_kills = 3;
+	cfg.defaults.respawn_window_ms = 60000;
+	lrg_oom_state_init(&st);
+	v = kill_once(&st, 200, scope, scope, 1000);
+	ok(v.kind == LRG_OOM_KILL && !v.kill.whole_cgroup && v.respawn_kills == 0,
+	   "respawn: the first kill takes the process");
+	v = kill_once(&st, 201, scope, scope, 8000);
+	ok(v.kind == LRG_OOM_KILL && !v.kill.whole_cgroup && v.respawn_kills == 1,
+	   "respawn: the second too (1 earlier kill there)");
+	v = kill_once(&st, 202, scope, scope, 15000);
+	ok(v.kind == LRG_OOM_KILL && v.kill.whole_cgroup && v.respawn && v.respawn_kills == 2 &&
+	   v.kill_cgroup && !strcmp(v.kill_cgroup, scope) && v.kill.pid == 202,
+	   "respawn: the third within 60 s kills its own cgroup whole (%s)",
+	   v.kill_cgroup ? v.kill_cgroup : "-");
+	ok(st.stats.respawn_escalations == 1 && st.stats.kills == 3, "respawn: one escalation counted");
+
+	/* the same loop in a slice (no scope of its own): never the slice */
+	lrg_oom_state_init(&st);
+	for (int i = 0; i < 3; i++)
+		v = kill_once(&st, 300 + i, "/user.slice/user-1000.slice", "/user.slice/user-1000.slice",
+			      1000 + 7000 * (uint64_t)i);
+	ok(v.kind == LRG_OOM_KILL && !v.kill.whole_cgroup && !v.respawn && v.kill.pid == 302,
+	   "respawn: a process right in a slice: the process alone, the slice never");
+
+	/* kills further apart than the window are no loop */
+	lrg_oom_state_init(&st);
+	for (int i = 0; i < 3; i++)
+		v = kill_once(&st, 400 + i, scope, scope, 1000 + 61000 * (uint64_t)i);
+	ok(!v.kill.whole_cgroup && v.respawn_kills == 0, "respawn: one kill a minute is no loop");
+
+	/* kills in other cgroups do not count towards this one */
+	lrg_oom_state_init(&st);
+	kill_once(&st, 500, "/user.slice/a.scope", "/user.slice/a.scope", 1000);
+	kill_once(&st, 501, "/user.slice/b.scope", "/user.slice/b.scope", 8000);
+	v = kill_once(&st, 502, scope, scope, 15000);
+	ok(!v.kill.whole_cgroup && v.respawn_kills == 0, "respawn: other cgroups' kills do not count");
+
+	/* off */
+	cfg.defaults.respawn_kills = 0;
+	lrg_oom_state_init(&st);
+	for (int i = 0; i < 4; i++)
+		v = kill_once(&st, 600 + i, scope, scope, 1000 + 7000 * (uint64_t)i);
+	ok(!v.kill.whole_cgroup, "respawn_kills = 0: never escalated");
+}
+
 static void test_baseline_due(void)
 {
 	struct lrg_oom_state st;
@@ -294,6 +371,7 @@ int main(void)
 	test_no_victim();
 	test_kernel_meanwhile();
 	test_own_cgroup();
+	test_respawn();
 	test_baseline_due();
 	return tap_done();
 }

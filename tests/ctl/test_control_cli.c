@@ -377,7 +377,8 @@ int main(void)
 
 	r = RUN(NULL, "--socket", sock, "wss");
 	check(r == 0 && strstr(out, "SLICE") && strstr(out, "<10s") &&
-	      strstr(out, "\napp.slice                    1.0M     1.0M        0        0     2.0M        0     2.0M\n"),
+	      strstr(out, "\napp.slice                    1.0M     1.0M        0        0     2.0M        0     2.0M"
+			  "         0\n"),
 	      "wss: table per slice");
 
 	r = RUN(NULL, "--socket", sock, "--json", "wss", "app.slice");

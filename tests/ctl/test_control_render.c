@@ -129,7 +129,7 @@ static const char wss_doc[] =
 	"{\"now_ms\":1,\"page_size\":4096,\"buckets\":[\"1s\",\"10s\",\"60s\",\"older\"],"
 	"\"bucket_max_age_ms\":[1000,10000,60000,null],\"slices\":["
 	" {\"slice\":\"app.slice\",\"lruvecs\":2,\"anon\":[256,512,0,262144],\"file\":[0,0,256,0],"
-	"  \"total\":{\"anon\":262912,\"file\":256}},"
+	"  \"total\":{\"anon\":262912,\"file\":256},\"protected_bytes\":3145728},"
 	" {\"slice\":\"empty.slice\",\"lruvecs\":0,\"anon\":[0,0,0,0],\"file\":[0,0,0,0],"
 	"  \"total\":{\"anon\":0,\"file\":0}}]}";
 
@@ -141,14 +141,14 @@ static void test_wss(void)
 	ok(render(lrg_ctl_render_wss, wss_doc, &o) == 0, "wss renders");
 	l = line_starting("SLICE");
 	ok(l && strstr(l, "<1s") && strstr(l, "<10s") && strstr(l, "<60s") && strstr(l, "older") &&
-	   strstr(l, "TOTAL"), "header names the buckets: %s", l ? l : "(missing)");
+	   strstr(l, "TOTAL") && strstr(l, "PROTECTED"), "header names the buckets: %s", l ? l : "(missing)");
 	l = line_starting("app.slice ");
 	/* 256 pages = 1 MiB, 512 = 2 MiB, 256 file = 1 MiB, 262144 = 1 GiB */
 	ok(l && !strcmp(l, "app.slice                    1.0M     2.0M     1.0M     1.0G     1.0G"
-			   "     1.0M     1.0G"),
-	   "app.slice row: sizes per bucket, anon, file, total: [%s]", l ? l : "(missing)");
+			   "     1.0M     1.0G      3.0M"),
+	   "app.slice row: sizes per bucket, anon, file, total, protected: [%s]", l ? l : "(missing)");
 	l = line_starting("empty.slice ");
-	ok(l && count_str(l, " 0") == 7, "empty slice row of zeros: [%s]", l ? l : "(missing)");
+	ok(l && count_str(l, " 0") == 8, "empty slice row of zeros: [%s]", l ? l : "(missing)");
 	ok(render(lrg_ctl_render_wss, "{\"slices\":[]}", &o) == -EINVAL,
 	   "a document without buckets is refused");
 }

@@ -263,6 +263,20 @@ static int reclaim(struct lrg_backend *b, uint64_t memcg_id, uint64_t bytes, uin
 	return 0;
 }
 
+static int protect(struct lrg_backend *b, uint64_t memcg_id, uint64_t bytes)
+{
+	struct fake_backend *f = fb(b);
+	int i = memcg_index(f, memcg_id);
+
+	f->protect_calls++;
+	if (i < 0)
+		return -ENOENT;
+	if (f->protect_errno)
+		return -f->protect_errno;
+	f->memcgs[i].min = bytes;
+	return 0;
+}
+
 static int measure(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pressure *ret)
 {
 	struct fake_backend *f = fb(b);
@@ -359,6 +373,7 @@ void fake_init(struct fake_backend *f, unsigned int caps)
 	f->ops.harvest = harvest;
 	f->ops.evict = evict;
 	f->ops.reclaim = reclaim;
+	f->ops.protect = protect;
 	f->ops.measure = measure;
 	f->ops.kill = kill_;
 	f->ops.now_ms = now_ms;

@@ -64,6 +64,9 @@ struct fake_backend {
 	uint64_t gens_unknown_memcg;   /* read_gens and age of it: -ENOENT (0: none) */
 	uint64_t age_calls, evict_gen_calls, last_evict_gen_seq;
 	int last_evict_gen_swappiness;
+	/* protect(): writes memcgs[i].min; fail with this errno (0: none) */
+	uint64_t protect_calls;
+	int protect_errno;
 };
 
 void fake_init(struct fake_backend *f, unsigned int caps);

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * protection.c - the engine's kernel-enforced working-set protection
+ * (protect.h has the figures): each memcg of a slice with min_ttl_ms and
+ * protect_memory wants its established working set; the wants are capped
+ * to daemon.protect_cap_pct of the machine; each memcg's memory.min is
+ * then its own want plus its descendants' (cgroup v2 grants a child no
+ * more than its ancestors hold, so the whole ancestry carries the sum),
+ * never below what it had before lrugend wrote it. Released (the value
+ * before restored) when nothing below wants protection any more, and on
+ * exit.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "policy_int.h"
+#include "protect.h"
+
+/* How often the wants are recomputed and written: the working set moves
+ * on the aging's time scale (a second or more), not every 100 ms tick. */
+#define LRG_PROTECT_PERIOD_MS 1000
+
+static bool can_protect(const struct lrg_policy *p)
+{
+	return p->b->ops->protect && lrg_backend_has(p->b, LRG_CAP_MEMCG) &&
+	       p->cfg.daemon.protect_cap_pct > 0;
+}
+
+static bool writable(const struct pmemcg *m)
+{
+	return m->id != LRG_ROOT_MEMCG && strcmp(m->info.path, "/");
+}
+
+/* Each memcg's want for now, capped, into p->prot_want (same order). */
+static void compute_wants(struct lrg_policy *p, bool gpress, const struct lrg_pressure *gp,
+			  uint64_t now_ms)
+{
+	for (size_t i = 0; i < p->nr_memcgs; i++) {
+		struct pmemcg *m = p->memcgs[i];
+		const struct lrg_slice_config *s = m->slice;
+		uint64_t wss;
+
+		if (!s || !s->min_ttl_ms || !s->protect_memory || !writable(m)) {
+			memset(&m->prot, 0, sizeof(m->prot));
+			p->prot_want[i] = 0;
+			continue;
+		}
+		wss = lrg_protect_wss(&m->lv, now_ms, s->min_ttl_ms);
+		p->prot_want[i] = lrg_protect_step(&m->prot, wss, gpress, now_ms);
+	}
+	lrg_protect_cap(p->prot_want, p->nr_memcgs,
+			lrg_protect_cap_bytes(gp->mem_total, p->cfg.daemon.protect_cap_pct));
+}
+
+/* m's own want plus every descendant's. */
+static uint64_t claim_of(const struct lrg_policy *p, const struct pmemcg *m)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < p->nr_memcgs; i++)
+		if (p->prot_want[i] && in_domain(p->memcgs[i], m))
+			sum += p->prot_want[i];
+	return sum;
+}
+
+/* Write target as m's memory.min; 0 or a negative errno. */
+static int write_min(struct lrg_policy *p, struct pmemcg *m, uint64_t target)
+{
+	int r = p->b->ops->protect(p->b, m->id, target);
+
+	if (r < 0) {
+		p->stats.protect_errors++;
+		return r;
+	}
+	p->stats.protect_writes++;
+	m->prot_written = target;
+	m->info.min = target;
+	return 0;
+}
+
+static void apply(struct lrg_policy *p, struct pmemcg *m, uint64_t claim)
+{
+	uint64_t target;
+
+	if (!claim) {
+		if (m->prot_ours && write_min(p, m, m->prot_orig) == 0)
+			m->prot_ours = false;
+		return;
+	}
+	if (!m->prot_ours) {
+		m->prot_orig = m->info.min;
+		m->prot_written = m->info.min;
+		m->prot_ours = true;
+	} else if (m->info.min != m->prot_written) {
+		/* someone else (systemd applying a unit's MemoryMin=) wrote
+		 * it since: theirs is the value to come back to */
+		m->prot_orig = m->info.min;
+		m->prot_written = m->info.min;
+	}
+	target = claim > m->prot_orig ? claim : m->prot_orig;
+	if (lrg_protect_changed(m->prot_written, target, m->prot_orig))
+		write_min(p, m, target);
+}
+
+/* A kernel OOM kill while lrugend guards a working set is one lrugend did
+ * not prevent: counted, to be driven to zero. */
+static void count_kernel_kills(struct lrg_policy *p, const struct lrg_pressure *gp, bool guarding)
+{
+	if (guarding && p->prot_oom_known && gp->oom_kills > p->prot_oom_kills)
+		p->stats.kernel_oom_kills_guarded += gp->oom_kills - p->prot_oom_kills;
+	p->prot_oom_kills = gp->oom_kills;
+	p->prot_oom_known = true;
+}
+
+void policy_protect(struct lrg_policy *p, bool gpress, const struct lrg_pressure *gp,
+		    uint64_t now_ms)
+{
+	uint64_t total = 0;
+
+	if (!can_protect(p) || !gp->mem_total)
+		return;
+	if (p->prot_ms && now_ms >= p->prot_ms && now_ms - p->prot_ms < LRG_PROTECT_PERIOD_MS)
+		return;
+	p->prot_ms = now_ms ? now_ms : 1;
+	compute_wants(p, gpress, gp, now_ms);
+	for (size_t i = 0; i < p->nr_memcgs; i++) {
+		struct pmemcg *m = p->memcgs[i];
+
+		total += p->prot_want[i];
+		m->prot_own = p->prot_want[i];
+		if (writable(m))
+			apply(p, m, claim_of(p, m));
+	}
+	p->stats.protected_bytes = total;
+	count_kernel_kills(p, gp, total > 0);
+}
+
+uint64_t policy_protected_bytes(const struct lrg_policy *p, const struct pmemcg *m)
+{
+	return m->prot_ours ? m->prot_own : 0;
+}
+
+void policy_release_protection(struct lrg_policy *p)
+{
+	for (size_t i = 0; i < p->nr_memcgs; i++) {
+		struct pmemcg *m = p->memcgs[i];
+
+		if (m->prot_ours && write_min(p, m, m->prot_orig) == 0)
+			m->prot_ours = false;
+	}
+	p->stats.protected_bytes = 0;
+}
