@@ -23,6 +23,14 @@
 #   s3  as s2, but the runaway is a slow leak (8 MiB/s of new memory): on a
 #       quiet host tail fills memory in 5 s and the kernel alone kills it
 #       before any thrash; a leak thrashes the readers for tens of seconds
+#   s4  a runaway the user's shell restarts as soon as it dies
+#       (`while true; do tail /dev/zero; done` in session-1.scope) beside a
+#       UI swept every 100 ms and an application every 1 s in the user's
+#       app.slice, 90 s; no swap, their working sets files on the
+#       throttled disk
+#   s4z as s4 with zram swap and anonymous working sets
+# (lrugend-proc, lrugend on its proc backend, is a seventh configuration,
+# not in the default list.)
 #
 # Measures per configuration and scenario the stand-in's stall time and p99
 # sweep, wrong kills, kills per incident, time from pressure onset to relief
@@ -33,7 +41,8 @@
 #   bench/oom-bench.sh [BUILDDIR]     (as root; BUILDDIR has lrugend,
 #                                      lrugenctl and tests/vm/lrg-standin)
 #
-# Environment: OOM_BENCH_INCIDENTS (2), OOM_BENCH_CAP (120),
+# Environment: OOM_BENCH_INCIDENTS (2; s4: 45 s each), OOM_BENCH_CAP (120),
+# OOM_BENCH_RUNS (1: runs of each cell; the s4 table shows their medians),
 # OOM_BENCH_CONFIGS, OOM_BENCH_SCENARIOS ("s1 s2 s3"), OOM_BENCH_JOBS (1: VMs
 # at once), OOM_BENCH_RESUME (1: keep the runs of the last invocation that
 # have a result, run the others), OOM_BENCH_OUT (docs/ of the source tree: oom-benchmark.md's
@@ -119,10 +128,11 @@ else {
 fi
 cat "$work/machine.txt"
 
-runone() { # SCENARIO CONFIG
-	log=$work/logs/$1-$2.log
+runs=${OOM_BENCH_RUNS:-1}
+runone() { # SCENARIO CONFIG RUN
+	log=$work/logs/$1-$2-$3.log
 	if [ "${OOM_BENCH_RESUME:-0}" = 1 ] && grep -q "SUMMARY" "$log" 2>/dev/null; then
-		echo "oom-bench: $1 $2 kept from the previous run"
+		echo "oom-bench: $1 $2 run $3 kept from the previous run"
 		return
 	fi
 	start=$(date +%s)
@@ -133,7 +143,7 @@ runone() { # SCENARIO CONFIG
 		grep -q "SUMMARY" "$log" && break
 		[ $attempt = 1 ] && mv "$log" "$log.attempt1"
 	done
-	echo "oom-bench: $1 $2 done in $(($(date +%s) - start)) s: $(grep -c '^not ok' "$log") failed points" \
+	echo "oom-bench: $1 $2 run $3 done in $(($(date +%s) - start)) s: $(grep -c '^not ok' "$log") failed points" \
 		"$(grep -m1 -o 'SUMMARY.*' "$log" | cut -c1-150)"
 }
 runvm() {
@@ -145,14 +155,16 @@ runvm() {
 }
 
 running=0
-for s in $scenarios; do
-	for c in $configs; do
-		runone "$s" "$c" &
-		running=$((running + 1))
-		if [ $running -ge "$jobs" ]; then
-			wait
-			running=0
-		fi
+for r in $(seq 1 "$runs"); do
+	for s in $scenarios; do
+		for c in $configs; do
+			runone "$s" "$c" "$r" &
+			running=$((running + 1))
+			if [ $running -ge "$jobs" ]; then
+				wait
+				running=0
+			fi
+		done
 	done
 done
 wait
@@ -169,10 +181,11 @@ data=$work/plot.dat
 } >"$table"
 : >"$data"
 for s in $scenarios; do
+	case $s in s4*) continue ;; esac
 	for c in $configs; do
-		line=$(grep -h -o "SUMMARY scenario=$s config=$c .*" "$work/logs/$s-$c.log" 2>/dev/null | head -1)
+		line=$(grep -h -o "SUMMARY scenario=$s config=$c .*" "$work/logs/$s-$c-1.log" 2>/dev/null | head -1)
 		if [ -z "$line" ]; then
-			echo "| $s | $c | no result (see $work/logs/$s-$c.log) |||||||||||" >>"$table"
+			echo "| $s | $c | no result (see $work/logs/$s-$c-1.log) |||||||||||" >>"$table"
 			continue
 		fi
 		get() { echo "$line" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
@@ -180,6 +193,26 @@ for s in $scenarios; do
 		echo "$s $c $(get stall_ms) $(get p99_ms) $(get psi_full_ms) $(get wrong) $(get onset_to_relief_s | tr ',' '\n' | awk '{t += $1} END {print t + 0}')" >>"$data"
 	done
 done
+# The respawn loop (s4, s4z): medians of the runs of each cell.
+s4table=$work/table-s4.md
+{
+	echo "| scenario | configuration | runs | app stall (s): UI + app | UI stall (s) | app stall (s) | runaways ended by the defender | by the kernel's OOM killer | loop ended | wrong kills | defender CPU (s) | defender RSS (MiB) |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+} >"$s4table"
+median() { sort -n | awk '{v[NR] = $1} END {if (!NR) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+for s in $scenarios; do
+	case $s in s4*) ;; *) continue ;; esac
+	for c in $configs; do
+		lines=$(cat "$work"/logs/$s-$c-*.log 2>/dev/null | grep -h -o "SUMMARY scenario=$s config=$c .*")
+		n=$(printf '%s\n' "$lines" | grep -c SUMMARY)
+		col() { printf '%s\n' "$lines" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+		med_s() { col "$1" | median | awk '{ if ($1 == "-") print "-"; else printf "%.1f", $1 / 1000 }'; }
+		sum() { col "$1" | awk '{t += $1} END {print t + 0}'; }
+		echo "| $s | $c | $n | $(med_s stall_ms) | $(med_s ui_stall_ms) | $(med_s app_stall_ms) | $(col by_defender | median) | $(col by_kernel | median) | $(sum loop_ended) of $n | $(sum wrong) | $(med_s defender_cpu_ms) | $(col defender_rss_kb | median | awk '{ if ($1 == "-") print "-"; else printf "%.1f", $1 / 1024 }') |" >>"$s4table"
+	done
+done
+grep -q "| s4" "$s4table" && { echo; cat "$s4table"; { echo; cat "$s4table"; } >>"$table"; }
+
 echo
 cat "$table"
 echo

@@ -14,7 +14,13 @@
 #           s3: as s2, but the runaway is a slow leak (8 MiB/s) instead of
 #               tail: memory runs out over a minute, not seconds, which is
 #               when the kernel alone thrashes longest
+#           s4: no swap; a UI and an application whose working sets are
+#               files on the disk, beside a runaway the user's shell
+#               restarts as soon as it dies, for INCIDENTS x 45 s
+#               (bench/guest/respawn-bench.py)
+#           s4z: as s4 with zram swap and anonymous working sets
 # CONFIG    classic | mglru | mglru-ttl | earlyoom | nohang | lrugend
+#           | lrugend-proc (lrugend on its proc backend)
 #
 # Sets up the kernel and the defender, then hands over to oom-bench.py,
 # which runs the workload and prints "# RESULT" and "# SUMMARY" lines.
@@ -33,11 +39,11 @@ mkdir -p $CG/user.slice $CG/system.slice $CG/bench.scope
 echo $$ >$CG/bench.scope/cgroup.procs
 
 case $scenario in
-s1)
+s1 | s4z)
 	zram_swap 256M
 	disk=
 	;;
-s2 | s3)
+s2 | s3 | s4)
 	mkdir -p "$T/disk"
 	if [ -b /dev/vda ] && mount -t ext4 -o ro /dev/vda "$T/disk"; then
 		echo "ok - ext4 disk mounted read-only, no swap ($(ls "$T/disk" | tr '\n' ' '))"
@@ -90,6 +96,17 @@ lrugend)
 	LRG_CGROUP=system.slice/lrugend.service start_lrugend "$T/lrugend.conf" "$dlog"
 	probe="$probe; $B/lrugenctl -s $T/control status"
 	;;
+lrugend-proc)
+	printf '[daemon]\nbackend = proc\n' >"$T/lrugend.conf"
+	mkdir -p $CG/system.slice/lrugend.service
+	(
+		echo $$ >$CG/system.slice/lrugend.service/cgroup.procs
+		export RUNTIME_DIRECTORY="$T"
+		exec "$B/lrugend" --config="$T/lrugend.conf"
+	) >"$dlog" 2>&1 &
+	dpid=$!
+	probe="$probe; $B/lrugenctl -s $T/control status"
+	;;
 *) echo "not ok - unknown configuration $config"; exit 1 ;;
 esac
 if [ -n "$dpid" ]; then
@@ -97,6 +114,7 @@ if [ -n "$dpid" ]; then
 	while [ $n -lt 30 ] && kill -0 $dpid 2>/dev/null; do
 		case $config in
 		lrugend) grep -q "backend kmod" "$dlog" && break ;;
+		lrugend-proc) grep -q "backend proc" "$dlog" && break ;;
 		*) [ $n -ge 3 ] && break ;;
 		esac
 		sleep 1
@@ -112,10 +130,19 @@ if [ -n "$dpid" ]; then
 fi
 echo "# lru_gen enabled=$(cat $LG/enabled) min_ttl_ms=$(cat $LG/min_ttl_ms); $(grep -E 'MemTotal|MemAvailable' /proc/meminfo | tr -s ' ' | tr '\n' ' ')"
 
-python3 "$S/bench/guest/oom-bench.py" --scenario "$scenario" --config "$config" \
-	--incidents "$incidents" --cap "$cap" --standin "$B/tests/vm/lrg-standin" \
-	--disk "$disk" --defender-log "$dlog" --defender-pid "${dpid:-0}" --tmp "$T" \
-	--probe "$probe" --timeline $([ "$scenario" = s3 ] && echo "--leak 8")
+case $scenario in
+s4 | s4z)
+	python3 "$S/bench/guest/respawn-bench.py" --scenario "$scenario" --config "$config" \
+		--duration $((incidents * 45)) --standin "$B/tests/vm/lrg-standin" --disk "$disk" \
+		--defender-pid "${dpid:-0}" --tmp "$T"
+	;;
+*)
+	python3 "$S/bench/guest/oom-bench.py" --scenario "$scenario" --config "$config" \
+		--incidents "$incidents" --cap "$cap" --standin "$B/tests/vm/lrg-standin" \
+		--disk "$disk" --defender-log "$dlog" --defender-pid "${dpid:-0}" --tmp "$T" \
+		--probe "$probe" --timeline $([ "$scenario" = s3 ] && echo "--leak 8")
+	;;
+esac
 rc=$?
 
 if [ -n "$dpid" ]; then
@@ -127,6 +154,6 @@ if [ -n "$dpid" ]; then
 	kill $dpid 2>/dev/null
 	wait $dpid 2>/dev/null
 fi
-[ "$scenario" = s1 ] && swapoff /dev/zram0 2>/dev/null
-[ "$scenario" != s1 ] && umount "$T/disk" 2>/dev/null
+[ -n "$disk" ] && umount "$T/disk" 2>/dev/null
+[ -z "$disk" ] && swapoff /dev/zram0 2>/dev/null
 exit $rc

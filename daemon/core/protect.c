@@ -4,23 +4,27 @@
  */
 #include "protect.h"
 
-uint64_t lrg_protect_wss(const struct lrg_lruvec *lv, uint64_t now_ms, uint32_t min_ttl_ms)
+uint64_t lrg_protect_wss(const struct lrg_lruvec *lv, uint64_t now_ms, uint32_t window_ms)
 {
 	uint64_t pages = 0;
 
-	if (!min_ttl_ms)
+	if (!window_ms)
 		return 0;
 	for (int t = 0; t < LRG_NR_TYPES; t++) {
 		bool full = lrg_lruvec_nr_gens(lv, t) >= (int)LRG_MAX_NR_GENS;
 
 		for (uint64_t seq = lv->min_seq[t]; seq <= lv->max_seq; seq++) {
-			unsigned int gen = lrg_gen_from_seq(seq);
-			uint64_t birth = lv->timestamps[gen];
-			int64_t nr = lv->nr_pages[gen][t];
+			int64_t nr = lv->nr_pages[lrg_gen_from_seq(seq)][t];
+			uint64_t next;
 
-			if (full && seq == lv->min_seq[t])
+			if (nr <= 0 || (full && seq == lv->min_seq[t]))
 				continue;
-			if (nr > 0 && (birth >= now_ms || now_ms - birth < min_ttl_ms))
+			if (seq + 1 >= lv->max_seq) {
+				pages += (uint64_t)nr;
+				continue;
+			}
+			next = lv->timestamps[lrg_gen_from_seq(seq + 1)];
+			if (next >= now_ms || now_ms - next < window_ms)
 				pages += (uint64_t)nr;
 		}
 	}

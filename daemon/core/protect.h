@@ -39,6 +39,16 @@
  * stall long enough for lrugend to end the runaway.
  */
 #define LRG_PROTECT_HOLD_MS 30000
+/*
+ * The shortest window a working set is measured over. Aging walks an
+ * address space only once it has run since the last walk, which lrugend
+ * learns at each listing (every 2 s), and creates a generation by time
+ * every aging interval (1 s) whether it walked or not: pages in steady
+ * use sit one or two generations behind the youngest, their successor
+ * born up to about 2 s ago. A min_ttl below this window measures
+ * over the window instead.
+ */
+#define LRG_PROTECT_MIN_WINDOW_MS 5000
 /* Changes smaller than this (or 1/16 of the value) are not written: each
  * write is a cgroupfs write and the working set moves a little all the time. */
 #define LRG_PROTECT_STEP_BYTES (4ULL << 20)
@@ -53,13 +63,17 @@ struct lrg_protect_state {
 };
 
 /*
- * Bytes of lv used within the last min_ttl_ms: the pages of every
- * generation born less than min_ttl_ms ago, as the seeds' min_ttl rule
- * counts a generation young. The oldest generation of a type that has
- * MAX_NR_GENS generations is left out: inc_min_seq folds older pages into
- * it, so its birth says nothing about them.
+ * Bytes of lv used within the last window_ms. An aging walk moves the
+ * pages it finds young into max_seq and then creates max_seq + 1, so the
+ * pages of generation s were last seen used between its birth and its
+ * successor's: s counts when its successor was born within window_ms.
+ * The two youngest always count: they hold what the last walk found used
+ * and what was faulted in since, whatever the aging's pace. The oldest
+ * generation of a
+ * type that has MAX_NR_GENS generations is left out: inc_min_seq folds
+ * older pages into it, so its dates say nothing about them.
  */
-uint64_t lrg_protect_wss(const struct lrg_lruvec *lv, uint64_t now_ms, uint32_t min_ttl_ms);
+uint64_t lrg_protect_wss(const struct lrg_lruvec *lv, uint64_t now_ms, uint32_t window_ms);
 
 /* Feed one working-set sample (bytes); returns the bytes to protect now.
  * pressure: the machine is under memory pressure (a fall is held). */

@@ -31,6 +31,27 @@ static bool writable(const struct pmemcg *m)
 	return m->id != LRG_ROOT_MEMCG && strcmp(m->info.path, "/");
 }
 
+/*
+ * The bytes of m in use within its slice's min_ttl (at least
+ * LRG_PROTECT_MIN_WINDOW_MS): its young generations, and without swap its
+ * anonymous memory as a whole, which the aging then leaves out
+ * (LRG_HARVEST_NO_ANON) and the kernel cannot reclaim either, but which
+ * counts in the usage memory.min is weighed against.
+ */
+static uint64_t working_set(const struct lrg_policy *p, const struct pmemcg *m,
+			    const struct lrg_pressure *gp, uint64_t now_ms)
+{
+	uint32_t window = m->slice->min_ttl_ms;
+	uint64_t wss;
+
+	if (window < LRG_PROTECT_MIN_WINDOW_MS)
+		window = LRG_PROTECT_MIN_WINDOW_MS;
+	wss = lrg_protect_wss(&m->lv, now_ms, window);
+	if (policy_swappiness(p, m, gp) == 0)
+		wss += m->info.anon;
+	return wss;
+}
+
 /* Each memcg's want for now, capped, into p->prot_want (same order). */
 static void compute_wants(struct lrg_policy *p, bool gpress, const struct lrg_pressure *gp,
 			  uint64_t now_ms)
@@ -45,7 +66,7 @@ static void compute_wants(struct lrg_policy *p, bool gpress, const struct lrg_pr
 			p->prot_want[i] = 0;
 			continue;
 		}
-		wss = lrg_protect_wss(&m->lv, now_ms, s->min_ttl_ms);
+		wss = working_set(p, m, gp, now_ms);
 		p->prot_want[i] = lrg_protect_step(&m->prot, wss, gpress, now_ms);
 	}
 	lrg_protect_cap(p->prot_want, p->nr_memcgs,

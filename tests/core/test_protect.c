@@ -34,12 +34,17 @@ static void test_wss(void)
 	*lrg_lruvec_count(&lv, 2, LRG_ANON) = 20;
 	*lrg_lruvec_count(&lv, 3, LRG_FILE) = 30;
 	ok(lrg_protect_wss(&lv, 3500, 0) == 0, "min_ttl 0: nothing is a working set");
-	ok(lrg_protect_wss(&lv, 3500, 1000) == 30 * LRG_PAGE_SIZE,
-	   "min_ttl 1 s: only the generation born 0.5 s ago (%llu pages)",
+	ok(lrg_protect_wss(&lv, 3500, 1000) == 50 * LRG_PAGE_SIZE,
+	   "min_ttl 1 s: the two youngest generations, anon and file (%llu pages)",
 	   (unsigned long long)(lrg_protect_wss(&lv, 3500, 1000) / LRG_PAGE_SIZE));
-	ok(lrg_protect_wss(&lv, 3500, 2000) == 50 * LRG_PAGE_SIZE,
-	   "min_ttl 2 s: anon and file of the generations born within it");
+	ok(lrg_protect_wss(&lv, 3500, 100) == 50 * LRG_PAGE_SIZE,
+	   "min_ttl 0.1 s, the last walk 0.5 s ago: still the two youngest (what it found used)");
+	ok(lrg_protect_wss(&lv, 3500, 2000) == 60 * LRG_PAGE_SIZE,
+	   "min_ttl 2 s: also the generation whose successor was born 1.5 s ago");
 	/* with four generations the oldest holds everything older: never young */
+	lv.timestamps[2] = 500;
+	ok(lrg_protect_wss(&lv, 3500, 2000) == 50 * LRG_PAGE_SIZE,
+	   "min_ttl 2 s, that successor born 3 s ago: not counted");
 	ok(lrg_protect_wss(&lv, 3500, 60000) == 60 * LRG_PAGE_SIZE,
 	   "the oldest of four generations is not counted (it holds all older pages)");
 }

@@ -12,9 +12,15 @@
  *   sweep end_ms=T ms=D
  * T being CLOCK_MONOTONIC in ms at the end of the sweep (bench/oom-bench.sh
  * cuts these into incidents).
+ * LRG_STANDIN_PERIOD_MS sets the period (default 100: a UI; 1000: an
+ * application in the background). LRG_STANDIN_FILE names a file whose
+ * first MiB megabytes are the working set instead, mapped shared and read
+ * one byte per page (a file-backed working set, which the kernel can
+ * reclaim without swap).
  *
  *   lrg-standin MiB [SECONDS]
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -59,6 +65,10 @@ int main(int argc, char **argv)
 	volatile char *mem;
 	long page = sysconf(_SC_PAGESIZE);
 	int each = getenv("LRG_STANDIN_SWEEPS") && strcmp(getenv("LRG_STANDIN_SWEEPS"), "1") == 0;
+	const char *file = getenv("LRG_STANDIN_FILE");
+	uint64_t period = getenv("LRG_STANDIN_PERIOD_MS") ?
+		strtoull(getenv("LRG_STANDIN_PERIOD_MS"), NULL, 10) : PERIOD_MS;
+	volatile char sink = 0;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: lrg-standin MiB [SECONDS]\n");
@@ -67,13 +77,21 @@ int main(int argc, char **argv)
 	prctl(PR_SET_NAME, "standin");
 	size = strtoull(argv[1], NULL, 10) << 20;
 	end = argc > 2 ? now_ms() + strtoull(argv[2], NULL, 10) * 1000 : UINT64_MAX;
-	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (file) {
+		int fd = open(file, O_RDONLY | O_CLOEXEC);
+
+		mem = fd < 0 ? MAP_FAILED : mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+		if (fd >= 0)
+			close(fd);
+	} else {
+		mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	}
 	if (mem == MAP_FAILED) {
-		perror("mmap");
+		perror(file ? file : "mmap");
 		return 1;
 	}
 	/* Different bytes per page, so zram cannot store them as same-filled. */
-	for (size_t off = 0; off < size; off += (size_t)page)
+	for (size_t off = 0; !file && off < size; off += (size_t)page)
 		for (size_t i = 0; i < 64; i++)
 			mem[off + i * 64] = (char)(off / (size_t)page + i);
 	signal(SIGTERM, on_signal);
@@ -84,8 +102,12 @@ int main(int argc, char **argv)
 		uint64_t d;
 
 		t0 = now_ms();
-		for (size_t off = 0; off < size; off += (size_t)page)
-			mem[off] = (char)(mem[off] + 1);
+		for (size_t off = 0; off < size; off += (size_t)page) {
+			if (file)
+				sink = (char)(sink + mem[off]);
+			else
+				mem[off] = (char)(mem[off] + 1);
+		}
 		d = now_ms() - t0;
 		if (n < MAX_SWEEPS)
 			dur_ms[n++] = (uint32_t)d;
@@ -96,8 +118,8 @@ int main(int argc, char **argv)
 		}
 		if (d > PERIOD_MS)
 			stall += d;
-		else
-			usleep((useconds_t)(PERIOD_MS - d) * 1000);
+		if (d < period)
+			usleep((useconds_t)(period - d) * 1000);
 	}
 	qsort(dur_ms, n, sizeof(dur_ms[0]), cmp_u32);
 	printf("standin sweeps=%zu stall_ms=%llu p99_ms=%u max_ms=%u\n", n, (unsigned long long)stall,

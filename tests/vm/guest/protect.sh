@@ -1,0 +1,187 @@
+#!/bin/sh
+# Guest of tests/vm/protect.sh, one boot, zram swap (so that the kernel's
+# reclaim can take a UI's anonymous pages, and protection has something to
+# withhold), lrugend on the kmod backend with one [slice user.slice] of
+# min_ttl_ms = 1000:
+#   1. the UI (lrg-standin, 96 MiB swept every 100 ms) gets its working set
+#      as memory.min, its slice the sum of its children, never less than
+#      the 1 MiB the slice had; an idle (stopped) app of 64 MiB nothing;
+#   2. protect_cap_pct = 10 (reload): at most 10% of memory;
+#   3. the UI stops: released at once (no pressure); it runs again:
+#      protected again once its working set held 30 s;
+#   4. a runaway lrugend may not kill (its slice has oom = never), so that
+#      the kernel's reclaim runs until the kernel's OOM killer ends it,
+#      beside the UI with protection and without (protect_cap_pct = 0): what
+#      the UI lost to swap in each; then a runaway lrugend may kill, with
+#      protection: lrugend ends it, the kernel's OOM killer stays idle;
+#   5. a runaway its shell restarts: its scope is killed whole, after
+#      respawn_kills kills within respawn_window_ms;
+#   6. lrugend exits: every memory.min back to what it was.
+set -u
+B=$LRG_BUILDDIR
+T=$LRG_TMP
+CG=/sys/fs/cgroup
+U=$CG/user.slice
+MiB=1048576
+
+. "$LRG_SRCDIR/tests/vm/guest/oom-lib.sh"
+
+ok() { # ok CONDITION-STATUS DESCRIPTION
+	if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi
+}
+min_of() { cat "$1/memory.min"; }
+mib() { echo $(($1 / MiB)); }
+stat_of() { # stat_of CGROUP KEY: a memory.stat counter
+	awk -v k="$2" '$1 == k { print $2 }' "$1/memory.stat"
+}
+faults() { # faults CGROUP: major faults plus anonymous refaults so far
+	echo $(($(stat_of "$1" pgmajfault) + $(stat_of "$1" workingset_refault_anon)))
+}
+
+insmod "$LRG_KO" || { echo "not ok - insmod lrugen.ko"; exit 1; }
+zram_swap 256M
+echo +memory >$CG/cgroup.subtree_control
+mkdir -p $U
+echo +memory >$U/cgroup.subtree_control
+for s in ui idle hog run loop; do mkdir -p $U/$s.scope; done
+echo $MiB >$U/memory.min   # the slice's own MemoryMin=, as a unit would have it
+total=$(awk '/^MemTotal/ { print $2 * 1024 }' /proc/meminfo)
+
+write_conf() { # write_conf CAP_PCT
+	cat >"$T/protect.conf" <<CONF
+[daemon]
+backend = kmod
+protect_cap_pct = $1
+[slice user.slice]
+min_ttl_ms = 1000
+oom = process
+respawn_kills = 3
+respawn_window_ms = 60000
+protect = cgroup:/user.slice/ui.scope cgroup:/user.slice/idle.scope
+[slice hog]
+match = /user.slice/hog.scope
+min_ttl_ms = 1000
+oom = never
+CONF
+}
+reload() { # reload CAP_PCT: rewrite the config and SIGHUP; wait for the log
+	r_n=$(grep -c "configuration reloaded" "$LOG")
+	write_conf "$1"
+	kill -HUP $dpid
+	wait_for 20 sh -c "[ \$(grep -c 'configuration reloaded' '$LOG') -gt $r_n ]"
+}
+
+in_cg user.slice/ui.scope "$B/tests/vm/lrg-standin" 96 >"$T/ui.out" &
+ui=$!
+in_cg user.slice/idle.scope "$B/tests/vm/lrg-standin" 64 >"$T/idle.out" &
+idle=$!
+wait_for 30 grep -qs "standin ready" "$T/ui.out"
+wait_for 30 grep -qs "standin ready" "$T/idle.out"
+kill -STOP $idle
+
+write_conf 50
+start_lrugend "$T/protect.conf" "$T/lrugend.log"
+ok $(grep -q "working-set protection from the kernel's reclaim: memory.min" "$LOG"; echo $?) \
+	"the start log says min_ttl binds the kernel's reclaim here"
+
+# ---- 1. written along the ancestry -------------------------------------
+protected() { [ "$(min_of $U/ui.scope)" -ge $((64 * MiB)) ]; }
+wait_for 60 protected
+ok $? "the UI's working set is its memory.min ($(mib "$(min_of $U/ui.scope)") MiB of a 96 MiB sweep)"
+ui_min=$(min_of $U/ui.scope)
+ok $([ "$(min_of $U)" -ge "$ui_min" ]; echo $?) \
+	"its slice carries at least its children's sum ($(mib "$(min_of $U)") MiB)"
+ok $([ "$(min_of $U/idle.scope)" = 0 ]; echo $?) "the idle app: nothing ($(min_of $U/idle.scope))"
+"$B/lrugenctl" -s "$T/control" wss 2>&1 | sed 's/^/# /'
+"$B/lrugenctl" -s "$T/control" status 2>&1 | grep "protected:" | sed 's/^/# /'
+ok $("$B/lrugenctl" -s "$T/control" wss 2>&1 | awk '$1 == "user.slice" && $NF ~ /M$/ { f = 1 } END { exit !f }'; echo $?) \
+	"lrugenctl wss shows the slice's protected bytes"
+
+# ---- 2. the cap --------------------------------------------------------
+reload 10
+capped() { [ "$(min_of $U/ui.scope)" -le $((total / 10)) ]; }
+wait_for 20 capped
+ok $? "protect_cap_pct = 10: $(mib "$(min_of $U/ui.scope)") MiB, at most 10% of $(mib "$total") MiB"
+reload 50
+wait_for 20 protected
+
+# ---- 3. follows the working set: idle, then busy again -----------------
+kill -STOP $ui
+released() { [ "$(min_of $U/ui.scope)" = 0 ] && [ "$(min_of $U)" = $MiB ]; }
+wait_for 30 released
+ok $? "the UI stopped: released, the slice back to its own 1 MiB ($(min_of $U/ui.scope), $(min_of $U))"
+kill -CONT $ui
+t0=$(date +%s)
+wait_for 90 protected
+ok $? "the UI busy again: protected again after $(($(date +%s) - t0)) s (established over 30 s)"
+
+# ---- 4. a runaway beside the UI, with and without protection ----------
+# incident SCOPE: tail /dev/zero there until it is gone (150 s at most);
+# sets i_swap (the most the UI had in swap meanwhile, bytes), i_kernel
+# (kernel OOM kills), i_secs, i_min (the UI's smallest memory.min meanwhile)
+incident() {
+	i_k0=$(dmesg | grep -c "Killed process")
+	i_t0=$(date +%s)
+	in_cg "user.slice/$1" tail /dev/zero &
+	i_pid=$!
+	(sleep 150; kill -9 $i_pid 2>/dev/null) &
+	i_wd=$!
+	i_swap=0
+	i_min=$(min_of $U/ui.scope)
+	while alive $i_pid; do
+		i_s=$(cat $U/ui.scope/memory.swap.current)
+		[ "$i_s" -gt $i_swap ] && i_swap=$i_s
+		i_m=$(min_of $U/ui.scope)
+		[ "$i_m" -lt "$i_min" ] && i_min=$i_m
+		sleep 0.5
+	done
+	wait $i_pid
+	kill $i_wd 2>/dev/null
+	i_secs=$(($(date +%s) - i_t0))
+	i_kernel=$(($(dmesg | grep -c "Killed process") - i_k0))
+	# the UI reads back what it lost, the swap entries go with the pages
+	wait_for 20 sh -c "[ \$(cat $U/ui.scope/memory.swap.current) -lt $((4 * MiB)) ]"
+	sleep 3
+}
+incident hog.scope
+on_swap=$i_swap
+echo "# protected: the runaway ended after $i_secs s ($i_kernel kernel OOM kill(s)); the UI's memory.min never below $(mib $i_min) MiB, at most $(mib $on_swap) MiB of it in swap"
+ok $([ "$i_min" -ge $((64 * MiB)) ]; echo $?) "under the runaway the UI's protection held ($(mib $i_min) MiB at least)"
+reload 0
+wait_for 20 sh -c "[ \$(cat $U/ui.scope/memory.min) = 0 ]"
+incident hog.scope
+off_swap=$i_swap
+echo "# unprotected: the runaway ended after $i_secs s ($i_kernel kernel OOM kill(s)); at most $(mib $off_swap) MiB of the UI in swap"
+ok $([ "$off_swap" -ge $((8 * MiB)) ] && [ $((on_swap * 4)) -le "$off_swap" ]; echo $?) \
+	"the kernel's reclaim took from the UI only what protection let it ($(mib $on_swap) MiB protected vs $(mib $off_swap) MiB unprotected, in swap)"
+reload 50
+wait_for 90 protected
+ok $? "protection back on ($(mib "$(min_of $U/ui.scope)") MiB)"
+incident run.scope
+echo "# a runaway lrugend may kill: ended after $i_secs s, $i_kernel kernel OOM kill(s)"
+ok $([ "$i_kernel" = 0 ] && grep -q "killed pid .*(tail)" "$LOG"; echo $?) \
+	"lrugend ended the runaway, the kernel's OOM killer stayed idle ($i_kernel kernel kills)"
+"$B/lrugenctl" -s "$T/control" stats 2>&1 | grep -E "kernel_oom|protect" | sed 's/^/# /'
+ok $(alive $ui; echo $?) "the UI lived through the runaways"
+
+# ---- 5. a respawn loop -------------------------------------------------
+in_cg user.slice/loop.scope sh -c 'while :; do tail /dev/zero; sleep 1; done' &
+loop=$!
+gone() { ! alive $loop; }
+wait_for 300 gone
+ok $? "a runaway its shell restarts: the shell is gone with its scope"
+ok $(grep -q "killed cgroup of pid .*respawn loop" "$LOG"; echo $?) \
+	"the kill event says it was a respawn loop and took the cgroup"
+grep "respawn loop" "$LOG" | cut -c1-300 | sed 's/^/# /'
+kill -9 $loop 2>/dev/null
+ok $(alive $ui; echo $?) "the UI lived through the loop"
+
+# ---- 6. exit ---------------------------------------------------------------
+kill $dpid
+wait_for 20 sh -c "! kill -0 $dpid 2>/dev/null"
+ok $([ "$(min_of $U/ui.scope)" = 0 ] && [ "$(min_of $U)" = $MiB ] && [ "$(min_of $U/idle.scope)" = 0 ]; echo $?) \
+	"lrugend gone: every memory.min back to what it was ($(min_of $U/ui.scope), $(min_of $U), $(min_of $U/idle.scope))"
+grep -iE "warn|error|protect" "$LOG" | head -20 | cut -c1-300 | sed 's/^/# log: /'
+kill $ui $idle 2>/dev/null
+kill -CONT $idle 2>/dev/null
+exit 0
