@@ -98,13 +98,8 @@ lrugend)
 	;;
 lrugend-proc)
 	printf '[daemon]\nbackend = proc\n' >"$T/lrugend.conf"
-	mkdir -p $CG/system.slice/lrugend.service
-	(
-		echo $$ >$CG/system.slice/lrugend.service/cgroup.procs
-		export RUNTIME_DIRECTORY="$T"
-		exec "$B/lrugend" --config="$T/lrugend.conf"
-	) >"$dlog" 2>&1 &
-	dpid=$!
+	export RUNTIME_DIRECTORY="$T"
+	start_service lrugend "$B/lrugend" --config="$T/lrugend.conf"
 	probe="$probe; $B/lrugenctl -s $T/control status"
 	;;
 *) echo "not ok - unknown configuration $config"; exit 1 ;;

@@ -75,7 +75,9 @@ uint64_t lrg_protect_step(struct lrg_protect_state *s, uint64_t wss, bool pressu
 	uint64_t est;
 
 	sample(s, wss, now_ms);
-	est = established(s);
+	/* a working set is established once it held for a whole slot: at
+	 * start an aging walk finds every page used since long ago young */
+	est = s->nr_slots < 2 ? 0 : established(s);
 	if (est >= s->want || !pressure) {
 		s->want = est;
 		s->fall_since_ms = 0;

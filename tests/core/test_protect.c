@@ -66,6 +66,8 @@ static void test_established(void)
 	uint64_t w, peak = 0;
 
 	memset(&s, 0, sizeof(s));
+	ok(feed(&s, 1000, 5, 100 * MiB, false) == 0, "nothing before the working set held 5 s");
+	memset(&s, 0, sizeof(s));
 	ok(feed(&s, 1000, 40, 100 * MiB, false) == 100 * MiB, "a steady 100 MiB is protected");
 	w = feed(&s, 41000, 25, 300 * MiB, false);
 	ok(w == 100 * MiB, "growth to 300 MiB: still 100 MiB after 25 s (%llu MiB)",
@@ -209,6 +211,9 @@ static void test_engine(void)
 		fake_map(idle, R(k), 0, 512, false);
 	}
 	fake_add_mm(&f, 102, 13);
+	/* the idle app used its memory once, before lrugend started */
+	for (int k = 0; k < 16; k++)
+		fake_touch(idle, R(k), 0, 512);
 	lrg_policy_new(&f.b, &cfg, &p);
 	lrg_config_free(&cfg);
 	f.now = 1000;
@@ -272,7 +277,7 @@ static void test_write_errors(void)
 	lrg_config_free(&cfg);
 	f.now = 1000;
 	lrg_policy_refresh(p, f.now);
-	run(p, ui, 8, 5);
+	run(p, ui, 8, 8);
 	lrg_policy_get_stats(p, &st);
 	ok(st.protect_errors > 0 && st.protect_writes == 0, "EACCES counted (%llu errors), the ticks go on",
 	   (unsigned long long)st.protect_errors);

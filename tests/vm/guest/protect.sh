@@ -1,22 +1,23 @@
 #!/bin/sh
-# Guest of tests/vm/protect.sh, one boot, zram swap (so that the kernel's
-# reclaim can take a UI's anonymous pages, and protection has something to
-# withhold), lrugend on the kmod backend with one [slice user.slice] of
-# min_ttl_ms = 1000:
+# Guest of tests/vm/protect.sh, one boot, lrugend on the kmod backend with
+# one [slice user.slice] of min_ttl_ms = 1000, first with zram swap (so
+# that anonymous working sets are aged and can be reclaimed):
 #   1. the UI (lrg-standin, 96 MiB swept every 100 ms) gets its working set
 #      as memory.min, its slice the sum of its children, never less than
 #      the 1 MiB the slice had; an idle (stopped) app of 64 MiB nothing;
 #   2. protect_cap_pct = 10 (reload): at most 10% of memory;
 #   3. the UI stops: released at once (no pressure); it runs again:
 #      protected again once its working set held 30 s;
-#   4. a runaway lrugend may not kill (its slice has oom = never), so that
-#      the kernel's reclaim runs until the kernel's OOM killer ends it,
-#      beside the UI with protection and without (protect_cap_pct = 0): what
-#      the UI lost to swap in each; then a runaway lrugend may kill, with
-#      protection: lrugend ends it, the kernel's OOM killer stays idle;
+#   4. a runaway lrugend may kill: lrugend ends it, the kernel's OOM
+#      killer stays idle;
 #   5. a runaway its shell restarts: its scope is killed whole, after
 #      respawn_kills kills within respawn_window_ms;
-#   6. lrugend exits: every memory.min back to what it was.
+# then without swap:
+#   6. a UI whose working set is a file (48 MiB on the throttled disk)
+#      beside a runaway lrugend may not kill (oom = never), so that the
+#      kernel reclaims until its OOM killer ends it, with protection and
+#      without (protect_cap_pct = 0): the UI's major faults in each;
+#   7. lrugend exits: every memory.min back to what it was.
 set -u
 B=$LRG_BUILDDIR
 T=$LRG_TMP
@@ -34,16 +35,13 @@ mib() { echo $(($1 / MiB)); }
 stat_of() { # stat_of CGROUP KEY: a memory.stat counter
 	awk -v k="$2" '$1 == k { print $2 }' "$1/memory.stat"
 }
-faults() { # faults CGROUP: major faults plus anonymous refaults so far
-	echo $(($(stat_of "$1" pgmajfault) + $(stat_of "$1" workingset_refault_anon)))
-}
 
 insmod "$LRG_KO" || { echo "not ok - insmod lrugen.ko"; exit 1; }
 zram_swap 256M
 echo +memory >$CG/cgroup.subtree_control
 mkdir -p $U
 echo +memory >$U/cgroup.subtree_control
-for s in ui idle hog run loop; do mkdir -p $U/$s.scope; done
+for s in ui idle hog run loop fileui; do mkdir -p $U/$s.scope; done
 echo $MiB >$U/memory.min   # the slice's own MemoryMin=, as a unit would have it
 total=$(awk '/^MemTotal/ { print $2 * 1024 }' /proc/meminfo)
 
@@ -57,7 +55,7 @@ min_ttl_ms = 1000
 oom = process
 respawn_kills = 3
 respawn_window_ms = 60000
-protect = cgroup:/user.slice/ui.scope cgroup:/user.slice/idle.scope
+protect = cgroup:/user.slice/ui.scope cgroup:/user.slice/idle.scope cgroup:/user.slice/fileui.scope
 [slice hog]
 match = /user.slice/hog.scope
 min_ttl_ms = 1000
@@ -91,7 +89,9 @@ ok $? "the UI's working set is its memory.min ($(mib "$(min_of $U/ui.scope)") Mi
 ui_min=$(min_of $U/ui.scope)
 ok $([ "$(min_of $U)" -ge "$ui_min" ]; echo $?) \
 	"its slice carries at least its children's sum ($(mib "$(min_of $U)") MiB)"
-ok $([ "$(min_of $U/idle.scope)" = 0 ]; echo $?) "the idle app: nothing ($(min_of $U/idle.scope))"
+idle_free() { [ "$(min_of $U/idle.scope)" = 0 ]; }
+wait_for 20 idle_free
+ok $? "the idle app: nothing ($(min_of $U/idle.scope))"
 "$B/lrugenctl" -s "$T/control" wss 2>&1 | sed 's/^/# /'
 "$B/lrugenctl" -s "$T/control" status 2>&1 | grep "protected:" | sed 's/^/# /'
 ok $("$B/lrugenctl" -s "$T/control" wss 2>&1 | awk '$1 == "user.slice" && $NF ~ /M$/ { f = 1 } END { exit !f }'; echo $?) \
@@ -115,23 +115,24 @@ t0=$(date +%s)
 wait_for 90 protected
 ok $? "the UI busy again: protected again after $(($(date +%s) - t0)) s (established over 30 s)"
 
-# ---- 4. a runaway beside the UI, with and without protection ----------
-# incident SCOPE: tail /dev/zero there until it is gone (150 s at most);
-# sets i_swap (the most the UI had in swap meanwhile, bytes), i_kernel
-# (kernel OOM kills), i_secs, i_min (the UI's smallest memory.min meanwhile)
+# ---- 4. a runaway lrugend may kill -----------------------------------
+# incident SCOPE UI [COMMAND...]: COMMAND (tail /dev/zero) in SCOPE until
+# it is gone (150 s at most); sets i_kernel (kernel OOM kills), i_secs,
+# i_min (the smallest memory.min of the UI's scope meanwhile)
 incident() {
 	i_k0=$(dmesg | grep -c "Killed process")
 	i_t0=$(date +%s)
-	in_cg "user.slice/$1" tail /dev/zero &
+	i_scope=$1
+	i_ui=$2
+	shift 2
+	[ $# = 0 ] && set -- tail /dev/zero
+	in_cg "user.slice/$i_scope" "$@" &
 	i_pid=$!
 	(sleep 150; kill -9 $i_pid 2>/dev/null) &
 	i_wd=$!
-	i_swap=0
-	i_min=$(min_of $U/ui.scope)
+	i_min=$(min_of $U/$i_ui)
 	while alive $i_pid; do
-		i_s=$(cat $U/ui.scope/memory.swap.current)
-		[ "$i_s" -gt $i_swap ] && i_swap=$i_s
-		i_m=$(min_of $U/ui.scope)
+		i_m=$(min_of $U/$i_ui)
 		[ "$i_m" -lt "$i_min" ] && i_min=$i_m
 		sleep 0.5
 	done
@@ -139,30 +140,13 @@ incident() {
 	kill $i_wd 2>/dev/null
 	i_secs=$(($(date +%s) - i_t0))
 	i_kernel=$(($(dmesg | grep -c "Killed process") - i_k0))
-	# the UI reads back what it lost, the swap entries go with the pages
-	wait_for 20 sh -c "[ \$(cat $U/ui.scope/memory.swap.current) -lt $((4 * MiB)) ]"
-	sleep 3
+	sleep 5
 }
-incident hog.scope
-on_swap=$i_swap
-echo "# protected: the runaway ended after $i_secs s ($i_kernel kernel OOM kill(s)); the UI's memory.min never below $(mib $i_min) MiB, at most $(mib $on_swap) MiB of it in swap"
-ok $([ "$i_min" -ge $((64 * MiB)) ]; echo $?) "under the runaway the UI's protection held ($(mib $i_min) MiB at least)"
-reload 0
-wait_for 20 sh -c "[ \$(cat $U/ui.scope/memory.min) = 0 ]"
-incident hog.scope
-off_swap=$i_swap
-echo "# unprotected: the runaway ended after $i_secs s ($i_kernel kernel OOM kill(s)); at most $(mib $off_swap) MiB of the UI in swap"
-ok $([ "$off_swap" -ge $((8 * MiB)) ] && [ $((on_swap * 4)) -le "$off_swap" ]; echo $?) \
-	"the kernel's reclaim took from the UI only what protection let it ($(mib $on_swap) MiB protected vs $(mib $off_swap) MiB unprotected, in swap)"
-reload 50
-wait_for 90 protected
-ok $? "protection back on ($(mib "$(min_of $U/ui.scope)") MiB)"
-incident run.scope
+incident run.scope ui.scope
 echo "# a runaway lrugend may kill: ended after $i_secs s, $i_kernel kernel OOM kill(s)"
+ok $([ "$i_min" -ge $((64 * MiB)) ]; echo $?) "under the runaway the UI's protection held ($(mib $i_min) MiB at least)"
 ok $([ "$i_kernel" = 0 ] && grep -q "killed pid .*(tail)" "$LOG"; echo $?) \
 	"lrugend ended the runaway, the kernel's OOM killer stayed idle ($i_kernel kernel kills)"
-"$B/lrugenctl" -s "$T/control" stats 2>&1 | grep -E "kernel_oom|protect" | sed 's/^/# /'
-ok $(alive $ui; echo $?) "the UI lived through the runaways"
 
 # ---- 5. a respawn loop -------------------------------------------------
 in_cg user.slice/loop.scope sh -c 'while :; do tail /dev/zero; sleep 1; done' &
@@ -176,12 +160,60 @@ grep "respawn loop" "$LOG" | cut -c1-300 | sed 's/^/# /'
 kill -9 $loop 2>/dev/null
 ok $(alive $ui; echo $?) "the UI lived through the loop"
 
-# ---- 6. exit ---------------------------------------------------------------
+# ---- 6. a file-backed UI beside a runaway, without swap ---------------
+kill $idle
+kill -CONT $idle
+swapoff /dev/zram0
+mkdir -p "$T/disk"
+mount -t ext4 -o ro /dev/vda "$T/disk" || echo "not ok - the UI's disk mounted"
+(
+	export LRG_STANDIN_FILE="$T/disk/ui.dat"
+	exec sh -c "echo \$\$ >$U/fileui.scope/cgroup.procs && exec '$B/tests/vm/lrg-standin' 48"
+) >"$T/fileui.out" &
+fileui=$!
+wait_for 60 grep -qs "standin ready" "$T/fileui.out"
+file_protected() { [ "$(min_of $U/fileui.scope)" -ge $((40 * MiB)) ]; }
+wait_for 90 file_protected
+ok $? "no swap: the file-backed UI's working set is its memory.min ($(mib "$(min_of $U/fileui.scope)") MiB)"
+# file_incident: a leak of 16 MiB/s (oom = never: only the kernel ends
+# it) until the kernel ends it; sets f_faults, the file UI's major faults
+# meanwhile. A leak, not tail: tail fills memory in 4 s here and the
+# kernel's OOM killer ends it before its reclaim reaches the UI's pages
+# (which it keeps referenced); a leak makes the kernel reclaim for tens of
+# seconds first, as a leaking tab does.
+LEAK='import time
+chunks = []
+t0 = time.monotonic()
+while True:
+    chunks.append(bytearray(1 << 20))
+    ahead = len(chunks) / 16.0 - (time.monotonic() - t0)
+    if ahead > 0:
+        time.sleep(ahead)'
+file_incident() {
+	f_f0=$(stat_of $U/fileui.scope pgmajfault)
+	incident hog.scope fileui.scope python3 -c "$LEAK"
+	f_faults=$(($(stat_of $U/fileui.scope pgmajfault) - f_f0))
+}
+file_incident
+on_faults=$f_faults
+echo "# protected: the runaway ended after $i_secs s ($i_kernel kernel OOM kill(s)); the UI's memory.min never below $(mib $i_min) MiB, $on_faults major faults"
+reload 0
+wait_for 20 sh -c "[ \$(cat $U/fileui.scope/memory.min) = 0 ]"
+file_incident
+off_faults=$f_faults
+echo "# unprotected: the runaway ended after $i_secs s ($i_kernel kernel OOM kill(s)); $off_faults major faults"
+ok $([ "$off_faults" -ge 1000 ] && [ $((on_faults * 4)) -le "$off_faults" ]; echo $?) \
+	"the kernel's reclaim took from the UI only what protection let it ($on_faults vs $off_faults major faults)"
+ok $(alive $fileui && alive $ui; echo $?) "the UIs lived through the runaways"
+reload 50
+kill $fileui
+
+# ---- 7. exit ---------------------------------------------------------------
 kill $dpid
 wait_for 20 sh -c "! kill -0 $dpid 2>/dev/null"
-ok $([ "$(min_of $U/ui.scope)" = 0 ] && [ "$(min_of $U)" = $MiB ] && [ "$(min_of $U/idle.scope)" = 0 ]; echo $?) \
-	"lrugend gone: every memory.min back to what it was ($(min_of $U/ui.scope), $(min_of $U), $(min_of $U/idle.scope))"
+ok $([ "$(min_of $U/ui.scope)" = 0 ] && [ "$(min_of $U)" = $MiB ] && [ "$(min_of $U/fileui.scope)" = 0 ]; echo $?) \
+	"lrugend gone: every memory.min back to what it was ($(min_of $U/ui.scope), $(min_of $U), $(min_of $U/fileui.scope))"
 grep -iE "warn|error|protect" "$LOG" | head -20 | cut -c1-300 | sed 's/^/# log: /'
-kill $ui $idle 2>/dev/null
-kill -CONT $idle 2>/dev/null
+kill $ui 2>/dev/null
+umount "$T/disk" 2>/dev/null
 exit 0
