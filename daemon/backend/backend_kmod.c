@@ -655,6 +655,19 @@ static void lrg_walk_counts_add(struct lrg_walk_stats *to, const struct lrg_walk
 }
 
 /*
+ * netlink_dump_start() refuses a dump with EPROTONOSUPPORT when it cannot
+ * take a reference on the module that serves it: lrugen.ko is unloading.
+ * For the caller that is the family gone (ENOENT), as a moment later.
+ */
+static int lrg_kmod_unloading_is_gone(struct lrg_kmod *kmod, int ret)
+{
+	if (ret != -EPROTONOSUPPORT)
+		return ret;
+	lrg_kmod_set_err(kmod, "lrugen.ko is unloading (its dumps are refused)");
+	return -ENOENT;
+}
+
+/*
  * With a module of ABI 4 (and a receive buffer of LRUGEN_A_DUMP_SIZE, which
  * holds its one reply), HARVEST_ONE first: one message, no dump machinery.
  * If its reply was full (LRUGEN_STATUS_MORE), a HARVEST dump does the rest,
@@ -673,6 +686,7 @@ int lrg_kmod_harvest(struct lrg_kmod *kmod, const struct lrg_kmod_harvest_args *
 	int ret;
 
 	ret = lrg_kmod_harvest_req(kmod, args, one, args->resume, max_ptes, &req);
+	ret = lrg_kmod_unloading_is_gone(kmod, ret);
 	if (!ret && req.got_status && !req.fn_err && one && req.stats.status == LRUGEN_STATUS_MORE) {
 		uint64_t bound = max_ptes ? max_ptes :
 				 kmod->info.max_ptes ? kmod->info.max_ptes : LRUGEN_MAX_PTES;
@@ -690,6 +704,7 @@ int lrg_kmod_harvest(struct lrg_kmod *kmod, const struct lrg_kmod_harvest_args *
 		req.next = 0;
 		memset(&req.stats, 0, sizeof(req.stats));
 		ret = lrg_kmod_harvest_req(kmod, args, false, resume, bound - first.pte_total, &req);
+		ret = lrg_kmod_unloading_is_gone(kmod, ret);
 		lrg_walk_counts_add(&req.stats, &first);
 	}
 	if (ret)
