@@ -49,6 +49,13 @@
  * over the window instead.
  */
 #define LRG_PROTECT_MIN_WINDOW_MS 5000
+/*
+ * A working set smaller than this is not protected: it is not worth a
+ * cgroupfs write, and each protected memcg costs the claims of its
+ * ancestors a pass (a user who makes thousands of cgroups with a page in
+ * use each would otherwise make every protection round quadratic).
+ */
+#define LRG_PROTECT_MIN_BYTES (1ULL << 20)
 /* Changes smaller than this (or 1/16 of the value) are not written: each
  * write is a cgroupfs write and the working set moves a little all the time. */
 #define LRG_PROTECT_STEP_BYTES (4ULL << 20)

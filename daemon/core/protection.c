@@ -68,6 +68,8 @@ static void compute_wants(struct lrg_policy *p, bool gpress, const struct lrg_pr
 		}
 		wss = working_set(p, m, gp, now_ms);
 		p->prot_want[i] = lrg_protect_step(&m->prot, wss, gpress, now_ms);
+		if (p->prot_want[i] < LRG_PROTECT_MIN_BYTES)
+			p->prot_want[i] = 0;
 	}
 	lrg_protect_cap(p->prot_want, p->nr_memcgs,
 			lrg_protect_cap_bytes(gp->mem_total, p->cfg.daemon.protect_cap_pct));

@@ -257,6 +257,30 @@ static void test_engine(void)
 	   "the engine freed (exit): every memory.min back to what it was");
 }
 
+/* A working set under LRG_PROTECT_MIN_BYTES is not worth a write. */
+static void test_floor(void)
+{
+	struct lrg_config cfg;
+	struct lrg_policy *p;
+	struct fake_mm *tiny;
+
+	fake_init(&f, LRG_CAP_HARVEST | LRG_CAP_EVICT_PAGES | LRG_CAP_MEMCG);
+	machine(1024 * MiB);
+	cfg_protect(&cfg, 2000);
+	fake_add_memcg(&f, 11, "/tiny.scope");
+	tiny = fake_add_mm(&f, 100, 11);
+	fake_map(tiny, R(0), 0, 128, false);
+	lrg_policy_new(&f.b, &cfg, &p);
+	lrg_config_free(&cfg);
+	f.now = 1000;
+	lrg_policy_refresh(p, f.now);
+	run(p, tiny, 1, 10);
+	ok(f.protect_calls == 0 && f.memcgs[0].min == 0,
+	   "512 KiB in use: below 1 MiB, nothing written (%llu writes)",
+	   (unsigned long long)f.protect_calls);
+	lrg_policy_free(p);
+}
+
 /* Protection that cannot be written is counted, not fatal. */
 static void test_write_errors(void)
 {
@@ -292,6 +316,7 @@ int main(void)
 	test_cap();
 	test_changed();
 	test_engine();
+	test_floor();
 	test_write_errors();
 	return tap_done();
 }
