@@ -476,6 +476,7 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 		lrg_log_errno(LOG_WARNING, r, "policy tick");
 	} else {
 		log_tick(m, &res);
+		lrg_oom_note_machine(m->oom, &res.machine, now);
 		for (size_t i = 0; i < res.nr_oom; i++) {
 			lrg_oom_handle(m->oom, &res.oom[i], now, m->last_decision,
 				       sizeof(m->last_decision));

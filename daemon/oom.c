@@ -101,6 +101,12 @@ void lrg_oom_observe(struct lrg_oom *o, uint64_t now_ms)
 		log_warning("no memory for the OOM growth baseline: the last one stays");
 }
 
+void lrg_oom_note_machine(struct lrg_oom *o, const struct lrg_pressure *machine, uint64_t now_ms)
+{
+	if (machine->mem_total)
+		lrg_oom_note_kernel(&o->st, machine, o->cfg->daemon.kill_timeout_ms, now_ms);
+}
+
 void lrg_oom_prefault(struct lrg_oom *o)
 {
 	struct lrg_oom_state st = o->st;   /* a copy: the real one learns nothing */

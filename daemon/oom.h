@@ -30,6 +30,10 @@ void lrg_oom_set_act_ops(struct lrg_oom *o, const struct lrg_oom_act_ops *ops, v
  * the pressure episode" is measured against, and sizes the storage. */
 void lrg_oom_observe(struct lrg_oom *o, uint64_t now_ms);
 
+/* Every tick, with the machine's figures the tick read: whether the
+ * kernel's OOM killer acted, and when its victim's memory came back. */
+void lrg_oom_note_machine(struct lrg_oom *o, const struct lrg_pressure *machine, uint64_t now_ms);
+
 /* Run the decide-and-kill path once, on nobody, so that under mlockall
  * everything it touches is present before it is needed. */
 void lrg_oom_prefault(struct lrg_oom *o);

@@ -190,11 +190,14 @@ def main():
         by_defender += 1   # the incarnation that went with its shell
     ui_stall = stall_ms(ui_out, t0, t1)
     app_stall = stall_ms(app_out, t0, t1)
+    # the same 10 s before the loop: what the sweeps cost without it
+    base = stall_ms(ui_out, t0 - 10000, t0) + stall_ms(app_out, t0 - 10000, t0)
     print("# SUMMARY %s stall_ms=%d ui_stall_ms=%d app_stall_ms=%d runaways=%d by_defender=%d "
           "by_kernel=%d loop_ended=%d wrong=%d defender_cpu_ms=%d defender_rss_kb=%d "
-          "duration_s=%.0f" %
+          "duration_s=%.0f baseline_stall_ms_10s=%d" %
           (tag, ui_stall + app_stall, ui_stall, app_stall, by_defender + k_tail, by_defender,
-           k_tail, loop_ended, k_wrong + ui_died + app_died, cpu, rss_max, (t1 - t0) / 1000))
+           k_tail, loop_ended, k_wrong + ui_died + app_died, cpu, rss_max, (t1 - t0) / 1000,
+           base))
     print("ok - %s: the loop ran %.0f s" % (tag, (t1 - t0) / 1000))
     ui.terminate()
     app.terminate()

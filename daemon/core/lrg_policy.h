@@ -78,6 +78,8 @@ struct lrg_tick_result {
 	bool more;
 	size_t nr_aged;             /* memcgs aged by time in this tick */
 	size_t nr_deferred;         /* memcgs due but left for the next tick */
+	/* the machine's figures this tick read (mem_total 0: none read) */
+	struct lrg_pressure machine;
 };
 
 /* cfg is copied; b must outlive the engine. Installs b->direct_reclaim. */

@@ -17,6 +17,11 @@
 /* after a kernel OOM kill, wait at most this many kill_timeout_ms for its
  * victim's memory to come back before deciding again */
 #define KERNEL_KILL_MAX_WAIT 10
+/*
+ * The shortest wait after a kernel OOM kill: its count is read before the
+ * figures, so the first look after it may predate the reaping.
+ */
+#define KERNEL_KILL_MIN_WAIT_MS 1000
 
 void lrg_oom_state_init(struct lrg_oom_state *st)
 {
@@ -43,8 +48,6 @@ bool lrg_oom_note_kernel(struct lrg_oom_state *st, const struct lrg_pressure *p,
 	}
 	if (!st->kernel_kill_ms)
 		return false;
-	if (now_ms - st->kernel_kill_ms < kill_timeout_ms)
-		return true;
 	/*
 	 * As for a victim of our own: no new kill until the kernel's
 	 * victim's memory is back. Freeing hundreds of MiB (some of it in
@@ -54,8 +57,15 @@ bool lrg_oom_note_kernel(struct lrg_oom_state *st, const struct lrg_pressure *p,
 	 * in the VM: the stand-in, 3 s after the kernel killed tail). Memory
 	 * is back once the machine is no longer under pressure; at most
 	 * KERNEL_KILL_MAX_WAIT kill timeouts are waited.
+	 *
+	 * Once it is back, a new pressure is a new incident, even within
+	 * kill_timeout_ms: a runaway its shell restarts fills memory again in
+	 * about 3 s, and waiting kill_timeout_ms after each of the kernel's
+	 * kills left every copy to the kernel (S4 of bench/oom-bench.sh: 25
+	 * of 29 runaways).
 	 */
-	if (st->kernel_kill_settling && !lrg_under_pressure(p, true)) {
+	if (st->kernel_kill_settling && !lrg_under_pressure(p, true) &&
+	    now_ms - st->kernel_kill_ms >= KERNEL_KILL_MIN_WAIT_MS) {
 		st->kernel_kill_settling = false;
 		st->kernel_settled_ms = now_ms;
 	}

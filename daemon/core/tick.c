@@ -364,6 +364,7 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 	}
 	p->continuing = tr.nr_deferred > 0;
 	tr.next_tick_ms = next;
+	tr.machine = gp;
 out:
 	policy_unlock(p);
 	if (!r)

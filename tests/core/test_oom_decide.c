@@ -79,6 +79,28 @@ static void test_early(void)
 	ok(lrg_oom_decide_early(&st, &req, &look, &cfg, 2000 + TIMEOUT - 1, &v) &&
 	   v.kind == LRG_OOM_KERNEL_RECENT && v.ago_ms == TIMEOUT - 1,
 	   "early: still within kill_timeout_ms of it (%llu ms)", (unsigned long long)v.ago_ms);
+	ok(lrg_oom_decide_early(&st, &req, &look, &cfg, 2000 + 4 * TIMEOUT, &v) &&
+	   v.kind == LRG_OOM_KERNEL_RECENT,
+	   "early: its victim's memory not back: waiting past kill_timeout_ms");
+
+	/* a runaway that comes back: the kernel's kill, memory back, a new
+	 * pressure within kill_timeout_ms is a new incident */
+	lrg_oom_state_init(&st);
+	p.oom_kills = 5;
+	look.machine = &p;
+	ok(!lrg_oom_decide_early(&st, &req, &look, &cfg, 1000, &v), "respawn: first look");
+	p.oom_kills = 6;
+	calm = p;
+	calm.mem_free = calm.mem_available = 4096ULL << 20;
+	look.machine = &calm;
+	ok(lrg_oom_decide_early(&st, &req, &look, &cfg, 2000, &v) && v.kind == LRG_OOM_KERNEL_RECENT,
+	   "respawn: the kernel killed; the first look after it waits");
+	ok(lrg_oom_note_kernel(&st, &calm, TIMEOUT, 2500),
+	   "respawn: memory back after 0.5 s: still waiting (the look may predate the reaping)");
+	ok(!lrg_oom_note_kernel(&st, &calm, TIMEOUT, 3100), "respawn: memory back after 1.1 s: settled");
+	look.machine = &p;
+	ok(!lrg_oom_decide_early(&st, &req, &look, &cfg, 3600, &v),
+	   "respawn: the next copy's pressure 1.6 s after the kernel's kill: decided, not waited");
 
 	lrg_oom_state_init(&st);
 	calm.mem_free = 4096ULL << 20;
