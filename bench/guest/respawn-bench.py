@@ -94,18 +94,6 @@ def kernel_kills():
     return [(int(p), c) for p, c in re.findall(r"Killed process (\d+) \(([^)]*)\)", out)]
 
 
-def psi_some_us(cgroup):
-    """The cgroup's memory.pressure `some` total, us (0: unreadable)."""
-    try:
-        with open(os.path.join(cgroup, "memory.pressure")) as f:
-            for line in f:
-                if line.startswith("some"):
-                    return int(line.split("total=")[1])
-    except (OSError, IndexError, ValueError):
-        pass
-    return 0
-
-
 def read_int(path):
     try:
         with open(path) as f:
@@ -174,7 +162,6 @@ def main():
     cpu0 = cpu_ms(a.defender_pid)
     rss_max = status_kb(a.defender_pid, "VmRSS")
 
-    mem0 = psi_some_us(ui_cg) + psi_some_us(app_cg)
     prot_min = None
     t0 = mono_ms()
     fo = open(loop_out, "a")
@@ -198,7 +185,6 @@ def main():
             app = start_standin(a, app_cg, app_out, 48 if disk else 96, 1000,
                                 disk and os.path.join(disk, "r2.dat"))
     t1 = mono_ms()
-    mem_stall = (psi_some_us(ui_cg) + psi_some_us(app_cg) - mem0) // 1000
     cpu = cpu_ms(a.defender_pid) - cpu0
     rss_max = max(rss_max, status_kb(a.defender_pid, "VmHWM"))
     with open(os.path.join(sh_cg, "cgroup.kill"), "w") as f:
@@ -220,10 +206,10 @@ def main():
     base = stall_ms(ui_out, t0 - 10000, t0) + stall_ms(app_out, t0 - 10000, t0)
     print("# SUMMARY %s stall_ms=%d ui_stall_ms=%d app_stall_ms=%d runaways=%d by_defender=%d "
           "by_kernel=%d loop_ended=%d wrong=%d defender_cpu_ms=%d defender_rss_kb=%d "
-          "duration_s=%.0f baseline_stall_ms_10s=%d mem_stall_ms=%d ui_min_mb=%d" %
+          "duration_s=%.0f baseline_stall_ms_10s=%d ui_min_mb=%d" %
           (tag, ui_stall + app_stall, ui_stall, app_stall, by_defender + k_tail, by_defender,
            k_tail, loop_ended, k_wrong + ui_died + app_died, cpu, rss_max, (t1 - t0) / 1000,
-           base, mem_stall, (prot_min or 0) >> 20))
+           base, (prot_min or 0) >> 20))
     print("ok - %s: the loop ran %.0f s" % (tag, (t1 - t0) / 1000))
     ui.terminate()
     app.terminate()
