@@ -21,7 +21,9 @@
 # s4z: zram swap, anonymous working sets.
 #
 # Prints one "# SUMMARY" line: the UI's and the application's stall (sum
-# of sweeps over 100 ms during the loop), the runaways that died, by whose
+# of sweeps over 100 ms during the loop; under TCG that includes CPU
+# contention with the runaway), their major faults (pages the kernel took
+# and they read back: the memory side alone), the runaways that died, by whose
 # hand (the kernel's OOM killer from dmesg; else the defender), whether the
 # loop itself ended (its shell killed: a whole-cgroup kill), wrong kills,
 # and the defender's CPU time and largest RSS.
@@ -103,6 +105,19 @@ def read_int(path):
         return 0
 
 
+def majfaults(cgroup):
+    """pgmajfault of the cgroup's memory.stat: pages it read back."""
+    try:
+        with open(os.path.join(cgroup, "memory.stat")) as f:
+            for line in f:
+                k, v = line.split()
+                if k == "pgmajfault":
+                    return int(v)
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 def stall_ms(path, t0, t1):
     total = 0
     with open(path) as f:
@@ -163,6 +178,7 @@ def main():
     rss_max = status_kb(a.defender_pid, "VmRSS")
 
     prot_min = None
+    faults0 = majfaults(ui_cg) + majfaults(app_cg)
     t0 = mono_ms()
     fo = open(loop_out, "a")
     loop = subprocess.Popen(["sh", "-c", LOOP], stdout=fo, stderr=subprocess.STDOUT,
@@ -185,6 +201,7 @@ def main():
             app = start_standin(a, app_cg, app_out, 48 if disk else 96, 1000,
                                 disk and os.path.join(disk, "r2.dat"))
     t1 = mono_ms()
+    faults = majfaults(ui_cg) + majfaults(app_cg) - faults0
     cpu = cpu_ms(a.defender_pid) - cpu0
     rss_max = max(rss_max, status_kb(a.defender_pid, "VmHWM"))
     with open(os.path.join(sh_cg, "cgroup.kill"), "w") as f:
@@ -206,10 +223,10 @@ def main():
     base = stall_ms(ui_out, t0 - 10000, t0) + stall_ms(app_out, t0 - 10000, t0)
     print("# SUMMARY %s stall_ms=%d ui_stall_ms=%d app_stall_ms=%d runaways=%d by_defender=%d "
           "by_kernel=%d loop_ended=%d wrong=%d defender_cpu_ms=%d defender_rss_kb=%d "
-          "duration_s=%.0f baseline_stall_ms_10s=%d ui_min_mb=%d" %
+          "duration_s=%.0f baseline_stall_ms_10s=%d ui_min_mb=%d majfaults=%d" %
           (tag, ui_stall + app_stall, ui_stall, app_stall, by_defender + k_tail, by_defender,
            k_tail, loop_ended, k_wrong + ui_died + app_died, cpu, rss_max, (t1 - t0) / 1000,
-           base, (prot_min or 0) >> 20))
+           base, (prot_min or 0) >> 20, faults))
     print("ok - %s: the loop ran %.0f s" % (tag, (t1 - t0) / 1000))
     ui.terminate()
     app.terminate()
