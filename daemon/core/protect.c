@@ -78,7 +78,10 @@ uint64_t lrg_protect_step(struct lrg_protect_state *s, uint64_t wss, bool pressu
 	/* a working set is established once it held for a whole slot: at
 	 * start an aging walk finds every page used since long ago young */
 	est = s->nr_slots < 2 ? 0 : established(s);
-	if (est >= s->want || !pressure) {
+	if (pressure)
+		s->pressure_ms = now_ms ? now_ms : 1;
+	if (est >= s->want || !s->pressure_ms || now_ms < s->pressure_ms ||
+	    now_ms - s->pressure_ms >= LRG_PROTECT_HOLD_MS) {
 		s->want = est;
 		s->fall_since_ms = 0;
 		return s->want;

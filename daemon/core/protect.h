@@ -36,7 +36,10 @@
  * Under pressure a working set can look smaller than it is: its owner is
  * stalled and does not touch its pages, so they age. A fall of the
  * protection then waits this long before it is taken, which covers a
- * stall long enough for lrugend to end the runaway.
+ * stall long enough for lrugend to end the runaway; and as long after the
+ * last pressure: between the copies of a respawning runaway the machine
+ * is calm for a second or two, while the UI still reads back what it
+ * lost, and a fall taken then left it unprotected for the next copy.
  */
 #define LRG_PROTECT_HOLD_MS 30000
 /*
@@ -67,6 +70,7 @@ struct lrg_protect_state {
 	unsigned int nr_slots;    /* slots holding a sample (1..LRG_PROTECT_SLOTS) */
 	uint64_t want;            /* bytes to protect now, before the cap */
 	uint64_t fall_since_ms;   /* a fall held since then (0: none held) */
+	uint64_t pressure_ms;     /* pressure last seen then (0: never) */
 };
 
 /*
@@ -83,7 +87,8 @@ struct lrg_protect_state {
 uint64_t lrg_protect_wss(const struct lrg_lruvec *lv, uint64_t now_ms, uint32_t window_ms);
 
 /* Feed one working-set sample (bytes); returns the bytes to protect now.
- * pressure: the machine is under memory pressure (a fall is held). */
+ * pressure: the machine is under memory pressure (a fall is held while
+ * pressure was seen within LRG_PROTECT_HOLD_MS). */
 uint64_t lrg_protect_step(struct lrg_protect_state *s, uint64_t wss, bool pressure,
 			  uint64_t now_ms);
 

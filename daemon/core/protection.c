@@ -140,7 +140,14 @@ void policy_protect(struct lrg_policy *p, bool gpress, const struct lrg_pressure
 {
 	uint64_t total = 0;
 
-	if (!can_protect(p) || !gp->mem_total)
+	if (!can_protect(p)) {
+		/* protect_cap_pct = 0 (a reload) takes back what was written */
+		if (p->stats.protected_bytes || p->prot_ms)
+			policy_release_protection(p);
+		p->prot_ms = 0;
+		return;
+	}
+	if (!gp->mem_total)
 		return;
 	if (p->prot_ms && now_ms >= p->prot_ms && now_ms - p->prot_ms < LRG_PROTECT_PERIOD_MS)
 		return;

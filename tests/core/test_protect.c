@@ -103,9 +103,12 @@ static void test_hold(void)
 	ok(w == 10 * MiB, "... and taken after 30 s (%llu MiB)", (unsigned long long)(w / MiB));
 	feed(&s, 72000, 40, 100 * MiB, false);
 	w = feed(&s, 112000, 5, 10 * MiB, true);
-	feed(&s, 117000, 1, 10 * MiB, false);
-	w = lrg_protect_step(&s, 10 * MiB, false, 118000);
-	ok(w == 10 * MiB, "the pressure over: the fall is taken at once");
+	w = feed(&s, 117000, 10, 10 * MiB, false);
+	ok(w == 100 * MiB, "calm for 10 s between two pressures: still held (%llu MiB)",
+	   (unsigned long long)(w / MiB));
+	w = feed(&s, 127000, 20, 10 * MiB, false);
+	ok(w == 10 * MiB, "30 s after the last pressure: the fall is taken (%llu MiB)",
+	   (unsigned long long)(w / MiB));
 }
 
 static void test_cap(void)
@@ -251,6 +254,21 @@ static void test_engine(void)
 	ok(f.memcgs[ia].min == 0, "busy again for 6 s: not established yet");
 	run(p, ui, 16, 26);
 	ok(f.memcgs[ia].min >= 30 * MiB, "busy again for 32 s: protected again (%llu MiB)",
+	   (unsigned long long)(f.memcgs[ia].min / MiB));
+	/* a reload with protect_cap_pct = 0 takes it back, and 50 again
+	 * gives it again */
+	cfg_protect(&cfg, 2000);
+	cfg.daemon.protect_cap_pct = 0;
+	lrg_policy_set_config(p, &cfg);
+	run(p, ui, 16, 2);
+	ok(f.memcgs[ia].min == 0 && f.memcgs[iu].min == 1 * MiB,
+	   "reloaded with protect_cap_pct = 0: released (%llu, %llu MiB)",
+	   (unsigned long long)(f.memcgs[ia].min / MiB), (unsigned long long)(f.memcgs[iu].min / MiB));
+	cfg.daemon.protect_cap_pct = 50;
+	lrg_policy_set_config(p, &cfg);
+	lrg_config_free(&cfg);
+	run(p, ui, 16, 2);
+	ok(f.memcgs[ia].min >= 30 * MiB, "and 50 again: protected again (%llu MiB)",
 	   (unsigned long long)(f.memcgs[ia].min / MiB));
 	lrg_policy_free(p);
 	ok(f.memcgs[ia].min == 0 && f.memcgs[iu].min == 1 * MiB,

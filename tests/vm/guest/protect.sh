@@ -206,6 +206,7 @@ ok $([ "$i_min" -ge $((40 * MiB)) ]; echo $?) \
 	"through a leak the kernel reclaimed for, the file-backed UI's protection held ($(mib $i_min) MiB at least)"
 reload 0
 wait_for 20 sh -c "[ \$(cat $U/fileui.scope/memory.min) = 0 ]"
+ok $? "protect_cap_pct = 0 (reload): released ($(min_of $U/fileui.scope))"
 file_incident
 off_faults=$f_faults
 echo "# unprotected: the runaway ended after $i_secs s ($i_kernel kernel OOM kill(s)); $off_faults major faults (protected: $on_faults)"
