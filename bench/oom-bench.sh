@@ -196,8 +196,8 @@ done
 # The respawn loop (s4, s4z): medians of the runs of each cell.
 s4table=$work/table-s4.md
 {
-	echo "| scenario | configuration | runs | app stall (s): UI + app | UI stall (s) | app stall (s) | runaways ended by the defender | by the kernel's OOM killer | loop ended | wrong kills | defender CPU (s) | defender RSS (MiB) |"
-	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| scenario | configuration | runs | UI + app stall (s) | UI stall (s) | app stall (s) | UI + app major faults | runaways ended by the defender | by the kernel's OOM killer | loop ended | wrong kills | defender CPU (s) | defender RSS (MiB) |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 } >"$s4table"
 median() { sort -n | awk '{v[NR] = $1} END {if (!NR) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 for s in $scenarios; do
@@ -208,7 +208,7 @@ for s in $scenarios; do
 		col() { printf '%s\n' "$lines" | sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
 		med_s() { col "$1" | median | awk '{ if ($1 == "-") print "-"; else printf "%.1f", $1 / 1000 }'; }
 		sum() { col "$1" | awk '{t += $1} END {print t + 0}'; }
-		echo "| $s | $c | $n | $(med_s stall_ms) | $(med_s ui_stall_ms) | $(med_s app_stall_ms) | $(col by_defender | median) | $(col by_kernel | median) | $(sum loop_ended) of $n | $(sum wrong) | $(med_s defender_cpu_ms) | $(col defender_rss_kb | median | awk '{ if ($1 == "-") print "-"; else printf "%.1f", $1 / 1024 }') |" >>"$s4table"
+		echo "| $s | $c | $n | $(med_s stall_ms) | $(med_s ui_stall_ms) | $(med_s app_stall_ms) | $(col majfaults | median) | $(col by_defender | median) | $(col by_kernel | median) | $(sum loop_ended) of $n | $(sum wrong) | $(med_s defender_cpu_ms) | $(col defender_rss_kb | median | awk '{ if ($1 == "-") print "-"; else printf "%.1f", $1 / 1024 }') |" >>"$s4table"
 	done
 done
 grep -q "| s4" "$s4table" && { echo; cat "$s4table"; { echo; cat "$s4table"; } >>"$table"; }
