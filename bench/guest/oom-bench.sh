@@ -94,7 +94,7 @@ lrugend)
 	# the built-in desktop profile; only the backend is pinned
 	printf '[daemon]\nbackend = kmod\n' >"$T/lrugend.conf"
 	LRG_CGROUP=system.slice/lrugend.service start_lrugend "$T/lrugend.conf" "$dlog"
-	probe="$probe; $B/lrugenctl -s $T/control status"
+	probe="$probe; $B/lrugenctl -s $T/control status; $B/lrugenctl -s $T/control wss"
 	;;
 lrugend-proc)
 	printf '[daemon]\nbackend = proc\n' >"$T/lrugend.conf"
@@ -129,7 +129,7 @@ case $scenario in
 s4 | s4z)
 	python3 "$S/bench/guest/respawn-bench.py" --scenario "$scenario" --config "$config" \
 		--duration $((incidents * 45)) --standin "$B/tests/vm/lrg-standin" --disk "$disk" \
-		--defender-pid "${dpid:-0}" --tmp "$T"
+		--defender-pid "${dpid:-0}" --tmp "$T" --probe "$probe"
 	;;
 *)
 	python3 "$S/bench/guest/oom-bench.py" --scenario "$scenario" --config "$config" \

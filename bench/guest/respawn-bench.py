@@ -148,6 +148,7 @@ def main():
     ap.add_argument("--disk", default="")
     ap.add_argument("--defender-pid", type=int, default=0)
     ap.add_argument("--tmp", default="/tmp")
+    ap.add_argument("--probe", default="", help="shell command run 10 s into the loop")
     a = ap.parse_args()
 
     libc = ctypes.CDLL(None, use_errno=True)
@@ -185,10 +186,20 @@ def main():
                             preexec_fn=enter(sh_cg))
     fo.close()
     loop_ended = False
+    probed = not a.probe
     ui_died = app_died = 0
     while mono_ms() - t0 < a.duration * 1000:
         time.sleep(1)
         rss_max = max(rss_max, status_kb(a.defender_pid, "VmRSS"))
+        if not probed and mono_ms() - t0 >= 10000:
+            probed = True
+            out = subprocess.run(["sh", "-c", a.probe], capture_output=True, text=True).stdout
+            for line in out.splitlines()[:40]:
+                print("# [probe at 10 s] %s" % line)
+            for cg in (ui_cg, app_cg):
+                print("# [probe at 10 s] %s: memory.min %d memory.current %d" %
+                      (cg, read_int(os.path.join(cg, "memory.min")),
+                       read_int(os.path.join(cg, "memory.current"))))
         prot = read_int(os.path.join(ui_cg, "memory.min"))
         prot_min = prot if prot_min is None else min(prot_min, prot)
         if loop.poll() is not None:
