@@ -362,12 +362,6 @@ static int engines_new(struct lrg_backend *b, const struct lrg_config *cfg,
 }
 
 /*
- * Run on backend nb from now on: a new policy engine and OOM killer over it
- * (what the old ones knew, generations included, is the old backend's), the
- * live lists pointed at them, and everything listed anew at the next tick.
- * On failure nb is destroyed and nothing changes.
- */
-/*
  * Whether min_ttl binds the kernel's reclaim too (memory.min, written by
  * the policy) or only lrugend's own eviction: said once per backend, as
  * its accuracy is, since it decides what min_ttl_ms means on this machine.
@@ -387,6 +381,12 @@ static void log_protection(const struct lrg_backend *b, const struct lrg_config 
 			   cfg->daemon.protect_cap_pct);
 }
 
+/*
+ * Run on backend nb from now on: a new policy engine and OOM killer over it
+ * (what the old ones knew, generations included, is the old backend's), the
+ * live lists pointed at them, and everything listed anew at the next tick.
+ * On failure nb is destroyed and nothing changes.
+ */
 static int manager_use_backend(struct manager *m, struct lrg_backend *nb)
 {
 	struct lrg_policy *np;

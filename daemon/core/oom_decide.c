@@ -348,18 +348,19 @@ static void aim(const struct lrg_oom_state *st, struct lrg_oom_verdict *v,
 		const struct lrg_oom_candidate *c, const char *domain_path, uint64_t now_ms)
 {
 	const struct lrg_slice_config *s = c->slice;
+	bool killable = own_cgroup_killable(c, domain_path);
 	bool loop = false;
 
 	v->victim = c;
 	v->kill = (struct lrg_kill_req){ .pid = c->pid, .start_time = c->start_time,
 					 .memcg_id = c->memcg_id, .release = true };
-	if (s && s->respawn_kills > 0 && own_cgroup_killable(c, domain_path)) {
+	if (s && s->respawn_kills > 0 && killable) {
 		v->respawn_kills = recent_kills(st, c->own_cgroup, s->respawn_window_ms, now_ms);
 		loop = v->respawn_kills + 1 >= (unsigned int)s->respawn_kills;
 	}
 	if (!loop && (!s || s->oom != LRG_OOM_CGROUP))
 		return;
-	if (own_cgroup_killable(c, domain_path)) {
+	if (killable) {
 		v->kill.whole_cgroup = true;
 		v->kill_cgroup = c->own_cgroup;
 		v->respawn = loop;
@@ -439,11 +440,12 @@ static void remember_kill(struct lrg_oom_state *st, const struct lrg_oom_verdict
 {
 	struct lrg_oom_recent_kill *k = &st->recent[st->recent_next];
 	const char *own = v->victim->own_cgroup;
+	size_t n = own ? strlen(own) : sizeof(k->cgroup);
 
-	if (!own || strlen(own) >= sizeof(k->cgroup))
+	if (n >= sizeof(k->cgroup))
 		return;
 	k->ms = now_ms ? now_ms : 1;
-	memcpy(k->cgroup, own, strlen(own) + 1);
+	memcpy(k->cgroup, own, n + 1);
 	st->recent_next = (st->recent_next + 1) % LRG_OOM_RECENT_KILLS;
 }
 

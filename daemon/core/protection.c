@@ -101,24 +101,27 @@ static int write_min(struct lrg_policy *p, struct pmemcg *m, uint64_t target)
 	return 0;
 }
 
+/* Give m back the memory.min it had before lrugend wrote it. */
+static void release(struct lrg_policy *p, struct pmemcg *m)
+{
+	if (m->prot_ours && write_min(p, m, m->prot_orig) == 0)
+		m->prot_ours = false;
+}
+
 static void apply(struct lrg_policy *p, struct pmemcg *m, uint64_t claim)
 {
 	uint64_t target;
 
 	if (!claim) {
-		if (m->prot_ours && write_min(p, m, m->prot_orig) == 0)
-			m->prot_ours = false;
+		release(p, m);
 		return;
 	}
-	if (!m->prot_ours) {
+	/* Not lrugend's yet, or someone else (systemd applying a unit's
+	 * MemoryMin=) wrote it since: that is the value to come back to. */
+	if (!m->prot_ours || m->info.min != m->prot_written) {
 		m->prot_orig = m->info.min;
 		m->prot_written = m->info.min;
 		m->prot_ours = true;
-	} else if (m->info.min != m->prot_written) {
-		/* someone else (systemd applying a unit's MemoryMin=) wrote
-		 * it since: theirs is the value to come back to */
-		m->prot_orig = m->info.min;
-		m->prot_written = m->info.min;
 	}
 	target = claim > m->prot_orig ? claim : m->prot_orig;
 	if (lrg_protect_changed(m->prot_written, target, m->prot_orig))
@@ -142,7 +145,7 @@ void policy_protect(struct lrg_policy *p, bool gpress, const struct lrg_pressure
 
 	if (!can_protect(p)) {
 		/* protect_cap_pct = 0 (a reload) takes back what was written */
-		if (p->stats.protected_bytes || p->prot_ms)
+		if (p->prot_ms)
 			policy_release_protection(p);
 		p->prot_ms = 0;
 		return;
@@ -172,11 +175,7 @@ uint64_t policy_protected_bytes(const struct lrg_policy *p, const struct pmemcg 
 
 void policy_release_protection(struct lrg_policy *p)
 {
-	for (size_t i = 0; i < p->nr_memcgs; i++) {
-		struct pmemcg *m = p->memcgs[i];
-
-		if (m->prot_ours && write_min(p, m, m->prot_orig) == 0)
-			m->prot_ours = false;
-	}
+	for (size_t i = 0; i < p->nr_memcgs; i++)
+		release(p, p->memcgs[i]);
 	p->stats.protected_bytes = 0;
 }

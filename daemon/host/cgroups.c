@@ -734,42 +734,43 @@ int lrg_cgroup_for_each_pid(const char *cgroup_root, const char *path, bool recu
 	return r;
 }
 
-int lrg_cgroup_reclaim(const char *cgroup_root, const char *path, uint64_t bytes)
+/* Write value to the file name of the cgroup at path. */
+static int write_cgroup_file(const char *cgroup_root, const char *path, const char *name,
+			     const char *value)
 {
-	char p[PATH_MAX], cmd[32];
+	char p[PATH_MAX];
 	int r;
 
-	r = join(p, sizeof(p), cgroup_root, path, "memory.reclaim");
+	r = join(p, sizeof(p), cgroup_root, path, name);
 	if (r < 0)
 		return r;
+	return lrg_write_file(p, value);
+}
+
+int lrg_cgroup_reclaim(const char *cgroup_root, const char *path, uint64_t bytes)
+{
+	char cmd[32];
+	int r;
+
 	snprintf(cmd, sizeof(cmd), "%" PRIu64, bytes);
-	r = lrg_write_file(p, cmd);
+	r = write_cgroup_file(cgroup_root, path, "memory.reclaim", cmd);
 	return r == -ENOENT ? -EOPNOTSUPP : r;
 }
 
 int lrg_cgroup_set_min(const char *cgroup_root, const char *path, uint64_t bytes)
 {
-	char p[PATH_MAX], v[32];
-	int r;
+	char v[32];
 
-	r = join(p, sizeof(p), cgroup_root, path, "memory.min");
-	if (r < 0)
-		return r;
 	if (bytes == UINT64_MAX)
 		snprintf(v, sizeof(v), "max");
 	else
 		snprintf(v, sizeof(v), "%" PRIu64, bytes);
-	return lrg_write_file(p, v);
+	return write_cgroup_file(cgroup_root, path, "memory.min", v);
 }
 
 int lrg_cgroup_kill(const char *cgroup_root, const char *path)
 {
-	char p[PATH_MAX];
-	int r;
+	int r = write_cgroup_file(cgroup_root, path, "cgroup.kill", "1");
 
-	r = join(p, sizeof(p), cgroup_root, path, "cgroup.kill");
-	if (r < 0)
-		return r;
-	r = lrg_write_file(p, "1");
 	return r == -ENOENT ? -EOPNOTSUPP : r;
 }

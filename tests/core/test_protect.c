@@ -275,23 +275,40 @@ static void test_engine(void)
 	   "the engine freed (exit): every memory.min back to what it was");
 }
 
-/* A working set under LRG_PROTECT_MIN_BYTES is not worth a write. */
-static void test_floor(void)
+/*
+ * An engine over one scope at path whose one address space maps pages
+ * pages (of 512 per region); *ret_mm is it. protect_errno: what the
+ * fake's protect() fails with (0: it works).
+ */
+static struct lrg_policy *one_scope(const char *path, unsigned int pages, int protect_errno,
+				    struct fake_mm **ret_mm)
 {
 	struct lrg_config cfg;
 	struct lrg_policy *p;
-	struct fake_mm *tiny;
+	struct fake_mm *mm;
 
 	fake_init(&f, LRG_CAP_HARVEST | LRG_CAP_EVICT_PAGES | LRG_CAP_MEMCG);
 	machine(1024 * MiB);
 	cfg_protect(&cfg, 2000);
-	fake_add_memcg(&f, 11, "/tiny.scope");
-	tiny = fake_add_mm(&f, 100, 11);
-	fake_map(tiny, R(0), 0, 128, false);
+	fake_add_memcg(&f, 11, path);
+	mm = fake_add_mm(&f, 100, 11);
+	for (unsigned int k = 0; k * 512 < pages; k++)
+		fake_map(mm, R(k), 0, pages - k * 512 < 512 ? pages - k * 512 : 512, false);
+	f.protect_errno = protect_errno;
 	lrg_policy_new(&f.b, &cfg, &p);
 	lrg_config_free(&cfg);
 	f.now = 1000;
 	lrg_policy_refresh(p, f.now);
+	*ret_mm = mm;
+	return p;
+}
+
+/* A working set under LRG_PROTECT_MIN_BYTES is not worth a write. */
+static void test_floor(void)
+{
+	struct fake_mm *tiny;
+	struct lrg_policy *p = one_scope("/tiny.scope", 128, 0, &tiny);
+
 	run(p, tiny, 1, 10);
 	ok(f.protect_calls == 0 && f.memcgs[0].min == 0,
 	   "512 KiB in use: below 1 MiB, nothing written (%llu writes)",
@@ -302,23 +319,10 @@ static void test_floor(void)
 /* Protection that cannot be written is counted, not fatal. */
 static void test_write_errors(void)
 {
-	struct lrg_config cfg;
-	struct lrg_policy *p;
 	struct lrg_policy_stats st;
 	struct fake_mm *ui;
+	struct lrg_policy *p = one_scope("/ui.scope", 8 * 512, EACCES, &ui);
 
-	fake_init(&f, LRG_CAP_HARVEST | LRG_CAP_EVICT_PAGES | LRG_CAP_MEMCG);
-	machine(1024 * MiB);
-	cfg_protect(&cfg, 2000);
-	fake_add_memcg(&f, 11, "/ui.scope");
-	ui = fake_add_mm(&f, 100, 11);
-	for (int k = 0; k < 8; k++)
-		fake_map(ui, R(k), 0, 512, false);
-	f.protect_errno = EACCES;
-	lrg_policy_new(&f.b, &cfg, &p);
-	lrg_config_free(&cfg);
-	f.now = 1000;
-	lrg_policy_refresh(p, f.now);
 	run(p, ui, 8, 8);
 	lrg_policy_get_stats(p, &st);
 	ok(st.protect_errors > 0 && st.protect_writes == 0, "EACCES counted (%llu errors), the ticks go on",
