@@ -6,12 +6,18 @@
  * process that caused the pressure (the one that grew most during the
  * episode) dies before a large but steady one (the user's editor or
  * browser), nothing a pattern protects ever dies, and oom_score_adj is
- * honoured as the kernel honours it.
+ * honoured as the kernel honours it. A protect rule spares a process, never
+ * hands its kill to another user.
  */
 #include <errno.h>
 
 #include "match.h"
 #include "oom_select.h"
+
+static uint64_t growth_steps(const struct lrg_oom_candidate *c)
+{
+	return c->growth_pages / LRG_OOM_GROWTH_STEP_PAGES;
+}
 
 static void rank(struct lrg_oom_candidate *c, const struct lrg_patterns *global_protect,
 		 uint64_t total_pages)
@@ -24,6 +30,7 @@ static void rank(struct lrg_oom_candidate *c, const struct lrg_patterns *global_
 	c->badness = (int64_t)c->rss_pages + (int64_t)c->oom_score_adj * (int64_t)(total_pages / 1000);
 	c->tier = LRG_TIER_NORMAL;
 	c->reason = "largest";
+	c->by_protect_rule = false;
 
 	if (c->pid <= 1) {
 		c->tier = LRG_TIER_EXCLUDED;
@@ -40,6 +47,7 @@ static void rank(struct lrg_oom_candidate *c, const struct lrg_patterns *global_
 	} else if (global_protect && lrg_patterns_match(global_protect, &f)) {
 		c->tier = LRG_TIER_EXCLUDED;
 		c->reason = "protected ([daemon] protect)";
+		c->by_protect_rule = true;
 	} else if (s && s->oom == LRG_OOM_NEVER) {
 		c->tier = LRG_TIER_EXCLUDED;
 		c->reason = "slice oom=never";
@@ -50,6 +58,7 @@ static void rank(struct lrg_oom_candidate *c, const struct lrg_patterns *global_
 	} else if (s && lrg_patterns_match(&s->protect, &f)) {
 		c->tier = LRG_TIER_EXCLUDED;
 		c->reason = "protected (slice protect)";
+		c->by_protect_rule = true;
 	} else if (s && lrg_patterns_match(&s->prefer, &f)) {
 		c->tier = LRG_TIER_PREFER;
 		c->reason = "prefer pattern";
@@ -68,8 +77,8 @@ static void rank(struct lrg_oom_candidate *c, const struct lrg_patterns *global_
 
 int lrg_oom_compare(const struct lrg_oom_candidate *a, const struct lrg_oom_candidate *b)
 {
-	uint64_t ga = a->growth_pages / LRG_OOM_GROWTH_STEP_PAGES;
-	uint64_t gb = b->growth_pages / LRG_OOM_GROWTH_STEP_PAGES;
+	uint64_t ga = growth_steps(a);
+	uint64_t gb = growth_steps(b);
 
 	if (a->tier != b->tier)
 		return a->tier > b->tier ? 1 : -1;
@@ -83,13 +92,60 @@ int lrg_oom_compare(const struct lrg_oom_candidate *a, const struct lrg_oom_cand
 	return 0;
 }
 
+/*
+ * The runaway, when a protect rule spares it: the unprivileged process a
+ * rule protects that grew most, by at least one step and by more steps
+ * than any process that may be killed and belongs to another user. NULL
+ * when there is none.
+ */
+static const struct lrg_oom_candidate *protected_runaway(const struct lrg_oom_candidate *c, size_t n)
+{
+	const struct lrg_oom_candidate *run = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!c[i].by_protect_rule || c[i].uid == 0 || c[i].uid == (uid_t)-1 ||
+		    !growth_steps(&c[i]))
+			continue;
+		if (!run || c[i].growth_pages > run->growth_pages)
+			run = &c[i];
+	}
+	for (size_t i = 0; run && i < n; i++)
+		if (c[i].tier != LRG_TIER_EXCLUDED && c[i].uid != run->uid &&
+		    growth_steps(&c[i]) >= growth_steps(run))
+			return NULL;
+	return run;
+}
+
+/*
+ * A protected runaway's kill never passes to another user. A protect
+ * rule trusts what root controls (a cgroup outside user subtrees, a
+ * program root installed), but what a user's copy of that program does
+ * is the user's: LD_PRELOAD, a script in a protected interpreter, an
+ * extension. The rule keeps it alive; the penalty stays with its user,
+ * whose other processes remain candidates. With none, nobody is chosen
+ * and the kernel's OOM killer, which knows no protect rules, decides.
+ */
+static void keep_penalty_with_runaway_user(struct lrg_oom_candidate *c, size_t n)
+{
+	const struct lrg_oom_candidate *run = protected_runaway(c, n);
+
+	for (size_t i = 0; run && i < n; i++) {
+		if (c[i].tier == LRG_TIER_EXCLUDED || c[i].uid == run->uid)
+			continue;
+		c[i].tier = LRG_TIER_EXCLUDED;
+		c[i].reason = "another user's: the runaway is protected";
+	}
+}
+
 int lrg_oom_select(struct lrg_oom_candidate *c, size_t n, const struct lrg_patterns *global_protect,
 		   uint64_t total_pages, size_t *ret_index)
 {
 	size_t best = n;
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		rank(&c[i], global_protect, total_pages);
+	keep_penalty_with_runaway_user(c, n);
+	for (size_t i = 0; i < n; i++) {
 		if (c[i].tier == LRG_TIER_EXCLUDED)
 			continue;
 		if (best == n || lrg_oom_compare(&c[i], &c[best]) > 0)

@@ -49,6 +49,7 @@ struct lrg_oom_candidate {
 	enum lrg_oom_tier tier;
 	int64_t badness;              /* rss adjusted by oom_score_adj, in pages */
 	const char *reason;           /* why excluded, or why chosen first */
+	bool by_protect_rule;         /* excluded by a protect pattern, not by a fact */
 };
 
 /* What the OOM path did since the daemon started (lrugenctl status). */

@@ -141,5 +141,46 @@ int main(void)
 	ok(r == 0 && idx == 0, "oom_score_adj 500 (+4 GiB of 8) outranks 3 GiB more rss");
 	ok(c[0].badness == (int64_t)(MIB(1000) + 500 * (TOTAL / 1000)), "badness = rss + adj*total/1000");
 
+	/* A protected runaway's kill never passes to another user. */
+	{
+		char *prot[] = { "exe:/usr/lib/systemd/systemd" };
+		struct lrg_patterns gp = pats(prot, 1);
+
+		/* uid 1000's LD_PRELOADed systemd grows; uid 1001's app is larger */
+		c[0] = cand(800, "systemd", MIB(600), MIB(600));
+		c[0].exe = "/usr/lib/systemd/systemd";
+		c[0].exe_trusted = true;
+		c[0].uid = c[0].euid = 1000;
+		c[1] = cand(801, "app", MIB(900), 0);
+		c[1].uid = c[1].euid = 1001;
+		r = lrg_oom_select(c, 2, &gp, TOTAL, &idx);
+		ok(r == -ESRCH && c[1].tier == LRG_TIER_EXCLUDED && strstr(c[1].reason, "another user"),
+		   "a protected runaway: another user's app is not chosen instead (%s)", c[1].reason);
+		/* the runaway's user's own other process is */
+		c[2] = cand(802, "editor", MIB(100), 0);
+		c[2].uid = c[2].euid = 1000;
+		r = lrg_oom_select(c, 3, &gp, TOTAL, &idx);
+		ok(r == 0 && idx == 2, "a protected runaway: its own user's process is chosen (idx %zu)", idx);
+		/* a protected root process that grows passes nothing on: root's rules */
+		c[0].uid = c[0].euid = 0;
+		r = lrg_oom_select(c, 2, &gp, TOTAL, &idx);
+		ok(r == 0 && idx == 1, "a protected root process: the others stay candidates (idx %zu)", idx);
+		/* a protected process that did not grow is no runaway */
+		c[0].uid = c[0].euid = 1000;
+		c[0].growth_pages = 0;
+		r = lrg_oom_select(c, 2, &gp, TOTAL, &idx);
+		ok(r == 0 && idx == 1, "a protected steady process: the others stay candidates (idx %zu)", idx);
+		/* another user's runaway that grew as much is a runaway too */
+		c[0].growth_pages = MIB(600);
+		c[1].growth_pages = MIB(600);
+		r = lrg_oom_select(c, 2, &gp, TOTAL, &idx);
+		ok(r == 0 && idx == 1, "two runaways, one protected: the other is chosen (idx %zu)", idx);
+		/* an unknown uid is not the runaway's user */
+		c[1].growth_pages = 0;
+		c[1].uid = c[1].euid = (uid_t)-1;
+		r = lrg_oom_select(c, 2, &gp, TOTAL, &idx);
+		ok(r == -ESRCH, "a protected runaway: a process of unknown uid is not chosen instead");
+	}
+
 	return tap_done();
 }

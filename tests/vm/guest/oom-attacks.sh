@@ -1,0 +1,176 @@
+#!/bin/sh
+# Guest of tests/vm/oom-attacks.sh, one boot, no swap. The cgroup tree is
+# systemd's: user-UID.slice with a session scope and the user's own
+# service manager, user@UID.service, delegated to the user (its directory
+# and cgroup.procs, cgroup.subtree_control and cgroup.threads are the
+# user's, as systemd's Delegate= makes them). lrugend runs on its built-in
+# defaults in system.slice/lrugend.service.
+#
+# uid 1001's application is the bystander: lrg-standin, 96 MiB swept every
+# 100 ms, in its app.slice. uid 1000 is the attacker: a runaway (lrg-leak,
+# 24 MiB/s) dressed up in one way per attack:
+#   plain                in its session scope;
+#   init.scope           moved by the user into user@1000.service/init.scope
+#                        (the top-level /init.scope, PID 1's, is oom=never);
+#   comm gnome-shell, comm systemd, comm bash
+#                        named by prctl(PR_SET_NAME);
+#   copy named Xorg, copy named sshd
+#                        a copy of the binary under that file name;
+#   preloaded into systemd
+#                        LD_PRELOAD into /usr/lib/systemd/systemd, a file
+#                        root owns that the built-in profile protects by exe:
+#                        lrugend kills nobody in its place (the kernel
+#                        ends it);
+#   user's system.slice  a system.slice/sshd.service the user made below
+#                        user@1000.service;
+#   230-char scope       a cgroup whose name is 230 characters long;
+#   40 levels deep       a cgroup 40 levels below user@1000.service;
+#   1100 cgroups first   1,100 empty cgroups made before the runaway's;
+#   split over 8         eight processes of 3 MiB/s each in one scope.
+# Each point: the runaway is gone, lrugend ended it (its log names only the
+# attacker's pids), the kernel's OOM killer killed nothing, the bystander
+# lives.
+set -u
+B=$LRG_BUILDDIR
+T=$LRG_TMP
+CG=/sys/fs/cgroup
+ATT=user.slice/user-1000.slice
+BYS=user.slice/user-1001.slice
+UM=$ATT/user@1000.service
+RATE=24
+
+. "$LRG_SRCDIR/tests/vm/guest/oom-lib.sh"
+
+# memcg PATH: a cgroup below $CG with the memory controller on the way
+memcg() {
+	m_path=
+	for m_c in $(echo "$1" | tr / ' '); do
+		echo +memory >"$CG/$m_path/cgroup.subtree_control" 2>/dev/null
+		m_path=$m_path/$m_c
+		mkdir -p "$CG/$m_path"
+	done
+}
+# delegate PATH UID: the user's own, as systemd's Delegate=yes leaves
+# user@UID.service: the directory, every cgroup below it, and the files
+# cgroup.procs, cgroup.subtree_control and cgroup.threads of each
+delegate() {
+	find "$CG/$1" -type d | while read -r d; do
+		chown "$2:$2" "$d" "$d/cgroup.procs" "$d/cgroup.subtree_control" "$d/cgroup.threads"
+	done
+}
+
+insmod "$LRG_KO" || { echo "not ok - insmod lrugen.ko"; exit 1; }
+echo +memory >$CG/cgroup.subtree_control
+memcg system.slice/lrugend.service
+memcg $ATT/session-1.scope
+memcg $UM/init.scope
+memcg $UM/app.slice/start.scope
+delegate $UM 1000
+memcg $BYS/user@1001.service/app.slice/app-ui.scope
+chmod 1777 "$T"
+mkdir -p "$T/u" && chown 1000:1000 "$T/u"   # the attacker's files
+
+in_cg $BYS/user@1001.service/app.slice/app-ui.scope \
+	setpriv --reuid=1001 --regid=1001 --clear-groups "$B/tests/vm/lrg-standin" 96 >"$T/ui.out" 2>&1 &
+ui=$!
+wait_for 60 grep -qs "standin ready" "$T/ui.out" || { echo "not ok - the bystander started"; exit 1; }
+
+LRG_CGROUP=system.slice/lrugend.service start_lrugend /dev/null "$T/lrugend.log"
+sleep 10   # the bystander's working set established and protected
+
+# attack NAME COMMAND [CGROUP]: COMMAND, a shell command without single
+# quotes, run by uid 1000 in CGROUP (its app.slice/start.scope, where its
+# service manager would start it, unless given); it execs the runaway
+# itself, so $! is the runaway's pid, unless it forks more (their pids
+# are then listed in $T/u/pids by the command).
+attack() {
+	a_name=$1
+	a_cmd=$2
+	a_cg=${3:-$UM/app.slice/start.scope}
+	a_k0=$(dmesg | grep -c "Killed process")
+	a_l0=$(wc -l <"$LOG")
+	a_t0=$(date +%s)
+	: >"$T/u/pids"
+	chown 1000:1000 "$T/u/pids"
+	(
+		exec sh -c "echo \$\$ >$CG/$a_cg/cgroup.procs &&
+			exec setpriv --reuid=1000 --regid=1000 --clear-groups --inh-caps=-all sh -c '$a_cmd'"
+	) &
+	a_pid=$!
+	sleep 2
+	a_pids="$a_pid $(cat "$T/u/pids")"
+	a_gone() { for p in $a_pids; do alive "$p" && return 1; done; return 0; }
+	wait_for 150 a_gone
+	a_ended=$?
+	for p in $a_pids; do kill -9 "$p" 2>/dev/null; done
+	wait $a_pid 2>/dev/null
+	sleep 3 # the kill's log line and the kernel's, if late
+	a_secs=$(($(date +%s) - a_t0))
+	a_kernel=$(($(dmesg | grep -c "Killed process") - a_k0))
+	tail -n +$((a_l0 + 1)) "$LOG" | grep -E "(killed|would kill|failed to kill) (pid|cgroup of pid)" >"$T/kills"
+	a_mine=0
+	a_wrong=0
+	while read -r line; do
+		k_pid=$(echo "$line" | sed -E 's/.*(killed|kill) (pid|cgroup of pid) ([0-9]+) .*/\3/')
+		case " $a_pids " in
+		*" $k_pid "*) a_mine=$((a_mine + 1)) ;;
+		*) a_wrong=$((a_wrong + 1)) ;;
+		esac
+	done <"$T/kills"
+	sed 's/^/#   /' "$T/kills" | cut -c1-240
+	if [ "${a_protected:-}" ]; then
+		tail -n +$((a_l0 + 1)) "$LOG" | grep -m1 "the runaway is protected" | cut -c1-240 | sed 's/^/#   /'
+		if [ $a_ended = 0 ] && [ $a_mine = 0 ] && [ $a_wrong = 0 ] && alive $ui &&
+			tail -n +$((a_l0 + 1)) "$LOG" | grep -q "another user's: the runaway is protected"; then
+			echo "ok - $a_name: protected, so lrugend killed nobody in its place; the kernel ended it ($a_kernel kill(s)) in $a_secs s, the bystander lives"
+		else
+			echo "not ok - $a_name: protected; lrugend kills of it $a_mine, of others $a_wrong, kernel $a_kernel, bystander $(alive $ui && echo lives || echo dead)"
+		fi
+	elif [ $a_ended = 0 ] && [ $a_mine -ge 1 ] && [ $a_wrong = 0 ] && [ $a_kernel = 0 ] && alive $ui; then
+		echo "ok - $a_name: lrugend ended the runaway in $a_secs s ($a_mine kill(s)), the kernel killed nothing, the bystander lives"
+	else
+		echo "not ok - $a_name: runaway ended=$([ $a_ended = 0 ] && echo yes || echo no) after $a_secs s, lrugend kills of it $a_mine, of others $a_wrong, kernel OOM kills $a_kernel, bystander $(alive $ui && echo lives || echo dead)"
+		dmesg | grep "Killed process" | tail -n "$a_kernel" | sed 's/^/#   kernel: /'
+		tail -n +$((a_l0 + 1)) "$LOG" | grep -iE "incomplete|skipp|error|warn" | head -5 | cut -c1-240 | sed 's/^/#   log: /'
+	fi
+	alive $ui || exit 1
+	sleep 3
+}
+
+L=$B/tests/vm/lrg-leak
+U=$CG/$UM
+attack "a plain leak in its session" "exec $L $RATE" $ATT/session-1.scope
+attack "moved into its user@1000.service/init.scope" \
+	"echo \$\$ >$U/init.scope/cgroup.procs && exec $L $RATE"
+attack "comm gnome-shell" "exec $L $RATE gnome-shell"
+attack "comm systemd" "exec $L $RATE systemd"
+attack "comm bash (avoided by name in older profiles)" "exec $L $RATE bash"
+attack "a copy named Xorg" "cp $L $T/u/Xorg && exec $T/u/Xorg $RATE"
+attack "a copy named sshd" "mkdir -p $T/u/sbin && cp $L $T/u/sbin/sshd && exec $T/u/sbin/sshd $RATE"
+# The profile protects the program by exe; the preloaded copy gets the
+# rule (lrugend.conf(5): an exe rule trusts the program, not how it is
+# run). Nothing protected is killed by lrugend, and the kill never passes
+# to another user: lrugend kills nobody, the kernel's OOM killer ends it.
+a_protected=1
+attack "preloaded into /usr/lib/systemd/systemd, which the profile protects" \
+	"LRG_LEAK_RATE=$RATE LD_PRELOAD=$B/tests/vm/lrg-leak.so exec /usr/lib/systemd/systemd --version"
+a_protected=
+attack "a system.slice/sshd.service of its own below user@1000.service" \
+	"mkdir -p $U/system.slice/sshd.service && echo +memory >$U/system.slice/cgroup.subtree_control && echo \$\$ >$U/system.slice/sshd.service/cgroup.procs && exec $L $RATE"
+long=app-$(printf "%0220d" 0).scope
+attack "a scope with a 230-character name" \
+	"mkdir $U/app.slice/$long && echo \$\$ >$U/app.slice/$long/cgroup.procs && exec $L $RATE"
+attack "a cgroup 40 levels deep, each a memcg" \
+	"p=$U/deep && mkdir \$p && for i in \$(seq 2 40); do echo +memory >\$p/cgroup.subtree_control && p=\$p/d\$i && mkdir \$p || exit 1; done; echo \$\$ >\$p/cgroup.procs && exec $L $RATE"
+attack "1,100 empty cgroups made before the runaway's" \
+	"mkdir $U/many && echo +memory >$U/many/cgroup.subtree_control && for i in \$(seq 1 1100); do mkdir $U/many/c\$i; done; mkdir $U/many/z && echo \$\$ >$U/many/z/cgroup.procs && exec $L $RATE"
+attack "a runaway split over 8 processes" \
+	"mkdir $U/app.slice/split.scope && echo \$\$ >$U/app.slice/split.scope/cgroup.procs && for i in 1 2 3 4 5 6 7 8; do $L 3 & echo \$! >>$T/u/pids; done; wait"
+
+kill $dpid
+wait_for 20 sh -c "! kill -0 $dpid 2>/dev/null"
+ok() { if [ "$1" = 0 ]; then echo "ok - $2"; else echo "not ok - $2"; fi; }
+ok $(alive $ui; echo $?) "the bystander lived through every attack"
+grep -iE "incomplete|cannot|skipped" "$LOG" | head -10 | cut -c1-240 | sed 's/^/# log: /'
+kill $ui 2>/dev/null
+exit 0
