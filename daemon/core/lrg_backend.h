@@ -182,6 +182,10 @@ struct lrg_pressure {
 	uint64_t pgscan, pgsteal;       /* cumulative pages */
 	uint64_t refaults;              /* cumulative workingset refaults */
 	uint64_t oom_kills;             /* cumulative kernel OOM kills */
+	/* filled in by the policy, not the backend: how fast what the
+	 * machine can give (MemAvailable) fell over the last second, in
+	 * bytes per second; 0 when it did not fall or is not known */
+	uint64_t avail_drop_bps;
 };
 
 /* Generations as the kernel keeps them (LRG_CAP_KERNEL_GENS backends). */

@@ -214,8 +214,12 @@ static bool still_needed(const struct lrg_oom_request *req, const struct lrg_pre
 {
 	const struct lrg_pressure *then = &req->pressure;
 	uint64_t size = req->global ? then->mem_total : then->limit;
+	struct lrg_pressure look = *now;
 
-	if (lrg_under_pressure(now, req->global))
+	/* the rate memory fell at is the policy's: the one the request saw */
+	if (!look.avail_drop_bps)
+		look.avail_drop_bps = then->avail_drop_bps;
+	if (lrg_under_pressure(&look, req->global))
 		return true;
 	if (!req->thrashing)
 		return false;

@@ -91,6 +91,9 @@ struct lrg_policy {
 	/* the machine's counters without those, never going back */
 	uint64_t own_refaults, own_pgsteal, own_full_us;
 	uint64_t last_full_us;     /* the machine's PSI full total at the last fold */
+	/* available memory at two past instants, older first (drop_rate) */
+	uint64_t drop_avail[2], drop_ms[2];
+	uint64_t drop_bps;         /* the last rate it fell at, bytes per second */
 	uint64_t measured_ms;      /* the memcgs' figures were read then */
 	bool continuing;           /* the last tick deferred aging to the next */
 	bool force_scan;   /* benchmarks: walk every mm whole, no Bloom filters */

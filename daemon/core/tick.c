@@ -173,6 +173,32 @@ static void measure_memcgs(struct lrg_policy *p, bool gpress, const struct lrg_p
 	}
 }
 
+/* A rate window: at least this long, and the older reference at most
+ * twice as old, so that a poll's jitter is not read as a rate. */
+#define DROP_WINDOW_MS 500
+
+/*
+ * How fast the machine's available memory falls (gp->avail_drop_bps),
+ * measured against a sample 0.5 to 1 s old.
+ */
+static void drop_rate(struct lrg_policy *p, struct lrg_pressure *gp, uint64_t now_ms)
+{
+	uint64_t avail = lrg_machine_available(gp);
+
+	if (!gp->mem_total || !now_ms)
+		return;
+	if (p->drop_ms[0] && now_ms >= p->drop_ms[0] + DROP_WINDOW_MS)
+		p->drop_bps = p->drop_avail[0] > avail ?
+			(p->drop_avail[0] - avail) * 1000 / (now_ms - p->drop_ms[0]) : 0;
+	if (!p->drop_ms[1] || now_ms >= p->drop_ms[1] + DROP_WINDOW_MS) {
+		p->drop_avail[0] = p->drop_ms[1] ? p->drop_avail[1] : avail;
+		p->drop_ms[0] = p->drop_ms[1] ? p->drop_ms[1] : now_ms;
+		p->drop_avail[1] = avail;
+		p->drop_ms[1] = now_ms;
+	}
+	gp->avail_drop_bps = p->drop_bps;
+}
+
 /*
  * The tick's figures: the machine's as measured (*ret_gp) and as an OOM
  * domain (*ret_mp, machine_figures), and the memcgs' that are due. True
@@ -188,6 +214,7 @@ static bool measure_tick(struct lrg_policy *p, uint64_t now_ms, uint64_t poll,
 	memset(&gp, 0, sizeof(gp));
 	if (!b->ops->measure || b->ops->measure(b, LRG_ROOT_MEMCG, &gp) < 0)
 		memset(&gp, 0, sizeof(gp));
+	drop_rate(p, &gp, now_ms);
 	/*
 	 * Which memcgs to read (measure_due) on the machine's raw figures and
 	 * the last thrash verdict; whether the machine is under pressure on

@@ -22,9 +22,24 @@ static uint64_t memcg_margin(uint64_t limit)
  * MemAvailable, or free memory where that reads lower than free (an
  * estimate that is not filled in reads 0, and free memory is available).
  */
-static uint64_t machine_available(const struct lrg_pressure *p)
+uint64_t lrg_machine_available(const struct lrg_pressure *p)
 {
 	return p->mem_available > p->mem_free ? p->mem_available : p->mem_free;
+}
+
+/*
+ * What a runaway takes of the machine before lrugend can act on it: its
+ * rate over LRG_ACT_AHEAD_MS. At most 1/8 of memory (earlyoom's fixed
+ * line is 1/10), so that a burst of allocation on a machine with room is
+ * early reclaim, not an emergency; the kill itself still needs a working
+ * set that cannot be kept.
+ */
+static uint64_t act_ahead_bytes(const struct lrg_pressure *p)
+{
+	uint64_t need = p->avail_drop_bps / 1000 * LRG_ACT_AHEAD_MS;
+	uint64_t cap = p->mem_total / 8;
+
+	return need < cap ? need : cap;
 }
 
 /*
@@ -50,7 +65,8 @@ bool lrg_limit_binds(uint64_t limit, uint64_t mem_total)
  *    the kernel's estimate of what it can still give without swapping
  *    (free memory above the reserves plus reclaimable cache): within
  *    1/64 of the machine's memory of zero is the same "at the limit" line
- *    a memcg has, with the machine as the memcg;
+ *    a memcg has, with the machine as the memcg; and so is what runs out
+ *    within LRG_ACT_AHEAD_MS at the rate it falls (act_ahead_bytes);
  *  - memcg: usage at its limit (memory.max, or memory.high which throttles)
  *    is when the charge path reclaims within the memcg.
  * PSI and refaults are supporting evidence only: a stall can come from
@@ -67,7 +83,7 @@ bool lrg_under_pressure(const struct lrg_pressure *p, bool global)
 	bool stalled = p->psi_full_avg10 >= 1.0;
 
 	if (global) {
-		uint64_t avail = machine_available(p), m;
+		uint64_t avail = lrg_machine_available(p), m;
 
 		if (p->watermark_low && p->mem_free < p->watermark_low)
 			return true;
@@ -76,7 +92,7 @@ bool lrg_under_pressure(const struct lrg_pressure *p, bool global)
 		if (!p->mem_total)
 			return false;
 		m = memcg_margin(p->mem_total);
-		return avail <= m || (stalled && avail <= 4 * m);
+		return avail <= m || avail < act_ahead_bytes(p) || (stalled && avail <= 4 * m);
 	}
 	if (!lrg_limit_binds(p->limit, p->mem_total))
 		return false;
@@ -93,8 +109,11 @@ uint64_t lrg_pressure_target_pages(const struct lrg_pressure *p, bool global)
 		return 0;
 	if (global) {
 		/* back above the high watermark and two margins available */
-		uint64_t avail = machine_available(p);
+		uint64_t avail = lrg_machine_available(p);
 		uint64_t goal = p->mem_total ? 2 * memcg_margin(p->mem_total) : 0;
+
+		if (act_ahead_bytes(p) > goal)
+			goal = act_ahead_bytes(p);
 
 		want = p->watermark_high > p->mem_free ? p->watermark_high - p->mem_free : 0;
 		if (goal > avail && goal - avail > want)

@@ -35,6 +35,20 @@
 bool lrg_limit_binds(uint64_t limit, uint64_t mem_total);
 
 /*
+ * How far ahead the machine's pressure verdict looks: the time lrugend
+ * needs to see a runaway, fall short in reclaim, decide and kill (two
+ * polls, the decision's read of /proc, the victim's exit). A machine
+ * whose available memory, falling at its current rate, runs out within
+ * this is under pressure now, so that lrugend acts before the kernel's
+ * OOM killer does.
+ */
+#define LRG_ACT_AHEAD_MS 3000
+
+/* What the machine can still give without swapping: MemAvailable, or
+ * free memory where that reads higher. */
+uint64_t lrg_machine_available(const struct lrg_pressure *p);
+
+/*
  * Pressure verdict of one domain. global: machine figures (free memory vs
  * the watermarks); else a memcg's (usage vs its limit).
  */

@@ -12,6 +12,44 @@
 
 #define MiB (1ULL << 20)
 
+/* Available memory that runs out within LRG_ACT_AHEAD_MS at the rate it
+ * falls is pressure now, up to 1/8 of memory. */
+static void test_act_ahead(void)
+{
+	struct lrg_pressure p;
+
+	memset(&p, 0, sizeof(p));
+	p.mem_total = 512 * MiB;     /* margin 8 MiB, cap 64 MiB */
+	p.mem_free = 60 * MiB;
+	p.mem_available = 60 * MiB;
+	p.watermark_low = 3 * MiB;
+	p.watermark_high = 5 * MiB;
+	ok(!lrg_under_pressure(&p, true), "60 of 512 MiB available, not falling: no pressure");
+	p.avail_drop_bps = 10 * MiB;
+	ok(!lrg_under_pressure(&p, true), "falling 10 MiB/s: out in 6 s, no pressure yet");
+	p.avail_drop_bps = 24 * MiB;
+	ok(lrg_under_pressure(&p, true), "falling 24 MiB/s: out within %d ms, pressure now",
+	   LRG_ACT_AHEAD_MS);
+	ok(lrg_pressure_target_pages(&p, true) == (64 - 60) * MiB / 4096,
+	   "target: what the fall takes over %d ms (72 MiB, capped at 64), less the 60 available (%llu pages)",
+	   LRG_ACT_AHEAD_MS, (unsigned long long)lrg_pressure_target_pages(&p, true));
+	p.mem_free = p.mem_available = 40 * MiB;
+	p.avail_drop_bps = 16 * MiB;
+	ok(lrg_pressure_target_pages(&p, true) == (48 - 40) * MiB / 4096,
+	   "target: falling 16 MiB/s, 48 MiB ahead less the 40 available (%llu pages)",
+	   (unsigned long long)lrg_pressure_target_pages(&p, true));
+	p.avail_drop_bps = 24 * MiB;
+	p.mem_free = p.mem_available = 60 * MiB;
+	p.mem_free = p.mem_available = 70 * MiB;
+	p.avail_drop_bps = 1024 * MiB;
+	ok(!lrg_under_pressure(&p, true), "falling 1 GiB/s with 70 MiB, over 1/8 of memory: no pressure");
+	p.mem_free = p.mem_available = 63 * MiB;
+	ok(lrg_under_pressure(&p, true), "falling 1 GiB/s with 63 MiB, under 1/8 of memory: pressure");
+	p.limit = 256 * MiB;
+	p.usage = 100 * MiB;
+	ok(!lrg_under_pressure(&p, false), "a memcg's verdict does not read the machine's rate");
+}
+
 static void test_pressure(void)
 {
 	static const struct {
@@ -92,6 +130,7 @@ static void test_pressure(void)
 		   "machine target: back to two margins available (%llu pages)",
 		   (unsigned long long)lrg_pressure_target_pages(&p, true));
 	}
+	test_act_ahead();
 }
 
 static void test_protected(void)
