@@ -164,6 +164,7 @@ int lrg_notify_desktop_kill(const char *run_user_dir, long uid, const struct lrg
 		return -errno;
 	if (child == 0) {
 		sigset_t all;
+		int r;
 
 		/* The grandchild is adopted by init (or the service's subreaper),
 		 * so the daemon never waits for the notification. */
@@ -173,9 +174,10 @@ int lrg_notify_desktop_kill(const char *run_user_dir, long uid, const struct lrg
 		sigprocmask(SIG_SETMASK, &all, NULL);
 		alarm(HARD_LIMIT_S);
 		close_inherited_fds();
-		if (become_user((uid_t)uid) < 0) {
-			lrg_log(LOG_INFO, "desktop notification for pid %d: cannot become uid %ld",
-				(int)n->pid, uid);
+		if ((r = become_user((uid_t)uid)) < 0) {
+			/* a sandbox without CAP_SETUID/CAP_SETGID: say so, each time */
+			lrg_log(LOG_WARNING, "desktop notification for pid %d: cannot become uid %ld (%s; "
+				"the unit needs CAP_SETUID and CAP_SETGID)", (int)n->pid, uid, strerror(-r));
 			_exit(1);
 		}
 		_exit(send_note(bus_path, n) < 0 ? 1 : 0);

@@ -31,7 +31,7 @@ ProtectSystem=strict
 ReadWritePaths=/sys/fs/cgroup
 RuntimeDirectory=lrugend
 ProtectProc=default
-ProtectHome=yes
+ProtectHome=read-only
 PrivateTmp=yes
 NoNewPrivileges=yes
 RestrictAddressFamilies=AF_UNIX AF_NETLINK
@@ -65,7 +65,7 @@ printf '%s\n' "$KEYS" | {
 n=$((n + nkeys))
 
 # Capabilities: exactly the justified set, nothing more.
-want="CAP_DAC_OVERRIDE CAP_IPC_LOCK CAP_KILL CAP_NET_ADMIN CAP_SYS_ADMIN CAP_SYS_NICE CAP_SYS_PTRACE"
+want="CAP_DAC_OVERRIDE CAP_IPC_LOCK CAP_KILL CAP_NET_ADMIN CAP_SETGID CAP_SETUID CAP_SYS_ADMIN CAP_SYS_NICE CAP_SYS_PTRACE"
 have=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit" | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')
 if [ "$have" = "$want" ]; then ok "CapabilityBoundingSet is exactly: $want"
 else notok "CapabilityBoundingSet is '$have', expected '$want'"; fi

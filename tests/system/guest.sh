@@ -11,7 +11,8 @@
 #            and reboots;
 #   boot2    the module loaded at boot and lrugend started before the
 #            display manager; lrugenctl; a refused reload; a runaway in a
-#            user's scope killed; the watchdog; apt purge leaves nothing.
+#            user's scope killed, and that user told on their session bus;
+#            the watchdog; apt purge leaves nothing.
 #
 # Every wait is a poll with a deadline, by the clock: TCG on a loaded host
 # is slow and uneven.
@@ -46,11 +47,13 @@ wait_for() {
 
 # The root file system's files, minus what a system changes on its own and
 # apt's own bookkeeping (logs, caches, the package lists and the dpkg
-# database's backups), and minus this script's state.
+# database's backups), and minus this script's state and what its user
+# session leaves (the linger flag, the user's home).
 snapshot() {
 	find / -xdev \( -path /var/log -o -path /var/cache -o -path /var/lib/apt \
 		-o -path /tmp -o -path /var/tmp -o -path "$state" \
-		-o -path /var/lib/systemd/timers -o -path /var/lib/systemd/coredump \) -prune \
+		-o -path /var/lib/systemd/timers -o -path /var/lib/systemd/coredump \
+		-o -path /var/lib/systemd/linger -o -path /home \) -prune \
 		-o ! -name '*-old' -print | LC_ALL=C sort
 }
 
@@ -220,7 +223,30 @@ runaway_once() { # runaway_once N: tail /dev/zero in user 1000's scope; sets r_k
 	echo "attempt $1: tail ended with status $r_st after $(($(date +%s) - r_start)) s ($r_kill lrugend kill event(s), $(($(kernel_kills) - r_kk0)) kernel OOM kill(s))" | comment
 }
 
+# start_session: uid 1000's service manager (lingering, as a logged-in
+# user's runs) with its session bus, and lrg-notify-sink on it in place of
+# the desktop's notification daemon, writing what it is told to
+# /tmp/notes; sets sink
+start_session() {
+	loginctl enable-linger tester
+	wait_for 60 test -S /run/user/1000/bus
+	runuser -u tester -- env XDG_RUNTIME_DIR=/run/user/1000 \
+		DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus \
+		"$share/lrg-notify-sink" /tmp/notes >/tmp/sink.out 2>&1 &
+	sink=$!
+	wait_for 20 grep -q ready /tmp/sink.out
+	check "uid 1000's session bus and a notification server on it ($(cat /tmp/sink.out))" \
+		grep -q ready /tmp/sink.out
+}
+
+stop_session() {
+	kill "$sink" 2>/dev/null
+	loginctl disable-linger tester
+	wait_for 30 eval '! systemctl -q is-active user@1000.service'
+}
+
 check_runaway() {
+	start_session
 	modprobe zram && echo 256M >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null &&
 		swapon /dev/zram0
 	check "zram swap of 256 MiB" grep -q zram0 /proc/swaps
@@ -239,6 +265,12 @@ check_runaway() {
 			grep -q "VICTIM_CGROUP=.*user-1000.slice/lrg-runaway-$a.scope" /tmp/kill.event &&
 			grep -q "VICTIM_PID=[0-9]" /tmp/kill.event && grep -q "_SYSTEMD_UNIT=lrugend.service" /tmp/kill.event'
 	check "lrugend survived the runaway" is_active
+	wait_for 20 grep -q "was stopped" /tmp/notes
+	check "the victim's user was told on their desktop, under the unit's sandbox: $(cut -f2 /tmp/notes 2>/dev/null | head -1)" \
+		grep -q "^lrugend	tail was stopped" /tmp/notes
+	cut -f3 /tmp/notes 2>/dev/null | comment
+	unit_journal | grep -i "notification" | comment
+	stop_session
 	swapoff /dev/zram0
 	echo 1 >/sys/block/zram0/reset
 }

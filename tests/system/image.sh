@@ -17,7 +17,8 @@
 # with its headers, DKMS and the compiler, and the PACKAGEs (lrugend's
 # libraries, so that apt installs the .debs offline). Kernel and headers
 # are in the image so that the DKMS build in the guest compiles only
-# lrugen.ko. A user "tester" (uid 1000) for the user-scope test; no login
+# lrugen.ko. A user "tester" (uid 1000) for the user-scope test, with
+# dbus-user-session for its session bus (the desktop notification); no login
 # prompt on the serial console; apt's timers masked (no network in the
 # guest); and lrg-systemtest.service, which mounts the 9p share "lrgtest"
 # when the kernel command line has lrgtest=1 and runs guest.sh from it.
@@ -28,7 +29,7 @@ shift 2
 mirror=${LRUGEN_SYSTEM_MIRROR:-http://deb.debian.org/debian}
 security=${LRUGEN_SYSTEM_SECURITY:-http://deb.debian.org/debian-security}
 
-packages="systemd systemd-sysv udev dbus kmod procps e2fsprogs initramfs-tools zstd
+packages="systemd systemd-sysv udev dbus dbus-user-session kmod procps e2fsprogs initramfs-tools zstd
 	dkms linux-image-$kver linux-headers-$kver $*"
 packages=$(echo $packages | tr ' ' '\n' | LC_ALL=C sort -u | tr '\n' ' ')
 key=$( (echo "$kver"; echo "$packages"; echo "$mirror $security"; cat "$0") | md5sum | cut -c1-12)
