@@ -10,6 +10,7 @@
  * hands its kill to another user.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "match.h"
 #include "oom_select.h"
@@ -75,6 +76,49 @@ static void rank(struct lrg_oom_candidate *c, const struct lrg_patterns *global_
 	}
 }
 
+static const char *group_of(const struct lrg_oom_candidate *c)
+{
+	return c->own_cgroup ? c->own_cgroup : c->cgroup;
+}
+
+static bool same_group(const struct lrg_oom_candidate *a, const struct lrg_oom_candidate *b)
+{
+	const char *ga = group_of(a), *gb = group_of(b);
+
+	return ga && gb && (ga == gb || !strcmp(ga, gb));
+}
+
+/*
+ * Growth counts per cgroup (a scope, a service) before it counts per
+ * process: eight processes that grew 40 MiB each are a runaway of 320 MiB,
+ * not eight small ones to pass over for the largest steady process of
+ * another cgroup. Only processes that grew LRG_OOM_GROUP_MIN_PAGES are
+ * summed, at most LRG_OOM_GROUP_GROWERS of them (the sum costs growers x
+ * candidates comparisons, and the decision must stay short): past that,
+ * the groups of the later growers are the ones left short, and those are
+ * the growing processes' own.
+ */
+static void sum_group_growth(struct lrg_oom_candidate *c, size_t n)
+{
+	size_t growers = 0;
+
+	for (size_t i = 0; i < n; i++)
+		c[i].group_growth_pages = 0;
+	for (size_t i = 0; i < n && growers < LRG_OOM_GROUP_GROWERS; i++) {
+		if (c[i].tier == LRG_TIER_EXCLUDED || c[i].growth_pages < LRG_OOM_GROUP_MIN_PAGES)
+			continue;
+		growers++;
+		for (size_t j = 0; j < n; j++)
+			if (c[j].tier != LRG_TIER_EXCLUDED && (j == i || same_group(&c[i], &c[j])))
+				c[j].group_growth_pages += c[i].growth_pages;
+	}
+}
+
+static uint64_t group_steps(const struct lrg_oom_candidate *c)
+{
+	return c->group_growth_pages / LRG_OOM_GROWTH_STEP_PAGES;
+}
+
 int lrg_oom_compare(const struct lrg_oom_candidate *a, const struct lrg_oom_candidate *b)
 {
 	uint64_t ga = growth_steps(a);
@@ -82,6 +126,8 @@ int lrg_oom_compare(const struct lrg_oom_candidate *a, const struct lrg_oom_cand
 
 	if (a->tier != b->tier)
 		return a->tier > b->tier ? 1 : -1;
+	if (group_steps(a) != group_steps(b))
+		return group_steps(a) > group_steps(b) ? 1 : -1;
 	if (ga != gb)
 		return ga > gb ? 1 : -1;
 	if (a->badness != b->badness)
@@ -145,9 +191,12 @@ int lrg_oom_select(struct lrg_oom_candidate *c, size_t n, const struct lrg_patte
 	for (size_t i = 0; i < n; i++)
 		rank(&c[i], global_protect, total_pages);
 	keep_penalty_with_runaway_user(c, n);
+	sum_group_growth(c, n);
 	for (size_t i = 0; i < n; i++) {
 		if (c[i].tier == LRG_TIER_EXCLUDED)
 			continue;
+		if (c[i].tier == LRG_TIER_NORMAL && !growth_steps(&c[i]) && group_steps(&c[i]))
+			c[i].reason = "its cgroup grew most during the episode";
 		if (best == n || lrg_oom_compare(&c[i], &c[best]) > 0)
 			best = i;
 	}

@@ -16,8 +16,8 @@
 
 /*
  * Rank candidates (fills tier/badness/reason of each) and choose the
- * victim: highest tier, then most growth (in LRG_OOM_GROWTH_STEP_PAGES
- * steps), then highest badness. total_pages scales oom_score_adj as the
+ * victim: highest tier, then most growth of its cgroup, then of its own
+ * (both in LRG_OOM_GROWTH_STEP_PAGES steps), then highest badness. total_pages scales oom_score_adj as the
  * kernel does (adj/1000 of memory). Returns 0 and *ret_index, or -ESRCH
  * if every candidate is excluded.
  */

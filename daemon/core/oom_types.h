@@ -17,6 +17,10 @@
 /* Growth is compared in steps of this many pages (64 MiB), so that two
  * processes that grew about as much are ordered by size instead. */
 #define LRG_OOM_GROWTH_STEP_PAGES 16384ULL
+/* A process's growth counts toward its cgroup's from 1 MiB; the sum is
+ * taken over the first 512 such processes (oom_select.c). */
+#define LRG_OOM_GROUP_MIN_PAGES 256ULL
+#define LRG_OOM_GROUP_GROWERS 512
 
 enum lrg_oom_tier {
 	LRG_TIER_EXCLUDED = -1, /* never killed: protected, never, -1000, init, self */
@@ -50,6 +54,9 @@ struct lrg_oom_candidate {
 	int64_t badness;              /* rss adjusted by oom_score_adj, in pages */
 	const char *reason;           /* why excluded, or why chosen first */
 	bool by_protect_rule;         /* excluded by a protect pattern, not by a fact */
+	/* what the candidates of its own cgroup that may be killed grew
+	 * together: a runaway split into many small processes is one */
+	uint64_t group_growth_pages;
 };
 
 /* What the OOM path did since the daemon started (lrugenctl status). */

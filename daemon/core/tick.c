@@ -45,19 +45,31 @@ static int cmp_aged_stamp(const void *x, const void *y)
  * machine's memory (an OOM domain of its own, whose pressure is its own
  * figures), one whose slice evicts proactively (its refault ceiling), and
  * every memcg while the machine is under pressure (the thrash rule names
- * the slice whose memory refaulted most). The others are read every
- * LRG_MEMCG_REMEASURE_MS, or at once when a listing of the memcgs shows a
- * limit: that is how soon a limit newly set on one is seen.
+ * the slice whose memory refaulted most), but one that is empty (no
+ * address space, next to nothing charged: it can refault nothing) only
+ * on the common schedule: a user's thousand empty cgroups would otherwise
+ * make every tick of an incident slow, and lrugend late for it. The
+ * others are read every LRG_MEMCG_REMEASURE_MS, or at once when a listing
+ * of the memcgs shows a limit: that is how soon a limit newly set on one
+ * is seen.
  */
 #define LRG_MEMCG_REMEASURE_MS 2000
+#define LRG_MEMCG_EMPTY_BYTES (1ULL << 20)
+
+static bool empty_memcg(const struct pmemcg *m)
+{
+	return !m->list.nr_mms && m->pr_ok && m->pr.usage < LRG_MEMCG_EMPTY_BYTES;
+}
 
 static bool measure_due(const struct pmemcg *m, bool gpress, const struct lrg_pressure *gp,
 			uint64_t now_ms)
 {
 	const struct lrg_slice_config *s = m->slice;
 
-	if (!m->pr_ok || !m->pr_ms || gpress || now_ms < m->pr_ms ||
+	if (!m->pr_ok || !m->pr_ms || now_ms < m->pr_ms ||
 	    now_ms - m->pr_ms >= LRG_MEMCG_REMEASURE_MS)
+		return true;
+	if (gpress && !empty_memcg(m))
 		return true;
 	if (s->evict && s->evict_min_age_ms)
 		return true;

@@ -182,5 +182,43 @@ int main(void)
 		ok(r == -ESRCH, "a protected runaway: a process of unknown uid is not chosen instead");
 	}
 
+	/* A runaway split over many small processes is one runaway. */
+	{
+		for (int i = 0; i < 5; i++) {
+			c[i] = cand(900 + i, "leak", MIB(40), MIB(40));
+			c[i].cgroup = "/user.slice/user-1000.slice/split.scope";
+		}
+		c[2].growth_pages = MIB(44);
+		c[2].rss_pages = MIB(50);
+		c[5] = cand(905, "ui", MIB(96), 0);
+		c[5].cgroup = "/user.slice/user-1001.slice/app-ui.scope";
+		r = lrg_oom_select(c, 6, &none, TOTAL, &idx);
+		ok(r == 0 && idx == 2 && c[2].group_growth_pages == MIB(204),
+		   "five processes that grew 40 MiB each in one scope outrank a steady 96 MiB one: "
+		   "the largest of them (idx %zu, its cgroup grew %llu MiB)", idx,
+		   (unsigned long long)c[2].group_growth_pages / 256);
+		ok(c[5].group_growth_pages == 0 && lrg_oom_compare(&c[0], &c[5]) > 0,
+		   "the steady process's cgroup grew nothing");
+		ok(strstr(c[2].reason, "cgroup grew most") != NULL, "reason: %s", c[2].reason);
+		/* the same processes each in a cgroup of its own: no group */
+		const char *own[] = { "/a.scope", "/b.scope", "/c.scope", "/d.scope", "/e.scope" };
+
+		for (int i = 0; i < 5; i++)
+			c[i].cgroup = own[i];
+		r = lrg_oom_select(c, 6, &none, TOTAL, &idx);
+		ok(r == 0 && idx == 5, "five small growers in five cgroups: the largest goes (idx %zu)", idx);
+		/* an excluded process's growth does not count for its cgroup */
+		for (int i = 0; i < 5; i++)
+			c[i].cgroup = "/user.slice/user-1000.slice/split.scope";
+		c[0].oom_score_adj = -1000;
+		c[1].oom_score_adj = -1000;
+		c[3].oom_score_adj = -1000;
+		c[4].oom_score_adj = -1000;
+		r = lrg_oom_select(c, 6, &none, TOTAL, &idx);
+		ok(r == 0 && c[2].group_growth_pages == MIB(44) && idx == 5,
+		   "growth of processes that may not be killed is not summed (%llu MiB: idx %zu)",
+		   (unsigned long long)c[2].group_growth_pages / 256, idx);
+	}
+
 	return tap_done();
 }
