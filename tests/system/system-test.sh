@@ -93,6 +93,10 @@ qemu-img create -q -f qcow2 -F qcow2 -b "$image/root.qcow2" "$run/overlay.qcow2"
 # on a loaded host does not get (a 20 s "lockup" of an idle udev worker is
 # the host's load, not the guest's).
 s=$(date +%s)
+# beside the VM suites, but never beside one that races the kernel's OOM
+# killer (tests/vm/vm-run.sh --alone holds this lock exclusive)
+exec 8>"${TMPDIR:-/tmp}/lrugen-vm.lock"
+flock -s 8
 rm -f "$work/console.raw"
 timeout -k 5 "${LRUGEN_SYSTEM_TIMEOUT:-1200}" qemu-system-x86_64 -accel tcg -cpu max \
 	-m "${LRUGEN_SYSTEM_MEM:-1024}" -smp 2 -nographic -nodefaults \

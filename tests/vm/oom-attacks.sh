@@ -22,4 +22,4 @@ command -v setpriv >/dev/null 2>&1 || skip "setpriv (util-linux) not installed: 
 for f in lrg-standin lrg-leak lrg-leak.so; do
 	[ -e "$builddir/tests/vm/$f" ] || skip "tests/vm/$f not built"
 done
-exec "$here/vm-run.sh" --mem 512 --timeout 1500 "$here/guest/oom-attacks.sh"
+exec "$here/vm-run.sh" --alone --mem 512 --timeout 1500 "$here/guest/oom-attacks.sh"

@@ -31,6 +31,6 @@ if [ ! -f "$img" ]; then
 		skip "mke2fs -d failed (e2fsprogs too old?)"
 	rm -rf "$cache/disk.d"
 fi
-exec "$here/vm-run.sh" --mem 512 --timeout 1200 \
+exec "$here/vm-run.sh" --alone --mem 512 --timeout 1200 \
 	--drive "file=$img,if=virtio,format=raw,readonly=on,throttling.bps-total=20000000,throttling.iops-total=1000" \
 	--modules "zsmalloc zram crc32c_generic libcrc32c ext4 virtio_blk" "$here/guest/protect.sh"

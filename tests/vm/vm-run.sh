@@ -7,7 +7,7 @@
 #
 #   vm-run.sh [--kver PATTERN] [--mem MiB] [--smp N] [--timeout S]
 #             [--modules "zram ..."] [--drive QEMU_DRIVE_SPEC] [--no-kmod]
-#             [--kmod-variant DEFINE] GUEST_SCRIPT [ARGS...]
+#             [--kmod-variant DEFINE] [--alone] GUEST_SCRIPT [ARGS...]
 #
 # The guest kernel is the newest installed one (/boot/vmlinuz-<kver> with
 # /lib/modules/<kver>/build) whose release matches PATTERN, a shell pattern
@@ -18,7 +18,8 @@
 # --drive adds one disk (a QEMU -drive value, e.g. "file=x.img,if=virtio,
 # format=raw,readonly=on,throttling.bps-total=10000000"); the first
 # virtio disk is /dev/vda in the guest (load virtio_blk with --modules).
-# --kmod-variant also builds lrugen.ko with -DDEFINE (a test-only switch of
+# --alone runs the VM with no other VM of these suites beside it (see the
+# host-wide lock below). --kmod-variant also builds lrugen.ko with -DDEFINE (a test-only switch of
 # kmod/compat.h, e.g. LRUGEN_TEST_NO_PIDFS), as $LRG_KO_VARIANT.
 #
 # The guest script runs as root in a chroot of the host's / (read-only 9p)
@@ -47,6 +48,7 @@ extra_modules=
 drive=
 with_kmod=1
 variant=
+alone=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kver) kpat=$2; shift 2 ;;
@@ -57,6 +59,7 @@ while [ $# -gt 0 ]; do
 	--drive) drive=$2; shift 2 ;;
 	--no-kmod) with_kmod=0; shift ;;
 	--kmod-variant) variant=$2; shift 2 ;;
+	--alone) alone=1; shift ;;
 	--) shift; break ;;
 	-*) echo "vm-run.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -215,6 +218,15 @@ INIT
 fi
 
 exec 9>&-	# the VMs themselves may run in parallel
+# ...except beside a suite that races the kernel's OOM killer (--alone):
+# two TCG guests on the host's cores starve each other's vCPUs (soft
+# lockups, a leak that fills memory at half speed), which turns the race
+# into the host's load. Every VM holds the host-wide lock shared; --alone
+# holds it exclusive.
+if command -v flock >/dev/null 2>&1; then
+	exec 8>"${TMPDIR:-/tmp}/lrugen-vm.lock"
+	if [ $alone = 1 ]; then flock -x 8; else flock -s 8; fi
+fi
 
 # Paths as the guest sees them: the host's /tmp is at /run/host-tmp there.
 guest_path() {
