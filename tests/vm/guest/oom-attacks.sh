@@ -25,8 +25,8 @@
 #                        user@1000.service;
 #   230-char scope       a cgroup whose name is 230 characters long;
 #   40 levels deep       a cgroup 40 levels below user@1000.service;
-#   1100 cgroups first   1,100 empty cgroups made before the runaway's;
-#   split over 8         eight processes of 3 MiB/s each in one scope.
+#   split over 8         eight processes of 3 MiB/s each in one scope;
+#   1100 cgroups first   1,100 empty cgroups made before the runaway's.
 # Each point: the runaway is gone, lrugend ended it (its log names only the
 # attacker's pids), the kernel's OOM killer killed nothing, the bystander
 # lives.
@@ -67,8 +67,10 @@ memcg $UM/init.scope
 memcg $UM/app.slice/start.scope
 delegate $UM 1000
 memcg $BYS/user@1001.service/app.slice/app-ui.scope
-chmod 1777 "$T"
-mkdir -p "$T/u" && chown 1000:1000 "$T/u"   # the attacker's files
+# the attacker's files: a tmpfs of its own
+A=/run/attacker
+mkdir -p $A && mount -t tmpfs -o mode=0755,uid=1000,gid=1000 attacker $A ||
+	{ echo "not ok - a tmpfs for the attacker's files"; exit 1; }
 
 in_cg $BYS/user@1001.service/app.slice/app-ui.scope \
 	setpriv --reuid=1001 --regid=1001 --clear-groups "$B/tests/vm/lrg-standin" 96 >"$T/ui.out" 2>&1 &
@@ -82,7 +84,7 @@ sleep 10   # the bystander's working set established and protected
 # quotes, run by uid 1000 in CGROUP (its app.slice/start.scope, where its
 # service manager would start it, unless given); it execs the runaway
 # itself, so $! is the runaway's pid, unless it forks more (their pids
-# are then listed in $T/u/pids by the command).
+# are then listed in $A/pids by the command).
 attack() {
 	a_name=$1
 	a_cmd=$2
@@ -90,15 +92,15 @@ attack() {
 	a_k0=$(dmesg | grep -c "Killed process")
 	a_l0=$(wc -l <"$LOG")
 	a_t0=$(date +%s)
-	: >"$T/u/pids"
-	chown 1000:1000 "$T/u/pids"
+	: >"$A/pids"
+	chown 1000:1000 "$A/pids"
 	(
 		exec sh -c "echo \$\$ >$CG/$a_cg/cgroup.procs &&
 			exec setpriv --reuid=1000 --regid=1000 --clear-groups --inh-caps=-all sh -c '$a_cmd'"
 	) &
 	a_pid=$!
 	sleep 2
-	a_pids="$a_pid $(cat "$T/u/pids")"
+	a_pids="$a_pid $(cat "$A/pids")"
 	a_gone() { for p in $a_pids; do alive "$p" && return 1; done; return 0; }
 	wait_for 150 a_gone
 	a_ended=$?
@@ -145,8 +147,8 @@ attack "moved into its user@1000.service/init.scope" \
 attack "comm gnome-shell" "exec $L $RATE gnome-shell"
 attack "comm systemd" "exec $L $RATE systemd"
 attack "comm bash (avoided by name in older profiles)" "exec $L $RATE bash"
-attack "a copy named Xorg" "cp $L $T/u/Xorg && exec $T/u/Xorg $RATE"
-attack "a copy named sshd" "mkdir -p $T/u/sbin && cp $L $T/u/sbin/sshd && exec $T/u/sbin/sshd $RATE"
+attack "a copy named Xorg" "cp $L $A/Xorg && exec $A/Xorg $RATE"
+attack "a copy named sshd" "mkdir -p $A/sbin && cp $L $A/sbin/sshd && exec $A/sbin/sshd $RATE"
 # The profile protects the program by exe; the preloaded copy gets the
 # rule (lrugend.conf(5): an exe rule trusts the program, not how it is
 # run). Nothing protected is killed by lrugend, and the kill never passes
@@ -162,10 +164,11 @@ attack "a scope with a 230-character name" \
 	"mkdir $U/app.slice/$long && echo \$\$ >$U/app.slice/$long/cgroup.procs && exec $L $RATE"
 attack "a cgroup 40 levels deep, each a memcg" \
 	"p=$U/deep && mkdir \$p && for i in \$(seq 2 40); do echo +memory >\$p/cgroup.subtree_control && p=\$p/d\$i && mkdir \$p || exit 1; done; echo \$\$ >\$p/cgroup.procs && exec $L $RATE"
+attack "a runaway split over 8 processes" \
+	"mkdir $U/app.slice/split.scope && echo \$\$ >$U/app.slice/split.scope/cgroup.procs && for i in 1 2 3 4 5 6 7 8; do $L 3 & echo \$! >>$A/pids; done; wait"
 attack "1,100 empty cgroups made before the runaway's" \
 	"mkdir $U/many && echo +memory >$U/many/cgroup.subtree_control && for i in \$(seq 1 1100); do mkdir $U/many/c\$i; done; mkdir $U/many/z && echo \$\$ >$U/many/z/cgroup.procs && exec $L $RATE"
-attack "a runaway split over 8 processes" \
-	"mkdir $U/app.slice/split.scope && echo \$\$ >$U/app.slice/split.scope/cgroup.procs && for i in 1 2 3 4 5 6 7 8; do $L 3 & echo \$! >>$T/u/pids; done; wait"
+rmdir $U/many/* $U/many 2>/dev/null
 
 kill $dpid
 wait_for 20 sh -c "! kill -0 $dpid 2>/dev/null"
