@@ -137,7 +137,7 @@ static int guard_for(struct lrg_oom_state *st, uint64_t memcg_id)
 	if (free_slot < 0)
 		free_slot = idle;
 	if (free_slot >= 0)
-		st->guards[free_slot] = (struct lrg_oom_guard){ .memcg_id = memcg_id };
+		st->guards[free_slot] = (struct lrg_oom_guard){ .memcg_id = memcg_id, .recent = -1 };
 	return free_slot;
 }
 
@@ -149,16 +149,48 @@ static bool victim_alive(const struct lrg_oom_facts *f, const struct lrg_oom_gua
 	return false;
 }
 
+/* The victim's own cgroup, as remembered with its kill, or NULL. */
+static const char *guard_cgroup(const struct lrg_oom_state *st, const struct lrg_oom_guard *g)
+{
+	const struct lrg_oom_recent_kill *k;
+
+	if (g->recent < 0 || g->recent >= LRG_OOM_RECENT_KILLS)
+		return NULL;
+	k = &st->recent[g->recent];
+	return k->ms && k->ms == g->recent_ms ? k->cgroup : NULL;
+}
+
+/*
+ * Whether the victim's own cgroup goes on growing without it: its other
+ * processes grew at least half of what the victim held. That is a runaway
+ * split over several processes, whose next piece fills memory again
+ * before the victim's share shows as returned; waiting for it would leave
+ * the next choice to the kernel's OOM killer, which takes the largest
+ * process, often a bystander.
+ */
+static bool group_grows_on(const struct lrg_oom_facts *f, const char *cgroup, uint64_t victim_bytes)
+{
+	uint64_t pages = 0;
+
+	if (!cgroup)
+		return false;
+	for (size_t i = 0; i < f->n; i++)
+		if (f->c[i].own_cgroup && !strcmp(f->c[i].own_cgroup, cgroup))
+			pages += f->c[i].growth_pages;
+	return pages * LRG_PAGE_SIZE >= victim_bytes / 2;
+}
+
 /*
  * The guard lifts when the victim is gone and the domain got at least half
- * of its memory back, or when kill_timeout_ms has passed both since the
- * kill and since the victim went: a victim that exits late (or, in a dry
- * run, is ended by someone else) frees its memory over seconds after it
- * leaves the process list, and until then the pressure figures still
- * count it, so the next choice would be a bystander.
+ * of its memory back, or its own cgroup grows on without it, or when
+ * kill_timeout_ms has passed both since the kill and since the victim
+ * went: a victim that exits late (or, in a dry run, is ended by someone
+ * else) frees its memory over seconds after it leaves the process list,
+ * and until then the pressure figures still count it, so the next choice
+ * would be a bystander.
  */
-static bool guard_holds(struct lrg_oom_guard *g, const struct lrg_oom_facts *f, uint32_t timeout,
-			uint64_t now_ms, const struct lrg_pressure *p)
+static bool guard_holds(struct lrg_oom_guard *g, const char *cgroup, const struct lrg_oom_facts *f,
+			uint32_t timeout, uint64_t now_ms, const struct lrg_pressure *p)
 {
 	bool alive;
 
@@ -172,7 +204,8 @@ static bool guard_holds(struct lrg_oom_guard *g, const struct lrg_oom_facts *f, 
 		g->gone_ms = now_ms;
 	if ((now_ms - g->since_ms >= timeout &&
 	     (alive || now_ms - g->gone_ms >= timeout || now_ms - g->since_ms >= 2ULL * timeout)) ||
-	    (!alive && p->usage + g->victim_bytes / 2 <= g->usage_at_kill)) {
+	    (!alive && p->usage + g->victim_bytes / 2 <= g->usage_at_kill) ||
+	    (!alive && group_grows_on(f, cgroup, g->victim_bytes))) {
 		g->active = false;
 		g->lifted_ms = now_ms;
 		return false;
@@ -283,7 +316,7 @@ static bool waits(struct lrg_oom_state *st, struct lrg_oom_guard *g, const struc
 	uint64_t floor;
 	bool again;
 
-	if (g && guard_holds(g, f, timeout, now_ms, &req->pressure)) {
+	if (g && guard_holds(g, guard_cgroup(st, g), f, timeout, now_ms, &req->pressure)) {
 		st->stats.guarded++;
 		v->kind = LRG_OOM_GUARDED;
 		v->waiting_for = g->pid;
@@ -439,24 +472,28 @@ void lrg_oom_decide(struct lrg_oom_state *st, const struct lrg_oom_request *req,
 	v->say = LRG_OOM_SAY_NOTICE;
 }
 
-static void remember_kill(struct lrg_oom_state *st, const struct lrg_oom_verdict *v,
-			  uint64_t now_ms)
+/* Returns the entry the kill went to, or -1 when its cgroup is not known. */
+static int remember_kill(struct lrg_oom_state *st, const struct lrg_oom_verdict *v,
+			 uint64_t now_ms)
 {
-	struct lrg_oom_recent_kill *k = &st->recent[st->recent_next];
+	int at = st->recent_next;
+	struct lrg_oom_recent_kill *k = &st->recent[at];
 	const char *own = v->victim->own_cgroup;
 	size_t n = own ? strlen(own) : sizeof(k->cgroup);
 
 	if (n >= sizeof(k->cgroup))
-		return;
+		return -1;
 	k->ms = now_ms ? now_ms : 1;
 	memcpy(k->cgroup, own, n + 1);
 	st->recent_next = (st->recent_next + 1) % LRG_OOM_RECENT_KILLS;
+	return at;
 }
 
 void lrg_oom_record(struct lrg_oom_state *st, const struct lrg_oom_verdict *v, int kill_result,
 		    uint64_t now_ms)
 {
 	struct lrg_oom_guard *g = v->guard >= 0 ? &st->guards[v->guard] : NULL;
+	int recent;
 
 	if (v->kind == LRG_OOM_STILL_EXITING && g) {
 		g->active = true;
@@ -474,13 +511,15 @@ void lrg_oom_record(struct lrg_oom_state *st, const struct lrg_oom_verdict *v, i
 		st->stats.kills++;
 	if (v->respawn)
 		st->stats.respawn_escalations++;
-	remember_kill(st, v, now_ms);
+	recent = remember_kill(st, v, now_ms);
 	/* In a dry run the guard still holds, so one episode logs one decision. */
 	if (g)
 		*g = (struct lrg_oom_guard){ .memcg_id = g->memcg_id, .active = true, .since_ms = now_ms,
 					     .pid = v->victim->pid, .start_time = v->victim->start_time,
 					     .usage_at_kill = v->req->pressure.usage,
-					     .victim_bytes = v->victim->rss_pages * LRG_PAGE_SIZE };
+					     .victim_bytes = v->victim->rss_pages * LRG_PAGE_SIZE,
+					     .recent = recent,
+					     .recent_ms = recent >= 0 ? st->recent[recent].ms : 0 };
 }
 
 int lrg_oom_rank_candidates(struct lrg_oom_candidate *c, size_t n, const struct lrg_config *cfg,

@@ -42,6 +42,8 @@ struct lrg_oom_guard {
 	uint64_t victim_bytes;
 	uint64_t gone_ms;         /* when the victim was first seen gone, 0 = not yet */
 	uint64_t lifted_ms;       /* when the guard last lifted: its memory back */
+	int recent;               /* its kill in recent[] (its own cgroup), -1 if none */
+	uint64_t recent_ms;       /* that entry's time, so a reused entry is not it */
 };
 
 /*

@@ -153,6 +153,55 @@ static void test_kill_and_guard(void)
 	ok(v.kind == LRG_OOM_KILL && v.kill.pid == 100, "guard: victim gone, memory back: a new decision");
 }
 
+/* A runaway split over processes of one cgroup: once a piece is gone and
+ * the others grow on, the guard does not wait for memory they refill. */
+static void test_split_runaway(void)
+{
+	struct lrg_oom_state st;
+	struct lrg_pressure p = short_machine(0);
+	struct lrg_oom_request req = machine_request(&p);
+	struct lrg_oom_facts f;
+	struct lrg_oom_verdict v;
+	const char *split = "/user.slice/user-1000.slice/split.scope";
+
+	lrg_oom_state_init(&st);
+	cands[0] = cand(300, "leak", MIB(40), split);
+	cands[0].growth_pages = MIB(40);
+	cands[1] = cand(301, "leak", MIB(40), split);
+	cands[1].growth_pages = MIB(40);
+	cands[2] = cand(302, "ui", MIB(96), "/user.slice/user-1001.slice/ui.scope");
+	f = facts(3, &p);
+	lrg_oom_decide(&st, &req, &f, &cfg, 1000, &v);
+	ok(v.kind == LRG_OOM_KILL && v.victim->own_cgroup == split,
+	   "split runaway: a piece of it is chosen, not the larger steady process (pid %d)",
+	   v.victim ? (int)v.victim->pid : -1);
+	lrg_oom_record(&st, &v, 0, 1000);
+	/* the piece is gone, the others grew on: usage is back where it was */
+	cands[0] = cands[v.victim == &cands[0] ? 1 : 0];
+	cands[0].growth_pages = MIB(80);
+	cands[1] = cands[2];
+	f = facts(2, &p);
+	lrg_oom_decide(&st, &req, &f, &cfg, 1500, &v);
+	ok(v.kind == LRG_OOM_KILL && v.victim == &cands[0],
+	   "split runaway: the piece gone and its cgroup growing on, the next piece at once (%d)",
+	   (int)v.kind);
+	/* a runaway alone in its cgroup: the guard waits for its memory */
+	lrg_oom_state_init(&st);
+	cands[0] = cand(310, "leak", MIB(300), "/a.scope");
+	cands[0].growth_pages = MIB(300);
+	cands[1] = cand(311, "helper", MIB(10), "/a.scope");
+	cands[1].growth_pages = MIB(2);
+	cands[2] = cand(312, "ui", MIB(96), "/b.scope");
+	f = facts(3, &p);
+	lrg_oom_decide(&st, &req, &f, &cfg, 1000, &v);
+	lrg_oom_record(&st, &v, 0, 1000);
+	cands[0] = cands[1];
+	cands[1] = cands[2];
+	f = facts(2, &p);
+	lrg_oom_decide(&st, &req, &f, &cfg, 1500, &v);
+	ok(v.kind == LRG_OOM_GUARDED, "one runaway gone, its cgroup's helper grew 2 MiB: the guard holds");
+}
+
 static void test_incomplete(void)
 {
 	struct lrg_oom_state st;
@@ -388,6 +437,7 @@ int main(void)
 	config_init();
 	test_early();
 	test_kill_and_guard();
+	test_split_runaway();
 	test_incomplete();
 	test_stale_thrash_said_once();
 	test_no_victim();
