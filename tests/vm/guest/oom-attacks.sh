@@ -100,10 +100,11 @@ attack() {
 	) &
 	a_pid=$!
 	sleep 2
-	a_pids="$a_pid $(cat "$A/pids")"
-	a_gone() { for p in $a_pids; do alive "$p" && return 1; done; return 0; }
+	# the pids are read anew each time: a slow guest may list them late
+	a_gone() { for p in $a_pid $(cat "$A/pids"); do alive "$p" && return 1; done; return 0; }
 	wait_for 150 a_gone
 	a_ended=$?
+	a_pids="$a_pid $(cat "$A/pids")"
 	for p in $a_pids; do kill -9 "$p" 2>/dev/null; done
 	wait $a_pid 2>/dev/null
 	sleep 3 # the kill's log line and the kernel's, if late
