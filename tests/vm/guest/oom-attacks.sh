@@ -104,7 +104,7 @@ attack() {
 	a_gone() { for p in $a_pid $(cat "$A/pids"); do alive "$p" && return 1; done; return 0; }
 	wait_for 150 a_gone
 	a_ended=$?
-	a_pids="$a_pid $(cat "$A/pids")"
+	a_pids=$(echo $a_pid $(cat "$A/pids"))   # one line, spaces between
 	for p in $a_pids; do kill -9 "$p" 2>/dev/null; done
 	wait $a_pid 2>/dev/null
 	sleep 3 # the kill's log line and the kernel's, if late
@@ -133,6 +133,7 @@ attack() {
 		echo "ok - $a_name: lrugend ended the runaway in $a_secs s ($a_mine kill(s)), the kernel killed nothing, the bystander lives"
 	else
 		echo "not ok - $a_name: runaway ended=$([ $a_ended = 0 ] && echo yes || echo no) after $a_secs s, lrugend kills of it $a_mine, of others $a_wrong, kernel OOM kills $a_kernel, bystander $(alive $ui && echo lives || echo dead)"
+		echo "#   the runaway's pids: $a_pids"
 		dmesg | grep "Killed process" | tail -n "$a_kernel" | sed 's/^/#   kernel: /'
 		tail -n +$((a_l0 + 1)) "$LOG" | grep -iE "incomplete|skipp|error|warn" | head -5 | cut -c1-240 | sed 's/^/#   log: /'
 	fi
@@ -167,8 +168,13 @@ attack "a cgroup 40 levels deep, each a memcg" \
 	"p=$U/deep && mkdir \$p && for i in \$(seq 2 40); do echo +memory >\$p/cgroup.subtree_control && p=\$p/d\$i && mkdir \$p || exit 1; done; echo \$\$ >\$p/cgroup.procs && exec $L $RATE"
 attack "a runaway split over 8 processes" \
 	"mkdir $U/app.slice/split.scope && echo \$\$ >$U/app.slice/split.scope/cgroup.procs && for i in 1 2 3 4 5 6 7 8; do $L 3 & echo \$! >>$A/pids; done; wait"
+# the user makes them first (not on the attack's clock: under TCG 1,100
+# mkdirs take a while), memcgs all, then the runaway's after them
+setpriv --reuid=1000 --regid=1000 --clear-groups --inh-caps=-all sh -c \
+	"mkdir $U/many && echo +memory >$U/many/cgroup.subtree_control && seq 1 1100 | sed 's|^|$U/many/c|' | xargs mkdir"
+echo "# $(ls -d $U/many/c* | wc -l) empty memcgs made by uid 1000"
 attack "1,100 empty cgroups made before the runaway's" \
-	"mkdir $U/many && echo +memory >$U/many/cgroup.subtree_control && for i in \$(seq 1 1100); do mkdir $U/many/c\$i; done; mkdir $U/many/z && echo \$\$ >$U/many/z/cgroup.procs && exec $L $RATE"
+	"mkdir $U/many/z && echo \$\$ >$U/many/z/cgroup.procs && exec $L $RATE"
 rmdir $U/many/* $U/many 2>/dev/null
 
 kill $dpid
