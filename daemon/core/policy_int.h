@@ -94,6 +94,7 @@ struct lrg_policy {
 	/* available memory at two past instants, older first (drop_rate) */
 	uint64_t drop_avail[2], drop_ms[2];
 	uint64_t drop_bps;         /* the last rate it fell at, bytes per second */
+	size_t list_hint;          /* where a listing's next memcg likely is */
 	uint64_t measured_ms;      /* the memcgs' figures were read then */
 	bool continuing;           /* the last tick deferred aging to the next */
 	bool force_scan;   /* benchmarks: walk every mm whole, no Bloom filters */

@@ -37,10 +37,30 @@ struct pmemcg *policy_find_memcg(struct lrg_policy *p, uint64_t id)
 	return NULL;
 }
 
+/*
+ * policy_find_memcg from where the last listed memcg was found: a listing
+ * comes in the order of the last one, which is the array's, so each
+ * lookup is one step instead of a scan of thousands.
+ */
+static struct pmemcg *find_listed_memcg(struct lrg_policy *p, uint64_t id)
+{
+	size_t n = p->nr_memcgs;
+
+	for (size_t k = 0; k < n; k++) {
+		size_t i = (p->list_hint + k) % n;
+
+		if (p->memcgs[i]->id == id) {
+			p->list_hint = i + 1;
+			return p->memcgs[i];
+		}
+	}
+	return NULL;
+}
+
 static int on_memcg(void *ctx, const struct lrg_memcg_info *info)
 {
 	struct lrg_policy *p = ctx;
-	struct pmemcg *m = policy_find_memcg(p, info->id);
+	struct pmemcg *m = find_listed_memcg(p, info->id);
 
 	if (!m) {
 		if (p->nr_memcgs == p->cap_memcgs) {
@@ -250,6 +270,8 @@ static int list_mms_locked(struct lrg_policy *p, bool only_marked)
 	for (size_t i = 0; i < p->nr_memcgs && r >= 0; i++) {
 		if (!p->memcgs[i]->seen || (only_marked && !p->memcgs[i]->marked))
 			continue;
+		if (p->memcgs[i]->info.idle && !only_marked)
+			continue;   /* nothing lives there: no address space */
 		c.m = p->memcgs[i];
 		r = b->ops->list_mms(b, c.m->id, on_mm, &c);
 		if (r == -ENOENT && only_marked) {
@@ -278,6 +300,7 @@ static int refresh_locked(struct lrg_policy *p)
 
 	for (size_t i = 0; i < p->nr_memcgs; i++)
 		p->memcgs[i]->seen = false;
+	p->list_hint = 0;
 
 	if (lrg_backend_has(b, LRG_CAP_MEMCG) && b->ops->list_memcgs) {
 		r = b->ops->list_memcgs(b, on_memcg, p);

@@ -55,10 +55,14 @@ static int cmp_aged_stamp(const void *x, const void *y)
  */
 #define LRG_MEMCG_REMEASURE_MS 2000
 #define LRG_MEMCG_EMPTY_BYTES (1ULL << 20)
+/* An empty memcg's figures change only when something moves in, which
+ * the listing every 2 s shows (its charge, its processes). */
+#define LRG_MEMCG_EMPTY_REMEASURE_MS 30000
 
 static bool empty_memcg(const struct pmemcg *m)
 {
-	return !m->list.nr_mms && m->pr_ok && m->pr.usage < LRG_MEMCG_EMPTY_BYTES;
+	return !m->list.nr_mms && m->pr_ok && m->pr.usage < LRG_MEMCG_EMPTY_BYTES &&
+	       m->info.current < LRG_MEMCG_EMPTY_BYTES;
 }
 
 static bool measure_due(const struct pmemcg *m, bool gpress, const struct lrg_pressure *gp,
@@ -66,10 +70,11 @@ static bool measure_due(const struct pmemcg *m, bool gpress, const struct lrg_pr
 {
 	const struct lrg_slice_config *s = m->slice;
 
-	if (!m->pr_ok || !m->pr_ms || now_ms < m->pr_ms ||
-	    now_ms - m->pr_ms >= LRG_MEMCG_REMEASURE_MS)
+	if (!m->pr_ok || !m->pr_ms || now_ms < m->pr_ms)
 		return true;
-	if (gpress && !empty_memcg(m))
+	if (empty_memcg(m))
+		return now_ms - m->pr_ms >= LRG_MEMCG_EMPTY_REMEASURE_MS;
+	if (gpress || now_ms - m->pr_ms >= LRG_MEMCG_REMEASURE_MS)
 		return true;
 	if (s->evict && s->evict_min_age_ms)
 		return true;

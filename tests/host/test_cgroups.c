@@ -517,6 +517,52 @@ static void test_pids_skip(void)
 	rmdir(root);
 }
 
+/* An idle cgroup (unpopulated, under 1 MiB): its protection read, not
+ * its limits or statistics; a populated one as before. */
+static void test_idle_info(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char root[PATH_MAX], p[PATH_MAX * 2];
+	struct lrg_memcg_info mi;
+	int r;
+
+	snprintf(root, sizeof(root), "%s/lrg-idle-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(root)) {
+		skip("mkdtemp failed: cannot build a tree");
+		return;
+	}
+	mkcg(root, "/idle.scope", false);
+	snprintf(p, sizeof(p), "%s/idle.scope", root);
+	put(p, "cgroup.events", "populated 0\nfrozen 0\n");
+	put(p, "memory.min", "1048576\n");
+	put(p, "memory.low", "0\n");
+	put(p, "memory.max", "104857600\n");
+	memset(&mi, 0, sizeof(mi));
+	r = lrg_cgroup_read_info(root, "/idle.scope", &mi);
+	ok(r == 0 && mi.min == 1048576 && mi.max == UINT64_MAX && mi.nr_procs == 0 && mi.file == 4096,
+	   "idle cgroup: memory.min read, limits and statistics not (max %llu)",
+	   (unsigned long long)mi.max);
+	put(p, "cgroup.events", "populated 1\nfrozen 0\n");
+	r = lrg_cgroup_read_info(root, "/idle.scope", &mi);
+	ok(r == -ENOENT || (r == 0 && mi.max == 104857600),
+	   "populated: its limits read (%d, max %llu)", r, (unsigned long long)mi.max);
+	put(p, "cgroup.events", "populated 0\nfrozen 0\n");
+	put(p, "memory.current", "2097152\n");
+	r = lrg_cgroup_read_info(root, "/idle.scope", &mi);
+	ok(r == -ENOENT || (r == 0 && mi.max == 104857600),
+	   "unpopulated with 2 MiB charged: read whole (%d, max %llu)", r, (unsigned long long)mi.max);
+	for (size_t i = 0; i < 4; i++) {
+		static const char *const extra[] = { "cgroup.events", "memory.min", "memory.low",
+						     "memory.max" };
+		char q[PATH_MAX * 3];
+
+		snprintf(q, sizeof(q), "%s/%s", p, extra[i]);
+		unlink(q);
+	}
+	rmcg(root, "/idle.scope");
+	rmdir(root);
+}
+
 int main(void)
 {
 	const char *src = getenv("top_srcdir");
@@ -528,5 +574,6 @@ int main(void)
 	test_rescan();
 	test_deep();
 	test_pids_skip();
+	test_idle_info();
 	return tap_done();
 }
