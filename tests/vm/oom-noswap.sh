@@ -6,7 +6,9 @@
 # away, twice. Asserts: no wrong victim (by anyone, the kernel included), at
 # most one lrugend kill per incident, the stand-in survives.
 #
-# The image is attached read-only and throttled (vm-run.sh --drive).
+# The image is attached read-only and throttled (vm-run.sh --drive). It
+# runs alone (--alone): lrugend races the kernel's OOM killer, and a VM
+# beside it slows lrugend more than the runaway.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 srcdir=${top_srcdir:-$(cd "$here/../.." && pwd)}
@@ -36,6 +38,6 @@ if [ ! -f "$img" ]; then
 		skip "mke2fs -d failed (e2fsprogs too old?)"
 	rm -rf "$cache/disk.d"
 fi
-exec "$here/vm-run.sh" --mem 512 --timeout 900 \
+exec "$here/vm-run.sh" --alone --mem 512 --timeout 900 \
 	--drive "file=$img,if=virtio,format=raw,readonly=on,throttling.bps-total=50000000,throttling.iops-total=2000" \
 	--modules "crc32c_generic libcrc32c ext4 virtio_blk" "$here/guest/oom-noswap.sh"
