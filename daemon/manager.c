@@ -74,7 +74,7 @@ static int describe_mm(struct manager_live *l, pid_t pid, uint64_t start_time,
 	ret->start_time = st.starttime;
 	ret->nr_anon = (status.rss_anon + status.rss_shmem) / LRG_PAGE_SIZE;
 	ret->nr_file = status.rss_file / LRG_PAGE_SIZE;
-	ret->cpu_time_ns = (st.utime + st.stime) * (1000000000ULL / (uint64_t)l->clk_tck);
+	ret->run_stamp = lrg_procfs_run_stamp(l->proc_root, pid, &st, l->clk_tck);
 	ret->oom_score_adj = adj;
 	memcpy(ret->comm, st.comm, sizeof(ret->comm));
 	return 0;

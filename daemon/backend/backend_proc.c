@@ -302,7 +302,7 @@ static int collect_pid(void *ctx, pid_t pid)
 	m->mm.memcg_id = c->memcg_id;
 	m->mm.nr_anon = (status.rss_anon + status.rss_shmem) / LRG_PAGE_SIZE;
 	m->mm.nr_file = status.rss_file / LRG_PAGE_SIZE;
-	m->mm.cpu_time_ns = (st.utime + st.stime) * (1000000000ULL / c->pb->clk_tck);
+	m->mm.run_stamp = lrg_procfs_run_stamp(c->pb->proc_root, pid, &st, c->pb->clk_tck);
 	m->mm.oom_score_adj = adj;
 	memcpy(m->mm.comm, st.comm, sizeof(m->mm.comm));
 	m->sig[0] = st.start_code;

@@ -35,7 +35,7 @@
 struct lrg_mm_priv {
 	struct lrg_pagemap pm;
 	uint64_t full_seq;       /* max_seq at the last full scan */
-	uint64_t last_cpu_time_ns;
+	uint64_t last_run_stamp;
 };
 
 static inline struct lrg_pagemap *lrg_mm_pagemap(struct lrg_mm *mm)

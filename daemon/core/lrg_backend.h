@@ -95,7 +95,8 @@ struct lrg_mm_info {
 	uint64_t memcg_id;       /* memcg the owner is in now */
 	uint64_t nr_anon;        /* resident anon + shmem pages */
 	uint64_t nr_file;        /* resident file pages */
-	uint64_t cpu_time_ns;    /* owner's CPU time: the "has run" hint */
+	uint64_t run_stamp;      /* advances whenever the owner has run: the "has run"
+				  * hint (lrg_procfs_run_stamp); only its changes count */
 	int oom_score_adj;
 	char comm[16];
 };

@@ -196,7 +196,7 @@ static int add_mm(struct lrg_policy *p, struct pmemcg *m, const struct lrg_mm_in
 	lrg_mm_init(&e->mm, info);
 	e->mm.info.memcg_id = m->id;
 	lrg_pagemap_init(&e->priv.pm);
-	e->priv.last_cpu_time_ns = info->cpu_time_ns;
+	e->priv.last_run_stamp = info->run_stamp;
 	e->mm.priv = &e->priv;
 	e->memcg = m;
 	e->seen = true;
@@ -217,9 +217,9 @@ static int on_mm(void *ctx, const struct lrg_mm_info *info)
 	if (e) {
 		if (e->seen && e->memcg != c->m)
 			return 0;   /* listed twice in one refresh: keep the first */
-		if (info->cpu_time_ns != e->priv.last_cpu_time_ns)
+		if (info->run_stamp != e->priv.last_run_stamp)
 			lrg_mm_set_ran(&e->mm);
-		e->priv.last_cpu_time_ns = info->cpu_time_ns;
+		e->priv.last_run_stamp = info->run_stamp;
 		e->mm.info = *info;
 		if (e->memcg != c->m) {
 			/*

@@ -411,6 +411,19 @@ int lrg_procfs_read_oom_score_adj(const char *proc_root, pid_t pid, int *ret)
 	return 0;
 }
 
+uint64_t lrg_procfs_run_stamp(const char *proc_root, pid_t pid, const struct lrg_proc_stat *st,
+			      long clk_tck)
+{
+	uint64_t stamp = (st->utime + st->stime) * (1000000000ULL / (uint64_t)clk_tck);
+	char path[PATH_MAX], buf[96];
+	unsigned long long ns;
+
+	if (proc_path(path, sizeof(path), proc_root, pid, "schedstat") == 0 &&
+	    lrg_read_file_buf(path, buf, sizeof(buf), NULL) >= 0 && sscanf(buf, "%llu", &ns) == 1)
+		stamp += ns;
+	return stamp;
+}
+
 /* ---- /proc/meminfo ------------------------------------------------------- */
 
 #define MI(k, field, g) { k, offsetof(struct lrg_meminfo, field), 1024, KV_SET, g }

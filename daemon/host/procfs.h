@@ -76,6 +76,19 @@ int lrg_procfs_read_cgroup(const char *proc_root, pid_t pid, struct lrg_proc_cgr
 
 int lrg_procfs_read_oom_score_adj(const char *proc_root, pid_t pid, int *ret);
 
+/*
+ * A counter that advances whenever the process has run: its CPU time from
+ * st (utime + stime, whole clock ticks of the thread group) plus its main
+ * thread's run time in nanoseconds from /proc/PID/schedstat, when the
+ * kernel has it. The ticks alone miss a process that runs a few
+ * milliseconds a second (an application redrawing once a second) for
+ * seconds at a time, and the aging, which walks only what has run, then
+ * lets its pages fall to the oldest generation although they are in use.
+ * Only its changes mean anything.
+ */
+uint64_t lrg_procfs_run_stamp(const char *proc_root, pid_t pid, const struct lrg_proc_stat *st,
+			      long clk_tck);
+
 /* /proc/PID/exe: the executable's absolute path into buf (size bytes),
  * and whether a rule may believe it (*ret_trusted): the file is root's, no
  * one else may write it, and the path looked up here is that very file,

@@ -1070,7 +1070,7 @@ static void fill_mm(const struct lrg_sim *s, const struct sim_proc *p, struct lr
 	mi->memcg_id = s->memcgs[p->memcg].id;
 	mi->nr_anon = p->nr_anon;
 	mi->nr_file = p->nr_file;
-	mi->cpu_time_ns = p->cpu_ns;
+	mi->run_stamp = p->cpu_ns;
 	mi->oom_score_adj = p->spec->oom_score_adj;
 	snprintf(mi->comm, sizeof(mi->comm), "%s", p->spec->comm);
 }

@@ -104,8 +104,11 @@ static void test_proc(void)
 		   "501: anon+shmem and file pages from status");
 		ok(mm.v[2].oom_score_adj == 10 && !strcmp(mm.v[0].comm, "sshd1") &&
 		   mm.v[1].memcg_id == m.sshd.id, "oom_score_adj, comm, memcg id");
-		ok(mm.v[1].cpu_time_ns == (uint64_t)(200 + 10) * (1000000000ULL / sysconf(_SC_CLK_TCK)),
-		   "cpu time from utime+stime");
+		ok(mm.v[1].run_stamp ==
+			   (uint64_t)(200 + 10) * (1000000000ULL / sysconf(_SC_CLK_TCK)) + 7000000,
+		   "run stamp: utime+stime in ns plus the main thread's run time from schedstat");
+		ok(mm.v[0].run_stamp == (uint64_t)(100 + 10) * (1000000000ULL / sysconf(_SC_CLK_TCK)),
+		   "run stamp without schedstat: utime+stime alone");
 	}
 	mm.n = 0;
 	r = b->ops->list_mms(b, ino_of("/user.slice/user-1000.slice/app-firefox-1.scope"), mm_fn, &mm);

@@ -94,7 +94,7 @@ void fake_touch(struct fake_mm *m, uint64_t addr, unsigned int first, unsigned i
 	for (int i = 0; i < LRG_REGION_WORDS; i++)
 		r->young[i] &= r->present[i];
 	r->nonleaf_young = true;
-	m->info.cpu_time_ns += 1000;
+	m->info.run_stamp += 1000;
 }
 
 void fake_lock(struct fake_mm *m, uint64_t addr, unsigned int first, unsigned int nr)
@@ -411,7 +411,7 @@ struct fake_mm *fake_add_mm(struct fake_backend *f, uint64_t key, uint64_t memcg
 	m->info.pid = (pid_t)key;
 	m->info.start_time = key * 10;
 	m->info.memcg_id = memcg_id;
-	m->info.cpu_time_ns = 1;
+	m->info.run_stamp = 1;
 	snprintf(m->info.comm, sizeof(m->info.comm), "fake%llu", (unsigned long long)key);
 	return m;
 }
