@@ -170,7 +170,11 @@ def main():
     ui = start_standin(a, ui_cg, ui_out, 48, 100, disk and os.path.join(disk, "r1.dat"))
     app = start_standin(a, app_cg, app_out, 48 if disk else 96, 1000,
                         disk and os.path.join(disk, "r2.dat"))
-    time.sleep(20)
+    # The UI and the application run 40 s before the loop starts: on a
+    # desktop they have run for minutes when a runaway comes, and lrugend
+    # protects a working set once it has held for 30 s (its established
+    # working set, which a runaway's growth never is).
+    time.sleep(40)
     if ui.poll() is not None or app.poll() is not None:
         print("not ok - %s: the UI and the application run" % tag)
         return 1
