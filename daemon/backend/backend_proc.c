@@ -79,6 +79,8 @@ struct proc_backend {
 	bool wm_ok;
 	/* the memcgs the last listing could not read, as last logged */
 	size_t memcgs_skipped;
+	/* the tree stopped being watched, as logged (once) */
+	bool unwatched_noted;
 	/* cgroups below a memcg whose processes could not be listed, in all;
 	 * logged at most once per SKIP_LOG_MS */
 	uint64_t pids_skipped, pids_skipped_log_ms;
@@ -107,6 +109,17 @@ static void note_memcgs_skipped(struct proc_backend *pb, size_t n)
 	else
 		log_notice("proc backend: every memory cgroup is readable again");
 	pb->memcgs_skipped = n;
+}
+
+/* A tree inotify no longer follows is walked at every listing: once. */
+static void note_unwatched(struct proc_backend *pb)
+{
+	if (pb->cg->watched || pb->cg->global || pb->unwatched_noted)
+		return;
+	log_notice("proc backend: inotify does not follow the cgroup tree (unavailable, or "
+		   "fs.inotify.max_user_watches reached): it is walked and every memcg read at "
+		   "each listing");
+	pb->unwatched_noted = true;
 }
 
 /* The same for the processes below one memcg, counted in all. */
@@ -232,7 +245,7 @@ static int proc_list_memcgs(struct lrg_backend *b, lrg_memcg_fn fn, void *ctx)
 		mi.id = e->id;
 		/* the tree holds paths shorter than mi.path only */
 		strcpy(mi.path, e->path);
-		r = lrg_cgroup_read_info(pb->cg->root, e->path, &mi);
+		r = lrg_cgroup_tree_read_info(pb->cg, i, &mi);
 		if (r == -ENOENT)
 			continue;  /* removed since the scan */
 		if (r < 0) {
@@ -251,6 +264,7 @@ static int proc_list_memcgs(struct lrg_backend *b, lrg_memcg_fn fn, void *ctx)
 			return r;
 	}
 	note_memcgs_skipped(pb, skipped);
+	note_unwatched(pb);
 	return 0;
 }
 

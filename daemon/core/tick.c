@@ -56,7 +56,8 @@ static int cmp_aged_stamp(const void *x, const void *y)
 #define LRG_MEMCG_REMEASURE_MS 2000
 #define LRG_MEMCG_EMPTY_BYTES (1ULL << 20)
 /* An empty memcg's figures change only when something moves in, which
- * the listing every 2 s shows (its charge, its processes). */
+ * the listing every 2 s shows (its charge, its processes); one the
+ * listing calls idle is not measured again while it stays so. */
 #define LRG_MEMCG_EMPTY_REMEASURE_MS 30000
 
 static bool empty_memcg(const struct pmemcg *m)
@@ -72,6 +73,10 @@ static bool measure_due(const struct pmemcg *m, bool gpress, const struct lrg_pr
 
 	if (!m->pr_ok || !m->pr_ms || now_ms < m->pr_ms)
 		return true;
+	/* idle as listed (nothing in it changed since it was last read idle)
+	 * and measured empty since: its figures stand until it changes */
+	if (m->info.idle && empty_memcg(m))
+		return false;
 	if (empty_memcg(m))
 		return now_ms - m->pr_ms >= LRG_MEMCG_EMPTY_REMEASURE_MS;
 	if (gpress || now_ms - m->pr_ms >= LRG_MEMCG_REMEASURE_MS)

@@ -14,7 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgroup_watch.h"
 #include "cgroups.h"
+#include "clock.h"
 #include "fileio.h"
 #include "procfs.h"
 #include "util.h"
@@ -148,6 +150,9 @@ struct cg_tree {
 	struct cg_list list[2];         /* the current scan and the spare */
 	unsigned int cur;
 	char *dents;                    /* getdents64 buffer */
+	struct lrg_cgroup_watch *watch; /* NULL: not watched, every rescan walks */
+	uint64_t walked_ms;             /* the last walk (CLOCK_MONOTONIC) */
+	uint64_t unwatched_ms;          /* when the watch was given up (0: never) */
 };
 
 /* Large enough for a few hundred names per call; any directory is read in
@@ -227,11 +232,42 @@ static int list_add(struct cg_list *l, uint64_t id, size_t parent, const char *n
 	return 0;
 }
 
+/* Watches run out (fs.inotify.max_user_watches) or their events cannot be
+ * read: the tree is walked on every rescan from now on, as unwatched. */
+static void unwatch(struct cg_tree *ct)
+{
+	lrg_cgroup_watch_free(ct->watch);
+	ct->watch = NULL;
+	ct->pub.watched = false;
+	ct->unwatched_ms = lrg_mono_ms();
+}
+
+/* A watch given up is tried again on the walk's period: the thousands of
+ * cgroups that spent the watches may be gone. */
+static bool rewatch(struct cg_tree *ct, uint64_t now)
+{
+	if (ct->watch || ct->pub.global || !ct->unwatched_ms || now < ct->unwatched_ms ||
+	    now - ct->unwatched_ms < LRG_CGROUP_REWALK_MS)
+		return false;
+	ct->unwatched_ms = now;
+	if (lrg_cgroup_watch_new(&ct->watch) < 0)
+		return false;
+	ct->pub.watched = true;
+	return true;   /* nothing is watched until the next walk */
+}
+
+static void watch_cgroup(struct cg_tree *ct, int fd, uint64_t id)
+{
+	if (ct->watch && lrg_cgroup_watch_add(ct->watch, fd, id) < 0)
+		unwatch(ct);
+}
+
 /*
  * The subdirectory name of the cgroup at index parent (open at dfd): a
  * memcg when it has memory files. What cannot be read is counted.
  */
-static int add_child(struct cg_list *l, int dfd, size_t parent, const char *name)
+static int add_child(struct cg_tree *ct, struct cg_list *l, int dfd, size_t parent,
+		     const char *name)
 {
 	_cleanup_close_ int fd = -1;
 	struct stat st;
@@ -254,6 +290,8 @@ static int add_child(struct cg_list *l, int dfd, size_t parent, const char *name
 		l->nr_skipped++;
 		return 0;
 	}
+	if (r == 0)
+		watch_cgroup(ct, fd, st.st_ino);
 	return r;
 }
 
@@ -280,7 +318,7 @@ static int scan_children(struct cg_tree *ct, struct cg_list *l, int rfd, size_t 
 			if (is_dot_or_dotdot(de->d_name) ||
 			    (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN))
 				continue;
-			r = add_child(l, dfd, i, de->d_name);
+			r = add_child(ct, l, dfd, i, de->d_name);
 			if (r < 0)
 				return r;
 		}
@@ -338,8 +376,12 @@ static int scan(struct cg_tree *ct, struct cg_list *l)
 		rfd = open(t->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (rfd < 0 || fstat(rfd, &st) < 0)
 			return -errno;
+		if (ct->watch)
+			lrg_cgroup_watch_begin_walk(ct->watch);
 		r = list_add(l, st.st_ino, 0, NULL,
 			     file_lists_memory_at(rfd, "cgroup.subtree_control") > 0);
+		if (r == 0)
+			watch_cgroup(ct, rfd, st.st_ino);
 	}
 	/* Breadth first: the list is its own queue, so no tree is too deep. */
 	for (size_t i = 0; r == 0 && i < l->n; i++)
@@ -347,10 +389,35 @@ static int scan(struct cg_tree *ct, struct cg_list *l)
 			r = scan_children(ct, l, rfd, i);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++) {
 		l->v[i].path = l->names + l->off[i];
+		l->v[i].stale = true;
+	}
 	sort_by_id(l->v, l->n);
+	if (ct->watch)
+		lrg_cgroup_watch_end_walk(ct->watch);
 	return 0;
+}
+
+/* What the last walk knew of each cgroup that is still there under the
+ * same name, for a walk that only followed a change of shape. Both lists
+ * are sorted by id. */
+static void carry_over(const struct cg_list *old, struct cg_list *new)
+{
+	size_t i = 0;
+
+	for (size_t j = 0; j < new->n; j++) {
+		struct lrg_cgroup_entry *e = &new->v[j];
+
+		while (i < old->n && old->v[i].id < e->id)
+			i++;
+		if (i < old->n && old->v[i].id == e->id && !strcmp(old->v[i].path, e->path)) {
+			e->stale = old->v[i].stale;
+			e->idle = old->v[i].idle;
+			e->idle_current = old->v[i].idle_current;
+			e->idle_min = old->v[i].idle_min;
+		}
+	}
 }
 
 static void publish(struct cg_tree *ct)
@@ -368,6 +435,7 @@ static void tree_freep(struct cg_tree **ctp)
 
 	if (!ct)
 		return;
+	lrg_cgroup_watch_free(ct->watch);
 	for (int i = 0; i < 2; i++) {
 		free(ct->list[i].v);
 		free(ct->list[i].off);
@@ -419,9 +487,13 @@ int lrg_cgroup_tree_open(const char *cgroup_root, struct lrg_cgroup_tree **ret)
 	} else if (r < 0) {
 		return r;
 	}
+	/* without inotify (or watches to spare) the tree is walked each time */
+	if (!ct->pub.global && lrg_cgroup_watch_new(&ct->watch) == 0)
+		ct->pub.watched = true;
 	r = scan(ct, &ct->list[0]);
 	if (r < 0)
 		return r;
+	ct->walked_ms = lrg_mono_ms();
 	publish(ct);
 	*ret = &TAKE_PTR(ct)->pub;
 	return 0;
@@ -461,15 +533,41 @@ static int report_changes(const struct cg_list *old, const struct cg_list *new,
 	return r < 0 ? r : 0;
 }
 
+static struct lrg_cgroup_entry *find_entry(struct lrg_cgroup_tree *t, uint64_t id)
+{
+	return (struct lrg_cgroup_entry *)lrg_cgroup_tree_find(t, id);
+}
+
+static void mark_stale(void *ctx, uint64_t id)
+{
+	struct lrg_cgroup_entry *e = find_entry(ctx, id);
+
+	if (e)
+		e->stale = true;
+}
+
 int lrg_cgroup_tree_rescan(struct lrg_cgroup_tree *t, lrg_cgroup_change_fn fn, void *ctx)
 {
 	struct cg_tree *ct = to_ct(t);
 	unsigned int next = !ct->cur;
+	uint64_t now = lrg_mono_ms();
+	bool reshaped = false, periodic;
 	int r;
 
+	if (ct->watch && lrg_cgroup_watch_drain(ct->watch, mark_stale, t, &reshaped) < 0)
+		unwatch(ct);
+	periodic = rewatch(ct, now) || !ct->watch || now < ct->walked_ms ||
+		   now - ct->walked_ms >= LRG_CGROUP_REWALK_MS;
+	if (!reshaped && !periodic)
+		return 0;
 	r = scan(ct, &ct->list[next]);
 	if (r < 0)
 		return r;
+	/* a walk on its period re-reads every cgroup: it is the net under
+	 * whatever the events missed */
+	if (!periodic)
+		carry_over(&ct->list[ct->cur], &ct->list[next]);
+	ct->walked_ms = now;
 	r = fn ? report_changes(&ct->list[ct->cur], &ct->list[next], fn, ctx) : 0;
 	ct->cur = next;
 	publish(ct);
@@ -579,19 +677,12 @@ static bool unpopulated(const char *root, const char *path)
 	return !strncmp(buf, "populated 0", 11) || strstr(buf, "\npopulated 0");
 }
 
-/*
- * An idle cgroup (no process in its subtree, next to nothing charged):
- * only its memory.min, which lrugend must give back as it found it, is
- * read; no limit binds what nothing charges to, and no process is there
- * to list. A user's thousand empty cgroups then cost three reads each per
- * listing instead of eleven.
- */
-static bool read_idle_info(const char *root, const char *path, struct lrg_memcg_info *mi)
+/* An idle cgroup's info: its charge and memory.min, limits as max, no
+ * process (see read_idle_info). */
+static void fill_idle(struct lrg_memcg_info *mi, uint64_t current, uint64_t min)
 {
-	if (mi->current >= IDLE_BYTES || !strcmp(path, "/") || !unpopulated(root, path))
-		return false;
-	if (read_u64_file(root, path, "memory.min", &mi->min) < 0)
-		return false;
+	mi->current = current;
+	mi->min = min;
 	mi->idle = true;
 	mi->low = 0;
 	mi->high = mi->max = mi->swap_max = UINT64_MAX;
@@ -599,6 +690,25 @@ static bool read_idle_info(const char *root, const char *path, struct lrg_memcg_
 	mi->anon = 0;
 	mi->file = mi->current;
 	mi->nr_procs = 0;
+}
+
+/*
+ * An idle cgroup (no process in its subtree, next to nothing charged):
+ * only its memory.min, which lrugend must give back as it found it, is
+ * read; no limit binds what nothing charges to, and no process is there
+ * to list. A user's thousand empty cgroups then cost three reads each
+ * when read instead of eleven, and none between changes on a watched
+ * tree (lrg_cgroup_tree_read_info).
+ */
+static bool read_idle_info(const char *root, const char *path, struct lrg_memcg_info *mi)
+{
+	uint64_t min;
+
+	if (mi->current >= IDLE_BYTES || !strcmp(path, "/") || !unpopulated(root, path))
+		return false;
+	if (read_u64_file(root, path, "memory.min", &min) < 0)
+		return false;
+	fill_idle(mi, mi->current, min);
 	return true;
 }
 
@@ -649,6 +759,25 @@ int lrg_cgroup_read_info(const char *cgroup_root, const char *path, struct lrg_m
 	mi.nr_procs = r < 0 ? 0 : r;
 	*info = mi;
 	return 0;
+}
+
+int lrg_cgroup_tree_read_info(struct lrg_cgroup_tree *t, size_t i, struct lrg_memcg_info *info)
+{
+	struct lrg_cgroup_entry *e = &t->v[i];
+	int r;
+
+	if (t->watched && e->idle && !e->stale) {
+		fill_idle(info, e->idle_current, e->idle_min);
+		return 0;
+	}
+	r = lrg_cgroup_read_info(t->root, e->path, info);
+	if (r == 0) {
+		e->stale = false;
+		e->idle = info->idle;
+		e->idle_current = info->current;
+		e->idle_min = info->min;
+	}
+	return r;
 }
 
 int lrg_cgroup_read_stat(const char *cgroup_root, const char *path, struct lrg_vmstat *ret)

@@ -35,6 +35,11 @@ struct lrg_cgroup_entry {
 	const char *path;        /* below the root, "/" for the root itself; shorter
 				  * than LRG_CGROUP_PATH_MAX; valid until the next rescan */
 	bool memory_subtree;     /* its subtree_control enables memory */
+	/* What the tree remembers of its files (lrg_cgroup_tree_read_info):
+	 * idle when last read, and its memory.current and memory.min then;
+	 * stale once something in it changed since, or when never read. */
+	bool stale, idle;
+	uint64_t idle_current, idle_min;
 };
 
 /*
@@ -52,7 +57,15 @@ struct lrg_cgroup_tree {
 	struct lrg_cgroup_entry *v;
 	size_t n;                /* sorted by id */
 	size_t nr_skipped;       /* the last scan's cgroups that could not be read */
+	/* inotify follows the tree (cgroup_watch.h): a rescan walks it only
+	 * when it changed shape, or every LRG_CGROUP_REWALK_MS; false when
+	 * inotify cannot be had or its watches ran out: every rescan walks */
+	bool watched;
 };
+
+/* The walk that catches whatever inotify could not say: a cgroup's
+ * charge that grew with no process in it, say. */
+#define LRG_CGROUP_REWALK_MS 30000
 
 /*
  * Open the tree at cgroup_root (a cgroup2 mount). When it is not cgroup2
@@ -66,7 +79,8 @@ void lrg_cgroup_tree_free(struct lrg_cgroup_tree *t);
 typedef int (*lrg_cgroup_change_fn)(void *ctx, const struct lrg_cgroup_entry *e, bool added);
 /*
  * Re-scan the tree and report the differences since the last scan. On
- * failure (-ENOMEM, the root unreadable) the tree stays as it was.
+ * failure (-ENOMEM, the root unreadable) the tree stays as it was. A
+ * watched tree that did not change shape is not walked (no differences).
  */
 int lrg_cgroup_tree_rescan(struct lrg_cgroup_tree *t, lrg_cgroup_change_fn fn, void *ctx);
 
@@ -82,6 +96,13 @@ uint64_t lrg_cgroup_tree_memcg_of(const struct lrg_cgroup_tree *t, const char *p
 /* Read the memory.* files of one cgroup into info (id and path kept). The
  * root cgroup lacks memory.current and the limits: they read as 0 / max. */
 int lrg_cgroup_read_info(const char *cgroup_root, const char *path, struct lrg_memcg_info *info);
+
+/*
+ * lrg_cgroup_read_info of the tree's entry i (t->v[i]), the files left
+ * unread when the tree is watched and the cgroup was idle when last read
+ * with nothing in it changed since: an idle cgroup then costs no read.
+ */
+int lrg_cgroup_tree_read_info(struct lrg_cgroup_tree *t, size_t i, struct lrg_memcg_info *info);
 
 /* memory.stat (pgscan, pgsteal, refaults, anon/file) and memory.events oom_kill. */
 int lrg_cgroup_read_stat(const char *cgroup_root, const char *path, struct lrg_vmstat *ret);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -563,6 +564,112 @@ static void test_idle_info(void)
 	rmdir(root);
 }
 
+/* Write text over file's start through a shared mapping: a change that
+ * raises no inotify event (write(2) does), to tell a read from a memory. */
+static void poke(const char *dir, const char *file, const char *text)
+{
+	char p[PATH_MAX * 2];
+	void *m;
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, file);
+	fd = open(p, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	m = mmap(NULL, strlen(text), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m != MAP_FAILED) {
+		memcpy(m, text, strlen(text));
+		munmap(m, strlen(text));
+	}
+	close(fd);
+}
+
+static bool read_idle_entry(struct lrg_cgroup_tree *t, const char *path, struct lrg_memcg_info *mi)
+{
+	const struct lrg_cgroup_entry *e = lrg_cgroup_tree_find_path(t, path);
+
+	memset(mi, 0, sizeof(*mi));
+	return e && lrg_cgroup_tree_read_info(t, (size_t)(e - t->v), mi) == 0;
+}
+
+/* A watched tree: idle cgroups are not read again, and the tree is not
+ * walked again, until inotify says something changed. */
+static void test_watch(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char root[PATH_MAX], idle[PATH_MAX * 2], par[PATH_MAX * 2];
+	struct lrg_cgroup_tree *t = NULL;
+	struct lrg_memcg_info mi;
+	struct diff d = { 0 };
+	bool read_ok;
+	int r;
+
+	snprintf(root, sizeof(root), "%s/lrg-watch-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(root)) {
+		skip("mkdtemp failed: cannot build a tree");
+		return;
+	}
+	put(root, "cgroup.controllers", "memory\n");
+	put(root, "cgroup.subtree_control", "memory\n");
+	mkcg(root, "/idle.scope", false);
+	snprintf(idle, sizeof(idle), "%s/idle.scope", root);
+	put(idle, "memory.current", "0000004096\n");
+	put(idle, "memory.min", "0\n");
+	put(idle, "cgroup.events", "populated 0\n");
+	mkcg(root, "/p.slice", false);
+	snprintf(par, sizeof(par), "%s/p.slice", root);
+	put(par, "cgroup.subtree_control", "      \n");
+	mkcg(root, "/p.slice/c.scope", false);
+
+	r = lrg_cgroup_tree_open(root, &t);
+	if (r < 0 || !t->watched) {
+		skip("inotify not available here: nothing to watch");
+		goto out;
+	}
+	ok(t->n == 3, "watched tree: the root, idle.scope and p.slice (%zu)", t->n);
+	ok(read_idle_entry(t, "/idle.scope", &mi) && mi.idle && mi.current == 4096,
+	   "idle.scope read idle, 4 KiB");
+
+	poke(idle, "memory.current", "0005242880\n");
+	poke(par, "cgroup.subtree_control", "memory\n");
+	r = lrg_cgroup_tree_rescan(t, diff_fn, &d);
+	ok(r == 0 && !lrg_cgroup_tree_find_path(t, "/p.slice/c.scope"),
+	   "no event: the tree is not walked (memory enabled below p.slice unseen)");
+	read_ok = read_idle_entry(t, "/idle.scope", &mi);
+	ok(read_ok && mi.idle && mi.current == 4096,
+	   "no event: idle.scope as remembered, its files not read (%llu)",
+	   (unsigned long long)mi.current);
+
+	put(idle, "cgroup.events", "populated 0\n");
+	r = lrg_cgroup_tree_rescan(t, diff_fn, &d);
+	read_ok = read_idle_entry(t, "/idle.scope", &mi);
+	ok(r == 0 && read_ok && !mi.idle && mi.current == 5242880,
+	   "a write in idle.scope: read again, 5 MiB charged, no longer idle (%llu)",
+	   (unsigned long long)mi.current);
+
+	memset(&d, 0, sizeof(d));
+	mkcg(root, "/new.scope", false);
+	r = lrg_cgroup_tree_rescan(t, diff_fn, &d);
+	ok(r == 0 && d.added == 2 && lrg_cgroup_tree_find_path(t, "/new.scope") &&
+	   lrg_cgroup_tree_find_path(t, "/p.slice/c.scope"),
+	   "a cgroup made: the tree walked, new.scope and p.slice/c.scope found (%d added)", d.added);
+	rmcg(root, "/new.scope");
+out:
+	lrg_cgroup_tree_free(t);
+	rmcg(root, "/p.slice/c.scope");
+	rmcg(root, "/p.slice");
+	for (size_t i = 0; i < 3; i++) {
+		static const char *const extra[] = { "memory.min", "cgroup.events", "cgroup.controllers" };
+		char q[PATH_MAX * 3];
+
+		snprintf(q, sizeof(q), "%s/%s", i < 2 ? idle : root, extra[i]);
+		unlink(q);
+	}
+	rmcg(root, "/idle.scope");
+	rmcg(root, "");
+	rmdir(root);
+}
+
 int main(void)
 {
 	const char *src = getenv("top_srcdir");
@@ -575,5 +682,6 @@ int main(void)
 	test_deep();
 	test_pids_skip();
 	test_idle_info();
+	test_watch();
 	return tap_done();
 }
