@@ -303,8 +303,13 @@ static int age_due(struct lrg_policy *p, const struct lrg_pressure *gp, uint64_t
 
 	for (size_t i = 0; i < p->nr_memcgs; i++) {
 		struct pmemcg *m = p->memcgs[i];
-		int sw = policy_swappiness(p, m, gp);
+		int sw;
 
+		/* an idle memcg has no page to age: a user's thousand empty
+		 * cgroups would each take a turn of every tick */
+		if (m->info.idle && !m->list.nr_mms)
+			continue;
+		sw = policy_swappiness(p, m, gp);
 		if (lrg_aging_due(&m->lv, sw > 0, false, aging_interval(m->slice), now_ms))
 			p->due[nr_due++] = m;
 	}

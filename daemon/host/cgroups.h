@@ -64,8 +64,9 @@ struct lrg_cgroup_tree {
 };
 
 /* The walk that catches whatever inotify could not say: a cgroup's
- * charge that grew with no process in it, say. */
-#define LRG_CGROUP_REWALK_MS 30000
+ * charge that grew with no process in it, say. Rare: with a thousand
+ * cgroups one walk is about a second of CPU under TCG. */
+#define LRG_CGROUP_REWALK_MS 120000
 
 /*
  * Open the tree at cgroup_root (a cgroup2 mount). When it is not cgroup2
