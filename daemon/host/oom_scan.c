@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "code_trust.h"
 #include "fileio.h"
 #include "oom_scan.h"
 #include "procfs.h"
@@ -276,6 +277,12 @@ static int keep_candidate(void *ctx, const struct lrg_mm_info *mm)
 	footprint = c->rss_pages + c->swap_pages;
 	base = baseline_of(s, mm->mm_key);
 	c->growth_pages = footprint > base ? footprint - base : 0;
+	/* a program root installed, run and grown by a user: believed only
+	 * if the code in it is root's too (code_trust.h); only growers are
+	 * read, the few a decision turns on */
+	if (c->exe_trusted && c->uid != 0 && c->growth_pages >= LRG_OOM_GROWTH_STEP_PAGES &&
+	    !s->virtual_time)
+		c->exe_trusted = lrg_procfs_code_trusted(s->proc_root, mm->pid) == 1;
 	return 0;
 }
 

@@ -19,8 +19,9 @@
 #   preloaded into systemd
 #                        LD_PRELOAD into /usr/lib/systemd/systemd, a file
 #                        root owns that the built-in profile protects by exe:
-#                        lrugend kills nobody in its place (the kernel
-#                        ends it);
+#                        with the user's own library lrugend ends it; with
+#                        a library of root's lrugend kills nobody in its
+#                        place (the kernel ends it);
 #   user's system.slice  a system.slice/sshd.service the user made below
 #                        user@1000.service;
 #   230-char scope       a cgroup whose name is 230 characters long;
@@ -151,12 +152,17 @@ attack "comm systemd" "exec $L $RATE systemd"
 attack "comm bash (avoided by name in older profiles)" "exec $L $RATE bash"
 attack "a copy named Xorg" "cp $L $A/Xorg && exec $A/Xorg $RATE"
 attack "a copy named sshd" "mkdir -p $A/sbin && cp $L $A/sbin/sshd && exec $A/sbin/sshd $RATE"
-# The profile protects the program by exe; the preloaded copy gets the
-# rule (lrugend.conf(5): an exe rule trusts the program, not how it is
-# run). Nothing protected is killed by lrugend, and the kill never passes
-# to another user: lrugend kills nobody, the kernel's OOM killer ends it.
+# The profile protects the program by exe. Preloaded with the user's own
+# library (a copy in the user's files) it loses the rule: its code is not
+# all root's (lrugend.conf(5)), and lrugend ends it like any runaway.
+attack "its own library preloaded into /usr/lib/systemd/systemd, which the profile protects" \
+	"cp $B/tests/vm/lrg-leak.so $A/leak.so && LRG_LEAK_RATE=$RATE LD_PRELOAD=$A/leak.so exec /usr/lib/systemd/systemd --version"
+# Preloaded with a library root installed (the build's, root's here), it
+# keeps the rule: nothing protected is killed by lrugend, and the kill
+# never passes to another user: lrugend kills nobody, the kernel's OOM
+# killer ends it.
 a_protected=1
-attack "preloaded into /usr/lib/systemd/systemd, which the profile protects" \
+attack "root's library preloaded into /usr/lib/systemd/systemd, which the profile protects" \
 	"LRG_LEAK_RATE=$RATE LD_PRELOAD=$B/tests/vm/lrg-leak.so exec /usr/lib/systemd/systemd --version"
 a_protected=
 attack "a system.slice/sshd.service of its own below user@1000.service" \
