@@ -20,6 +20,7 @@ struct lrg_cgroup_watch {
 	int fd;
 	struct wd_id *map;      /* sorted by wd once the walk ended */
 	size_t n, cap;
+	bool overflowed;        /* events were lost since the last drain */
 };
 
 /* Watches held by every tree of this process (a backend may keep two). */
@@ -126,11 +127,10 @@ static int add_one(struct lrg_cgroup_watch *w, int dirfd, const char *file, uint
 
 int lrg_cgroup_watch_add(struct lrg_cgroup_watch *w, int dirfd, uint64_t id)
 {
-	int r = add_one(w, dirfd, NULL, DIR_EVENTS, id);
-
-	if (r < 0)
-		return r;
-	return add_one(w, dirfd, "cgroup.events", IN_MODIFY, id);
+	/* The directory only: a watch on one of its files would outlive the
+	 * cgroup (kernfs removes the file without telling inotify) and hold
+	 * one of root's watches for good. */
+	return add_one(w, dirfd, NULL, DIR_EVENTS, id);
 }
 
 static int cmp_wd(const void *a, const void *b)
@@ -159,6 +159,8 @@ static void take(const struct lrg_cgroup_watch *w, const struct inotify_event *e
 
 	if (ev->mask & RESHAPE_EVENTS)
 		*reshaped = true;
+	if (ev->mask & IN_Q_OVERFLOW)
+		((struct lrg_cgroup_watch *)w)->overflowed = true;
 	/* memory joining or leaving the controllers of the children */
 	if ((ev->mask & IN_MODIFY) && ev->len && !strcmp(ev->name, "cgroup.subtree_control"))
 		*reshaped = true;
@@ -185,6 +187,10 @@ int lrg_cgroup_watch_drain(struct lrg_cgroup_watch *w, lrg_cgroup_changed_fn fn,
 		}
 	}
 	*ret_reshaped = reshaped;
+	if (w->overflowed) {
+		w->overflowed = false;
+		return 1;
+	}
 	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 		return -errno;
 	return 0;

@@ -4,10 +4,11 @@
  * inotify, so that a listing reads only what changed and walks the tree
  * only when its shape did.
  *
- * Each cgroup gets two watches: its directory (a child made, removed or
- * renamed; a write to one of its files, cgroup.subtree_control among
- * them) and its cgroup.events (populated, which the kernel signals on the
- * file alone, and only while its inode is cached: the watch pins it). A
+ * Each cgroup's directory is watched: a child made, removed or renamed, a
+ * write to one of its files (cgroup.subtree_control among them), and the
+ * kernel's populated notice on its cgroup.events while that file's inode
+ * is cached (the listing reads it; what is missed, the walk every
+ * LRG_CGROUP_REWALK_MS reads again). A
  * user's thousand empty cgroups then cost nothing between changes instead
  * of three reads each per listing.
  */
@@ -43,6 +44,7 @@ typedef void (*lrg_cgroup_changed_fn)(void *ctx, uint64_t id);
  * Take every pending event. *ret_reshaped: the tree may have changed shape
  * (a cgroup made, removed or renamed, a subtree_control written, or events
  * lost to a queue overflow, after which nothing said here is whole).
+ * 1 when events were lost (everything must be read again), 0 otherwise,
  * -errno when the events cannot be read.
  */
 int lrg_cgroup_watch_drain(struct lrg_cgroup_watch *w, lrg_cgroup_changed_fn fn, void *ctx,

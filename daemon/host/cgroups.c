@@ -554,9 +554,15 @@ int lrg_cgroup_tree_rescan(struct lrg_cgroup_tree *t, lrg_cgroup_change_fn fn, v
 	bool reshaped = false, periodic;
 	int r;
 
-	if (ct->watch && lrg_cgroup_watch_drain(ct->watch, mark_stale, t, &reshaped) < 0)
-		unwatch(ct);
-	periodic = rewatch(ct, now) || !ct->watch || now < ct->walked_ms ||
+	bool lost = false;
+
+	if (ct->watch) {
+		r = lrg_cgroup_watch_drain(ct->watch, mark_stale, t, &reshaped);
+		if (r < 0)
+			unwatch(ct);
+		lost = r > 0;
+	}
+	periodic = rewatch(ct, now) || lost || !ct->watch || now < ct->walked_ms ||
 		   now - ct->walked_ms >= LRG_CGROUP_REWALK_MS;
 	if (!reshaped && !periodic)
 		return 0;
@@ -567,7 +573,8 @@ int lrg_cgroup_tree_rescan(struct lrg_cgroup_tree *t, lrg_cgroup_change_fn fn, v
 	 * whatever the events missed */
 	if (!periodic)
 		carry_over(&ct->list[ct->cur], &ct->list[next]);
-	ct->walked_ms = now;
+	else
+		ct->walked_ms = now;   /* a walk for a change of shape does not put it off */
 	r = fn ? report_changes(&ct->list[ct->cur], &ct->list[next], fn, ctx) : 0;
 	ct->cur = next;
 	publish(ct);

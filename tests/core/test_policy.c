@@ -97,13 +97,15 @@ static void global_pressure(uint64_t short_pages)
 
 struct gens {
 	int n;
-	uint64_t max_seq[4], pages[4], mms[4];
+	uint64_t max_seq[8], pages[8], mms[8];
 };
 
 static int on_gens(void *ctx, const struct lrg_gens_view *v)
 {
 	struct gens *g = ctx;
 
+	if (g->n >= 8)
+		return 0;
 	g->max_seq[g->n] = v->max_seq;
 	g->mms[g->n] = v->nr_mms;
 	g->pages[g->n] = 0;
