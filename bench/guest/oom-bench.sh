@@ -94,7 +94,7 @@ lrugend)
 	# the built-in desktop profile; only the backend is pinned
 	printf '[daemon]\nbackend = kmod\n' >"$T/lrugend.conf"
 	LRG_CGROUP=system.slice/lrugend.service start_lrugend "$T/lrugend.conf" "$dlog"
-	probe="$probe; $B/lrugenctl -s $T/control status; $B/lrugenctl -s $T/control wss; $B/lrugenctl -s $T/control gens user.slice"
+	probe="$probe; $B/lrugenctl -s $T/control status; $B/lrugenctl -s $T/control wss"
 	;;
 lrugend-proc)
 	printf '[daemon]\nbackend = proc\n' >"$T/lrugend.conf"

@@ -78,7 +78,6 @@ struct lrg_policy {
 	uint64_t prot_ms;         /* protection last computed then */
 	uint64_t prot_oom_kills;  /* the kernel's OOM kill count then */
 	bool prot_oom_known;
-	uint64_t prot_file;       /* page cache held by memory.min (lrg_pressure.protected_file) */
 	bool relist_all;          /* an event no memcg could take: full refresh */
 	size_t nr_marked;
 	uint64_t age_stamp;

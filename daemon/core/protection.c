@@ -138,22 +138,6 @@ static void count_kernel_kills(struct lrg_policy *p, const struct lrg_pressure *
 	p->prot_oom_known = true;
 }
 
-/* The page cache of the protected working sets: each memcg's own want,
- * as far as its file memory goes (the rest of a want is anonymous memory,
- * which MemAvailable never counted). */
-static uint64_t protected_file(const struct lrg_policy *p)
-{
-	uint64_t sum = 0;
-
-	for (size_t i = 0; i < p->nr_memcgs; i++) {
-		const struct pmemcg *m = p->memcgs[i];
-
-		if (m->prot_ours && p->prot_want[i])
-			sum += p->prot_want[i] < m->info.file ? p->prot_want[i] : m->info.file;
-	}
-	return sum;
-}
-
 void policy_protect(struct lrg_policy *p, bool gpress, const struct lrg_pressure *gp,
 		    uint64_t now_ms)
 {
@@ -181,7 +165,6 @@ void policy_protect(struct lrg_policy *p, bool gpress, const struct lrg_pressure
 			apply(p, m, claim_of(p, m));
 	}
 	p->stats.protected_bytes = total;
-	p->prot_file = protected_file(p);
 	count_kernel_kills(p, gp, total > 0);
 }
 
@@ -195,5 +178,4 @@ void policy_release_protection(struct lrg_policy *p)
 	for (size_t i = 0; i < p->nr_memcgs; i++)
 		release(p, p->memcgs[i]);
 	p->stats.protected_bytes = 0;
-	p->prot_file = 0;
 }
