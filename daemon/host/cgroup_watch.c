@@ -104,33 +104,27 @@ static int map_add(struct lrg_cgroup_watch *w, int wd, uint64_t id)
 	return 0;
 }
 
-/* inotify names files by path: the directory's through its fd, so that a
- * cgroup path longer than PATH_MAX below the mount is watched too */
-static int add_one(struct lrg_cgroup_watch *w, int dirfd, const char *file, uint32_t mask,
-		   uint64_t id)
+/*
+ * The directory only: a watch on one of its files would outlive the
+ * cgroup (kernfs removes the file without telling inotify) and hold one of
+ * root's watches for good. inotify names it by path: through its fd, so
+ * that a cgroup path longer than PATH_MAX below the mount is watched too.
+ */
+int lrg_cgroup_watch_add(struct lrg_cgroup_watch *w, int dirfd, uint64_t id)
 {
+	static size_t budget;
 	char p[64];
 	int wd;
-
-	static size_t budget;
 
 	if (!budget)
 		budget = watch_budget();
 	if (watches_in_use >= budget)
 		return -ENOSPC;
-	snprintf(p, sizeof(p), "/proc/self/fd/%d%s%s", dirfd, file ? "/" : "", file ? file : "");
-	wd = inotify_add_watch(w->fd, p, mask);
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", dirfd);
+	wd = inotify_add_watch(w->fd, p, DIR_EVENTS);
 	if (wd < 0)
 		return errno == ENOENT ? 0 : -errno;   /* removed meanwhile */
 	return map_add(w, wd, id);
-}
-
-int lrg_cgroup_watch_add(struct lrg_cgroup_watch *w, int dirfd, uint64_t id)
-{
-	/* The directory only: a watch on one of its files would outlive the
-	 * cgroup (kernfs removes the file without telling inotify) and hold
-	 * one of root's watches for good. */
-	return add_one(w, dirfd, NULL, DIR_EVENTS, id);
 }
 
 static int cmp_wd(const void *a, const void *b)
@@ -152,7 +146,7 @@ static const struct wd_id *find_wd(const struct lrg_cgroup_watch *w, int wd)
 	return w->n ? bsearch(&key, w->map, w->n, sizeof(*w->map), cmp_wd) : NULL;
 }
 
-static void take(const struct lrg_cgroup_watch *w, const struct inotify_event *ev,
+static void take(struct lrg_cgroup_watch *w, const struct inotify_event *ev,
 		 lrg_cgroup_changed_fn fn, void *ctx, bool *reshaped)
 {
 	const struct wd_id *m;
@@ -160,7 +154,7 @@ static void take(const struct lrg_cgroup_watch *w, const struct inotify_event *e
 	if (ev->mask & RESHAPE_EVENTS)
 		*reshaped = true;
 	if (ev->mask & IN_Q_OVERFLOW)
-		((struct lrg_cgroup_watch *)w)->overflowed = true;
+		w->overflowed = true;
 	/* memory joining or leaving the controllers of the children */
 	if ((ev->mask & IN_MODIFY) && ev->len && !strcmp(ev->name, "cgroup.subtree_control"))
 		*reshaped = true;

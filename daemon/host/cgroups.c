@@ -242,18 +242,25 @@ static void unwatch(struct cg_tree *ct)
 	ct->unwatched_ms = lrg_mono_ms();
 }
 
+/* Follow the tree with inotify from the next walk on; false without it
+ * (the tree is then walked each time). */
+static bool start_watch(struct cg_tree *ct)
+{
+	if (ct->pub.global || lrg_cgroup_watch_new(&ct->watch) < 0)
+		return false;
+	ct->pub.watched = true;
+	return true;
+}
+
 /* A watch given up is tried again on the walk's period: the thousands of
  * cgroups that spent the watches may be gone. */
 static bool rewatch(struct cg_tree *ct, uint64_t now)
 {
-	if (ct->watch || ct->pub.global || !ct->unwatched_ms || now < ct->unwatched_ms ||
+	if (ct->watch || !ct->unwatched_ms || now < ct->unwatched_ms ||
 	    now - ct->unwatched_ms < LRG_CGROUP_REWALK_MS)
 		return false;
 	ct->unwatched_ms = now;
-	if (lrg_cgroup_watch_new(&ct->watch) < 0)
-		return false;
-	ct->pub.watched = true;
-	return true;   /* nothing is watched until the next walk */
+	return start_watch(ct);   /* nothing is watched until the next walk */
 }
 
 static void watch_cgroup(struct cg_tree *ct, int fd, uint64_t id)
@@ -488,8 +495,7 @@ int lrg_cgroup_tree_open(const char *cgroup_root, struct lrg_cgroup_tree **ret)
 		return r;
 	}
 	/* without inotify (or watches to spare) the tree is walked each time */
-	if (!ct->pub.global && lrg_cgroup_watch_new(&ct->watch) == 0)
-		ct->pub.watched = true;
+	start_watch(ct);
 	r = scan(ct, &ct->list[0]);
 	if (r < 0)
 		return r;
@@ -551,10 +557,8 @@ int lrg_cgroup_tree_rescan(struct lrg_cgroup_tree *t, lrg_cgroup_change_fn fn, v
 	struct cg_tree *ct = to_ct(t);
 	unsigned int next = !ct->cur;
 	uint64_t now = lrg_mono_ms();
-	bool reshaped = false, periodic;
+	bool reshaped = false, lost = false, periodic;
 	int r;
-
-	bool lost = false;
 
 	if (ct->watch) {
 		r = lrg_cgroup_watch_drain(ct->watch, mark_stale, t, &reshaped);
