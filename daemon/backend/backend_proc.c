@@ -430,6 +430,10 @@ static int proc_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn,
 			r = 0;  /* removed meanwhile: no processes */
 		if (r == 0)
 			note_pids_skipped(pb, e->path, skipped);
+		/* processes where the tree remembers none: its files are read
+		 * again at the next listing, so that it is not kept idle */
+		if (r == 0 && c.n && e->idle)
+			lrg_cgroup_tree_mark_stale(pb->cg, memcg_id);
 	}
 	if (r < 0) {
 		scratch_keep(&pb->scratch[SCRATCH_MMS], &pb->scratch_bytes[SCRATCH_MMS], c.v, c.bytes);

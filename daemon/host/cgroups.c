@@ -544,12 +544,17 @@ static struct lrg_cgroup_entry *find_entry(struct lrg_cgroup_tree *t, uint64_t i
 	return (struct lrg_cgroup_entry *)lrg_cgroup_tree_find(t, id);
 }
 
-static void mark_stale(void *ctx, uint64_t id)
+void lrg_cgroup_tree_mark_stale(struct lrg_cgroup_tree *t, uint64_t id)
 {
-	struct lrg_cgroup_entry *e = find_entry(ctx, id);
+	struct lrg_cgroup_entry *e = find_entry(t, id);
 
 	if (e)
 		e->stale = true;
+}
+
+static void mark_stale(void *ctx, uint64_t id)
+{
+	lrg_cgroup_tree_mark_stale(ctx, id);
 }
 
 int lrg_cgroup_tree_rescan(struct lrg_cgroup_tree *t, lrg_cgroup_change_fn fn, void *ctx)

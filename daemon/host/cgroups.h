@@ -104,6 +104,10 @@ int lrg_cgroup_read_info(const char *cgroup_root, const char *path, struct lrg_m
  * with nothing in it changed since: an idle cgroup then costs no read.
  */
 int lrg_cgroup_tree_read_info(struct lrg_cgroup_tree *t, size_t i, struct lrg_memcg_info *info);
+/* Read the cgroup's files again at the next lrg_cgroup_tree_read_info:
+ * something in it changed that inotify may not have said (the kernel's
+ * populated notice reaches a watch only while cgroup.events is cached). */
+void lrg_cgroup_tree_mark_stale(struct lrg_cgroup_tree *t, uint64_t id);
 
 /* memory.stat (pgscan, pgsteal, refaults, anon/file) and memory.events oom_kill. */
 int lrg_cgroup_read_stat(const char *cgroup_root, const char *path, struct lrg_vmstat *ret);

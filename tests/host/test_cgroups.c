@@ -640,6 +640,16 @@ static void test_watch(void)
 	   "no event: idle.scope as remembered, its files not read (%llu)",
 	   (unsigned long long)mi.current);
 
+	lrg_cgroup_tree_mark_stale(t, lrg_cgroup_tree_find_path(t, "/idle.scope")->id);
+	read_ok = read_idle_entry(t, "/idle.scope", &mi);
+	ok(read_ok && !mi.idle && mi.current == 5242880,
+	   "marked stale (processes found there): read again at once, 5 MiB (%llu)",
+	   (unsigned long long)mi.current);
+	poke(idle, "memory.current", "0000004096\n");
+	read_ok = read_idle_entry(t, "/idle.scope", &mi);
+	poke(idle, "memory.current", "0005242880\n");
+	ok(read_ok && mi.idle && mi.current == 4096, "idle again when read so");
+
 	put(idle, "cgroup.events", "populated 0\n");
 	r = lrg_cgroup_tree_rescan(t, diff_fn, &d);
 	read_ok = read_idle_entry(t, "/idle.scope", &mi);
