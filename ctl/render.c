@@ -107,7 +107,7 @@ static void pressure_line(FILE *f, const struct lrg_jval *p)
 
 static void policy_line(FILE *f, const struct lrg_jval *p)
 {
-	char b[32];
+	char b[32], fb[32];
 
 	if (!p || p->type != LRG_JOBJECT) {
 		fprintf(f, "policy:    no statistics\n");
@@ -123,8 +123,9 @@ static void policy_line(FILE *f, const struct lrg_jval *p)
 		lrg_json_get_u64(p, "pte_young", 0), lrg_json_get_u64(p, "pte_total", 0),
 		lrg_json_get_u64(p, "pmd_found", 0));
 	lrg_ctl_human(lrg_json_get_u64(p, "protected_bytes", 0), b, sizeof(b));
-	fprintf(f, "protected: %s of working sets held by memory.min, %" PRIu64
-		" kernel OOM kills while protecting\n", b,
+	lrg_ctl_human(lrg_json_get_u64(p, "protected_file_bytes", 0), fb, sizeof(fb));
+	fprintf(f, "protected: %s of working sets held by memory.min (%s page cache), %" PRIu64
+		" kernel OOM kills while protecting\n", b, fb,
 		lrg_json_get_u64(p, "kernel_oom_kills_guarded", 0));
 }
 

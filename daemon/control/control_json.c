@@ -94,6 +94,7 @@ void lrg_cj_policy_stats(struct lrg_json *j, const struct lrg_policy_stats *s)
 	lrg_json_kv_u64(j, "ttl_refusals", s->ttl_refusals);
 	lrg_json_kv_u64(j, "oom_decisions", s->oom_decisions);
 	lrg_json_kv_u64(j, "protected_bytes", s->protected_bytes);
+	lrg_json_kv_u64(j, "protected_file_bytes", s->protected_file_bytes);
 	lrg_json_kv_u64(j, "protect_writes", s->protect_writes);
 	lrg_json_kv_u64(j, "protect_errors", s->protect_errors);
 	lrg_json_kv_u64(j, "kernel_oom_kills_guarded", s->kernel_oom_kills_guarded);

@@ -191,6 +191,10 @@ struct lrg_pressure {
 	 * machine can give (MemAvailable) fell over the last second, in
 	 * bytes per second; 0 when it did not fall or is not known */
 	uint64_t avail_drop_bps;
+	/* filled in by the policy: page cache that memory.min holds for
+	 * working sets, which MemAvailable counts but the kernel's reclaim
+	 * may not take (lrg_machine_available leaves it out) */
+	uint64_t protected_file;
 };
 
 /* Generations as the kernel keeps them (LRG_CAP_KERNEL_GENS backends). */

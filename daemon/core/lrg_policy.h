@@ -40,6 +40,7 @@ struct lrg_policy_stats {
 	uint64_t ticks_cut;         /* ticks whose aging the budget cut short */
 	uint64_t agings_deferred;   /* due agings left for a later tick by the budget */
 	uint64_t protected_bytes;   /* memory.min lrugend holds for working sets now */
+	uint64_t protected_file_bytes; /* of it, page cache: not available to a runaway */
 	uint64_t protect_writes;    /* memory.min writes */
 	uint64_t protect_errors;    /* memory.min writes that failed */
 	uint64_t kernel_oom_kills_guarded; /* the kernel's OOM kills while protecting */

@@ -249,9 +249,12 @@ static bool still_needed(const struct lrg_oom_request *req, const struct lrg_pre
 	uint64_t size = req->global ? then->mem_total : then->limit;
 	struct lrg_pressure look = *now;
 
-	/* the rate memory fell at is the policy's: the one the request saw */
+	/* the rate memory fell at, and the page cache memory.min holds, are
+	 * the policy's: as the request saw them */
 	if (!look.avail_drop_bps)
 		look.avail_drop_bps = then->avail_drop_bps;
+	if (!look.protected_file)
+		look.protected_file = then->protected_file;
 	if (lrg_under_pressure(&look, req->global))
 		return true;
 	if (!req->thrashing)

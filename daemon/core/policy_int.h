@@ -57,6 +57,7 @@ struct pmemcg {
 	uint64_t prot_orig;       /* memory.min before lrugend wrote it */
 	uint64_t prot_written;    /* what lrugend last wrote */
 	uint64_t prot_own;        /* of it, m's own working set (the rest: its descendants') */
+	uint64_t prot_claim;      /* the working sets lrugend guards in m's subtree */
 };
 
 struct pmm {
@@ -78,6 +79,7 @@ struct lrg_policy {
 	uint64_t prot_ms;         /* protection last computed then */
 	uint64_t prot_oom_kills;  /* the kernel's OOM kill count then */
 	bool prot_oom_known;
+	uint64_t prot_file;       /* page cache held by memory.min (lrg_pressure.protected_file) */
 	bool relist_all;          /* an event no memcg could take: full refresh */
 	size_t nr_marked;
 	uint64_t age_stamp;
@@ -163,6 +165,7 @@ void policy_protect(struct lrg_policy *p, bool gpress, const struct lrg_pressure
 		    uint64_t now_ms);
 /* Bytes of m's own working set lrugend protects now (not its descendants'). */
 uint64_t policy_protected_bytes(const struct lrg_policy *p, const struct pmemcg *m);
+uint64_t policy_protected_claim(const struct pmemcg *m);
 /* Give every memcg back the memory.min it had before lrugend. */
 void policy_release_protection(struct lrg_policy *p);
 

@@ -138,6 +138,42 @@ static void count_kernel_kills(struct lrg_policy *p, const struct lrg_pressure *
 	p->prot_oom_known = true;
 }
 
+/*
+ * What lrugend's own eviction leaves in m: the working sets lrugend
+ * guards there, not memory.min as found. A user may write any
+ * memory.min in a subtree delegated to them; the kernel bounds it by
+ * the parent's, lrugend must not take it on trust either.
+ */
+uint64_t policy_protected_claim(const struct pmemcg *m)
+{
+	return m->prot_ours ? m->prot_claim : 0;
+}
+
+/*
+ * The page cache the protected working sets keep from the kernel's
+ * reclaim, at least: of each memcg's file memory, what remains if the
+ * charge above lrugend's guard were all page cache. MemAvailable counts
+ * it, a runaway cannot have it. What a user wrote as memory.min is not
+ * counted: the kernel bounds it by the parent's, and lrugend's view of
+ * the machine's headroom must not rest on it.
+ */
+static uint64_t protected_file(const struct lrg_policy *p)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < p->nr_memcgs; i++) {
+		const struct pmemcg *m = p->memcgs[i];
+		uint64_t guard = policy_protected_claim(m), above, held;
+
+		if (!guard || !p->prot_want[i])
+			continue;
+		above = m->info.current > guard ? m->info.current - guard : 0;
+		held = m->info.file > above ? m->info.file - above : 0;
+		sum += held < p->prot_want[i] ? held : p->prot_want[i];
+	}
+	return sum;
+}
+
 void policy_protect(struct lrg_policy *p, bool gpress, const struct lrg_pressure *gp,
 		    uint64_t now_ms)
 {
@@ -161,10 +197,13 @@ void policy_protect(struct lrg_policy *p, bool gpress, const struct lrg_pressure
 
 		total += p->prot_want[i];
 		m->prot_own = p->prot_want[i];
+		m->prot_claim = writable(m) ? claim_of(p, m) : 0;
 		if (writable(m))
-			apply(p, m, claim_of(p, m));
+			apply(p, m, m->prot_claim);
 	}
 	p->stats.protected_bytes = total;
+	p->prot_file = protected_file(p);
+	p->stats.protected_file_bytes = p->prot_file;
 	count_kernel_kills(p, gp, total > 0);
 }
 
@@ -178,4 +217,6 @@ void policy_release_protection(struct lrg_policy *p)
 	for (size_t i = 0; i < p->nr_memcgs; i++)
 		release(p, p->memcgs[i]);
 	p->stats.protected_bytes = 0;
+	p->stats.protected_file_bytes = 0;
+	p->prot_file = 0;
 }

@@ -149,18 +149,32 @@ static uint64_t evict_oldest_gen(struct lrg_policy *p, struct pmemcg *m, int sw,
 {
 	int type = lrg_evict_type(&m->lv, sw);
 	uint64_t budget = (uint64_t)m->lv.nr_pages[lrg_gen_from_seq(m->lv.min_seq[type])][type];
-	uint64_t freed = 0;
+	uint64_t freed = 0, guarded;
 	int r;
 
 	if (budget > left)
 		budget = left;
 	if (budget < LRG_MIN_LRU_BATCH)
 		budget = LRG_MIN_LRU_BATCH;
-	r = policy_evict_from(p, m, sw, budget, now_ms, &freed);
-	/* Nothing freed (swap full, pages locked or gone): asking again
-	 * this tick would free nothing either. */
+	/* The working set lrugend guards is not its own eviction's to take
+	 * either: only the charge above it. A working set in one
+	 * generation a little over its protection would otherwise go whole. */
+	guarded = policy_protected_claim(m);
+	if (guarded) {
+		uint64_t above = m->info.current > guarded ?
+			(m->info.current - guarded) >> LRG_PAGE_SHIFT : 0;
+
+		if (budget > above)
+			budget = above;
+	}
+	r = budget ? policy_evict_from(p, m, sw, budget, now_ms, &freed) : 0;
+	/* Nothing freed (swap full, pages locked or gone, or all of it
+	 * protected): asking again this tick would free nothing either. */
 	if (r < 0 || !freed)
 		m->exhausted = true;
+	/* the charge as lrugend knows it until the next listing */
+	m->info.current -= freed << LRG_PAGE_SHIFT < m->info.current ?
+		freed << LRG_PAGE_SHIFT : m->info.current;
 	p->stats.pages_evicted += freed;
 	if (tr)
 		tr->pages_evicted += freed;

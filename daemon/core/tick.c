@@ -236,6 +236,9 @@ static bool measure_tick(struct lrg_policy *p, uint64_t now_ms, uint64_t poll,
 	memset(&gp, 0, sizeof(gp));
 	if (!b->ops->measure || b->ops->measure(b, LRG_ROOT_MEMCG, &gp) < 0)
 		memset(&gp, 0, sizeof(gp));
+	/* what memory.min holds is not there to be had: as of the last
+	 * protection round */
+	gp.protected_file = p->prot_file;
 	drop_rate(p, &gp, now_ms);
 	/*
 	 * Which memcgs to read (measure_due) on the machine's raw figures and

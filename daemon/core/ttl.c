@@ -19,12 +19,17 @@ static uint64_t memcg_margin(uint64_t limit)
 
 /*
  * What the machine can still give without swapping: the kernel's
- * MemAvailable, or free memory where that reads lower than free (an
- * estimate that is not filled in reads 0, and free memory is available).
+ * MemAvailable less the page cache memory.min holds for working sets
+ * (counted there, but the kernel's reclaim may not take it), or free
+ * memory where that reads lower than free (an estimate that is not
+ * filled in reads 0, and free memory is available).
  */
 uint64_t lrg_machine_available(const struct lrg_pressure *p)
 {
-	return p->mem_available > p->mem_free ? p->mem_available : p->mem_free;
+	uint64_t avail = p->mem_available > p->protected_file ?
+		p->mem_available - p->protected_file : 0;
+
+	return avail > p->mem_free ? avail : p->mem_free;
 }
 
 /*

@@ -280,8 +280,8 @@ static void test_engine(void)
  * pages (of 512 per region); *ret_mm is it. protect_errno: what the
  * fake's protect() fails with (0: it works).
  */
-static struct lrg_policy *one_scope(const char *path, unsigned int pages, int protect_errno,
-				    struct fake_mm **ret_mm)
+static struct lrg_policy *one_scope_ttl(const char *path, unsigned int pages, int protect_errno,
+					uint32_t min_ttl, struct fake_mm **ret_mm)
 {
 	struct lrg_config cfg;
 	struct lrg_policy *p;
@@ -289,7 +289,7 @@ static struct lrg_policy *one_scope(const char *path, unsigned int pages, int pr
 
 	fake_init(&f, LRG_CAP_HARVEST | LRG_CAP_EVICT_PAGES | LRG_CAP_MEMCG);
 	machine(1024 * MiB);
-	cfg_protect(&cfg, 2000);
+	cfg_protect(&cfg, min_ttl);
 	fake_add_memcg(&f, 11, path);
 	mm = fake_add_mm(&f, 100, 11);
 	for (unsigned int k = 0; k * 512 < pages; k++)
@@ -303,6 +303,12 @@ static struct lrg_policy *one_scope(const char *path, unsigned int pages, int pr
 	return p;
 }
 
+static struct lrg_policy *one_scope(const char *path, unsigned int pages, int protect_errno,
+				    struct fake_mm **ret_mm)
+{
+	return one_scope_ttl(path, pages, protect_errno, 2000, ret_mm);
+}
+
 /* A working set under LRG_PROTECT_MIN_BYTES is not worth a write. */
 static void test_floor(void)
 {
@@ -313,6 +319,42 @@ static void test_floor(void)
 	ok(f.protect_calls == 0 && f.memcgs[0].min == 0,
 	   "512 KiB in use: below 1 MiB, nothing written (%llu writes)",
 	   (unsigned long long)f.protect_calls);
+	lrg_policy_free(p);
+}
+
+/*
+ * lrugend's own eviction leaves the working set it guards: under
+ * pressure, a protected scope 24 pages over its memory.min whose pages
+ * all fell out of min_ttl gives those 24 pages, not its working set.
+ * A memory.min lrugend did not write (a user's, in a subtree delegated
+ * to them) is no such shield.
+ */
+static void test_evict_leaves_guarded(void)
+{
+	struct lrg_policy_stats st;
+	struct fake_mm *ui;
+	/* min_ttl 1 s: generations of the 500 ms aging outlive it */
+	struct lrg_policy *p = one_scope_ttl("/ui.scope", 16 * 512, 0, 1000, &ui);
+	uint64_t guarded;
+
+	/* the ui uses 16 of its 32 MiB; the other 16 age out */
+	run(p, ui, 8, 10);
+	guarded = f.memcgs[0].min;
+	ok(guarded >= 14 * MiB && guarded <= 17 * MiB, "the ui's working set guarded (%llu MiB)",
+	   (unsigned long long)(guarded / MiB));
+	f.memcgs[0].current = guarded + 24 * 4096;
+	f.memcgs[0].file = 10 * MiB + 24 * 4096;
+	f.memcgs[0].anon = f.memcgs[0].current - f.memcgs[0].file;
+	run(p, ui, 8, 2);
+	lrg_policy_get_stats(p, &st);
+	ok(st.protected_file_bytes == 10 * MiB,
+	   "of its page cache, the 10 MiB its guard keeps count as not available (%llu KiB)",
+	   (unsigned long long)(st.protected_file_bytes >> 10));
+	f.global.mem_free = f.global.mem_available = 8 * MiB;
+	run(p, ui, 8, 4);
+	ok(f.evicted_by_memcg[0] > 0 && f.evicted_by_memcg[0] <= 24,
+	   "under pressure, 24 pages over its guard: lrugend took %llu of its idle pages, 24 at most",
+	   (unsigned long long)f.evicted_by_memcg[0]);
 	lrg_policy_free(p);
 }
 
@@ -339,6 +381,7 @@ int main(void)
 	test_changed();
 	test_engine();
 	test_floor();
+	test_evict_leaves_guarded();
 	test_write_errors();
 	return tap_done();
 }

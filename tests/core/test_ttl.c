@@ -271,11 +271,35 @@ static void test_thrash(void)
 	}
 }
 
+/* Page cache that memory.min holds is counted in MemAvailable, but the
+ * kernel's reclaim cannot have it: it is not available to a runaway. */
+static void test_protected_file(void)
+{
+	struct lrg_pressure p;
+
+	memset(&p, 0, sizeof(p));
+	p.mem_total = 512 * MiB;     /* margin 8 MiB */
+	p.mem_free = 20 * MiB;
+	p.mem_available = 100 * MiB;
+	ok(lrg_machine_available(&p) == 100 * MiB && !lrg_under_pressure(&p, true),
+	   "100 MiB available, nothing protected: no pressure");
+	p.protected_file = 96 * MiB;
+	ok(lrg_machine_available(&p) == 20 * MiB,
+	   "96 MiB of it protected page cache: the free 20 MiB are what is left (%llu MiB)",
+	   (unsigned long long)(lrg_machine_available(&p) / MiB));
+	p.mem_free = 6 * MiB;
+	ok(lrg_machine_available(&p) == 6 * MiB && lrg_under_pressure(&p, true),
+	   "6 MiB free beside the protected 96: pressure");
+	p.protected_file = 200 * MiB;
+	ok(lrg_machine_available(&p) == 6 * MiB, "more protected than MemAvailable: free memory, not 0");
+}
+
 int main(void)
 {
 	test_pressure();
 	test_protected();
 	test_decide();
 	test_thrash();
+	test_protected_file();
 	return tap_done();
 }

@@ -249,8 +249,13 @@ static int evict(struct lrg_backend *b, const struct lrg_mm_info *mi,
 			n++;
 		}
 	}
-	if (idx >= 0)
+	if (idx >= 0) {
+		uint64_t bytes = n * LRG_PAGE_SIZE;
+
 		f->evicted_by_memcg[idx] += n;
+		/* the charge goes with the pages, as the kernel's does */
+		f->memcgs[idx].current -= bytes < f->memcgs[idx].current ? bytes : f->memcgs[idx].current;
+	}
 	fake_recount(m);
 	*ret_pages = n;
 	return 0;

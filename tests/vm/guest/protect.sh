@@ -153,6 +153,7 @@ echo "# a runaway lrugend may kill: ended after $i_secs s, $i_kernel kernel OOM 
 ok $([ "$i_min" -ge $((64 * MiB)) ]; echo $?) "under the runaway the UI's protection held ($(mib $i_min) MiB at least)"
 ok $([ "$i_kernel" = 0 ] && grep -q "killed pid .*(tail)" "$LOG"; echo $?) \
 	"lrugend ended the runaway, the kernel's OOM killer stayed idle ($i_kernel kernel kills)"
+[ "$i_kernel" = 0 ] || grep -E "OOM|killed|pressure|thrash|tick" "$LOG" | tail -15 | cut -c1-300 | sed 's/^/# why: /'
 
 # ---- 5. a respawn loop -------------------------------------------------
 in_cg user.slice/loop.scope sh -c 'while :; do tail /dev/zero; sleep 1; done' &
