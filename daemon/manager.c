@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 #include <time.h>
@@ -27,6 +26,7 @@
 #include "clock.h"
 #include "lrg_log.h"
 #include "manager_int.h"
+#include "memlock.h"
 #include "procfs.h"
 
 /*
@@ -559,18 +559,25 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
  * itself in RAM and asks the kernel's OOM killer to spare it. Failures are
  * logged, not fatal (an unprivileged test run cannot do either).
  *
- * Locked and present, not locked on first touch (MCL_ONFAULT): a page of
- * the kill path never run before would otherwise be read in, or allocated,
- * at the moment memory is shortest. What is mapped now is faulted in by
- * mlockall itself, what is mapped later when it is mapped; the OOM path is
- * then run once on nobody so the stack it needs is there too.
+ * What the decision and the kill run on (the daemon's code, the C
+ * library, heap and stacks) is faulted in and locked now, not on first
+ * touch: a page of the kill path never run before would otherwise be
+ * read in, or allocated, at the moment memory is shortest. The other
+ * libraries are locked as they run (host/memlock.c). The OOM path is
+ * then run once on nobody so that the stack and library code it needs
+ * are there too.
  */
 static void protect_self(struct manager *m)
 {
+	size_t present = 0;
 	FILE *f;
+	int r;
 
-	if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
-		lrg_log_errno(LOG_WARNING, -errno, "mlockall (the daemon may be paged out under pressure)");
+	r = lrg_memlock_self(&present);
+	if (r < 0)
+		lrg_log_errno(LOG_WARNING, r, "mlockall (the daemon may be paged out under pressure)");
+	else
+		log_debug("memory locked: %zu KiB present, the rest on first touch", present >> 10);
 	lrg_oom_prefault(m->oom);
 	f = fopen("/proc/self/oom_score_adj", "w");
 	if (!f || fputs("-1000", f) < 0 || fclose(f) != 0)
