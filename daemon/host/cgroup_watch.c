@@ -170,9 +170,17 @@ int lrg_cgroup_watch_drain(struct lrg_cgroup_watch *w, lrg_cgroup_changed_fn fn,
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	bool reshaped = false;
+	int reads = 0;
 	ssize_t n;
 
+	/* A user making and removing cgroups in a loop keeps the queue
+	 * full: past LRG_CGROUP_WATCH_MAX_READS the rest counts as lost
+	 * (a full re-read), and the daemon goes back to its event loop. */
 	while ((n = read(w->fd, buf, sizeof(buf))) > 0) {
+		if (++reads > LRG_CGROUP_WATCH_MAX_READS) {
+			w->overflowed = true;
+			break;
+		}
 		for (char *p = buf; p < buf + n;) {
 			const struct inotify_event *ev = (const struct inotify_event *)p;
 

@@ -40,8 +40,11 @@ void lrg_cgroup_watch_end_walk(struct lrg_cgroup_watch *w);
 
 /* Called for each cgroup something happened in since the last drain. */
 typedef void (*lrg_cgroup_changed_fn)(void *ctx, uint64_t id);
+/* reads of 4 KiB of events per drain, at most (about 200 events each) */
+#define LRG_CGROUP_WATCH_MAX_READS 64
 /*
- * Take every pending event. *ret_reshaped: the tree may have changed shape
+ * Take every pending event, up to LRG_CGROUP_WATCH_MAX_READS reads; more
+ * counts as events lost. *ret_reshaped: the tree may have changed shape
  * (a cgroup made, removed or renamed, a subtree_control written, or events
  * lost to a queue overflow, after which nothing said here is whole).
  * 1 when events were lost (everything must be read again), 0 otherwise,

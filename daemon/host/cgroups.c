@@ -394,8 +394,12 @@ static int scan(struct cg_tree *ct, struct cg_list *l)
 	for (size_t i = 0; r == 0 && i < l->n; i++)
 		if (l->v[i].memory_subtree)
 			r = scan_children(ct, l, rfd, i);
-	if (r < 0)
+	if (r < 0) {
+		/* what was watched so far stays findable until the next walk */
+		if (ct->watch)
+			lrg_cgroup_watch_end_walk(ct->watch);
 		return r;
+	}
 	for (size_t i = 0; i < l->n; i++) {
 		l->v[i].path = l->names + l->off[i];
 		l->v[i].stale = true;

@@ -21,6 +21,7 @@
 
 #include <linux/magic.h>
 
+#include "cgroup_watch.h"
 #include "cgroups.h"
 #include "fileio.h"
 #include "tap.h"
@@ -594,6 +595,62 @@ static bool read_idle_entry(struct lrg_cgroup_tree *t, const char *path, struct 
 
 /* A watched tree: idle cgroups are not read again, and the tree is not
  * walked again, until inotify says something changed. */
+static void count_change(void *ctx, uint64_t id)
+{
+	(void)id;
+	(*(int *)ctx)++;
+}
+
+/* make n files in dir, then take them out again */
+static void churn(const char *dir, int n, bool remove)
+{
+	char p[PATH_MAX + 32];
+
+	for (int i = 0; i < n; i++) {
+		snprintf(p, sizeof(p), "%s/c%05d", dir, i);
+		if (remove)
+			unlink(p);
+		else
+			close(open(p, O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+	}
+}
+
+/*
+ * A drain takes a bounded number of reads: a user who makes cgroups in a
+ * loop faster than lrugend reads the events gets a full re-read, not a
+ * daemon stuck in its drain.
+ */
+static void test_watch_bounded(void)
+{
+	char dir[] = "/tmp/test_cgroups_watch.XXXXXX";
+	struct lrg_cgroup_watch *w = NULL;
+	bool reshaped = false;
+	int fd, changes = 0, r;
+
+	if (!mkdtemp(dir) || lrg_cgroup_watch_new(&w) < 0) {
+		ok(0, "an inotify watch on a temporary directory (%s)", strerror(errno));
+		return;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	r = lrg_cgroup_watch_add(w, fd, 77);
+	lrg_cgroup_watch_end_walk(w);
+	churn(dir, 100, false);
+	r = r < 0 ? r : lrg_cgroup_watch_drain(w, count_change, &changes, &reshaped);
+	ok(r == 0 && reshaped && changes == 100, "100 entries made: all taken (%d, %d changes)", r,
+	   changes);
+	churn(dir, 100, true);
+	churn(dir, 12000, false);
+	changes = 0;
+	r = lrg_cgroup_watch_drain(w, count_change, &changes, &reshaped);
+	ok(r == 1 && reshaped && changes < 12100,
+	   "12,000 made after 100 removed: %d taken in %d reads, the rest counted as lost (%d)",
+	   changes, LRG_CGROUP_WATCH_MAX_READS, r);
+	churn(dir, 12000, true);
+	lrg_cgroup_watch_free(w);
+	close(fd);
+	rmdir(dir);
+}
+
 static void test_watch(void)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -693,5 +750,6 @@ int main(void)
 	test_pids_skip();
 	test_idle_info();
 	test_watch();
+	test_watch_bounded();
 	return tap_done();
 }
