@@ -53,6 +53,8 @@ enum lrg_memlock_kind lrg_memlock_classify(const char *line, const char *exe, ui
 	path[len] = '\0';
 	if (perms[0] != 'r' && perms[1] != 'w' && perms[2] != 'x')
 		return LRG_MEMLOCK_SKIP;           /* guard gaps between segments */
+	if (!len && e - s > LRG_MEMLOCK_ANON_PRESENT_MAX)
+		return LRG_MEMLOCK_ONFAULT;        /* a reservation (a sanitizer's shadow) */
 	if (!len || !strcmp(path, "[heap]") || !strncmp(path, "[stack", 6))
 		return LRG_MEMLOCK_PRESENT;        /* anonymous: heap, stacks, buffers */
 	if (path[0] == '[')

@@ -11,7 +11,7 @@
  *
  * Present and locked from the start: the daemon's own executable, the C
  * library and the loader, and every private writable mapping (heap,
- * stacks, data): the decision and the kill run on them alone. Locked
+ * stacks, data; anonymous ones up to LRG_MEMLOCK_ANON_PRESENT_MAX): the decision and the kill run on them alone. Locked
  * when first touched: the other libraries (libsystemd, libnl, inih and
  * what they pull in: libgcrypt, three compressors), which serve the
  * event loop and the log. What of them runs stays in RAM; the megabytes
@@ -19,6 +19,10 @@
  * they were, and the daemon's RSS was 8 MiB, most of it code it never
  * calls.
  */
+
+/* An anonymous mapping larger than this is a reservation, not a buffer
+ * (a sanitizer's shadow reserves terabytes): locked on fault. */
+#define LRG_MEMLOCK_ANON_PRESENT_MAX (64ULL << 20)
 
 enum lrg_memlock_kind {
 	LRG_MEMLOCK_SKIP,      /* no access, or the kernel's own ([vdso], [vvar]) */

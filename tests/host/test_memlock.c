@@ -37,6 +37,8 @@ static const struct {
 	  "the main stack" },
 	{ "7f00a2000000-7f00a2800000 rw-p 00000000 00:00 0 ", LRG_MEMLOCK_PRESENT,
 	  "an anonymous buffer (a thread's stack, a scratch array)" },
+	{ "600000000000-640000000000 rw-p 00000000 00:00 0 ", LRG_MEMLOCK_ONFAULT,
+	  "a 64 TiB anonymous reservation (a sanitizer's shadow)" },
 	{ "7f00a3000000-7f00a3004000 rw-p 00030000 fe:01 90 /usr/lib/x86_64-linux-gnu/libsystemd.so.0.35.0",
 	  LRG_MEMLOCK_PRESENT, "a library's writable data" },
 	{ "7f00a4000000-7f00a4090000 r-xp 00010000 fe:01 90 /usr/lib/x86_64-linux-gnu/libsystemd.so.0.35.0",
@@ -135,8 +137,17 @@ static int child(const char *file)
 static void test_live(void)
 {
 	char file[] = "/tmp/test_memlock.XXXXXX";
-	int fd = mkstemp(file), status = -1;
+	int fd, status = -1;
 	pid_t pid;
+
+#if defined(__SANITIZE_ADDRESS__)
+	/* seen under ASan: an anonymous MiB that mlock() returned 0 for
+	 * shows Rss 0 in smaps; the daemon is never run so */
+	skip("the sanitizer build: its allocator and interceptors own the mappings (checked in the plain build)");
+	skip("the sanitizer build: its allocator and interceptors own the mappings (checked in the plain build)");
+	return;
+#endif
+	fd = mkstemp(file);
 
 	if (fd < 0 || ftruncate(fd, 1 << 20) < 0) {
 		ok(0, "a MiB file to map (%s)", strerror(errno));
