@@ -253,9 +253,11 @@ static bool still_needed(const struct lrg_oom_request *req, const struct lrg_pre
 	 * the policy's: as the request saw them */
 	if (!look.avail_drop_bps)
 		look.avail_drop_bps = then->avail_drop_bps;
+	if (!look.reserve_drop_bps)
+		look.reserve_drop_bps = then->reserve_drop_bps;
 	if (!look.protected_file)
 		look.protected_file = then->protected_file;
-	if (lrg_under_pressure(&look, req->global))
+	if (lrg_under_pressure(&look, req->global) || (req->global && lrg_exhaustion_ahead(&look)))
 		return true;
 	if (!req->thrashing)
 		return false;
@@ -465,7 +467,7 @@ void lrg_oom_decide(struct lrg_oom_state *st, const struct lrg_oom_request *req,
 	if (!v->dry_run && g && g->pid == v->victim->pid && g->start_time == v->victim->start_time) {
 		v->kind = LRG_OOM_STILL_EXITING;
 		v->ago_ms = now_ms - g->since_ms;
-	} else if (!v->dry_run && kernel_acted_meanwhile(st, f->machine_after, timeout, now_ms)) {
+	} else if (kernel_acted_meanwhile(st, f->machine_after, timeout, now_ms)) {
 		v->kind = LRG_OOM_KERNEL_MEANWHILE;
 	} else {
 		v->event = true;

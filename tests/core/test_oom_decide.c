@@ -285,20 +285,26 @@ static void test_kernel_meanwhile(void)
 	struct lrg_oom_facts f;
 	struct lrg_oom_verdict v;
 
-	lrg_oom_state_init(&st);
-	ok(!lrg_oom_decide_early(&st, &req, &look, &cfg, 1000, &v), "meanwhile: the look before is calm");
 	cands[0] = cand(600, "standin", MIB(50), "/");
 	f = facts(1, &after);
-	cfg.daemon.dry_run = true;
-	lrg_oom_decide(&st, &req, &f, &cfg, 1500, &v);
-	ok(v.kind == LRG_OOM_KILL && v.dry_run, "meanwhile: a dry run does not look again: would kill");
+	for (int dry = 1; dry >= 0; dry--) {
+		cfg.daemon.dry_run = dry;
+		lrg_oom_state_init(&st);
+		look.machine = &p;
+		ok(!lrg_oom_decide_early(&st, &req, &look, &cfg, 1000, &v),
+		   "meanwhile%s: the look before is calm", dry ? " (dry run)" : "");
+		lrg_oom_decide(&st, &req, &f, &cfg, 1500, &v);
+		/* a dry run's "would kill" is what a real run would do */
+		ok(v.kind == LRG_OOM_KERNEL_MEANWHILE && v.victim == &cands[0] &&
+		   v.say == LRG_OOM_SAY_NOTICE && !v.event,
+		   "meanwhile%s: the kernel's count moved while the candidates were read: the stand-in lives",
+		   dry ? " (dry run)" : "");
+		look.machine = &after;
+		ok(lrg_oom_decide_early(&st, &req, &look, &cfg, 2000, &v) &&
+		   v.kind == LRG_OOM_KERNEL_RECENT,
+		   "meanwhile%s: and the next request waits for the kernel's victim", dry ? " (dry run)" : "");
+	}
 	cfg.daemon.dry_run = false;
-	lrg_oom_decide(&st, &req, &f, &cfg, 1500, &v);
-	ok(v.kind == LRG_OOM_KERNEL_MEANWHILE && v.victim == &cands[0] && v.say == LRG_OOM_SAY_NOTICE,
-	   "meanwhile: the kernel's count moved while the candidates were read: the stand-in lives");
-	look.machine = &after;
-	ok(lrg_oom_decide_early(&st, &req, &look, &cfg, 2000, &v) && v.kind == LRG_OOM_KERNEL_RECENT,
-	   "meanwhile: and the next request waits for the kernel's victim");
 }
 
 /* oom = cgroup kills the victim's own cgroup, never its memcg's ancestors. */
