@@ -191,6 +191,9 @@ struct lrg_pressure {
 	 * machine can give (MemAvailable) fell over the last second, in
 	 * bytes per second; 0 when it did not fall or is not known */
 	uint64_t avail_drop_bps;
+	/* filled in by the policy: the same for available memory and free
+	 * swap together, what the machine can give before its OOM killer acts */
+	uint64_t reserve_drop_bps;
 	/* filled in by the policy: page cache that memory.min holds for
 	 * working sets, which MemAvailable counts but the kernel's reclaim
 	 * may not take (lrg_machine_available leaves it out) */

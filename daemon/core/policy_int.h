@@ -67,6 +67,13 @@ struct pmm {
 	bool seen;
 };
 
+/* A quantity at two past instants, older first, and the last rate it fell
+ * at in bytes per second (tick.c drop_rate). */
+struct drop_meter {
+	uint64_t value[2], ms[2];
+	uint64_t bps;
+};
+
 struct lrg_policy {
 	struct lrg_backend *b;
 	struct lrg_config cfg;
@@ -93,9 +100,9 @@ struct lrg_policy {
 	/* the machine's counters without those, never going back */
 	uint64_t own_refaults, own_pgsteal, own_full_us;
 	uint64_t last_full_us;     /* the machine's PSI full total at the last fold */
-	/* available memory at two past instants, older first (drop_rate) */
-	uint64_t drop_avail[2], drop_ms[2];
-	uint64_t drop_bps;         /* the last rate it fell at, bytes per second */
+	/* how fast available memory falls, and available memory with free
+	 * swap (drop_rate) */
+	struct drop_meter avail_drop, reserve_drop;
 	size_t list_hint;          /* where a listing's next memcg likely is */
 	uint64_t measured_ms;      /* the memcgs' figures were read then */
 	bool continuing;           /* the last tick deferred aging to the next */

@@ -362,6 +362,29 @@ static void decide_thrash(struct lrg_policy *p, const struct domain *d,
 }
 
 /*
+ * The machine runs out of memory and swap within LRG_ACT_AHEAD_MS
+ * (lrg_exhaustion_ahead): a runaway takes whatever eviction frees, and the
+ * kernel's OOM killer acts before lrugend, after eviction and a decision,
+ * would. Decide now, in a slice that has min_ttl, whose working set the
+ * kernel's reclaim takes next; true when a request was filed.
+ */
+static bool decide_exhaustion(struct lrg_policy *p, const struct domain *d,
+			      const struct lrg_pressure *dp, const struct lrg_pressure *gp,
+			      uint64_t now_ms, struct lrg_tick_result *tr)
+{
+	const struct pmemcg *ws;
+	uint64_t age = UINT64_MAX;
+	char why[80];
+
+	ws = most_refaulted(p, d, gp, now_ms, &age);
+	if (!ws)
+		return false;
+	snprintf(why, sizeof(why), "memory and swap run out within %u ms at the rate they fall",
+		 LRG_ACT_AHEAD_MS);
+	return file_oom_request(p, d, dp, ws, age, why, NULL, tr);
+}
+
+/*
  * Reclaim target pages from a domain, oldest generation first across its
  * memcgs. memory.min scopes are never taken from, memory.low ones only
  * when nothing else can give. With apply_ttl, a scope whose oldest
@@ -383,6 +406,10 @@ uint64_t policy_reclaim_domain(struct lrg_policy *p, const struct domain *d,
 	if (d->apply_ttl && tr && d->root)
 		policy_thrash_feed(p, &d->root->thrash, dp, now_ms);
 
+	/* evicting to swap that runs out would only feed the runaway */
+	if (d->global && d->apply_ttl && tr && lrg_exhaustion_ahead(dp) &&
+	    decide_exhaustion(p, d, dp, gp, now_ms, tr))
+		return 0;
 	done = evict_oldest_first(p, d, gp, target, now_ms, tr);
 	if (done < target && d->apply_ttl && tr)
 		filed = decide_ttl(p, d, dp, gp, now_ms, tr);

@@ -199,9 +199,23 @@ static void measure_memcgs(struct lrg_policy *p, bool gpress, const struct lrg_p
  * twice as old, so that a poll's jitter is not read as a rate. */
 #define DROP_WINDOW_MS 500
 
+/* One sample of m: the rate of its fall against a sample 0.5 to 1 s old. */
+static void drop_meter_feed(struct drop_meter *m, uint64_t value, uint64_t now_ms)
+{
+	if (m->ms[0] && now_ms >= m->ms[0] + DROP_WINDOW_MS)
+		m->bps = m->value[0] > value ?
+			(m->value[0] - value) * 1000 / (now_ms - m->ms[0]) : 0;
+	if (!m->ms[1] || now_ms >= m->ms[1] + DROP_WINDOW_MS) {
+		m->value[0] = m->ms[1] ? m->value[1] : value;
+		m->ms[0] = m->ms[1] ? m->ms[1] : now_ms;
+		m->value[1] = value;
+		m->ms[1] = now_ms;
+	}
+}
+
 /*
- * How fast the machine's available memory falls (gp->avail_drop_bps),
- * measured against a sample 0.5 to 1 s old.
+ * How fast the machine's available memory falls (gp->avail_drop_bps), and
+ * what it can still give with swap (gp->reserve_drop_bps).
  */
 static void drop_rate(struct lrg_policy *p, struct lrg_pressure *gp, uint64_t now_ms)
 {
@@ -209,16 +223,10 @@ static void drop_rate(struct lrg_policy *p, struct lrg_pressure *gp, uint64_t no
 
 	if (!gp->mem_total || !now_ms)
 		return;
-	if (p->drop_ms[0] && now_ms >= p->drop_ms[0] + DROP_WINDOW_MS)
-		p->drop_bps = p->drop_avail[0] > avail ?
-			(p->drop_avail[0] - avail) * 1000 / (now_ms - p->drop_ms[0]) : 0;
-	if (!p->drop_ms[1] || now_ms >= p->drop_ms[1] + DROP_WINDOW_MS) {
-		p->drop_avail[0] = p->drop_ms[1] ? p->drop_avail[1] : avail;
-		p->drop_ms[0] = p->drop_ms[1] ? p->drop_ms[1] : now_ms;
-		p->drop_avail[1] = avail;
-		p->drop_ms[1] = now_ms;
-	}
-	gp->avail_drop_bps = p->drop_bps;
+	drop_meter_feed(&p->avail_drop, avail, now_ms);
+	drop_meter_feed(&p->reserve_drop, avail + gp->swap_free, now_ms);
+	gp->avail_drop_bps = p->avail_drop.bps;
+	gp->reserve_drop_bps = p->reserve_drop.bps;
 }
 
 /*

@@ -48,6 +48,24 @@ static uint64_t act_ahead_bytes(const struct lrg_pressure *p)
 }
 
 /*
+ * The machine's OOM killer is due within LRG_ACT_AHEAD_MS: available
+ * memory is below a tenth of the machine's (earlyoom's line; what is left
+ * is the kernel's reserves and swap), and available memory with free swap,
+ * falling at the rate of the last second, runs out within
+ * LRG_ACT_AHEAD_MS. No eviction keeps a working set then: what it frees,
+ * the runaway takes, and with swap it only moves the runaway's own pages
+ * into the swap that is running out.
+ */
+bool lrg_exhaustion_ahead(const struct lrg_pressure *p)
+{
+	uint64_t avail = lrg_machine_available(p);
+
+	if (!p->mem_total || !p->reserve_drop_bps || avail > p->mem_total / 10)
+		return false;
+	return avail + p->swap_free < p->reserve_drop_bps / 1000 * LRG_ACT_AHEAD_MS;
+}
+
+/*
  * A memcg is its own OOM domain only under a limit that binds before the
  * machine runs out: a memory.max/high at or above the machine's memory
  * (the backends report "max" as MemTotal) never does, and the root memcg

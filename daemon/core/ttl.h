@@ -49,6 +49,12 @@ bool lrg_limit_binds(uint64_t limit, uint64_t mem_total);
 uint64_t lrg_machine_available(const struct lrg_pressure *p);
 
 /*
+ * The machine runs out of memory and swap within LRG_ACT_AHEAD_MS at the
+ * rate they fall (reserve_drop_bps), with available memory already below a
+ * tenth of it: its OOM killer is about to act, whatever is evicted.
+ */
+bool lrg_exhaustion_ahead(const struct lrg_pressure *p);
+/*
  * Pressure verdict of one domain. global: machine figures (free memory vs
  * the watermarks); else a memcg's (usage vs its limit).
  */

@@ -254,6 +254,65 @@ static void test_ttl(void)
 	lrg_policy_free(p);
 }
 
+/*
+ * Memory and swap that run out within LRG_ACT_AHEAD_MS: an OOM request at
+ * once, in the name of the min_ttl slice, and no eviction (it would move
+ * the runaway's pages into the swap that is running out); at a slower fall,
+ * eviction of the old generations as before.
+ */
+static uint64_t exhaustion_tick(uint64_t swap_fall_mib, struct lrg_tick_result *tr)
+{
+	struct lrg_policy *p;
+	struct fake_mm *a;
+	uint64_t before;
+
+	fake_init(&f, LRG_CAP_HARVEST | LRG_CAP_EVICT_PAGES);
+	no_pressure();
+	cfg_init(1000, 100);
+	a = fake_add_mm(&f, 1, LRG_ROOT_MEMCG);
+	for (int k = 0; k < 4; k++)
+		fake_map(a, R(k), 0, 512, false);
+	lrg_policy_new(&f.b, &cfg, &p);
+	lrg_config_free(&cfg);
+	lrg_policy_refresh(p, 0);
+	for (int t = 0; t < 6; t++) {
+		f.now = 10000 + t * 100;
+		lrg_policy_tick(p, f.now, tr);
+	}
+	/* then, generations 4 s old (past min_ttl): 700 MiB available of
+	 * 8 GiB, under a tenth, and 512 MiB of swap free, steady for 1 s */
+	global_pressure(600);
+	f.global.mem_available = 700 * MiB;
+	f.global.swap_total = 1024 * MiB;
+	f.global.swap_free = 512 * MiB;
+	for (f.now = 14000; f.now <= 15000; f.now += 500)
+		lrg_policy_tick(p, f.now, tr);
+	f.now = 15600;
+	f.global.swap_free -= swap_fall_mib * MiB;
+	before = f.evicted[LRG_FILE] + f.evicted[LRG_ANON];
+	lrg_policy_tick(p, f.now, tr);
+	lrg_policy_free(p);
+	return f.evicted[LRG_FILE] + f.evicted[LRG_ANON] - before;
+}
+
+static void test_exhaustion(void)
+{
+	struct lrg_tick_result tr;
+	uint64_t evicted;
+
+	evicted = exhaustion_tick(480, &tr);
+	ok(tr.nr_oom == 1 && tr.oom[0].global && strstr(tr.oom[0].reason, "memory and swap run out") &&
+	   tr.oom[0].min_ttl_ms == 1000,
+	   "swap falling 800 MiB/s with 732 MiB left: an OOM request now (%s)",
+	   tr.nr_oom ? tr.oom[0].reason : "none");
+	ok(tr.pages_evicted == 0 && evicted == 0,
+	   "and nothing evicted into the swap that runs out (%llu)", (unsigned long long)evicted);
+	evicted = exhaustion_tick(60, &tr);
+	ok(tr.nr_oom == 0 && tr.pages_evicted > 0 && evicted > 0,
+	   "swap falling 100 MiB/s with 1152 MiB left: eviction of the old generations (%llu pages), no request",
+	   (unsigned long long)evicted);
+}
+
 /* Ticks every 500 ms up to 4 s: generations up to 4 s old (aging
  * interval 500 ms), so the min_ttl of 1000 ms refuses none of the oldest. */
 static void age_for_4s(struct lrg_policy *p)
@@ -918,6 +977,7 @@ int main(void)
 {
 	test_global();
 	test_ttl();
+	test_exhaustion();
 	test_thrash();
 	test_measure_due();
 	test_memcgs();

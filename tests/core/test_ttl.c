@@ -273,6 +273,37 @@ static void test_thrash(void)
 
 /* Page cache that memory.min holds is counted in MemAvailable, but the
  * kernel's reclaim cannot have it: it is not available to a runaway. */
+/* The kernel's OOM killer is due: a tenth of memory or less available,
+ * and available memory with free swap gone within LRG_ACT_AHEAD_MS. */
+static void test_exhaustion_ahead(void)
+{
+	struct lrg_pressure p;
+
+	memset(&p, 0, sizeof(p));
+	p.mem_total = 512 * MiB;     /* a tenth: 51.2 MiB */
+	p.mem_free = p.mem_available = 40 * MiB;
+	ok(!lrg_exhaustion_ahead(&p), "40 MiB available, no rate known: not ahead");
+	p.reserve_drop_bps = 10 * MiB;
+	ok(!lrg_exhaustion_ahead(&p), "no swap, falling 10 MiB/s: out in 4 s, not ahead");
+	p.reserve_drop_bps = 16 * MiB;
+	ok(lrg_exhaustion_ahead(&p), "no swap, falling 16 MiB/s: out within %d ms", LRG_ACT_AHEAD_MS);
+	p.swap_total = 128 * MiB;
+	p.swap_free = 100 * MiB;
+	ok(!lrg_exhaustion_ahead(&p), "100 MiB of swap free beside: 140 MiB, out in 8.75 s, not ahead");
+	p.reserve_drop_bps = 80 * MiB;
+	ok(lrg_exhaustion_ahead(&p), "falling 80 MiB/s (a runaway into zram): out in 1.75 s");
+	p.mem_free = p.mem_available = 60 * MiB;
+	p.swap_free = 0;
+	ok(!lrg_exhaustion_ahead(&p),
+	   "60 MiB available, over a tenth of memory: not ahead at any rate (a burst that stops)");
+	p.mem_free = 4 * MiB;
+	p.mem_available = 40 * MiB;
+	p.protected_file = 30 * MiB;
+	p.reserve_drop_bps = 4 * MiB;
+	ok(lrg_exhaustion_ahead(&p),
+	   "40 MiB available of which 30 held by memory.min: 10 MiB, falling 4 MiB/s: ahead");
+}
+
 static void test_protected_file(void)
 {
 	struct lrg_pressure p;
@@ -301,5 +332,6 @@ int main(void)
 	test_decide();
 	test_thrash();
 	test_protected_file();
+	test_exhaustion_ahead();
 	return tap_done();
 }
