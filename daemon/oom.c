@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "cgroups.h"
 #include "lrg_log.h"
@@ -109,14 +110,22 @@ void lrg_oom_note_machine(struct lrg_oom *o, const struct lrg_pressure *machine,
 
 void lrg_oom_prefault(struct lrg_oom *o)
 {
-	struct lrg_oom_state st = o->st;   /* a copy: the real one learns nothing */
+	/* a copy, so that the real state learns nothing; off the stack (it
+	 * holds the recent victims' paths, 64 KiB), which would otherwise be
+	 * that much deeper for good */
+	struct lrg_oom_state *st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct lrg_oom_request req = { .global = true };
 	struct lrg_oom_facts none = { .complete = true, .domain_path = "/" };
 	struct lrg_oom_verdict v;
 	char line[256];
 
-	lrg_oom_decide(&st, &req, &none, o->cfg, 0, &v);
-	lrg_oom_act_summary(&v, 0, line, sizeof(line));
+	if (st != MAP_FAILED) {
+		*st = o->st;
+		lrg_oom_decide(st, &req, &none, o->cfg, 0, &v);
+		lrg_oom_act_summary(&v, 0, line, sizeof(line));
+		munmap(st, sizeof(*st));
+	}
 	lrg_oom_act_prefault(&o->act);
 }
 

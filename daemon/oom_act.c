@@ -19,9 +19,11 @@
 #include "oom_act.h"
 #include "pidfd.h"
 
-/* The stack a kill and its log lines reach (the event's fields alone are
- * ~10 KiB), touched once at start with room to spare. */
-#define PREFAULT_STACK_BYTES (256 * 1024)
+/* The stack a kill and its log lines reach, touched once at start with
+ * room to spare: the largest frames on that path are the kill event's
+ * (19 KiB, its fields) and the desktop notice's (9 KiB); the event loop,
+ * the decision and sd_journal_sendv add a few KiB each. */
+#define PREFAULT_STACK_BYTES (128 * 1024)
 
 static int default_kill(void *ctx, const struct lrg_oom_verdict *v)
 {

@@ -14,12 +14,15 @@
 #include "oom_scan.h"
 #include "procfs.h"
 
-/* Room made at start, before the first baseline says how much is needed. */
+/* Room made at start, before the first baseline (taken at the first tick)
+ * says how much is needed. */
 #define FIRST_MEMCGS 64
-#define FIRST_CANDIDATES 512
+#define FIRST_CANDIDATES 128
 /* Text room per candidate slot: an exe path and a cgroup path, on average
  * far shorter (a longer one costs one incomplete decision, then room). */
 #define TEXT_PER_CANDIDATE 256
+/* Path room per memcg slot, on average: the same bargain. */
+#define PATH_PER_MEMCG 128
 /* /proc/PID/status is ~1.5 KiB; /proc/PID/cgroup holds one v2 path
  * (PATH_MAX at most) and, on a hybrid machine, a dozen v1 lines. */
 #define IO_BYTES (PATH_MAX + 8192)
@@ -34,15 +37,25 @@ struct baseline_vec {
 	size_t n, cap;
 };
 
+/* A listed memcg: its id and where its path is in the scan's paths. */
+struct scan_memcg {
+	uint64_t id;
+	size_t path_at;
+};
+
 struct lrg_oom_scan {
 	struct lrg_backend *b;
 	bool virtual_time;
 	bool own_cgroups;         /* a cgroup2 mount: a process's own cgroup can be read */
 	pid_t self;
 	char proc_root[PATH_MAX];
-	/* the memcgs of the last listing */
-	struct lrg_memcg_info *memcgs;
+	/* the memcgs of the last listing, their paths one after another
+	 * (a path is PATH_MAX at most, most are a few dozen bytes) */
+	struct scan_memcg *memcgs;
 	size_t nr_memcgs, cap_memcgs, seen_memcgs;
+	char *paths;
+	size_t paths_used, paths_cap;
+	bool paths_short;
 	bool may_grow;            /* listing for the baseline: the storage may grow */
 	/* the candidates of the last collection and their paths */
 	struct lrg_oom_candidate *cands;
@@ -75,6 +88,8 @@ static int make_room(struct lrg_oom_scan *s, size_t memcgs, size_t cands)
 	int r = reserve((void **)&s->memcgs, &s->cap_memcgs, memcgs, sizeof(*s->memcgs));
 
 	if (r == 0)
+		r = reserve((void **)&s->paths, &s->paths_cap, s->cap_memcgs * PATH_PER_MEMCG, 1);
+	if (r == 0)
 		r = reserve((void **)&s->cands, &s->cap_cands, cands, sizeof(*s->cands));
 	if (r == 0)
 		r = reserve((void **)&s->text, &s->text_cap, s->cap_cands * TEXT_PER_CANDIDATE, 1);
@@ -106,6 +121,7 @@ void lrg_oom_scan_free(struct lrg_oom_scan *s)
 	if (!s)
 		return;
 	free(s->memcgs);
+	free(s->paths);
 	free(s->cands);
 	free(s->text);
 	free(s->base.v);
@@ -117,23 +133,36 @@ const char *lrg_oom_scan_memcg_path(const struct lrg_oom_scan *s, uint64_t memcg
 {
 	for (size_t i = 0; i < s->nr_memcgs; i++)
 		if (s->memcgs[i].id == memcg_id)
-			return s->memcgs[i].path;
+			return s->paths + s->memcgs[i].path_at;
 	return NULL;
+}
+
+static const char *memcg_path_at(const struct lrg_oom_scan *s, size_t i)
+{
+	return s->paths + s->memcgs[i].path_at;
 }
 
 static int keep_memcg(void *ctx, const struct lrg_memcg_info *mc)
 {
 	struct lrg_oom_scan *s = ctx;
 
+	size_t len = strlen(mc->path) + 1;
+
 	s->seen_memcgs++;
-	if (s->nr_memcgs == s->cap_memcgs) {
+	if (s->paths_cap - s->paths_used < len)
+		s->paths_short = true;
+	if (s->nr_memcgs == s->cap_memcgs || s->paths_short) {
 		if (!s->may_grow)
 			return 0;   /* counted, not kept: the collection is incomplete */
 		if (reserve((void **)&s->memcgs, &s->cap_memcgs, 2 * s->cap_memcgs + 16,
-			    sizeof(*s->memcgs)) < 0)
+			    sizeof(*s->memcgs)) < 0 ||
+		    reserve((void **)&s->paths, &s->paths_cap, 2 * s->paths_cap + 2 * len, 1) < 0)
 			return -ENOMEM;
+		s->paths_short = false;
 	}
-	s->memcgs[s->nr_memcgs++] = *mc;
+	memcpy(s->paths + s->paths_used, mc->path, len);
+	s->memcgs[s->nr_memcgs++] = (struct scan_memcg){ .id = mc->id, .path_at = s->paths_used };
+	s->paths_used += len;
 	return 0;
 }
 
@@ -141,6 +170,8 @@ static int list_memcgs(struct lrg_oom_scan *s, bool may_grow)
 {
 	s->nr_memcgs = 0;
 	s->seen_memcgs = 0;
+	s->paths_used = 0;
+	s->paths_short = false;
 	s->may_grow = may_grow;
 	return s->b->ops->list_memcgs(s->b, keep_memcg, s);
 }
@@ -304,7 +335,7 @@ int lrg_oom_scan_collect(struct lrg_oom_scan *s, bool global, uint64_t memcg_id,
 		return -ENOENT;
 	s->domain_path = domain;
 	for (size_t i = 0; domain && i < s->nr_memcgs; i++) {
-		if (!lrg_oom_in_domain(domain, s->memcgs[i].path))
+		if (!lrg_oom_in_domain(domain, memcg_path_at(s, i)))
 			continue;
 		r = s->b->ops->list_mms(s->b, s->memcgs[i].id, keep_candidate, s);
 		if (r < 0)
@@ -325,6 +356,8 @@ int lrg_oom_scan_grow(struct lrg_oom_scan *s)
 
 	if (r == 0 && s->text_short)
 		r = reserve((void **)&s->text, &s->text_cap, 2 * s->text_cap, 1);
+	if (r == 0 && s->paths_short)
+		r = reserve((void **)&s->paths, &s->paths_cap, 2 * s->paths_cap, 1);
 	return r;
 }
 

@@ -22,15 +22,33 @@
 static char root[] = "/tmp/lrg-oom-scan-XXXXXX";
 static struct lrg_mm_info mms[2];
 
+static int nr_long_memcgs;   /* listed after the root, each with a 300-byte path */
+
+static void long_path(int i, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "/user.slice/m%d.scope/", i);
+
+	memset(buf + n, 'x', 300);
+	buf[n + 300] = '\0';
+}
+
 static int t_list_memcgs(struct lrg_backend *b, lrg_memcg_fn fn, void *ctx)
 {
 	struct lrg_memcg_info mc = { .id = LRG_ROOT_MEMCG, .path = "/" };
+	int r = fn(ctx, &mc);
 
-	return fn(ctx, &mc);
+	for (int i = 0; r >= 0 && i < nr_long_memcgs; i++) {
+		mc.id = 1000 + (uint64_t)i;
+		long_path(i, mc.path, sizeof(mc.path));
+		r = fn(ctx, &mc);
+	}
+	return r;
 }
 
 static int t_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn, void *ctx)
 {
+	if (memcg_id != LRG_ROOT_MEMCG)
+		return 0;
 	for (int i = 0; i < 2; i++)
 		if (fn(ctx, &mms[i]) < 0)
 			return -1;
@@ -166,6 +184,36 @@ static void cleanup(void)
 		diag("could not remove %s", root);
 }
 
+/* Memcgs whose paths do not fit the room made at start: the collection
+ * says it is incomplete, allocates nothing, and the room follows. */
+static void test_many_memcgs(void)
+{
+	struct lrg_backend b = { .ops = &scripted_ops };
+	struct lrg_oom_scan *s = NULL;
+	struct lrg_oom_facts f;
+	char want[512];
+	const char *got;
+
+	set_mm(0, 500, MIB(10));
+	set_mm(1, 600, MIB(20));
+	nr_long_memcgs = 200;
+	if (!ok(lrg_oom_scan_new(&b, root, NULL, &s) == 0, "many memcgs: new"))
+		return;
+	ok(lrg_oom_scan_collect(s, true, LRG_ROOT_MEMCG, &f) == 0 && !f.complete,
+	   "200 memcgs with 300-byte paths beyond the room made at start: incomplete, said so");
+	ok(lrg_oom_scan_grow(s) == 0 && lrg_oom_scan_collect(s, true, LRG_ROOT_MEMCG, &f) == 0 &&
+	   f.complete && f.n == 2, "after growing: complete (%zu candidates)", f.n);
+	long_path(199, want, sizeof(want));
+	got = lrg_oom_scan_memcg_path(s, 1199);
+	ok(got && !strcmp(got, want), "the last memcg's path whole (%zu bytes)", got ? strlen(got) : 0);
+	nr_long_memcgs = 1000;
+	ok(lrg_oom_scan_baseline(s) == 0 && lrg_oom_scan_collect(s, false, 1999, &f) == 0 &&
+	   f.complete && f.n == 0 && f.domain_path && !strncmp(f.domain_path, "/user.slice/m999.scope/", 23),
+	   "1000 memcgs: the baseline makes room, a memcg domain is found by its id and path");
+	lrg_oom_scan_free(s);
+	nr_long_memcgs = 0;
+}
+
 int main(void)
 {
 	if (!mkdtemp(root)) {
@@ -174,6 +222,7 @@ int main(void)
 	}
 	test_growth_rss_and_swap();
 	test_own_cgroup();
+	test_many_memcgs();
 	cleanup();
 	return tap_done();
 }
