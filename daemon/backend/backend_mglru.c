@@ -585,6 +585,13 @@ static int mglru_list_memcgs(struct lrg_backend *b, lrg_memcg_fn fn, void *ctx)
 	return p->ops->list_memcgs(p, fn, ctx);
 }
 
+static int mglru_list_memcg_paths(struct lrg_backend *b, lrg_memcg_fn fn, void *ctx)
+{
+	struct lrg_backend *p = to_mb(b)->proc;
+
+	return p->ops->list_memcg_paths(p, fn, ctx);
+}
+
 static int mglru_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn, void *ctx)
 {
 	struct lrg_backend *p = to_mb(b)->proc;
@@ -651,6 +658,7 @@ static const struct lrg_backend_ops mglru_ops = {
 	.accuracy = "mglru: the kernel's own generations (page-table walks and rmap); "
 		    "aging and eviction per memcg and node, not per mm",
 	.list_memcgs = mglru_list_memcgs,
+	.list_memcg_paths = mglru_list_memcg_paths,
 	.list_mms = mglru_list_mms,
 	.harvest = NULL,
 	.evict = mglru_evict,

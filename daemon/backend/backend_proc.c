@@ -268,6 +268,30 @@ static int proc_list_memcgs(struct lrg_backend *b, lrg_memcg_fn fn, void *ctx)
 	return 0;
 }
 
+/* Ids and paths from the tree's walk: no memcg's file is read. */
+static int proc_list_memcg_paths(struct lrg_backend *b, lrg_memcg_fn fn, void *ctx)
+{
+	struct proc_backend *pb = to_pb(b);
+	struct lrg_memcg_info mi;
+	int r;
+
+	if (pb->cg->global)
+		return proc_list_memcgs(b, fn, ctx);
+	r = lrg_cgroup_tree_rescan(pb->cg, NULL, NULL);
+	if (r < 0)
+		return r;
+	memset(&mi, 0, sizeof(mi));
+	for (size_t i = 0; i < pb->cg->n; i++) {
+		mi.id = pb->cg->v[i].id;
+		/* the tree holds paths shorter than mi.path only */
+		strcpy(mi.path, pb->cg->v[i].path);
+		r = fn(ctx, &mi);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* ---- address spaces ------------------------------------------------------ */
 
 struct mm_cand {
@@ -1148,6 +1172,7 @@ static const struct lrg_backend_ops proc_ops = {
 	.accuracy = "proc: VMA-granular aging from smaps Referenced (overestimates the working set); "
 		    "clear_refs also resets the kernel's own reference info",
 	.list_memcgs = proc_list_memcgs,
+	.list_memcg_paths = proc_list_memcg_paths,
 	.list_mms = proc_list_mms,
 	.harvest = proc_harvest,
 	.evict = proc_evict,

@@ -41,6 +41,11 @@ static int combo_list_memcgs(struct lrg_backend *b, lrg_memcg_fn fn, void *ctx)
 	return PROC(b)->ops->list_memcgs(PROC(b), fn, ctx);
 }
 
+static int combo_list_memcg_paths(struct lrg_backend *b, lrg_memcg_fn fn, void *ctx)
+{
+	return PROC(b)->ops->list_memcg_paths(PROC(b), fn, ctx);
+}
+
 static int combo_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn, void *ctx)
 {
 	return PROC(b)->ops->list_mms(PROC(b), memcg_id, fn, ctx);
@@ -102,6 +107,7 @@ static const struct lrg_backend_ops kmod_combo_ops = {
 	.accuracy = "kmod: per-page accessed bits from page tables, per memory cgroup (lrugen.ko); "
 		    "exact, the reference the other backends are measured against",
 	.list_memcgs = combo_list_memcgs,
+	.list_memcg_paths = combo_list_memcg_paths,
 	.list_mms = combo_list_mms,
 	.harvest = combo_harvest,
 	.evict = combo_evict,

@@ -231,6 +231,9 @@ struct lrg_backend_ops {
 	const char *accuracy;
 
 	int (*list_memcgs)(struct lrg_backend *b, lrg_memcg_fn fn, void *ctx);
+	/* Optional: the same memcgs with only their id and path filled in,
+	 * none of their files read (the OOM decision's listing). */
+	int (*list_memcg_paths)(struct lrg_backend *b, lrg_memcg_fn fn, void *ctx);
 	int (*list_mms)(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn, void *ctx);
 	/* Test-and-clear the accessed bits; report regions through fn. */
 	int (*harvest)(struct lrg_backend *b, const struct lrg_harvest_req *req,

@@ -173,6 +173,10 @@ static int list_memcgs(struct lrg_oom_scan *s, bool may_grow)
 	s->paths_used = 0;
 	s->paths_short = false;
 	s->may_grow = may_grow;
+	/* ids and paths are all a decision needs of the memcgs: eight
+	 * files of each fewer to read on the way to a kill */
+	if (s->b->ops->list_memcg_paths)
+		return s->b->ops->list_memcg_paths(s->b, keep_memcg, s);
 	return s->b->ops->list_memcgs(s->b, keep_memcg, s);
 }
 

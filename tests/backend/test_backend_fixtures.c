@@ -88,6 +88,14 @@ static void test_proc(void)
 	   m.sshd.nr_procs == 2, "sshd.service: inode id, memory.current, 2 procs");
 	ok(m.root.id == ino_of("") && m.root.current > 0,
 	   "root: current from the fixture meminfo (%" PRIu64 ")", m.root.current);
+	{
+		struct memcgs q = { 0 };
+
+		r = b->ops->list_memcg_paths(b, memcg_fn, &q);
+		ok(r == 0 && q.n == 7 && q.sshd.id == m.sshd.id && q.root.id == m.root.id &&
+		   !q.sshd.current && !q.sshd.nr_procs,
+		   "list_memcg_paths: the same 7 by id and path, no file of theirs read (%d)", q.n);
+	}
 
 	r = b->ops->list_mms(b, m.sshd.id, mm_fn, &mm);
 	ok(r == 0 && mm.n == 3, "list_mms(sshd.service): 500, 501 and 502 of its payload child (%d)",
@@ -221,6 +229,9 @@ static void test_mglru(void)
 		struct memcgs m = { 0 };
 
 		ok(b->ops->list_memcgs(b, memcg_fn, &m) == 0 && m.n == 7, "list_memcgs shared with proc");
+		m.n = 0;
+		ok(b->ops->list_memcg_paths(b, memcg_fn, &m) == 0 && m.n == 7,
+		   "list_memcg_paths shared with proc");
 	}
 	b->ops->destroy(b);
 out:
