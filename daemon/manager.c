@@ -37,8 +37,6 @@
  * aging relies on), and catches what lost events hid.
  */
 #define REFRESH_INTERVAL_MS 2000
-/* every process re-listed this often while the proc connector follows them */
-#define LIVE_REFRESH_INTERVAL_MS 30000
 /* A tick cut short by its budget runs again this soon, once the loop has
  * served whatever else was waiting. */
 #define TICK_CONTINUE_US 5000
@@ -463,20 +461,12 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 	now = m->backend->ops->now_ms(m->backend);
 
 	if (now - m->last_refresh_ms >= REFRESH_INTERVAL_MS || !m->ticks) {
-		/* processes are followed by the proc connector's events between
-		 * full re-lists; the memcgs' figures are read every time */
-		bool full = !m->live.t || !m->ticks ||
-			    now - m->last_full_refresh_ms >= LIVE_REFRESH_INTERVAL_MS;
-
-		r = full ? lrg_policy_refresh(m->policy, now) : lrg_policy_refresh_memcgs(m->policy, now);
+		r = lrg_policy_refresh(m->policy, now);
 		if (r < 0)
 			lrg_log_errno(LOG_WARNING, r, "refreshing cgroups and address spaces");
 		lrg_oom_observe(m->oom, now);
 		m->last_refresh_ms = now;
-		if (full) {
-			m->last_full_refresh_ms = now;
-			manager_live_refreshed(&m->live, now);
-		}
+		manager_live_refreshed(&m->live, now);
 	}
 	m->ticks++;
 

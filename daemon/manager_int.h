@@ -73,7 +73,6 @@ struct manager {
 	const struct lrg_manager_opts *opts;
 	uint64_t started_ms;
 	uint64_t last_refresh_ms;
-	uint64_t last_full_refresh_ms;   /* every process re-listed then */
 	uint64_t ticks;
 	char last_decision[160];
 	char config_fallback[512];	/* why the built-in profile is in force; "" if the files are */

@@ -135,15 +135,6 @@ bool lrg_policy_relist_pending(const struct lrg_policy *p);
  */
 int lrg_policy_refresh_marked(struct lrg_policy *p, uint64_t now_ms);
 
-/*
- * Re-list the memcgs (their limits, protection and charge), and the
- * address spaces of the marked and the new ones only (a full refresh when
- * a mark needs one). For a caller whose proc connector follows processes:
- * the full refresh reads every process's /proc/PID/stat. A process moved
- * to another cgroup (no event says so) is found at the next full refresh.
- */
-int lrg_policy_refresh_memcgs(struct lrg_policy *p, uint64_t now_ms);
-
 /* Every address space on the engine's lists (tests, lrugenctl). */
 typedef int (*lrg_policy_mm_fn)(void *ctx, uint64_t memcg_id, const struct lrg_mm_info *mm);
 int lrg_policy_foreach_mm(const struct lrg_policy *p, lrg_policy_mm_fn fn, void *ctx);

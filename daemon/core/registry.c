@@ -293,27 +293,42 @@ static void clear_marks(struct lrg_policy *p)
 	p->relist_all = false;
 }
 
-/* Re-list the memcgs: their figures, new ones added, each listed one seen. */
-static int list_memcgs_locked(struct lrg_policy *p)
+static int refresh_locked(struct lrg_policy *p)
 {
 	struct lrg_backend *b = p->b;
-	struct lrg_memcg_info root;
+	int r = 0;
 
 	for (size_t i = 0; i < p->nr_memcgs; i++)
 		p->memcgs[i]->seen = false;
 	p->list_hint = 0;
-	if (lrg_backend_has(b, LRG_CAP_MEMCG) && b->ops->list_memcgs)
-		return b->ops->list_memcgs(b, on_memcg, p);
-	memset(&root, 0, sizeof(root));
-	root.id = LRG_ROOT_MEMCG;
-	strcpy(root.path, "/");
-	root.high = root.max = root.swap_max = UINT64_MAX;
-	return on_memcg(p, &root);
-}
 
-/* Vanished memcgs go once no address space is left on their lists. */
-static void drop_vanished_memcgs(struct lrg_policy *p)
-{
+	if (lrg_backend_has(b, LRG_CAP_MEMCG) && b->ops->list_memcgs) {
+		r = b->ops->list_memcgs(b, on_memcg, p);
+	} else {
+		struct lrg_memcg_info root;
+
+		memset(&root, 0, sizeof(root));
+		root.id = LRG_ROOT_MEMCG;
+		strcpy(root.path, "/");
+		root.high = root.max = root.swap_max = UINT64_MAX;
+		r = on_memcg(p, &root);
+	}
+	if (r < 0)
+		goto out;
+
+	r = list_mms_locked(p, false);
+	if (r < 0)
+		goto out;
+
+	/* exited address spaces, then vanished memcgs (now without mms) */
+	for (size_t i = 0; i < p->nr_mms;) {
+		if (p->mms[i]->seen) {
+			i++;
+			continue;
+		}
+		policy_free_mm(p->mms[i]);
+		p->mms[i] = p->mms[--p->nr_mms];
+	}
 	for (size_t i = 0; i < p->nr_memcgs;) {
 		struct pmemcg *m = p->memcgs[i];
 
@@ -325,31 +340,11 @@ static void drop_vanished_memcgs(struct lrg_policy *p)
 		free(m);
 		p->memcgs[i] = p->memcgs[--p->nr_memcgs];
 	}
-}
-
-static int refresh_locked(struct lrg_policy *p)
-{
-	int r = list_memcgs_locked(p);
-
-	if (r < 0)
-		return r;
-	r = list_mms_locked(p, false);
-	if (r < 0)
-		return r;
-	/* exited address spaces, then vanished memcgs (now without mms) */
-	for (size_t i = 0; i < p->nr_mms;) {
-		if (p->mms[i]->seen) {
-			i++;
-			continue;
-		}
-		policy_free_mm(p->mms[i]);
-		p->mms[i] = p->mms[--p->nr_mms];
-	}
-	drop_vanished_memcgs(p);
 	clear_marks(p);
 	p->started = true;
 	p->stats.refreshes++;
-	return 0;
+out:
+	return r;
 }
 
 int lrg_policy_refresh(struct lrg_policy *p, uint64_t now_ms)
@@ -482,37 +477,6 @@ int lrg_policy_refresh_marked(struct lrg_policy *p, uint64_t now_ms)
 			p->stats.relists++;
 		}
 	}
-	policy_unlock(p);
-	return r < 0 ? r : 0;
-}
-
-int lrg_policy_refresh_memcgs(struct lrg_policy *p, uint64_t now_ms)
-{
-	size_t known;
-	int r = policy_lock(p);
-
-	if (r < 0)
-		return r;
-	if (!p->started || p->relist_all) {
-		r = refresh_locked(p);
-		goto out;
-	}
-	known = p->nr_memcgs;
-	r = list_memcgs_locked(p);
-	/* a memcg new since the last listing has its address spaces listed
-	 * now: the events of processes already in it were not followed */
-	for (size_t i = known; r >= 0 && i < p->nr_memcgs; i++)
-		mark(p, p->memcgs[i]);
-	if (r >= 0 && p->nr_marked)
-		r = list_mms_locked(p, true);
-	if (r >= 0 && p->relist_all) {
-		r = refresh_locked(p);
-	} else if (r >= 0) {
-		drop_vanished_memcgs(p);
-		clear_marks(p);
-		p->stats.relists++;
-	}
-out:
 	policy_unlock(p);
 	return r < 0 ? r : 0;
 }

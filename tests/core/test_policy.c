@@ -742,51 +742,6 @@ static void test_dry_run_and_proactive(void)
 	lrg_policy_free(p);
 }
 
-static int count_mm(void *ctx, uint64_t memcg_id, const struct lrg_mm_info *mm)
-{
-	(void)memcg_id;
-	(void)mm;
-	(*(int *)ctx)++;
-	return 0;
-}
-
-static int nr_listed(struct lrg_policy *p)
-{
-	int n = 0;
-
-	lrg_policy_foreach_mm(p, count_mm, &n);
-	return n;
-}
-
-/* Between full refreshes, the memcgs are re-listed with the address spaces
- * of new memcgs only: processes elsewhere come through the proc
- * connector's events, not a read of every /proc/PID/stat. */
-static void test_refresh_memcgs(void)
-{
-	struct lrg_policy *p;
-	int n;
-
-	fake_init(&f, LRG_CAP_HARVEST | LRG_CAP_MEMCG);
-	no_pressure();
-	cfg_init(1000, 1000);
-	fake_add_memcg(&f, 10, "/a.slice");
-	fake_add_mm(&f, 1, 10);
-	lrg_policy_new(&f.b, &cfg, &p);
-	lrg_config_free(&cfg);
-	n = lrg_policy_refresh_memcgs(p, 0) == 0 ? nr_listed(p) : -1;
-	ok(n == 1, "refresh_memcgs before any listing: a full one (%d address spaces)", n);
-	fake_add_mm(&f, 2, 10);
-	n = lrg_policy_refresh_memcgs(p, 1000) == 0 ? nr_listed(p) : -1;
-	ok(n == 1, "a process new in a listed memcg: left to its event (%d)", n);
-	fake_add_memcg(&f, 20, "/b.slice");
-	fake_add_mm(&f, 3, 20);
-	n = lrg_policy_refresh_memcgs(p, 2000) == 0 ? nr_listed(p) : -1;
-	ok(n == 2, "a new memcg: its address spaces listed with it (%d)", n);
-	n = lrg_policy_refresh(p, 3000) == 0 ? nr_listed(p) : -1;
-	ok(n == 3, "the full refresh lists every process (%d)", n);
-	lrg_policy_free(p);
-}
-
 static void test_kernel_gens(void)
 {
 	struct lrg_policy *p;
@@ -1029,7 +984,6 @@ int main(void)
 	test_memcg_ttl_domain();
 	test_own_domain_not_machine();
 	test_dry_run_and_proactive();
-	test_refresh_memcgs();
 	test_kernel_gens();
 	test_kernel_gens_unknown();
 	test_tick_budget();
