@@ -55,6 +55,7 @@ struct lrg_oom_scan {
 	size_t nr_memcgs, cap_memcgs, seen_memcgs;
 	char *paths;
 	size_t paths_used, paths_cap;
+	size_t paths_seen;        /* bytes the paths of every memcg seen take */
 	bool paths_short;
 	bool may_grow;            /* listing for the baseline: the storage may grow */
 	/* the candidates of the last collection and their paths */
@@ -149,14 +150,17 @@ static int keep_memcg(void *ctx, const struct lrg_memcg_info *mc)
 	size_t len = strlen(mc->path) + 1;
 
 	s->seen_memcgs++;
+	s->paths_seen += len;
 	if (s->paths_cap - s->paths_used < len)
 		s->paths_short = true;
 	if (s->nr_memcgs == s->cap_memcgs || s->paths_short) {
 		if (!s->may_grow)
 			return 0;   /* counted, not kept: the collection is incomplete */
-		if (reserve((void **)&s->memcgs, &s->cap_memcgs, 2 * s->cap_memcgs + 16,
-			    sizeof(*s->memcgs)) < 0 ||
-		    reserve((void **)&s->paths, &s->paths_cap, 2 * s->paths_cap + 2 * len, 1) < 0)
+		if ((s->nr_memcgs == s->cap_memcgs &&
+		     reserve((void **)&s->memcgs, &s->cap_memcgs, 2 * s->cap_memcgs + 16,
+			     sizeof(*s->memcgs)) < 0) ||
+		    (s->paths_short &&
+		     reserve((void **)&s->paths, &s->paths_cap, 2 * s->paths_cap + 2 * len, 1) < 0))
 			return -ENOMEM;
 		s->paths_short = false;
 	}
@@ -171,6 +175,7 @@ static int list_memcgs(struct lrg_oom_scan *s, bool may_grow)
 	s->nr_memcgs = 0;
 	s->seen_memcgs = 0;
 	s->paths_used = 0;
+	s->paths_seen = 0;
 	s->paths_short = false;
 	s->may_grow = may_grow;
 	/* ids and paths are all a decision needs of the memcgs: eight
@@ -360,8 +365,9 @@ int lrg_oom_scan_grow(struct lrg_oom_scan *s)
 
 	if (r == 0 && s->text_short)
 		r = reserve((void **)&s->text, &s->text_cap, 2 * s->text_cap, 1);
+	/* room for every path seen, however long users made them */
 	if (r == 0 && s->paths_short)
-		r = reserve((void **)&s->paths, &s->paths_cap, 2 * s->paths_cap, 1);
+		r = reserve((void **)&s->paths, &s->paths_cap, s->paths_seen * 3 / 2, 1);
 	return r;
 }
 

@@ -22,14 +22,17 @@
 static char root[] = "/tmp/lrg-oom-scan-XXXXXX";
 static struct lrg_mm_info mms[2];
 
-static int nr_long_memcgs;   /* listed after the root, each with a 300-byte path */
+static int nr_long_memcgs;   /* listed after the root, each with a long path */
+static int long_len = 300;   /* bytes of it below the scope, in names of 200 */
 
 static void long_path(int i, char *buf, size_t len)
 {
 	int n = snprintf(buf, len, "/user.slice/m%d.scope/", i);
 
-	memset(buf + n, 'x', 300);
-	buf[n + 300] = '\0';
+	memset(buf + n, 'x', long_len);
+	for (int k = 200; k < long_len; k += 200)
+		buf[n + k] = '/';
+	buf[n + long_len] = '\0';
 }
 
 static int t_list_memcgs(struct lrg_backend *b, lrg_memcg_fn fn, void *ctx)
@@ -206,6 +209,13 @@ static void test_many_memcgs(void)
 	long_path(199, want, sizeof(want));
 	got = lrg_oom_scan_memcg_path(s, 1199);
 	ok(got && !strcmp(got, want), "the last memcg's path whole (%zu bytes)", got ? strlen(got) : 0);
+	nr_long_memcgs = 600;
+	long_len = 700;
+	ok(lrg_oom_scan_collect(s, true, LRG_ROOT_MEMCG, &f) == 0 && !f.complete &&
+	   lrg_oom_scan_grow(s) == 0 && lrg_oom_scan_collect(s, true, LRG_ROOT_MEMCG, &f) == 0 &&
+	   f.complete,
+	   "600 memcgs of 720-byte paths: incomplete once, then room for every path seen");
+	long_len = 300;
 	nr_long_memcgs = 1000;
 	ok(lrg_oom_scan_baseline(s) == 0 && lrg_oom_scan_collect(s, false, 1999, &f) == 0 &&
 	   f.complete && f.n == 0 && f.domain_path && !strncmp(f.domain_path, "/user.slice/m999.scope/", 23),
