@@ -199,8 +199,6 @@ static void scratch_keep(void **slot, size_t *slot_bytes, void *p, size_t bytes)
 static int global_info(struct proc_backend *pb, struct lrg_memcg_info *mi)
 {
 	struct lrg_meminfo m;
-	_cleanup_closedir_ DIR *d = NULL;
-	struct dirent *de;
 	int r;
 
 	r = lrg_procfs_read_meminfo(pb->proc_root, &m);
@@ -215,10 +213,6 @@ static int global_info(struct proc_backend *pb, struct lrg_memcg_info *mi)
 	mi->swap_max = m.swap_total;
 	mi->anon = (m.active_anon + m.inactive_anon);
 	mi->file = (m.active_file + m.inactive_file);
-	d = opendir(pb->proc_root);
-	while (d && (de = readdir(d)))
-		if (de->d_name[0] >= '1' && de->d_name[0] <= '9')
-			mi->nr_procs++;
 	return 0;
 }
 

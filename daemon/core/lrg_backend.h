@@ -76,7 +76,6 @@ struct lrg_memcg_info {
 	uint64_t min, low, high, max;
 	uint64_t swap_current, swap_max;
 	uint64_t anon, file;     /* memory.stat anon / file */
-	int nr_procs;
 	/* no process in it or below it and next to nothing charged: only
 	 * current and min were read (limits reported as "max"), and it has
 	 * no address space to list */

@@ -664,24 +664,6 @@ static int read_u64_file(const char *root, const char *path, const char *file, u
 	return lrg_parse_u64_max(buf, ret);
 }
 
-static int count_lines(const char *root, const char *path, const char *file)
-{
-	char p[PATH_MAX], *buf;
-	int r, n = 0;
-
-	r = join(p, sizeof(p), root, path, file);
-	if (r < 0)
-		return r;
-	r = lrg_read_file(p, &buf, NULL);
-	if (r < 0)
-		return r;
-	for (char *c = buf; *c; c++)
-		if (*c == '\n')
-			n++;
-	free(buf);
-	return n;
-}
-
 /* Below this much charged, a cgroup without processes is idle. */
 #define IDLE_BYTES (1ULL << 20)
 
@@ -709,7 +691,6 @@ static void fill_idle(struct lrg_memcg_info *mi, uint64_t current, uint64_t min)
 	mi->swap_current = 0;
 	mi->anon = 0;
 	mi->file = mi->current;
-	mi->nr_procs = 0;
 }
 
 /*
@@ -775,8 +756,6 @@ int lrg_cgroup_read_info(const char *cgroup_root, const char *path, struct lrg_m
 		return r;
 	mi.anon = r < 0 ? 0 : vs.anon;
 	mi.file = r < 0 ? 0 : vs.file;
-	r = count_lines(cgroup_root, path, "cgroup.procs");
-	mi.nr_procs = r < 0 ? 0 : r;
 	*info = mi;
 	return 0;
 }

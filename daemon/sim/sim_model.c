@@ -1095,7 +1095,6 @@ static int sim_list_memcgs(struct lrg_backend *b, lrg_memcg_fn fn, void *ctx)
 		mi.swap_max = UINT64_MAX;
 		mi.anon = mc->nr_anon << LRG_PAGE_SHIFT;
 		mi.file = mc->nr_file << LRG_PAGE_SHIFT;
-		mi.nr_procs = mc->nr_procs;
 		r = fn(ctx, &mi);
 		if (r < 0)
 			return r;
