@@ -231,6 +231,18 @@ static uint64_t evidence_floor(const struct lrg_oom_state *st, const struct lrg_
 	return floor;
 }
 
+/* How fast memory and swap fell from the request's figures to the look's:
+ * over 100 ms apart, the fall between them (0 if none: it stopped);
+ * closer, the request's own rate. */
+static uint64_t reserve_fall(const struct lrg_pressure *then, const struct lrg_pressure *now)
+{
+	uint64_t a = then->mem_available + then->swap_free, b = now->mem_available + now->swap_free;
+
+	if (now->now_ms < then->now_ms + 100)
+		return then->reserve_drop_bps;
+	return a > b ? (a - b) * 1000 / (now->now_ms - then->now_ms) : 0;
+}
+
 /*
  * The look before the kill: is the request still right? One filed because
  * free memory ran out needs the domain still under pressure. One filed on
@@ -253,8 +265,7 @@ static bool still_needed(const struct lrg_oom_request *req, const struct lrg_pre
 	 * the policy's: as the request saw them */
 	if (!look.avail_drop_bps)
 		look.avail_drop_bps = then->avail_drop_bps;
-	if (!look.reserve_drop_bps)
-		look.reserve_drop_bps = then->reserve_drop_bps;
+	look.reserve_drop_bps = reserve_fall(then, now);
 	if (!look.protected_file)
 		look.protected_file = then->protected_file;
 	if (lrg_under_pressure(&look, req->global) || (req->global && lrg_exhaustion_ahead(&look)))

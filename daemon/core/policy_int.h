@@ -103,6 +103,7 @@ struct lrg_policy {
 	/* how fast available memory falls, and available memory with free
 	 * swap (drop_rate) */
 	struct drop_meter avail_drop, reserve_drop;
+	uint64_t exhaustion_since_ms; /* lrg_exhaustion_ahead held since (0: not now) */
 	size_t list_hint;          /* where a listing's next memcg likely is */
 	uint64_t measured_ms;      /* the memcgs' figures were read then */
 	bool continuing;           /* the last tick deferred aging to the next */

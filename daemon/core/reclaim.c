@@ -363,11 +363,14 @@ static void decide_thrash(struct lrg_policy *p, const struct domain *d,
 
 /*
  * The machine runs out of memory and swap within LRG_ACT_AHEAD_MS
- * (lrg_exhaustion_ahead): a runaway takes whatever eviction frees, and the
- * kernel's OOM killer acts before lrugend, after eviction and a decision,
- * would. Decide now, in a slice that has min_ttl, whose working set the
- * kernel's reclaim takes next; true when a request was filed.
+ * (lrg_exhaustion_ahead), and has for EXHAUSTION_HOLD_MS: a runaway takes
+ * whatever eviction frees, and the kernel's OOM killer acts before
+ * lrugend, after eviction and a decision, would. Decide now, in a slice
+ * that has min_ttl, whose working set the kernel's reclaim takes next;
+ * true when a request was filed. The hold keeps a burst that stops at
+ * once from being taken for a runaway.
  */
+#define EXHAUSTION_HOLD_MS 200
 static bool decide_exhaustion(struct lrg_policy *p, const struct domain *d,
 			      const struct lrg_pressure *dp, const struct lrg_pressure *gp,
 			      uint64_t now_ms, struct lrg_tick_result *tr)
@@ -407,7 +410,8 @@ uint64_t policy_reclaim_domain(struct lrg_policy *p, const struct domain *d,
 		policy_thrash_feed(p, &d->root->thrash, dp, now_ms);
 
 	/* evicting to swap that runs out would only feed the runaway */
-	if (d->global && d->apply_ttl && tr && lrg_exhaustion_ahead(dp) &&
+	if (d->global && d->apply_ttl && tr && p->exhaustion_since_ms &&
+	    now_ms >= p->exhaustion_since_ms + EXHAUSTION_HOLD_MS && lrg_exhaustion_ahead(dp) &&
 	    decide_exhaustion(p, d, dp, gp, now_ms, tr))
 		return 0;
 	done = evict_oldest_first(p, d, gp, target, now_ms, tr);

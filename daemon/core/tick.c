@@ -215,11 +215,13 @@ static void drop_meter_feed(struct drop_meter *m, uint64_t value, uint64_t now_m
 
 /*
  * How fast the machine's available memory falls (gp->avail_drop_bps), and
- * what it can still give with swap (gp->reserve_drop_bps).
+ * what it can still give with swap (gp->reserve_drop_bps). Measured on
+ * the kernel's figures, not less the page cache memory.min holds: a
+ * protection round that holds 100 MiB more is not memory falling.
  */
 static void drop_rate(struct lrg_policy *p, struct lrg_pressure *gp, uint64_t now_ms)
 {
-	uint64_t avail = lrg_machine_available(gp);
+	uint64_t avail = gp->mem_available > gp->mem_free ? gp->mem_available : gp->mem_free;
 
 	if (!gp->mem_total || !now_ms)
 		return;
@@ -407,6 +409,11 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 	p->tick_no++;
 
 	gpress = measure_tick(p, now_ms, poll, &gp, &mp);
+	/* since when the machine's OOM killer has been due (reclaim.c) */
+	if (!lrg_exhaustion_ahead(&mp))
+		p->exhaustion_since_ms = 0;
+	else if (!p->exhaustion_since_ms)
+		p->exhaustion_since_ms = now_ms ? now_ms : 1;
 	r = age_due(p, &gp, now_ms, t0, &tr);
 	if (r < 0)
 		goto out;

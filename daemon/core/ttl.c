@@ -58,11 +58,17 @@ static uint64_t act_ahead_bytes(const struct lrg_pressure *p)
  */
 bool lrg_exhaustion_ahead(const struct lrg_pressure *p)
 {
-	uint64_t avail = lrg_machine_available(p);
+	uint64_t avail = lrg_machine_available(p), ahead;
 
 	if (!p->mem_total || !p->reserve_drop_bps || avail > p->mem_total / 10)
 		return false;
-	return avail + p->swap_free < p->reserve_drop_bps / 1000 * LRG_ACT_AHEAD_MS;
+	/* and no more than a quarter of memory's worth left: with a large
+	 * swap a fast fall is still seconds of swapping away from the
+	 * kernel's OOM killer, time in which it may stop */
+	ahead = p->reserve_drop_bps / 1000 * LRG_ACT_AHEAD_MS;
+	if (ahead > p->mem_total / 4)
+		ahead = p->mem_total / 4;
+	return avail + p->swap_free < ahead;
 }
 
 /*

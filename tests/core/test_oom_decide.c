@@ -10,6 +10,7 @@
 #include "match.h"
 #include "oom_decide.h"
 #include "tap.h"
+#include "ttl.h"
 
 #define MIB(x) ((uint64_t)(x) * 256) /* pages */
 #define TIMEOUT 3000
@@ -113,6 +114,37 @@ static void test_early(void)
 	ok(!lrg_oom_decide_early(&st, &req, &look, &cfg, 1100, &v),
 	   "early: a thrash request stands though memory looks available");
 	ok(st.stats.decisions == 2 && st.stats.guarded == 1, "early: every decision counted, one guarded");
+}
+
+/* A request filed as memory and swap ran out: the look before the kill
+ * measures the fall again, from the request's figures to its own. */
+static void test_exhaustion_look(void)
+{
+	struct lrg_pressure then = { .mem_total = 512ULL << 20, .mem_free = 40ULL << 20,
+				     .mem_available = 40ULL << 20, .watermark_low = 3ULL << 20,
+				     .watermark_high = 5ULL << 20, .swap_total = 128ULL << 20,
+				     .swap_free = 50ULL << 20, .reserve_drop_bps = 60ULL << 20,
+				     .now_ms = 1000 };
+	struct lrg_pressure now = then;
+	struct lrg_oom_request req = machine_request(&then);
+	struct lrg_oom_look look = { .machine = &now };
+	struct lrg_oom_state st;
+	struct lrg_oom_verdict v;
+
+	lrg_oom_state_init(&st);
+	ok(!lrg_under_pressure(&then, true) && lrg_exhaustion_ahead(&then),
+	   "exhaustion: 90 MiB left falling 60 MiB/s, no other pressure");
+	now.now_ms = 1300;
+	now.swap_free -= 18ULL << 20;
+	now.reserve_drop_bps = 0;   /* the OOM path's own look has no rate */
+	ok(!lrg_oom_decide_early(&st, &req, &look, &cfg, 1300, &v),
+	   "exhaustion: 300 ms later 18 MiB less: still falling, the decision goes on");
+	now.swap_free = then.swap_free;
+	ok(lrg_oom_decide_early(&st, &req, &look, &cfg, 1300, &v) && v.kind == LRG_OOM_PRESSURE_GONE,
+	   "exhaustion: 300 ms later nothing less: the fall stopped, no decision");
+	now.now_ms = 1050;
+	ok(!lrg_oom_decide_early(&st, &req, &look, &cfg, 1050, &v),
+	   "exhaustion: 50 ms later, too soon to tell: the request's rate stands");
 }
 
 static void test_kill_and_guard(void)
@@ -442,6 +474,7 @@ int main(void)
 {
 	config_init();
 	test_early();
+	test_exhaustion_look();
 	test_kill_and_guard();
 	test_split_runaway();
 	test_incomplete();

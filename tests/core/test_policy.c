@@ -260,7 +260,8 @@ static void test_ttl(void)
  * the runaway's pages into the swap that is running out); at a slower fall,
  * eviction of the old generations as before.
  */
-static uint64_t exhaustion_tick(uint64_t swap_fall_mib, struct lrg_tick_result *tr)
+static uint64_t exhaustion_tick(uint64_t swap_fall_mib, struct lrg_tick_result *tr,
+				struct lrg_tick_result *first)
 {
 	struct lrg_policy *p;
 	struct fake_mm *a;
@@ -268,9 +269,15 @@ static uint64_t exhaustion_tick(uint64_t swap_fall_mib, struct lrg_tick_result *
 
 	fake_init(&f, LRG_CAP_HARVEST | LRG_CAP_EVICT_PAGES);
 	no_pressure();
+	/* 700 MiB available of 8 GiB, under a tenth, and 512 MiB of swap
+	 * free, steady from the start */
+	f.global.mem_free = 650 * MiB;
+	f.global.mem_available = 700 * MiB;
+	f.global.swap_total = 1024 * MiB;
+	f.global.swap_free = 512 * MiB;
 	cfg_init(1000, 100);
 	a = fake_add_mm(&f, 1, LRG_ROOT_MEMCG);
-	for (int k = 0; k < 4; k++)
+	for (int k = 0; k < 8; k++)
 		fake_map(a, R(k), 0, 512, false);
 	lrg_policy_new(&f.b, &cfg, &p);
 	lrg_config_free(&cfg);
@@ -279,16 +286,18 @@ static uint64_t exhaustion_tick(uint64_t swap_fall_mib, struct lrg_tick_result *
 		f.now = 10000 + t * 100;
 		lrg_policy_tick(p, f.now, tr);
 	}
-	/* then, generations 4 s old (past min_ttl): 700 MiB available of
-	 * 8 GiB, under a tenth, and 512 MiB of swap free, steady for 1 s */
+	/* then, generations 4 s old (past min_ttl), free memory below the
+	 * low watermark: pressure, the rest steady for 1 s */
 	global_pressure(600);
 	f.global.mem_available = 700 * MiB;
-	f.global.swap_total = 1024 * MiB;
-	f.global.swap_free = 512 * MiB;
 	for (f.now = 14000; f.now <= 15000; f.now += 500)
 		lrg_policy_tick(p, f.now, tr);
 	f.now = 15600;
 	f.global.swap_free -= swap_fall_mib * MiB;
+	lrg_policy_tick(p, f.now, first);
+	/* still falling 300 ms later */
+	f.now = 15900;
+	f.global.swap_free -= swap_fall_mib * MiB / 2;
 	before = f.evicted[LRG_FILE] + f.evicted[LRG_ANON];
 	lrg_policy_tick(p, f.now, tr);
 	lrg_policy_free(p);
@@ -297,19 +306,21 @@ static uint64_t exhaustion_tick(uint64_t swap_fall_mib, struct lrg_tick_result *
 
 static void test_exhaustion(void)
 {
-	struct lrg_tick_result tr;
+	struct lrg_tick_result tr, first;
 	uint64_t evicted;
 
-	evicted = exhaustion_tick(480, &tr);
+	evicted = exhaustion_tick(400, &tr, &first);
+	ok(first.nr_oom == 0, "the first tick that sees memory and swap running out waits (%zu requests)",
+	   first.nr_oom);
 	ok(tr.nr_oom == 1 && tr.oom[0].global && strstr(tr.oom[0].reason, "memory and swap run out") &&
 	   tr.oom[0].min_ttl_ms == 1000,
-	   "swap falling 800 MiB/s with 732 MiB left: an OOM request now (%s)",
+	   "and 300 ms later, still falling (600 MiB left): an OOM request (%s)",
 	   tr.nr_oom ? tr.oom[0].reason : "none");
 	ok(tr.pages_evicted == 0 && evicted == 0,
 	   "and nothing evicted into the swap that runs out (%llu)", (unsigned long long)evicted);
-	evicted = exhaustion_tick(60, &tr);
+	evicted = exhaustion_tick(60, &tr, &first);
 	ok(tr.nr_oom == 0 && tr.pages_evicted > 0 && evicted > 0,
-	   "swap falling 100 MiB/s with 1152 MiB left: eviction of the old generations (%llu pages), no request",
+	   "swap falling 100 MiB/s with 1122 MiB left: eviction of the old generations (%llu pages), no request",
 	   (unsigned long long)evicted);
 }
 

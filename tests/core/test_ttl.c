@@ -291,7 +291,9 @@ static void test_exhaustion_ahead(void)
 	p.swap_free = 100 * MiB;
 	ok(!lrg_exhaustion_ahead(&p), "100 MiB of swap free beside: 140 MiB, out in 8.75 s, not ahead");
 	p.reserve_drop_bps = 80 * MiB;
-	ok(lrg_exhaustion_ahead(&p), "falling 80 MiB/s (a runaway into zram): out in 1.75 s");
+	p.swap_free = 80 * MiB;
+	ok(lrg_exhaustion_ahead(&p), "120 MiB left falling 80 MiB/s (a runaway into zram): out in 1.5 s");
+	p.swap_free = 100 * MiB;
 	p.mem_free = p.mem_available = 60 * MiB;
 	p.swap_free = 0;
 	ok(!lrg_exhaustion_ahead(&p),
@@ -302,6 +304,14 @@ static void test_exhaustion_ahead(void)
 	p.reserve_drop_bps = 4 * MiB;
 	ok(lrg_exhaustion_ahead(&p),
 	   "40 MiB available of which 30 held by memory.min: 10 MiB, falling 4 MiB/s: ahead");
+	p.protected_file = 0;
+	p.mem_free = p.mem_available = 40 * MiB;
+	p.swap_free = 100 * MiB;
+	p.reserve_drop_bps = 1024 * MiB;
+	ok(!lrg_exhaustion_ahead(&p),
+	   "140 MiB left, over a quarter of memory's worth, falling 1 GiB/s: not ahead (a burst may stop)");
+	p.swap_free = 80 * MiB;
+	ok(lrg_exhaustion_ahead(&p), "120 MiB left, under a quarter: ahead");
 }
 
 static void test_protected_file(void)
