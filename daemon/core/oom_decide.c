@@ -236,7 +236,8 @@ static uint64_t evidence_floor(const struct lrg_oom_state *st, const struct lrg_
  * closer, the request's own rate. */
 static uint64_t reserve_fall(const struct lrg_pressure *then, const struct lrg_pressure *now)
 {
-	uint64_t a = then->mem_available + then->swap_free, b = now->mem_available + now->swap_free;
+	uint64_t a = lrg_kernel_available(then) + then->swap_free;
+	uint64_t b = lrg_kernel_available(now) + now->swap_free;
 
 	if (now->now_ms < then->now_ms + 100)
 		return then->reserve_drop_bps;

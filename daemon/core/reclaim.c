@@ -409,9 +409,10 @@ uint64_t policy_reclaim_domain(struct lrg_policy *p, const struct domain *d,
 	if (d->apply_ttl && tr && d->root)
 		policy_thrash_feed(p, &d->root->thrash, dp, now_ms);
 
-	/* evicting to swap that runs out would only feed the runaway */
+	/* evicting to swap that runs out would only feed the runaway; the
+	 * tick judged dp (the machine's figures) for exhaustion_since_ms */
 	if (d->global && d->apply_ttl && tr && p->exhaustion_since_ms &&
-	    now_ms >= p->exhaustion_since_ms + EXHAUSTION_HOLD_MS && lrg_exhaustion_ahead(dp) &&
+	    now_ms >= p->exhaustion_since_ms + EXHAUSTION_HOLD_MS &&
 	    decide_exhaustion(p, d, dp, gp, now_ms, tr))
 		return 0;
 	done = evict_oldest_first(p, d, gp, target, now_ms, tr);

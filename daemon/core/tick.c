@@ -215,13 +215,12 @@ static void drop_meter_feed(struct drop_meter *m, uint64_t value, uint64_t now_m
 
 /*
  * How fast the machine's available memory falls (gp->avail_drop_bps), and
- * what it can still give with swap (gp->reserve_drop_bps). Measured on
- * the kernel's figures, not less the page cache memory.min holds: a
- * protection round that holds 100 MiB more is not memory falling.
+ * what it can still give with swap (gp->reserve_drop_bps), on the kernel's
+ * figures (lrg_kernel_available).
  */
 static void drop_rate(struct lrg_policy *p, struct lrg_pressure *gp, uint64_t now_ms)
 {
-	uint64_t avail = gp->mem_available > gp->mem_free ? gp->mem_available : gp->mem_free;
+	uint64_t avail = lrg_kernel_available(gp);
 
 	if (!gp->mem_total || !now_ms)
 		return;

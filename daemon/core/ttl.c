@@ -32,6 +32,11 @@ uint64_t lrg_machine_available(const struct lrg_pressure *p)
 	return avail > p->mem_free ? avail : p->mem_free;
 }
 
+uint64_t lrg_kernel_available(const struct lrg_pressure *p)
+{
+	return p->mem_available > p->mem_free ? p->mem_available : p->mem_free;
+}
+
 /*
  * What a runaway takes of the machine before lrugend can act on it: its
  * rate over LRG_ACT_AHEAD_MS. At most 1/8 of memory (earlyoom's fixed

@@ -49,6 +49,13 @@ bool lrg_limit_binds(uint64_t limit, uint64_t mem_total);
 uint64_t lrg_machine_available(const struct lrg_pressure *p);
 
 /*
+ * What the kernel says the machine can still give without swapping:
+ * MemAvailable, or free memory where that reads higher. Rates of fall are
+ * measured on it, not on lrg_machine_available: a protection round that
+ * holds 100 MiB more page cache is not memory falling.
+ */
+uint64_t lrg_kernel_available(const struct lrg_pressure *p);
+/*
  * The machine runs out of memory and swap within LRG_ACT_AHEAD_MS at the
  * rate they fall (reserve_drop_bps), with available memory already below a
  * tenth of it: its OOM killer is about to act, whatever is evicted.

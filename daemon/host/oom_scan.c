@@ -130,23 +130,22 @@ void lrg_oom_scan_free(struct lrg_oom_scan *s)
 	free(s);
 }
 
-const char *lrg_oom_scan_memcg_path(const struct lrg_oom_scan *s, uint64_t memcg_id)
-{
-	for (size_t i = 0; i < s->nr_memcgs; i++)
-		if (s->memcgs[i].id == memcg_id)
-			return s->paths + s->memcgs[i].path_at;
-	return NULL;
-}
-
 static const char *memcg_path_at(const struct lrg_oom_scan *s, size_t i)
 {
 	return s->paths + s->memcgs[i].path_at;
 }
 
+const char *lrg_oom_scan_memcg_path(const struct lrg_oom_scan *s, uint64_t memcg_id)
+{
+	for (size_t i = 0; i < s->nr_memcgs; i++)
+		if (s->memcgs[i].id == memcg_id)
+			return memcg_path_at(s, i);
+	return NULL;
+}
+
 static int keep_memcg(void *ctx, const struct lrg_memcg_info *mc)
 {
 	struct lrg_oom_scan *s = ctx;
-
 	size_t len = strlen(mc->path) + 1;
 
 	s->seen_memcgs++;

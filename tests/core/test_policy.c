@@ -215,27 +215,40 @@ static void test_global(void)
 	ok(!f.b.direct_reclaim, "free uninstalls the hook");
 }
 
+/*
+ * One address space of regions * 512 untouched pages in the root memcg,
+ * an engine with min_ttl_ms and generations every 100 ms from t=10000 to
+ * t=10500, on the fake backend as the caller set it up.
+ */
+static struct lrg_policy *aged_one_mm(uint32_t min_ttl, int regions, struct lrg_tick_result *tr)
+{
+	struct lrg_policy *p;
+	struct fake_mm *a;
+
+	cfg_init(min_ttl, 100);
+	a = fake_add_mm(&f, 1, LRG_ROOT_MEMCG);
+	for (int k = 0; k < regions; k++)
+		fake_map(a, R(k), 0, 512, false);
+	lrg_policy_new(&f.b, &cfg, &p);
+	lrg_config_free(&cfg);
+	lrg_policy_refresh(p, 0);
+	for (int t = 0; t < 6; t++) {
+		f.now = 10000 + t * 100;
+		lrg_policy_tick(p, f.now, tr);
+	}
+	return p;
+}
+
 static void test_ttl(void)
 {
 	struct lrg_policy *p;
 	struct lrg_tick_result tr;
 	struct lrg_policy_stats st;
-	struct fake_mm *a;
 
 	fake_init(&f, LRG_CAP_HARVEST | LRG_CAP_EVICT_PAGES);
 	no_pressure();
-	cfg_init(5000, 100);
-	a = fake_add_mm(&f, 1, LRG_ROOT_MEMCG);
-	for (int k = 0; k < 4; k++)
-		fake_map(a, R(k), 0, 512, false);
-	lrg_policy_new(&f.b, &cfg, &p);
-	lrg_config_free(&cfg);
-	lrg_policy_refresh(p, 0);
 	/* generations every 100 ms from t=10000: all of them younger than 5 s */
-	for (int t = 0; t < 6; t++) {
-		f.now = 10000 + t * 100;
-		lrg_policy_tick(p, f.now, &tr);
-	}
+	p = aged_one_mm(5000, 4, &tr);
 	global_pressure(600);
 	f.now = 10600;
 	lrg_policy_tick(p, f.now, &tr);
@@ -264,7 +277,6 @@ static uint64_t exhaustion_tick(uint64_t swap_fall_mib, struct lrg_tick_result *
 				struct lrg_tick_result *first)
 {
 	struct lrg_policy *p;
-	struct fake_mm *a;
 	uint64_t before;
 
 	fake_init(&f, LRG_CAP_HARVEST | LRG_CAP_EVICT_PAGES);
@@ -275,17 +287,7 @@ static uint64_t exhaustion_tick(uint64_t swap_fall_mib, struct lrg_tick_result *
 	f.global.mem_available = 700 * MiB;
 	f.global.swap_total = 1024 * MiB;
 	f.global.swap_free = 512 * MiB;
-	cfg_init(1000, 100);
-	a = fake_add_mm(&f, 1, LRG_ROOT_MEMCG);
-	for (int k = 0; k < 8; k++)
-		fake_map(a, R(k), 0, 512, false);
-	lrg_policy_new(&f.b, &cfg, &p);
-	lrg_config_free(&cfg);
-	lrg_policy_refresh(p, 0);
-	for (int t = 0; t < 6; t++) {
-		f.now = 10000 + t * 100;
-		lrg_policy_tick(p, f.now, tr);
-	}
+	p = aged_one_mm(1000, 8, tr);
 	/* then, generations 4 s old (past min_ttl), free memory below the
 	 * low watermark: pressure, the rest steady for 1 s */
 	global_pressure(600);
