@@ -77,6 +77,9 @@ struct proc_backend {
 	struct lrg_watermarks wm;
 	uint64_t wm_ms;
 	bool wm_ok;
+	/* the machine's memory and swap as last measured (measure_meminfo_recent) */
+	struct lrg_pressure meminfo;
+	uint64_t meminfo_ms;
 	/* the memcgs the last listing could not read, as last logged */
 	size_t memcgs_skipped;
 	/* the tree stopped being watched, as logged (once) */
@@ -239,7 +242,7 @@ static int proc_list_memcgs(struct lrg_backend *b, lrg_memcg_fn fn, void *ctx)
 		mi.id = e->id;
 		/* the tree holds paths shorter than mi.path only */
 		strcpy(mi.path, e->path);
-		r = lrg_cgroup_tree_read_info(pb->cg, i, &mi);
+		r = lrg_cgroup_tree_read_info(pb->cg, i, &mi, lrg_mono_ms());
 		if (r == -ENOENT)
 			continue;  /* removed since the scan */
 		if (r < 0) {
@@ -450,7 +453,7 @@ static int proc_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn,
 			note_pids_skipped(pb, e->path, skipped);
 		/* processes where the tree remembers none: its files are read
 		 * again at the next listing, so that it is not kept idle */
-		if (r == 0 && c.n && e->idle)
+		if (r == 0 && c.n && e->memo.idle)
 			lrg_cgroup_tree_mark_stale(pb->cg, memcg_id);
 	}
 	if (r < 0) {
@@ -983,6 +986,9 @@ static int proc_reclaim(struct lrg_backend *b, uint64_t memcg_id, uint64_t bytes
  */
 #define WATERMARKS_TTL_MS 10000
 
+/* How old the machine's memory figures may be for a memcg's measurement. */
+#define MEMINFO_REUSE_MS 50
+
 /* What every measurement needs of the machine: memory and swap. */
 static int measure_meminfo(struct proc_backend *pb, struct lrg_pressure *p)
 {
@@ -1002,6 +1008,25 @@ static int measure_meminfo(struct proc_backend *pb, struct lrg_pressure *p)
 	return 0;
 }
 
+/*
+ * The machine's memory and swap for a memcg's measurement: as the tick's
+ * measurement of the machine read them, when that was within
+ * MEMINFO_REUSE_MS (the tick measures the machine first, then its memcgs).
+ */
+static int measure_meminfo_recent(struct proc_backend *pb, struct lrg_pressure *p)
+{
+	uint64_t now = p->now_ms;
+
+	if (pb->meminfo_ms && now >= pb->meminfo_ms && now - pb->meminfo_ms < MEMINFO_REUSE_MS) {
+		uint64_t now_ms = p->now_ms;
+
+		*p = pb->meminfo;
+		p->now_ms = now_ms;
+		return 0;
+	}
+	return measure_meminfo(pb, p);
+}
+
 static int measure_machine(struct proc_backend *pb, struct lrg_pressure *p)
 {
 	struct lrg_vmstat vs;
@@ -1013,6 +1038,8 @@ static int measure_machine(struct proc_backend *pb, struct lrg_pressure *p)
 	r = measure_meminfo(pb, p);
 	if (r < 0)
 		return r;
+	pb->meminfo = *p;
+	pb->meminfo_ms = p->now_ms ? p->now_ms : 1;
 	if (!pb->wm_ms || now - pb->wm_ms >= WATERMARKS_TTL_MS) {
 		pb->wm_ok = lrg_procfs_read_zoneinfo(pb->proc_root, &pb->wm) == 0;
 		pb->wm_ms = now ? now : 1;
@@ -1055,7 +1082,6 @@ static int proc_measure(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pre
 {
 	struct proc_backend *pb = to_pb(b);
 	struct lrg_pressure p = { 0 };
-	struct lrg_memcg_info mi = { 0 };
 	struct lrg_vmstat vs;
 	struct lrg_psi psi;
 	const char *path;
@@ -1073,14 +1099,12 @@ static int proc_measure(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pre
 		goto machine;  /* the root memcg is the machine */
 	/* a memcg's own figures replace the machine's watermarks, PSI and
 	 * reclaim counters: of the machine only memory and swap are read */
-	r = measure_meminfo(pb, &p);
+	r = measure_meminfo_recent(pb, &p);
 	if (r < 0)
 		return r;
-	r = lrg_cgroup_read_info(pb->cg->root, path, &mi);
+	r = lrg_cgroup_tree_read_usage(pb->cg, memcg_id, p.now_ms, &p.usage, &p.limit);
 	if (r < 0)
 		return r;
-	p.usage = mi.current;
-	p.limit = mi.high < mi.max ? mi.high : mi.max;
 	if (p.limit > p.mem_total)
 		p.limit = p.mem_total;
 	p.watermark_low = p.watermark_high = 0;

@@ -402,7 +402,7 @@ static int scan(struct cg_tree *ct, struct cg_list *l)
 	}
 	for (size_t i = 0; i < l->n; i++) {
 		l->v[i].path = l->names + l->off[i];
-		l->v[i].stale = true;
+		l->v[i].memo.stale = true;
 	}
 	sort_by_id(l->v, l->n);
 	if (ct->watch)
@@ -423,10 +423,7 @@ static void carry_over(const struct cg_list *old, struct cg_list *new)
 		while (i < old->n && old->v[i].id < e->id)
 			i++;
 		if (i < old->n && old->v[i].id == e->id && !strcmp(old->v[i].path, e->path)) {
-			e->stale = old->v[i].stale;
-			e->idle = old->v[i].idle;
-			e->idle_current = old->v[i].idle_current;
-			e->idle_min = old->v[i].idle_min;
+			e->memo = old->v[i].memo;
 		}
 	}
 }
@@ -553,7 +550,7 @@ void lrg_cgroup_tree_mark_stale(struct lrg_cgroup_tree *t, uint64_t id)
 	struct lrg_cgroup_entry *e = find_entry(t, id);
 
 	if (e)
-		e->stale = true;
+		e->memo.stale = true;
 }
 
 static void mark_stale(void *ctx, uint64_t id)
@@ -713,37 +710,80 @@ static bool read_idle_info(const char *root, const char *path, struct lrg_memcg_
 	return true;
 }
 
-int lrg_cgroup_read_info(const char *cgroup_root, const char *path, struct lrg_memcg_info *info)
+/* A file of "key value" lines (memory.stat, memory.events). */
+static int read_vmstat_file(const char *root, const char *path, const char *file,
+			    struct lrg_vmstat *ret)
 {
-	static const struct {
-		const char *file;
-		size_t off;
-		uint64_t dflt;   /* when absent (the root cgroup, no swap) */
-	} files[] = {
-		{ "memory.current", offsetof(struct lrg_memcg_info, current), 0 },
-		{ "memory.min", offsetof(struct lrg_memcg_info, min), 0 },
-		{ "memory.low", offsetof(struct lrg_memcg_info, low), 0 },
-		{ "memory.high", offsetof(struct lrg_memcg_info, high), UINT64_MAX },
-		{ "memory.max", offsetof(struct lrg_memcg_info, max), UINT64_MAX },
-		{ "memory.swap.current", offsetof(struct lrg_memcg_info, swap_current), 0 },
-		{ "memory.swap.max", offsetof(struct lrg_memcg_info, swap_max), UINT64_MAX },
-	};
+	char p[PATH_MAX], *buf;
+	int r;
+
+	r = join(p, sizeof(p), root, path, file);
+	if (r < 0)
+		return r;
+	r = lrg_read_file(p, &buf, NULL);
+	if (r < 0)
+		return r;
+	r = lrg_parse_vmstat(buf, ret);
+	free(buf);
+	return r;
+}
+
+static const struct info_file {
+	const char *file;
+	size_t off;
+	uint64_t dflt;   /* when absent (the root cgroup, no swap) */
+	bool limit;      /* one of the limits a tree remembers */
+} info_files[] = {
+	{ "memory.current", offsetof(struct lrg_memcg_info, current), 0, false },
+	{ "memory.min", offsetof(struct lrg_memcg_info, min), 0, false },
+	{ "memory.low", offsetof(struct lrg_memcg_info, low), 0, true },
+	{ "memory.high", offsetof(struct lrg_memcg_info, high), UINT64_MAX, true },
+	{ "memory.max", offsetof(struct lrg_memcg_info, max), UINT64_MAX, true },
+	{ "memory.swap.current", offsetof(struct lrg_memcg_info, swap_current), 0, false },
+	{ "memory.swap.max", offsetof(struct lrg_memcg_info, swap_max), UINT64_MAX, true },
+};
+
+static void limits_from_memo(struct lrg_memcg_info *mi, const struct lrg_cgroup_memo *m)
+{
+	mi->low = m->low;
+	mi->high = m->high;
+	mi->max = m->max;
+	mi->swap_max = m->swap_max;
+}
+
+static void limits_to_memo(struct lrg_cgroup_memo *m, const struct lrg_memcg_info *mi,
+			   uint64_t now_ms)
+{
+	m->low = mi->low;
+	m->high = mi->high;
+	m->max = mi->max;
+	m->swap_max = mi->swap_max;
+	m->limits_ms = now_ms ? now_ms : 1;
+}
+
+/* read_info with the limits read only when known is NULL, else taken
+ * from it (see lrg_cgroup_tree_read_info). */
+static int read_info(const char *cgroup_root, const char *path, struct lrg_memcg_info *info,
+		     const struct lrg_cgroup_memo *known)
+{
 	struct lrg_memcg_info mi = *info;
 	struct lrg_vmstat vs;
 	int r;
 
 	mi.idle = false;
+	for (size_t i = 0; i < sizeof(info_files) / sizeof(info_files[0]); i++) {
+		const struct info_file *f = &info_files[i];
+		uint64_t *v = (uint64_t *)((char *)&mi + f->off);
 
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		uint64_t *f = (uint64_t *)((char *)&mi + files[i].off);
-
-		r = read_u64_file(cgroup_root, path, files[i].file, f);
+		if (f->limit && known)
+			continue;
+		r = read_u64_file(cgroup_root, path, f->file, v);
 		if (r == -ENOENT && i > 0)
-			*f = files[i].dflt;
+			*v = f->dflt;
 		else if (r == -ENOENT && strcmp(path, "/"))
 			return -ENOENT; /* gone, or not a memcg */
 		else if (r == -ENOENT)
-			*f = 0;
+			*v = 0;
 		else if (r < 0)
 			return r;
 		if (i == 0 && read_idle_info(cgroup_root, path, &mi)) {
@@ -751,7 +791,11 @@ int lrg_cgroup_read_info(const char *cgroup_root, const char *path, struct lrg_m
 			return 0;
 		}
 	}
-	r = lrg_cgroup_read_stat(cgroup_root, path, &vs);
+	if (known)
+		limits_from_memo(&mi, known);
+	/* memory.stat alone: the oom_kill of memory.events is not part of
+	 * the info */
+	r = read_vmstat_file(cgroup_root, path, "memory.stat", &vs);
 	if (r < 0 && r != -ENOENT)
 		return r;
 	mi.anon = r < 0 ? 0 : vs.anon;
@@ -760,50 +804,83 @@ int lrg_cgroup_read_info(const char *cgroup_root, const char *path, struct lrg_m
 	return 0;
 }
 
-int lrg_cgroup_tree_read_info(struct lrg_cgroup_tree *t, size_t i, struct lrg_memcg_info *info)
+int lrg_cgroup_read_info(const char *cgroup_root, const char *path, struct lrg_memcg_info *info)
 {
-	struct lrg_cgroup_entry *e = &t->v[i];
+	return read_info(cgroup_root, path, info, NULL);
+}
+
+static bool limits_fresh(const struct lrg_cgroup_memo *m, uint64_t now_ms)
+{
+	return m->limits_ms && now_ms >= m->limits_ms &&
+	       now_ms - m->limits_ms < LRG_CGROUP_LIMITS_TTL_MS;
+}
+
+int lrg_cgroup_tree_read_info(struct lrg_cgroup_tree *t, size_t i, struct lrg_memcg_info *info,
+			      uint64_t now_ms)
+{
+	struct lrg_cgroup_memo *m = &t->v[i].memo;
+	bool fresh = limits_fresh(m, now_ms);
 	int r;
 
-	if (t->watched && e->idle && !e->stale) {
-		fill_idle(info, e->idle_current, e->idle_min);
+	if (t->watched && m->idle && !m->stale) {
+		fill_idle(info, m->idle_current, m->idle_min);
 		return 0;
 	}
-	r = lrg_cgroup_read_info(t->root, e->path, info);
-	if (r == 0) {
-		e->stale = false;
-		e->idle = info->idle;
-		e->idle_current = info->current;
-		e->idle_min = info->min;
+	r = read_info(t->root, t->v[i].path, info, fresh ? m : NULL);
+	if (r < 0)
+		return r;
+	m->stale = false;
+	m->idle = info->idle;
+	m->idle_current = info->current;
+	m->idle_min = info->min;
+	/* an idle cgroup's limits were not read (fill_idle) */
+	if (!info->idle && !fresh)
+		limits_to_memo(m, info, now_ms);
+	return 0;
+}
+
+int lrg_cgroup_tree_read_usage(struct lrg_cgroup_tree *t, uint64_t id, uint64_t now_ms,
+			       uint64_t *ret_current, uint64_t *ret_limit)
+{
+	struct lrg_cgroup_entry *e = (struct lrg_cgroup_entry *)lrg_cgroup_tree_find(t, id);
+	struct lrg_memcg_info mi;
+	int r;
+
+	if (!e)
+		return -ENOENT;
+	if (!limits_fresh(&e->memo, now_ms)) {
+		memset(&mi, 0, sizeof(mi));
+		r = read_info(t->root, e->path, &mi, NULL);
+		if (r < 0)
+			return r;
+		if (mi.idle) {
+			/* no limit was read: idle, nothing binds */
+			mi.high = mi.max = UINT64_MAX;
+		} else {
+			limits_to_memo(&e->memo, &mi, now_ms);
+		}
+		*ret_current = mi.current;
+		*ret_limit = mi.high < mi.max ? mi.high : mi.max;
+		return 0;
 	}
-	return r;
+	r = read_u64_file(t->root, e->path, "memory.current", ret_current);
+	if (r < 0)
+		return r;
+	*ret_limit = e->memo.high < e->memo.max ? e->memo.high : e->memo.max;
+	return 0;
 }
 
 int lrg_cgroup_read_stat(const char *cgroup_root, const char *path, struct lrg_vmstat *ret)
 {
-	char p[PATH_MAX], *buf;
-	struct lrg_vmstat vs;
+	struct lrg_vmstat vs, ev;
 	int r;
 
-	r = join(p, sizeof(p), cgroup_root, path, "memory.stat");
-	if (r < 0)
-		return r;
-	r = lrg_read_file(p, &buf, NULL);
-	if (r < 0)
-		return r;
-	r = lrg_parse_vmstat(buf, &vs);
-	free(buf);
+	r = read_vmstat_file(cgroup_root, path, "memory.stat", &vs);
 	if (r < 0)
 		return r;
 	/* memory.stat has no oom_kill: it is in memory.events ("oom_kill N"). */
-	r = join(p, sizeof(p), cgroup_root, path, "memory.events");
-	if (r == 0 && lrg_read_file(p, &buf, NULL) == 0) {
-		struct lrg_vmstat ev;
-
-		if (lrg_parse_vmstat(buf, &ev) == 0)
-			vs.oom_kill = ev.oom_kill;
-		free(buf);
-	}
+	if (read_vmstat_file(cgroup_root, path, "memory.events", &ev) == 0)
+		vs.oom_kill = ev.oom_kill;
 	*ret = vs;
 	return 0;
 }

@@ -30,16 +30,31 @@
 int lrg_cgroup_find_v2_mount(const char *mountinfo_path, char *ret, size_t size);
 
 /* One memory-enabled cgroup as the tree knows it. */
+/* What the tree remembers of a cgroup's files (lrg_cgroup_tree_read_info). */
+struct lrg_cgroup_memo {
+	/* idle when last read, and its memory.current and memory.min then;
+	 * stale once something in it changed since, or when never read */
+	bool stale, idle;
+	uint64_t idle_current, idle_min;
+	/* memory.low, high, max and swap.max as read at limits_ms (0: never) */
+	uint64_t low, high, max, swap_max;
+	uint64_t limits_ms;
+};
+
+/*
+ * A cgroup's limits change only when someone writes them (systemctl
+ * set-property, a unit's start): they are read again this long after,
+ * and the charge, memory.min and memory.stat at every read. A limit an
+ * admin sets shows within this long.
+ */
+#define LRG_CGROUP_LIMITS_TTL_MS 10000
+
 struct lrg_cgroup_entry {
 	uint64_t id;
 	const char *path;        /* below the root, "/" for the root itself; shorter
 				  * than LRG_CGROUP_PATH_MAX; valid until the next rescan */
 	bool memory_subtree;     /* its subtree_control enables memory */
-	/* What the tree remembers of its files (lrg_cgroup_tree_read_info):
-	 * idle when last read, and its memory.current and memory.min then;
-	 * stale once something in it changed since, or when never read. */
-	bool stale, idle;
-	uint64_t idle_current, idle_min;
+	struct lrg_cgroup_memo memo;
 };
 
 /*
@@ -99,11 +114,22 @@ uint64_t lrg_cgroup_tree_memcg_of(const struct lrg_cgroup_tree *t, const char *p
 int lrg_cgroup_read_info(const char *cgroup_root, const char *path, struct lrg_memcg_info *info);
 
 /*
- * lrg_cgroup_read_info of the tree's entry i (t->v[i]), the files left
- * unread when the tree is watched and the cgroup was idle when last read
- * with nothing in it changed since: an idle cgroup then costs no read.
+ * lrg_cgroup_read_info of the tree's entry i (t->v[i]) at now_ms, the
+ * files left unread when the tree is watched and the cgroup was idle when
+ * last read with nothing in it changed since (an idle cgroup then costs no
+ * read), and its limits as remembered when read within
+ * LRG_CGROUP_LIMITS_TTL_MS.
  */
-int lrg_cgroup_tree_read_info(struct lrg_cgroup_tree *t, size_t i, struct lrg_memcg_info *info);
+int lrg_cgroup_tree_read_info(struct lrg_cgroup_tree *t, size_t i, struct lrg_memcg_info *info,
+			      uint64_t now_ms);
+/*
+ * A cgroup's charge (memory.current) and the lower of memory.high and
+ * memory.max, the limits as remembered by the tree (read when it never
+ * read them or they are older than LRG_CGROUP_LIMITS_TTL_MS). -ENOENT
+ * when the tree does not know id or the cgroup is gone.
+ */
+int lrg_cgroup_tree_read_usage(struct lrg_cgroup_tree *t, uint64_t id, uint64_t now_ms,
+			       uint64_t *ret_current, uint64_t *ret_limit);
 /* Read the cgroup's files again at the next lrg_cgroup_tree_read_info:
  * something in it changed that inotify may not have said (the kernel's
  * populated notice reaches a watch only while cgroup.events is cached). */

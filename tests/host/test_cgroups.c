@@ -564,6 +564,81 @@ static void test_idle_info(void)
 	rmdir(root);
 }
 
+/*
+ * A busy cgroup's limits are read once per LRG_CGROUP_LIMITS_TTL_MS, its
+ * charge and memory.min at every read; a measurement's usage likewise.
+ */
+static void test_limits_memo(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char root[PATH_MAX], p[PATH_MAX * 2];
+	const struct lrg_cgroup_entry *e;
+	struct lrg_cgroup_tree *t = NULL;
+	struct lrg_memcg_info mi;
+	uint64_t cur = 0, lim = 0, t0 = 50000;
+	int r;
+
+	snprintf(root, sizeof(root), "%s/lrg-limits-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(root)) {
+		skip("mkdtemp failed: cannot build a tree");
+		return;
+	}
+	put(root, "cgroup.controllers", "memory\n");
+	put(root, "cgroup.subtree_control", "memory\n");
+	mkcg(root, "/busy.scope", false);
+	snprintf(p, sizeof(p), "%s/busy.scope", root);
+	put(p, "cgroup.events", "populated 1\nfrozen 0\n");
+	put(p, "memory.current", "67108864\n");
+	put(p, "memory.min", "0\n");
+	put(p, "memory.high", "max\n");
+	put(p, "memory.max", "104857600\n");
+	r = lrg_cgroup_tree_open(root, &t);
+	e = r < 0 ? NULL : lrg_cgroup_tree_find_path(t, "/busy.scope");
+	if (!e) {
+		ok(0, "a tree with busy.scope (%d)", r);
+		goto out;
+	}
+	memset(&mi, 0, sizeof(mi));
+	r = lrg_cgroup_tree_read_info(t, (size_t)(e - t->v), &mi, t0);
+	ok(r == 0 && !mi.idle && mi.max == 104857600 && mi.high == UINT64_MAX,
+	   "first read: memory.max 100 MiB, memory.high max (%d, %llu)", r,
+	   (unsigned long long)mi.max);
+	put(p, "memory.max", "52428800\n");
+	put(p, "memory.current", "73400320\n");
+	put(p, "memory.min", "1048576\n");
+	r = lrg_cgroup_tree_read_info(t, (size_t)(e - t->v), &mi, t0 + LRG_CGROUP_LIMITS_TTL_MS - 1);
+	ok(r == 0 && mi.max == 104857600 && mi.current == 73400320 && mi.min == 1048576,
+	   "within the TTL: the limit remembered (%llu), charge and memory.min read (%llu, %llu)",
+	   (unsigned long long)mi.max, (unsigned long long)mi.current,
+	   (unsigned long long)mi.min);
+	r = lrg_cgroup_tree_read_usage(t, e->id, t0 + 1, &cur, &lim);
+	ok(r == 0 && cur == 73400320 && lim == 104857600,
+	   "usage within the TTL: charge read, limit remembered (%llu, %llu)",
+	   (unsigned long long)cur, (unsigned long long)lim);
+	r = lrg_cgroup_tree_read_info(t, (size_t)(e - t->v), &mi, t0 + LRG_CGROUP_LIMITS_TTL_MS);
+	ok(r == 0 && mi.max == 52428800, "after the TTL: memory.max read again, 50 MiB (%llu)",
+	   (unsigned long long)mi.max);
+	put(p, "memory.high", "41943040\n");
+	r = lrg_cgroup_tree_read_usage(t, e->id, t0 + 3 * LRG_CGROUP_LIMITS_TTL_MS, &cur, &lim);
+	ok(r == 0 && lim == 41943040, "usage after the TTL: the lower limit, memory.high 40 MiB (%llu)",
+	   (unsigned long long)lim);
+	r = lrg_cgroup_tree_read_usage(t, 999999999, t0, &cur, &lim);
+	ok(r == -ENOENT, "usage of a cgroup the tree does not know: -ENOENT (%d)", r);
+out:
+	lrg_cgroup_tree_free(t);
+	for (size_t i = 0; i < 5; i++) {
+		static const char *const extra[] = { "cgroup.events", "memory.min", "memory.high",
+						     "memory.max", "cgroup.controllers" };
+		char q[PATH_MAX * 3];
+
+		snprintf(q, sizeof(q), "%s/%s", i < 4 ? p : root, extra[i]);
+		unlink(q);
+	}
+	rmcg(root, "/busy.scope");
+	rmcg(root, "");
+	rmdir(root);
+}
+
 /* Write text over file's start through a shared mapping: a change that
  * raises no inotify event (write(2) does), to tell a read from a memory. */
 static void poke(const char *dir, const char *file, const char *text)
@@ -589,7 +664,7 @@ static bool read_idle_entry(struct lrg_cgroup_tree *t, const char *path, struct 
 	const struct lrg_cgroup_entry *e = lrg_cgroup_tree_find_path(t, path);
 
 	memset(mi, 0, sizeof(*mi));
-	return e && lrg_cgroup_tree_read_info(t, (size_t)(e - t->v), mi) == 0;
+	return e && lrg_cgroup_tree_read_info(t, (size_t)(e - t->v), mi, 1000) == 0;
 }
 
 /* A watched tree: idle cgroups are not read again, and the tree is not
@@ -748,6 +823,7 @@ int main(void)
 	test_deep();
 	test_pids_skip();
 	test_idle_info();
+	test_limits_memo();
 	test_watch();
 	test_watch_bounded();
 	return tap_done();
