@@ -44,6 +44,7 @@
 #include "cgroups.h"
 #include "clock.h"
 #include "fileio.h"
+#include "kthreads.h"
 #include "lrg_log.h"
 #include "pidfd.h"
 #include "procfs.h"
@@ -77,6 +78,8 @@ struct proc_backend {
 	struct lrg_watermarks wm;
 	uint64_t wm_ms;
 	bool wm_ok;
+	/* kernel threads, not read again at each listing (kthreads.h) */
+	struct lrg_kthreads kthreads;
 	/* the machine's memory and swap as last measured (measure_meminfo_recent) */
 	struct lrg_pressure meminfo;
 	uint64_t meminfo_ms;
@@ -304,6 +307,7 @@ struct mm_collect {
 	struct mm_cand *v;
 	size_t n;
 	size_t bytes;        /* of the scratch mapping v */
+	uint64_t now_ms;
 };
 
 static int collect_pid(void *ctx, pid_t pid)
@@ -314,13 +318,20 @@ static int collect_pid(void *ctx, pid_t pid)
 	struct mm_cand *m;
 	int adj = 0;
 
+	if (lrg_kthreads_has(&c->pb->kthreads, pid))
+		return 0;
 	if (lrg_procfs_read_stat(c->pb->proc_root, pid, &st) < 0)
 		return 0;  /* exited meanwhile */
-	if (lrg_proc_stat_is_kthread(&st) || st.state == 'Z' || st.state == 'X')
+	if (lrg_proc_stat_is_kthread(&st)) {
+		lrg_kthreads_add(&c->pb->kthreads, pid, c->now_ms);
+		return 0;
+	}
+	if (st.state == 'Z' || st.state == 'X')
 		return 0;
 	if (lrg_procfs_read_status(c->pb->proc_root, pid, &status) < 0 || !status.has_mm ||
 	    status.tgid != pid)
 		return 0;
+	/* the OOM scan's candidates are listed here too */
 	(void)lrg_procfs_read_oom_score_adj(c->pb->proc_root, pid, &adj);
 	if ((c->n + 1) * sizeof(*c->v) > c->bytes) {
 		struct mm_cand *nv = scratch_grow(c->v, &c->bytes, (c->n + 1) * sizeof(*nv));
@@ -411,8 +422,10 @@ static int proc_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn,
 {
 	struct proc_backend *pb = to_pb(b);
 	struct mm_collect c = { .pb = pb, .memcg_id = memcg_id, .v = pb->scratch[SCRATCH_MMS],
-				.bytes = pb->scratch_bytes[SCRATCH_MMS] };
+				.bytes = pb->scratch_bytes[SCRATCH_MMS], .now_ms = lrg_mono_ms() };
 	int r = 0;
+
+	lrg_kthreads_expire(&pb->kthreads, c.now_ms);
 
 	if (pb->cg->global) {
 		_cleanup_closedir_ DIR *d = NULL;
@@ -460,6 +473,7 @@ static int proc_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn,
 		scratch_keep(&pb->scratch[SCRATCH_MMS], &pb->scratch_bytes[SCRATCH_MMS], c.v, c.bytes);
 		return r;
 	}
+	lrg_kthreads_settle(&pb->kthreads);
 	dedup_sharers(&c);
 	for (size_t i = 0; i < c.n && r >= 0; i++)
 		if (!c.v[i].dup)
@@ -1182,6 +1196,7 @@ static void proc_destroy(struct lrg_backend *b)
 	for (int i = 0; i < 2; i++)
 		scratch_free(pb->scratch[i], pb->scratch_bytes[i]);
 	lrg_cgroup_tree_free(pb->cg);
+	lrg_kthreads_free(&pb->kthreads);
 	free(pb);
 }
 

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * kthreads.h - the pids last seen as kernel threads, so that a listing of
+ * the root cgroup (where every kernel thread is) does not read each one's
+ * /proc/PID/stat again at every listing.
+ *
+ * Forgotten whole every LRG_KTHREADS_TTL_MS: a pid a kernel thread left
+ * and a process took meanwhile is missed for that long at most (pids are
+ * handed out in order, so that takes a wrap of pid_max within it).
+ */
+#ifndef LRG_KTHREADS_H
+#define LRG_KTHREADS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define LRG_KTHREADS_TTL_MS 60000
+
+struct lrg_kthreads {
+	pid_t *v;
+	size_t n, sorted, cap;   /* v[0, sorted) in order; the rest added since */
+	uint64_t since_ms;       /* when the set began (0: empty) */
+};
+
+/* In the set? (what was added since the last lrg_kthreads_settle is not
+ * searched: a listing meets each pid once) */
+bool lrg_kthreads_has(const struct lrg_kthreads *k, pid_t pid);
+/* Remember pid; without memory it is simply read again next time. */
+void lrg_kthreads_add(struct lrg_kthreads *k, pid_t pid, uint64_t now_ms);
+/* After a listing: order what was added, for lrg_kthreads_has. */
+void lrg_kthreads_settle(struct lrg_kthreads *k);
+/* Before a listing: forget the set when it is LRG_KTHREADS_TTL_MS old. */
+void lrg_kthreads_expire(struct lrg_kthreads *k, uint64_t now_ms);
+void lrg_kthreads_free(struct lrg_kthreads *k);
+
+#endif /* LRG_KTHREADS_H */
