@@ -82,15 +82,28 @@ enum kv_how {
 
 struct kv_field {
 	const char *key;
+	size_t klen;         /* strlen(key) */
 	size_t off;          /* offset of a uint64_t in the output struct */
 	uint64_t scale;
 	enum kv_how how;
 	unsigned int group;  /* bit set in *seen when parsed */
 };
 
+/* The first entry of tab whose key is k[0, klen), from index from; n if none. */
+static size_t kv_find(const struct kv_field *tab, size_t n, size_t from, const char *k,
+		      size_t klen)
+{
+	for (size_t i = from; i < n; i++)
+		if (tab[i].klen == klen && !memcmp(tab[i].key, k, klen))
+			return i;
+	return n;
+}
+
 /*
  * Lines "key[:] value [kB]". A key may appear in several entries; every
- * matching entry applies. Returns the OR of the groups seen.
+ * matching entry applies. Only a line whose key is in tab has its value
+ * parsed (/proc/vmstat has some 170 lines, and few of them count). Returns
+ * the OR of the groups seen.
  */
 static unsigned int parse_kv(const char *text, const struct kv_field *tab, size_t n, void *out)
 {
@@ -100,7 +113,7 @@ static unsigned int parse_kv(const char *text, const struct kv_field *tab, size_
 	while (*line) {
 		const char *eol = strchr(line, '\n');
 		const char *k = line, *ke;
-		size_t klen;
+		size_t klen, i;
 		uint64_t v;
 		char *e;
 
@@ -110,14 +123,12 @@ static unsigned int parse_kv(const char *text, const struct kv_field *tab, size_
 		while (ke < eol && *ke != ':' && *ke != ' ' && *ke != '\t')
 			ke++;
 		klen = ke - k;
-		if (klen && ke < eol && parse_u64(*ke == ':' ? ke + 1 : ke, &e, &v) == 0 &&
+		i = klen ? kv_find(tab, n, 0, k, klen) : n;
+		if (i < n && ke < eol && parse_u64(*ke == ':' ? ke + 1 : ke, &e, &v) == 0 &&
 		    e <= eol) {
-			for (size_t i = 0; i < n; i++) {
-				uint64_t *f;
+			for (; i < n; i = kv_find(tab, n, i + 1, k, klen)) {
+				uint64_t *f = (uint64_t *)((char *)out + tab[i].off);
 
-				if (strlen(tab[i].key) != klen || memcmp(tab[i].key, k, klen))
-					continue;
-				f = (uint64_t *)((char *)out + tab[i].off);
 				if (tab[i].how == KV_ADD)
 					*f += v * tab[i].scale;
 				else
@@ -226,7 +237,7 @@ int lrg_procfs_read_start_time(const char *proc_root, pid_t pid, uint64_t *ret)
 
 /* ---- /proc/PID/status ---------------------------------------------------- */
 
-#define ST(k, field, g) { k, offsetof(struct lrg_proc_status, field), 1024, KV_SET, g }
+#define ST(k, field, g) { k, sizeof(k) - 1, offsetof(struct lrg_proc_status, field), 1024, KV_SET, g }
 static const struct kv_field status_tab[] = {
 	ST("VmSize", vm_size, 2),
 	ST("VmRSS", vm_rss, 2),
@@ -426,7 +437,7 @@ uint64_t lrg_procfs_run_stamp(const char *proc_root, pid_t pid, const struct lrg
 
 /* ---- /proc/meminfo ------------------------------------------------------- */
 
-#define MI(k, field, g) { k, offsetof(struct lrg_meminfo, field), 1024, KV_SET, g }
+#define MI(k, field, g) { k, sizeof(k) - 1, offsetof(struct lrg_meminfo, field), 1024, KV_SET, g }
 static const struct kv_field meminfo_tab[] = {
 	MI("MemTotal", mem_total, 1),
 	MI("MemFree", mem_free, 2),
@@ -553,7 +564,7 @@ int lrg_read_psi(const char *path, struct lrg_psi *ret)
 
 /* ---- vmstat / memory.stat ------------------------------------------------ */
 
-#define VS(k, field, how, scale, g) { k, offsetof(struct lrg_vmstat, field), scale, how, g }
+#define VS(k, field, how, scale, g) { k, sizeof(k) - 1, offsetof(struct lrg_vmstat, field), scale, how, g }
 static const struct kv_field vmstat_tab[] = {
 	/*
 	 * Per reclaim context; pgscan_anon/pgscan_file (5.8+) split the same
