@@ -78,6 +78,13 @@ struct proc_backend {
 	struct lrg_watermarks wm;
 	uint64_t wm_ms;
 	bool wm_ok;
+	/*
+	 * The kernel keeps no pressure figures (CONFIG_PSI=n, or psi=0 on
+	 * the command line, as Debian's kernels boot): /proc/pressure is
+	 * not there, nor any memcg's memory.pressure, for the whole boot.
+	 * Not looked for again once missed.
+	 */
+	bool no_psi;
 	/* kernel threads, not read again at each listing (kthreads.h) */
 	struct lrg_kthreads kthreads;
 	/* the machine's memory and swap as last measured (measure_meminfo_recent) */
@@ -1064,7 +1071,9 @@ static int measure_machine(struct proc_backend *pb, struct lrg_pressure *p)
 	}
 	/* No PSI (CONFIG_PSI=n or psi=0): the figures stay 0. */
 	snprintf(path, sizeof(path), "%s/pressure/memory", pb->proc_root);
-	if (lrg_read_psi(path, &psi) == 0) {
+	r = pb->no_psi ? -ENOENT : lrg_read_psi(path, &psi);
+	pb->no_psi = r == -ENOENT;
+	if (r == 0) {
 		p->psi_some_avg10 = psi.some_avg10;
 		p->psi_full_avg10 = psi.full_avg10;
 		p->psi_some_total_us = psi.some_total_us;
@@ -1125,7 +1134,8 @@ static int proc_measure(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pre
 	/* The memcg's own figures replace the machine's; a file that is
 	 * missing (no PSI) leaves 0 rather than the machine's numbers. */
 	memset(&psi, 0, sizeof(psi));
-	(void)lrg_cgroup_read_pressure(pb->cg->root, path, &psi);
+	if (!pb->no_psi)
+		(void)lrg_cgroup_read_pressure(pb->cg->root, path, &psi);
 	p.psi_some_avg10 = psi.some_avg10;
 	p.psi_full_avg10 = psi.full_avg10;
 	p.psi_some_total_us = psi.some_total_us;
