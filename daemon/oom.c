@@ -28,7 +28,13 @@ struct lrg_oom {
 	struct lrg_oom_state st;
 	struct lrg_oom_scan *scan;
 	struct lrg_oom_actor act;
+	/* the machine as the tick last measured it (lrg_oom_note_machine) */
+	struct lrg_pressure machine;
+	uint64_t machine_ms;
 };
+
+/* How old the tick's figures may be for lrg_oom_observe: a few ticks. */
+#define OBSERVE_REUSE_MS 1000
 
 int lrg_oom_new(struct lrg_backend *b, const struct lrg_config *cfg, struct lrg_oom **ret)
 {
@@ -88,11 +94,18 @@ static bool measure(struct lrg_oom *o, uint64_t memcg_id, struct lrg_pressure *r
 void lrg_oom_observe(struct lrg_oom *o, uint64_t now_ms)
 {
 	struct lrg_pressure mp;
-	bool measured = measure(o, LRG_ROOT_MEMCG, &mp);
+	bool measured;
 	int r;
 
-	if (measured)
-		lrg_oom_note_kernel(&o->st, &mp, o->cfg->daemon.kill_timeout_ms, now_ms);
+	if (o->machine_ms && now_ms >= o->machine_ms && now_ms - o->machine_ms < OBSERVE_REUSE_MS) {
+		/* the tick followed the kernel's OOM count with these */
+		mp = o->machine;
+		measured = true;
+	} else {
+		measured = measure(o, LRG_ROOT_MEMCG, &mp);
+		if (measured)
+			lrg_oom_note_kernel(&o->st, &mp, o->cfg->daemon.kill_timeout_ms, now_ms);
+	}
 	if (!lrg_oom_baseline_due(&o->st, measured ? &mp : NULL, now_ms))
 		return;
 	r = lrg_oom_scan_baseline(o->scan);
@@ -104,8 +117,11 @@ void lrg_oom_observe(struct lrg_oom *o, uint64_t now_ms)
 
 void lrg_oom_note_machine(struct lrg_oom *o, const struct lrg_pressure *machine, uint64_t now_ms)
 {
-	if (machine->mem_total)
-		lrg_oom_note_kernel(&o->st, machine, o->cfg->daemon.kill_timeout_ms, now_ms);
+	if (!machine->mem_total)
+		return;
+	lrg_oom_note_kernel(&o->st, machine, o->cfg->daemon.kill_timeout_ms, now_ms);
+	o->machine = *machine;
+	o->machine_ms = now_ms ? now_ms : 1;
 }
 
 void lrg_oom_prefault(struct lrg_oom *o)

@@ -27,7 +27,9 @@ void lrg_oom_set_config(struct lrg_oom *o, const struct lrg_config *cfg);
 void lrg_oom_set_act_ops(struct lrg_oom *o, const struct lrg_oom_act_ops *ops, void *ctx);
 
 /* Called periodically: keeps the RSS + swap baseline that "growth during
- * the pressure episode" is measured against, and sizes the storage. */
+ * the pressure episode" is measured against, and sizes the storage. Judges
+ * the machine on the tick's last figures (lrg_oom_note_machine) when they
+ * are under a second old, else measures it. */
 void lrg_oom_observe(struct lrg_oom *o, uint64_t now_ms);
 
 /* Every tick, with the machine's figures the tick read: whether the
