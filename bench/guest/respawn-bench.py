@@ -183,6 +183,10 @@ def main():
     rss_max = status_kb(a.defender_pid, "VmRSS")
 
     prot_min = None
+    for cg in (ui_cg, app_cg):
+        print("# [at the loop's start] %s: memory.min %d memory.current %d" %
+              (cg, read_int(os.path.join(cg, "memory.min")),
+               read_int(os.path.join(cg, "memory.current"))))
     faults0 = majfaults(ui_cg) + majfaults(app_cg)
     t0 = mono_ms()
     fo = open(loop_out, "a")
