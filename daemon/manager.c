@@ -450,6 +450,17 @@ static void manager_check_backend(struct manager *m)
 	notify_status(m);
 }
 
+/*
+ * The full re-list of memcgs and processes: every REFRESH_INTERVAL_MS, or
+ * at the engine's calm pace while it says the machine is calm and the proc
+ * connector follows processes (its aging by time then runs at that pace
+ * too, so each aging still has the run stamps of a listing before it).
+ */
+static uint64_t refresh_interval(const struct manager *m)
+{
+	return m->calm && m->live.t ? LRG_CALM_PACE_MS : REFRESH_INTERVAL_MS;
+}
+
 static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct manager *m = userdata;
@@ -460,7 +471,7 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 	manager_check_backend(m);
 	now = m->backend->ops->now_ms(m->backend);
 
-	if (now - m->last_refresh_ms >= REFRESH_INTERVAL_MS || !m->ticks) {
+	if (now - m->last_refresh_ms >= refresh_interval(m) || !m->ticks) {
 		r = lrg_policy_refresh(m->policy, now);
 		if (r < 0)
 			lrg_log_errno(LOG_WARNING, r, "refreshing cgroups and address spaces");
@@ -476,6 +487,7 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 		lrg_log_errno(LOG_WARNING, r, "policy tick");
 	} else {
 		log_tick(m, &res);
+		m->calm = res.calm;
 		lrg_oom_note_machine(m->oom, &res.machine, now);
 		for (size_t i = 0; i < res.nr_oom; i++) {
 			lrg_oom_handle(m->oom, &res.oom[i], now, m->last_decision,

@@ -46,6 +46,7 @@ static int ctl_status(void *ctx, FILE *out)
 		.last_decision = m->last_decision,
 		.pressure = have_p ? &p : NULL,
 		.nr_memcgs = nr_lruvecs,
+		.calm = m->calm,
 		.config_fallback = m->config_fallback[0] ? m->config_fallback : NULL,
 	});
 }

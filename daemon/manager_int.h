@@ -74,6 +74,7 @@ struct manager {
 	uint64_t started_ms;
 	uint64_t last_refresh_ms;
 	uint64_t ticks;
+	bool calm;                 /* the last tick's lrg_tick_result.calm */
 	char last_decision[160];
 	char config_fallback[512];	/* why the built-in profile is in force; "" if the files are */
 	/* why the daemon runs on this backend (lrugenctl status) */

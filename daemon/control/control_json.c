@@ -204,6 +204,7 @@ void lrg_cj_status(struct lrg_json *j, const struct lrg_cj_status *s)
 			s->last_decision && *s->last_decision ? s->last_decision : NULL);
 	lrg_json_key(j, "pressure");
 	lrg_cj_pressure(j, s->pressure);
+	lrg_json_kv_bool(j, "calm", s->calm);
 	lrg_json_end_object(j);
 }
 

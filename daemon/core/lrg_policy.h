@@ -81,7 +81,13 @@ struct lrg_tick_result {
 	size_t nr_deferred;         /* memcgs due but left for the next tick */
 	/* the machine's figures this tick read (mem_total 0: none read) */
 	struct lrg_pressure machine;
+	/* the machine is calm: the caller's listings may run every
+	 * LRG_CALM_PACE_MS too */
+	bool calm;
 };
+
+/* How often a calm machine is aged, measured and listed (tick.c). */
+#define LRG_CALM_PACE_MS 5000
 
 /* cfg is copied; b must outlive the engine. Installs b->direct_reclaim. */
 int lrg_policy_new(struct lrg_backend *b, const struct lrg_config *cfg,

@@ -107,6 +107,8 @@ struct lrg_policy {
 	size_t list_hint;          /* where a listing's next memcg likely is */
 	uint64_t measured_ms;      /* the memcgs' figures were read then */
 	bool continuing;           /* the last tick deferred aging to the next */
+	uint64_t quiet_since_ms;   /* lrg_quiet held since (0: not now) */
+	bool calm;                 /* ... for LRG_CALM_AFTER_MS: paced down (tick.c) */
 	bool force_scan;   /* benchmarks: walk every mm whole, no Bloom filters */
 	pthread_mutex_t lock;
 	pthread_t owner;

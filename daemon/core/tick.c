@@ -26,6 +26,51 @@ static uint32_t aging_interval(const struct lrg_slice_config *s)
 	return half > s->aging_interval_ms ? half : s->aging_interval_ms;
 }
 
+/*
+ * A calm machine (lrg_quiet for LRG_CALM_AFTER_MS) evicts nothing and has
+ * no working set at risk: aging by time, the memcgs' figures and the
+ * listings then run every LRG_CALM_PACE_MS. A generation per 5 s still
+ * tells what the last min_ttl used (protection's window is 5 s or more,
+ * and the two youngest generations always count). Not a memcg under a
+ * limit that binds (its own OOM domain), nor a slice that evicts
+ * proactively (its idle age is counted in generations). The first tick
+ * that is not quiet ends it, and what is then overdue runs at once.
+ */
+#define LRG_CALM_AFTER_MS 10000
+
+static bool calm_for(const struct lrg_policy *p, const struct pmemcg *m, uint64_t mem_total)
+{
+	const struct lrg_slice_config *s = m->slice;
+
+	return p->calm && !(s->evict && s->evict_min_age_ms) &&
+	       !(m->pr_ok && lrg_limit_binds(m->pr.limit, mem_total)) &&
+	       !lrg_limit_binds(m->info.high, mem_total) && !lrg_limit_binds(m->info.max, mem_total);
+}
+
+/* The aging interval of m now: its slice's, or the calm pace. */
+static uint32_t aging_interval_now(const struct lrg_policy *p, const struct pmemcg *m,
+				   uint64_t mem_total)
+{
+	uint32_t interval = aging_interval(m->slice);
+
+	if (interval && interval < LRG_CALM_PACE_MS && calm_for(p, m, mem_total))
+		interval = LRG_CALM_PACE_MS;
+	return interval;
+}
+
+static void calm_step(struct lrg_policy *p, bool gpress, const struct lrg_pressure *gp,
+		      uint64_t now_ms)
+{
+	if (gpress || !lrg_quiet(gp)) {
+		p->quiet_since_ms = 0;
+		p->calm = false;
+		return;
+	}
+	if (!p->quiet_since_ms)
+		p->quiet_since_ms = now_ms ? now_ms : 1;
+	p->calm = now_ms >= p->quiet_since_ms && now_ms - p->quiet_since_ms >= LRG_CALM_AFTER_MS;
+}
+
 /* Least recently aged by time first; never aged first of all. */
 static int cmp_aged_stamp(const void *x, const void *y)
 {
@@ -66,10 +111,11 @@ static bool empty_memcg(const struct pmemcg *m)
 	       m->info.current < LRG_MEMCG_EMPTY_BYTES;
 }
 
-static bool measure_due(const struct pmemcg *m, bool gpress, const struct lrg_pressure *gp,
-			uint64_t now_ms)
+static bool measure_due(const struct lrg_policy *p, const struct pmemcg *m, bool gpress,
+			const struct lrg_pressure *gp, uint64_t now_ms)
 {
 	const struct lrg_slice_config *s = m->slice;
+	uint64_t every = calm_for(p, m, gp->mem_total) ? LRG_CALM_PACE_MS : LRG_MEMCG_REMEASURE_MS;
 
 	if (!m->pr_ok || !m->pr_ms || now_ms < m->pr_ms)
 		return true;
@@ -79,7 +125,7 @@ static bool measure_due(const struct pmemcg *m, bool gpress, const struct lrg_pr
 		return false;
 	if (empty_memcg(m))
 		return now_ms - m->pr_ms >= LRG_MEMCG_EMPTY_REMEASURE_MS;
-	if (gpress || now_ms - m->pr_ms >= LRG_MEMCG_REMEASURE_MS)
+	if (gpress || now_ms - m->pr_ms >= every)
 		return true;
 	if (s->evict && s->evict_min_age_ms)
 		return true;
@@ -187,7 +233,7 @@ static void measure_memcgs(struct lrg_policy *p, bool gpress, const struct lrg_p
 		struct pmemcg *m = p->memcgs[i];
 
 		if (lrg_backend_has(b, LRG_CAP_MEMCG) && m->id != LRG_ROOT_MEMCG && b->ops->measure &&
-		    m->pr_tick != p->tick_no && measure_due(m, gpress, gp, now_ms)) {
+		    m->pr_tick != p->tick_no && measure_due(p, m, gpress, gp, now_ms)) {
 			m->pr_ok = b->ops->measure(b, m->id, &m->pr) == 0;
 			m->pr_ms = now_ms ? now_ms : 1;
 			m->pr_tick = p->tick_no;
@@ -319,7 +365,8 @@ static int age_due(struct lrg_policy *p, const struct lrg_pressure *gp, uint64_t
 		if (m->info.idle && !m->list.nr_mms)
 			continue;
 		sw = policy_swappiness(p, m, gp);
-		if (lrg_aging_due(&m->lv, sw > 0, false, aging_interval(m->slice), now_ms))
+		if (lrg_aging_due(&m->lv, sw > 0, false, aging_interval_now(p, m, gp->mem_total),
+				  now_ms))
 			p->due[nr_due++] = m;
 	}
 	if (nr_due > 1)
@@ -349,11 +396,12 @@ static int age_due(struct lrg_policy *p, const struct lrg_pressure *gp, uint64_t
 
 /* The earlier of next and the first time after now_ms a memcg is due
  * for aging by time. */
-static uint64_t next_aging_ms(const struct lrg_policy *p, uint64_t now_ms, uint64_t next)
+static uint64_t next_aging_ms(const struct lrg_policy *p, uint64_t mem_total, uint64_t now_ms,
+			      uint64_t next)
 {
 	for (size_t i = 0; i < p->nr_memcgs; i++) {
 		const struct pmemcg *m = p->memcgs[i];
-		uint32_t interval = aging_interval(m->slice);
+		uint32_t interval = aging_interval_now(p, m, mem_total);
 
 		if (interval) {
 			uint64_t due = m->lv.timestamps[lrg_gen_from_seq(m->lv.max_seq)] + interval;
@@ -408,6 +456,7 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 	p->tick_no++;
 
 	gpress = measure_tick(p, now_ms, poll, &gp, &mp);
+	calm_step(p, gpress, &gp, now_ms);
 	/* since when the machine's OOM killer has been due (reclaim.c) */
 	if (!lrg_exhaustion_ahead(&mp))
 		p->exhaustion_since_ms = 0;
@@ -417,7 +466,7 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 	if (r < 0)
 		goto out;
 	policy_protect(p, gpress, &gp, now_ms);
-	next = next_aging_ms(p, now_ms, now_ms + poll);
+	next = next_aging_ms(p, gp.mem_total, now_ms, now_ms + poll);
 	reclaim_pressured(p, gpress, &gp, &mp, now_ms, &tr);
 	for (size_t i = 0; i < p->nr_memcgs; i++)
 		policy_proactive(p, p->memcgs[i], &gp, now_ms, &tr);
@@ -436,6 +485,7 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 	p->continuing = tr.nr_deferred > 0;
 	tr.next_tick_ms = next;
 	tr.machine = gp;
+	tr.calm = p->calm;
 out:
 	policy_unlock(p);
 	if (!r)

@@ -135,6 +135,16 @@ bool lrg_under_pressure(const struct lrg_pressure *p, bool global)
 	return stalled && p->usage + 4 * memcg_margin(p->limit) >= p->limit;
 }
 
+bool lrg_quiet(const struct lrg_pressure *p)
+{
+	uint64_t avail = lrg_machine_available(p);
+	uint64_t fall = p->avail_drop_bps / 1000 * LRG_CALM_HORIZON_MS;
+
+	if (!p->mem_total || lrg_under_pressure(p, true) || p->psi_some_avg10 > 0)
+		return false;
+	return avail > fall && avail - fall >= p->mem_total / 4;
+}
+
 uint64_t lrg_pressure_target_pages(const struct lrg_pressure *p, bool global)
 {
 	uint64_t want;

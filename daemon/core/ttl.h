@@ -67,6 +67,15 @@ bool lrg_exhaustion_ahead(const struct lrg_pressure *p);
  */
 bool lrg_under_pressure(const struct lrg_pressure *p, bool global);
 
+/*
+ * The machine is quiet: no pressure, no PSI stall, and a quarter of its
+ * memory or more available that stays so for LRG_CALM_HORIZON_MS even at
+ * the rate it falls now. One tick's verdict; lrugend paces down only once
+ * it held LRG_CALM_AFTER_MS (tick.c).
+ */
+#define LRG_CALM_HORIZON_MS 10000
+bool lrg_quiet(const struct lrg_pressure *p);
+
 /* Pages to reclaim to end the pressure (0 if none): back above the high
  * watermark, or below the limit with a margin. */
 uint64_t lrg_pressure_target_pages(const struct lrg_pressure *p, bool global);

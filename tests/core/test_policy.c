@@ -491,6 +491,93 @@ static void test_measure_due(void)
 	lrg_policy_free(p);
 }
 
+/*
+ * A machine quiet for 10 s ages every LRG_CALM_PACE_MS instead of every
+ * aging interval, and reads its memcgs' figures at that pace; a memcg
+ * under a limit that binds keeps its own pace; the first tick under
+ * pressure ages at once.
+ */
+struct calm_seqs {
+	uint64_t app, lim;
+};
+
+static int on_calm_seq(void *ctx, const struct lrg_gens_view *v)
+{
+	struct calm_seqs *s = ctx;
+
+	if (v->memcg_id == 30)
+		s->app = v->max_seq;
+	else if (v->memcg_id == 40)
+		s->lim = v->max_seq;
+	return 0;
+}
+
+static struct calm_seqs calm_seqs(struct lrg_policy *p)
+{
+	struct calm_seqs s = { 0, 0 };
+
+	lrg_policy_foreach_gens(p, f.now, on_calm_seq, &s);
+	return s;
+}
+
+static void test_calm(void)
+{
+	struct lrg_policy *p;
+	struct lrg_tick_result tr;
+	struct calm_seqs s0, s1;
+	uint64_t reads;
+	bool calm_early = false, calm_late = true;
+	int iapp, ilim;
+
+	fake_init(&f, LRG_CAP_HARVEST | LRG_CAP_EVICT_PAGES | LRG_CAP_MEMCG);
+	no_pressure();
+	cfg_init(1000, 1000);
+	iapp = fake_add_memcg(&f, 30, "/app");
+	fake_map(fake_add_mm(&f, 30, 30), R(0), 0, 512, false);
+	ilim = fake_add_memcg(&f, 40, "/limited");
+	f.memcgs[ilim].max = 256 * MiB;
+	f.pressure[ilim].limit = 256 * MiB;
+	fake_map(fake_add_mm(&f, 40, 40), R(1), 0, 64, false);
+	lrg_policy_new(&f.b, &cfg, &p);
+	lrg_config_free(&cfg);
+	lrg_policy_refresh(p, 0);
+	f.now = 1000;
+	s0 = calm_seqs(p);
+	for (; f.now < 11000; f.now += 250) {
+		lrg_policy_tick(p, f.now, &tr);
+		calm_early = calm_early || tr.calm;
+	}
+	s1 = calm_seqs(p);
+	ok(!calm_early && s1.app - s0.app >= 9,
+	   "quiet under 10 s: /app aged each second (%llu generations in 10 s)",
+	   (unsigned long long)(s1.app - s0.app));
+	s0 = s1;
+	reads = f.measure_calls_by_memcg[iapp];
+	for (; f.now < 31000; f.now += 250) {
+		lrg_policy_tick(p, f.now, &tr);
+		calm_late = calm_late && tr.calm;
+	}
+	s1 = calm_seqs(p);
+	reads = f.measure_calls_by_memcg[iapp] - reads;
+	ok(calm_late, "quiet from 10 s on: calm");
+	ok(s1.app - s0.app >= 3 && s1.app - s0.app <= 5,
+	   "calm: /app aged every 5 s (%llu generations in 20 s)",
+	   (unsigned long long)(s1.app - s0.app));
+	ok(s1.lim - s0.lim >= 19,
+	   "calm: /limited, under its own limit, still aged each second (%llu in 20 s)",
+	   (unsigned long long)(s1.lim - s0.lim));
+	ok(reads >= 3 && reads <= 5, "calm: /app's figures read every 5 s (%llu times in 20 s)",
+	   (unsigned long long)reads);
+	s0 = s1;
+	global_pressure(64);
+	lrg_policy_tick(p, f.now, &tr);
+	s1 = calm_seqs(p);
+	ok(!tr.calm && s1.app == s0.app + 1,
+	   "pressure: calm ends, /app, overdue, aged at once (%llu)",
+	   (unsigned long long)(s1.app - s0.app));
+	lrg_policy_free(p);
+}
+
 static void test_memcgs(void)
 {
 	struct lrg_policy *p;
@@ -950,6 +1037,9 @@ static void test_tick_budget(void)
 		lrg_config_free(&c2);
 		s0 = seqs(p);
 		f.now += 1000;
+		/* a busy machine (a fifth of memory available): not calm, every
+		 * memcg at its own pace */
+		f.global.mem_available = f.global.mem_free = f.global.mem_total / 5;
 		for (int t = 0; t < 60; t++) {
 			lrg_policy_tick(p, f.now, &tr);
 			bad_oom += !(tr.nr_oom == 1 && tr.oom[0].memcg_id == NB_TIGHT);
@@ -993,6 +1083,7 @@ int main(void)
 	test_exhaustion();
 	test_thrash();
 	test_measure_due();
+	test_calm();
 	test_memcgs();
 	test_memcg_ttl_domain();
 	test_own_domain_not_machine();

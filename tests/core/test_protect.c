@@ -242,8 +242,10 @@ static void test_engine(void)
 	   "capped at 50%% of a 40 MiB machine: %llu MiB", (unsigned long long)(f.memcgs[ia].min / MiB));
 	f.global.mem_total = 1024 * MiB;
 
-	/* the ui goes idle, no pressure: released back to the values before */
-	run(p, NULL, 0, 6);
+	/* the ui goes idle, no pressure: released back to the values before
+	 * (on this calm machine aging runs every 5 s, so the idle pages leave
+	 * the generations protection counts within 15 s) */
+	run(p, NULL, 0, 16);
 	ok(f.memcgs[ia].min == 0 && f.memcgs[iu].min == 1 * MiB,
 	   "idle: released, the slice back to its own 1 MiB (%llu, %llu MiB)",
 	   (unsigned long long)(f.memcgs[ia].min / MiB), (unsigned long long)(f.memcgs[iu].min / MiB));
@@ -269,6 +271,13 @@ static void test_engine(void)
 	lrg_config_free(&cfg);
 	run(p, ui, 16, 2);
 	ok(f.memcgs[ia].min >= 30 * MiB, "and 50 again: protected again (%llu MiB)",
+	   (unsigned long long)(f.memcgs[ia].min / MiB));
+	/* a busy machine (a fifth of memory available) ages each second:
+	 * an idle working set is released within 6 s */
+	f.global.mem_free = f.global.mem_available = f.global.mem_total / 5;
+	run(p, ui, 16, 2);
+	run(p, NULL, 0, 6);
+	ok(f.memcgs[ia].min == 0, "busy machine, the ui idle for 6 s: released (%llu MiB)",
 	   (unsigned long long)(f.memcgs[ia].min / MiB));
 	lrg_policy_free(p);
 	ok(f.memcgs[ia].min == 0 && f.memcgs[iu].min == 1 * MiB,

@@ -335,8 +335,37 @@ static void test_protected_file(void)
 	ok(lrg_machine_available(&p) == 6 * MiB, "more protected than MemAvailable: free memory, not 0");
 }
 
+/* Quiet: no pressure, no stall, a quarter of memory available for 10 s
+ * more at the rate it falls. */
+static void test_quiet(void)
+{
+	struct lrg_pressure p;
+
+	memset(&p, 0, sizeof(p));
+	ok(!lrg_quiet(&p), "nothing measured: not quiet");
+	p.mem_total = 8192 * MiB;
+	p.mem_free = p.mem_available = 4096 * MiB;
+	p.watermark_low = 64 * MiB;
+	p.watermark_high = 96 * MiB;
+	ok(lrg_quiet(&p), "half of memory available, steady: quiet");
+	p.avail_drop_bps = 100 * MiB;
+	ok(lrg_quiet(&p), "falling 100 MiB/s: 3 GiB left in 10 s, over a quarter: quiet");
+	p.avail_drop_bps = 300 * MiB;
+	ok(!lrg_quiet(&p), "falling 300 MiB/s: 1 GiB left in 10 s, under a quarter: not quiet");
+	p.avail_drop_bps = 0;
+	p.mem_free = p.mem_available = 2000 * MiB;
+	ok(!lrg_quiet(&p), "under a quarter available: not quiet");
+	p.mem_free = p.mem_available = 4096 * MiB;
+	p.psi_some_avg10 = 0.5;
+	ok(!lrg_quiet(&p), "tasks stalled on memory (PSI some 0.5%%): not quiet");
+	p.psi_some_avg10 = 0;
+	p.mem_free = 32 * MiB;
+	ok(!lrg_quiet(&p), "free memory under the low watermark (the cache is what is available): not quiet");
+}
+
 int main(void)
 {
+	test_quiet();
 	test_pressure();
 	test_protected();
 	test_decide();
