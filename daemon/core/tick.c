@@ -58,10 +58,49 @@ static uint32_t aging_interval_now(const struct lrg_policy *p, const struct pmem
 	return interval;
 }
 
+/*
+ * Calm when quiet for LRG_CALM_AFTER_MS. When calm ends, every address
+ * space counts as having run: the run stamps may be a calm listing old,
+ * and the aging that is then due at once must not leave pages in use in
+ * the old generations that reclaim takes first.
+ */
+/*
+ * The kernel reclaims (pgsteal) at 1 MiB/s or more since the last tick:
+ * memory is full of page cache it keeps taking from, a stream through
+ * the cache, say, whatever MemAvailable says. Not calm: which pages it
+ * takes is what aging decides.
+ */
+#define LRG_CALM_RECLAIM_BPS (1ULL << 20)
+
+static bool kernel_reclaims(struct lrg_policy *p, const struct lrg_pressure *gp, uint64_t now_ms)
+{
+	bool busy = false;
+
+	if (p->calm_pgsteal_ms && now_ms > p->calm_pgsteal_ms && gp->pgsteal > p->calm_pgsteal)
+		busy = (gp->pgsteal - p->calm_pgsteal) * LRG_PAGE_SIZE * 1000 /
+			       (now_ms - p->calm_pgsteal_ms) >= LRG_CALM_RECLAIM_BPS;
+	if (now_ms != p->calm_pgsteal_ms) {
+		p->calm_pgsteal = gp->pgsteal;
+		p->calm_pgsteal_ms = now_ms;
+	}
+	return busy;
+}
+
+/*
+ * Calm when quiet for LRG_CALM_AFTER_MS. When calm ends, every address
+ * space counts as having run: the run stamps may be a calm listing old,
+ * and the aging that is then due at once must not leave pages in use in
+ * the old generations that reclaim takes first.
+ */
 static void calm_step(struct lrg_policy *p, bool gpress, const struct lrg_pressure *gp,
 		      uint64_t now_ms)
 {
-	if (gpress || !lrg_quiet(gp)) {
+	bool reclaims = kernel_reclaims(p, gp, now_ms);
+
+	if (gpress || reclaims || !lrg_quiet(gp)) {
+		if (p->calm)
+			for (size_t i = 0; i < p->nr_mms; i++)
+				lrg_mm_set_ran(&p->mms[i]->mm);
 		p->quiet_since_ms = 0;
 		p->calm = false;
 		return;
@@ -69,6 +108,18 @@ static void calm_step(struct lrg_policy *p, bool gpress, const struct lrg_pressu
 	if (!p->quiet_since_ms)
 		p->quiet_since_ms = now_ms ? now_ms : 1;
 	p->calm = now_ms >= p->quiet_since_ms && now_ms - p->quiet_since_ms >= LRG_CALM_AFTER_MS;
+}
+
+/* Calm for every memcg with address spaces: the listings may slow down
+ * too, or one that keeps its own pace would age without run stamps. */
+static bool calm_everywhere(const struct lrg_policy *p, uint64_t mem_total)
+{
+	if (!p->calm)
+		return false;
+	for (size_t i = 0; i < p->nr_memcgs; i++)
+		if (p->memcgs[i]->list.nr_mms && !calm_for(p, p->memcgs[i], mem_total))
+			return false;
+	return true;
 }
 
 /* Least recently aged by time first; never aged first of all. */
@@ -301,6 +352,9 @@ static bool measure_tick(struct lrg_policy *p, uint64_t now_ms, uint64_t poll,
 	 * its own figures (machine_figures), once they are read.
 	 */
 	gpress = lrg_under_pressure(&gp, true) || lrg_thrashing(&p->thrash);
+	/* before the memcgs are read: a tick that is not quiet reads them
+	 * at the usual pace */
+	calm_step(p, gpress, &gp, now_ms);
 
 	/*
 	 * Each memcg's figures once per poll interval: a tick that only goes
@@ -485,7 +539,7 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 	p->continuing = tr.nr_deferred > 0;
 	tr.next_tick_ms = next;
 	tr.machine = gp;
-	tr.calm = p->calm;
+	tr.calm = calm_everywhere(p, gp.mem_total);
 out:
 	policy_unlock(p);
 	if (!r)

@@ -162,7 +162,7 @@ static void take(struct lrg_cgroup_watch *w, const struct inotify_event *ev,
 		return;   /* the watch went with its cgroup; the parent said so */
 	m = find_wd(w, ev->wd);
 	if (m)
-		fn(ctx, m->id);
+		fn(ctx, m->id, (ev->mask & IN_MODIFY) && ev->len ? ev->name : NULL);
 }
 
 int lrg_cgroup_watch_drain(struct lrg_cgroup_watch *w, lrg_cgroup_changed_fn fn, void *ctx,

@@ -38,8 +38,9 @@ void lrg_cgroup_watch_begin_walk(struct lrg_cgroup_watch *w);
 int lrg_cgroup_watch_add(struct lrg_cgroup_watch *w, int dirfd, uint64_t id);
 void lrg_cgroup_watch_end_walk(struct lrg_cgroup_watch *w);
 
-/* Called for each cgroup something happened in since the last drain. */
-typedef void (*lrg_cgroup_changed_fn)(void *ctx, uint64_t id);
+/* Called for each cgroup something happened in since the last drain;
+ * name: the file in it that was written, or NULL. */
+typedef void (*lrg_cgroup_changed_fn)(void *ctx, uint64_t id, const char *name);
 /* reads of 4 KiB of events per drain, at most (about 200 events each) */
 #define LRG_CGROUP_WATCH_MAX_READS 64
 /*

@@ -153,6 +153,8 @@ struct cg_tree {
 	struct lrg_cgroup_watch *watch; /* NULL: not watched, every rescan walks */
 	uint64_t walked_ms;             /* the last walk (CLOCK_MONOTONIC) */
 	uint64_t unwatched_ms;          /* when the watch was given up (0: never) */
+	/* what a drain outside a rescan found, for the next rescan */
+	bool reshape_due, lost_due;
 };
 
 /* Large enough for a few hundred names per call; any directory is read in
@@ -553,9 +555,43 @@ void lrg_cgroup_tree_mark_stale(struct lrg_cgroup_tree *t, uint64_t id)
 		e->memo.stale = true;
 }
 
-static void mark_stale(void *ctx, uint64_t id)
+/* A cgroup's file written: one of the limits the tree remembers. */
+static bool is_limit_file(const char *name)
 {
-	lrg_cgroup_tree_mark_stale(ctx, id);
+	return name && (!strcmp(name, "memory.low") || !strcmp(name, "memory.high") ||
+			!strcmp(name, "memory.max") || !strcmp(name, "memory.swap.max"));
+}
+
+static void mark_changed(void *ctx, uint64_t id, const char *name)
+{
+	struct lrg_cgroup_entry *e = find_entry(ctx, id);
+
+	if (!e)
+		return;
+	e->memo.stale = true;
+	if (is_limit_file(name))
+		e->memo.limits_ms = 0;   /* read again at the next read */
+}
+
+/*
+ * Take the watch's pending events: the cgroups they name are read again,
+ * their limits too when one was written; a change of shape or lost events
+ * are kept for the next rescan. A failed watch is given up.
+ */
+static void drain_watch(struct cg_tree *ct)
+{
+	bool reshaped = false;
+	int r;
+
+	if (!ct->watch)
+		return;
+	r = lrg_cgroup_watch_drain(ct->watch, mark_changed, &ct->pub, &reshaped);
+	if (r < 0) {
+		unwatch(ct);
+		return;
+	}
+	ct->reshape_due = ct->reshape_due || reshaped;
+	ct->lost_due = ct->lost_due || r > 0;
 }
 
 int lrg_cgroup_tree_rescan(struct lrg_cgroup_tree *t, lrg_cgroup_change_fn fn, void *ctx)
@@ -563,22 +599,24 @@ int lrg_cgroup_tree_rescan(struct lrg_cgroup_tree *t, lrg_cgroup_change_fn fn, v
 	struct cg_tree *ct = to_ct(t);
 	unsigned int next = !ct->cur;
 	uint64_t now = lrg_mono_ms();
-	bool reshaped = false, lost = false, periodic;
+	bool reshaped, lost, periodic;
 	int r;
 
-	if (ct->watch) {
-		r = lrg_cgroup_watch_drain(ct->watch, mark_stale, t, &reshaped);
-		if (r < 0)
-			unwatch(ct);
-		lost = r > 0;
-	}
+	drain_watch(ct);
+	reshaped = ct->reshape_due;
+	lost = ct->lost_due;
+	ct->reshape_due = ct->lost_due = false;
 	periodic = rewatch(ct, now) || lost || !ct->watch || now < ct->walked_ms ||
 		   now - ct->walked_ms >= LRG_CGROUP_REWALK_MS;
 	if (!reshaped && !periodic)
 		return 0;
 	r = scan(ct, &ct->list[next]);
-	if (r < 0)
+	if (r < 0) {
+		/* the walk is owed still */
+		ct->reshape_due = reshaped;
+		ct->lost_due = lost;
 		return r;
+	}
 	/* a walk on its period re-reads every cgroup: it is the net under
 	 * whatever the events missed */
 	if (!periodic)
@@ -809,9 +847,11 @@ int lrg_cgroup_read_info(const char *cgroup_root, const char *path, struct lrg_m
 	return read_info(cgroup_root, path, info, NULL);
 }
 
-static bool limits_fresh(const struct lrg_cgroup_memo *m, uint64_t now_ms)
+/* Limits remembered are good only while inotify would say they changed. */
+static bool limits_fresh(const struct lrg_cgroup_tree *t, const struct lrg_cgroup_memo *m,
+			 uint64_t now_ms)
 {
-	return m->limits_ms && now_ms >= m->limits_ms &&
+	return t->watched && m->limits_ms && now_ms >= m->limits_ms &&
 	       now_ms - m->limits_ms < LRG_CGROUP_LIMITS_TTL_MS;
 }
 
@@ -819,7 +859,8 @@ int lrg_cgroup_tree_read_info(struct lrg_cgroup_tree *t, size_t i, struct lrg_me
 			      uint64_t now_ms)
 {
 	struct lrg_cgroup_memo *m = &t->v[i].memo;
-	bool fresh = limits_fresh(m, now_ms);
+	/* the listing's rescan took the watch's events just before */
+	bool fresh = limits_fresh(t, m, now_ms);
 	int r;
 
 	if (t->watched && m->idle && !m->stale) {
@@ -842,13 +883,16 @@ int lrg_cgroup_tree_read_info(struct lrg_cgroup_tree *t, size_t i, struct lrg_me
 int lrg_cgroup_tree_read_usage(struct lrg_cgroup_tree *t, uint64_t id, uint64_t now_ms,
 			       uint64_t *ret_current, uint64_t *ret_limit)
 {
-	struct lrg_cgroup_entry *e = (struct lrg_cgroup_entry *)lrg_cgroup_tree_find(t, id);
+	struct lrg_cgroup_entry *e;
 	struct lrg_memcg_info mi;
 	int r;
 
+	/* a limit written since the last listing is read now */
+	drain_watch(to_ct(t));
+	e = find_entry(t, id);
 	if (!e)
 		return -ENOENT;
-	if (!limits_fresh(&e->memo, now_ms)) {
+	if (!limits_fresh(t, &e->memo, now_ms)) {
 		memset(&mi, 0, sizeof(mi));
 		r = read_info(t->root, e->path, &mi, NULL);
 		if (r < 0)
