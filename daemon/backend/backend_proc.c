@@ -315,6 +315,9 @@ struct mm_collect {
 	size_t n;
 	size_t bytes;        /* of the scratch mapping v */
 	uint64_t now_ms;
+	/* the kernel threads remembered, when listing where they are (the
+	 * root cgroup, or every process); NULL: every pid is read */
+	struct lrg_kthreads *kthreads;
 };
 
 static int collect_pid(void *ctx, pid_t pid)
@@ -325,12 +328,13 @@ static int collect_pid(void *ctx, pid_t pid)
 	struct mm_cand *m;
 	int adj = 0;
 
-	if (lrg_kthreads_has(&c->pb->kthreads, pid))
+	if (c->kthreads && lrg_kthreads_has(c->kthreads, pid))
 		return 0;
 	if (lrg_procfs_read_stat(c->pb->proc_root, pid, &st) < 0)
 		return 0;  /* exited meanwhile */
 	if (lrg_proc_stat_is_kthread(&st)) {
-		lrg_kthreads_add(&c->pb->kthreads, pid, c->now_ms);
+		if (c->kthreads)
+			lrg_kthreads_add(c->kthreads, pid, c->now_ms);
 		return 0;
 	}
 	if (st.state == 'Z' || st.state == 'X')
@@ -425,14 +429,24 @@ static void dedup_sharers(struct mm_collect *c)
 	qsort(c->v, c->n, sizeof(c->v[0]), cmp_pid);
 }
 
+/* The kernel threads remembered, brought up to the kernel's pid cursor;
+ * NULL (every pid read) when the cursor cannot be read. */
+static struct lrg_kthreads *kthreads_for_listing(struct proc_backend *pb, uint64_t now_ms)
+{
+	pid_t last;
+
+	if (lrg_procfs_read_last_pid(pb->proc_root, &last) < 0)
+		return NULL;
+	lrg_kthreads_expire(&pb->kthreads, now_ms, last);
+	return &pb->kthreads;
+}
+
 static int proc_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn, void *ctx)
 {
 	struct proc_backend *pb = to_pb(b);
 	struct mm_collect c = { .pb = pb, .memcg_id = memcg_id, .v = pb->scratch[SCRATCH_MMS],
 				.bytes = pb->scratch_bytes[SCRATCH_MMS], .now_ms = lrg_mono_ms() };
 	int r = 0;
-
-	lrg_kthreads_expire(&pb->kthreads, c.now_ms);
 
 	if (pb->cg->global) {
 		_cleanup_closedir_ DIR *d = NULL;
@@ -443,6 +457,7 @@ static int proc_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn,
 		d = opendir(pb->proc_root);
 		if (!d)
 			return -errno;
+		c.kthreads = kthreads_for_listing(pb, c.now_ms);
 		/* readdir of /proc lists thread-group leaders only */
 		while ((de = readdir(d))) {
 			char *e;
@@ -465,6 +480,9 @@ static int proc_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn,
 		 * every descendant is charged to it. */
 		size_t skipped = 0;
 
+		if (!strcmp(e->path, "/"))
+			c.kthreads = kthreads_for_listing(pb, c.now_ms);
+
 		r = lrg_cgroup_for_each_pid(pb->cg->root, e->path, !e->memory_subtree,
 					    collect_pid, &c, &skipped);
 		if (r == -ENOENT)
@@ -480,7 +498,8 @@ static int proc_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn,
 		scratch_keep(&pb->scratch[SCRATCH_MMS], &pb->scratch_bytes[SCRATCH_MMS], c.v, c.bytes);
 		return r;
 	}
-	lrg_kthreads_settle(&pb->kthreads);
+	if (c.kthreads)
+		lrg_kthreads_settle(c.kthreads);
 	dedup_sharers(&c);
 	for (size_t i = 0; i < c.n && r >= 0; i++)
 		if (!c.v[i].dup)

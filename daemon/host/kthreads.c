@@ -14,6 +14,9 @@ static int cmp_pid(const void *a, const void *b)
 
 bool lrg_kthreads_has(const struct lrg_kthreads *k, pid_t pid)
 {
+	/* handed out since the set began: maybe to someone else */
+	if (pid > k->first_pid && pid <= k->last_pid)
+		return false;
 	return k->sorted && bsearch(&pid, k->v, k->sorted, sizeof(*k->v), cmp_pid);
 }
 
@@ -28,7 +31,7 @@ void lrg_kthreads_add(struct lrg_kthreads *k, pid_t pid, uint64_t now_ms)
 		k->v = v;
 		k->cap = cap;
 	}
-	if (!k->n)
+	if (!k->since_ms)
 		k->since_ms = now_ms ? now_ms : 1;
 	k->v[k->n++] = pid;
 }
@@ -46,12 +49,15 @@ void lrg_kthreads_settle(struct lrg_kthreads *k)
 	k->n = k->sorted = w;
 }
 
-void lrg_kthreads_expire(struct lrg_kthreads *k, uint64_t now_ms)
+void lrg_kthreads_expire(struct lrg_kthreads *k, uint64_t now_ms, pid_t last_pid)
 {
-	if (k->n && now_ms >= k->since_ms && now_ms - k->since_ms < LRG_KTHREADS_TTL_MS)
-		return;
-	k->n = k->sorted = 0;
-	k->since_ms = 0;
+	if (!k->since_ms || now_ms < k->since_ms || now_ms - k->since_ms >= LRG_KTHREADS_TTL_MS ||
+	    last_pid < k->first_pid) {
+		k->n = k->sorted = 0;
+		k->since_ms = now_ms ? now_ms : 1;
+		k->first_pid = last_pid;
+	}
+	k->last_pid = last_pid;
 }
 
 void lrg_kthreads_free(struct lrg_kthreads *k)

@@ -401,6 +401,36 @@ int lrg_procfs_read_cgroup(const char *proc_root, pid_t pid, struct lrg_proc_cgr
 	return lrg_parse_proc_cgroup(buf, ret);
 }
 
+int lrg_parse_loadavg_last_pid(const char *text, pid_t *ret)
+{
+	const char *sp = strrchr(text, ' ');
+	long v;
+	char *e;
+
+	if (!sp || !strchr(text, '/'))
+		return -EINVAL;
+	errno = 0;
+	v = strtol(sp + 1, &e, 10);
+	if (errno || e == sp + 1 || (*e && *e != '\n') || v < 0 || v > INT_MAX)
+		return -EINVAL;
+	*ret = (pid_t)v;
+	return 0;
+}
+
+int lrg_procfs_read_last_pid(const char *proc_root, pid_t *ret)
+{
+	char path[PATH_MAX], buf[128];
+	int r;
+
+	r = proc_path(path, sizeof(path), proc_root, 0, "loadavg");
+	if (r < 0)
+		return r;
+	r = lrg_read_file_buf(path, buf, sizeof(buf), NULL);
+	if (r < 0)
+		return r;
+	return lrg_parse_loadavg_last_pid(buf, ret);
+}
+
 int lrg_procfs_read_oom_score_adj(const char *proc_root, pid_t pid, int *ret)
 {
 	char path[PATH_MAX], buf[32];

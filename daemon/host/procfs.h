@@ -76,6 +76,11 @@ int lrg_procfs_read_cgroup(const char *proc_root, pid_t pid, struct lrg_proc_cgr
 
 int lrg_procfs_read_oom_score_adj(const char *proc_root, pid_t pid, int *ret);
 
+/* The pid the kernel handed out last (/proc/loadavg's last field, the
+ * pid namespace's cursor): pids are handed out upward from it. */
+int lrg_parse_loadavg_last_pid(const char *text, pid_t *ret);
+int lrg_procfs_read_last_pid(const char *proc_root, pid_t *ret);
+
 /*
  * A counter that advances whenever the process has run: its CPU time from
  * st (utime + stime, whole clock ticks of the thread group) plus its main
