@@ -103,7 +103,7 @@ static void pressure_line(FILE *f, const struct lrg_jval *p, bool calm)
 		" kernel OOM kills%s\n",
 		lrg_json_get_double(p, "psi_some_avg10", 0), lrg_json_get_double(p, "psi_full_avg10", 0),
 		lrg_json_get_u64(p, "refaults", 0), lrg_json_get_u64(p, "oom_kills", 0),
-		calm ? "; calm: aging and listings every 5 s" : "");
+		calm ? "; calm: aging and figures every 5 s" : "");
 }
 
 static void policy_line(FILE *f, const struct lrg_jval *p)

@@ -108,6 +108,7 @@ struct lrg_policy {
 	uint64_t measured_ms;      /* the memcgs' figures were read then */
 	bool continuing;           /* the last tick deferred aging to the next */
 	uint64_t quiet_since_ms;   /* lrg_quiet held since (0: not now) */
+	uint64_t calm_pgsteal, calm_pgsteal_ms; /* the kernel's reclaim at the last tick */
 	bool calm;                 /* ... for LRG_CALM_AFTER_MS: paced down (tick.c) */
 	bool force_scan;   /* benchmarks: walk every mm whole, no Bloom filters */
 	pthread_mutex_t lock;

@@ -525,19 +525,25 @@ static void test_calm(void)
 	struct lrg_policy *p;
 	struct lrg_tick_result tr;
 	struct calm_seqs s0, s1;
-	uint64_t reads;
-	bool calm_early = false, calm_late = true;
+	struct fake_mm *app, *lim;
+	uint64_t reads, harvests;
+	bool calm_early = false, calm_late = false;
 	int iapp, ilim;
 
 	fake_init(&f, LRG_CAP_HARVEST | LRG_CAP_EVICT_PAGES | LRG_CAP_MEMCG);
 	no_pressure();
 	cfg_init(1000, 1000);
 	iapp = fake_add_memcg(&f, 30, "/app");
-	fake_map(fake_add_mm(&f, 30, 30), R(0), 0, 512, false);
+	app = fake_add_mm(&f, 30, 30);
+	fake_map(app, R(0), 0, 512, false);
+	/* used once: its pages are in the generations, nothing unexplained */
+	fake_touch(app, R(0), 0, 512);
 	ilim = fake_add_memcg(&f, 40, "/limited");
 	f.memcgs[ilim].max = 256 * MiB;
 	f.pressure[ilim].limit = 256 * MiB;
-	fake_map(fake_add_mm(&f, 40, 40), R(1), 0, 64, false);
+	lim = fake_add_mm(&f, 40, 40);
+	fake_map(lim, R(1), 0, 64, false);
+	fake_touch(lim, R(1), 0, 64);
 	lrg_policy_new(&f.b, &cfg, &p);
 	lrg_config_free(&cfg);
 	lrg_policy_refresh(p, 0);
@@ -555,11 +561,12 @@ static void test_calm(void)
 	reads = f.measure_calls_by_memcg[iapp];
 	for (; f.now < 31000; f.now += 250) {
 		lrg_policy_tick(p, f.now, &tr);
-		calm_late = calm_late && tr.calm;
+		calm_late = calm_late || tr.calm;
 	}
 	s1 = calm_seqs(p);
 	reads = f.measure_calls_by_memcg[iapp] - reads;
-	ok(calm_late, "quiet from 10 s on: calm");
+	ok(!calm_late, "quiet from 10 s on, /limited with processes at its own pace: the listings "
+	   "keep theirs (not calm for the caller)");
 	ok(s1.app - s0.app >= 3 && s1.app - s0.app <= 5,
 	   "calm: /app aged every 5 s (%llu generations in 20 s)",
 	   (unsigned long long)(s1.app - s0.app));
@@ -569,11 +576,37 @@ static void test_calm(void)
 	ok(reads >= 3 && reads <= 5, "calm: /app's figures read every 5 s (%llu times in 20 s)",
 	   (unsigned long long)reads);
 	s0 = s1;
+	harvests = f.harvest_calls;
 	global_pressure(64);
 	lrg_policy_tick(p, f.now, &tr);
 	s1 = calm_seqs(p);
-	ok(!tr.calm && s1.app == s0.app + 1,
-	   "pressure: calm ends, /app, overdue, aged at once (%llu)",
+	ok(!tr.calm && s1.app == s0.app + 1 && f.harvest_calls > harvests,
+	   "pressure: calm ends, /app, overdue, aged at once and walked (%llu generation, %llu walks)",
+	   (unsigned long long)(s1.app - s0.app), (unsigned long long)(f.harvest_calls - harvests));
+
+	/* the limit lifted: every memcg paced down, the listings too */
+	no_pressure();
+	f.memcgs[ilim].max = UINT64_MAX;
+	f.pressure[ilim].limit = UINT64_MAX;
+	lrg_policy_refresh(p, f.now);
+	calm_late = false;
+	for (uint64_t end = f.now + 11000; f.now < end; f.now += 250) {
+		lrg_policy_tick(p, f.now, &tr);
+		calm_late = calm_late || tr.calm;
+	}
+	ok(calm_late, "no limit binds: 10 s after the pressure, calm for the caller too");
+
+	/* the kernel reclaiming 2 MiB/s (a stream through a full page cache)
+	 * with plenty available: not calm, /app aged each second */
+	s0 = calm_seqs(p);
+	for (uint64_t end = f.now + 20000; f.now < end; f.now += 250) {
+		f.global.pgsteal += 128;
+		lrg_policy_tick(p, f.now, &tr);
+		calm_early = calm_early || tr.calm;
+	}
+	s1 = calm_seqs(p);
+	ok(!tr.calm && s1.app - s0.app >= 18,
+	   "the kernel reclaiming 2 MiB/s: not calm, /app aged each second (%llu in 20 s)",
 	   (unsigned long long)(s1.app - s0.app));
 	lrg_policy_free(p);
 }

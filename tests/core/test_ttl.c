@@ -357,7 +357,9 @@ static void test_quiet(void)
 	ok(!lrg_quiet(&p), "under a quarter available: not quiet");
 	p.mem_free = p.mem_available = 4096 * MiB;
 	p.psi_some_avg10 = 0.5;
-	ok(!lrg_quiet(&p), "tasks stalled on memory (PSI some 0.5%%): not quiet");
+	ok(lrg_quiet(&p), "tasks stalled on memory 0.5%% of the time (PSI some): quiet");
+	p.psi_some_avg10 = 2.5;
+	ok(!lrg_quiet(&p), "tasks stalled on memory 2.5%% of the time: not quiet");
 	p.psi_some_avg10 = 0;
 	p.mem_free = 32 * MiB;
 	ok(!lrg_quiet(&p), "free memory under the low watermark (the cache is what is available): not quiet");
