@@ -59,12 +59,6 @@ static uint32_t aging_interval_now(const struct lrg_policy *p, const struct pmem
 }
 
 /*
- * Calm when quiet for LRG_CALM_AFTER_MS. When calm ends, every address
- * space counts as having run: the run stamps may be a calm listing old,
- * and the aging that is then due at once must not leave pages in use in
- * the old generations that reclaim takes first.
- */
-/*
  * The kernel reclaims (pgsteal) at 1 MiB/s or more since the last tick:
  * memory is full of page cache it keeps taking from, a stream through
  * the cache, say, whatever MemAvailable says. Not calm: which pages it
@@ -74,16 +68,15 @@ static uint32_t aging_interval_now(const struct lrg_policy *p, const struct pmem
 
 static bool kernel_reclaims(struct lrg_policy *p, const struct lrg_pressure *gp, uint64_t now_ms)
 {
-	bool busy = false;
-
-	if (p->calm_pgsteal_ms && now_ms > p->calm_pgsteal_ms && gp->pgsteal > p->calm_pgsteal)
-		busy = (gp->pgsteal - p->calm_pgsteal) * LRG_PAGE_SIZE * 1000 /
-			       (now_ms - p->calm_pgsteal_ms) >= LRG_CALM_RECLAIM_BPS;
-	if (now_ms != p->calm_pgsteal_ms) {
-		p->calm_pgsteal = gp->pgsteal;
-		p->calm_pgsteal_ms = now_ms;
-	}
-	return busy;
+	if (now_ms == p->calm_pgsteal_ms)
+		return p->calm_reclaims;   /* judged already in this tick */
+	p->calm_reclaims = p->calm_pgsteal_ms && now_ms > p->calm_pgsteal_ms &&
+			   gp->pgsteal > p->calm_pgsteal &&
+			   (gp->pgsteal - p->calm_pgsteal) * LRG_PAGE_SIZE * 1000 /
+					   (now_ms - p->calm_pgsteal_ms) >= LRG_CALM_RECLAIM_BPS;
+	p->calm_pgsteal = gp->pgsteal;
+	p->calm_pgsteal_ms = now_ms;
+	return p->calm_reclaims;
 }
 
 /*
