@@ -308,8 +308,9 @@ static bool decide_ttl(struct lrg_policy *p, const struct domain *d,
 }
 
 /* The memcg of d with a min_ttl whose working set comes back most
- * (refaults since the last tick), else the youngest; *ret_age_ms the age
- * of its oldest generation. NULL when d has no min_ttl. */
+ * (refaults between its last two reads, under pressure at most 500 ms
+ * apart), else the youngest; *ret_age_ms the age of its oldest
+ * generation. NULL when d has no min_ttl. */
 static const struct pmemcg *most_refaulted(struct lrg_policy *p, const struct domain *d,
 					   const struct lrg_pressure *gp, uint64_t now_ms,
 					   uint64_t *ret_age_ms)
@@ -323,8 +324,8 @@ static const struct pmemcg *most_refaulted(struct lrg_policy *p, const struct do
 
 		if (!in_domain(m, d->root) || !m->slice->min_ttl_ms)
 			continue;
-		if (m->pr_ok && m->pr.refaults > m->last_refaults)
-			back = m->pr.refaults - m->last_refaults;
+		if (m->pr_ok && m->pr.refaults > m->prev_refaults)
+			back = m->pr.refaults - m->prev_refaults;
 		age = lrg_ttl_oldest_age(&m->lv, policy_swappiness(p, m, gp) > 0, now_ms);
 		if (!ws || back > most_back || (back == most_back && age < youngest)) {
 			ws = m;

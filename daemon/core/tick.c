@@ -132,9 +132,11 @@ static int cmp_aged_stamp(const void *x, const void *y)
  * quarter of it in the VM with only four memcgs). Read each tick
  * only what can decide something now: a memcg whose limit is below the
  * machine's memory (an OOM domain of its own, whose pressure is its own
- * figures), one whose slice evicts proactively (its refault ceiling), and
- * every memcg while the machine is under pressure (the thrash rule names
- * the slice whose memory refaulted most), but one that is empty (no
+ * figures) and one whose slice evicts proactively (its refault ceiling).
+ * While the machine is under pressure every memcg is read every
+ * LRG_MEMCG_PRESSED_REMEASURE_MS (the thrash rule names the slice whose
+ * memory refaulted most, over the last read: ten memcgs of four files at
+ * every 100 ms tick were most of lrugend's CPU in an incident), but one that is empty (no
  * address space, next to nothing charged: it can refault nothing) only
  * on the common schedule: a user's thousand empty cgroups would otherwise
  * make every tick of an incident slow, and lrugend late for it. The
@@ -143,6 +145,7 @@ static int cmp_aged_stamp(const void *x, const void *y)
  * is seen.
  */
 #define LRG_MEMCG_REMEASURE_MS 2000
+#define LRG_MEMCG_PRESSED_REMEASURE_MS 500
 #define LRG_MEMCG_EMPTY_BYTES (1ULL << 20)
 /* An empty memcg's figures change only when something moves in, which
  * the listing every 2 s shows (its charge, its processes); one the
@@ -169,7 +172,7 @@ static bool measure_due(const struct lrg_policy *p, const struct pmemcg *m, bool
 		return false;
 	if (empty_memcg(m))
 		return now_ms - m->pr_ms >= LRG_MEMCG_EMPTY_REMEASURE_MS;
-	if (gpress || now_ms - m->pr_ms >= every)
+	if (now_ms - m->pr_ms >= (gpress ? LRG_MEMCG_PRESSED_REMEASURE_MS : every))
 		return true;
 	if (s->evict && s->evict_min_age_ms)
 		return true;
@@ -278,7 +281,11 @@ static void measure_memcgs(struct lrg_policy *p, bool gpress, const struct lrg_p
 
 		if (lrg_backend_has(b, LRG_CAP_MEMCG) && m->id != LRG_ROOT_MEMCG && b->ops->measure &&
 		    m->pr_tick != p->tick_no && measure_due(p, m, gpress, gp, now_ms)) {
+			/* the refaults as of the read before, for most_refaulted */
+			m->prev_refaults = m->pr_ok ? m->pr.refaults : 0;
 			m->pr_ok = b->ops->measure(b, m->id, &m->pr) == 0;
+			if (m->pr_ok && !m->prev_refaults)
+				m->prev_refaults = m->pr.refaults;
 			m->pr_ms = now_ms ? now_ms : 1;
 			m->pr_tick = p->tick_no;
 		}
