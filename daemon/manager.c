@@ -488,8 +488,6 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 	} else {
 		log_tick(m, &res);
 		m->calm = res.calm;
-		if (m->calm && delay_ms < LRG_CALM_TICK_MS)
-			delay_ms = LRG_CALM_TICK_MS;
 		lrg_oom_note_machine(m->oom, &res.machine, now);
 		for (size_t i = 0; i < res.nr_oom; i++) {
 			lrg_oom_handle(m->oom, &res.oom[i], now, m->last_decision,

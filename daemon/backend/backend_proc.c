@@ -1159,8 +1159,10 @@ static int proc_measure(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pre
 	p.psi_full_avg10 = psi.full_avg10;
 	p.psi_some_total_us = psi.some_total_us;
 	p.psi_full_total_us = psi.full_total_us;
-	memset(&vs, 0, sizeof(vs));
-	(void)lrg_cgroup_read_stat(pb->cg->root, path, &vs);
+	/* counters of 0 would read as a memcg whose history began now */
+	r = lrg_cgroup_read_stat(pb->cg->root, path, &vs);
+	if (r < 0)
+		return r;
 	p.pgscan = vs.pgscan;
 	p.pgsteal = vs.pgsteal;
 	p.refaults = vs.refaults;

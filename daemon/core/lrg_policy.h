@@ -87,11 +87,10 @@ struct lrg_tick_result {
 	bool calm;
 };
 
-/* How often a calm machine is aged, measured and listed (tick.c), and
- * looked at: a runaway that starts is seen within this, and the machine
- * has a quarter of its memory to give then. */
+/* How often a calm machine is aged, measured and listed (tick.c). It is
+ * looked at every poll_interval_ms all the same: a runaway that starts
+ * must be seen at once. */
 #define LRG_CALM_PACE_MS 5000
-#define LRG_CALM_TICK_MS 500
 
 /* cfg is copied; b must outlive the engine. Installs b->direct_reclaim. */
 int lrg_policy_new(struct lrg_backend *b, const struct lrg_config *cfg,

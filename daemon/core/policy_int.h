@@ -45,7 +45,8 @@ struct pmemcg {
 	uint64_t aged_tick;       /* tick number of the last aging */
 	uint64_t aged_stamp;      /* p->age_stamp at the last aging by time: 0 never */
 	uint64_t last_refaults, last_pgsteal;
-	uint64_t prev_refaults;   /* pr.refaults as of the read before pr */
+	bool prev_ok;             /* the read before pr, for most_refaulted: */
+	uint64_t prev_refaults, prev_pr_ms;
 	struct lrg_thrash thrash;  /* this memcg as an OOM domain */
 	/* its counters when last taken out of the machine's (own_domain) */
 	uint64_t out_refaults, out_pgsteal, out_full_us;

@@ -307,9 +307,19 @@ static bool decide_ttl(struct lrg_policy *p, const struct domain *d,
 				NULL, tr);
 }
 
-/* The memcg of d with a min_ttl whose working set comes back most
- * (refaults between its last two reads, under pressure at most 500 ms
- * apart), else the youngest; *ret_age_ms the age of its oldest
+/* Refaults per second between m's last two reads (0 without two). Each
+ * memcg is read at its own pace: per second, so that one read 100 ms ago
+ * and one read 2 s ago compare. */
+static uint64_t refault_rate(const struct pmemcg *m)
+{
+	if (!m->pr_ok || !m->prev_ok || m->pr_ms <= m->prev_pr_ms ||
+	    m->pr.refaults <= m->prev_refaults)
+		return 0;
+	return (m->pr.refaults - m->prev_refaults) * 1000 / (m->pr_ms - m->prev_pr_ms);
+}
+
+/* The memcg of d with a min_ttl whose working set comes back fastest
+ * (refault_rate), else the youngest; *ret_age_ms the age of its oldest
  * generation. NULL when d has no min_ttl. */
 static const struct pmemcg *most_refaulted(struct lrg_policy *p, const struct domain *d,
 					   const struct lrg_pressure *gp, uint64_t now_ms,
@@ -324,8 +334,7 @@ static const struct pmemcg *most_refaulted(struct lrg_policy *p, const struct do
 
 		if (!in_domain(m, d->root) || !m->slice->min_ttl_ms)
 			continue;
-		if (m->pr_ok && m->pr.refaults > m->prev_refaults)
-			back = m->pr.refaults - m->prev_refaults;
+		back = refault_rate(m);
 		age = lrg_ttl_oldest_age(&m->lv, policy_swappiness(p, m, gp) > 0, now_ms);
 		if (!ws || back > most_back || (back == most_back && age < youngest)) {
 			ws = m;

@@ -66,10 +66,15 @@ static uint32_t aging_interval_now(const struct lrg_policy *p, const struct pmem
  */
 #define LRG_CALM_RECLAIM_BPS (1ULL << 20)
 
+#define LRG_CALM_RECLAIM_WINDOW_MS 100
+
 static bool kernel_reclaims(struct lrg_policy *p, const struct lrg_pressure *gp, uint64_t now_ms)
 {
-	if (now_ms == p->calm_pgsteal_ms)
-		return p->calm_reclaims;   /* judged already in this tick */
+	/* judged already in this tick, or in one too recent to tell a rate
+	 * (a tick that goes on with deferred aging 5 ms later) */
+	if (p->calm_pgsteal_ms && now_ms >= p->calm_pgsteal_ms &&
+	    now_ms - p->calm_pgsteal_ms < LRG_CALM_RECLAIM_WINDOW_MS)
+		return p->calm_reclaims;
 	p->calm_reclaims = p->calm_pgsteal_ms && now_ms > p->calm_pgsteal_ms &&
 			   gp->pgsteal > p->calm_pgsteal &&
 			   (gp->pgsteal - p->calm_pgsteal) * LRG_PAGE_SIZE * 1000 /
@@ -281,11 +286,11 @@ static void measure_memcgs(struct lrg_policy *p, bool gpress, const struct lrg_p
 
 		if (lrg_backend_has(b, LRG_CAP_MEMCG) && m->id != LRG_ROOT_MEMCG && b->ops->measure &&
 		    m->pr_tick != p->tick_no && measure_due(p, m, gpress, gp, now_ms)) {
-			/* the refaults as of the read before, for most_refaulted */
-			m->prev_refaults = m->pr_ok ? m->pr.refaults : 0;
+			/* the read before, for most_refaulted's rate */
+			m->prev_ok = m->pr_ok;
+			m->prev_refaults = m->pr.refaults;
+			m->prev_pr_ms = m->pr_ms;
 			m->pr_ok = b->ops->measure(b, m->id, &m->pr) == 0;
-			if (m->pr_ok && !m->prev_refaults)
-				m->prev_refaults = m->pr.refaults;
 			m->pr_ms = now_ms ? now_ms : 1;
 			m->pr_tick = p->tick_no;
 		}

@@ -606,13 +606,14 @@ static void test_calm(void)
 	/* the kernel reclaiming 2 MiB/s (a stream through a full page cache)
 	 * with plenty available: not calm, /app aged each second */
 	s0 = calm_seqs(p);
+	calm_early = false;
 	for (uint64_t end = f.now + 20000; f.now < end; f.now += 250) {
 		f.global.pgsteal += 128;
 		lrg_policy_tick(p, f.now, &tr);
 		calm_early = calm_early || tr.calm;
 	}
 	s1 = calm_seqs(p);
-	ok(!tr.calm && s1.app - s0.app >= 18,
+	ok(!calm_early && s1.app - s0.app >= 18,
 	   "the kernel reclaiming 2 MiB/s: not calm, /app aged each second (%llu in 20 s)",
 	   (unsigned long long)(s1.app - s0.app));
 	lrg_policy_free(p);
