@@ -47,12 +47,17 @@ struct pmemcg {
 	uint64_t last_refaults, last_pgsteal;
 	bool prev_ok;             /* the read before pr, for most_refaulted: */
 	uint64_t prev_refaults, prev_pr_ms;
+	/* allocating under pressure (lrg_alloc_rate_bps): pages lrugend
+	 * evicted from it since its last read, when it last grew that fast */
+	uint64_t evicted_since_read;
+	uint64_t grew_ms;
 	struct lrg_thrash thrash;  /* this memcg as an OOM domain */
 	/* its counters when last taken out of the machine's (own_domain) */
 	uint64_t out_refaults, out_pgsteal, out_full_us;
 	bool out_valid;
 	/* per-round scratch of policy_reclaim_domain */
 	bool exhausted;
+	bool anon_to_kernel;      /* a grower: lrugend evicted only its file pages */
 	/* kernel-enforced protection (protection.c) */
 	struct lrg_protect_state prot;
 	bool prot_ours;           /* memory.min is lrugend's now */
@@ -151,6 +156,9 @@ int policy_mirror_gens(struct lrg_policy *p, struct pmemcg *m, uint64_t now_ms);
 /* One aging pass over m (tr may be NULL); 0 or a negative errno. */
 int policy_age_memcg(struct lrg_policy *p, struct pmemcg *m, const struct lrg_pressure *gp,
 		     uint64_t now_ms, bool may_grow, struct lrg_tick_result *tr);
+/* Whether m allocated at LRG_GROWER_BPS within LRG_GROWER_HOLD_MS: its
+ * anon pages are the kernel's to reclaim, not lrugend's. */
+bool policy_grows(const struct pmemcg *m, uint64_t now_ms);
 /* Evict up to budget pages from m's oldest generations, *ret_freed the
  * pages freed; -EAGAIN when no page left them, or a negative errno. */
 int policy_evict_from(struct lrg_policy *p, struct pmemcg *m, int sw, uint64_t budget,

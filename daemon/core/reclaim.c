@@ -112,6 +112,11 @@ static struct pmemcg *pick_oldest(struct lrg_policy *p, const struct domain *d,
 
 		if (m->exhausted || !in_domain(m, d->root) || !m->slice->evict || below_min(m))
 			continue;
+		if (sw && d->apply_ttl && policy_grows(m, now_ms)) {
+			/* its anon is the kernel's to reclaim: file pages only */
+			m->anon_to_kernel = true;
+			sw = 0;
+		}
 		if (lrg_evict_type(&m->lv, sw) < 0 && m->aged_tick != p->tick_no) {
 			/* nothing eligible: age first (once a tick) */
 			if (policy_age_memcg(p, m, gp, now_ms, d->may_grow, tr) < 0) {
@@ -175,10 +180,16 @@ static uint64_t evict_oldest_gen(struct lrg_policy *p, struct pmemcg *m, int sw,
 	/* the charge as lrugend knows it until the next listing */
 	m->info.current -= freed << LRG_PAGE_SHIFT < m->info.current ?
 		freed << LRG_PAGE_SHIFT : m->info.current;
+	m->evicted_since_read += freed;
 	p->stats.pages_evicted += freed;
 	if (tr)
 		tr->pages_evicted += freed;
 	return freed;
+}
+
+bool policy_grows(const struct pmemcg *m, uint64_t now_ms)
+{
+	return m->grew_ms && now_ms >= m->grew_ms && now_ms - m->grew_ms < LRG_GROWER_HOLD_MS;
 }
 
 /*
@@ -227,7 +238,9 @@ static void survey_ttl(struct lrg_policy *p, const struct domain *d,
 		if (!in_domain(m, d->root))
 			continue;
 		scope.below_min = below_min(m) || !m->slice->evict;
-		scope.evictable = !m->exhausted && oldest_birth(m, sw) != UINT64_MAX;
+		/* a grower lrugend leaves to the kernel can still give */
+		scope.evictable = (!m->exhausted || m->anon_to_kernel) &&
+				  oldest_birth(m, sw) != UINT64_MAX;
 		scope.protected_ttl = lrg_ttl_protected(&m->lv, sw > 0, now_ms, m->slice->min_ttl_ms);
 		v = lrg_ttl_decide(true, &scope, 1);
 		if (v == LRG_TTL_EVICT)
@@ -413,8 +426,10 @@ uint64_t policy_reclaim_domain(struct lrg_policy *p, const struct domain *d,
 	bool filed = false;
 	uint64_t done;
 
-	for (size_t i = 0; i < p->nr_memcgs; i++)
+	for (size_t i = 0; i < p->nr_memcgs; i++) {
 		p->memcgs[i]->exhausted = false;
+		p->memcgs[i]->anon_to_kernel = false;
+	}
 	/* the machine's meter is fed by every tick; a memcg's when it is a domain */
 	if (d->apply_ttl && tr && d->root)
 		policy_thrash_feed(p, &d->root->thrash, dp, now_ms);
@@ -465,6 +480,7 @@ void policy_proactive(struct lrg_policy *p, struct pmemcg *m, const struct lrg_p
 		budget = (uint64_t)m->lv.nr_pages[lrg_gen_from_seq(m->lv.min_seq[type])][type];
 		if (policy_evict_from(p, m, sw, budget ? budget : 1, now_ms, &freed) < 0)
 			return;
+		m->evicted_since_read += freed;
 		p->stats.pages_evicted += freed;
 		tr->pages_evicted += freed;
 	}

@@ -276,6 +276,24 @@ static void machine_figures(struct lrg_policy *p, const struct lrg_pressure *gp,
 	ret->psi_full_total_us = p->own_full_us;
 }
 
+/* Whether m allocated fast since its last read (lrg_alloc_rate_bps);
+ * only a pressed machine's growth counts. */
+static void note_growth(struct pmemcg *m, bool gpress, uint64_t usage_before)
+{
+	uint64_t back, rate;
+
+	if (gpress && m->pr_ok && m->prev_ok && m->pr.refaults >= m->prev_refaults &&
+	    m->pr_ms > m->prev_pr_ms) {
+		back = (m->pr.refaults - m->prev_refaults) << LRG_PAGE_SHIFT;
+		rate = lrg_alloc_rate_bps(usage_before, m->pr.usage,
+					  m->evicted_since_read << LRG_PAGE_SHIFT, back,
+					  m->pr_ms - m->prev_pr_ms);
+		if (rate >= LRG_GROWER_BPS)
+			m->grew_ms = m->pr_ms;
+	}
+	m->evicted_since_read = 0;
+}
+
 static void measure_memcgs(struct lrg_policy *p, bool gpress, const struct lrg_pressure *gp,
 			   uint64_t now_ms)
 {
@@ -286,6 +304,8 @@ static void measure_memcgs(struct lrg_policy *p, bool gpress, const struct lrg_p
 
 		if (lrg_backend_has(b, LRG_CAP_MEMCG) && m->id != LRG_ROOT_MEMCG && b->ops->measure &&
 		    m->pr_tick != p->tick_no && measure_due(p, m, gpress, gp, now_ms)) {
+			uint64_t usage_before = m->pr.usage;
+
 			/* the read before, for most_refaulted's rate */
 			m->prev_ok = m->pr_ok;
 			m->prev_refaults = m->pr.refaults;
@@ -293,6 +313,7 @@ static void measure_memcgs(struct lrg_policy *p, bool gpress, const struct lrg_p
 			m->pr_ok = b->ops->measure(b, m->id, &m->pr) == 0;
 			m->pr_ms = now_ms ? now_ms : 1;
 			m->pr_tick = p->tick_no;
+			note_growth(m, gpress, usage_before);
 		}
 	}
 }

@@ -146,6 +146,17 @@ bool lrg_quiet(const struct lrg_pressure *p)
 	return avail > fall && avail - fall >= p->mem_total / 4;
 }
 
+uint64_t lrg_alloc_rate_bps(uint64_t usage_before, uint64_t usage_now, uint64_t evicted_bytes,
+			    uint64_t refaulted_bytes, uint64_t interval_ms)
+{
+	uint64_t charged = usage_now + evicted_bytes;
+	uint64_t base = usage_before + refaulted_bytes;
+
+	if (!interval_ms || charged <= base)
+		return 0;
+	return (charged - base) * 1000 / interval_ms;
+}
+
 uint64_t lrg_pressure_target_pages(const struct lrg_pressure *p, bool global)
 {
 	uint64_t want;

@@ -84,6 +84,24 @@ bool lrg_quiet(const struct lrg_pressure *p);
 uint64_t lrg_pressure_target_pages(const struct lrg_pressure *p, bool global);
 
 /*
+ * A memcg that allocates while the machine is pressed: lrugend's own
+ * eviction of its anon pages only feeds it (each page paged out is one
+ * more it can allocate) and, with swap on zram, costs lrugend the
+ * compression. Its anon is then left to the kernel's reclaim, which
+ * memory.min keeps off the working sets lrugend guards. What it allocated
+ * between two reads is its charge's change, plus what lrugend evicted
+ * from it meanwhile, less what came back as refaults (a working set
+ * reading back what it lost is not growth). A grower stays one for
+ * LRG_GROWER_HOLD_MS after it was last seen at LRG_GROWER_BPS, so that
+ * the kernel's reclaim of it (which hides its growth) does not hand it
+ * back to lrugend's eviction at the next read.
+ */
+#define LRG_GROWER_BPS (8ULL << 20)
+#define LRG_GROWER_HOLD_MS 10000
+uint64_t lrg_alloc_rate_bps(uint64_t usage_before, uint64_t usage_now, uint64_t evicted_bytes,
+			    uint64_t refaulted_bytes, uint64_t interval_ms);
+
+/*
  * The age (now - birth) of the oldest eligible generation of lv: min_seq of
  * file, and of anon when can_swap, whichever was born first (the seeds look
  * at min_seq[file]; anon's min_seq is never younger when swapping).

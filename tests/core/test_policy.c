@@ -705,6 +705,79 @@ static void test_memcgs(void)
 	lrg_policy_free(p);
 }
 
+/*
+ * Under machine pressure with swap, a memcg that allocates 20 MiB/s is
+ * left to the kernel's reclaim: lrugend stops evicting its anon pages
+ * (it would only feed it, and compress for it), keeps evicting an idle
+ * memcg's, files no OOM request for it (the kernel can still swap it),
+ * and takes from it again once it has not grown for LRG_GROWER_HOLD_MS.
+ */
+static uint64_t grower_ticks(struct lrg_policy *p, int irun, int iidle, uint64_t grow_per_tick,
+			     int ticks, uint64_t *ret_run, uint64_t *ret_idle, size_t *ret_oom)
+{
+	struct lrg_tick_result tr;
+	uint64_t run0 = f.evicted_by_memcg[irun], idle0 = f.evicted_by_memcg[iidle];
+	uint64_t idle_seen = idle0;
+
+	*ret_oom = 0;
+	for (int t = 0; t < ticks; t++) {
+		f.now += 100;
+		f.pressure[irun].usage += grow_per_tick;
+		/* the idle memcg's charge falls by what lrugend took from it */
+		f.pressure[iidle].usage -= (f.evicted_by_memcg[iidle] - idle_seen) * 4096;
+		idle_seen = f.evicted_by_memcg[iidle];
+		lrg_policy_tick(p, f.now, &tr);
+		*ret_oom += tr.nr_oom;
+	}
+	*ret_run = f.evicted_by_memcg[irun] - run0;
+	*ret_idle = f.evicted_by_memcg[iidle] - idle0;
+	return f.evicted_by_memcg[irun];
+}
+
+static void test_grower(void)
+{
+	struct lrg_policy *p;
+	uint64_t run, idle;
+	size_t oom;
+	int irun, iidle;
+
+	fake_init(&f, LRG_CAP_HARVEST | LRG_CAP_EVICT_PAGES | LRG_CAP_MEMCG);
+	no_pressure();
+	f.global.swap_total = f.global.swap_free = 2048 * MiB;
+	cfg_init(1000, 500);
+	cfg.defaults.swappiness = 100;
+	irun = fake_add_memcg(&f, 50, "/runaway");
+	iidle = fake_add_memcg(&f, 51, "/idle");
+	for (int i = 0; i < 2; i++) {
+		struct fake_mm *mm = fake_add_mm(&f, 50 + i, 50 + i);
+
+		for (int k = 0; k < FAKE_MAX_REGIONS; k++)
+			fake_map(mm, R(k), 0, 512, true);
+		f.pressure[i ? iidle : irun].usage = 512 * MiB;
+		f.pressure[i ? iidle : irun].limit = UINT64_MAX;
+		f.memcgs[i ? iidle : irun].swap_max = UINT64_MAX;
+	}
+	lrg_policy_new(&f.b, &cfg, &p);
+	lrg_config_free(&cfg);
+	lrg_policy_refresh(p, 0);
+	age_for_4s(p);
+	global_pressure(64);
+	f.now = 4000;
+	/* the first second: its growth is seen between two reads */
+	grower_ticks(p, irun, iidle, 2 * MiB, 10, &run, &idle, &oom);
+	grower_ticks(p, irun, iidle, 2 * MiB, 20, &run, &idle, &oom);
+	ok(run == 0 && idle > 0 && oom == 0,
+	   "grower: a memcg allocating 20 MiB/s under pressure keeps its anon (%llu pages evicted), "
+	   "an idle one gives (%llu), no OOM request (%zu)",
+	   (unsigned long long)run, (unsigned long long)idle, oom);
+	/* it stops growing; 10 s later lrugend takes from it again */
+	grower_ticks(p, irun, iidle, 0, 105, &run, &idle, &oom);
+	grower_ticks(p, irun, iidle, 0, 10, &run, &idle, &oom);
+	ok(run > 0, "grower: 10 s after its growth stopped, its anon is evicted again (%llu)",
+	   (unsigned long long)run);
+	lrg_policy_free(p);
+}
+
 static void test_memcg_ttl_domain(void)
 {
 	struct lrg_policy *p;
@@ -1126,6 +1199,7 @@ int main(void)
 	test_measure_due();
 	test_calm();
 	test_memcgs();
+	test_grower();
 	test_memcg_ttl_domain();
 	test_own_domain_not_machine();
 	test_dry_run_and_proactive();
