@@ -334,7 +334,7 @@ static int collect_pid(void *ctx, pid_t pid)
 		return 0;  /* exited meanwhile */
 	if (lrg_proc_stat_is_kthread(&st)) {
 		if (c->kthreads)
-			lrg_kthreads_add(c->kthreads, pid, c->now_ms);
+			lrg_kthreads_add(c->kthreads, pid);
 		return 0;
 	}
 	if (st.state == 'Z' || st.state == 'X')
@@ -1058,10 +1058,8 @@ static int measure_meminfo_recent(struct proc_backend *pb, struct lrg_pressure *
 	uint64_t now = p->now_ms;
 
 	if (pb->meminfo_ms && now >= pb->meminfo_ms && now - pb->meminfo_ms < MEMINFO_REUSE_MS) {
-		uint64_t now_ms = p->now_ms;
-
 		*p = pb->meminfo;
-		p->now_ms = now_ms;
+		p->now_ms = now;
 		return 0;
 	}
 	return measure_meminfo(pb, p);

@@ -90,17 +90,22 @@ static bool kernel_reclaims(struct lrg_policy *p, const struct lrg_pressure *gp,
  * and the aging that is then due at once must not leave pages in use in
  * the old generations that reclaim takes first.
  */
+static void calm_end(struct lrg_policy *p)
+{
+	if (p->calm)
+		for (size_t i = 0; i < p->nr_mms; i++)
+			lrg_mm_set_ran(&p->mms[i]->mm);
+	p->quiet_since_ms = 0;
+	p->calm = false;
+}
+
 static void calm_step(struct lrg_policy *p, bool gpress, const struct lrg_pressure *gp,
 		      uint64_t now_ms)
 {
 	bool reclaims = kernel_reclaims(p, gp, now_ms);
 
 	if (gpress || reclaims || !lrg_quiet(gp)) {
-		if (p->calm)
-			for (size_t i = 0; i < p->nr_mms; i++)
-				lrg_mm_set_ran(&p->mms[i]->mm);
-		p->quiet_since_ms = 0;
-		p->calm = false;
+		calm_end(p);
 		return;
 	}
 	if (!p->quiet_since_ms)
@@ -536,7 +541,9 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 	p->tick_no++;
 
 	gpress = measure_tick(p, now_ms, poll, &gp, &mp);
-	calm_step(p, gpress, &gp, now_ms);
+	/* pressure seen on the machine's own figures (or a thrash) */
+	if (gpress)
+		calm_end(p);
 	/* since when the machine's OOM killer has been due (reclaim.c) */
 	if (!lrg_exhaustion_ahead(&mp))
 		p->exhaustion_since_ms = 0;

@@ -20,7 +20,7 @@ bool lrg_kthreads_has(const struct lrg_kthreads *k, pid_t pid)
 	return k->sorted && bsearch(&pid, k->v, k->sorted, sizeof(*k->v), cmp_pid);
 }
 
-void lrg_kthreads_add(struct lrg_kthreads *k, pid_t pid, uint64_t now_ms)
+void lrg_kthreads_add(struct lrg_kthreads *k, pid_t pid)
 {
 	if (k->n == k->cap) {
 		size_t cap = k->cap ? k->cap * 2 : 128;
@@ -31,8 +31,6 @@ void lrg_kthreads_add(struct lrg_kthreads *k, pid_t pid, uint64_t now_ms)
 		k->v = v;
 		k->cap = cap;
 	}
-	if (!k->since_ms)
-		k->since_ms = now_ms ? now_ms : 1;
 	k->v[k->n++] = pid;
 }
 

@@ -33,7 +33,7 @@ struct lrg_kthreads {
  * last lrg_kthreads_settle is not searched: a listing meets each pid once) */
 bool lrg_kthreads_has(const struct lrg_kthreads *k, pid_t pid);
 /* Remember pid; without memory it is simply read again next time. */
-void lrg_kthreads_add(struct lrg_kthreads *k, pid_t pid, uint64_t now_ms);
+void lrg_kthreads_add(struct lrg_kthreads *k, pid_t pid);
 /* After a listing: order what was added, for lrg_kthreads_has. */
 void lrg_kthreads_settle(struct lrg_kthreads *k);
 /* Before a listing, with the kernel's pid cursor (last_pid): forget the set

@@ -19,8 +19,8 @@ int main(void)
 	lrg_kthreads_expire(&k, t0, 500);
 	ok(!lrg_kthreads_has(&k, 2), "empty: pid 2 unknown");
 	for (pid_t pid = 400; pid > 0; pid -= 2)
-		lrg_kthreads_add(&k, pid, t0);
-	lrg_kthreads_add(&k, 2, t0);
+		lrg_kthreads_add(&k, pid);
+	lrg_kthreads_add(&k, 2);
 	ok(!lrg_kthreads_has(&k, 2), "added but not settled: not searched");
 	lrg_kthreads_settle(&k);
 	for (pid_t pid = 2; pid <= 400; pid += 2)
@@ -30,7 +30,7 @@ int main(void)
 	/* the cursor moves on from 500 to 700: pids up to 500 were not handed
 	 * out again; 600, a kernel thread made since, is not trusted */
 	lrg_kthreads_expire(&k, t0 + 10, 700);
-	lrg_kthreads_add(&k, 600, t0 + 10);
+	lrg_kthreads_add(&k, 600);
 	lrg_kthreads_settle(&k);
 	ok(lrg_kthreads_has(&k, 400) && !lrg_kthreads_has(&k, 600) && k.n == 201,
 	   "cursor at 700: pid 400 trusted, 600 (handed out since the set began) read again");
@@ -39,7 +39,7 @@ int main(void)
 	lrg_kthreads_expire(&k, t0 + 20, 100);
 	ok(!lrg_kthreads_has(&k, 2) && !lrg_kthreads_has(&k, 400) && k.n == 0,
 	   "the cursor wrapped (800 -> 100): every pid is read again");
-	lrg_kthreads_add(&k, 50, t0 + 20);
+	lrg_kthreads_add(&k, 50);
 	lrg_kthreads_settle(&k);
 	lrg_kthreads_expire(&k, t0 + 30, 150);
 	ok(lrg_kthreads_has(&k, 50), "a new set from the wrapped cursor: pid 50 trusted");
