@@ -629,6 +629,14 @@ static int mglru_measure(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pr
 	return p->ops->measure(p, memcg_id, ret);
 }
 
+static int mglru_measure_charge(struct lrg_backend *b, uint64_t memcg_id,
+				struct lrg_pressure *ret)
+{
+	struct lrg_backend *p = to_mb(b)->proc;
+
+	return p->ops->measure_charge(p, memcg_id, ret);
+}
+
 static int mglru_kill(struct lrg_backend *b, const struct lrg_kill_req *req)
 {
 	struct lrg_backend *p = to_mb(b)->proc;
@@ -665,6 +673,7 @@ static const struct lrg_backend_ops mglru_ops = {
 	.reclaim = mglru_reclaim,
 	.protect = mglru_protect,
 	.measure = mglru_measure,
+	.measure_charge = mglru_measure_charge,
 	.kill = mglru_kill,
 	.read_gens = mglru_read_gens,
 	.age = mglru_age,

@@ -1118,7 +1118,8 @@ static int proc_protect(struct lrg_backend *b, uint64_t memcg_id, uint64_t bytes
 	return lrg_cgroup_set_min(pb->cg->root, path, bytes);
 }
 
-static int proc_measure(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pressure *ret)
+static int measure(struct lrg_backend *b, uint64_t memcg_id, bool charge_only,
+		   struct lrg_pressure *ret)
 {
 	struct proc_backend *pb = to_pb(b);
 	struct lrg_pressure p = { 0 };
@@ -1151,14 +1152,15 @@ static int proc_measure(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pre
 	/* The memcg's own figures replace the machine's; a file that is
 	 * missing (no PSI) leaves 0 rather than the machine's numbers. */
 	memset(&psi, 0, sizeof(psi));
-	if (!pb->no_psi)
+	if (!pb->no_psi && !charge_only)
 		(void)lrg_cgroup_read_pressure(pb->cg->root, path, &psi);
 	p.psi_some_avg10 = psi.some_avg10;
 	p.psi_full_avg10 = psi.full_avg10;
 	p.psi_some_total_us = psi.some_total_us;
 	p.psi_full_total_us = psi.full_total_us;
 	/* counters of 0 would read as a memcg whose history began now */
-	r = lrg_cgroup_read_stat(pb->cg->root, path, &vs);
+	r = charge_only ? lrg_cgroup_read_memory_stat(pb->cg->root, path, &vs) :
+			  lrg_cgroup_read_stat(pb->cg->root, path, &vs);
 	if (r < 0)
 		return r;
 	p.pgscan = vs.pgscan;
@@ -1173,6 +1175,17 @@ machine:
 		return r;
 	*ret = p;
 	return 0;
+}
+
+static int proc_measure(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pressure *ret)
+{
+	return measure(b, memcg_id, false, ret);
+}
+
+static int proc_measure_charge(struct lrg_backend *b, uint64_t memcg_id,
+			       struct lrg_pressure *ret)
+{
+	return measure(b, memcg_id, true, ret);
 }
 
 static int proc_kill(struct lrg_backend *b, const struct lrg_kill_req *req)
@@ -1241,6 +1254,7 @@ static const struct lrg_backend_ops proc_ops = {
 	.reclaim = proc_reclaim,
 	.protect = proc_protect,
 	.measure = proc_measure,
+	.measure_charge = proc_measure_charge,
 	.kill = proc_kill,
 	.now_ms = proc_now_ms,
 	.destroy = proc_destroy,

@@ -78,6 +78,12 @@ static int combo_protect(struct lrg_backend *b, uint64_t memcg_id, uint64_t byte
 	return PROC(b)->ops->protect(PROC(b), memcg_id, bytes);
 }
 
+static int combo_measure_charge(struct lrg_backend *b, uint64_t memcg_id,
+				struct lrg_pressure *ret)
+{
+	return PROC(b)->ops->measure_charge(PROC(b), memcg_id, ret);
+}
+
 static int combo_measure(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pressure *ret)
 {
 	return PROC(b)->ops->measure(PROC(b), memcg_id, ret);
@@ -114,6 +120,7 @@ static const struct lrg_backend_ops kmod_combo_ops = {
 	.reclaim = combo_reclaim,
 	.protect = combo_protect,
 	.measure = combo_measure,
+	.measure_charge = combo_measure_charge,
 	.kill = combo_kill,
 	.now_ms = combo_now_ms,
 	.destroy = combo_destroy,

@@ -244,6 +244,12 @@ struct lrg_backend_ops {
 	int (*reclaim)(struct lrg_backend *b, uint64_t memcg_id, uint64_t bytes,
 		       uint64_t *ret_bytes);
 	int (*measure)(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pressure *ret);
+	/* A memcg's charge, limit and reclaim counters as measure gives them,
+	 * without its PSI and kernel OOM kills (0): half the files, and all
+	 * the policy needs of a memcg whose limit does not bind. NULL: the
+	 * policy uses measure. */
+	int (*measure_charge)(struct lrg_backend *b, uint64_t memcg_id,
+			      struct lrg_pressure *ret);
 	/* Set a memcg's memory.min (bytes): the kernel's reclaim does not take
 	 * memory within it. NULL: the backend cannot protect. */
 	int (*protect)(struct lrg_backend *b, uint64_t memcg_id, uint64_t bytes);

@@ -299,6 +299,23 @@ static void note_growth(struct pmemcg *m, bool gpress, uint64_t usage_before)
 	m->evicted_since_read = 0;
 }
 
+/*
+ * m's figures. Its PSI and kernel OOM kills count only while its limit
+ * binds (an OOM domain of its own): otherwise its charge and counters
+ * are read, half the files. A limit found binding is read in full at once.
+ */
+static int measure_memcg(struct lrg_backend *b, struct pmemcg *m, uint64_t mem_total)
+{
+	int r;
+
+	if (b->ops->measure_charge && m->pr_ok && !lrg_limit_binds(m->pr.limit, mem_total)) {
+		r = b->ops->measure_charge(b, m->id, &m->pr);
+		if (r < 0 || !lrg_limit_binds(m->pr.limit, mem_total))
+			return r;
+	}
+	return b->ops->measure(b, m->id, &m->pr);
+}
+
 static void measure_memcgs(struct lrg_policy *p, bool gpress, const struct lrg_pressure *gp,
 			   uint64_t now_ms)
 {
@@ -315,7 +332,7 @@ static void measure_memcgs(struct lrg_policy *p, bool gpress, const struct lrg_p
 			m->prev_ok = m->pr_ok;
 			m->prev_refaults = m->pr.refaults;
 			m->prev_pr_ms = m->pr_ms;
-			m->pr_ok = b->ops->measure(b, m->id, &m->pr) == 0;
+			m->pr_ok = measure_memcg(b, m, gp->mem_total) == 0;
 			m->pr_ms = now_ms ? now_ms : 1;
 			m->pr_tick = p->tick_no;
 			note_growth(m, gpress, usage_before);

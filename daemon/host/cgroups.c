@@ -914,6 +914,11 @@ int lrg_cgroup_tree_read_usage(struct lrg_cgroup_tree *t, uint64_t id, uint64_t 
 	return 0;
 }
 
+int lrg_cgroup_read_memory_stat(const char *cgroup_root, const char *path, struct lrg_vmstat *ret)
+{
+	return read_vmstat_file(cgroup_root, path, "memory.stat", ret);
+}
+
 int lrg_cgroup_read_stat(const char *cgroup_root, const char *path, struct lrg_vmstat *ret)
 {
 	struct lrg_vmstat vs, ev;

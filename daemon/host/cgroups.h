@@ -137,6 +137,8 @@ void lrg_cgroup_tree_mark_stale(struct lrg_cgroup_tree *t, uint64_t id);
 
 /* memory.stat (pgscan, pgsteal, refaults, anon/file) and memory.events oom_kill. */
 int lrg_cgroup_read_stat(const char *cgroup_root, const char *path, struct lrg_vmstat *ret);
+/* memory.stat alone (oom_kill 0). */
+int lrg_cgroup_read_memory_stat(const char *cgroup_root, const char *path, struct lrg_vmstat *ret);
 int lrg_cgroup_read_pressure(const char *cgroup_root, const char *path, struct lrg_psi *ret);
 
 typedef int (*lrg_pid_fn)(void *ctx, pid_t pid);

@@ -128,6 +128,10 @@ static void test_proc(void)
 	   "measure(sshd): usage, limit = memory.max, machine total");
 	ok(p.psi_full_total_us == 50 && p.pgscan == 30 && p.pgsteal == 12 && p.refaults == 3 &&
 	   p.oom_kills == 1, "measure(sshd): the memcg's PSI and counters");
+	r = b->ops->measure_charge(b, m.sshd.id, &p);
+	ok(r == 0 && p.usage == 20971520 && p.limit == 1073741824 && p.pgsteal == 12 &&
+	   p.refaults == 3 && p.psi_full_total_us == 0 && p.oom_kills == 0,
+	   "measure_charge(sshd): usage, limit and memory.stat; no PSI, no memory.events");
 	r = b->ops->measure(b, ino_of(""), &p);
 	ok(r == 0 && p.limit == p.mem_total && p.watermark_high == (69 + 14331 + 24000) * 4096ULL &&
 	   p.pgscan == 5687 && p.psi_some_total_us == 123456789,

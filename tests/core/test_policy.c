@@ -458,6 +458,12 @@ static void test_measure_due(void)
 	ok(most_free >= 5 && most_free <= 6,
 	   "measure: unlimited memcgs, no pressure: read every 2 s (at most %llu times in %llu ticks over 10 s)",
 	   (unsigned long long)most_free, (unsigned long long)ticks);
+	ok(f.charge_calls_by_memcg[ilim] == 0 &&
+	   f.charge_calls_by_memcg[ifree[0]] == f.measure_calls_by_memcg[ifree[0]] - 1,
+	   "measure: the limited memcg's PSI is read every time, an unlimited one's only the first "
+	   "(%llu of %llu reads without)",
+	   (unsigned long long)f.charge_calls_by_memcg[ifree[0]],
+	   (unsigned long long)f.measure_calls_by_memcg[ifree[0]]);
 
 	/* machine pressure: all of them, every 500 ms; the limited one
 	 * every tick */
@@ -491,8 +497,9 @@ static void test_measure_due(void)
 	lrg_policy_refresh(p, f.now);
 	f.now += 200;
 	lrg_policy_tick(p, f.now, &tr);
-	ok(f.measure_calls_by_memcg[ifree[1]] == before[1] + 1 && tr.pages_evicted + tr.nr_oom > 0,
-	   "measure: a new limit is read in the next tick and acted on (%llu reads, %llu evicted, %zu OOM)",
+	ok(f.measure_calls_by_memcg[ifree[1]] == before[1] + 2 && tr.pages_evicted + tr.nr_oom > 0,
+	   "measure: a new limit is read in the next tick, in full at once (%llu reads), and acted on "
+	   "(%llu evicted, %zu OOM)",
 	   (unsigned long long)(f.measure_calls_by_memcg[ifree[1]] - before[1]),
 	   (unsigned long long)tr.pages_evicted, tr.nr_oom);
 	lrg_policy_free(p);

@@ -301,6 +301,23 @@ static int measure(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pressure
 	return 0;
 }
 
+/* measure without PSI and OOM kills; counted in both tallies */
+static int measure_charge(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pressure *ret)
+{
+	struct fake_backend *f = fb(b);
+	int i = memcg_index(f, memcg_id);
+	int r = measure(b, memcg_id, ret);
+
+	if (r < 0)
+		return r;
+	if (memcg_id != LRG_ROOT_MEMCG && i >= 0)
+		f->charge_calls_by_memcg[i]++;
+	ret->psi_some_avg10 = ret->psi_full_avg10 = 0;
+	ret->psi_some_total_us = ret->psi_full_total_us = 0;
+	ret->oom_kills = 0;
+	return 0;
+}
+
 static int kill_(struct lrg_backend *b, const struct lrg_kill_req *req)
 {
 	return -EPERM;
@@ -380,6 +397,7 @@ void fake_init(struct fake_backend *f, unsigned int caps)
 	f->ops.reclaim = reclaim;
 	f->ops.protect = protect;
 	f->ops.measure = measure;
+	f->ops.measure_charge = measure_charge;
 	f->ops.kill = kill_;
 	f->ops.now_ms = now_ms;
 	if (caps & LRG_CAP_KERNEL_GENS) {
