@@ -117,6 +117,8 @@ struct lrg_policy {
 	uint64_t quiet_since_ms;   /* lrg_quiet held since (0: not now) */
 	uint64_t calm_pgsteal, calm_pgsteal_ms; /* the kernel's reclaim at the last tick */
 	bool calm_reclaims;        /* ... and whether it reclaimed fast since the one before */
+	uint64_t calm_some_us, calm_some_ms; /* PSI some's total then (kernel_stall_pct) */
+	double calm_some_pct;      /* ... and the stall share since the sample before */
 	bool calm;                 /* ... for LRG_CALM_AFTER_MS: paced down (tick.c) */
 	bool force_scan;   /* benchmarks: walk every mm whole, no Bloom filters */
 	pthread_mutex_t lock;

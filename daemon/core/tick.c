@@ -85,6 +85,32 @@ static bool kernel_reclaims(struct lrg_policy *p, const struct lrg_pressure *gp,
 }
 
 /*
+ * The share of time some task stalled on memory, in percent, over the
+ * last LRG_CALM_STALL_WINDOW_MS or a little more, from PSI's cumulative
+ * time: PSI's avg10 decays over tens of seconds by design, and after a
+ * runaway is gone it held a machine with nothing left to do at the full
+ * pace for 30 s. Without two samples yet, avg10.
+ */
+#define LRG_CALM_STALL_WINDOW_MS 1000
+
+static double kernel_stall_pct(struct lrg_policy *p, const struct lrg_pressure *gp, uint64_t now_ms)
+{
+	uint64_t dt;
+
+	if (p->calm_some_ms && now_ms >= p->calm_some_ms &&
+	    now_ms - p->calm_some_ms < LRG_CALM_STALL_WINDOW_MS)
+		return p->calm_some_pct;
+	dt = p->calm_some_ms && now_ms > p->calm_some_ms ? now_ms - p->calm_some_ms : 0;
+	if (dt && gp->psi_some_total_us >= p->calm_some_us)
+		p->calm_some_pct = (double)(gp->psi_some_total_us - p->calm_some_us) / (double)dt / 10.0;
+	else
+		p->calm_some_pct = gp->psi_some_avg10;
+	p->calm_some_us = gp->psi_some_total_us;
+	p->calm_some_ms = now_ms ? now_ms : 1;
+	return p->calm_some_pct;
+}
+
+/*
  * Calm when quiet for LRG_CALM_AFTER_MS. When calm ends, every address
  * space counts as having run: the run stamps may be a calm listing old,
  * and the aging that is then due at once must not leave pages in use in
@@ -103,8 +129,9 @@ static void calm_step(struct lrg_policy *p, bool gpress, const struct lrg_pressu
 		      uint64_t now_ms)
 {
 	bool reclaims = kernel_reclaims(p, gp, now_ms);
+	double stall = kernel_stall_pct(p, gp, now_ms);
 
-	if (gpress || reclaims || !lrg_quiet(gp)) {
+	if (gpress || reclaims || !lrg_quiet(gp, stall)) {
 		calm_end(p);
 		return;
 	}

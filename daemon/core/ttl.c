@@ -135,13 +135,12 @@ bool lrg_under_pressure(const struct lrg_pressure *p, bool global)
 	return stalled && p->usage + 4 * memcg_margin(p->limit) >= p->limit;
 }
 
-bool lrg_quiet(const struct lrg_pressure *p)
+bool lrg_quiet(const struct lrg_pressure *p, double stall_pct)
 {
 	uint64_t avail = lrg_machine_available(p);
 	uint64_t fall = p->avail_drop_bps / 1000 * LRG_CALM_HORIZON_MS;
 
-	if (!p->mem_total || lrg_under_pressure(p, true) ||
-	    p->psi_some_avg10 >= LRG_CALM_PSI_SOME)
+	if (!p->mem_total || lrg_under_pressure(p, true) || stall_pct >= LRG_CALM_PSI_SOME)
 		return false;
 	return avail > fall && avail - fall >= p->mem_total / 4;
 }

@@ -69,15 +69,15 @@ bool lrg_under_pressure(const struct lrg_pressure *p, bool global);
 
 /*
  * The machine is quiet: no pressure, tasks stalled on memory less than 1%
- * of the time (PSI some avg10; a page read back now and then is not a
- * stall worth watching closely), and a quarter of its memory or more
- * available that stays so for LRG_CALM_HORIZON_MS even at the rate it
- * falls now. One tick's verdict; lrugend paces down only once it held
- * LRG_CALM_AFTER_MS (tick.c).
+ * of the time lately (stall_pct: PSI some over the last second or so; a
+ * page read back now and then is not a stall worth watching closely),
+ * and a quarter of its memory or more available that stays so for
+ * LRG_CALM_HORIZON_MS even at the rate it falls now. One tick's verdict;
+ * lrugend paces down only once it held LRG_CALM_AFTER_MS (tick.c).
  */
 #define LRG_CALM_HORIZON_MS 10000
 #define LRG_CALM_PSI_SOME 1.0
-bool lrg_quiet(const struct lrg_pressure *p);
+bool lrg_quiet(const struct lrg_pressure *p, double stall_pct);
 
 /* Pages to reclaim to end the pressure (0 if none): back above the high
  * watermark, or below the limit with a margin. */

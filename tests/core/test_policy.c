@@ -623,6 +623,22 @@ static void test_calm(void)
 	ok(!calm_early && s1.app - s0.app >= 18,
 	   "the kernel reclaiming 2 MiB/s: not calm, /app aged each second (%llu in 20 s)",
 	   (unsigned long long)(s1.app - s0.app));
+
+	/* tasks stalled 5% of the time for 5 s, then no more: avg10 still
+	 * reads 5% (it decays over tens of seconds), the stall is over */
+	calm_early = calm_late = false;
+	f.global.psi_some_avg10 = 5.0;
+	for (uint64_t end = f.now + 5000; f.now < end; f.now += 250) {
+		f.global.psi_some_total_us += 12500;   /* 5% of 250 ms */
+		lrg_policy_tick(p, f.now, &tr);
+		calm_early = calm_early || tr.calm;
+	}
+	for (uint64_t end = f.now + 12000; f.now < end; f.now += 250) {
+		lrg_policy_tick(p, f.now, &tr);
+		calm_late = calm_late || tr.calm;
+	}
+	ok(!calm_early && calm_late,
+	   "stalled 5%% of the time: not calm; 12 s after the stall ended, with avg10 still at 5%%: calm");
 	lrg_policy_free(p);
 }
 

@@ -342,27 +342,24 @@ static void test_quiet(void)
 	struct lrg_pressure p;
 
 	memset(&p, 0, sizeof(p));
-	ok(!lrg_quiet(&p), "nothing measured: not quiet");
+	ok(!lrg_quiet(&p, 0), "nothing measured: not quiet");
 	p.mem_total = 8192 * MiB;
 	p.mem_free = p.mem_available = 4096 * MiB;
 	p.watermark_low = 64 * MiB;
 	p.watermark_high = 96 * MiB;
-	ok(lrg_quiet(&p), "half of memory available, steady: quiet");
+	ok(lrg_quiet(&p, 0), "half of memory available, steady: quiet");
 	p.avail_drop_bps = 100 * MiB;
-	ok(lrg_quiet(&p), "falling 100 MiB/s: 3 GiB left in 10 s, over a quarter: quiet");
+	ok(lrg_quiet(&p, 0), "falling 100 MiB/s: 3 GiB left in 10 s, over a quarter: quiet");
 	p.avail_drop_bps = 300 * MiB;
-	ok(!lrg_quiet(&p), "falling 300 MiB/s: 1 GiB left in 10 s, under a quarter: not quiet");
+	ok(!lrg_quiet(&p, 0), "falling 300 MiB/s: 1 GiB left in 10 s, under a quarter: not quiet");
 	p.avail_drop_bps = 0;
 	p.mem_free = p.mem_available = 2000 * MiB;
-	ok(!lrg_quiet(&p), "under a quarter available: not quiet");
+	ok(!lrg_quiet(&p, 0), "under a quarter available: not quiet");
 	p.mem_free = p.mem_available = 4096 * MiB;
-	p.psi_some_avg10 = 0.5;
-	ok(lrg_quiet(&p), "tasks stalled on memory 0.5%% of the time (PSI some): quiet");
-	p.psi_some_avg10 = 2.5;
-	ok(!lrg_quiet(&p), "tasks stalled on memory 2.5%% of the time: not quiet");
-	p.psi_some_avg10 = 0;
+	ok(lrg_quiet(&p, 0.5), "tasks stalled on memory 0.5%% of the time lately (PSI some): quiet");
+	ok(!lrg_quiet(&p, 2.5), "tasks stalled on memory 2.5%% of the time lately: not quiet");
 	p.mem_free = 32 * MiB;
-	ok(!lrg_quiet(&p), "free memory under the low watermark (the cache is what is available): not quiet");
+	ok(!lrg_quiet(&p, 0), "free memory under the low watermark (the cache is what is available): not quiet");
 }
 
 int main(void)
