@@ -637,6 +637,13 @@ static int mglru_measure_charge(struct lrg_backend *b, uint64_t memcg_id,
 	return p->ops->measure_charge(p, memcg_id, ret);
 }
 
+static int mglru_measure_meminfo(struct lrg_backend *b, struct lrg_pressure *ret)
+{
+	struct lrg_backend *p = to_mb(b)->proc;
+
+	return p->ops->measure_meminfo(p, ret);
+}
+
 static int mglru_kill(struct lrg_backend *b, const struct lrg_kill_req *req)
 {
 	struct lrg_backend *p = to_mb(b)->proc;
@@ -674,6 +681,7 @@ static const struct lrg_backend_ops mglru_ops = {
 	.protect = mglru_protect,
 	.measure = mglru_measure,
 	.measure_charge = mglru_measure_charge,
+	.measure_meminfo = mglru_measure_meminfo,
 	.kill = mglru_kill,
 	.read_gens = mglru_read_gens,
 	.age = mglru_age,

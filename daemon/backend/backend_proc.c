@@ -1177,6 +1177,21 @@ machine:
 	return 0;
 }
 
+static int proc_measure_meminfo(struct lrg_backend *b, struct lrg_pressure *ret)
+{
+	struct proc_backend *pb = to_pb(b);
+	struct lrg_pressure p = { .now_ms = lrg_mono_ms() };
+	int r = measure_meminfo(pb, &p);
+
+	if (r < 0)
+		return r;
+	/* the memcgs measured next reuse it (measure_meminfo_recent) */
+	pb->meminfo = p;
+	pb->meminfo_ms = p.now_ms ? p.now_ms : 1;
+	*ret = p;
+	return 0;
+}
+
 static int proc_measure(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pressure *ret)
 {
 	return measure(b, memcg_id, false, ret);
@@ -1255,6 +1270,7 @@ static const struct lrg_backend_ops proc_ops = {
 	.protect = proc_protect,
 	.measure = proc_measure,
 	.measure_charge = proc_measure_charge,
+	.measure_meminfo = proc_measure_meminfo,
 	.kill = proc_kill,
 	.now_ms = proc_now_ms,
 	.destroy = proc_destroy,

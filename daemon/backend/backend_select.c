@@ -84,6 +84,11 @@ static int combo_measure_charge(struct lrg_backend *b, uint64_t memcg_id,
 	return PROC(b)->ops->measure_charge(PROC(b), memcg_id, ret);
 }
 
+static int combo_measure_meminfo(struct lrg_backend *b, struct lrg_pressure *ret)
+{
+	return PROC(b)->ops->measure_meminfo(PROC(b), ret);
+}
+
 static int combo_measure(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pressure *ret)
 {
 	return PROC(b)->ops->measure(PROC(b), memcg_id, ret);
@@ -121,6 +126,7 @@ static const struct lrg_backend_ops kmod_combo_ops = {
 	.protect = combo_protect,
 	.measure = combo_measure,
 	.measure_charge = combo_measure_charge,
+	.measure_meminfo = combo_measure_meminfo,
 	.kill = combo_kill,
 	.now_ms = combo_now_ms,
 	.destroy = combo_destroy,

@@ -250,6 +250,10 @@ struct lrg_backend_ops {
 	 * policy uses measure. */
 	int (*measure_charge)(struct lrg_backend *b, uint64_t memcg_id,
 			      struct lrg_pressure *ret);
+	/* The machine's memory and swap alone (/proc/meminfo), the rest of
+	 * *ret 0: the cheapest look, for a calm machine's ticks between its
+	 * full measurements. NULL: the policy uses measure. */
+	int (*measure_meminfo)(struct lrg_backend *b, struct lrg_pressure *ret);
 	/* Set a memcg's memory.min (bytes): the kernel's reclaim does not take
 	 * memory within it. NULL: the backend cannot protect. */
 	int (*protect)(struct lrg_backend *b, uint64_t memcg_id, uint64_t bytes);

@@ -119,6 +119,8 @@ struct lrg_policy {
 	bool calm_reclaims;        /* ... and whether it reclaimed fast since the one before */
 	uint64_t calm_some_us, calm_some_ms; /* PSI some's total then (kernel_stall_pct) */
 	double calm_some_pct;      /* ... and the stall share since the sample before */
+	struct lrg_pressure machine_full; /* the machine's last full measurement */
+	uint64_t machine_full_ms;  /* ... taken then (0: never) */
 	bool calm;                 /* ... for LRG_CALM_AFTER_MS: paced down (tick.c) */
 	bool force_scan;   /* benchmarks: walk every mm whole, no Bloom filters */
 	pthread_mutex_t lock;

@@ -125,11 +125,12 @@ static void calm_end(struct lrg_policy *p)
 	p->calm = false;
 }
 
-static void calm_step(struct lrg_policy *p, bool gpress, const struct lrg_pressure *gp,
-		      uint64_t now_ms)
+static void calm_step(struct lrg_policy *p, bool gpress, bool carried,
+		      const struct lrg_pressure *gp, uint64_t now_ms)
 {
-	bool reclaims = kernel_reclaims(p, gp, now_ms);
-	double stall = kernel_stall_pct(p, gp, now_ms);
+	/* counters carried from an earlier read tell no new rate */
+	bool reclaims = carried ? p->calm_reclaims : kernel_reclaims(p, gp, now_ms);
+	double stall = carried ? p->calm_some_pct : kernel_stall_pct(p, gp, now_ms);
 
 	if (gpress || reclaims || !lrg_quiet(gp, stall)) {
 		calm_end(p);
@@ -403,6 +404,48 @@ static void drop_rate(struct lrg_policy *p, struct lrg_pressure *gp, uint64_t no
 }
 
 /*
+ * A calm machine is looked at every tick for its memory (a runaway from a
+ * calm machine is seen within poll_interval_ms), but its counters, PSI and
+ * watermarks are read every LRG_CALM_COUNTERS_MS: /proc/vmstat is the
+ * costliest file of a tick, and what it tells (the kernel reclaiming,
+ * tasks stalling) ends calm a second later at most. Between full reads
+ * the tick carries the last full one's counters; true when it did. A
+ * look at memory that is not quiet is followed by a full read at once.
+ */
+#define LRG_CALM_COUNTERS_MS 1000
+
+static bool measure_machine(struct lrg_policy *p, uint64_t now_ms, struct lrg_pressure *gp)
+{
+	struct lrg_backend *b = p->b;
+	struct lrg_pressure mem;
+
+	if (p->calm && b->ops->measure_meminfo && p->machine_full_ms &&
+	    now_ms >= p->machine_full_ms && now_ms - p->machine_full_ms < LRG_CALM_COUNTERS_MS &&
+	    b->ops->measure_meminfo(b, &mem) == 0) {
+		*gp = p->machine_full;
+		gp->now_ms = mem.now_ms;
+		gp->mem_total = mem.mem_total;
+		gp->mem_free = mem.mem_free;
+		gp->mem_available = mem.mem_available;
+		gp->swap_total = mem.swap_total;
+		gp->swap_free = mem.swap_free;
+		gp->limit = mem.limit;
+		gp->usage = mem.usage;
+		/* memory no longer quiet: everything, now */
+		if (lrg_quiet(gp, 0))
+			return true;
+	}
+	memset(gp, 0, sizeof(*gp));
+	if (!b->ops->measure || b->ops->measure(b, LRG_ROOT_MEMCG, gp) < 0) {
+		memset(gp, 0, sizeof(*gp));
+		return false;
+	}
+	p->machine_full = *gp;
+	p->machine_full_ms = now_ms ? now_ms : 1;
+	return false;
+}
+
+/*
  * The tick's figures: the machine's as measured (*ret_gp) and as an OOM
  * domain (*ret_mp, machine_figures), and the memcgs' that are due. True
  * when the machine is under pressure.
@@ -410,13 +453,10 @@ static void drop_rate(struct lrg_policy *p, struct lrg_pressure *gp, uint64_t no
 static bool measure_tick(struct lrg_policy *p, uint64_t now_ms, uint64_t poll,
 			 struct lrg_pressure *ret_gp, struct lrg_pressure *ret_mp)
 {
-	struct lrg_backend *b = p->b;
 	struct lrg_pressure gp, mp;
-	bool gpress, fresh;
+	bool gpress, fresh, carried;
 
-	memset(&gp, 0, sizeof(gp));
-	if (!b->ops->measure || b->ops->measure(b, LRG_ROOT_MEMCG, &gp) < 0)
-		memset(&gp, 0, sizeof(gp));
+	carried = measure_machine(p, now_ms, &gp);
 	/* what memory.min holds is not there to be had: as of the last
 	 * protection round */
 	gp.protected_file = p->prot_file;
@@ -429,7 +469,7 @@ static bool measure_tick(struct lrg_policy *p, uint64_t now_ms, uint64_t poll,
 	gpress = lrg_under_pressure(&gp, true) || lrg_thrashing(&p->thrash);
 	/* before the memcgs are read: a tick that is not quiet reads them
 	 * at the usual pace */
-	calm_step(p, gpress, &gp, now_ms);
+	calm_step(p, gpress, carried, &gp, now_ms);
 
 	/*
 	 * Each memcg's figures once per poll interval: a tick that only goes

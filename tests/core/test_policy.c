@@ -610,6 +610,30 @@ static void test_calm(void)
 	}
 	ok(calm_late, "no limit binds: 10 s after the pressure, calm for the caller too");
 
+	/* calm: memory every tick, the counters every second; the kernel
+	 * starting to reclaim ends calm within a second */
+	{
+		uint64_t full = f.machine_calls, mem = f.meminfo_calls;
+		int ticks_to_end = 0;
+
+		for (int t = 0; t < 40; t++, f.now += 250)
+			lrg_policy_tick(p, f.now, &tr);
+		full = f.machine_calls - full;
+		mem = f.meminfo_calls - mem;
+		ok(tr.calm && full >= 9 && full <= 11 && mem >= 29 && mem <= 31,
+		   "calm: 40 ticks in 10 s read the machine's counters %llu times, its memory alone %llu",
+		   (unsigned long long)full, (unsigned long long)mem);
+		while (tr.calm && ticks_to_end < 20) {
+			f.global.pgsteal += 128;   /* 2 MiB/s at a tick every 250 ms */
+			f.now += 250;
+			lrg_policy_tick(p, f.now, &tr);
+			ticks_to_end++;
+		}
+		ok(!tr.calm && ticks_to_end <= 5,
+		   "calm: the kernel reclaiming 2 MiB/s ends it within a second (%d ticks of 250 ms)",
+		   ticks_to_end);
+	}
+
 	/* the kernel reclaiming 2 MiB/s (a stream through a full page cache)
 	 * with plenty available: not calm, /app aged each second */
 	s0 = calm_seqs(p);

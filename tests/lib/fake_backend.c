@@ -289,6 +289,8 @@ static int measure(struct lrg_backend *b, uint64_t memcg_id, struct lrg_pressure
 
 	if (memcg_id != LRG_ROOT_MEMCG)
 		f->measure_calls++;
+	else
+		f->machine_calls++;
 	if (memcg_id != LRG_ROOT_MEMCG && i >= 0)
 		f->measure_calls_by_memcg[i]++;
 	if (memcg_id == LRG_ROOT_MEMCG && (i < 0 || !lrg_backend_has(b, LRG_CAP_MEMCG)))
@@ -315,6 +317,23 @@ static int measure_charge(struct lrg_backend *b, uint64_t memcg_id, struct lrg_p
 	ret->psi_some_avg10 = ret->psi_full_avg10 = 0;
 	ret->psi_some_total_us = ret->psi_full_total_us = 0;
 	ret->oom_kills = 0;
+	return 0;
+}
+
+static int measure_meminfo(struct lrg_backend *b, struct lrg_pressure *ret)
+{
+	struct fake_backend *f = fb(b);
+
+	f->meminfo_calls++;
+	memset(ret, 0, sizeof(*ret));
+	ret->now_ms = f->now;
+	ret->mem_total = f->global.mem_total;
+	ret->mem_free = f->global.mem_free;
+	ret->mem_available = f->global.mem_available;
+	ret->swap_total = f->global.swap_total;
+	ret->swap_free = f->global.swap_free;
+	ret->limit = f->global.mem_total;
+	ret->usage = f->global.mem_total - f->global.mem_available;
 	return 0;
 }
 
@@ -398,6 +417,7 @@ void fake_init(struct fake_backend *f, unsigned int caps)
 	f->ops.protect = protect;
 	f->ops.measure = measure;
 	f->ops.measure_charge = measure_charge;
+	f->ops.measure_meminfo = measure_meminfo;
 	f->ops.kill = kill_;
 	f->ops.now_ms = now_ms;
 	if (caps & LRG_CAP_KERNEL_GENS) {

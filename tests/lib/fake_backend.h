@@ -57,6 +57,8 @@ struct fake_backend {
 	uint64_t measure_calls;    /* of a memcg other than the root */
 	uint64_t measure_calls_by_memcg[FAKE_MAX_MEMCGS];
 	uint64_t charge_calls_by_memcg[FAKE_MAX_MEMCGS]; /* of them, measure_charge */
+	uint64_t machine_calls;    /* measure of the machine */
+	uint64_t meminfo_calls;    /* measure_meminfo */
 	uint64_t evicted[LRG_NR_TYPES];
 	uint64_t evicted_by_memcg[FAKE_MAX_MEMCGS];
 	uint64_t last_evict_seq_check; /* free for tests */
