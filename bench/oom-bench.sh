@@ -29,7 +29,8 @@
 #       app.slice, 90 s; no swap, their working sets files on the
 #       throttled disk
 #   s4z as s4 with zram swap and anonymous working sets
-# (lrugend-proc, lrugend on its proc backend, is a seventh configuration,
+# (lrugend-proc, lrugend on its proc backend, and lrugend-mglru, on its
+# mglru backend with the kernel's MGLRU on, are two more configurations,
 # not in the default list.)
 #
 # Measures per configuration and scenario the stand-in's stall time and p99

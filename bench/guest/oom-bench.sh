@@ -21,6 +21,8 @@
 #           s4z: as s4 with zram swap and anonymous working sets
 # CONFIG    classic | mglru | mglru-ttl | earlyoom | nohang | lrugend
 #           | lrugend-proc (lrugend on its proc backend)
+#           | lrugend-mglru (lrugend on its mglru backend: the kernel's
+#             MGLRU on, its generations driven by lrugend; 6.1 and later)
 #
 # Sets up the kernel and the defender, then hands over to oom-bench.py,
 # which runs the workload and prints "# RESULT" and "# SUMMARY" lines.
@@ -102,6 +104,13 @@ lrugend-proc)
 	start_service lrugend "$B/lrugend" --config="$T/lrugend.conf"
 	probe="$probe; $B/lrugenctl -s $T/control status"
 	;;
+lrugend-mglru)
+	echo y >$LG/enabled
+	printf '[daemon]\nbackend = mglru\n' >"$T/lrugend.conf"
+	export RUNTIME_DIRECTORY="$T"
+	start_service lrugend "$B/lrugend" --config="$T/lrugend.conf"
+	probe="$probe; $B/lrugenctl -s $T/control status"
+	;;
 *) echo "not ok - unknown configuration $config"; exit 1 ;;
 esac
 if [ -n "$dpid" ]; then
@@ -110,6 +119,7 @@ if [ -n "$dpid" ]; then
 		case $config in
 		lrugend) grep -q "backend kmod" "$dlog" && break ;;
 		lrugend-proc) grep -q "backend proc" "$dlog" && break ;;
+		lrugend-mglru) grep -q "backend mglru" "$dlog" && break ;;
 		*) [ $n -ge 3 ] && break ;;
 		esac
 		sleep 1
