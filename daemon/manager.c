@@ -488,7 +488,8 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 	} else {
 		log_tick(m, &res);
 		m->calm = res.calm;
-		lrg_oom_note_machine(m->oom, &res.machine, now);
+		if (!res.machine_carried)
+			lrg_oom_note_machine(m->oom, &res.machine, now);
 		for (size_t i = 0; i < res.nr_oom; i++) {
 			lrg_oom_handle(m->oom, &res.oom[i], now, m->last_decision,
 				       sizeof(m->last_decision));

@@ -81,6 +81,9 @@ struct lrg_tick_result {
 	size_t nr_deferred;         /* memcgs due but left for the next tick */
 	/* the machine's figures this tick read (mem_total 0: none read) */
 	struct lrg_pressure machine;
+	/* ... its counters, PSI and OOM kill count the last full read's (a
+	 * calm tick that looked at memory alone) */
+	bool machine_carried;
 	/* the machine is calm, and every memcg with address spaces paced
 	 * down with it: the caller's listings may run every LRG_CALM_PACE_MS
 	 * too */

@@ -113,9 +113,16 @@ static struct pmemcg *pick_oldest(struct lrg_policy *p, const struct domain *d,
 		if (m->exhausted || !in_domain(m, d->root) || !m->slice->evict || below_min(m))
 			continue;
 		if (sw && d->apply_ttl && policy_grows(m, now_ms)) {
-			/* its anon is the kernel's to reclaim: file pages only */
+			/* its anon is the kernel's to reclaim: file pages only,
+			 * and no aging for them (aging by time goes on), or
+			 * each tick would walk it and fold its unevicted anon
+			 * generations until they looked younger than min_ttl */
 			m->anon_to_kernel = true;
 			sw = 0;
+			if (lrg_evict_type(&m->lv, 0) < 0) {
+				m->exhausted = true;
+				continue;
+			}
 		}
 		if (lrg_evict_type(&m->lv, sw) < 0 && m->aged_tick != p->tick_no) {
 			/* nothing eligible: age first (once a tick) */

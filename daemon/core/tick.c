@@ -409,17 +409,18 @@ static void drop_rate(struct lrg_policy *p, struct lrg_pressure *gp, uint64_t no
  * watermarks are read every LRG_CALM_COUNTERS_MS: /proc/vmstat is the
  * costliest file of a tick, and what it tells (the kernel reclaiming,
  * tasks stalling) ends calm a second later at most. Between full reads
- * the tick carries the last full one's counters; true when it did. A
- * look at memory that is not quiet is followed by a full read at once.
+ * the tick carries the last full one's counters (true when it did); none
+ * of them feeds a rate, a meter or the kernel's OOM kill count.
  */
 #define LRG_CALM_COUNTERS_MS 1000
 
-static bool measure_machine(struct lrg_policy *p, uint64_t now_ms, struct lrg_pressure *gp)
+static bool measure_machine(struct lrg_policy *p, uint64_t now_ms, bool full,
+			    struct lrg_pressure *gp)
 {
 	struct lrg_backend *b = p->b;
 	struct lrg_pressure mem;
 
-	if (p->calm && b->ops->measure_meminfo && p->machine_full_ms &&
+	if (!full && p->calm && b->ops->measure_meminfo && p->machine_full_ms &&
 	    now_ms >= p->machine_full_ms && now_ms - p->machine_full_ms < LRG_CALM_COUNTERS_MS &&
 	    b->ops->measure_meminfo(b, &mem) == 0) {
 		*gp = p->machine_full;
@@ -431,9 +432,7 @@ static bool measure_machine(struct lrg_policy *p, uint64_t now_ms, struct lrg_pr
 		gp->swap_free = mem.swap_free;
 		gp->limit = mem.limit;
 		gp->usage = mem.usage;
-		/* memory no longer quiet: everything, now */
-		if (lrg_quiet(gp, 0))
-			return true;
+		return true;
 	}
 	memset(gp, 0, sizeof(*gp));
 	if (!b->ops->measure || b->ops->measure(b, LRG_ROOT_MEMCG, gp) < 0) {
@@ -451,16 +450,23 @@ static bool measure_machine(struct lrg_policy *p, uint64_t now_ms, struct lrg_pr
  * when the machine is under pressure.
  */
 static bool measure_tick(struct lrg_policy *p, uint64_t now_ms, uint64_t poll,
-			 struct lrg_pressure *ret_gp, struct lrg_pressure *ret_mp)
+			 struct lrg_pressure *ret_gp, struct lrg_pressure *ret_mp, bool *ret_carried)
 {
 	struct lrg_pressure gp, mp;
 	bool gpress, fresh, carried;
 
-	carried = measure_machine(p, now_ms, &gp);
+	carried = measure_machine(p, now_ms, false, &gp);
 	/* what memory.min holds is not there to be had: as of the last
 	 * protection round */
 	gp.protected_file = p->prot_file;
 	drop_rate(p, &gp, now_ms);
+	/* memory that is no longer quiet (at the rate it falls now): the
+	 * whole machine, now */
+	if (carried && !lrg_quiet(&gp, p->calm_some_pct)) {
+		carried = measure_machine(p, now_ms, true, &gp);
+		gp.protected_file = p->prot_file;
+		drop_rate(p, &gp, now_ms);
+	}
 	/*
 	 * Which memcgs to read (measure_due) on the machine's raw figures and
 	 * the last thrash verdict; whether the machine is under pressure on
@@ -483,7 +489,7 @@ static bool measure_tick(struct lrg_policy *p, uint64_t now_ms, uint64_t poll,
 		p->measured_ms = now_ms;
 		measure_memcgs(p, gpress, &gp, now_ms);
 	}
-	machine_figures(p, &gp, fresh, &mp);
+	machine_figures(p, &gp, fresh && !carried, &mp);
 	/*
 	 * A machine whose working set thrashes is under pressure whatever its
 	 * free memory says: kswapd keeps free memory at its watermarks, and
@@ -491,7 +497,7 @@ static bool measure_tick(struct lrg_policy *p, uint64_t now_ms, uint64_t poll,
 	 * that read the memcgs, so the window is whole when it matters
 	 * (policy_reclaim_domain reads the same meter).
 	 */
-	if (fresh)
+	if (fresh && !carried)
 		policy_thrash_feed(p, &p->thrash, &mp, now_ms);
 	if (lrg_under_pressure(&mp, true) || lrg_thrashing(&p->thrash)) {
 		/* the thrash rule names the slice whose memory refaulted most:
@@ -507,6 +513,7 @@ static bool measure_tick(struct lrg_policy *p, uint64_t now_ms, uint64_t poll,
 			policy_mirror_gens(p, p->memcgs[i], now_ms);
 	*ret_gp = gp;
 	*ret_mp = mp;
+	*ret_carried = carried;
 	return gpress;
 }
 
@@ -614,7 +621,7 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 	struct lrg_pressure gp, mp;
 	uint64_t poll = p->cfg.daemon.poll_interval_ms ? p->cfg.daemon.poll_interval_ms : 1000;
 	uint64_t next, t0;
-	bool gpress;
+	bool gpress, carried;
 	int r;
 
 	r = policy_lock(p);
@@ -624,7 +631,7 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 	memset(&tr, 0, sizeof(tr));
 	p->tick_no++;
 
-	gpress = measure_tick(p, now_ms, poll, &gp, &mp);
+	gpress = measure_tick(p, now_ms, poll, &gp, &mp, &carried);
 	/* pressure seen on the machine's own figures (or a thrash) */
 	if (gpress)
 		calm_end(p);
@@ -656,6 +663,7 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 	p->continuing = tr.nr_deferred > 0;
 	tr.next_tick_ms = next;
 	tr.machine = gp;
+	tr.machine_carried = carried;
 	tr.calm = calm_everywhere(p, gp.mem_total);
 out:
 	policy_unlock(p);

@@ -613,16 +613,19 @@ static void test_calm(void)
 	/* calm: memory every tick, the counters every second; the kernel
 	 * starting to reclaim ends calm within a second */
 	{
-		uint64_t full = f.machine_calls, mem = f.meminfo_calls;
+		uint64_t full = f.machine_calls, mem = f.meminfo_calls, carried = 0;
 		int ticks_to_end = 0;
 
-		for (int t = 0; t < 40; t++, f.now += 250)
+		for (int t = 0; t < 40; t++, f.now += 250) {
 			lrg_policy_tick(p, f.now, &tr);
+			carried += tr.machine_carried;
+		}
 		full = f.machine_calls - full;
 		mem = f.meminfo_calls - mem;
-		ok(tr.calm && full >= 9 && full <= 11 && mem >= 29 && mem <= 31,
-		   "calm: 40 ticks in 10 s read the machine's counters %llu times, its memory alone %llu",
-		   (unsigned long long)full, (unsigned long long)mem);
+		ok(tr.calm && full >= 9 && full <= 11 && mem >= 29 && mem <= 31 && carried == mem,
+		   "calm: 40 ticks in 10 s read the machine's counters %llu times, its memory alone %llu "
+		   "(and said so: %llu)", (unsigned long long)full, (unsigned long long)mem,
+		   (unsigned long long)carried);
 		while (tr.calm && ticks_to_end < 20) {
 			f.global.pgsteal += 128;   /* 2 MiB/s at a tick every 250 ms */
 			f.now += 250;
@@ -823,6 +826,51 @@ static void test_grower(void)
 	ok(run > 0, "grower: 10 s after its growth stopped, its anon is evicted again (%llu)",
 	   (unsigned long long)run);
 	lrg_policy_free(p);
+
+	/* beside a UI whose pages are all in use (refused for min_ttl): the
+	 * grower, left to the kernel, is neither walked at every tick nor
+	 * taken for a working set younger than min_ttl */
+	{
+		struct lrg_tick_result tr;
+		struct fake_mm *runaway, *ui;
+		uint64_t walks;
+		size_t filed = 0;
+
+		fake_init(&f, LRG_CAP_HARVEST | LRG_CAP_EVICT_PAGES | LRG_CAP_MEMCG);
+		no_pressure();
+		f.global.swap_total = f.global.swap_free = 2048 * MiB;
+		cfg_init(1000, 500);
+		cfg.defaults.swappiness = 100;
+		irun = fake_add_memcg(&f, 50, "/runaway");
+		iidle = fake_add_memcg(&f, 51, "/ui");
+		runaway = fake_add_mm(&f, 50, 50);
+		ui = fake_add_mm(&f, 51, 51);
+		for (int k = 0; k < 4; k++) {
+			fake_map(runaway, R(k), 0, 512, true);
+			fake_map(ui, R(8 + k), 0, 512, false);
+		}
+		f.pressure[irun].usage = f.pressure[iidle].usage = 512 * MiB;
+		f.pressure[irun].limit = f.pressure[iidle].limit = UINT64_MAX;
+		lrg_policy_new(&f.b, &cfg, &p);
+		lrg_config_free(&cfg);
+		lrg_policy_refresh(p, 0);
+		age_for_4s(p);
+		global_pressure(64);
+		walks = runaway->harvests;
+		for (int t = 1; t <= 30; t++) {
+			f.now = 4000 + t * 100;
+			f.pressure[irun].usage += 2 * MiB;
+			for (int k = 0; k < 4; k++)
+				fake_touch(ui, R(8 + k), 0, 512);
+			lrg_policy_tick(p, f.now, &tr);
+			filed += tr.nr_oom;
+		}
+		walks = runaway->harvests - walks;
+		ok(filed == 0 && walks <= 8,
+		   "grower beside a UI in use: no OOM request while swap has room (%zu), walked by "
+		   "time only (%llu walks in 30 ticks)", filed, (unsigned long long)walks);
+		lrg_policy_free(p);
+	}
 }
 
 static void test_memcg_ttl_domain(void)
