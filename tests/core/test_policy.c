@@ -389,6 +389,66 @@ static size_t thrash_run(uint64_t steal_per_tick, uint64_t refaults_per_tick, do
 	return filed;
 }
 
+/*
+ * The thrash rule's request names the slice of the memcg whose refaults
+ * come back fastest (per second between its own last two reads): its
+ * min_ttl is the one at stake. Two memcgs, /user.slice/ui and
+ * /system.slice/db, the machine thrashing; ui_back and db_back pages of
+ * refaults per tick of 250 ms in each.
+ */
+static const char *thrash_slice(uint64_t ui_back, uint64_t db_back, char *slice, size_t len)
+{
+	struct lrg_policy *p;
+	struct lrg_tick_result tr;
+	int iui, idb;
+
+	fake_init(&f, LRG_CAP_HARVEST | LRG_CAP_EVICT_PAGES | LRG_CAP_MEMCG);
+	no_pressure();
+	cfg_init(1000, 500);
+	iui = fake_add_memcg(&f, 60, "/user.slice/ui");
+	idb = fake_add_memcg(&f, 61, "/system.slice/db");
+	for (int i = 0; i < 2; i++) {
+		struct fake_mm *mm = fake_add_mm(&f, 60 + i, 60 + i);
+
+		for (int k = 0; k < 8; k++)
+			fake_map(mm, R(k), 0, 512, false);
+		f.pressure[i ? idb : iui].usage = 64 * MiB;
+		f.pressure[i ? idb : iui].limit = UINT64_MAX;
+	}
+	lrg_policy_new(&f.b, &cfg, &p);
+	lrg_config_free(&cfg);
+	lrg_policy_refresh(p, 0);
+	age_for_4s(p);
+	global_pressure(64);
+	f.global.psi_full_avg10 = 20.0;
+	slice[0] = '\0';
+	for (int t = 0; t <= 12 && !slice[0]; t++) {
+		f.now = 5000 + t * 250;
+		f.global.pgsteal += 2000;
+		f.global.refaults += 1800;
+		f.global.psi_full_total_us += 50000;
+		f.pressure[iui].refaults += ui_back;
+		f.pressure[idb].refaults += db_back;
+		lrg_policy_tick(p, f.now, &tr);
+		for (size_t i = 0; i < tr.nr_oom; i++)
+			if (tr.oom[i].thrashing)
+				snprintf(slice, len, "%s", tr.oom[i].slice);
+	}
+	lrg_policy_free(p);
+	return slice;
+}
+
+static void test_thrash_names_slice(void)
+{
+	char a[64], b[64];
+
+	thrash_slice(1500, 100, a, sizeof(a));
+	thrash_slice(100, 1500, b, sizeof(b));
+	ok(!strcmp(a, "user.slice") && !strcmp(b, "system.slice"),
+	   "thrash: the request names the slice whose memcg's refaults come back fastest "
+	   "(ui faster: %s; db faster: %s)", a[0] ? a : "none", b[0] ? b : "none");
+}
+
 static void test_thrash(void)
 {
 	char why[64];
@@ -1291,6 +1351,7 @@ int main(void)
 	test_ttl();
 	test_exhaustion();
 	test_thrash();
+	test_thrash_names_slice();
 	test_measure_due();
 	test_calm();
 	test_memcgs();
