@@ -90,6 +90,10 @@ struct proc_backend {
 	/* the machine's memory and swap as last measured (measure_meminfo_recent) */
 	struct lrg_pressure meminfo;
 	uint64_t meminfo_ms;
+	/* the machine's files of every tick, kept open, and the buffer they
+	 * are read into */
+	struct lrg_kept_file meminfo_file, vmstat_file, psi_file;
+	char machine_buf[16384];
 	/* the memcgs the last listing could not read, as last logged */
 	size_t memcgs_skipped;
 	/* the tree stopped being watched, as logged (once) */
@@ -1035,7 +1039,9 @@ static int measure_meminfo(struct proc_backend *pb, struct lrg_pressure *p)
 	struct lrg_meminfo mi;
 	int r;
 
-	r = lrg_procfs_read_meminfo(pb->proc_root, &mi);
+	r = lrg_kept_file_read(&pb->meminfo_file, pb->machine_buf, sizeof(pb->machine_buf), NULL);
+	if (r == 0)
+		r = lrg_parse_meminfo(pb->machine_buf, &mi);
 	if (r < 0)
 		return r;
 	p->mem_total = mi.mem_total;
@@ -1069,7 +1075,6 @@ static int measure_machine(struct proc_backend *pb, struct lrg_pressure *p)
 {
 	struct lrg_vmstat vs;
 	struct lrg_psi psi;
-	char path[PATH_MAX];
 	uint64_t now = lrg_mono_ms();
 	int r;
 
@@ -1087,8 +1092,10 @@ static int measure_machine(struct proc_backend *pb, struct lrg_pressure *p)
 		p->watermark_high = pb->wm.high_pages * LRG_PAGE_SIZE;
 	}
 	/* No PSI (CONFIG_PSI=n or psi=0): the figures stay 0. */
-	snprintf(path, sizeof(path), "%s/pressure/memory", pb->proc_root);
-	r = pb->no_psi ? -ENOENT : lrg_read_psi(path, &psi);
+	r = pb->no_psi ? -ENOENT :
+			 lrg_kept_file_read(&pb->psi_file, pb->machine_buf, sizeof(pb->machine_buf), NULL);
+	if (r == 0)
+		r = lrg_parse_psi(pb->machine_buf, &psi);
 	pb->no_psi = r == -ENOENT;
 	if (r == 0) {
 		p->psi_some_avg10 = psi.some_avg10;
@@ -1096,7 +1103,9 @@ static int measure_machine(struct proc_backend *pb, struct lrg_pressure *p)
 		p->psi_some_total_us = psi.some_total_us;
 		p->psi_full_total_us = psi.full_total_us;
 	}
-	r = lrg_procfs_read_vmstat(pb->proc_root, &vs);
+	r = lrg_kept_file_read(&pb->vmstat_file, pb->machine_buf, sizeof(pb->machine_buf), NULL);
+	if (r == 0)
+		r = lrg_parse_vmstat(pb->machine_buf, &vs);
 	if (r < 0)
 		return r;
 	p->pgscan = vs.pgscan;
@@ -1252,6 +1261,9 @@ static void proc_destroy(struct lrg_backend *b)
 
 	for (int i = 0; i < 2; i++)
 		scratch_free(pb->scratch[i], pb->scratch_bytes[i]);
+	lrg_kept_file_close(&pb->meminfo_file);
+	lrg_kept_file_close(&pb->vmstat_file);
+	lrg_kept_file_close(&pb->psi_file);
 	lrg_cgroup_tree_free(pb->cg);
 	lrg_kthreads_free(&pb->kthreads);
 	free(pb);
@@ -1304,6 +1316,17 @@ int lrg_proc_backend_open(const char *proc_root, const char *cgroup_root,
 	if (!pb)
 		return -ENOMEM;
 	strcpy(pb->proc_root, proc_root);
+	snprintf(path, sizeof(path), "%s/meminfo", proc_root);
+	r = lrg_kept_file_init(&pb->meminfo_file, path);
+	snprintf(path, sizeof(path), "%s/vmstat", proc_root);
+	r = r < 0 ? r : lrg_kept_file_init(&pb->vmstat_file, path);
+	snprintf(path, sizeof(path), "%s/pressure/memory", proc_root);
+	r = r < 0 ? r : lrg_kept_file_init(&pb->psi_file, path);
+	if (r < 0) {
+		snprintf(why, whylen, "proc root %s: path too long", proc_root);
+		free(pb);
+		return r;
+	}
 	pb->clk_tck = sysconf(_SC_CLK_TCK);
 	if (pb->clk_tck <= 0)
 		pb->clk_tck = 100;

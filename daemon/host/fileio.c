@@ -129,3 +129,48 @@ int lrg_write_file(const char *path, const char *text)
 		r = -errno;
 	return r;
 }
+
+int lrg_kept_file_init(struct lrg_kept_file *f, const char *path)
+{
+	f->fd = -1;
+	if (strlen(path) >= sizeof(f->path))
+		return -ENAMETOOLONG;
+	strcpy(f->path, path);
+	return 0;
+}
+
+int lrg_kept_file_read(struct lrg_kept_file *f, char *buf, size_t size, size_t *ret_len)
+{
+	ssize_t n;
+
+	if (size < 2)
+		return -EINVAL;
+	if (f->fd < 0) {
+		f->fd = open(f->path, O_RDONLY | O_CLOEXEC);
+		if (f->fd < 0)
+			return -errno;
+	}
+	/* a virtual file hands over all it has to a buffer large enough */
+	do
+		n = pread(f->fd, buf, size - 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		int r = -errno;
+
+		lrg_kept_file_close(f);
+		return r;
+	}
+	if ((size_t)n == size - 1)
+		return -EFBIG;
+	buf[n] = '\0';
+	if (ret_len)
+		*ret_len = (size_t)n;
+	return 0;
+}
+
+void lrg_kept_file_close(struct lrg_kept_file *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+}

@@ -25,4 +25,21 @@ int lrg_read_file_buf(const char *path, char *buf, size_t size, size_t *ret_len)
 /* Write a short string (a command or a value) with one write(2). */
 int lrg_write_file(const char *path, const char *text);
 
+/*
+ * A virtual file read over and over through one descriptor (the
+ * machine's /proc/meminfo at every tick): a read at offset 0 generates
+ * it anew, and the open and close spared are most of a small read's
+ * cost. fd is -1 until the first read, and again after a failed one (the
+ * next read opens the file again).
+ */
+struct lrg_kept_file {
+	int fd;
+	char path[512];
+};
+/* -ENAMETOOLONG when path does not fit. */
+int lrg_kept_file_init(struct lrg_kept_file *f, const char *path);
+/* The whole file into buf, NUL-terminated; -EFBIG when it does not fit. */
+int lrg_kept_file_read(struct lrg_kept_file *f, char *buf, size_t size, size_t *ret_len);
+void lrg_kept_file_close(struct lrg_kept_file *f);
+
 #endif /* LRG_FILEIO_H */

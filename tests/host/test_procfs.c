@@ -4,6 +4,7 @@
  * (tests/fixtures/host/proc) and on strings for the corner cases.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -305,6 +306,53 @@ static void test_files(void)
 	ok(lrg_parse_u64_max("12x", &v) == -EINVAL, "trailing garbage rejected");
 }
 
+static int put(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	if (!fp)
+		return -1;
+	fputs(text, fp);
+	return fclose(fp);
+}
+
+/*
+ * A kept file: read twice through one descriptor, each read the whole
+ * file as it is then; a buffer too small is -EFBIG; a file that cannot be
+ * read is opened again at the next read.
+ */
+static void test_kept_file(void)
+{
+	struct lrg_kept_file f;
+	char tmpl[] = "/tmp/test_kept.XXXXXX", path[64], buf[64];
+	size_t len = 0;
+	int fd1, r;
+
+	if (!mkdtemp(tmpl)) {
+		ok(0, "kept file: mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/f", tmpl);
+	ok(lrg_kept_file_init(&f, path) == 0 && f.fd == -1, "kept file: nothing open before a read");
+	ok(lrg_kept_file_read(&f, buf, sizeof(buf), NULL) == -ENOENT && f.fd == -1,
+	   "kept file: a missing file is -ENOENT");
+	r = put(path, "first\n");
+	ok(r == 0 && lrg_kept_file_read(&f, buf, sizeof(buf), &len) == 0 && !strcmp(buf, "first\n") &&
+	   len == 6, "kept file: created since, opened at the next read (%s)", buf);
+	fd1 = f.fd;
+	r = put(path, "second, longer\n");
+	ok(r == 0 && lrg_kept_file_read(&f, buf, sizeof(buf), NULL) == 0 &&
+	   !strcmp(buf, "second, longer\n") && f.fd == fd1,
+	   "kept file: read again whole from the start through the same descriptor");
+	ok(lrg_kept_file_read(&f, buf, 8, NULL) == -EFBIG, "kept file: a buffer too small is -EFBIG");
+	lrg_kept_file_close(&f);
+	ok(f.fd == -1 && fcntl(fd1, F_GETFD) < 0, "kept file: closed");
+	ok(lrg_kept_file_init(&f, tmpl) == 0 && lrg_kept_file_read(&f, buf, sizeof(buf), NULL) == -EISDIR &&
+	   f.fd == -1, "kept file: a read that fails closes it");
+	unlink(path);
+	rmdir(tmpl);
+}
+
 static void test_live(void)
 {
 	struct lrg_proc_stat st;
@@ -322,6 +370,26 @@ static void test_live(void)
 	r = lrg_procfs_read_meminfo("/proc", &mi);
 	ok(r == 0 && mi.mem_total > 0 && mi.mem_available <= mi.mem_total, "live meminfo");
 	ok(lrg_procfs_read_vmstat("/proc", &vs) == 0, "live vmstat");
+	{
+		/* the backend's way: one descriptor each, read again from 0,
+		 * into 16 KiB */
+		static char big[16384];
+		struct lrg_kept_file km, kv;
+		struct lrg_meminfo m2;
+		bool again = true;
+
+		lrg_kept_file_init(&km, "/proc/meminfo");
+		lrg_kept_file_init(&kv, "/proc/vmstat");
+		for (int i = 0; i < 3; i++) {
+			again = again && lrg_kept_file_read(&km, big, sizeof(big), NULL) == 0 &&
+				lrg_parse_meminfo(big, &m2) == 0 && m2.mem_total == mi.mem_total &&
+				lrg_kept_file_read(&kv, big, sizeof(big), NULL) == 0 &&
+				lrg_parse_vmstat(big, &vs) == 0;
+		}
+		ok(again, "live meminfo and vmstat read three times through kept descriptors (16 KiB)");
+		lrg_kept_file_close(&km);
+		lrg_kept_file_close(&kv);
+	}
 	r = lrg_procfs_read_zoneinfo("/proc", &wm);
 	ok(r == 0 && wm.nr_zones > 0 && wm.high_pages >= wm.low_pages && wm.low_pages >= wm.min_pages,
 	   "live zoneinfo: %d zones, high %llu >= low %llu", wm.nr_zones,
@@ -343,6 +411,7 @@ int main(void)
 	test_vmstat();
 	test_zoneinfo();
 	test_files();
+	test_kept_file();
 	test_live();
 	return tap_done();
 }
