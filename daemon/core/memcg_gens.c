@@ -87,6 +87,10 @@ int policy_age_memcg(struct lrg_policy *p, struct pmemcg *m, const struct lrg_pr
 		}
 		return 0;
 	}
+	/* no listing since the last aging: which address spaces ran is not
+	 * known, and this walk takes none that did not run by the last one */
+	m->aged_blind = m->list.nr_mms && !m->listed_since_aging;
+	m->listed_since_aging = false;
 	r = lrg_try_to_inc_max_seq(&p->aging, &args, m->lv.max_seq, &res);
 	if (r < 0)
 		return r;

@@ -44,6 +44,8 @@ struct pmemcg {
 	bool marked;              /* events since the last listing: re-list it */
 	uint64_t aged_tick;       /* tick number of the last aging */
 	uint64_t aged_stamp;      /* p->age_stamp at the last aging by time: 0 never */
+	bool listed_since_aging;  /* its address spaces listed (run stamps read) since */
+	bool aged_blind;          /* its last aging came with no listing before it */
 	uint64_t last_refaults, last_pgsteal;
 	bool prev_ok;             /* the read before pr, for most_refaulted: */
 	uint64_t prev_refaults, prev_pr_ms;

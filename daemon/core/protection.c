@@ -66,8 +66,21 @@ static void compute_wants(struct lrg_policy *p, bool gpress, const struct lrg_pr
 			p->prot_want[i] = 0;
 			continue;
 		}
-		wss = working_set(p, m, gp, now_ms);
-		p->prot_want[i] = lrg_protect_step(&m->prot, wss, gpress, now_ms);
+		if (m->aged_blind) {
+			/*
+			 * Its last aging walked nothing that ran since the one
+			 * before (no listing came between): pages in steady
+			 * use are a generation further behind than they are
+			 * old, two such agings put them in the oldest one,
+			 * which is not counted, and a sample of 0 would hold
+			 * as the smallest working set for 30 s. The want
+			 * stands until an aging that knows.
+			 */
+			p->prot_want[i] = m->prot.want;
+		} else {
+			wss = working_set(p, m, gp, now_ms);
+			p->prot_want[i] = lrg_protect_step(&m->prot, wss, gpress, now_ms);
+		}
 		if (p->prot_want[i] < LRG_PROTECT_MIN_BYTES)
 			p->prot_want[i] = 0;
 	}

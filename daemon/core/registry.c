@@ -274,6 +274,8 @@ static int list_mms_locked(struct lrg_policy *p, bool only_marked)
 			continue;   /* nothing lives there: no address space */
 		c.m = p->memcgs[i];
 		r = b->ops->list_mms(b, c.m->id, on_mm, &c);
+		if (r >= 0)
+			c.m->listed_since_aging = true;
 		if (r == -ENOENT && only_marked) {
 			/* the memcg went since the last full listing */
 			p->relist_all = true;

@@ -118,9 +118,13 @@ static double kernel_stall_pct(struct lrg_policy *p, const struct lrg_pressure *
  */
 static void calm_end(struct lrg_policy *p)
 {
-	if (p->calm)
+	if (p->calm) {
 		for (size_t i = 0; i < p->nr_mms; i++)
 			lrg_mm_set_ran(&p->mms[i]->mm);
+		/* as good as a listing: the next aging walks them all */
+		for (size_t i = 0; i < p->nr_memcgs; i++)
+			p->memcgs[i]->listed_since_aging = true;
+	}
 	p->quiet_since_ms = 0;
 	p->calm = false;
 }

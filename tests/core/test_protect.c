@@ -285,6 +285,65 @@ static void test_engine(void)
 }
 
 /*
+ * Aging runs every second (every 5 s calm) and the daemon re-lists every
+ * 2 s (5 s calm) on its own ticks, a little late: now and then two agings
+ * come with no listing between, walk nothing, and leave the pages in
+ * steady use in the oldest generation, which the working set does not
+ * count. An application that sweeps its 32 MiB every second, established,
+ * stays protected through calm, a spell that is not, and calm again: such
+ * an aging gives no sample (one of 0 held as the smallest working set of
+ * 30 s, and the app went unprotected into the next incident).
+ */
+static void test_calm_phase(void)
+{
+	struct lrg_config cfg;
+	struct lrg_policy *p;
+	struct lrg_tick_result tr;
+	struct fake_mm *app;
+	uint64_t least = UINT64_MAX, last_list = 0;
+	int ia;
+
+	memset(&tr, 0, sizeof(tr));
+
+	fake_init(&f, LRG_CAP_HARVEST | LRG_CAP_EVICT_PAGES | LRG_CAP_MEMCG);
+	machine(1024 * MiB);
+	cfg_protect(&cfg, 1000);
+	cfg.defaults.aging_interval_ms = 1000;
+	cfg.daemon.poll_interval_ms = 200;
+	ia = fake_add_memcg(&f, 11, "/user.slice/app.scope");
+	app = fake_add_mm(&f, 100, 11);
+	for (int k = 0; k < 16; k++) {
+		fake_map(app, R(k), 0, 512, false);
+		fake_touch(app, R(k), 0, 512);
+	}
+	lrg_policy_new(&f.b, &cfg, &p);
+	lrg_config_free(&cfg);
+	f.now = 1000;
+	lrg_policy_refresh(p, f.now);
+	for (int t = 1; t <= 600; t++) {   /* 120 s of 200 ms ticks */
+		f.now += 200;
+		if (t % 5 == 0)
+			for (int k = 0; k < 16; k++)
+				fake_touch(app, R(k), 0, 512);
+		/* the daemon's ticks come a little late: its listings every
+		 * 5.2 s here, its aging every 5 s */
+		if (f.now - last_list > (tr.calm ? LRG_CALM_PACE_MS : 2000)) {
+			lrg_policy_refresh(p, f.now);
+			last_list = f.now;
+		}
+		lrg_policy_tick(p, f.now, &tr);
+		if (f.now >= 50000 && f.now < 53000)
+			f.global.pgsteal += 128;   /* the kernel reclaims 2.5 MiB/s: not calm */
+		if (f.now >= 45000 && f.memcgs[ia].min < least)
+			least = f.memcgs[ia].min;
+	}
+	ok(tr.calm && least >= 30 * MiB,
+	   "calm, then 3 s of the kernel reclaiming, then calm again: an app sweeping 32 MiB "
+	   "every second keeps at least %llu MiB from 45 to 120 s", (unsigned long long)(least / MiB));
+	lrg_policy_free(p);
+}
+
+/*
  * An engine over one scope at path whose one address space maps pages
  * pages (of 512 per region); *ret_mm is it. protect_errno: what the
  * fake's protect() fails with (0: it works).
@@ -389,6 +448,7 @@ int main(void)
 	test_cap();
 	test_changed();
 	test_engine();
+	test_calm_phase();
 	test_floor();
 	test_evict_leaves_guarded();
 	test_write_errors();
