@@ -62,6 +62,7 @@ struct pmemcg {
 	bool anon_to_kernel;      /* a grower: lrugend evicted only its file pages */
 	/* kernel-enforced protection (protection.c) */
 	struct lrg_protect_state prot;
+	uint64_t prot_sampled_ms; /* its working set last sampled then */
 	bool prot_ours;           /* memory.min is lrugend's now */
 	uint64_t prot_orig;       /* memory.min before lrugend wrote it */
 	uint64_t prot_written;    /* what lrugend last wrote */

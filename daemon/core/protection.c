@@ -66,7 +66,8 @@ static void compute_wants(struct lrg_policy *p, bool gpress, const struct lrg_pr
 			p->prot_want[i] = 0;
 			continue;
 		}
-		if (m->aged_blind) {
+		if (m->aged_blind && m->prot_sampled_ms && now_ms >= m->prot_sampled_ms &&
+		    now_ms - m->prot_sampled_ms < 2 * LRG_PROTECT_SLOT_MS) {
 			/*
 			 * Its last aging walked nothing that ran since the one
 			 * before (no listing came between): pages in steady
@@ -74,12 +75,14 @@ static void compute_wants(struct lrg_policy *p, bool gpress, const struct lrg_pr
 			 * old, two such agings put them in the oldest one,
 			 * which is not counted, and a sample of 0 would hold
 			 * as the smallest working set for 30 s. The want
-			 * stands until an aging that knows.
+			 * stands until an aging that knows, 10 s at most (a
+			 * memcg whose listing keeps failing is sampled anyway).
 			 */
 			p->prot_want[i] = m->prot.want;
 		} else {
 			wss = working_set(p, m, gp, now_ms);
 			p->prot_want[i] = lrg_protect_step(&m->prot, wss, gpress, now_ms);
+			m->prot_sampled_ms = now_ms ? now_ms : 1;
 		}
 		if (p->prot_want[i] < LRG_PROTECT_MIN_BYTES)
 			p->prot_want[i] = 0;
