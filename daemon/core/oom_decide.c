@@ -141,6 +141,16 @@ static int guard_for(struct lrg_oom_state *st, uint64_t memcg_id)
 	return free_slot;
 }
 
+/* The domain's guard or record as guard_for finds it, without taking a
+ * slot for it; -1 if it has none. */
+static int guard_of(const struct lrg_oom_state *st, uint64_t memcg_id)
+{
+	for (int i = 0; i < LRG_OOM_MAX_DOMAINS; i++)
+		if (st->guards[i].memcg_id == memcg_id && (st->guards[i].active || st->guards[i].pid))
+			return i;
+	return -1;
+}
+
 static bool victim_alive(const struct lrg_oom_facts *f, const struct lrg_oom_guard *g)
 {
 	for (size_t i = 0; i < f->n; i++)
@@ -295,6 +305,9 @@ static void verdict_init(struct lrg_oom_verdict *v, const struct lrg_oom_request
 	v->guard = -1;
 }
 
+static uint64_t evidence_floor(const struct lrg_oom_state *st, const struct lrg_oom_guard *g);
+static void stale_thrash(struct lrg_oom_state *st, uint64_t floor, struct lrg_oom_verdict *v);
+
 bool lrg_oom_decide_early(struct lrg_oom_state *st, const struct lrg_oom_request *req,
 			  const struct lrg_oom_look *look, const struct lrg_config *cfg,
 			  uint64_t now_ms, struct lrg_oom_verdict *ret)
@@ -317,7 +330,22 @@ bool lrg_oom_decide_early(struct lrg_oom_state *st, const struct lrg_oom_request
 	} else if (domain && !still_needed(req, domain)) {
 		ret->kind = LRG_OOM_PRESSURE_GONE;
 	} else {
-		return false;
+		/*
+		 * Thrash evidence from before the last victim's memory came
+		 * back, with that victim's guard lifted: lrg_oom_decide would
+		 * skip it for the same reason, after reading every process.
+		 * A request comes every tick while it lasts (30 in a second
+		 * S4 incident), each read of /proc seconds of CPU in all.
+		 */
+		int gi = guard_of(st, ret->domain);
+		const struct lrg_oom_guard *g = gi >= 0 ? &st->guards[gi] : NULL;
+		uint64_t floor = evidence_floor(st, g);
+
+		if (!req->thrashing || (g && g->active) || req->evidence_ms >= floor)
+			return false;
+		ret->guard = gi;
+		stale_thrash(st, floor, ret);
+		return true;
 	}
 	st->stats.guarded++;
 	ret->say = LRG_OOM_SAY_NOTICE;
@@ -331,7 +359,6 @@ static bool waits(struct lrg_oom_state *st, struct lrg_oom_guard *g, const struc
 {
 	const struct lrg_oom_request *req = v->req;
 	uint64_t floor;
-	bool again;
 
 	if (g && guard_holds(g, guard_cgroup(st, g), f, timeout, now_ms, &req->pressure)) {
 		st->stats.guarded++;
@@ -342,14 +369,22 @@ static bool waits(struct lrg_oom_state *st, struct lrg_oom_guard *g, const struc
 	floor = evidence_floor(st, g);
 	if (!req->thrashing || req->evidence_ms >= floor)
 		return false;
-	again = st->stale_logged && st->stale_domain == v->domain && st->stale_floor == floor;
+	stale_thrash(st, floor, v);
+	return true;
+}
+
+/* v skips thrash evidence older than floor: one notice per domain and
+ * floor, the rest at debug level. */
+static void stale_thrash(struct lrg_oom_state *st, uint64_t floor, struct lrg_oom_verdict *v)
+{
+	bool again = st->stale_logged && st->stale_domain == v->domain && st->stale_floor == floor;
+
 	st->stats.guarded++;
 	v->kind = LRG_OOM_STALE_THRASH;
 	v->say = again ? LRG_OOM_SAY_DEBUG : LRG_OOM_SAY_NOTICE;
 	st->stale_logged = true;
 	st->stale_domain = v->domain;
 	st->stale_floor = floor;
-	return true;
 }
 
 /* Insert c into the verdict's top list, best first. */

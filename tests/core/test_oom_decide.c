@@ -281,6 +281,20 @@ static void test_stale_thrash_said_once(void)
 	}
 	ok(v.kind == LRG_OOM_STALE_THRASH && v.say == LRG_OOM_SAY_DEBUG && notices == 1,
 	   "stale thrash: the same wait in 5 ticks is one notice, then debug lines (%d notices)", notices);
+	{
+		/* the guard lifted: the early look skips it, no process read */
+		struct lrg_pressure now = req.pressure;
+		struct lrg_oom_look look = { .machine = &now };
+		uint64_t guarded = st.stats.guarded;
+
+		ok(lrg_oom_decide_early(&st, &req, &look, &cfg, 4200, &v) &&
+		   v.kind == LRG_OOM_STALE_THRASH && v.say == LRG_OOM_SAY_DEBUG &&
+		   st.stats.guarded == guarded + 1,
+		   "stale thrash: known before the candidates are read, once the guard lifted");
+		req.evidence_ms = 3500;
+		ok(!lrg_oom_decide_early(&st, &req, &look, &cfg, 4400, &v),
+		   "stale thrash: evidence from after the floor goes on to the candidates");
+	}
 	req.evidence_ms = 3500;
 	lrg_oom_decide(&st, &req, &f, &cfg, 5500, &v);
 	ok(v.kind == LRG_OOM_KILL && v.kill.pid == 401, "stale thrash: a window after it decides anew");
