@@ -63,10 +63,11 @@ static void compute_wants(struct lrg_policy *p, bool gpress, const struct lrg_pr
 
 		if (!s || !s->min_ttl_ms || !s->protect_memory || !writable(m)) {
 			memset(&m->prot, 0, sizeof(m->prot));
+			m->prot_sampled_ms = 0;
 			p->prot_want[i] = 0;
 			continue;
 		}
-		if (m->aged_blind && m->prot_sampled_ms && now_ms >= m->prot_sampled_ms &&
+		if (m->aged_blind && m->list.nr_mms && m->prot_sampled_ms && now_ms >= m->prot_sampled_ms &&
 		    now_ms - m->prot_sampled_ms < 2 * LRG_PROTECT_SLOT_MS) {
 			/*
 			 * Its last aging walked nothing that ran since the one
@@ -79,6 +80,9 @@ static void compute_wants(struct lrg_policy *p, bool gpress, const struct lrg_pr
 			 * memcg whose listing keeps failing is sampled anyway).
 			 */
 			p->prot_want[i] = m->prot.want;
+			/* the pressure still counts for the hold of a later fall */
+			if (gpress)
+				m->prot.pressure_ms = now_ms ? now_ms : 1;
 		} else {
 			wss = working_set(p, m, gp, now_ms);
 			p->prot_want[i] = lrg_protect_step(&m->prot, wss, gpress, now_ms);
