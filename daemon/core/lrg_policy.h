@@ -103,6 +103,16 @@ void lrg_policy_free(struct lrg_policy *p);
 /* Replace the config (SIGHUP); per-cgroup state is kept. */
 int lrg_policy_set_config(struct lrg_policy *p, const struct lrg_config *cfg);
 
+/* The caller is woken when tasks begin to stall on memory (a PSI
+ * trigger): a calm machine is then looked at only as often as the
+ * fastest allocator could end its calm (lrg_calm_look_ms), not every
+ * poll_interval_ms. */
+void lrg_policy_set_stall_wakes(struct lrg_policy *p, bool on);
+
+/* The trigger fired: tasks stalled on memory beyond what a calm machine
+ * tolerates. The next tick reads everything and ends calm. */
+void lrg_policy_note_stall(struct lrg_policy *p);
+
 /* Re-list memcgs and address spaces from the backend: add new ones, drop
  * exited ones, move migrated ones (the seeds' lru_gen_migrate_mm). */
 int lrg_policy_refresh(struct lrg_policy *p, uint64_t now_ms);

@@ -127,6 +127,19 @@ int lrg_policy_set_config(struct lrg_policy *p, const struct lrg_config *cfg)
 	return 0;
 }
 
+void lrg_policy_set_stall_wakes(struct lrg_policy *p, bool on)
+{
+	p->stall_wakes = on;
+}
+
+void lrg_policy_note_stall(struct lrg_policy *p)
+{
+	p->stall_noted = true;
+	/* the next tick reads the machine's counters and PSI, not its
+	 * memory alone */
+	p->machine_full_ms = 0;
+}
+
 void lrg_policy_set_force_scan(struct lrg_policy *p, bool on)
 {
 	p->force_scan = on;

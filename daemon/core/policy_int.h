@@ -125,6 +125,8 @@ struct lrg_policy {
 	struct lrg_pressure machine_full; /* the machine's last full measurement */
 	uint64_t machine_full_ms;  /* ... taken then (0: never) */
 	bool calm;                 /* ... for LRG_CALM_AFTER_MS: paced down (tick.c) */
+	bool stall_wakes;          /* a PSI trigger wakes the caller (lrg_calm_look_ms) */
+	bool stall_noted;          /* ... and fired since the last tick */
 	bool force_scan;   /* benchmarks: walk every mm whole, no Bloom filters */
 	pthread_mutex_t lock;
 	pthread_t owner;

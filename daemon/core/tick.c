@@ -135,8 +135,12 @@ static void calm_step(struct lrg_policy *p, bool gpress, bool carried,
 	/* counters carried from an earlier read tell no new rate */
 	bool reclaims = carried ? p->calm_reclaims : kernel_reclaims(p, gp, now_ms);
 	double stall = carried ? p->calm_some_pct : kernel_stall_pct(p, gp, now_ms);
+	/* the trigger saw the kernel's stall itself, past the calm limit,
+	 * sooner than the 1 s rate kernel_stall_pct keeps */
+	bool stalled = p->stall_noted;
 
-	if (gpress || reclaims || !lrg_quiet(gp, stall)) {
+	p->stall_noted = false;
+	if (gpress || reclaims || stalled || !lrg_quiet(gp, stall)) {
 		calm_end(p);
 		return;
 	}
@@ -639,6 +643,8 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 	/* pressure seen on the machine's own figures (or a thrash) */
 	if (gpress)
 		calm_end(p);
+	else if (p->calm && p->stall_wakes)
+		poll = lrg_calm_look_ms(&gp, poll);
 	/* since when the machine's OOM killer has been due (reclaim.c) */
 	if (!lrg_exhaustion_ahead(&mp))
 		p->exhaustion_since_ms = 0;

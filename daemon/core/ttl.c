@@ -145,6 +145,18 @@ bool lrg_quiet(const struct lrg_pressure *p, double stall_pct)
 	return avail > fall && avail - fall >= p->mem_total / 4;
 }
 
+uint64_t lrg_calm_look_ms(const struct lrg_pressure *p, uint64_t poll_ms)
+{
+	uint64_t avail = lrg_machine_available(p), quiet_floor = p->mem_total / 4, ms;
+
+	if (!p->mem_total || avail <= quiet_floor)
+		return poll_ms;
+	ms = (avail - quiet_floor) / (LRG_FILL_BPS / 1000);
+	if (ms > LRG_CALM_LOOK_MAX_MS)
+		ms = LRG_CALM_LOOK_MAX_MS;
+	return ms > poll_ms ? ms : poll_ms;
+}
+
 uint64_t lrg_alloc_rate_bps(uint64_t usage_before, uint64_t usage_now, uint64_t evicted_bytes,
 			    uint64_t refaulted_bytes, uint64_t interval_ms)
 {

@@ -79,6 +79,18 @@ bool lrg_under_pressure(const struct lrg_pressure *p, bool global);
 #define LRG_CALM_PSI_SOME 1.0
 bool lrg_quiet(const struct lrg_pressure *p, double stall_pct);
 
+/*
+ * How long a quiet machine may go unlooked at while a PSI trigger wakes
+ * the daemon on the first stall: the time the fastest allocator takes to
+ * use what keeps it quiet (earlyoom's figure, 6000 MiB/s, seen with four
+ * `stress -m` workers), between poll_ms and LRG_CALM_LOOK_MAX_MS. A
+ * runaway faster than that makes the kernel reclaim, and its stall wakes
+ * the daemon before the look is due.
+ */
+#define LRG_FILL_BPS (6000ULL << 20)
+#define LRG_CALM_LOOK_MAX_MS 1000
+uint64_t lrg_calm_look_ms(const struct lrg_pressure *p, uint64_t poll_ms);
+
 /* Pages to reclaim to end the pressure (0 if none): back above the high
  * watermark, or below the limit with a margin. */
 uint64_t lrg_pressure_target_pages(const struct lrg_pressure *p, bool global);

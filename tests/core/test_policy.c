@@ -594,6 +594,39 @@ static struct calm_seqs calm_seqs(struct lrg_policy *p)
 	return s;
 }
 
+/*
+ * A PSI trigger wakes the caller (p calm): the calm machine is looked at
+ * as late as the fastest allocator allows (half of 8 GiB available: every
+ * 341 ms, not every poll_interval_ms); a stall the trigger reports ends
+ * calm at the next tick, with the machine's counters read, not carried.
+ */
+static void test_calm_stall_wakes(struct lrg_policy *p)
+{
+	uint64_t poll = cfg.daemon.poll_interval_ms, end = f.now + 10000, full;
+	struct lrg_tick_result tr;
+	unsigned ticks = 0;
+	bool calm = true;
+
+	lrg_policy_set_stall_wakes(p, true);
+	while (f.now < end) {
+		lrg_policy_tick(p, f.now, &tr);
+		calm = calm && tr.calm;
+		ticks++;
+		f.now = tr.next_tick_ms > f.now ? tr.next_tick_ms : f.now + poll;
+	}
+	ok(calm && ticks >= 10 && ticks < 10000 / poll * 9 / 10,
+	   "stall wakes, calm: %u ticks in 10 s (every %llu ms without them, 1 s at most)", ticks,
+	   (unsigned long long)poll);
+	full = f.machine_calls;
+	lrg_policy_note_stall(p);
+	f.now += 10;
+	lrg_policy_tick(p, f.now, &tr);
+	ok(!tr.calm && !tr.machine_carried && f.machine_calls > full && tr.next_tick_ms - f.now <= poll,
+	   "a stall the trigger reports: calm ends at once, counters read, the next look within %llu ms "
+	   "(%llu)", (unsigned long long)poll, (unsigned long long)(tr.next_tick_ms - f.now));
+	lrg_policy_set_stall_wakes(p, false);
+}
+
 static void test_calm(void)
 {
 	struct lrg_policy *p;
@@ -726,6 +759,7 @@ static void test_calm(void)
 	}
 	ok(!calm_early && calm_late,
 	   "stalled 5%% of the time: not calm; 12 s after the stall ended, with avg10 still at 5%%: calm");
+	test_calm_stall_wakes(p);
 	lrg_policy_free(p);
 }
 

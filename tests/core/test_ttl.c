@@ -362,9 +362,37 @@ static void test_quiet(void)
 	ok(!lrg_quiet(&p, 0), "free memory under the low watermark (the cache is what is available): not quiet");
 }
 
+/* A calm machine that a stall would wake is looked at as often as the
+ * fastest allocator could end its calm: 6000 MiB/s through what lies
+ * above a quarter of memory, between the poll and a second. */
+static void test_calm_look(void)
+{
+	struct lrg_pressure p;
+
+	memset(&p, 0, sizeof(p));
+	ok(lrg_calm_look_ms(&p, 200) == 200, "nothing measured: the poll");
+	p.mem_total = 16384 * MiB;
+	p.mem_free = p.mem_available = 10096 * MiB;
+	ok(lrg_calm_look_ms(&p, 200) == 1000,
+	   "6000 MiB over a quarter of 16 GiB: a second (the longest look)");
+	p.mem_free = p.mem_available = 4096 * MiB + 3000 * MiB;
+	ok(lrg_calm_look_ms(&p, 200) == 500, "3000 MiB over a quarter: half a second (got %llu)",
+	   (unsigned long long)lrg_calm_look_ms(&p, 200));
+	p.mem_free = p.mem_available = 4096 * MiB + 600 * MiB;
+	ok(lrg_calm_look_ms(&p, 200) == 200, "600 MiB over a quarter (100 ms to fill): the poll");
+	p.mem_free = p.mem_available = 3000 * MiB;
+	ok(lrg_calm_look_ms(&p, 250) == 250, "under a quarter available: the poll");
+	p.mem_available = 10096 * MiB;
+	p.mem_free = 1000 * MiB;
+	p.protected_file = 9000 * MiB;
+	ok(lrg_calm_look_ms(&p, 200) == 200,
+	   "page cache held by memory.min is not counted as what keeps it calm");
+}
+
 int main(void)
 {
 	test_quiet();
+	test_calm_look();
 	test_pressure();
 	test_protected();
 	test_decide();
