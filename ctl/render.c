@@ -82,8 +82,12 @@ static void duration(FILE *f, uint64_t ms)
 		fprintf(f, "%" PRIu64 "s", s);
 }
 
-static void pressure_line(FILE *f, const struct lrg_jval *p, bool calm)
+/* The machine's memory and pressure, and how the daemon watches them
+ * (st: the status reply). */
+static void pressure_line(FILE *f, const struct lrg_jval *st)
 {
+	const struct lrg_jval *p = lrg_json_get(st, "pressure"), *w = lrg_json_get(st, "stall_wakes");
+	bool calm = lrg_json_get_bool(st, "calm", false);
 	char a[16], b[16], c[16], d[16];
 
 	if (!p || p->type != LRG_JOBJECT) {
@@ -104,6 +108,11 @@ static void pressure_line(FILE *f, const struct lrg_jval *p, bool calm)
 		lrg_json_get_double(p, "psi_some_avg10", 0), lrg_json_get_double(p, "psi_full_avg10", 0),
 		lrg_json_get_u64(p, "refaults", 0), lrg_json_get_u64(p, "oom_kills", 0),
 		calm ? "; calm: aging and figures every 5 s" : "");
+	if (w && w->type != LRG_JNULL)
+		fprintf(f, "watch:     PSI trigger on /proc/pressure/memory, %" PRIu64 " wake-up(s)\n",
+			lrg_json_get_u64(st, "stall_wakes", 0));
+	else if (w)
+		fprintf(f, "watch:     no PSI trigger: memory polled\n");
 }
 
 static void policy_line(FILE *f, const struct lrg_jval *p)
@@ -192,7 +201,7 @@ int lrg_ctl_render_status(FILE *f, const struct lrg_jval *st, const struct lrg_r
 	if (get_type(st, "config_fallback", LRG_JSTRING))
 		fprintf(f, "config:    REJECTED, the built-in profile is in force: %s\n",
 			str_or(st, "config_fallback", "?"));
-	pressure_line(f, lrg_json_get(st, "pressure"), lrg_json_get_bool(st, "calm", false));
+	pressure_line(f, st);
 	policy_line(f, lrg_json_get(st, "policy"));
 	oom_line(f, lrg_json_get(st, "oom"));
 	fprintf(f, "last:      %s\n", str_or(st, "last_decision", "no OOM decision yet"));
@@ -421,7 +430,7 @@ int lrg_ctl_render_top(FILE *f, const struct lrg_jval *st, const struct lrg_jval
 		lrg_json_get_bool(st, "dry_run", false) ? "  DRY RUN" : "");
 	duration(f, lrg_json_get_u64(st, "uptime_ms", 0));
 	fputc('\n', f);
-	pressure_line(f, lrg_json_get(st, "pressure"), lrg_json_get_bool(st, "calm", false));
+	pressure_line(f, st);
 	fprintf(f, "rates:     %.1f gens/s, %.0f pages evicted/s, %.1f min_ttl refusals/s, %.1f OOM decisions/s\n",
 		rate(st, prev, "policy", "gens_created", interval_ms),
 		rate(st, prev, "policy", "pages_evicted", interval_ms),

@@ -407,6 +407,7 @@ static int manager_use_backend(struct manager *m, struct lrg_backend *nb)
 	m->live.policy = np;
 	m->live.backend = nb;
 	m->ticks = 0;	/* the next tick lists cgroups and address spaces */
+	lrg_policy_set_stall_wakes(np, m->stall_source != NULL);
 	log_notice("backend %s: %s", nb->ops->name, nb->ops->accuracy);
 	log_protection(nb, m->cfg);
 	return 0;
@@ -495,7 +496,9 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 				       sizeof(m->last_decision));
 			notify_status(m);
 		}
-		if (res.next_tick_ms > now && res.next_tick_ms - now < delay_ms)
+		/* sooner under pressure, later on a calm machine a stall
+		 * would wake (manager_stall.c) */
+		if (res.next_tick_ms > now)
 			delay_ms = res.next_tick_ms - now;
 	}
 	if (r >= 0 && res.more) {
@@ -667,6 +670,9 @@ int lrg_manager_run(const struct lrg_manager_opts *o, struct lrg_config *cfg)
 			log_info("proc connector: address spaces follow fork, exec and exit events");
 	}
 
+	if (!lrg_backend_has(m.backend, LRG_CAP_VIRTUAL_TIME))
+		(void)manager_stall_start(&m);
+
 	m.started_ms = m.backend->ops->now_ms(m.backend);
 	protect_self(&m);
 	log_notice("lrugend %s running: %zu slice(s) configured%s", PACKAGE_VERSION,
@@ -678,6 +684,7 @@ int lrg_manager_run(const struct lrg_manager_opts *o, struct lrg_config *cfg)
 	ret = r < 0 ? LRG_EXIT_FAILURE : LRG_EXIT_OK;
 	lrg_control_stop(m.control);
 out_event:
+	manager_stall_stop(&m);
 	sd_event_source_unref(m.relist_source);
 	sd_event_source_unref(m.proc_source);
 	manager_live_close(&m.live);

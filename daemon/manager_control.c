@@ -47,6 +47,8 @@ static int ctl_status(void *ctx, FILE *out)
 		.pressure = have_p ? &p : NULL,
 		.nr_memcgs = nr_lruvecs,
 		.calm = m->calm,
+		.stall_trigger = m->stall_source != NULL,
+		.stall_wakes = m->stall_wakes,
 		.config_fallback = m->config_fallback[0] ? m->config_fallback : NULL,
 	});
 }

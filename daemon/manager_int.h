@@ -64,6 +64,8 @@ struct manager {
 	sd_event_source *tick_source;
 	sd_event_source *proc_source;    /* the proc connector's socket */
 	sd_event_source *relist_source;  /* one-shot: manager_live_run */
+	sd_event_source *stall_source;   /* the machine's PSI trigger */
+	uint64_t stall_wakes;            /* ticks it brought forward */
 	struct manager_live live;
 	struct lrg_backend *backend;
 	struct lrg_policy *policy;
@@ -83,6 +85,17 @@ struct manager {
 	bool kmod_wanted;
 	uint64_t kmod_probe_ms;          /* last look for lrugen.ko, off kmod */
 };
+
+/*
+ * The machine's PSI trigger (manager_stall.c): tasks stalled on memory
+ * for LRG_STALL_WAKE_US within a second wake the tick at once, and the
+ * engine may look at a calm machine less often. Logs and returns -errno
+ * when the kernel has no PSI or no triggers; the tick then polls.
+ */
+#define LRG_STALL_WAKE_US 10000u
+#define LRG_STALL_WINDOW_US 1000000u
+int manager_stall_start(struct manager *m);
+void manager_stall_stop(struct manager *m);
 
 /* Reload the config files; on success the new config is in force. diag
  * (may be NULL) receives the parser's diagnostics. Returns 0 or -EINVAL. */

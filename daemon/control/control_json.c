@@ -205,6 +205,10 @@ void lrg_cj_status(struct lrg_json *j, const struct lrg_cj_status *s)
 	lrg_json_key(j, "pressure");
 	lrg_cj_pressure(j, s->pressure);
 	lrg_json_kv_bool(j, "calm", s->calm);
+	if (s->stall_trigger)
+		lrg_json_kv_u64(j, "stall_wakes", s->stall_wakes);
+	else
+		lrg_json_key(j, "stall_wakes"), lrg_json_null(j);
 	lrg_json_end_object(j);
 }
 

@@ -47,6 +47,8 @@ struct lrg_cj_status {
 	const struct lrg_pressure *pressure;   /* machine-wide; NULL: null */
 	size_t nr_memcgs;               /* memcgs the engine tracks (0 if unknown) */
 	bool calm;                      /* paced down: the machine is calm (tick.c) */
+	bool stall_trigger;             /* a PSI trigger wakes the daemon */
+	uint64_t stall_wakes;           /* ... ticks it brought forward */
 };
 
 /*
@@ -54,7 +56,8 @@ struct lrg_cj_status {
  *  "dry_run":b,"uptime_ms":N,"config_fallback":"why"|null,"profile":..,
  *  "slices":[SLICE...],"default_slice":SLICE,
  *  "policy":{aging_passes..oom_decisions},"oom":{decisions..kill_errors},
- *  "last_decision":"..."|null,"pressure":{...}|null,"calm":b,"nr_memcgs":N}
+ *  "last_decision":"..."|null,"pressure":{...}|null,"calm":b,"nr_memcgs":N,
+ *  "stall_wakes":N|null (null: no PSI trigger)}
  * SLICE = {"name","match","min_ttl_ms","swappiness"(-1: the kernel's),
  *  "aging_interval_ms","evict","evict_min_age_ms","refault_ceiling_pct",
  *  "oom":"process"|"cgroup"|"never","prefer":[..],"avoid":[..],"protect":[..]}

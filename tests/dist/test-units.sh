@@ -65,7 +65,7 @@ printf '%s\n' "$KEYS" | {
 n=$((n + nkeys))
 
 # Capabilities: exactly the justified set, nothing more.
-want="CAP_DAC_OVERRIDE CAP_IPC_LOCK CAP_KILL CAP_NET_ADMIN CAP_SETGID CAP_SETUID CAP_SYS_ADMIN CAP_SYS_NICE CAP_SYS_PTRACE"
+want="CAP_DAC_OVERRIDE CAP_IPC_LOCK CAP_KILL CAP_NET_ADMIN CAP_SETGID CAP_SETUID CAP_SYS_ADMIN CAP_SYS_NICE CAP_SYS_PTRACE CAP_SYS_RESOURCE"
 have=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit" | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')
 if [ "$have" = "$want" ]; then ok "CapabilityBoundingSet is exactly: $want"
 else notok "CapabilityBoundingSet is '$have', expected '$want'"; fi

@@ -121,6 +121,9 @@ phase_install() {
 	wait_for 30 run_has_backend_kmod
 	unit_journal | comment
 	check "the journal: lrugend's current run logged backend kmod" run_has_backend_kmod
+	# the unit's capabilities suffice for the trigger (CAP_SYS_RESOURCE)
+	check "the journal: a PSI trigger on /proc/pressure/memory wakes lrugend under its unit" \
+		sh -c "journalctl -b -u lrugend.service -o cat | grep -q '^PSI trigger: a memory stall'"
 	# systemd logs "Started" for a Type=notify unit when READY=1 arrives
 	unit_journal >/tmp/unit.journal
 	check "the journal: READY=1 received (systemd: Started lrugend.service)" \

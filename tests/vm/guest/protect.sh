@@ -12,6 +12,9 @@
 #      killer stays idle;
 #   5. a runaway its shell restarts: its scope is killed whole, after
 #      respawn_kills kills within respawn_window_ms;
+#   4a. a PSI trigger on /proc/pressure/memory is armed at start (a
+#      runaway lrugend ends by its rate of fall can be gone before tasks
+#      stall: the wake-ups are asserted in 6);
 # then without swap:
 #   6. a UI whose working set is a file (48 MiB on the throttled disk)
 #      beside a leak lrugend may not kill (oom = never), so that the
@@ -20,7 +23,8 @@
 #      (protect_cap_pct = 0) are printed, not asserted: whether the
 #      kernel's own LRU would have taken the UI's pages is the kernel's
 #      business and the benchmark's (bench/oom-bench.sh, S4), not this
-#      test's;
+#      test's; the stalls of that reclaim wake lrugend through its PSI
+#      trigger;
 #   7. lrugend exits: every memory.min back to what it was.
 set -u
 B=$LRG_BUILDDIR
@@ -85,6 +89,8 @@ write_conf 50
 start_lrugend "$T/protect.conf" "$T/lrugend.log"
 ok $(grep -q "working-set protection from the kernel's reclaim: memory.min" "$LOG"; echo $?) \
 	"the start log says min_ttl binds the kernel's reclaim here"
+ok $(grep -q "PSI trigger: a memory stall of 10 ms in 1000 ms wakes lrugend" "$LOG"; echo $?) \
+	"a PSI trigger is armed on /proc/pressure/memory"
 
 # ---- 1. written along the ancestry -------------------------------------
 protected() { [ "$(min_of $U/ui.scope)" -ge $((64 * MiB)) ]; }
@@ -217,6 +223,8 @@ on_faults=$f_faults
 echo "# protected: the runaway ended after $i_secs s ($i_kernel kernel OOM kill(s)); the UI's memory.min never below $(mib $i_min) MiB, $on_faults major faults"
 ok $([ "$i_min" -ge $((40 * MiB)) ]; echo $?) \
 	"through a leak the kernel reclaimed for, the file-backed UI's protection held ($(mib $i_min) MiB at least)"
+wakes=$("$B/lrugenctl" -s "$T/control" status 2>&1 | sed -n 's/^watch: .*, \([0-9]*\) wake-up(s)$/\1/p')
+ok $([ "${wakes:-0}" -gt 0 ]; echo $?) "the stalls of the kernel's reclaim woke lrugend through the trigger (${wakes:-no} wake-up(s))"
 reload 0
 wait_for 20 sh -c "[ \$(cat $U/fileui.scope/memory.min) = 0 ]"
 ok $? "protect_cap_pct = 0 (reload): released ($(min_of $U/fileui.scope))"
