@@ -643,7 +643,9 @@ int lrg_policy_tick(struct lrg_policy *p, uint64_t now_ms, struct lrg_tick_resul
 	/* pressure seen on the machine's own figures (or a thrash) */
 	if (gpress)
 		calm_end(p);
-	else if (p->calm && p->stall_wakes)
+	else if (p->stall_wakes && calm_everywhere(p, gp.mem_total))
+		/* not while a memcg keeps its own pace (a limit that binds,
+		 * proactive eviction): it is looked at every poll */
 		poll = lrg_calm_look_ms(&gp, poll);
 	/* since when the machine's OOM killer has been due (reclaim.c) */
 	if (!lrg_exhaustion_ahead(&mp))

@@ -597,31 +597,55 @@ static struct calm_seqs calm_seqs(struct lrg_policy *p)
 /*
  * A PSI trigger wakes the caller (p calm): the calm machine is looked at
  * as late as the fastest allocator allows (half of 8 GiB available: every
- * 341 ms, not every poll_interval_ms); a stall the trigger reports ends
- * calm at the next tick, with the machine's counters read, not carried.
+ * 341 ms, not every poll_interval_ms), but every poll while a memcg
+ * with processes keeps its own pace (ilim under a limit that binds); a
+ * stall the trigger reports ends calm at the next tick, with the
+ * machine's counters read, not carried.
  */
-static void test_calm_stall_wakes(struct lrg_policy *p)
+static unsigned calm_ticks_in_10s(struct lrg_policy *p, bool *calm)
 {
-	uint64_t poll = cfg.daemon.poll_interval_ms, end = f.now + 10000, full;
+	uint64_t poll = cfg.daemon.poll_interval_ms, end = f.now + 10000;
 	struct lrg_tick_result tr;
 	unsigned ticks = 0;
-	bool calm = true;
 
-	lrg_policy_set_stall_wakes(p, true);
+	*calm = true;
 	while (f.now < end) {
 		lrg_policy_tick(p, f.now, &tr);
-		calm = calm && tr.calm;
+		*calm = *calm && tr.calm;
 		ticks++;
 		f.now = tr.next_tick_ms > f.now ? tr.next_tick_ms : f.now + poll;
 	}
+	return ticks;
+}
+
+static void test_calm_stall_wakes(struct lrg_policy *p, int ilim)
+{
+	uint64_t poll = cfg.daemon.poll_interval_ms, full;
+	struct lrg_tick_result tr;
+	unsigned ticks;
+	bool calm;
+
+	lrg_policy_set_stall_wakes(p, true);
+	ticks = calm_ticks_in_10s(p, &calm);
 	ok(calm && ticks >= 10 && ticks < 10000 / poll * 9 / 10,
 	   "stall wakes, calm: %u ticks in 10 s (every %llu ms without them, 1 s at most)", ticks,
 	   (unsigned long long)poll);
+	f.memcgs[ilim].max = 256 * MiB;
+	f.pressure[ilim].limit = 256 * MiB;
+	lrg_policy_refresh(p, f.now);
+	ticks = calm_ticks_in_10s(p, &calm);
+	ok(ticks >= 10000 / poll, "stall wakes, /limited under a limit that binds: every poll (%u ticks in 10 s)",
+	   ticks);
+	f.memcgs[ilim].max = UINT64_MAX;
+	f.pressure[ilim].limit = UINT64_MAX;
+	lrg_policy_refresh(p, f.now);
+	lrg_policy_tick(p, f.now, &tr);
+	calm = tr.calm;
 	full = f.machine_calls;
 	lrg_policy_note_stall(p);
 	f.now += 10;
 	lrg_policy_tick(p, f.now, &tr);
-	ok(!tr.calm && !tr.machine_carried && f.machine_calls > full && tr.next_tick_ms - f.now <= poll,
+	ok(calm && !tr.calm && !tr.machine_carried && f.machine_calls > full && tr.next_tick_ms - f.now <= poll,
 	   "a stall the trigger reports: calm ends at once, counters read, the next look within %llu ms "
 	   "(%llu)", (unsigned long long)poll, (unsigned long long)(tr.next_tick_ms - f.now));
 	lrg_policy_set_stall_wakes(p, false);
@@ -759,7 +783,7 @@ static void test_calm(void)
 	}
 	ok(!calm_early && calm_late,
 	   "stalled 5%% of the time: not calm; 12 s after the stall ended, with avg10 still at 5%%: calm");
-	test_calm_stall_wakes(p);
+	test_calm_stall_wakes(p, ilim);
 	lrg_policy_free(p);
 }
 
