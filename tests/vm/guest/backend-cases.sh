@@ -101,10 +101,11 @@ stop_daemon() {
 # log_clean NAME: lrugend's log holds only what a healthy run logs (stderr
 # has no priorities: anything else is a warning or an error)
 log_clean() {
-	# the notices of a normal start and stop; anything else is a complaint
+	# the notices of a normal start and stop (a PSI trigger armed among
+	# them); anything else is a complaint
 	# (the protection notice names what min_ttl binds; its warning, that
 	# it binds nothing, is a complaint here: every case has cgroup v2)
-	if grep -vE "^lrugend: (backend [a-z]+: |lrugend [0-9.]+ running|switched MGLRU on|tick: |signal 15: exiting|proc connector: address spaces follow|working-set protection from the kernel's reclaim: memory\.min of the cgroups)" \
+	if grep -vE "^lrugend: (backend [a-z]+: |lrugend [0-9.]+ running|switched MGLRU on|tick: |signal 15: exiting|proc connector: address spaces follow|PSI trigger: a memory stall of [0-9]+ ms in [0-9]+ ms wakes lrugend|working-set protection from the kernel's reclaim: memory\.min of the cgroups)" \
 		"$T/$1/lrugend.log" >"$T/$1.bad"; then
 		fail "lrugend ($1) logged no warning or error"
 		head -n 20 "$T/$1.bad" | sed 's/^/#   /'
