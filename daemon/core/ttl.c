@@ -135,6 +135,12 @@ bool lrg_under_pressure(const struct lrg_pressure *p, bool global)
 	return stalled && p->usage + 4 * memcg_margin(p->limit) >= p->limit;
 }
 
+/* What a quiet machine keeps available: a quarter of its memory. */
+static uint64_t quiet_floor(const struct lrg_pressure *p)
+{
+	return p->mem_total / 4;
+}
+
 bool lrg_quiet(const struct lrg_pressure *p, double stall_pct)
 {
 	uint64_t avail = lrg_machine_available(p);
@@ -142,16 +148,16 @@ bool lrg_quiet(const struct lrg_pressure *p, double stall_pct)
 
 	if (!p->mem_total || lrg_under_pressure(p, true) || stall_pct >= LRG_CALM_PSI_SOME)
 		return false;
-	return avail > fall && avail - fall >= p->mem_total / 4;
+	return avail > fall && avail - fall >= quiet_floor(p);
 }
 
 uint64_t lrg_calm_look_ms(const struct lrg_pressure *p, uint64_t poll_ms)
 {
-	uint64_t avail = lrg_machine_available(p), quiet_floor = p->mem_total / 4, ms;
+	uint64_t avail = lrg_machine_available(p), kept = quiet_floor(p), ms;
 
-	if (!p->mem_total || avail <= quiet_floor)
+	if (!p->mem_total || avail <= kept)
 		return poll_ms;
-	ms = (avail - quiet_floor) / (LRG_FILL_BPS / 1000);
+	ms = (avail - kept) / (LRG_FILL_BPS / 1000);
 	if (ms > LRG_CALM_LOOK_MAX_MS)
 		ms = LRG_CALM_LOOK_MAX_MS;
 	return ms > poll_ms ? ms : poll_ms;
