@@ -101,7 +101,19 @@ static void test_status(void)
 	ok(!strcmp(lrg_json_get_str(v, "last_decision", ""), "killed 123 (\"x\")"), "last decision");
 	ok(lrg_json_get_double(lrg_json_get(v, "pressure"), "psi_some_avg10", 0) == 12.5 &&
 	   lrg_json_get_u64(lrg_json_get(v, "pressure"), "mem_total", 0) == 8ULL << 30, "pressure");
+	ok(lrg_json_get(v, "stall_wakes") && lrg_json_get(v, "stall_wakes")->type == LRG_JNULL,
+	   "stall_wakes null without a PSI trigger");
 	lrg_json_free(v);
+
+	s.stall_trigger = true;
+	s.stall_wakes = 7;
+	f = open_buf();
+	ok(lrg_cj_write_status(f, &s) == 0, "status with a PSI trigger renders");
+	v = close_parse(f);
+	ok(v && lrg_json_get(v, "stall_wakes") && lrg_json_get(v, "stall_wakes")->type != LRG_JNULL &&
+	   lrg_json_get_u64(v, "stall_wakes", 0) == 7, "stall_wakes counts the trigger's wake-ups");
+	lrg_json_free(v);
+	s.stall_trigger = false;
 
 	/* what is not known yet is null, not invented */
 	memset(&s, 0, sizeof(s));

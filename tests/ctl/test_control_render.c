@@ -222,6 +222,19 @@ static void test_status(void)
 	ok(l && strstr(l, "off") && strstr(l, "60") && strstr(l, "no") && strstr(l, "process"),
 	   "default slice row: [%s]", l ? l : "(missing)");
 	ok(!line_starting("config:"), "no config line while the files are in force");
+	ok(!line_starting("watch:"), "no watch line from a daemon that does not say");
+	r = render(lrg_ctl_render_status,
+		   "{\"backend\":{\"name\":\"kmod\"},\"pressure\":{\"mem_total\":1},\"stall_wakes\":12}",
+		   &o);
+	l = line_starting("watch:");
+	ok(r == 0 && l && strstr(l, "PSI trigger on /proc/pressure/memory, 12 wake-up(s)"),
+	   "an armed trigger and its wake-ups: [%s]", l ? l : "(missing)");
+	r = render(lrg_ctl_render_status,
+		   "{\"backend\":{\"name\":\"kmod\"},\"pressure\":{\"mem_total\":1},\"stall_wakes\":null}",
+		   &o);
+	l = line_starting("watch:");
+	ok(r == 0 && l && strstr(l, "no PSI trigger: memory polled"),
+	   "no trigger: memory polled: [%s]", l ? l : "(missing)");
 	r = render(lrg_ctl_render_status,
 		   "{\"backend\":{\"name\":\"proc\"},\"config_fallback\":\"1 error(s) in the configuration, the first: a.conf:2: x\"}",
 		   &o);
