@@ -1162,14 +1162,13 @@ static int measure(struct lrg_backend *b, uint64_t memcg_id, bool charge_only,
 	 * missing (no PSI) leaves 0 rather than the machine's numbers. */
 	memset(&psi, 0, sizeof(psi));
 	if (!pb->no_psi && !charge_only)
-		(void)lrg_cgroup_read_pressure(pb->cg->root, path, &psi);
+		(void)lrg_cgroup_tree_read_pressure(pb->cg, memcg_id, &psi);
 	p.psi_some_avg10 = psi.some_avg10;
 	p.psi_full_avg10 = psi.full_avg10;
 	p.psi_some_total_us = psi.some_total_us;
 	p.psi_full_total_us = psi.full_total_us;
 	/* counters of 0 would read as a memcg whose history began now */
-	r = charge_only ? lrg_cgroup_read_memory_stat(pb->cg->root, path, &vs) :
-			  lrg_cgroup_read_stat(pb->cg->root, path, &vs);
+	r = lrg_cgroup_tree_read_stat(pb->cg, memcg_id, !charge_only, &vs);
 	if (r < 0)
 		return r;
 	p.pgscan = vs.pgscan;

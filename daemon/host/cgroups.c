@@ -12,8 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <unistd.h>
 
+#include "cgroup_kept.h"
 #include "cgroup_watch.h"
 #include "cgroups.h"
 #include "clock.h"
@@ -155,6 +158,7 @@ struct cg_tree {
 	uint64_t unwatched_ms;          /* when the watch was given up (0: never) */
 	/* what a drain outside a rescan found, for the next rescan */
 	bool reshape_due, lost_due;
+	bool keeps_files;               /* on cgroupfs: busy files are kept open */
 };
 
 /* Large enough for a few hundred names per call; any directory is read in
@@ -415,7 +419,7 @@ static int scan(struct cg_tree *ct, struct cg_list *l)
 /* What the last walk knew of each cgroup that is still there under the
  * same name, for a walk that only followed a change of shape. Both lists
  * are sorted by id. */
-static void carry_over(const struct cg_list *old, struct cg_list *new)
+static void carry_over(struct cg_list *old, struct cg_list *new)
 {
 	size_t i = 0;
 
@@ -426,8 +430,18 @@ static void carry_over(const struct cg_list *old, struct cg_list *new)
 			i++;
 		if (i < old->n && old->v[i].id == e->id && !strcmp(old->v[i].path, e->path)) {
 			e->memo = old->v[i].memo;
+			/* its open files go with it */
+			old->v[i].memo.kept.open = 0;
 		}
 	}
+}
+
+/* The files still kept by a list about to be left: of cgroups gone, or
+ * of every cgroup when a periodic walk starts afresh. */
+static void close_kept(struct cg_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		lrg_cgroup_kept_close(&l->v[i].memo.kept);
 }
 
 static void publish(struct cg_tree *ct)
@@ -447,6 +461,7 @@ static void tree_freep(struct cg_tree **ctp)
 		return;
 	lrg_cgroup_watch_free(ct->watch);
 	for (int i = 0; i < 2; i++) {
+		close_kept(&ct->list[i]);
 		free(ct->list[i].v);
 		free(ct->list[i].off);
 		free(ct->list[i].names);
@@ -466,6 +481,15 @@ static int root_has_memory(const char *root)
 	if (rfd < 0)
 		return -errno;
 	return file_lists_memory_at(rfd, "cgroup.controllers");
+}
+
+/* cgroupfs itself, where a removed cgroup's open file reads ENODEV (not a
+ * fixture tree, whose unlinked files still read) */
+static bool on_cgroupfs(const char *root)
+{
+	struct statfs sf;
+
+	return statfs(root, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
 }
 
 int lrg_cgroup_tree_open(const char *cgroup_root, struct lrg_cgroup_tree **ret)
@@ -497,6 +521,7 @@ int lrg_cgroup_tree_open(const char *cgroup_root, struct lrg_cgroup_tree **ret)
 	} else if (r < 0) {
 		return r;
 	}
+	ct->keeps_files = on_cgroupfs(ct->pub.root);
 	/* without inotify (or watches to spare) the tree is walked each time */
 	start_watch(ct);
 	r = scan(ct, &ct->list[0]);
@@ -545,6 +570,12 @@ static int report_changes(const struct cg_list *old, const struct cg_list *new,
 static struct lrg_cgroup_entry *find_entry(struct lrg_cgroup_tree *t, uint64_t id)
 {
 	return (struct lrg_cgroup_entry *)lrg_cgroup_tree_find(t, id);
+}
+
+/* The kept files of the tree's cgroup e, or NULL: opened per read. */
+static struct lrg_cgroup_kept *kept_of(struct lrg_cgroup_tree *t, struct lrg_cgroup_entry *e)
+{
+	return to_ct(t)->keeps_files && !e->memo.idle ? &e->memo.kept : NULL;
 }
 
 void lrg_cgroup_tree_mark_stale(struct lrg_cgroup_tree *t, uint64_t id)
@@ -624,6 +655,7 @@ int lrg_cgroup_tree_rescan(struct lrg_cgroup_tree *t, lrg_cgroup_change_fn fn, v
 	else
 		ct->walked_ms = now;   /* a walk for a change of shape does not put it off */
 	r = fn ? report_changes(&ct->list[ct->cur], &ct->list[next], fn, ctx) : 0;
+	close_kept(&ct->list[ct->cur]);
 	ct->cur = next;
 	publish(ct);
 	return r;
@@ -685,7 +717,9 @@ uint64_t lrg_cgroup_tree_memcg_of(const struct lrg_cgroup_tree *t, const char *p
 	return e ? e->id : LRG_ROOT_MEMCG;
 }
 
-static int read_u64_file(const char *root, const char *path, const char *file, uint64_t *ret)
+/* k, when not NULL: the cgroup's kept files, file being its which */
+static int read_u64_kept(const char *root, const char *path, const char *file, uint64_t *ret,
+			 struct lrg_cgroup_kept *k, int which)
 {
 	char p[PATH_MAX], buf[64];
 	int r;
@@ -693,10 +727,18 @@ static int read_u64_file(const char *root, const char *path, const char *file, u
 	r = join(p, sizeof(p), root, path, file);
 	if (r < 0)
 		return r;
-	r = lrg_read_file_buf(p, buf, sizeof(buf), NULL);
+	if (k && which >= 0)
+		r = lrg_cgroup_kept_read(k, (enum lrg_cgroup_kept_file)which, p, buf, sizeof(buf), NULL);
+	else
+		r = lrg_read_file_buf(p, buf, sizeof(buf), NULL);
 	if (r < 0)
 		return r;
 	return lrg_parse_u64_max(buf, ret);
+}
+
+static int read_u64_file(const char *root, const char *path, const char *file, uint64_t *ret)
+{
+	return read_u64_kept(root, path, file, ret, NULL, -1);
 }
 
 /* Below this much charged, a cgroup without processes is idle. */
@@ -766,19 +808,50 @@ static int read_vmstat_file(const char *root, const char *path, const char *file
 	return r;
 }
 
+/* memory.stat is about 2 KiB on 6.12 */
+#define STAT_BYTES 8192
+
+/* A file of "key value" lines through k's kept file (which); one larger
+ * than STAT_BYTES is read as read_vmstat_file does. */
+static int read_vmstat_kept(const char *root, const char *path, const char *file,
+			    struct lrg_vmstat *ret, struct lrg_cgroup_kept *k,
+			    enum lrg_cgroup_kept_file which)
+{
+	char p[PATH_MAX], buf[STAT_BYTES];
+	int r;
+
+	if (!k)
+		return read_vmstat_file(root, path, file, ret);
+	r = join(p, sizeof(p), root, path, file);
+	if (r < 0)
+		return r;
+	r = lrg_cgroup_kept_read(k, which, p, buf, sizeof(buf), NULL);
+	if (r == -EFBIG)
+		return read_vmstat_file(root, path, file, ret);
+	return r < 0 ? r : lrg_parse_vmstat(buf, ret);
+}
+
+static int read_stat_kept(const char *root, const char *path, struct lrg_vmstat *ret,
+			  struct lrg_cgroup_kept *k)
+{
+	return read_vmstat_kept(root, path, "memory.stat", ret, k, LRG_KEPT_STAT);
+}
+
 static const struct info_file {
 	const char *file;
 	size_t off;
 	uint64_t dflt;   /* when absent (the root cgroup, no swap) */
 	bool limit;      /* one of the limits a tree remembers */
+	int kept;        /* its enum lrg_cgroup_kept_file, or -1: opened per read */
 } info_files[] = {
-	{ "memory.current", offsetof(struct lrg_memcg_info, current), 0, false },
-	{ "memory.min", offsetof(struct lrg_memcg_info, min), 0, false },
-	{ "memory.low", offsetof(struct lrg_memcg_info, low), 0, true },
-	{ "memory.high", offsetof(struct lrg_memcg_info, high), UINT64_MAX, true },
-	{ "memory.max", offsetof(struct lrg_memcg_info, max), UINT64_MAX, true },
-	{ "memory.swap.current", offsetof(struct lrg_memcg_info, swap_current), 0, false },
-	{ "memory.swap.max", offsetof(struct lrg_memcg_info, swap_max), UINT64_MAX, true },
+	{ "memory.current", offsetof(struct lrg_memcg_info, current), 0, false, LRG_KEPT_CURRENT },
+	{ "memory.min", offsetof(struct lrg_memcg_info, min), 0, false, LRG_KEPT_MIN },
+	{ "memory.low", offsetof(struct lrg_memcg_info, low), 0, true, -1 },
+	{ "memory.high", offsetof(struct lrg_memcg_info, high), UINT64_MAX, true, -1 },
+	{ "memory.max", offsetof(struct lrg_memcg_info, max), UINT64_MAX, true, -1 },
+	{ "memory.swap.current", offsetof(struct lrg_memcg_info, swap_current), 0, false,
+	  LRG_KEPT_SWAP_CURRENT },
+	{ "memory.swap.max", offsetof(struct lrg_memcg_info, swap_max), UINT64_MAX, true, -1 },
 };
 
 static void limits_from_memo(struct lrg_memcg_info *mi, const struct lrg_cgroup_memo *m)
@@ -800,9 +873,10 @@ static void limits_to_memo(struct lrg_cgroup_memo *m, const struct lrg_memcg_inf
 }
 
 /* read_info with the limits read only when known is NULL, else taken
- * from it (see lrg_cgroup_tree_read_info). */
+ * from it (see lrg_cgroup_tree_read_info), the busy files through k when
+ * not NULL. */
 static int read_info(const char *cgroup_root, const char *path, struct lrg_memcg_info *info,
-		     const struct lrg_cgroup_memo *known)
+		     const struct lrg_cgroup_memo *known, struct lrg_cgroup_kept *k)
 {
 	struct lrg_memcg_info mi = *info;
 	struct lrg_vmstat vs;
@@ -815,7 +889,7 @@ static int read_info(const char *cgroup_root, const char *path, struct lrg_memcg
 
 		if (f->limit && known)
 			continue;
-		r = read_u64_file(cgroup_root, path, f->file, v);
+		r = read_u64_kept(cgroup_root, path, f->file, v, k, f->kept);
 		if (r == -ENOENT && i > 0)
 			*v = f->dflt;
 		else if (r == -ENOENT && strcmp(path, "/"))
@@ -833,7 +907,7 @@ static int read_info(const char *cgroup_root, const char *path, struct lrg_memcg
 		limits_from_memo(&mi, known);
 	/* memory.stat alone: the oom_kill of memory.events is not part of
 	 * the info */
-	r = read_vmstat_file(cgroup_root, path, "memory.stat", &vs);
+	r = read_stat_kept(cgroup_root, path, &vs, k);
 	if (r < 0 && r != -ENOENT)
 		return r;
 	mi.anon = r < 0 ? 0 : vs.anon;
@@ -844,7 +918,7 @@ static int read_info(const char *cgroup_root, const char *path, struct lrg_memcg
 
 int lrg_cgroup_read_info(const char *cgroup_root, const char *path, struct lrg_memcg_info *info)
 {
-	return read_info(cgroup_root, path, info, NULL);
+	return read_info(cgroup_root, path, info, NULL, NULL);
 }
 
 /* Limits remembered are good only while inotify would say they changed. */
@@ -867,7 +941,11 @@ int lrg_cgroup_tree_read_info(struct lrg_cgroup_tree *t, size_t i, struct lrg_me
 		fill_idle(info, m->idle_current, m->idle_min);
 		return 0;
 	}
-	r = read_info(t->root, t->v[i].path, info, fresh ? m : NULL);
+	r = read_info(t->root, t->v[i].path, info, fresh ? m : NULL,
+		      to_ct(t)->keeps_files ? &m->kept : NULL);
+	/* a cgroup gone or idle keeps nothing open */
+	if (r < 0 || info->idle)
+		lrg_cgroup_kept_close(&m->kept);
 	if (r < 0)
 		return r;
 	m->stale = false;
@@ -894,7 +972,7 @@ int lrg_cgroup_tree_read_usage(struct lrg_cgroup_tree *t, uint64_t id, uint64_t 
 		return -ENOENT;
 	if (!limits_fresh(t, &e->memo, now_ms)) {
 		memset(&mi, 0, sizeof(mi));
-		r = read_info(t->root, e->path, &mi, NULL);
+		r = read_info(t->root, e->path, &mi, NULL, NULL);
 		if (r < 0)
 			return r;
 		if (mi.idle) {
@@ -907,7 +985,8 @@ int lrg_cgroup_tree_read_usage(struct lrg_cgroup_tree *t, uint64_t id, uint64_t 
 		*ret_limit = mi.high < mi.max ? mi.high : mi.max;
 		return 0;
 	}
-	r = read_u64_file(t->root, e->path, "memory.current", ret_current);
+	r = read_u64_kept(t->root, e->path, "memory.current", ret_current, kept_of(t, e),
+			  LRG_KEPT_CURRENT);
 	if (r < 0)
 		return r;
 	*ret_limit = e->memo.high < e->memo.max ? e->memo.high : e->memo.max;
@@ -919,19 +998,52 @@ int lrg_cgroup_read_memory_stat(const char *cgroup_root, const char *path, struc
 	return read_vmstat_file(cgroup_root, path, "memory.stat", ret);
 }
 
-int lrg_cgroup_read_stat(const char *cgroup_root, const char *path, struct lrg_vmstat *ret)
+/* lrg_cgroup_read_stat, through k's kept files when not NULL */
+static int read_stat_events(const char *cgroup_root, const char *path, bool with_events,
+			    struct lrg_vmstat *ret, struct lrg_cgroup_kept *k)
 {
 	struct lrg_vmstat vs, ev;
 	int r;
 
-	r = read_vmstat_file(cgroup_root, path, "memory.stat", &vs);
+	r = read_stat_kept(cgroup_root, path, &vs, k);
 	if (r < 0)
 		return r;
 	/* memory.stat has no oom_kill: it is in memory.events ("oom_kill N"). */
-	if (read_vmstat_file(cgroup_root, path, "memory.events", &ev) == 0)
+	if (with_events &&
+	    read_vmstat_kept(cgroup_root, path, "memory.events", &ev, k, LRG_KEPT_EVENTS) == 0)
 		vs.oom_kill = ev.oom_kill;
 	*ret = vs;
 	return 0;
+}
+
+int lrg_cgroup_read_stat(const char *cgroup_root, const char *path, struct lrg_vmstat *ret)
+{
+	return read_stat_events(cgroup_root, path, true, ret, NULL);
+}
+
+int lrg_cgroup_tree_read_stat(struct lrg_cgroup_tree *t, uint64_t id, bool with_events,
+			      struct lrg_vmstat *ret)
+{
+	struct lrg_cgroup_entry *e = find_entry(t, id);
+
+	if (!e)
+		return -ENOENT;
+	return read_stat_events(t->root, e->path, with_events, ret, kept_of(t, e));
+}
+
+int lrg_cgroup_tree_read_pressure(struct lrg_cgroup_tree *t, uint64_t id, struct lrg_psi *ret)
+{
+	struct lrg_cgroup_entry *e = find_entry(t, id);
+	char p[PATH_MAX], buf[512];
+	int r;
+
+	if (!e)
+		return -ENOENT;
+	r = join(p, sizeof(p), t->root, e->path, "memory.pressure");
+	if (r < 0)
+		return r;
+	r = lrg_cgroup_kept_read(kept_of(t, e), LRG_KEPT_PRESSURE, p, buf, sizeof(buf), NULL);
+	return r < 0 ? r : lrg_parse_psi(buf, ret);
 }
 
 int lrg_cgroup_read_pressure(const char *cgroup_root, const char *path, struct lrg_psi *ret)

@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgroup_kept.h"
 #include "lrg_backend.h"
 #include "procfs.h"
 
@@ -39,6 +40,9 @@ struct lrg_cgroup_memo {
 	/* memory.low, high, max and swap.max as read at limits_ms (0: never) */
 	uint64_t low, high, max, swap_max;
 	uint64_t limits_ms;
+	/* its busy files kept open (a tree on cgroupfs only); the tree
+	 * closes them when the cgroup goes, goes idle, or the tree is freed */
+	struct lrg_cgroup_kept kept;
 };
 
 /*
@@ -140,6 +144,12 @@ int lrg_cgroup_read_stat(const char *cgroup_root, const char *path, struct lrg_v
 /* memory.stat alone (oom_kill 0). */
 int lrg_cgroup_read_memory_stat(const char *cgroup_root, const char *path, struct lrg_vmstat *ret);
 int lrg_cgroup_read_pressure(const char *cgroup_root, const char *path, struct lrg_psi *ret);
+/* lrg_cgroup_read_stat (memory.events too when with_events) and
+ * lrg_cgroup_read_pressure of the tree's cgroup id, through its kept
+ * files (cgroup_kept.h); -ENOENT when the tree does not know id. */
+int lrg_cgroup_tree_read_stat(struct lrg_cgroup_tree *t, uint64_t id, bool with_events,
+			      struct lrg_vmstat *ret);
+int lrg_cgroup_tree_read_pressure(struct lrg_cgroup_tree *t, uint64_t id, struct lrg_psi *ret);
 
 typedef int (*lrg_pid_fn)(void *ctx, pid_t pid);
 /*

@@ -97,6 +97,11 @@ protected() { [ "$(min_of $U/ui.scope)" -ge $((64 * MiB)) ]; }
 wait_for 60 protected
 ok $? "the UI's working set is its memory.min ($(mib "$(min_of $U/ui.scope)") MiB of a 96 MiB sweep)"
 ui_min=$(min_of $U/ui.scope)
+kept() { # kept PATH-PART: lrugend's open files whose path holds it
+	ls -l /proc/$dpid/fd 2>/dev/null | grep -c -- "$1"
+}
+ok $([ "$(kept ui.scope/memory.stat)" = 1 ] && [ "$(kept ui.scope/memory.current)" = 1 ]; echo $?) \
+	"the busy UI's memory.stat and memory.current are kept open, once each (cgroup_kept.h)"
 ok $([ "$(min_of $U)" -ge "$ui_min" ]; echo $?) \
 	"its slice carries at least its children's sum ($(mib "$(min_of $U)") MiB)"
 idle_free() { [ "$(min_of $U/idle.scope)" = 0 ]; }
@@ -183,6 +188,11 @@ grep "respawn loop" "$LOG" | cut -c1-300 | sed 's/^/# /'
 kill -9 $loop 2>/dev/null
 ok $([ -z "$(cat $U/loop.scope/cgroup.procs)" ] && alive $ui && alive $idle; echo $?) \
 	"only the loop's scope went: it is empty, the UI and the idle app live"
+k0=$(kept loop.scope/)
+rmdir $U/loop.scope
+closed() { [ "$(kept loop.scope/)" = 0 ]; }
+wait_for 30 closed
+ok $? "the removed scope's files lrugend kept open are closed (kept $k0, now $(kept loop.scope/))"
 
 # ---- 6. a file-backed UI beside a runaway, without swap ---------------
 kill $idle
