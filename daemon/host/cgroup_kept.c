@@ -7,27 +7,9 @@
 #include <unistd.h>
 
 #include "cgroup_kept.h"
+#include "fileio.h"
 
 static size_t kept_in_use;
-
-static int pread_whole(int fd, char *buf, size_t size, size_t *ret_len)
-{
-	ssize_t n;
-
-	if (size < 2)
-		return -EINVAL;
-	do
-		n = pread(fd, buf, size - 1, 0);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	if ((size_t)n == size - 1)
-		return -EFBIG;
-	buf[n] = '\0';
-	if (ret_len)
-		*ret_len = (size_t)n;
-	return 0;
-}
 
 static void close_one(struct lrg_cgroup_kept *k, enum lrg_cgroup_kept_file which)
 {
@@ -42,7 +24,7 @@ int lrg_cgroup_kept_read(struct lrg_cgroup_kept *k, enum lrg_cgroup_kept_file wh
 	int fd, r;
 
 	if (k && (k->open & (1U << which))) {
-		r = pread_whole(k->fd[which], buf, size, ret_len);
+		r = lrg_pread_whole(k->fd[which], buf, size, ret_len);
 		if (r == 0)
 			return 0;
 		/* removed (ENODEV), or any other failure: the path tells */
@@ -51,7 +33,7 @@ int lrg_cgroup_kept_read(struct lrg_cgroup_kept *k, enum lrg_cgroup_kept_file wh
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	r = pread_whole(fd, buf, size, ret_len);
+	r = lrg_pread_whole(fd, buf, size, ret_len);
 	if (r == 0 && k && kept_in_use < LRG_CGROUP_KEPT_MAX) {
 		k->fd[which] = fd;
 		k->open |= (uint8_t)(1U << which);

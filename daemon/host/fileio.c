@@ -139,9 +139,29 @@ int lrg_kept_file_init(struct lrg_kept_file *f, const char *path)
 	return 0;
 }
 
-int lrg_kept_file_read(struct lrg_kept_file *f, char *buf, size_t size, size_t *ret_len)
+int lrg_pread_whole(int fd, char *buf, size_t size, size_t *ret_len)
 {
 	ssize_t n;
+
+	if (size < 2)
+		return -EINVAL;
+	/* a virtual file hands over all it has to a buffer large enough */
+	do
+		n = pread(fd, buf, size - 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n == size - 1)
+		return -EFBIG;
+	buf[n] = '\0';
+	if (ret_len)
+		*ret_len = (size_t)n;
+	return 0;
+}
+
+int lrg_kept_file_read(struct lrg_kept_file *f, char *buf, size_t size, size_t *ret_len)
+{
+	int r;
 
 	if (size < 2)
 		return -EINVAL;
@@ -150,22 +170,10 @@ int lrg_kept_file_read(struct lrg_kept_file *f, char *buf, size_t size, size_t *
 		if (f->fd < 0)
 			return -errno;
 	}
-	/* a virtual file hands over all it has to a buffer large enough */
-	do
-		n = pread(f->fd, buf, size - 1, 0);
-	while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		int r = -errno;
-
+	r = lrg_pread_whole(f->fd, buf, size, ret_len);
+	if (r < 0 && r != -EFBIG)
 		lrg_kept_file_close(f);
-		return r;
-	}
-	if ((size_t)n == size - 1)
-		return -EFBIG;
-	buf[n] = '\0';
-	if (ret_len)
-		*ret_len = (size_t)n;
-	return 0;
+	return r;
 }
 
 void lrg_kept_file_close(struct lrg_kept_file *f)

@@ -22,6 +22,10 @@ int lrg_read_file_at(int dirfd, const char *name, char **ret_buf, size_t *ret_le
 int lrg_read_fd(int fd, size_t max, char **ret_buf, size_t *ret_len);
 /* Same, into a caller's buffer; -EFBIG when it does not fit. */
 int lrg_read_file_buf(const char *path, char *buf, size_t size, size_t *ret_len);
+/* The whole virtual file open at fd, read again from offset 0 (where the
+ * kernel generates it anew), into buf, NUL-terminated; -EFBIG when it
+ * does not fit. */
+int lrg_pread_whole(int fd, char *buf, size_t size, size_t *ret_len);
 /* Write a short string (a command or a value) with one write(2). */
 int lrg_write_file(const char *path, const char *text);
 
