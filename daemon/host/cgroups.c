@@ -993,11 +993,6 @@ int lrg_cgroup_tree_read_usage(struct lrg_cgroup_tree *t, uint64_t id, uint64_t 
 	return 0;
 }
 
-int lrg_cgroup_read_memory_stat(const char *cgroup_root, const char *path, struct lrg_vmstat *ret)
-{
-	return read_vmstat_file(cgroup_root, path, "memory.stat", ret);
-}
-
 /* lrg_cgroup_read_stat, through k's kept files when not NULL */
 static int read_stat_events(const char *cgroup_root, const char *path, bool with_events,
 			    struct lrg_vmstat *ret, struct lrg_cgroup_kept *k)

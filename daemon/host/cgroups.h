@@ -141,8 +141,6 @@ void lrg_cgroup_tree_mark_stale(struct lrg_cgroup_tree *t, uint64_t id);
 
 /* memory.stat (pgscan, pgsteal, refaults, anon/file) and memory.events oom_kill. */
 int lrg_cgroup_read_stat(const char *cgroup_root, const char *path, struct lrg_vmstat *ret);
-/* memory.stat alone (oom_kill 0). */
-int lrg_cgroup_read_memory_stat(const char *cgroup_root, const char *path, struct lrg_vmstat *ret);
 int lrg_cgroup_read_pressure(const char *cgroup_root, const char *path, struct lrg_psi *ret);
 /* lrg_cgroup_read_stat (memory.events too when with_events) and
  * lrg_cgroup_read_pressure of the tree's cgroup id, through its kept
