@@ -113,7 +113,6 @@ static void test_status(void)
 	ok(v && lrg_json_get(v, "stall_wakes") && lrg_json_get(v, "stall_wakes")->type != LRG_JNULL &&
 	   lrg_json_get_u64(v, "stall_wakes", 0) == 7, "stall_wakes counts the trigger's wake-ups");
 	lrg_json_free(v);
-	s.stall_trigger = false;
 
 	/* what is not known yet is null, not invented */
 	memset(&s, 0, sizeof(s));

@@ -199,6 +199,18 @@ static void test_explain(void)
 	"\"pressure\":{\"mem_total\":8589934592,\"mem_available\":1073741824,\"swap_total\":0," \
 	"\"psi_some_avg10\":12.5,\"psi_full_avg10\":0.25}}"
 
+/* The watch: line of a status whose stall_wakes is the JSON value given;
+ * NULL when it does not render or has none. */
+static const char *watch_line(const char *stall_wakes, const struct lrg_render_opts *o)
+{
+	char doc[160];
+
+	snprintf(doc, sizeof(doc),
+		 "{\"backend\":{\"name\":\"kmod\"},\"pressure\":{\"mem_total\":1},\"stall_wakes\":%s}",
+		 stall_wakes);
+	return render(lrg_ctl_render_status, doc, o) == 0 ? line_starting("watch:") : NULL;
+}
+
 static void test_status(void)
 {
 	struct lrg_render_opts o = { .ascii = true };
@@ -223,17 +235,11 @@ static void test_status(void)
 	   "default slice row: [%s]", l ? l : "(missing)");
 	ok(!line_starting("config:"), "no config line while the files are in force");
 	ok(!line_starting("watch:"), "no watch line from a daemon that does not say");
-	r = render(lrg_ctl_render_status,
-		   "{\"backend\":{\"name\":\"kmod\"},\"pressure\":{\"mem_total\":1},\"stall_wakes\":12}",
-		   &o);
-	l = line_starting("watch:");
-	ok(r == 0 && l && strstr(l, "PSI trigger on /proc/pressure/memory, 12 wake-up(s)"),
+	l = watch_line("12", &o);
+	ok(l && strstr(l, "PSI trigger on /proc/pressure/memory, 12 wake-up(s)"),
 	   "an armed trigger and its wake-ups: [%s]", l ? l : "(missing)");
-	r = render(lrg_ctl_render_status,
-		   "{\"backend\":{\"name\":\"kmod\"},\"pressure\":{\"mem_total\":1},\"stall_wakes\":null}",
-		   &o);
-	l = line_starting("watch:");
-	ok(r == 0 && l && strstr(l, "no PSI trigger: memory polled"),
+	l = watch_line("null", &o);
+	ok(l && strstr(l, "no PSI trigger: memory polled"),
 	   "no trigger: memory polled: [%s]", l ? l : "(missing)");
 	r = render(lrg_ctl_render_status,
 		   "{\"backend\":{\"name\":\"proc\"},\"config_fallback\":\"1 error(s) in the configuration, the first: a.conf:2: x\"}",
