@@ -6,11 +6,11 @@
  * nothing here reads a real clock, so a seed fixes the whole run.
  */
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim_int.h"
+#include "sim_math.h"
 
 #define DEF_PRIORITY 12
 #define SWAP_CLUSTER_MAX 32
@@ -756,7 +756,7 @@ static int build_zipf(struct sim_pat_state *ps, const struct sim_pattern_spec *t
 	if (!ps->cdf)
 		return -ENOMEM;
 	for (i = 0; i < ts->len; i++) {
-		sum += 1.0 / pow((double)(i + 1), ts->zipf_s);
+		sum += 1.0 / lrg_sim_pow((double)(i + 1), ts->zipf_s);
 		ps->cdf[i] = sum;
 	}
 	for (i = 0; i < ts->len; i++)
@@ -973,7 +973,7 @@ static void kswapd(struct lrg_sim *s)
 static void psi_update(struct lrg_sim *s)
 {
 	uint64_t tus = tick_us(s);
-	double e = exp(-(double)s->w.m.tick_ms / 10000.0);
+	double e = lrg_sim_exp(-(double)s->w.m.tick_ms / 10000.0);
 	int i, m;
 
 	for (m = -1; m < s->nr_memcgs; m++) {
