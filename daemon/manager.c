@@ -54,7 +54,7 @@ static int describe_mm(struct manager_live *l, pid_t pid, uint64_t start_time,
 {
 	struct lrg_proc_status status;
 	struct lrg_proc_stat st;
-	int adj = 0, r;
+	int r;
 
 	r = lrg_procfs_read_stat(l->proc_root, pid, &st);
 	if (r < 0)
@@ -67,7 +67,6 @@ static int describe_mm(struct manager_live *l, pid_t pid, uint64_t start_time,
 		return r;
 	if (!status.has_mm || status.tgid != pid)
 		return -ESRCH;
-	(void)lrg_procfs_read_oom_score_adj(l->proc_root, pid, &adj);
 	memset(ret, 0, sizeof(*ret));
 	ret->mm_key = lrg_mm_key(pid, st.starttime);
 	ret->pid = pid;
@@ -75,7 +74,6 @@ static int describe_mm(struct manager_live *l, pid_t pid, uint64_t start_time,
 	ret->nr_anon = (status.rss_anon + status.rss_shmem) / LRG_PAGE_SIZE;
 	ret->nr_file = status.rss_file / LRG_PAGE_SIZE;
 	ret->run_stamp = lrg_procfs_run_stamp(l->proc_root, pid, &st, l->clk_tck);
-	ret->oom_score_adj = adj;
 	memcpy(ret->comm, st.comm, sizeof(ret->comm));
 	return 0;
 }

@@ -330,7 +330,6 @@ static int collect_pid(void *ctx, pid_t pid)
 	struct lrg_proc_status status;
 	struct lrg_proc_stat st;
 	struct mm_cand *m;
-	int adj = 0;
 
 	if (c->kthreads && lrg_kthreads_has(c->kthreads, pid))
 		return 0;
@@ -346,8 +345,6 @@ static int collect_pid(void *ctx, pid_t pid)
 	if (lrg_procfs_read_status(c->pb->proc_root, pid, &status) < 0 || !status.has_mm ||
 	    status.tgid != pid)
 		return 0;
-	/* the OOM scan's candidates are listed here too */
-	(void)lrg_procfs_read_oom_score_adj(c->pb->proc_root, pid, &adj);
 	if ((c->n + 1) * sizeof(*c->v) > c->bytes) {
 		struct mm_cand *nv = scratch_grow(c->v, &c->bytes, (c->n + 1) * sizeof(*nv));
 
@@ -364,7 +361,6 @@ static int collect_pid(void *ctx, pid_t pid)
 	m->mm.nr_anon = (status.rss_anon + status.rss_shmem) / LRG_PAGE_SIZE;
 	m->mm.nr_file = status.rss_file / LRG_PAGE_SIZE;
 	m->mm.run_stamp = lrg_procfs_run_stamp(c->pb->proc_root, pid, &st, c->pb->clk_tck);
-	m->mm.oom_score_adj = adj;
 	memcpy(m->mm.comm, st.comm, sizeof(m->mm.comm));
 	m->sig[0] = st.start_code;
 	m->sig[1] = st.end_code;

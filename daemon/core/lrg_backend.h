@@ -96,6 +96,8 @@ struct lrg_mm_info {
 	uint64_t nr_file;        /* resident file pages */
 	uint64_t run_stamp;      /* advances whenever the owner has run: the "has run"
 				  * hint (lrg_procfs_run_stamp); only its changes count */
+	/* the simulator's; for a real process the OOM scan reads
+	 * /proc/PID/oom_score_adj when it decides, not every listing */
 	int oom_score_adj;
 	char comm[16];
 };

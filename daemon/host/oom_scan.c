@@ -309,6 +309,8 @@ static int keep_candidate(void *ctx, const struct lrg_mm_info *mm)
 	if (s->virtual_time) {
 		c->own_cgroup = path;   /* a simulated process sits in its memcg */
 	} else {
+		/* as it is now: it may have changed since the listing */
+		(void)lrg_procfs_read_oom_score_adj(s->proc_root, mm->pid, &c->oom_score_adj);
 		c->exe = read_exe(s, mm->pid, &c->exe_trusted);
 		read_swap_and_owner(s, c);
 		c->own_cgroup = read_own_cgroup(s, mm->pid);

@@ -61,6 +61,20 @@ static int t_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn, vo
 static const struct lrg_backend_ops scripted_ops = { .name = "test", .list_memcgs = t_list_memcgs,
 						     .list_mms = t_list_mms };
 
+/* ROOT/PID/oom_score_adj. */
+static int write_adj(pid_t pid, int adj)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%d/oom_score_adj", root, (int)pid);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "%d\n", adj);
+	return fclose(f) ? -errno : 0;
+}
+
 /* ROOT/PID/{status,exe}: the status with its swap, exe a symlink. */
 static int write_proc(pid_t pid, const char *exe, uint64_t swap_pages)
 {
@@ -131,6 +145,17 @@ static void test_growth_rss_and_swap(void)
 	ok(by && by->exe && !strcmp(by->exe, "/usr/bin/bystander") && !strcmp(by->cgroup, "/") &&
 	   !by->own_cgroup, "scan: exe read from /proc/PID/exe, cgroup from the memcg listing, no"
 	   " own cgroup without a cgroup2 mount");
+
+	/* the listing's oom_score_adj is the simulator's: a real process's
+	 * is read when the scan runs, after any change since the listing */
+	mms[0].oom_score_adj = 0;
+	mms[1].oom_score_adj = 500;
+	ok(write_adj(500, -1000) == 0 && write_adj(501, 0) == 0, "oom_score_adj files written");
+	ok(lrg_oom_scan_collect(s, true, LRG_ROOT_MEMCG, &f) == 0 && f.n == 2, "scan: again");
+	by = find(&f, 500);
+	run = find(&f, 501);
+	ok(by && by->oom_score_adj == -1000 && run && run->oom_score_adj == 0,
+	   "oom_score_adj as /proc says at the scan (-1000, 0), not as listed (0, 500)");
 	lrg_oom_scan_free(s);
 }
 
