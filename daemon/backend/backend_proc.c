@@ -45,6 +45,7 @@
 #include "clock.h"
 #include "fileio.h"
 #include "kthreads.h"
+#include "status_memo.h"
 #include "lrg_log.h"
 #include "pidfd.h"
 #include "procfs.h"
@@ -87,6 +88,8 @@ struct proc_backend {
 	bool no_psi;
 	/* kernel threads, not read again at each listing (kthreads.h) */
 	struct lrg_kthreads kthreads;
+	/* processes' resident split, not read again while their size stays */
+	struct lrg_status_memo status_memo;
 	/* the machine's memory and swap as last measured (measure_meminfo_recent) */
 	struct lrg_pressure meminfo;
 	uint64_t meminfo_ms;
@@ -329,6 +332,7 @@ static int collect_pid(void *ctx, pid_t pid)
 	struct mm_collect *c = ctx;
 	struct lrg_proc_status status;
 	struct lrg_proc_stat st;
+	uint64_t key, nr_anon, nr_file;
 	struct mm_cand *m;
 
 	if (c->kthreads && lrg_kthreads_has(c->kthreads, pid))
@@ -342,9 +346,19 @@ static int collect_pid(void *ctx, pid_t pid)
 	}
 	if (st.state == 'Z' || st.state == 'X')
 		return 0;
-	if (lrg_procfs_read_status(c->pb->proc_root, pid, &status) < 0 || !status.has_mm ||
-	    status.tgid != pid)
-		return 0;
+	key = lrg_mm_key(pid, st.starttime);
+	/* a thread-group leader with an mm when its status was read: it
+	 * stays one until it is a zombie */
+	if (!lrg_status_memo_get(&c->pb->status_memo, pid, key, st.rss, c->now_ms, &nr_anon,
+				 &nr_file)) {
+		if (lrg_procfs_read_status(c->pb->proc_root, pid, &status) < 0 || !status.has_mm ||
+		    status.tgid != pid)
+			return 0;
+		nr_anon = (status.rss_anon + status.rss_shmem) / LRG_PAGE_SIZE;
+		nr_file = status.rss_file / LRG_PAGE_SIZE;
+		lrg_status_memo_put(&c->pb->status_memo, pid, key, st.rss, nr_anon, nr_file,
+				    c->now_ms);
+	}
 	if ((c->n + 1) * sizeof(*c->v) > c->bytes) {
 		struct mm_cand *nv = scratch_grow(c->v, &c->bytes, (c->n + 1) * sizeof(*nv));
 
@@ -354,12 +368,12 @@ static int collect_pid(void *ctx, pid_t pid)
 	}
 	m = &c->v[c->n++];
 	memset(m, 0, sizeof(*m));
-	m->mm.mm_key = lrg_mm_key(pid, st.starttime);
+	m->mm.mm_key = key;
 	m->mm.pid = pid;
 	m->mm.start_time = st.starttime;
 	m->mm.memcg_id = c->memcg_id;
-	m->mm.nr_anon = (status.rss_anon + status.rss_shmem) / LRG_PAGE_SIZE;
-	m->mm.nr_file = status.rss_file / LRG_PAGE_SIZE;
+	m->mm.nr_anon = nr_anon;
+	m->mm.nr_file = nr_file;
 	m->mm.run_stamp = lrg_procfs_run_stamp(c->pb->proc_root, pid, &st, c->pb->clk_tck);
 	memcpy(m->mm.comm, st.comm, sizeof(m->mm.comm));
 	m->sig[0] = st.start_code;

@@ -201,6 +201,7 @@ int lrg_parse_proc_stat(const char *text, struct lrg_proc_stat *ret)
 	st.stime = f[11];
 	st.num_threads = (int64_t)f[16];
 	st.starttime = f[18];
+	st.rss = f[20];
 	st.start_code = f[22];
 	st.end_code = f[23];
 	st.start_stack = f[24];

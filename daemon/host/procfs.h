@@ -33,6 +33,7 @@ struct lrg_proc_stat {
 	uint64_t utime, stime;   /* clock ticks */
 	int64_t num_threads;
 	uint64_t starttime;      /* clock ticks since boot */
+	uint64_t rss;            /* resident pages: anon, file and shmem */
 	/* The mm's layout (0 for kernel threads, or without ptrace access):
 	 * equal in every process sharing one mm, randomized per exec. */
 	uint64_t start_code, end_code, start_stack, start_brk;

@@ -38,6 +38,7 @@
 #define MiB ((uint64_t)1 << 20)
 #define ANON_SIZE (32 * MiB)
 #define FILE_SIZE (16 * MiB)
+#define GROW_SIZE (8 * MiB)
 #define PAGE ((uint64_t)4096)
 
 struct layout {
@@ -110,6 +111,13 @@ static void child_main(int cmd, int ack, const char *file)
 	while (xread(cmd, &c, 1) == 0) {
 		if (c == 'h') {
 			touch(hot, ANON_SIZE);
+			xwrite(ack, "k", 1);
+		} else if (c == 'g') {
+			char *more = mmap(NULL, GROW_SIZE, PROT_READ | PROT_WRITE,
+					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			if (more != MAP_FAILED)
+				touch(more, GROW_SIZE);
 			xwrite(ack, "k", 1);
 		} else if (c == 'm') {
 			uint64_t n = 0;
@@ -244,6 +252,25 @@ static int memcg_fn(void *ctx, const struct lrg_memcg_info *mi)
 
 	(*n)++;
 	return 0;
+}
+
+/* A listing that follows the child's growth: its status is read again
+ * once its size in stat changed (status_memo.h). */
+static void list_again_grown(struct lrg_backend *b, struct mms *m)
+{
+	uint64_t before = m->found.nr_anon;
+	int r;
+
+	if (ask('g') < 0) {
+		ok(0, "child grew by %d MiB", (int)(GROW_SIZE / MiB));
+		return;
+	}
+	m->nfound = 0;
+	m->n = 0;
+	r = b->ops->list_mms(b, LRG_ROOT_MEMCG, mm_fn, m);
+	ok(r == 0 && m->nfound == 1 && m->found.nr_anon >= before + GROW_SIZE / PAGE,
+	   "listed again after it grew: %" PRIu64 " anon pages, %" PRIu64 " before", m->found.nr_anon,
+	   before);
 }
 
 static char sharer_stack[64 * 1024] __attribute__((aligned(16)));
@@ -381,6 +408,7 @@ int main(void)
 		   m.self_or_sharer);
 		ok(m.found.nr_anon >= 2 * ANON_SIZE / PAGE && m.found.nr_file >= FILE_SIZE / PAGE,
 		   "child: %" PRIu64 " anon, %" PRIu64 " file pages", m.found.nr_anon, m.found.nr_file);
+		list_again_grown(b, &m);
 	}
 	if (sharer > 0) {
 		close(sharer_pipe[1]);
