@@ -35,6 +35,7 @@ static void test_stat(void)
 	   (unsigned long long)st.utime, (unsigned long long)st.stime);
 	ok(st.num_threads == 3, "num_threads 3: %lld", (long long)st.num_threads);
 	ok(st.starttime == 987654, "starttime 987654: %llu", (unsigned long long)st.starttime);
+	ok(st.rss == 2048, "rss 2048 pages: %llu", (unsigned long long)st.rss);
 	ok(!lrg_proc_stat_is_kthread(&st), "1234 is not a kernel thread (flags %#x)", st.flags);
 
 	r = lrg_procfs_read_stat(root, 2, &st);
