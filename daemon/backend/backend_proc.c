@@ -71,6 +71,7 @@ struct proc_backend {
 	char proc_root[512];
 	struct lrg_cgroup_tree *cg;
 	long clk_tck;
+	uint64_t kpage_pages;    /* LRG_PAGE_SIZE pages in one of the kernel's */
 	bool has_reclaim;
 	/* scratch mappings kept between calls while small (see scratch_keep) */
 	void *scratch[2];
@@ -312,6 +313,9 @@ struct mm_cand {
 	struct lrg_mm_info mm;
 	/* equal for every sharer of one mm: a cheap filter before kcmp */
 	uint64_t sig[4];
+	/* the task kcmp compares: the owner, or the live thread of a leader
+	 * gone by pthread_exit (whose own task has no mm) */
+	pid_t probe;
 	bool dup;
 };
 
@@ -327,38 +331,78 @@ struct mm_collect {
 	struct lrg_kthreads *kthreads;
 };
 
+/* What a listing says of one address space: its owner's identity, and the
+ * thread whose view of it was read (the owner, or one of its threads). */
+struct mm_view {
+	struct lrg_proc_stat st;     /* the owner's: identity, times */
+	struct lrg_proc_stat mm_st;  /* the reading thread's: size, layout */
+	pid_t probe;
+	uint64_t nr_anon, nr_file;
+};
+
+/* The resident split of pid's mm from its status, unless remembered
+ * (status_memo.h); false if pid has no mm of its own. */
+static bool own_split(struct mm_collect *c, pid_t pid, struct mm_view *v)
+{
+	struct lrg_proc_status status;
+	uint64_t key = lrg_mm_key(pid, v->st.starttime), rss = v->st.rss * c->pb->kpage_pages;
+
+	/* a thread-group leader with an mm when its status was read: it
+	 * stays one until it is a zombie */
+	if (lrg_status_memo_get(&c->pb->status_memo, pid, key, rss, c->now_ms, &v->nr_anon,
+				&v->nr_file))
+		return true;
+	if (lrg_procfs_read_status(c->pb->proc_root, pid, &status) < 0 || !status.has_mm ||
+	    status.tgid != pid)
+		return false;
+	v->nr_anon = (status.rss_anon + status.rss_shmem) / LRG_PAGE_SIZE;
+	v->nr_file = status.rss_file / LRG_PAGE_SIZE;
+	lrg_status_memo_put(&c->pb->status_memo, pid, key, rss, v->nr_anon, v->nr_file, c->now_ms);
+	return true;
+}
+
+/*
+ * pid's address space, if it is a process that has one: seen by pid
+ * itself, or, for a leader that left by pthread_exit (a zombie while its
+ * threads run on, with their mm), by a live thread. Such a process is
+ * listed like any other: left out, it would be out of the OOM scan's
+ * sight, and a user could hide a runaway so.
+ */
+static bool view_mm(struct mm_collect *c, pid_t pid, struct mm_view *v)
+{
+	struct lrg_proc_status status;
+
+	v->mm_st = v->st;
+	v->probe = pid;
+	if (v->st.state == 'X')
+		return false;
+	if (v->st.state != 'Z')
+		return own_split(c, pid, v);
+	if (v->st.num_threads < 2 ||
+	    lrg_procfs_read_live_thread(c->pb->proc_root, pid, &v->probe, &v->mm_st, &status) < 0)
+		return false;
+	v->nr_anon = (status.rss_anon + status.rss_shmem) / LRG_PAGE_SIZE;
+	v->nr_file = status.rss_file / LRG_PAGE_SIZE;
+	return true;
+}
+
 static int collect_pid(void *ctx, pid_t pid)
 {
 	struct mm_collect *c = ctx;
-	struct lrg_proc_status status;
-	struct lrg_proc_stat st;
-	uint64_t key, nr_anon, nr_file;
+	struct mm_view v;
 	struct mm_cand *m;
 
 	if (c->kthreads && lrg_kthreads_has(c->kthreads, pid))
 		return 0;
-	if (lrg_procfs_read_stat(c->pb->proc_root, pid, &st) < 0)
+	if (lrg_procfs_read_stat(c->pb->proc_root, pid, &v.st) < 0)
 		return 0;  /* exited meanwhile */
-	if (lrg_proc_stat_is_kthread(&st)) {
+	if (lrg_proc_stat_is_kthread(&v.st)) {
 		if (c->kthreads)
 			lrg_kthreads_add(c->kthreads, pid);
 		return 0;
 	}
-	if (st.state == 'Z' || st.state == 'X')
+	if (!view_mm(c, pid, &v))
 		return 0;
-	key = lrg_mm_key(pid, st.starttime);
-	/* a thread-group leader with an mm when its status was read: it
-	 * stays one until it is a zombie */
-	if (!lrg_status_memo_get(&c->pb->status_memo, pid, key, st.rss, c->now_ms, &nr_anon,
-				 &nr_file)) {
-		if (lrg_procfs_read_status(c->pb->proc_root, pid, &status) < 0 || !status.has_mm ||
-		    status.tgid != pid)
-			return 0;
-		nr_anon = (status.rss_anon + status.rss_shmem) / LRG_PAGE_SIZE;
-		nr_file = status.rss_file / LRG_PAGE_SIZE;
-		lrg_status_memo_put(&c->pb->status_memo, pid, key, st.rss, nr_anon, nr_file,
-				    c->now_ms);
-	}
 	if ((c->n + 1) * sizeof(*c->v) > c->bytes) {
 		struct mm_cand *nv = scratch_grow(c->v, &c->bytes, (c->n + 1) * sizeof(*nv));
 
@@ -368,18 +412,19 @@ static int collect_pid(void *ctx, pid_t pid)
 	}
 	m = &c->v[c->n++];
 	memset(m, 0, sizeof(*m));
-	m->mm.mm_key = key;
+	m->mm.mm_key = lrg_mm_key(pid, v.st.starttime);
 	m->mm.pid = pid;
-	m->mm.start_time = st.starttime;
+	m->mm.start_time = v.st.starttime;
 	m->mm.memcg_id = c->memcg_id;
-	m->mm.nr_anon = nr_anon;
-	m->mm.nr_file = nr_file;
-	m->mm.run_stamp = lrg_procfs_run_stamp(c->pb->proc_root, pid, &st, c->pb->clk_tck);
-	memcpy(m->mm.comm, st.comm, sizeof(m->mm.comm));
-	m->sig[0] = st.start_code;
-	m->sig[1] = st.end_code;
-	m->sig[2] = st.start_stack;
-	m->sig[3] = st.start_brk;
+	m->mm.nr_anon = v.nr_anon;
+	m->mm.nr_file = v.nr_file;
+	m->mm.run_stamp = lrg_procfs_run_stamp(c->pb->proc_root, v.probe, &v.st, c->pb->clk_tck);
+	memcpy(m->mm.comm, v.st.comm, sizeof(m->mm.comm));
+	m->probe = v.probe;
+	m->sig[0] = v.mm_st.start_code;
+	m->sig[1] = v.mm_st.end_code;
+	m->sig[2] = v.mm_st.start_stack;
+	m->sig[3] = v.mm_st.start_brk;
 	return 0;
 }
 
@@ -404,7 +449,7 @@ static int cmp_pid(const void *a, const void *b)
 static int cmp_kcmp(const void *a, const void *b)
 {
 	const struct mm_cand *x = a, *y = b;
-	long r = syscall(SYS_kcmp, x->mm.pid, y->mm.pid, KCMP_VM, 0, 0);
+	long r = syscall(SYS_kcmp, x->probe, y->probe, KCMP_VM, 0, 0);
 
 	if (r == 0)
 		return x->mm.start_time < y->mm.start_time ? -1 : x->mm.start_time > y->mm.start_time;
@@ -437,7 +482,7 @@ static void dedup_sharers(struct mm_collect *c)
 			continue;
 		qsort(c->v + i, j - i, sizeof(c->v[0]), cmp_kcmp);
 		for (size_t k = i + 1; k < j; k++)
-			if (syscall(SYS_kcmp, c->v[k - 1].mm.pid, c->v[k].mm.pid, KCMP_VM, 0, 0) == 0)
+			if (syscall(SYS_kcmp, c->v[k - 1].probe, c->v[k].probe, KCMP_VM, 0, 0) == 0)
 				c->v[k].dup = true;
 	}
 	qsort(c->v, c->n, sizeof(c->v[0]), cmp_pid);
@@ -1337,6 +1382,8 @@ int lrg_proc_backend_open(const char *proc_root, const char *cgroup_root,
 		return r;
 	}
 	pb->clk_tck = sysconf(_SC_CLK_TCK);
+	pb->kpage_pages = sysconf(_SC_PAGESIZE) > (long)LRG_PAGE_SIZE ?
+		(uint64_t)sysconf(_SC_PAGESIZE) / LRG_PAGE_SIZE : 1;
 	if (pb->clk_tck <= 0)
 		pb->clk_tck = 100;
 	r = lrg_cgroup_tree_open(cgroup_root, &pb->cg);

@@ -65,8 +65,10 @@ enum lrg_memlock_kind lrg_memlock_classify(const char *line, const char *exe, ui
 		return LRG_MEMLOCK_PRESENT;
 	/* the C library's and the loader's code: any function may be the
 	 * first one the kill calls; their read-only data (some 500 KiB
-	 * of tables a daemon mostly never reads) as it is read, which for
-	 * the kill's is at start (lrg_oom_prefault) */
+	 * of tables a daemon mostly never reads) as it is read: what the
+	 * kill reads of it before the signal (snprintf's and strtoull's
+	 * tables) every listing reads first, and only the log lines after
+	 * the signal may read a page for the first time */
 	if (runtime_library(path) && perms[2] == 'x')
 		return LRG_MEMLOCK_PRESENT;
 	return LRG_MEMLOCK_ONFAULT;

@@ -13,8 +13,8 @@
  * of the C library and the loader, and every private writable mapping
  * (heap, stacks, data; anonymous ones up to LRG_MEMLOCK_ANON_PRESENT_MAX):
  * the decision and the kill run on them alone. Locked when first touched:
- * the C library's read-only data (the kill's own is touched at start, when
- * the kill path runs once on nobody), and the other libraries (libsystemd,
+ * the C library's read-only data (what the kill reads of it before its
+ * signal, every listing reads first), and the other libraries (libsystemd,
  * libnl, inih and what they pull in: libgcrypt, three compressors), which
  * serve the event loop and the log. What of them runs stays in RAM; the
  * megabytes that never run are never read in. Under mlockall(MCL_CURRENT)

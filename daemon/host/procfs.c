@@ -7,6 +7,7 @@
  * unknown key is simply skipped so new kernels do not break us.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -302,6 +303,57 @@ int lrg_procfs_read_status(const char *proc_root, pid_t pid, struct lrg_proc_sta
 	if (r < 0)
 		return r;
 	return lrg_parse_proc_status(buf, ret);
+}
+
+/* The stat and status of thread tid of pid, if it has not exited and has
+ * the mm. */
+static int read_thread(const char *proc_root, pid_t pid, long tid, struct lrg_proc_stat *ret_stat,
+		       struct lrg_proc_status *ret_status)
+{
+	char path[PATH_MAX], name[64], buf[1024];
+	_cleanup_free_ char *text = NULL;
+	int r;
+
+	snprintf(name, sizeof(name), "task/%ld/stat", tid);
+	r = proc_path(path, sizeof(path), proc_root, pid, name);
+	if (r < 0 || (r = lrg_read_file_buf(path, buf, sizeof(buf), NULL)) < 0 ||
+	    (r = lrg_parse_proc_stat(buf, ret_stat)) < 0)
+		return r;
+	if (ret_stat->state == 'Z' || ret_stat->state == 'X')
+		return -ESRCH;
+	snprintf(name, sizeof(name), "task/%ld/status", tid);
+	r = read_proc_text(proc_root, pid, name, &text);
+	if (r < 0 || (r = lrg_parse_proc_status(text, ret_status)) < 0)
+		return r;
+	return ret_status->has_mm && ret_status->tgid == pid ? 0 : -ESRCH;
+}
+
+int lrg_procfs_read_live_thread(const char *proc_root, pid_t pid, pid_t *ret_tid,
+				struct lrg_proc_stat *ret_stat, struct lrg_proc_status *ret_status)
+{
+	_cleanup_closedir_ DIR *d = NULL;
+	char path[PATH_MAX];
+	struct dirent *de;
+	int r;
+
+	r = proc_path(path, sizeof(path), proc_root, pid, "task");
+	if (r < 0)
+		return r;
+	d = opendir(path);
+	if (!d)
+		return errno == ENOENT ? -ESRCH : -errno;
+	while ((de = readdir(d))) {
+		char *e;
+		long tid = strtol(de->d_name, &e, 10);
+
+		if (tid <= 0 || tid > INT_MAX || *e || tid == pid)
+			continue;
+		if (read_thread(proc_root, pid, tid, ret_stat, ret_status) == 0) {
+			*ret_tid = (pid_t)tid;
+			return 0;
+		}
+	}
+	return -ESRCH;
 }
 
 /* ---- /proc/PID/exe ------------------------------------------------------- */

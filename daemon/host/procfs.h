@@ -63,6 +63,15 @@ struct lrg_proc_status {
 int lrg_parse_proc_status(const char *text, struct lrg_proc_status *ret);
 int lrg_procfs_read_status(const char *proc_root, pid_t pid, struct lrg_proc_status *ret);
 
+/*
+ * A thread of pid other than pid itself that has not exited, with the mm:
+ * its tid, stat and status. A leader that left by pthread_exit is a zombie
+ * while its threads run on, and its own stat and status show no mm; the
+ * process is still there, and so is its memory. -ESRCH if none.
+ */
+int lrg_procfs_read_live_thread(const char *proc_root, pid_t pid, pid_t *ret_tid,
+				struct lrg_proc_stat *ret_stat, struct lrg_proc_status *ret_status);
+
 /* /proc/PID/cgroup: the v2 line "0::/path" and, on hybrid or v1 machines,
  * the line of the v1 hierarchy that has the memory controller. */
 struct lrg_proc_cgroup {

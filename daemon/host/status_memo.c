@@ -17,8 +17,10 @@ bool lrg_status_memo_get(const struct lrg_status_memo *m, pid_t pid, uint64_t mm
 	if (!mm_key || s->mm_key != mm_key || s->rss != rss || now_ms < s->read_ms ||
 	    now_ms - s->read_ms >= LRG_STATUS_MEMO_TTL_MS)
 		return false;
-	*ret_anon = s->nr_anon;
-	*ret_file = s->nr_file;
+	/* the total as stat says now, which the status read a moment after
+	 * it may not have: only the split is remembered */
+	*ret_file = s->nr_file < rss ? s->nr_file : rss;
+	*ret_anon = rss - *ret_file;
 	return true;
 }
 

@@ -35,7 +35,8 @@ struct lrg_status_memo {
 };
 
 /* The split remembered for mm_key (pid's), if its total is still rss and
- * it is fresh at now_ms. */
+ * it is fresh at now_ms: file pages as remembered (rss at most), anon the
+ * rest of rss, so the total is always stat's. */
 bool lrg_status_memo_get(const struct lrg_status_memo *m, pid_t pid, uint64_t mm_key,
 			 uint64_t rss, uint64_t now_ms, uint64_t *ret_anon, uint64_t *ret_file);
 

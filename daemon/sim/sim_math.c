@@ -36,7 +36,7 @@ double lrg_sim_exp(double x)
 
 	if (x != x)
 		return x;
-	if (x > 709.78)
+	if (x > 709.782712893384)
 		return DBL_MAX * 2;
 	if (x < -745.2)
 		return 0;
@@ -48,6 +48,8 @@ double lrg_sim_exp(double x)
 	}
 	if (k > 1023)
 		return sum * two_to(1023) * two_to(k - 1023);
+	if (k < -1021)     /* subnormal: one rounding, at the last step */
+		return sum * two_to(k + 64) * two_to(-64);
 	return sum * two_to(k);
 }
 

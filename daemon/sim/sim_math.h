@@ -12,7 +12,7 @@
  * with |y ln x| (4e-15 for the Zipf weights of 2 million pages).
  */
 
-/* e^x; 0 below -745, +inf above 709.78. */
+/* e^x; 0 below -745.14, +inf above 709.7827. */
 double lrg_sim_exp(double x);
 
 /* The natural logarithm of x > 0; -inf for 0, NaN below 0. */

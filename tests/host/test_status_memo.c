@@ -36,6 +36,12 @@ int main(void)
 	ok(!lrg_status_memo_get(&memo, 100, 0xabc, 300, 2000, &anon, &file) &&
 	   lrg_status_memo_get(&memo, 100 + LRG_STATUS_MEMO_SLOTS, 0x123, 50, 2000, &anon, &file) &&
 	   anon == 50, "a pid of the same slot takes it over");
+	/* the status read after stat saw 2 pages more: the total is stat's */
+	lrg_status_memo_put(&memo, 102, 0x789, 10, 6, 6, 1500);
+	hit = lrg_status_memo_get(&memo, 102, 0x789, 10, 2000, &anon, &file);
+	ok(hit && anon + file == 10 && file == 6,
+	   "a status that disagreed with stat's total: stat's total, the status's file pages "
+	   "(%llu anon, %llu file)", (unsigned long long)anon, (unsigned long long)file);
 	lrg_status_memo_put(&memo, 101, 0x456, 10, 4, 6, 1500);
 	ok(lrg_status_memo_get(&memo, 101, 0x456, 10, 2000, &anon, &file) && anon == 4 &&
 	   file == 6 && lrg_status_memo_get(&memo, 100 + LRG_STATUS_MEMO_SLOTS, 0x123, 50, 2000,

@@ -36,6 +36,12 @@ static void test_exp(void)
 	ok(lrg_sim_exp(0) == 1, "exp(0) is exactly 1");
 	ok(isinf(lrg_sim_exp(710)) && lrg_sim_exp(710) > 0, "exp(710) overflows to +inf");
 	ok(lrg_sim_exp(-746) == 0, "exp(-746) underflows to 0");
+	ok(lrg_sim_exp(-745.0) == exp(-745.0) && lrg_sim_exp(-745.0) > 0,
+	   "exp(-745) is the smallest subnormal, as libm's (%g)", lrg_sim_exp(-745.0));
+	ok(fabs(lrg_sim_exp(-740) - exp(-740)) <= 4.95e-324,
+	   "exp(-740), a subnormal, within one step of libm's");
+	ok(!isinf(lrg_sim_exp(709.7827)) && fabs(lrg_sim_exp(709.7827) - exp(709.7827)) /
+	   exp(709.7827) < 1e-15, "exp(709.7827) is finite, as libm's");
 	ok(isnan(lrg_sim_exp(NAN)), "exp(NaN) is NaN");
 }
 

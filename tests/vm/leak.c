@@ -5,6 +5,10 @@
  * application does, and can wear another name the way an attacker would:
  *
  *   lrg-leak RATE [COMM]       COMM set with prctl(PR_SET_NAME)
+ *   LRG_LEAK_LEADERLESS=1 lrg-leak RATE
+ *                              the leak in a thread, the main thread gone
+ *                              by pthread_exit: a zombie leader whose
+ *                              process runs on
  *   LRG_LEAK_RATE=RATE LD_PRELOAD=lrg-leak.so PROGRAM...
  *                              the same leak inside PROGRAM (a binary root
  *                              installed), started before PROGRAM's main
@@ -12,6 +16,7 @@
  * The preload build (-DLRG_LEAK_PRELOAD) is how a user makes a process
  * whose executable is a trusted file do what the user wants.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -56,12 +61,28 @@ __attribute__((constructor)) static void leak_in_host_program(void)
 	leak(r && atol(r) > 0 ? (unsigned long)atol(r) : 24);
 }
 #else
+static unsigned long rate_of_thread;
+
+static void *leak_thread(void *arg)
+{
+	leak(rate_of_thread);
+	return arg;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2 || atol(argv[1]) <= 0)
 		return 2;
 	if (argc > 2)
 		prctl(PR_SET_NAME, argv[2], 0, 0, 0);
+	if (getenv("LRG_LEAK_LEADERLESS")) {
+		pthread_t t;
+
+		rate_of_thread = (unsigned long)atol(argv[1]);
+		if (pthread_create(&t, NULL, leak_thread, NULL) != 0)
+			return 3;
+		pthread_exit(NULL);
+	}
 	leak((unsigned long)atol(argv[1]));
 }
 #endif

@@ -27,6 +27,9 @@
 #   230-char scope       a cgroup whose name is 230 characters long;
 #   40 levels deep       a cgroup 40 levels below user@1000.service;
 #   split over 8         eight processes of 3 MiB/s each in one scope;
+#   leaderless           the leak in a thread, the main thread gone by
+#                        pthread_exit: the leader is a zombie (no mm of its
+#                        own in /proc) while the process runs on;
 #   1100 cgroups first   1,100 empty cgroups made before the runaway's.
 # Each point: the runaway is gone, lrugend ended it (its log names only the
 # attacker's pids), the kernel's OOM killer killed nothing, the bystander
@@ -174,6 +177,8 @@ attack "a cgroup 40 levels deep, each a memcg" \
 	"p=$U/deep && mkdir \$p && for i in \$(seq 2 40); do echo +memory >\$p/cgroup.subtree_control && p=\$p/d\$i && mkdir \$p || exit 1; done; echo \$\$ >\$p/cgroup.procs && exec $L $RATE"
 attack "a runaway split over 8 processes" \
 	"mkdir $U/app.slice/split.scope && echo \$\$ >$U/app.slice/split.scope/cgroup.procs && for i in 1 2 3 4 5 6 7 8; do $L 3 & echo \$! >>$A/pids; done; wait"
+attack "its leader gone by pthread_exit, a zombie while the leak runs on in a thread" \
+	"LRG_LEAK_LEADERLESS=1 exec $L $RATE"
 # The user makes them first (not on the attack's clock: under TCG 1,100
 # mkdirs take a while), memcgs all, then the runaway's after them. No
 # candidate is hidden (the lists are sized to fit), and lrugend must not

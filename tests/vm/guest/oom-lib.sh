@@ -5,13 +5,17 @@
 # Every wait is a poll with a deadline, by the clock: the host is loaded
 # and TCG is slow, so a count of polls says nothing about time.
 
-# alive PID: running (a zombie, killed but not yet reaped by us, is not)
+# alive PID: running (a zombie, killed but not yet reaped by us, is not;
+# a leader gone by pthread_exit whose threads run on is)
 alive() {
 	[ -r "/proc/$1/stat" ] || return 1
-	case $(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) in
-	Z | X | "") return 1 ;;
-	esac
-	return 0
+	for a_stat in "/proc/$1/stat" /proc/$1/task/*/stat; do
+		case $(sed 's/.*) //' "$a_stat" 2>/dev/null | cut -d' ' -f1) in
+		Z | X | "") ;;
+		*) return 0 ;;
+		esac
+	done
+	return 1
 }
 
 # wait_for SECONDS COMMAND...: poll every 0.5 s; 0 when COMMAND succeeded.
