@@ -71,8 +71,7 @@ static int describe_mm(struct manager_live *l, pid_t pid, uint64_t start_time,
 	ret->mm_key = lrg_mm_key(pid, st.starttime);
 	ret->pid = pid;
 	ret->start_time = st.starttime;
-	ret->nr_anon = (status.rss_anon + status.rss_shmem) / LRG_PAGE_SIZE;
-	ret->nr_file = status.rss_file / LRG_PAGE_SIZE;
+	lrg_proc_status_split(&status, LRG_PAGE_SIZE, &ret->nr_anon, &ret->nr_file);
 	ret->run_stamp = lrg_procfs_run_stamp(l->proc_root, pid, &st, l->clk_tck);
 	memcpy(ret->comm, st.comm, sizeof(ret->comm));
 	return 0;

@@ -355,8 +355,7 @@ static bool own_split(struct mm_collect *c, pid_t pid, struct mm_view *v)
 	if (lrg_procfs_read_status(c->pb->proc_root, pid, &status) < 0 || !status.has_mm ||
 	    status.tgid != pid)
 		return false;
-	v->nr_anon = (status.rss_anon + status.rss_shmem) / LRG_PAGE_SIZE;
-	v->nr_file = status.rss_file / LRG_PAGE_SIZE;
+	lrg_proc_status_split(&status, LRG_PAGE_SIZE, &v->nr_anon, &v->nr_file);
 	lrg_status_memo_put(&c->pb->status_memo, pid, key, rss, v->nr_anon, v->nr_file, c->now_ms);
 	return true;
 }
@@ -381,8 +380,7 @@ static bool view_mm(struct mm_collect *c, pid_t pid, struct mm_view *v)
 	if (v->st.num_threads < 2 ||
 	    lrg_procfs_read_live_thread(c->pb->proc_root, pid, &v->probe, &v->mm_st, &status) < 0)
 		return false;
-	v->nr_anon = (status.rss_anon + status.rss_shmem) / LRG_PAGE_SIZE;
-	v->nr_file = status.rss_file / LRG_PAGE_SIZE;
+	lrg_proc_status_split(&status, LRG_PAGE_SIZE, &v->nr_anon, &v->nr_file);
 	return true;
 }
 

@@ -61,6 +61,15 @@ struct lrg_proc_status {
 };
 
 int lrg_parse_proc_status(const char *text, struct lrg_proc_status *ret);
+
+/* A status's resident pages of page_size bytes, split as the LRU splits
+ * them: shared memory is swap-backed, so it counts as anonymous. */
+static inline void lrg_proc_status_split(const struct lrg_proc_status *s, uint64_t page_size,
+					 uint64_t *ret_anon, uint64_t *ret_file)
+{
+	*ret_anon = (s->rss_anon + s->rss_shmem) / page_size;
+	*ret_file = s->rss_file / page_size;
+}
 int lrg_procfs_read_status(const char *proc_root, pid_t pid, struct lrg_proc_status *ret);
 
 /*

@@ -61,18 +61,18 @@ static int t_list_mms(struct lrg_backend *b, uint64_t memcg_id, lrg_mm_fn fn, vo
 static const struct lrg_backend_ops scripted_ops = { .name = "test", .list_memcgs = t_list_memcgs,
 						     .list_mms = t_list_mms };
 
-/* ROOT/PID/oom_score_adj. */
-static int write_adj(pid_t pid, int adj)
+/* ROOT/PID/NAME, holding text. */
+static int write_proc_file(pid_t pid, const char *name, const char *text)
 {
 	char path[256];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%d/oom_score_adj", root, (int)pid);
+	snprintf(path, sizeof(path), "%s/%d/%s", root, (int)pid, name);
 	f = fopen(path, "w");
 	if (!f)
 		return -errno;
-	fprintf(f, "%d\n", adj);
-	return fclose(f) ? -errno : 0;
+	fputs(text, f);
+	return fclose(f) == 0 ? 0 : -errno;
 }
 
 /* ROOT/PID/{status,exe}: the status with its swap, exe a symlink. */
@@ -150,26 +150,14 @@ static void test_growth_rss_and_swap(void)
 	 * is read when the scan runs, after any change since the listing */
 	mms[0].oom_score_adj = 0;
 	mms[1].oom_score_adj = 500;
-	ok(write_adj(500, -1000) == 0 && write_adj(501, 0) == 0, "oom_score_adj files written");
+	ok(write_proc_file(500, "oom_score_adj", "-1000\n") == 0 &&
+	   write_proc_file(501, "oom_score_adj", "0\n") == 0, "oom_score_adj files written");
 	ok(lrg_oom_scan_collect(s, true, LRG_ROOT_MEMCG, &f) == 0 && f.n == 2, "scan: again");
 	by = find(&f, 500);
 	run = find(&f, 501);
 	ok(by && by->oom_score_adj == -1000 && run && run->oom_score_adj == 0,
 	   "oom_score_adj as /proc says at the scan (-1000, 0), not as listed (0, 500)");
 	lrg_oom_scan_free(s);
-}
-
-static int write_cgroup(pid_t pid, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%d/cgroup", root, (int)pid);
-	f = fopen(path, "w");
-	if (!f)
-		return -errno;
-	fputs(text, f);
-	return fclose(f) == 0 ? 0 : -errno;
 }
 
 static void test_own_cgroup(void)
@@ -186,8 +174,8 @@ static void test_own_cgroup(void)
 	snprintf(line, sizeof(line), "0::%s\n", deep);
 	set_mm(0, 500, MIB(10));
 	set_mm(1, 501, MIB(10));
-	if (!ok(write_cgroup(500, line) == 0 &&
-		write_cgroup(501, "12:memory:/user.slice\n1:name=systemd:/x\n0::/user.slice/tail.scope\n") == 0,
+	if (!ok(write_proc_file(500, "cgroup", line) == 0 &&
+		write_proc_file(501, "cgroup", "12:memory:/user.slice\n1:name=systemd:/x\n0::/user.slice/tail.scope\n") == 0,
 		"own cgroup: /proc/PID/cgroup written"))
 		return;
 	ok(lrg_oom_scan_new(&b, root, "/sys/fs/cgroup", &s) == 0, "scan: new, with a cgroup2 mount");

@@ -72,6 +72,17 @@ static void test_start_time(void)
 	ok(r == -ESRCH && t == 42, "start time of a missing pid: -ESRCH, output untouched (%d)", r);
 }
 
+/* 1234's status as the LRU splits it: its shared memory is anonymous. */
+static void test_status_split(const struct lrg_proc_status *s)
+{
+	uint64_t anon = 0, file = 0;
+
+	lrg_proc_status_split(s, 4096, &anon, &file);
+	ok(anon == (5120 + 1024) / 4 && file == 2048 / 4,
+	   "split in 4 KiB pages: anon with shmem %llu, file %llu", (unsigned long long)anon,
+	   (unsigned long long)file);
+}
+
 static void test_status(void)
 {
 	struct lrg_proc_status s = { 0 };
@@ -85,6 +96,7 @@ static void test_status(void)
 	   (unsigned long long)s.rss_shmem);
 	ok(s.vm_swap == 256 * 1024ULL && s.vm_size == 120563 * 1024ULL &&
 	   s.vm_rss == 8192 * 1024ULL, "VmSwap, VmSize, VmRSS");
+	test_status_split(&s);
 	r = lrg_procfs_read_status(root, 2, &s);
 	ok(r == 0 && !s.has_mm && s.tgid == 2, "kernel thread: no mm");
 	ok(lrg_parse_proc_status("Name:\tx\nPid:\t4\n", &s) == -EINVAL, "status without Tgid rejected");
