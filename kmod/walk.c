@@ -28,6 +28,10 @@
 #include <linux/swap.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/smp.h>
+#ifdef CONFIG_X86
+#include <asm/tlbflush.h>
+#endif
 
 #include "compat.h"
 #include "lrugen.h"
@@ -814,6 +818,36 @@ static int lrugen_walk_vmas(struct lrugen_walk *walk)
 	return LRUGEN_WALK_DONE;
 }
 
+#ifdef CONFIG_X86
+static void lrugen_flush_this_tlb(void *unused)
+{
+	__flush_tlb_all();
+}
+
+/*
+ * x86 clears an accessed bit without a TLB flush (as MGLRU's walks and the
+ * kernel's reclaim do), and a CPU that still caches the translation does
+ * not set the bit again when the page is used. With PCID a translation
+ * outlives context switches, so a small hot set (a UI's) can stay cached
+ * across harvests, read as idle each time, and lose its protection; so can
+ * any set under an emulator's large software TLB. The CPUs that ran the mm
+ * drop their translations after a step that cleared bits, and the next use
+ * of each page marks it again: one round of IPIs per step, not per page.
+ * __flush_tlb_all is the one flush exported on Debian's 6.1 and 6.12.
+ */
+static void lrugen_flush_mm_tlbs(struct mm_struct *mm)
+{
+	preempt_disable();
+	on_each_cpu_mask(mm_cpumask(mm), lrugen_flush_this_tlb, NULL, true);
+	preempt_enable();
+}
+#else
+/* Other architectures: no flush; a cached translation may hide a use. */
+static void lrugen_flush_mm_tlbs(struct mm_struct *mm)
+{
+}
+#endif
+
 /**
  * lrugen_walk_step - walk on from walk->next_addr until done or stopped
  * @walk: the walk; walk->regions must have been drained (nr_regions reset)
@@ -823,6 +857,7 @@ static int lrugen_walk_vmas(struct lrugen_walk *walk)
  */
 int lrugen_walk_step(struct lrugen_walk *walk)
 {
+	u64 young_before = walk->stats.pte_young;
 	int ret;
 
 	walk->nr_regions = 0;
@@ -853,6 +888,8 @@ int lrugen_walk_step(struct lrugen_walk *walk)
 		}
 	}
 
+	if (walk->stats.pte_young != young_before)
+		lrugen_flush_mm_tlbs(walk->mm);
 	/* the last user of the address space, if it exited meanwhile: not here */
 	mmput_async(walk->mm);
 	return ret;
