@@ -837,9 +837,7 @@ static void lrugen_flush_this_tlb(void *unused)
  */
 static void lrugen_flush_mm_tlbs(struct mm_struct *mm)
 {
-	preempt_disable();
 	on_each_cpu_mask(mm_cpumask(mm), lrugen_flush_this_tlb, NULL, true);
-	preempt_enable();
 }
 #else
 /* Other architectures: no flush; a cached translation may hide a use. */
@@ -857,7 +855,7 @@ static void lrugen_flush_mm_tlbs(struct mm_struct *mm)
  */
 int lrugen_walk_step(struct lrugen_walk *walk)
 {
-	u64 young_before = walk->stats.pte_young;
+	u64 cleared_before = walk->stats.pte_young + walk->stats.pmd_young;
 	int ret;
 
 	walk->nr_regions = 0;
@@ -888,7 +886,8 @@ int lrugen_walk_step(struct lrugen_walk *walk)
 		}
 	}
 
-	if (walk->stats.pte_young != young_before)
+	/* a non-leaf PMD bit too: a cached paging-structure entry hides a use */
+	if (walk->stats.pte_young + walk->stats.pmd_young != cleared_before)
 		lrugen_flush_mm_tlbs(walk->mm);
 	/* the last user of the address space, if it exited meanwhile: not here */
 	mmput_async(walk->mm);
