@@ -11,13 +11,13 @@
  *
  * Present and locked from the start: the daemon's own executable, the C
  * library and the loader, and every private writable mapping (heap,
- * stacks, data; anonymous ones up to LRG_MEMLOCK_ANON_PRESENT_MAX): the decision and the kill run on them alone. Locked
- * when first touched: the other libraries (libsystemd, libnl, inih and
- * what they pull in: libgcrypt, three compressors), which serve the
- * event loop and the log. What of them runs stays in RAM; the megabytes
- * that never run are never read in. Under mlockall(MCL_CURRENT) alone
- * they were, and the daemon's RSS was 8 MiB, most of it code it never
- * calls.
+ * stacks, data; anonymous ones up to LRG_MEMLOCK_ANON_PRESENT_MAX): the
+ * decision and the kill run on them alone. Locked when first touched: the
+ * other libraries (libsystemd, libnl, inih and what they pull in:
+ * libgcrypt, three compressors), which serve the event loop and the log.
+ * What of them runs stays in RAM; the megabytes that never run are never
+ * read in (mlockall(MCL_CURRENT) would read them all: 8 MiB of RSS, most
+ * of it code the daemon never calls).
  */
 
 /* An anonymous mapping larger than this is a reservation, not a buffer

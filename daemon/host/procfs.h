@@ -61,6 +61,7 @@ struct lrg_proc_status {
 };
 
 int lrg_parse_proc_status(const char *text, struct lrg_proc_status *ret);
+int lrg_procfs_read_status(const char *proc_root, pid_t pid, struct lrg_proc_status *ret);
 
 /* A status's resident pages of page_size bytes, split as the LRU splits
  * them: shared memory is swap-backed, so it counts as anonymous. */
@@ -70,7 +71,6 @@ static inline void lrg_proc_status_split(const struct lrg_proc_status *s, uint64
 	*ret_anon = (s->rss_anon + s->rss_shmem) / page_size;
 	*ret_file = s->rss_file / page_size;
 }
-int lrg_procfs_read_status(const char *proc_root, pid_t pid, struct lrg_proc_status *ret);
 
 /*
  * A thread of pid other than pid itself that has not exited, with the mm:

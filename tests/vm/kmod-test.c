@@ -2705,6 +2705,139 @@ static int test_yield(void)
 	return 0;
 }
 
+/* ---- a use through a cached translation ---- */
+
+#define TLB_PAGES 16
+#define TLB_ROUNDS 5
+
+struct tlb_shared {
+	uintptr_t base;
+	volatile uint64_t sweeps;
+};
+
+/* The sweeper: reads TLB_PAGES pages over and over, alone on CPU 1. */
+static pid_t tlb_sweeper(struct tlb_shared *sh)
+{
+	pid_t pid = fork();
+
+	if (!pid) {
+		volatile char *p = mmap(NULL, TLB_PAGES * PAGE, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		cpu_set_t cpu1;
+		uint64_t sink = 0;
+		unsigned int i;
+
+		CPU_ZERO(&cpu1);
+		CPU_SET(1, &cpu1);
+		if (p == MAP_FAILED || sched_setaffinity(0, sizeof(cpu1), &cpu1))
+			_exit(1);
+		for (i = 0; i < TLB_PAGES; i++)
+			p[i * PAGE] = 1;
+		sh->base = (uintptr_t)p;
+		for (;;) {
+			for (i = 0; i < TLB_PAGES; i++)
+				sink += p[i * PAGE];
+			sh->sweeps++;
+		}
+	}
+	return pid;
+}
+
+struct tlb_seen {
+	uint64_t base;
+	unsigned int young;
+};
+
+static int tlb_region(void *arg, const struct lrg_region *r)
+{
+	struct tlb_seen *ts = arg;
+	unsigned int i;
+
+	for (i = 0; i < LRG_PTES_PER_PMD; i++) {
+		uint64_t addr = r->addr + i * PAGE;
+
+		if (addr >= ts->base && addr < ts->base + TLB_PAGES * PAGE &&
+		    (r->young[i / 64] >> (i % 64) & 1))
+			ts->young++;
+	}
+	return 0;
+}
+
+/* One harvest of the whole address space; the sweeper's young pages in *ret_young. */
+static int tlb_harvest(pid_t pid, uint64_t base, unsigned int *ret_young)
+{
+	struct tlb_seen ts = { .base = base };
+	uint64_t next = 0;
+	unsigned int round;
+
+	for (round = 0; round < 100; round++) {
+		struct lrg_kmod_harvest_args a = { .pid = pid, .cgroup_fd = -1,
+						   .flags = LRUGEN_F_NO_BUMP, .resume = next };
+		struct lrg_walk_stats st;
+		int ret = lrg_kmod_harvest(kmod, &a, tlb_region, &ts, &st, &next);
+
+		if (ret)
+			return ret;
+		if (st.status == LRUGEN_STATUS_COMPLETE) {
+			*ret_young = ts.young;
+			return 0;
+		}
+	}
+	return -EAGAIN;
+}
+
+/*
+ * The sweeper never leaves its CPU, so that CPU's TLB keeps the pages'
+ * translations, and x86 sets an accessed bit only when it walks the page
+ * tables. After a harvest cleared the bits, the next harvest reads the
+ * pages young only if the module flushed the TLB of the CPUs that run
+ * the mm (lrugen_flush_mm_tlbs): else a page in constant use reads idle.
+ */
+static int test_tlbcache(void)
+{
+	struct tlb_shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+				     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	unsigned int round, young, least = TLB_PAGES, failed = 0;
+	uint64_t sweeps;
+	pid_t target;
+	int i;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+		printf("ok # SKIP tlbcache: one CPU; the sweeper needs a CPU of its own\n");
+		return 0;
+	}
+	if (sh == MAP_FAILED)
+		return 1;
+	memset((void *)sh, 0, sizeof(*sh));
+	pin_cpu0();
+	target = tlb_sweeper(sh);
+	for (i = 0; i < 600 && !sh->base; i++)
+		usleep(10000);
+	if (!ok(sh->base != 0, "a sweeper reading %d pages in a loop on CPU 1", TLB_PAGES)) {
+		kill(target, SIGKILL);
+		waitpid(target, NULL, 0);
+		return 1;
+	}
+	failed += tlb_harvest(target, sh->base, &young) != 0;
+	for (round = 0; round < TLB_ROUNDS && !failed; round++) {
+		/* many sweeps after the clear: each page read again */
+		sweeps = sh->sweeps;
+		for (i = 0; i < 500 && sh->sweeps < sweeps + 1000; i++)
+			usleep(2000);
+		failed += tlb_harvest(target, sh->base, &young) != 0;
+		if (young < least)
+			least = young;
+	}
+	kill(target, SIGKILL);
+	waitpid(target, NULL, 0);
+	munmap(sh, sizeof(*sh));
+	ok(!failed, "%u harvests of the sweeper completed", TLB_ROUNDS + 1);
+	ok(least == TLB_PAGES,
+	   "each harvest after the first reads all %d pages in use young (the fewest: %u): "
+	   "the module flushed the TLB that cached them", TLB_PAGES, least);
+	return 0;
+}
+
 /* ---- harvests racing MADV_COLLAPSE of file (shmem) THPs ---- */
 
 #ifndef MADV_COLLAPSE
@@ -3273,6 +3406,8 @@ int main(int argc, char **argv)
 		test_ptrace((pid_t)atoi(argv[2]));
 	} else if (!strcmp(mode, "yield")) {
 		test_yield();
+	} else if (!strcmp(mode, "tlbcache")) {
+		test_tlbcache();
 	} else if (!strcmp(mode, "dumprmmod")) {
 		test_dumprmmod();
 	} else if (!strcmp(mode, "reload")) {

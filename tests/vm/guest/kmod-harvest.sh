@@ -3,7 +3,8 @@
 # (one message, MORE and the dump of the rest), memcg (and fds
 # looked up at send time), bump, contention (and its tracepoints), race,
 # pidfd, pid reuse, bad input, EPERM (no CAP_NET_ADMIN; no ptrace access),
-# the walk's yield to a waiting writer, MADV_COLLAPSE racing harvests and
+# the walk's yield to a waiting writer, a use through a cached translation
+# (the TLB flush), MADV_COLLAPSE racing harvests and
 # fuzz tests (tests/vm/kmod-test.c),
 # one module load; then the kmod backend's fallback from pidfds with a
 # module that knows no pidfs ($LRG_KO_VARIANT).
@@ -83,6 +84,7 @@ else
 	echo "ok # SKIP setpriv (util-linux) not installed: no non-root caller"
 fi
 step "$t" yield
+step "$t" tlbcache
 step "$t" collapse 20
 step "$t" fuzz "${LRG_FUZZ:-10000}"
 rmmod lrugen && echo "ok - rmmod after the tests" || echo "not ok - rmmod after the tests"
