@@ -61,7 +61,15 @@ enum lrg_memlock_kind lrg_memlock_classify(const char *line, const char *exe, ui
 		return LRG_MEMLOCK_SKIP;           /* [vdso], [vvar], [vsyscall] */
 	if (perms[1] == 'w' && perms[3] == 'p')
 		return LRG_MEMLOCK_PRESENT;        /* a library's data: written anyway */
-	if ((exe && !strcmp(path, exe)) || runtime_library(path))
+	if (exe && !strcmp(path, exe))
+		return LRG_MEMLOCK_PRESENT;
+	/* the C library's and the loader's code: any function may be the
+	 * first one the kill calls; their read-only data (some 500 KiB
+	 * of tables a daemon mostly never reads) as it is read: what the
+	 * kill reads of it before the signal (snprintf's and strtoull's
+	 * tables) every listing reads first, and only the log lines after
+	 * the signal may read a page for the first time */
+	if (runtime_library(path) && perms[2] == 'x')
 		return LRG_MEMLOCK_PRESENT;
 	return LRG_MEMLOCK_ONFAULT;
 }
