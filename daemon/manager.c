@@ -573,7 +573,7 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
  * logged, not fatal (an unprivileged test run cannot do either).
  *
  * What the decision and the kill run on (the daemon's code, the C
- * library, heap and stacks) is faulted in and locked now, not on first
+ * library's code, heap and stacks) is faulted in and locked now, not on first
  * touch: a page of the kill path never run before would otherwise be
  * read in, or allocated, at the moment memory is shortest. The other
  * libraries are locked as they run (host/memlock.c). The OOM path is

@@ -20,11 +20,12 @@
 #include "pidfd.h"
 
 /* The stack a kill and its log lines reach, touched once at start with
- * room to spare: the largest frames on that path are the kill event's
- * (19 KiB, its fields) and the desktop notice's (9 KiB, after the event's
- * has returned); the event loop, the decision and sd_journal_sendv add a
- * few KiB each. The deepest the daemon's stack went through three kills
- * of a respawn loop was 47 KiB; each KiB touched here stays resident. */
+ * room to spare: the largest frame on that path is the kill event's
+ * (19 KiB, its fields); the event loop, the decision, the code check of
+ * the scan and sd_journal_sendv add a few KiB each. The deepest the
+ * daemon's stack went through three kills of a respawn loop was 47 KiB.
+ * memlock.c faults in the main stack's whole mapping (the kernel's first
+ * 128 KiB and more); this makes sure of the depth wherever it runs. */
 #define PREFAULT_STACK_BYTES (64 * 1024)
 
 static int default_kill(void *ctx, const struct lrg_oom_verdict *v)
@@ -280,9 +281,13 @@ static void __attribute__((noinline)) touch_stack(void)
 void lrg_oom_act_prefault(const struct lrg_oom_actor *a)
 {
 	struct lrg_kill_req self = { .pid = getpid(), .start_time = UINT64_MAX, .release = true };
+	char num[32];
 	int fd;
 
 	touch_stack();
+	/* the kill's log lines are the first to format a fraction: the
+	 * C library's tables for it read now, not after the first signal */
+	snprintf(num, sizeof(num), "%.2f", (double)self.pid / 3);
 	fd = lrg_pidfd_open(getpid());
 	if (fd >= 0) {
 		(void)lrg_pidfd_send_signal(fd, 0);

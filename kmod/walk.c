@@ -834,6 +834,14 @@ static void lrugen_flush_this_tlb(void *unused)
  * drop their translations after a step that cleared bits, and the next use
  * of each page marks it again: one round of IPIs per step, not per page.
  * __flush_tlb_all is the one flush exported on Debian's 6.1 and 6.12.
+ *
+ * Not covered: a CPU that switched away from the mm has left mm_cpumask
+ * but, with PCID, may keep the mm's translations under its ASID, and
+ * flushes them on its return only if the mm's tlb_gen moved
+ * (choose_new_asid). Bumping it (inc_mm_tlb_gen, as flush_tlb_mm_range
+ * does) is kept from modules by asm/tlbflush.h. Without PCID every switch
+ * flushes, and any full flush that CPU takes meanwhile (this module's IPIs
+ * for another mm included) drops those translations too.
  */
 static void lrugen_flush_mm_tlbs(struct mm_struct *mm)
 {

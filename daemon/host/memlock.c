@@ -63,12 +63,16 @@ enum lrg_memlock_kind lrg_memlock_classify(const char *line, const char *exe, ui
 		return LRG_MEMLOCK_PRESENT;        /* a library's data: written anyway */
 	if (exe && !strcmp(path, exe))
 		return LRG_MEMLOCK_PRESENT;
-	/* the C library's and the loader's code: any function may be the
-	 * first one the kill calls; their read-only data (some 500 KiB
-	 * of tables a daemon mostly never reads) as it is read: what the
-	 * kill reads of it before the signal (snprintf's and strtoull's
-	 * tables) every listing reads first, and only the log lines after
-	 * the signal may read a page for the first time */
+	/*
+	 * The C library's and the loader's code: any function may be the
+	 * first one the kill calls. Their read-only data (some 500 KiB of
+	 * symbol tables and tables a daemon mostly never reads) as it is
+	 * read. The scan before the signal parses as the listings do
+	 * (strtol, sscanf, snprintf, the ctype tables) and the prefault runs
+	 * the kill once; a page it still reads first (a pattern's fnmatch
+	 * class, a lazily bound call inside the C library) is shared page
+	 * cache that every process's C library keeps hot: a minor fault.
+	 */
 	if (runtime_library(path) && perms[2] == 'x')
 		return LRG_MEMLOCK_PRESENT;
 	return LRG_MEMLOCK_ONFAULT;

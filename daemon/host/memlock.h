@@ -13,12 +13,13 @@
  * of the C library and the loader, and every private writable mapping
  * (heap, stacks, data; anonymous ones up to LRG_MEMLOCK_ANON_PRESENT_MAX):
  * the decision and the kill run on them alone. Locked when first touched:
- * the C library's read-only data (what the kill reads of it before its
- * signal, every listing reads first), and the other libraries (libsystemd,
- * libnl, inih and what they pull in: libgcrypt, three compressors), which
- * serve the event loop and the log. What of them runs stays in RAM; the
- * megabytes that never run are never read in (mlockall(MCL_CURRENT) would
- * read them all: 8 MiB of RSS, most of it code the daemon never calls).
+ * the read-only data of the C library and the loader (what the kill reads
+ * of it before its signal, the listings read first), and the other
+ * libraries (libsystemd, libnl, inih and what they pull in: libgcrypt,
+ * three compressors), which serve the event loop and the log. What of
+ * them runs stays in RAM; the megabytes that never run are never read in
+ * (mlockall(MCL_CURRENT) would read them all: 8 MiB of RSS, most of it
+ * code the daemon never calls).
  */
 
 /* An anonymous mapping larger than this is a reservation, not a buffer

@@ -2709,27 +2709,57 @@ static int test_yield(void)
 
 #define TLB_PAGES 16
 #define TLB_ROUNDS 5
+#define TLB_SWEEPS 1000		/* sweeps after each clear: each page read again */
+#define TLB_WAIT_MS 30000	/* for those sweeps: a starved vCPU is not a stale TLB */
 
 struct tlb_shared {
 	uintptr_t base;
 	volatile uint64_t sweeps;
 };
 
-/* The sweeper: reads TLB_PAGES pages over and over, alone on CPU 1. */
-static pid_t tlb_sweeper(struct tlb_shared *sh)
+static bool pin_to(int cpu)
 {
-	pid_t pid = fork();
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	return sched_setaffinity(0, sizeof(one), &one) == 0;
+}
+
+/* Two CPUs this process may run on, lowest first; false if fewer. */
+static bool two_cpus(int *ret_a, int *ret_b)
+{
+	cpu_set_t set;
+	int cpu, n = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return false;
+	for (cpu = 0; cpu < CPU_SETSIZE && n < 2; cpu++) {
+		if (!CPU_ISSET(cpu, &set))
+			continue;
+		if (n++ == 0)
+			*ret_a = cpu;
+		else
+			*ret_b = cpu;
+	}
+	return n == 2;
+}
+
+/* The sweeper: reads TLB_PAGES pages over and over, alone on its CPU. */
+static pid_t tlb_sweeper(struct tlb_shared *sh, int cpu)
+{
+	pid_t parent = getpid(), pid = fork();
 
 	if (!pid) {
 		volatile char *p = mmap(NULL, TLB_PAGES * PAGE, PROT_READ | PROT_WRITE,
 					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		cpu_set_t cpu1;
 		uint64_t sink = 0;
 		unsigned int i;
 
-		CPU_ZERO(&cpu1);
-		CPU_SET(1, &cpu1);
-		if (p == MAP_FAILED || sched_setaffinity(0, sizeof(cpu1), &cpu1))
+		/* never outlive the test: it spins on a CPU the next steps use */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+			_exit(1);
+		if (p == MAP_FAILED || !pin_to(cpu))
 			_exit(1);
 		for (i = 0; i < TLB_PAGES; i++)
 			p[i * PAGE] = 1;
@@ -2745,7 +2775,7 @@ static pid_t tlb_sweeper(struct tlb_shared *sh)
 
 struct tlb_seen {
 	uint64_t base;
-	unsigned int young;
+	uint32_t young;		/* bit i: page i read young */
 };
 
 static int tlb_region(void *arg, const struct lrg_region *r)
@@ -2758,12 +2788,12 @@ static int tlb_region(void *arg, const struct lrg_region *r)
 
 		if (addr >= ts->base && addr < ts->base + TLB_PAGES * PAGE &&
 		    (r->young[i / 64] >> (i % 64) & 1))
-			ts->young++;
+			ts->young |= 1u << ((addr - ts->base) / PAGE);
 	}
 	return 0;
 }
 
-/* One harvest of the whole address space; the sweeper's young pages in *ret_young. */
+/* One harvest of the whole address space; how many sweeper pages read young. */
 static int tlb_harvest(pid_t pid, uint64_t base, unsigned int *ret_young)
 {
 	struct tlb_seen ts = { .base = base };
@@ -2779,11 +2809,25 @@ static int tlb_harvest(pid_t pid, uint64_t base, unsigned int *ret_young)
 		if (ret)
 			return ret;
 		if (st.status == LRUGEN_STATUS_COMPLETE) {
-			*ret_young = ts.young;
+			*ret_young = (unsigned int)__builtin_popcount(ts.young);
 			return 0;
 		}
 	}
 	return -EAGAIN;
+}
+
+/* Wait until the sweeper has swept TLB_SWEEPS times more; false if it starved. */
+static bool tlb_swept(const struct tlb_shared *sh)
+{
+	uint64_t from = sh->sweeps;
+	double t0 = now_ms();
+
+	while (sh->sweeps < from + TLB_SWEEPS) {
+		if (now_ms() - t0 > TLB_WAIT_MS)
+			return false;
+		usleep(2000);
+	}
+	return true;
 }
 
 /*
@@ -2795,44 +2839,49 @@ static int tlb_harvest(pid_t pid, uint64_t base, unsigned int *ret_young)
  */
 static int test_tlbcache(void)
 {
-	struct tlb_shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-				     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	unsigned int round, young, least = TLB_PAGES, failed = 0;
-	uint64_t sweeps;
+	struct tlb_shared *sh;
+	unsigned int round, young = 0, least = TLB_PAGES, errors = 0, starved = 0;
+	int cpu_test, cpu_sweep, i;
 	pid_t target;
-	int i;
 
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
-		printf("ok # SKIP tlbcache: one CPU; the sweeper needs a CPU of its own\n");
+	if (!two_cpus(&cpu_test, &cpu_sweep)) {
+		printf("ok # SKIP tlbcache: fewer than two CPUs to run on; the sweeper needs "
+		       "one of its own\n");
 		return 0;
 	}
-	if (sh == MAP_FAILED)
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (!ok(sh != MAP_FAILED && pin_to(cpu_test), "tlbcache: the test on CPU %d", cpu_test))
 		return 1;
 	memset((void *)sh, 0, sizeof(*sh));
-	pin_cpu0();
-	target = tlb_sweeper(sh);
+	target = tlb_sweeper(sh, cpu_sweep);
 	for (i = 0; i < 600 && !sh->base; i++)
 		usleep(10000);
-	if (!ok(sh->base != 0, "a sweeper reading %d pages in a loop on CPU 1", TLB_PAGES)) {
-		kill(target, SIGKILL);
-		waitpid(target, NULL, 0);
+	if (!ok(target > 0 && sh->base != 0, "a sweeper reading %d pages in a loop on CPU %d",
+		TLB_PAGES, cpu_sweep)) {
+		if (target > 0) {
+			kill(target, SIGKILL);
+			waitpid(target, NULL, 0);
+		}
+		munmap(sh, sizeof(*sh));
 		return 1;
 	}
-	failed += tlb_harvest(target, sh->base, &young) != 0;
-	for (round = 0; round < TLB_ROUNDS && !failed; round++) {
-		/* many sweeps after the clear: each page read again */
-		sweeps = sh->sweeps;
-		for (i = 0; i < 500 && sh->sweeps < sweeps + 1000; i++)
-			usleep(2000);
-		failed += tlb_harvest(target, sh->base, &young) != 0;
-		if (young < least)
+	errors += tlb_harvest(target, sh->base, &young) != 0;
+	for (round = 0; round < TLB_ROUNDS && !errors && !starved; round++) {
+		if (!tlb_swept(sh)) {
+			starved++;
+			break;
+		}
+		errors += tlb_harvest(target, sh->base, &young) != 0;
+		if (!errors && young < least)
 			least = young;
 	}
 	kill(target, SIGKILL);
 	waitpid(target, NULL, 0);
 	munmap(sh, sizeof(*sh));
-	ok(!failed, "%u harvests of the sweeper completed", TLB_ROUNDS + 1);
-	ok(least == TLB_PAGES,
+	ok(!starved, "the sweeper swept %d times between harvests, within %d s", TLB_SWEEPS,
+	   TLB_WAIT_MS / 1000);
+	ok(!errors, "%u harvests of the sweeper completed", TLB_ROUNDS + 1);
+	ok(!errors && !starved && least == TLB_PAGES,
 	   "each harvest after the first reads all %d pages in use young (the fewest: %u): "
 	   "the module flushed the TLB that cached them", TLB_PAGES, least);
 	return 0;
